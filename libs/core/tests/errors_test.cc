@@ -1,0 +1,46 @@
+#include "libs/core/errors.h"
+
+#include <gtest/gtest.h>
+
+namespace zhigai {
+namespace {
+
+TEST(Errors, InvalidFieldCarriesFieldRuleReasonAndChinese) {
+  absl::Status s = InvalidField("institution.credit_code", "R0.1", "wrong check character",
+                                "统一社会信用代码校验位错误");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReasonOf(s), "INVALID_FIELD");
+  EXPECT_EQ(RuleOf(s), "R0.1");
+  EXPECT_EQ(ChineseOf(s), "统一社会信用代码校验位错误");
+  auto v = ViolationsOf(s);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "institution.credit_code");
+  EXPECT_EQ(v[0].rule, "R0.1");
+  EXPECT_NE(s.message().find("institution.credit_code"), std::string::npos);
+}
+
+TEST(Errors, ViolationsCollectsAllFieldsAndKeepsOtherErrors) {
+  Violations v;
+  EXPECT_TRUE(v.empty());
+  EXPECT_TRUE(v.Finish().ok());
+  v.Add("a", "FORMAT", "bad a");
+  v.Absorb(InvalidField("b", "R5.3", "bad b", "b 错"));
+  absl::Status s = v.Finish();
+  ASSERT_EQ(ViolationsOf(s).size(), 2u);
+  EXPECT_EQ(ViolationsOf(s)[1].field, "b");
+
+  Violations w;
+  w.Absorb(absl::NotFoundError("gone"));
+  EXPECT_EQ(w.Finish().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Errors, RuleViolationIsFailedPreconditionWithRule) {
+  absl::Status s = RuleViolation("FILING_TOO_LATE", "R13.4", "filed after the last day", "逾期备案");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(s), "FILING_TOO_LATE");
+  EXPECT_EQ(RuleOf(s), "R13.4");
+  EXPECT_NE(s.message().find("R13.4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zhigai
