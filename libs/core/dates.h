@@ -1,0 +1,33 @@
+// Business dates on the wire are "YYYY-MM-DD" strings (local dates, Asia/Shanghai).
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+
+namespace zhigai::core {
+
+// The years the system plans for (calls, events, evaluations). Historic facts such as a
+// founding date may lie earlier and are only checked by ParseDate.
+inline constexpr int kMinBusinessYear = 2000;
+inline constexpr int kMaxBusinessYear = 2100;
+
+// Parses exactly "YYYY-MM-DD": four-digit year, two-digit month and day, a date that exists
+// (2026-02-30 and 2025-02-29 are refused), nothing before or after.
+// InvalidField(field, "FORMAT", ...) otherwise.
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text, absl::string_view field);
+
+// "YYYY-MM-DD" with a four-digit year (years 0-9999; others are never produced by ParseDate).
+std::string FormatDate(absl::CivilDay day);
+
+// InvalidField(field, "FORMAT", ...) unless min_year <= year(day) <= max_year.
+absl::Status CheckYearRange(absl::CivilDay day, absl::string_view field,
+                            int min_year = kMinBusinessYear, int max_year = kMaxBusinessYear);
+
+// ParseDate followed by CheckYearRange with the business years.
+absl::StatusOr<absl::CivilDay> ParseBusinessDate(absl::string_view text, absl::string_view field);
+
+}  // namespace zhigai::core

@@ -1,0 +1,18 @@
+// The one place where absl::Status becomes a gRPC status: code, English message, and the
+// google.rpc details (ErrorInfo with the stable reason and rule, BadRequest with field
+// violations, LocalizedMessage in Chinese).
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace zhigai::server {
+
+inline constexpr char kErrorDomain[] = "zhigai.wenzhou.gov.cn";
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+// The reverse, for a service calling another: keeps code, message and the reason.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace zhigai::server

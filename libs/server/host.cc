@@ -1,0 +1,211 @@
+#include "libs/server/host.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "libs/server/interceptor.h"
+#include "libs/server/log.h"
+
+namespace zhigai::server {
+
+std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
+                                          const std::string& listen,
+                                          prometheus::Registry* metrics, int* port) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+  for (auto* s : services) builder.RegisterService(s);
+  // Callers behind a plain Kubernetes Service pin to one pod per connection; a maximum
+  // connection age makes them reconnect and spread over new replicas.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
+  builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> chain;
+  chain.push_back(MakeObservabilityInterceptor(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(chain));
+  return builder.BuildAndStart();
+}
+
+absl::Status Migrate(db::Pool& pool, const std::string& service,
+                     const std::vector<db::Migration>& migrations) {
+  auto lease = pool.Acquire();
+  if (!lease.ok()) return lease.status();
+  auto framework = db::ApplyMigrations(**lease, "zhigai", db::FrameworkMigrations());
+  if (!framework.ok()) return framework.status();
+  auto own = db::ApplyMigrations(**lease, service, migrations);
+  if (!own.ok()) return own.status();
+  log::Info("migrations", {{"applied", absl::StrCat(framework->applied + own->applied)},
+                           {"already", absl::StrCat(framework->already + own->already)}});
+  return absl::OkStatus();
+}
+
+namespace {
+
+int Fail(const std::string& why) {
+  std::fprintf(stderr, "%s\n", why.c_str());
+  return 2;
+}
+
+// Checks the database and the migrations every two seconds and publishes the answer as the
+// readiness status, until shutdown begins.
+class ReadinessWatch {
+ public:
+  ReadinessWatch(grpc::HealthCheckServiceInterface* health, db::Pool& pool,
+                 std::string component, const std::vector<db::Migration>& migrations)
+      : health_(health), pool_(pool), component_(std::move(component)), migrations_(migrations) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ReadinessWatch() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;
+      stopped_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    health_->SetServingStatus(kReadinessService, false);
+  }
+
+ private:
+  bool CheckOnce() {
+    auto lease = pool_.Acquire();
+    if (!lease.ok()) return false;
+    auto pending = db::PendingMigrations(**lease, component_, migrations_);
+    return pending.ok() && *pending == 0;
+  }
+  void Loop() {
+    bool last = false, first = true;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopped_) {
+      lock.unlock();
+      bool ready = CheckOnce();
+      lock.lock();
+      if (stopped_) break;
+      if (ready != last || first) {
+        health_->SetServingStatus(kReadinessService, ready);
+        log::Write(ready ? log::Level::kInfo : log::Level::kWarn,
+                   ready ? "ready" : "not ready: database unreachable or migrations behind");
+        last = ready;
+        first = false;
+      }
+      cv_.wait_for(lock, std::chrono::seconds(2));
+    }
+  }
+  grpc::HealthCheckServiceInterface* health_;
+  db::Pool& pool_;
+  std::string component_;
+  const std::vector<db::Migration>& migrations_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int RunService(const ServiceDefinition& def, int argc, char** argv) {
+  // SIGTERM and SIGINT are taken by sigwait below; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::vector<SettingSpec> specs = CommonSettings(def.name, def.default_port);
+  specs.insert(specs.end(), def.extra_settings.begin(), def.extra_settings.end());
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      std::printf("zhigai %s service\n%s", def.name.c_str(), Config::Usage(specs).c_str());
+      return 0;
+    }
+  }
+  auto config = Config::Parse(specs, argc, argv, ProcessEnvironment());
+  if (!config.ok()) return Fail(absl::StrCat(def.name, ": ", config.status().message()));
+  log::Level level;
+  if (!log::ParseLevel(config->Get("log_level"), &level)) {
+    return Fail(absl::StrCat(def.name, ": --log_level must be debug, info, warn or error"));
+  }
+  log::Init(def.name, level);
+  auto pool_size = config->GetInt("db_pool_size");
+  auto drain = config->GetInt("drain_seconds");
+  if (!pool_size.ok()) return Fail(std::string(pool_size.status().message()));
+  if (!drain.ok()) return Fail(std::string(drain.status().message()));
+
+  auto metrics = std::make_shared<prometheus::Registry>();
+  db::Pool pool({config->Get("db"), *pool_size}, metrics.get());
+  const auto& migrations = *def.migrations;
+
+  if (config->GetBool("migrate_only")) {
+    absl::Status s = Migrate(pool, def.name, migrations);
+    if (!s.ok()) return Fail(absl::StrCat(def.name, ": migrations failed: ", s.message()));
+    return 0;
+  }
+  // Serving starts even when the database is down: liveness stays up, readiness says no,
+  // and migrations are retried until they apply.
+  if (absl::Status s = Migrate(pool, def.name, migrations); !s.ok()) {
+    log::Warn("migrations not applied yet; will retry", {{"error", std::string(s.message())}});
+  }
+
+  HostContext context{*config, pool, *metrics, config->Get("data_dir"),
+                      config->Get("internal_proof")};
+  auto services = def.make_services(context);
+  if (!services.ok()) return Fail(absl::StrCat(def.name, ": ", services.status().message()));
+  std::vector<grpc::Service*> raw;
+  for (auto& s : *services) raw.push_back(s.get());
+  int port = 0;
+  auto server = StartServer(raw, config->Get("listen"), metrics.get(), &port);
+  if (!server || port == 0) {
+    return Fail(absl::StrCat(def.name, ": cannot listen on ", config->Get("listen")));
+  }
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!config->Get("metrics_listen").empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(config->Get("metrics_listen"));
+      exposer->RegisterCollectable(metrics);
+    } catch (const std::exception& e) {
+      return Fail(absl::StrCat(def.name, ": cannot serve metrics on ",
+                               config->Get("metrics_listen"), ": ", e.what()));
+    }
+  }
+  auto* health = server->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  health->SetServingStatus(kReadinessService, false);
+  std::atomic<bool> migrated{false};
+  std::thread migrator([&] {
+    // Keep trying to migrate while the database is away at start-up.
+    for (int i = 0; i < 600 && !migrated; ++i) {
+      if (Migrate(pool, def.name, migrations).ok()) migrated = true;
+      else std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  });
+  ReadinessWatch readiness(health, pool, def.name, migrations);
+  log::Info("serving", {{"grpc", absl::StrCat(port)},
+                        {"metrics", config->Get("metrics_listen")}});
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+                         {"deadline_s", absl::StrCat(*drain)}});
+  migrated = true;
+  readiness.Stop();
+  health->SetServingStatus("", false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(*drain));
+  migrator.join();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace zhigai::server

@@ -1,0 +1,60 @@
+// Runs one zhigai service: settings, logs, PostgreSQL pool and migrations, the gRPC server with
+// health, reflection and the observability interceptor, the Prometheus endpoint, readiness,
+// and a graceful drain on SIGTERM. A service's main.cc only describes itself.
+#pragma once
+
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/db/migrations.h"
+#include "libs/db/pool.h"
+#include "libs/server/config.h"
+
+namespace grpc {
+class Server;
+}  // namespace grpc
+namespace prometheus {
+class Registry;
+}
+
+namespace zhigai::server {
+
+// Name of the health-check service that reports readiness (database reachable, migrations
+// applied, not shutting down). The empty name reports liveness and never depends on the DB.
+inline constexpr char kReadinessService[] = "readiness";
+
+struct HostContext {
+  const Config& config;
+  db::Pool& pool;
+  prometheus::Registry& metrics;
+  std::string data_dir;
+  std::string internal_proof;
+};
+
+struct ServiceDefinition {
+  std::string name;  // "registry": schema name, log name
+  int default_port = 0;
+  std::vector<SettingSpec> extra_settings;
+  const std::vector<db::Migration>* migrations = nullptr;
+  std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(HostContext&)>
+      make_services;
+};
+
+int RunService(const ServiceDefinition& definition, int argc, char** argv);
+
+// Builds and starts a server with the project's standard plumbing (also used by in-process
+// integration tests on port 0). `port` receives the bound port.
+std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
+                                          const std::string& listen,
+                                          prometheus::Registry* metrics, int* port);
+
+// Applies the framework's and the service's migrations.
+absl::Status Migrate(db::Pool& pool, const std::string& service,
+                     const std::vector<db::Migration>& migrations);
+
+}  // namespace zhigai::server

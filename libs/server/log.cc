@@ -1,0 +1,77 @@
+#include "libs/server/log.h"
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace zhigai::log {
+namespace {
+std::string* g_service = new std::string("zhigai");
+Level g_min = Level::kInfo;
+std::mutex g_mu;
+
+absl::string_view LevelName(Level l) {
+  switch (l) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+}  // namespace
+
+void Init(absl::string_view service, Level min_level) {
+  *g_service = std::string(service);
+  g_min = min_level;
+}
+
+bool ParseLevel(absl::string_view name, Level* level) {
+  for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
+    if (LevelName(l) == name) {
+      *level = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string JsonEscape(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+void Write(Level level, absl::string_view message, Fields fields) {
+  if (level < g_min) return;
+  std::string line = absl::StrCat(
+      "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+      "\",\"level\":\"", LevelName(level), "\",\"service\":\"", JsonEscape(*g_service),
+      "\",\"msg\":\"", JsonEscape(message), "\"");
+  for (const auto& [k, v] : fields) absl::StrAppend(&line, ",\"", k, "\":\"", JsonEscape(v), "\"");
+  line += "}\n";
+  std::lock_guard<std::mutex> lock(g_mu);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace zhigai::log

@@ -1,0 +1,201 @@
+#include "services/feedback/domain/complaint_bar.h"
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace zhigai::feedback {
+namespace {
+
+using O = ComplaintOutcome;
+
+Complaint C(std::string enterprise, ComplaintOutcome outcome, int y, int m, int d) {
+  return Complaint{std::move(enterprise), outcome, absl::CivilDay(y, m, d)};
+}
+
+TEST(CountsTowardsBarTest, OnlyVerifiedSerious) {
+  EXPECT_TRUE(CountsTowardsBar(O::kVerifiedSerious));
+  EXPECT_FALSE(CountsTowardsBar(O::kVerifiedNotSerious));
+  EXPECT_FALSE(CountsTowardsBar(O::kPending));
+  EXPECT_FALSE(CountsTowardsBar(O::kRejected));
+}
+
+TEST(ComplaintOutcomeNameTest, RoundTrips) {
+  for (O outcome : {O::kPending, O::kVerifiedSerious, O::kVerifiedNotSerious, O::kRejected}) {
+    auto parsed = ParseComplaintOutcome(ComplaintOutcomeName(outcome));
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(*parsed, outcome);
+  }
+  EXPECT_FALSE(ParseComplaintOutcome("SERIOUS").has_value());
+}
+
+TEST(DecideBarTest, NoComplaintsNoBar) {
+  BarDecision decision = DecideBar({});
+  EXPECT_FALSE(decision.barred);
+  EXPECT_EQ(decision.trigger, BarTrigger::kNone);
+  EXPECT_EQ(decision.qualifying_complaints, 0);
+}
+
+TEST(DecideBarTest, TwoDistinctPlusOneRejectedIsNoBar) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("B", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("C", O::kRejected, 2026, 3, 10)};
+  BarDecision decision = DecideBar(complaints);
+  EXPECT_FALSE(decision.barred);
+  EXPECT_EQ(decision.qualifying_complaints, 2);
+  EXPECT_EQ(decision.distinct_enterprises, 2);
+}
+
+TEST(DecideBarTest, ThreeDistinctBarFromTheThirdVerification) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("B", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("C", O::kVerifiedSerious, 2026, 3, 10)};
+  BarDecision decision = DecideBar(complaints);
+  ASSERT_TRUE(decision.barred);
+  EXPECT_EQ(decision.trigger, BarTrigger::kDistinctEnterprises);
+  EXPECT_EQ(decision.start, absl::CivilDay(2026, 3, 10));
+  EXPECT_EQ(decision.end, BarEnd(decision.start));
+  EXPECT_EQ(decision.distinct_enterprises, 3);
+}
+
+TEST(DecideBarTest, ThreeFromOneEnterpriseBars) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("A", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("A", O::kVerifiedSerious, 2026, 4, 1)};
+  BarDecision decision = DecideBar(complaints);
+  ASSERT_TRUE(decision.barred);
+  EXPECT_EQ(decision.trigger, BarTrigger::kRepeatedEnterprise);
+  EXPECT_EQ(decision.start, absl::CivilDay(2026, 4, 1));
+  EXPECT_EQ(decision.distinct_enterprises, 1);
+}
+
+TEST(DecideBarTest, VerifiedNotSeriousDoesNotCount) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("B", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("C", O::kVerifiedNotSerious, 2026, 3, 10)};
+  EXPECT_FALSE(DecideBar(complaints).barred);
+  complaints.push_back(C("A", O::kVerifiedNotSerious, 2026, 4, 1));
+  complaints.push_back(C("A", O::kVerifiedNotSerious, 2026, 4, 2));
+  EXPECT_FALSE(DecideBar(complaints).barred);
+}
+
+TEST(DecideBarTest, PendingComplaintsDoNotCount) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("B", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("C", O::kPending, 2026, 1, 1)};
+  EXPECT_FALSE(DecideBar(complaints).barred);
+}
+
+// Two from A and one from B: only 2 distinct enterprises and at most 2 from one, so neither
+// R14.5 condition holds: NO bar.
+TEST(DecideBarTest, TwoFromOneAndOneFromAnotherIsNoBar) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("A", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("B", O::kVerifiedSerious, 2026, 3, 10)};
+  BarDecision decision = DecideBar(complaints);
+  EXPECT_FALSE(decision.barred);
+  EXPECT_EQ(decision.qualifying_complaints, 3);
+  EXPECT_EQ(decision.distinct_enterprises, 2);
+}
+
+TEST(DecideBarTest, FourthComplaintDoesNotMoveTheStart) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2026, 1, 10),
+                                       C("B", O::kVerifiedSerious, 2026, 2, 10),
+                                       C("C", O::kVerifiedSerious, 2026, 3, 10)};
+  const absl::CivilDay start = DecideBar(complaints).start;
+  complaints.push_back(C("D", O::kVerifiedSerious, 2026, 5, 1));
+  BarDecision again = DecideBar(complaints);
+  EXPECT_TRUE(again.barred);
+  EXPECT_EQ(again.start, start);
+  EXPECT_EQ(again.qualifying_complaints, 4);
+}
+
+// Input order is filing order: A filed first but verified after B and C.
+TEST(DecideBarTest, StartFollowsVerificationOrderNotFilingOrder) {
+  std::vector<Complaint> filing_order = {
+      C("A", O::kVerifiedSerious, 2026, 5, 10), C("B", O::kVerifiedSerious, 2026, 3, 1),
+      C("C", O::kVerifiedSerious, 2026, 4, 1), C("D", O::kVerifiedSerious, 2026, 6, 1)};
+  BarDecision decision = DecideBar(filing_order);
+  ASSERT_TRUE(decision.barred);
+  EXPECT_EQ(decision.start, absl::CivilDay(2026, 5, 10));
+}
+
+TEST(DecideBarTest, RepeatedEnterpriseCanTriggerBeforeDistinct) {
+  std::vector<Complaint> complaints = {
+      C("A", O::kVerifiedSerious, 2026, 1, 1), C("A", O::kVerifiedSerious, 2026, 2, 1),
+      C("A", O::kVerifiedSerious, 2026, 3, 1), C("B", O::kVerifiedSerious, 2026, 4, 1),
+      C("C", O::kVerifiedSerious, 2026, 5, 1)};
+  BarDecision decision = DecideBar(complaints);
+  ASSERT_TRUE(decision.barred);
+  EXPECT_EQ(decision.trigger, BarTrigger::kRepeatedEnterprise);
+  EXPECT_EQ(decision.start, absl::CivilDay(2026, 3, 1));
+}
+
+TEST(DecideBarTest, DistinctCanTriggerBeforeRepeated) {
+  std::vector<Complaint> complaints = {
+      C("A", O::kVerifiedSerious, 2026, 1, 1), C("B", O::kVerifiedSerious, 2026, 2, 1),
+      C("A", O::kVerifiedSerious, 2026, 3, 1), C("C", O::kVerifiedSerious, 2026, 4, 1),
+      C("A", O::kVerifiedSerious, 2026, 5, 1)};
+  BarDecision decision = DecideBar(complaints);
+  ASSERT_TRUE(decision.barred);
+  EXPECT_EQ(decision.trigger, BarTrigger::kDistinctEnterprises);
+  EXPECT_EQ(decision.start, absl::CivilDay(2026, 4, 1));
+}
+
+TEST(DecideBarTest, SameDayVerificationsStartThatDay) {
+  std::vector<Complaint> complaints = {C("C", O::kVerifiedSerious, 2026, 7, 7),
+                                       C("A", O::kVerifiedSerious, 2026, 7, 7),
+                                       C("B", O::kVerifiedSerious, 2026, 7, 7)};
+  BarDecision decision = DecideBar(complaints);
+  ASSERT_TRUE(decision.barred);
+  EXPECT_EQ(decision.start, absl::CivilDay(2026, 7, 7));
+}
+
+TEST(DecideBarTest, EveryInputOrderGivesTheSameDecision) {
+  const std::vector<Complaint> complaints = {
+      C("A", O::kVerifiedSerious, 2026, 2, 1),    C("B", O::kRejected, 2026, 1, 5),
+      C("B", O::kVerifiedSerious, 2026, 3, 3),    C("A", O::kVerifiedSerious, 2026, 3, 3),
+      C("C", O::kVerifiedNotSerious, 2026, 1, 1), C("D", O::kVerifiedSerious, 2026, 3, 3)};
+  const BarDecision expected = DecideBar(complaints);
+  ASSERT_TRUE(expected.barred);
+  EXPECT_EQ(expected.start, absl::CivilDay(2026, 3, 3));
+
+  std::vector<int> order(complaints.size());
+  std::iota(order.begin(), order.end(), 0);
+  int permutations = 0;
+  do {
+    std::vector<Complaint> shuffled;
+    for (int i : order) shuffled.push_back(complaints[i]);
+    BarDecision decision = DecideBar(shuffled);
+    EXPECT_EQ(decision.barred, expected.barred);
+    EXPECT_EQ(decision.trigger, expected.trigger);
+    EXPECT_EQ(decision.start, expected.start);
+    EXPECT_EQ(decision.end, expected.end);
+    EXPECT_EQ(decision.qualifying_complaints, expected.qualifying_complaints);
+    EXPECT_EQ(decision.distinct_enterprises, expected.distinct_enterprises);
+    ++permutations;
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(permutations, 720);
+}
+
+TEST(BarEndTest, ThreeYearsLaterAnniversaryIsFree) {
+  const absl::CivilDay start(2026, 3, 15);
+  EXPECT_EQ(BarEnd(start), absl::CivilDay(2029, 3, 15));
+  EXPECT_FALSE(IsBarredOn(start, start - 1));
+  EXPECT_TRUE(IsBarredOn(start, start));
+  EXPECT_TRUE(IsBarredOn(start, absl::CivilDay(2029, 3, 14)));
+  EXPECT_FALSE(IsBarredOn(start, absl::CivilDay(2029, 3, 15)));
+}
+
+TEST(BarEndTest, LeapDayStartEndsOnFirstOfMarch) {
+  const absl::CivilDay start(2024, 2, 29);
+  EXPECT_EQ(BarEnd(start), absl::CivilDay(2027, 3, 1));
+  EXPECT_TRUE(IsBarredOn(start, absl::CivilDay(2027, 2, 28)));
+  EXPECT_FALSE(IsBarredOn(start, absl::CivilDay(2027, 3, 1)));
+}
+
+}  // namespace
+}  // namespace zhigai::feedback

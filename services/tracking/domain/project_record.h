@@ -1,0 +1,68 @@
+// A project the policy platform (产业政策兑现平台) pushes: declared by an institution for an
+// enterprise, judged by the city and the county bureau. These rows feed S1.1 and S1.2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "services/tracking/domain/consulting_kind.h"
+
+namespace zhigai::tracking {
+
+enum class ProjectOutcome { kPending, kApproved, kRejected };
+
+// "PENDING", "APPROVED", "REJECTED".
+absl::string_view ProjectOutcomeName(ProjectOutcome outcome);
+std::optional<ProjectOutcome> ParseProjectOutcome(absl::string_view name);
+
+// A record as it arrives. The platform is an outside machine client, so enums and dates come
+// as their wire strings and are checked here, one place, field by field.
+struct ProjectRecordInput {
+  std::string project_id;
+  int64_t revision = 0;
+  std::string institution_credit_code;
+  std::string enterprise_credit_code;
+  std::string kind;                 // "DIAGNOSIS" or "SOLUTION_DESIGN"
+  std::string declaration_date;     // YYYY-MM-DD
+  std::string city_outcome;         // "PENDING", "APPROVED" or "REJECTED"
+  std::string city_outcome_date;    // YYYY-MM-DD once decided; empty while PENDING
+  std::string county_outcome;       // as city_outcome
+  std::string county_outcome_date;  // as city_outcome_date
+  int64_t subsidy_fen = 0;
+};
+
+// One bureau's verdict; `decided_on` is set exactly when the outcome is not PENDING.
+struct BureauOutcome {
+  ProjectOutcome outcome = ProjectOutcome::kPending;
+  std::optional<absl::CivilDay> decided_on;
+  friend bool operator==(const BureauOutcome&, const BureauOutcome&) = default;
+};
+
+struct ProjectRecord {
+  std::string project_id;
+  int64_t revision = 0;
+  std::string institution_credit_code;
+  std::string enterprise_credit_code;
+  ConsultingKind kind = ConsultingKind::kDiagnosis;
+  absl::CivilDay declaration_date;
+  BureauOutcome city;
+  BureauOutcome county;
+  int64_t subsidy_fen = 0;
+  friend bool operator==(const ProjectRecord&, const ProjectRecord&) = default;
+};
+
+// One status per record, naming every bad field (INVALID_ARGUMENT, see errors.h Violations):
+// project_id (1-128 characters, one line), revision (>= 1), institution_credit_code and
+// enterprise_credit_code (R0.1), kind, declaration_date (YYYY-MM-DD, years 2000-2100),
+// city_outcome / county_outcome (known name), city_outcome_date / county_outcome_date
+// (required once decided, empty while PENDING, not before declaration_date), subsidy_fen >= 0.
+absl::StatusOr<ProjectRecord> ValidateProjectRecord(const ProjectRecordInput& input);
+
+// S1.1: a successful project is approved by both the city and the county bureau.
+bool ApprovedByBoth(const ProjectRecord& record);
+
+}  // namespace zhigai::tracking
