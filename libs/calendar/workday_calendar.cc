@@ -190,7 +190,7 @@ absl::StatusOr<absl::CivilDay> WorkdayCalendar::LastFilingDay(absl::CivilDay eve
   // is the last day to file.
   absl::CivilDay day = event_date;
   for (int counted = 0; counted < working_days;) {
-    --day;
+    if (counted > 0) --day;
     absl::StatusOr<bool> works = IsWorkday(day);
     if (!works.ok()) return works.status();
     if (*works) ++counted;

@@ -69,7 +69,7 @@ absl::Status BadEmail(absl::string_view field, absl::string_view english,
 }  // namespace
 
 bool IsMobilePhone(absl::string_view value) {
-  return value.size() == 11 && AllDigits(value) && value[0] == '1' && value[1] >= '2';
+  return value.size() == 11 && AllDigits(value) && value[0] == '1' && value[1] >= '3';
 }
 
 bool IsLandlinePhone(absl::string_view value) {

@@ -11,9 +11,11 @@ constexpr Statement kInsertAudit{
     " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
 constexpr Statement kFindKey{"idempotency.find",
                              "SELECT response FROM idempotency_keys WHERE key = $1"};
-constexpr Statement kStoreKey{
-    "idempotency.store",
-    "INSERT INTO idempotency_keys (key, method, response) VALUES ($1, $2, $3)"};
+constexpr Statement kClaimKey{
+    "idempotency.claim",
+    "INSERT INTO idempotency_keys (key, method, response) VALUES ($1, $2, '\\x')"};
+constexpr Statement kStoreKey{"idempotency.store",
+                              "UPDATE idempotency_keys SET response = $2 WHERE key = $1"};
 }  // namespace
 
 absl::Status WriteAudit(Connection& conn, const Actor& actor, const AuditEntry& e) {
@@ -31,9 +33,14 @@ absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(Connection& co
   return std::optional<std::string>(DecodeBytea(r->Text(0, 0)));
 }
 
+absl::Status ClaimIdempotencyKey(Connection& conn, const std::string& key,
+                                 const std::string& method) {
+  return conn.Exec(kClaimKey, {key, method}).status();
+}
+
 absl::Status StoreIdempotentResponse(Connection& conn, const std::string& key,
-                                     const std::string& method, const std::string& response) {
-  return conn.Exec(kStoreKey, {key, method, Param::Bytes(response)}).status();
+                                     const std::string& response) {
+  return conn.Exec(kStoreKey, {key, Param::Bytes(response)}).status();
 }
 
 bool IsIdempotencyRace(const absl::Status& status) {

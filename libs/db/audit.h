@@ -27,12 +27,15 @@ struct AuditEntry {
 
 absl::Status WriteAudit(Connection& conn, const Actor& actor, const AuditEntry& entry);
 
-// Idempotency keys: the first answer to a key is stored (serialised) in the same transaction
-// as the change, and a repeat returns it without doing anything again.
+// Idempotency keys: the key is claimed first in the transaction (so a concurrent twin waits on
+// it and then sees the race), the answer stored with the change, and a repeat returns it
+// without doing anything again.
 absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(Connection& conn,
                                                                   const std::string& key);
+absl::Status ClaimIdempotencyKey(Connection& conn, const std::string& key,
+                                 const std::string& method);
 absl::Status StoreIdempotentResponse(Connection& conn, const std::string& key,
-                                     const std::string& method, const std::string& response);
+                                     const std::string& response);
 // A concurrent first request with the same key won the race: read its answer and return it.
 bool IsIdempotencyRace(const absl::Status& status);
 

@@ -86,8 +86,20 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(H::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(auth::kRequestIdHeader, request_id_);
     }
+    if (methods->QueryInterceptionHookPoint(H::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      unparsable_request_ = true;
+    }
     if (methods->QueryInterceptionHookPoint(H::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      // gRPC answers a request it cannot parse (e.g. a string field holding invalid UTF-8) with
+      // a bare INTERNAL; to the caller that is bad input.
+      if (unparsable_request_ && status.error_code() == grpc::StatusCode::INTERNAL) {
+        status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "the request message could not be parsed (a string field must be "
+                              "valid UTF-8)");
+        methods->ModifySendStatus(status);
+      }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
       metrics_->Record(method_, status.error_code(), seconds);
@@ -111,6 +123,7 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
   Metrics* metrics_;
   std::chrono::steady_clock::time_point start_;
   std::string request_id_;
+  bool unparsable_request_ = false;
 };
 
 class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {

@@ -157,12 +157,12 @@ TEST_F(DbTest, AuditLogIsAppendOnlyAndIdempotencyKeysReturnTheFirstAnswer) {
   EXPECT_FALSE(pool.Exec(kErase).ok());
 
   ASSERT_TRUE(pool.Transaction([](Connection& c) {
-                    return StoreIdempotentResponse(c, "k1", "/x.v1.S/Create",
-                                                   std::string("first\0answer", 12));
+                    if (auto s = ClaimIdempotencyKey(c, "k1", "/x.v1.S/Create"); !s.ok()) return s;
+                    return StoreIdempotentResponse(c, "k1", std::string("first\0answer", 12));
                   })
                   .ok());
   absl::Status race = pool.Transaction([](Connection& c) {
-    return StoreIdempotentResponse(c, "k1", "/x.v1.S/Create", "second");
+    return ClaimIdempotencyKey(c, "k1", "/x.v1.S/Create");
   });
   EXPECT_TRUE(IsIdempotencyRace(race)) << race;
   auto lease = pool.Acquire();

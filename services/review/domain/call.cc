@@ -30,7 +30,9 @@ bool LooksLikeWenzhouCountyCode(absl::string_view code) {
   return absl::StartsWith(code, "3303") && code != "330300";
 }
 
-void CheckDirections(const Call& call, Violations& v) {
+// `criteria_ok`: the cut-off's upper bound is checked only against well-formed criteria, so
+// one bad criterion is not reported twice.
+void CheckDirections(const Call& call, bool criteria_ok, Violations& v) {
   if (call.directions.empty()) {
     v.Add("call.directions", "R3.1", "a call opens at least one direction (CONSULTING, TRAINING)");
   }
@@ -54,7 +56,7 @@ void CheckDirections(const Call& call, Violations& v) {
     }
     if (s.mode == SelectionMode::kCutOff) {
       const int64_t max = MaxWeightedScore(call);  // ten-thousandths
-      if (s.cut_off_hundredths < 0 || s.cut_off_hundredths * 100 > max) {
+      if (s.cut_off_hundredths < 0 || (criteria_ok && s.cut_off_hundredths * 100 > max)) {
         v.Add(absl::StrCat(path, ".selection.cut_off_hundredths"), "R7.1",
               absl::StrCat("the cut-off must lie between 0 and the highest possible score (",
                            max / 100, " hundredths)"));
@@ -63,33 +65,39 @@ void CheckDirections(const Call& call, Violations& v) {
   }
 }
 
-void CheckCriteria(const Call& call, Violations& v) {
+// Returns whether the criteria are well formed.
+bool CheckCriteria(const Call& call, Violations& v) {
+  Violations mine;
   if (call.criteria.empty()) {
-    v.Add("call.criteria", "R7.1", "a call needs at least one review criterion");
+    mine.Add("call.criteria", "R7.1", "a call needs at least one review criterion");
   }
   if (call.criteria.size() > kMaxCriteria) {
-    v.Add("call.criteria", "R7.1", absl::StrCat("at most ", kMaxCriteria, " review criteria"));
+    mine.Add("call.criteria", "R7.1", absl::StrCat("at most ", kMaxCriteria, " review criteria"));
   }
   std::set<std::string> names;
   for (size_t i = 0; i < call.criteria.size(); ++i) {
     const Criterion& c = call.criteria[i];
     const std::string path = absl::StrCat("call.criteria[", i, "]");
     if (c.name.empty()) {
-      v.Add(absl::StrCat(path, ".name"), "R7.1", "a criterion needs a name");
+      mine.Add(absl::StrCat(path, ".name"), "R7.1", "a criterion needs a name");
     } else if (!names.insert(c.name).second) {
-      v.Add(absl::StrCat(path, ".name"), "R7.1",
-            absl::StrCat("criterion name \"", c.name, "\" is used twice"));
+      mine.Add(absl::StrCat(path, ".name"), "R7.1",
+               absl::StrCat("criterion name \"", c.name, "\" is used twice"));
     }
     if (c.weight_hundredths < 1 || c.weight_hundredths > kMaxWeightHundredths) {
-      v.Add(absl::StrCat(path, ".weight_hundredths"), "R7.1",
-            absl::StrCat("the weight must be between 1 and ", kMaxWeightHundredths, " hundredths"));
+      mine.Add(
+          absl::StrCat(path, ".weight_hundredths"), "R7.1",
+          absl::StrCat("the weight must be between 1 and ", kMaxWeightHundredths, " hundredths"));
     }
     if (c.full_marks_hundredths < 1 || c.full_marks_hundredths > kMaxFullMarksHundredths) {
-      v.Add(absl::StrCat(path, ".full_marks_hundredths"), "R7.1",
-            absl::StrCat("full marks must be between 1 and ", kMaxFullMarksHundredths,
-                         " hundredths"));
+      mine.Add(absl::StrCat(path, ".full_marks_hundredths"), "R7.1",
+               absl::StrCat("full marks must be between 1 and ", kMaxFullMarksHundredths,
+                            " hundredths"));
     }
   }
+  const bool ok = mine.empty();
+  v.Absorb(mine.Finish());
+  return ok;
 }
 
 }  // namespace
@@ -148,8 +156,8 @@ absl::Status ValidateCall(const Call& call) {
         "call.experts_per_application", "R7.1",
         absl::StrCat("experts per application must be between 1 and ", kMaxExpertsPerApplication));
   }
-  CheckCriteria(call, v);
-  CheckDirections(call, v);
+  const bool criteria_ok = CheckCriteria(call, v);
+  CheckDirections(call, criteria_ok, v);
   return v.Finish("征集通知设置有误");
 }
 

@@ -1,5 +1,7 @@
 #include "services/review/domain/checklist.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
 

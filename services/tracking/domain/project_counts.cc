@@ -1,5 +1,7 @@
 #include "services/tracking/domain/project_counts.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"

@@ -1,0 +1,44 @@
+// When a sanction is in force, and whether an institution may serve (eligibility).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "zhigai/registry/v1/registry.pb.h"
+
+namespace zhigai::registry {
+
+// Last day (inclusive) a sanction starting on `start` is in force.
+// R14.4: a CANCEL runs to 31 December of the start's year.
+// R14.5 decision: a BAR runs three years from the start: [start, start + 3 years), so its last
+// day is the day before the third anniversary (29 Feb starts end on 28 Feb three years on).
+absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start);
+
+// The direction that a service kind needs (R3.1): diagnosis and solution design are the
+// CONSULTING direction, training is TRAINING.
+common::v1::Direction DirectionFor(common::v1::ServiceKind kind);
+
+struct EntryFact {
+  std::string name;  // directoryEntries/{id}
+  common::v1::DirectoryLevel level = common::v1::DIRECTORY_LEVEL_UNSPECIFIED;
+  std::string division_code;
+  common::v1::Direction direction = common::v1::DIRECTION_UNSPECIFIED;
+  v1::EntryStatus status = v1::ENTRY_STATUS_UNSPECIFIED;
+};
+
+struct SanctionFact {
+  std::string name;
+  v1::SanctionKind kind = v1::SANCTION_KIND_UNSPECIFIED;
+  absl::CivilDay start;
+  absl::CivilDay last_day;
+  bool lifted = false;
+};
+
+// Decides eligibility on `date` from the institution's entries of that year and its
+// sanctions. Every reason that applies is listed, not only the first.
+v1::Eligibility DecideEligibility(const v1::CheckEligibilityRequest& request, absl::CivilDay date,
+                                  bool institution_known, const std::vector<EntryFact>& entries,
+                                  const std::vector<SanctionFact>& sanctions);
+
+}  // namespace zhigai::registry

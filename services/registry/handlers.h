@@ -1,0 +1,67 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "services/registry/domain/profile.h"
+#include "services/registry/store.h"
+#include "zhigai/registry/v1/registry.grpc.pb.h"
+
+namespace zhigai::registry {
+
+// Translates gRPC calls: who is calling, is the request well formed, may this caller do it,
+// then the store; errors leave as gRPC codes with details (libs/server/grpc_status).
+class RegistryHandlers final : public v1::RegistryService::Service {
+ public:
+  RegistryHandlers(RegistryStore& store, const ReferenceData& ref, std::string internal_proof,
+                   Clock clock)
+      : store_(store), ref_(ref), proof_(std::move(internal_proof)), clock_(std::move(clock)) {}
+
+  grpc::Status CreateInstitution(grpc::ServerContext*, const v1::CreateInstitutionRequest*,
+                                 v1::Institution*) override;
+  grpc::Status GetInstitution(grpc::ServerContext*, const v1::GetInstitutionRequest*,
+                              v1::Institution*) override;
+  grpc::Status UpdateInstitution(grpc::ServerContext*, const v1::UpdateInstitutionRequest*,
+                                 v1::Institution*) override;
+  grpc::Status ListInstitutions(grpc::ServerContext*, const v1::ListInstitutionsRequest*,
+                                v1::ListInstitutionsResponse*) override;
+  grpc::Status ListInstitutionRevisions(grpc::ServerContext*,
+                                        const v1::ListInstitutionRevisionsRequest*,
+                                        v1::ListInstitutionRevisionsResponse*) override;
+  grpc::Status CreateConsortium(grpc::ServerContext*, const v1::CreateConsortiumRequest*,
+                                v1::Consortium*) override;
+  grpc::Status GetConsortium(grpc::ServerContext*, const v1::GetConsortiumRequest*,
+                             v1::Consortium*) override;
+  grpc::Status AdmitToDirectory(grpc::ServerContext*, const v1::AdmitToDirectoryRequest*,
+                                v1::DirectoryEntry*) override;
+  grpc::Status UpdateDirectoryEntry(grpc::ServerContext*, const v1::UpdateDirectoryEntryRequest*,
+                                    v1::DirectoryEntry*) override;
+  grpc::Status ListDirectoryEntries(grpc::ServerContext*, const v1::ListDirectoryEntriesRequest*,
+                                    v1::ListDirectoryEntriesResponse*) override;
+  grpc::Status FileCountyList(grpc::ServerContext*, const v1::FileCountyListRequest*,
+                              v1::CountyFiling*) override;
+  grpc::Status ListCountyFilings(grpc::ServerContext*, const v1::ListCountyFilingsRequest*,
+                                 v1::ListCountyFilingsResponse*) override;
+  grpc::Status ImposeSanction(grpc::ServerContext*, const v1::ImposeSanctionRequest*,
+                              v1::Sanction*) override;
+  grpc::Status LiftSanction(grpc::ServerContext*, const v1::LiftSanctionRequest*,
+                            v1::Sanction*) override;
+  grpc::Status ListSanctions(grpc::ServerContext*, const v1::ListSanctionsRequest*,
+                             v1::ListSanctionsResponse*) override;
+  grpc::Status CheckEligibility(grpc::ServerContext*, const v1::CheckEligibilityRequest*,
+                                v1::Eligibility*) override;
+  grpc::Status BatchCheckEligibility(grpc::ServerContext*,
+                                     const v1::BatchCheckEligibilityRequest*,
+                                     v1::BatchCheckEligibilityResponse*) override;
+
+ private:
+  absl::StatusOr<std::vector<v1::Eligibility>> Decide(
+      const std::vector<const v1::CheckEligibilityRequest*>& requests);
+
+  RegistryStore& store_;
+  const ReferenceData& ref_;
+  std::string proof_;
+  Clock clock_;
+};
+
+}  // namespace zhigai::registry

@@ -1,0 +1,36 @@
+// zhigai-registry: wiring only.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/server/host.h"
+#include "services/registry/handlers.h"
+
+namespace zhigai::migrations {
+const std::vector<zhigai::db::Migration>& Registry();
+}
+
+int main(int argc, char** argv) {
+  using namespace zhigai;
+  // The handlers and the store live for the whole process; the host owns the server.
+  static std::unique_ptr<registry::ReferenceData> ref;
+  static std::unique_ptr<registry::RegistryStore> store;
+  server::ServiceDefinition def;
+  def.name = "registry";
+  def.default_port = 7101;
+  def.migrations = &migrations::Registry();
+  def.make_services = [](server::HostContext& host)
+      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+    auto industries = core::IndustryCatalog::Load(absl::StrCat(host.data_dir, "/industries.tsv"));
+    if (!industries.ok()) return industries.status();
+    auto divisions = core::DivisionCatalog::Load(absl::StrCat(host.data_dir, "/divisions.tsv"));
+    if (!divisions.ok()) return divisions.status();
+    ref = std::make_unique<registry::ReferenceData>(
+        registry::ReferenceData{std::move(*industries), std::move(*divisions)});
+    auto clock = [] { return absl::Now(); };
+    store = std::make_unique<registry::RegistryStore>(host.pool, clock);
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    services.push_back(
+        std::make_unique<registry::RegistryHandlers>(*store, *ref, host.internal_proof, clock));
+    return services;
+  };
+  return server::RunService(def, argc, argv);
+}

@@ -1,0 +1,612 @@
+#include "services/registry/store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "libs/core/dates.h"
+#include "libs/core/errors.h"
+#include "libs/db/errors.h"
+#include "libs/db/idempotent.h"
+#include "libs/db/params.h"
+
+namespace zhigai::registry {
+namespace {
+
+using db::Connection;
+using db::Param;
+using db::Statement;
+
+constexpr Statement kInsertInstitution{
+    "registry.insert_institution",
+    "INSERT INTO institutions (credit_code, display_name, legal_form, division_code, directions,"
+    " profile, version, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5::text[], $6, 1, $7::timestamptz, $7::timestamptz)"};
+constexpr Statement kInsertRevision{
+    "registry.insert_revision",
+    "INSERT INTO institution_revisions (credit_code, version, profile, actor, actor_role, method,"
+    " changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)"};
+constexpr Statement kGetInstitution{"registry.get_institution",
+                                    "SELECT profile FROM institutions WHERE credit_code = $1",
+                                    1000};
+constexpr Statement kLockInstitution{
+    "registry.lock_institution",
+    "SELECT profile, version FROM institutions WHERE credit_code = $1 FOR UPDATE"};
+constexpr Statement kUpdateInstitution{
+    "registry.update_institution",
+    "UPDATE institutions SET display_name = $2, legal_form = $3, division_code = $4,"
+    " directions = $5::text[], profile = $6, version = $7, updated_at = $8::timestamptz"
+    " WHERE credit_code = $1"};
+constexpr Statement kListInstitutions{
+    "registry.list_institutions",
+    "SELECT profile FROM institutions WHERE credit_code > $1"
+    " AND ($2 = '' OR strpos(lower(display_name), lower($2)) > 0)"
+    " AND ($3 = '' OR division_code = $3) AND ($4 = '' OR $4 = ANY (directions))"
+    " AND ($5 = '' OR legal_form = $5) ORDER BY credit_code LIMIT $6"};
+constexpr Statement kListRevisions{
+    "registry.list_revisions",
+    "SELECT profile, actor, actor_role, method,"
+    " to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    " FROM institution_revisions WHERE credit_code = $1 AND version < $2"
+    " ORDER BY version DESC LIMIT $3"};
+
+constexpr Statement kInsertConsortium{
+    "registry.insert_consortium",
+    "INSERT INTO consortia (display_name, lead_credit_code, body, version, created_at)"
+    " VALUES ($1, $2, '\\x', 1, $3::timestamptz) RETURNING id"};
+constexpr Statement kSetConsortiumBody{"registry.set_consortium_body",
+                                       "UPDATE consortia SET body = $2 WHERE id = $1"};
+constexpr Statement kInsertMember{
+    "registry.insert_member",
+    "INSERT INTO consortium_members (consortium_id, credit_code) VALUES ($1, $2)"};
+constexpr Statement kGetConsortium{"registry.get_consortium",
+                                   "SELECT body FROM consortia WHERE id = $1"};
+
+#define ENTRY_COLUMNS                                                                       \
+  "id, year, level, division_code, credit_code, institution_display_name, direction, status," \
+  " status_reason, source, version,"                                                        \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"           \
+  " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+constexpr Statement kInsertEntry{
+    "registry.insert_entry",
+    "INSERT INTO directory_entries (year, level, division_code, credit_code,"
+    " institution_display_name, direction, status, source, version, created_at, updated_at)"
+    " SELECT $1, $2, $3, $4, i.display_name, $5, 'ACTIVE', $6, 1, $7::timestamptz,"
+    " $7::timestamptz FROM institutions i WHERE i.credit_code = $4"
+    " RETURNING " ENTRY_COLUMNS};
+constexpr Statement kInsertEntryIfAbsent{
+    "registry.insert_entry_if_absent",
+    "INSERT INTO directory_entries (year, level, division_code, credit_code,"
+    " institution_display_name, direction, status, source, version, created_at, updated_at)"
+    " SELECT $1, 'COUNTY', $2, $3, i.display_name, $4, 'ACTIVE', $5, 1, $6::timestamptz,"
+    " $6::timestamptz FROM institutions i WHERE i.credit_code = $3"
+    " ON CONFLICT DO NOTHING RETURNING id"};
+constexpr Statement kGetEntry{"registry.get_entry",
+                              "SELECT " ENTRY_COLUMNS " FROM directory_entries WHERE id = $1"};
+constexpr Statement kUpdateEntry{
+    "registry.update_entry",
+    "UPDATE directory_entries SET status = $2, status_reason = $3, version = version + 1,"
+    " updated_at = $5::timestamptz WHERE id = $1 AND version = $4 RETURNING " ENTRY_COLUMNS};
+constexpr Statement kListEntries{
+    "registry.list_entries",
+    "SELECT " ENTRY_COLUMNS " FROM directory_entries WHERE year = $1"
+    " AND ($2 = '' OR level = $2) AND ($3 = '' OR division_code = $3)"
+    " AND ($4 = '' OR direction = $4) AND ($5 = '' OR status = $5) AND id > $6"
+    " ORDER BY id LIMIT $7"};
+
+constexpr Statement kInsertFiling{
+    "registry.insert_filing",
+    "INSERT INTO county_filings (year, division_code, selection_criteria, items, filed_by,"
+    " filed_at) VALUES ($1, $2, $3, $4, $5, $6::timestamptz) RETURNING id"};
+constexpr Statement kListFilings{
+    "registry.list_filings",
+    "SELECT id, year, division_code, selection_criteria, items, filed_by,"
+    " to_char(filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    " FROM county_filings WHERE ($1 = 0 OR year = $1) AND ($2 = '' OR division_code = $2)"
+    " AND id > $3 ORDER BY id LIMIT $4"};
+
+#define SANCTION_COLUMNS                                                                   \
+  "id, credit_code, kind, start_date::text, end_date::text, source_reference, reason, lifted," \
+  " lift_reason, version,"                                                                 \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+constexpr Statement kInsertSanction{
+    "registry.insert_sanction",
+    "INSERT INTO sanctions (credit_code, kind, start_date, end_date, source_reference, reason,"
+    " command_id, version, created_at) VALUES ($1, $2, $3::date, $4::date, $5, $6, $7, 1,"
+    " $8::timestamptz) RETURNING " SANCTION_COLUMNS};
+constexpr Statement kGetSanction{"registry.get_sanction",
+                                 "SELECT " SANCTION_COLUMNS " FROM sanctions WHERE id = $1"};
+constexpr Statement kLiftSanction{
+    "registry.lift_sanction",
+    "UPDATE sanctions SET lifted = true, lift_reason = $3, version = version + 1"
+    " WHERE id = $1 AND version = $2 AND NOT lifted RETURNING " SANCTION_COLUMNS};
+constexpr Statement kListSanctions{
+    "registry.list_sanctions",
+    "SELECT " SANCTION_COLUMNS " FROM sanctions WHERE ($1 = '' OR credit_code = $1)"
+    " AND ($2 = 0 OR (start_date <= make_date($2, 12, 31) AND end_date >= make_date($2, 1, 1)))"
+    " AND id > $3 ORDER BY id LIMIT $4"};
+
+constexpr Statement kKnownCodes{
+    "registry.known_codes",
+    "SELECT credit_code FROM institutions WHERE credit_code = ANY ($1::text[])", 1000};
+constexpr Statement kEntriesForCodes{
+    "registry.entries_for_codes",
+    "SELECT credit_code, year, id, level, division_code, direction, status FROM directory_entries"
+    " WHERE credit_code = ANY ($1::text[]) AND year = ANY ($2::int[])", 1000};
+constexpr Statement kSanctionsForCodes{
+    "registry.sanctions_for_codes",
+    "SELECT credit_code, id, kind, start_date::text, end_date::text, lifted FROM sanctions"
+    " WHERE credit_code = ANY ($1::text[])", 1000};
+
+std::vector<std::string> DirectionNames(const v1::Institution& in) {
+  std::vector<std::string> out;
+  for (int d : in.directions()) out.push_back(common::v1::Direction_Name(d));
+  return out;
+}
+
+absl::Status NotFound(absl::string_view what, absl::string_view id) {
+  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
+               "记录不存在");
+}
+
+absl::Status Stale(absl::string_view what, int64_t sent, int64_t current) {
+  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
+               absl::StrCat(what, " was changed by someone else: you sent version ", sent,
+                            ", the current version is ", current, "; read it again"),
+               "记录已被他人修改，请刷新后重试");
+}
+
+template <typename Message>
+absl::StatusOr<Message> Parse(absl::string_view bytea) {
+  Message m;
+  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
+    return absl::InternalError("stored message does not parse");
+  }
+  return m;
+}
+
+v1::DirectoryEntry RowToEntry(const db::Result& r, int i) {
+  v1::DirectoryEntry e;
+  e.set_name(absl::StrCat("directoryEntries/", r.Int64(i, 0)));
+  e.set_year(static_cast<int>(r.Int64(i, 1)));
+  common::v1::DirectoryLevel level = common::v1::DIRECTORY_LEVEL_UNSPECIFIED;
+  common::v1::DirectoryLevel_Parse(r.String(i, 2), &level);
+  e.set_level(level);
+  e.set_division_code(r.String(i, 3));
+  e.set_credit_code(r.String(i, 4));
+  e.set_institution_display_name(r.String(i, 5));
+  common::v1::Direction direction = common::v1::DIRECTION_UNSPECIFIED;
+  common::v1::Direction_Parse(r.String(i, 6), &direction);
+  e.set_direction(direction);
+  v1::EntryStatus status = v1::ENTRY_STATUS_UNSPECIFIED;
+  v1::EntryStatus_Parse(r.String(i, 7), &status);
+  e.set_status(status);
+  e.set_status_reason(r.String(i, 8));
+  e.set_source(r.String(i, 9));
+  e.set_version(r.Int64(i, 10));
+  e.set_create_time(r.String(i, 11));
+  e.set_update_time(r.String(i, 12));
+  return e;
+}
+
+v1::Sanction RowToSanction(const db::Result& r, int i) {
+  v1::Sanction s;
+  s.set_name(absl::StrCat("sanctions/", r.Int64(i, 0)));
+  s.set_credit_code(r.String(i, 1));
+  v1::SanctionKind kind = v1::SANCTION_KIND_UNSPECIFIED;
+  v1::SanctionKind_Parse(r.String(i, 2), &kind);
+  s.set_kind(kind);
+  s.set_start_date(r.String(i, 3));
+  s.set_end_date(r.String(i, 4));
+  s.set_source_reference(r.String(i, 5));
+  s.set_reason(r.String(i, 6));
+  s.set_lifted(r.Bool(i, 7));
+  s.set_lift_reason(r.String(i, 8));
+  s.set_version(r.Int64(i, 9));
+  s.set_create_time(r.String(i, 10));
+  return s;
+}
+
+absl::Status Audit(Connection& c, const Change& change, const char* entity,
+                   const std::string& id, int64_t version) {
+  return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
+}
+
+}  // namespace
+
+std::string RegistryStore::Now() const {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
+}
+
+absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& change,
+                                                                 const std::string& key,
+                                                                 v1::Institution in) {
+  v1::Institution out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    std::string now = Now();
+    in.set_name(absl::StrCat("institutions/", in.credit_code()));
+    in.set_version(1);
+    in.set_create_time(now);
+    in.set_update_time(now);
+    std::string bytes = in.SerializeAsString();
+    auto r = c.Exec(kInsertInstitution,
+                    {in.credit_code(), in.display_name(), v1::LegalForm_Name(in.legal_form()),
+                     in.registered_address().division_code(), db::TextArray(DirectionNames(in)),
+                     Param::Bytes(bytes), now});
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "institutions_pkey") {
+        return Error(absl::StatusCode::kAlreadyExists, "INSTITUTION_EXISTS",
+                     absl::StrCat("an institution with credit code ", in.credit_code(),
+                                  " is already registered"),
+                     "该统一社会信用代码的机构已登记");
+      }
+      return r.status();
+    }
+    if (auto rv = c.Exec(kInsertRevision, {in.credit_code(), int64_t{1}, Param::Bytes(bytes),
+                                           change.actor.subject, change.actor.role,
+                                           change.method, now});
+        !rv.ok()) {
+      return rv.status();
+    }
+    out = in;
+    return Audit(c, change, "institution", in.credit_code(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Institution> RegistryStore::GetInstitution(const std::string& code) {
+  auto r = pool_.Exec(kGetInstitution, {code});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("institution", code);
+  return Parse<v1::Institution>(r->Text(0, 0));
+}
+
+absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
+    const Change& change, const std::string& code, int64_t expected_version,
+    const std::function<absl::StatusOr<v1::Institution>(const v1::Institution&)>& apply) {
+  v1::Institution out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto row = c.Exec(kLockInstitution, {code});
+    if (!row.ok()) return row.status();
+    if (row->rows() == 0) return NotFound("institution", code);
+    int64_t version = row->Int64(0, 1);
+    if (version != expected_version) return Stale("institution", expected_version, version);
+    auto current = Parse<v1::Institution>(row->Text(0, 0));
+    if (!current.ok()) return current.status();
+    auto next = apply(*current);
+    if (!next.ok()) return next.status();
+    std::string now = Now();
+    next->set_version(version + 1);
+    next->set_update_time(now);
+    std::string bytes = next->SerializeAsString();
+    if (auto u = c.Exec(kUpdateInstitution,
+                        {code, next->display_name(), v1::LegalForm_Name(next->legal_form()),
+                         next->registered_address().division_code(),
+                         db::TextArray(DirectionNames(*next)), Param::Bytes(bytes),
+                         next->version(), now});
+        !u.ok()) {
+      return u.status();
+    }
+    if (auto rv = c.Exec(kInsertRevision, {code, next->version(), Param::Bytes(bytes),
+                                           change.actor.subject, change.actor.role,
+                                           change.method, now});
+        !rv.ok()) {
+      return rv.status();
+    }
+    out = *next;
+    return Audit(c, change, "institution", code, next->version());
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Institution>> RegistryStore::ListInstitutions(
+    const InstitutionFilter& f, const std::string& after, int limit) {
+  auto r = pool_.Exec(kListInstitutions, {after, f.name_contains, f.division_code, f.direction,
+                                          f.legal_form, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::Institution> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto in = Parse<v1::Institution>(r->Text(i, 0));
+    if (!in.ok()) return in.status();
+    out.push_back(std::move(*in));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::InstitutionRevision>> RegistryStore::ListRevisions(
+    const std::string& code, int64_t before_version, int limit) {
+  auto r = pool_.Exec(kListRevisions, {code, before_version, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::InstitutionRevision> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    v1::InstitutionRevision rev;
+    auto in = Parse<v1::Institution>(r->Text(i, 0));
+    if (!in.ok()) return in.status();
+    *rev.mutable_institution() = std::move(*in);
+    rev.mutable_change()->set_actor(r->String(i, 1));
+    rev.mutable_change()->set_actor_role(r->String(i, 2));
+    rev.mutable_change()->set_method(r->String(i, 3));
+    rev.mutable_change()->set_time(r->String(i, 4));
+    out.push_back(std::move(rev));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Consortium> RegistryStore::CreateConsortium(const Change& change,
+                                                               const std::string& key,
+                                                               v1::Consortium in) {
+  v1::Consortium out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    std::string now = Now();
+    auto r = c.Exec(kInsertConsortium, {in.display_name(), in.lead_credit_code(), now});
+    if (!r.ok()) return r.status();
+    int64_t id = r->Int64(0, 0);
+    in.set_name(absl::StrCat("consortia/", id));
+    in.set_version(1);
+    in.set_create_time(now);
+    for (const auto& m : in.members()) {
+      if (auto mr = c.Exec(kInsertMember, {id, m.credit_code()}); !mr.ok()) return mr.status();
+    }
+    if (auto b = c.Exec(kSetConsortiumBody, {id, Param::Bytes(in.SerializeAsString())}); !b.ok()) {
+      return b.status();
+    }
+    out = in;
+    return Audit(c, change, "consortium", absl::StrCat(id), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Consortium> RegistryStore::GetConsortium(int64_t id) {
+  auto r = pool_.Exec(kGetConsortium, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("consortium", absl::StrCat(id));
+  return Parse<v1::Consortium>(r->Text(0, 0));
+}
+
+absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
+                                                        const std::string& key,
+                                                        const v1::AdmitToDirectoryRequest& req) {
+  v1::DirectoryEntry out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    auto r = c.Exec(kInsertEntry,
+                    {req.year(), common::v1::DirectoryLevel_Name(req.level()),
+                     req.division_code(), req.credit_code(),
+                     common::v1::Direction_Name(req.direction()), req.source(), Now()});
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "directory_entries_unique") {
+        return Error(absl::StatusCode::kAlreadyExists, "ALREADY_IN_DIRECTORY",
+                     "the institution is already in this directory for this direction",
+                     "该机构已在本年度名录中");
+      }
+      return r.status();
+    }
+    if (r->rows() == 0) {
+      return RuleViolation("INSTITUTION_NOT_REGISTERED", "R4.1",
+                           absl::StrCat("institution ", req.credit_code(),
+                                        " must be registered before it is admitted"),
+                           "机构须先登记才能列入名录");
+    }
+    out = RowToEntry(*r, 0);
+    return Audit(c, change, "directory_entry", out.name(), out.version());
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::DirectoryEntry> RegistryStore::GetEntry(int64_t id) {
+  auto r = pool_.Exec(kGetEntry, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("directory entry", absl::StrCat(id));
+  return RowToEntry(*r, 0);
+}
+
+absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& change, int64_t id,
+                                                              int64_t expected_version,
+                                                              v1::EntryStatus status,
+                                                              const std::string& reason) {
+  v1::DirectoryEntry out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto r = c.Exec(kUpdateEntry,
+                    {id, v1::EntryStatus_Name(status), reason, expected_version, Now()});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) {
+      auto current = c.Exec(kGetEntry, {id});
+      if (!current.ok()) return current.status();
+      if (current->rows() == 0) return NotFound("directory entry", absl::StrCat(id));
+      return Stale("directory entry", expected_version, current->Int64(0, 10));
+    }
+    out = RowToEntry(*r, 0);
+    return Audit(c, change, "directory_entry", out.name(), out.version());
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::DirectoryEntry>> RegistryStore::ListEntries(
+    const v1::ListDirectoryEntriesRequest& f, v1::EntryStatus status, int64_t after_id,
+    int limit) {
+  auto r = pool_.Exec(
+      kListEntries,
+      {f.year(),
+       f.level() == common::v1::DIRECTORY_LEVEL_UNSPECIFIED
+           ? std::string()
+           : common::v1::DirectoryLevel_Name(f.level()),
+       f.division_code(),
+       f.direction() == common::v1::DIRECTION_UNSPECIFIED ? std::string()
+                                                          : common::v1::Direction_Name(f.direction()),
+       status == v1::ENTRY_STATUS_UNSPECIFIED ? std::string() : v1::EntryStatus_Name(status),
+       after_id, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::DirectoryEntry> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToEntry(*r, i));
+  return out;
+}
+
+absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& change,
+                                                               const std::string& key,
+                                                               v1::CountyFiling in) {
+  v1::CountyFiling out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    std::string now = Now();
+    v1::CountyFiling items_only;
+    *items_only.mutable_items() = in.items();
+    auto r = c.Exec(kInsertFiling, {in.year(), in.division_code(), in.selection_criteria(),
+                                    Param::Bytes(items_only.SerializeAsString()),
+                                    change.actor.subject, now});
+    if (!r.ok()) return r.status();
+    int64_t id = r->Int64(0, 0);
+    in.set_name(absl::StrCat("countyFilings/", id));
+    in.set_filed_by(change.actor.subject);
+    in.set_file_time(now);
+    // The filed list becomes the county's directory of that year (R4.2).
+    for (const auto& item : in.items()) {
+      for (int d : item.directions()) {
+        auto e = c.Exec(kInsertEntryIfAbsent,
+                        {in.year(), in.division_code(), item.credit_code(),
+                         common::v1::Direction_Name(d), in.name(), now});
+        if (!e.ok()) return e.status();
+        if (e->rows() == 1) {
+          if (auto a = Audit(c, change, "directory_entry",
+                             absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
+              !a.ok()) {
+            return a;
+          }
+        }
+      }
+    }
+    out = in;
+    return Audit(c, change, "county_filing", in.name(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::CountyFiling>> RegistryStore::ListCountyFilings(
+    int year, const std::string& division, int64_t after_id, int limit) {
+  auto r = pool_.Exec(kListFilings, {year, division, after_id, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::CountyFiling> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto items = Parse<v1::CountyFiling>(r->Text(i, 4));
+    if (!items.ok()) return items.status();
+    v1::CountyFiling f = std::move(*items);
+    f.set_name(absl::StrCat("countyFilings/", r->Int64(i, 0)));
+    f.set_year(static_cast<int>(r->Int64(i, 1)));
+    f.set_division_code(r->String(i, 2));
+    f.set_selection_criteria(r->String(i, 3));
+    f.set_filed_by(r->String(i, 5));
+    f.set_file_time(r->String(i, 6));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
+                                                           const std::string& key,
+                                                           const v1::ImposeSanctionRequest& req,
+                                                           absl::CivilDay start,
+                                                           absl::CivilDay last_day) {
+  v1::Sanction out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    auto r = c.Exec(kInsertSanction,
+                    {req.credit_code(), v1::SanctionKind_Name(req.kind()), core::FormatDate(start),
+                     core::FormatDate(last_day), req.source_reference(), req.reason(),
+                     req.command_id(), Now()});
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "sanctions_command_id_key") {
+        return Error(absl::StatusCode::kAlreadyExists, "COMMAND_ID_REUSED",
+                     "this command id was already used by another caller",
+                     "该指令编号已被使用");
+      }
+      return r.status();
+    }
+    out = RowToSanction(*r, 0);
+    return Audit(c, change, "sanction", out.name(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Sanction> RegistryStore::GetSanction(int64_t id) {
+  auto r = pool_.Exec(kGetSanction, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("sanction", absl::StrCat(id));
+  return RowToSanction(*r, 0);
+}
+
+absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, int64_t id,
+                                                         int64_t expected_version,
+                                                         const std::string& reason) {
+  v1::Sanction out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto r = c.Exec(kLiftSanction, {id, expected_version, reason});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) {
+      auto current = c.Exec(kGetSanction, {id});
+      if (!current.ok()) return current.status();
+      if (current->rows() == 0) return NotFound("sanction", absl::StrCat(id));
+      if (current->Bool(0, 7)) {
+        return RuleViolation("ALREADY_LIFTED", "R14.5", "the sanction was already lifted",
+                             "该处理已解除");
+      }
+      return Stale("sanction", expected_version, current->Int64(0, 9));
+    }
+    out = RowToSanction(*r, 0);
+    return Audit(c, change, "sanction", out.name(), out.version());
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Sanction>> RegistryStore::ListSanctions(const std::string& code,
+                                                                       int year, int64_t after_id,
+                                                                       int limit) {
+  auto r = pool_.Exec(kListSanctions, {code, year, after_id, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::Sanction> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToSanction(*r, i));
+  return out;
+}
+
+absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::LoadEligibilityFacts(
+    const std::vector<std::string>& codes, const std::vector<int>& years) {
+  EligibilityFacts facts;
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  std::string code_array = db::TextArray(codes);
+  std::vector<std::string> year_strings;
+  for (int y : years) year_strings.push_back(absl::StrCat(y));
+  auto known = (*lease)->Exec(kKnownCodes, {code_array});
+  if (!known.ok()) return known.status();
+  for (int i = 0; i < known->rows(); ++i) facts.known.push_back(known->String(i, 0));
+  auto entries = (*lease)->Exec(kEntriesForCodes, {code_array, db::TextArray(year_strings)});
+  if (!entries.ok()) return entries.status();
+  for (int i = 0; i < entries->rows(); ++i) {
+    EntryFact e;
+    e.name = absl::StrCat("directoryEntries/", entries->Int64(i, 2));
+    common::v1::DirectoryLevel_Parse(entries->String(i, 3), &e.level);
+    e.division_code = entries->String(i, 4);
+    common::v1::Direction_Parse(entries->String(i, 5), &e.direction);
+    v1::EntryStatus_Parse(entries->String(i, 6), &e.status);
+    facts.entries.push_back(
+        {entries->String(i, 0), {static_cast<int>(entries->Int64(i, 1)), std::move(e)}});
+  }
+  auto sanctions = (*lease)->Exec(kSanctionsForCodes, {code_array});
+  if (!sanctions.ok()) return sanctions.status();
+  for (int i = 0; i < sanctions->rows(); ++i) {
+    SanctionFact s;
+    s.name = absl::StrCat("sanctions/", sanctions->Int64(i, 1));
+    v1::SanctionKind_Parse(sanctions->String(i, 2), &s.kind);
+    auto start = core::ParseDate(sanctions->Text(i, 3), "start_date");
+    auto last = core::ParseDate(sanctions->Text(i, 4), "end_date");
+    if (!start.ok() || !last.ok()) return absl::InternalError("stored sanction date unreadable");
+    s.start = *start;
+    s.last_day = *last;
+    s.lifted = sanctions->Bool(i, 5);
+    facts.sanctions.push_back({sanctions->String(i, 0), std::move(s)});
+  }
+  return facts;
+}
+
+}  // namespace zhigai::registry

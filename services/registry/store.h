@@ -1,0 +1,96 @@
+// All SQL of the registry. Each write runs in one transaction with its audit row (and its
+// idempotency key where the call has one): a failed call writes nothing.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/db/audit.h"
+#include "libs/db/pool.h"
+#include "services/registry/domain/sanctions.h"
+#include "zhigai/registry/v1/registry.pb.h"
+
+namespace zhigai::registry {
+
+using Clock = std::function<absl::Time()>;
+
+struct Change {
+  db::Actor actor;
+  std::string method;
+};
+
+struct InstitutionFilter {
+  std::string name_contains, division_code, direction, legal_form;
+};
+
+class RegistryStore {
+ public:
+  RegistryStore(db::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
+
+  absl::StatusOr<v1::Institution> CreateInstitution(const Change& change,
+                                                    const std::string& idempotency_key,
+                                                    v1::Institution institution);
+  absl::StatusOr<v1::Institution> GetInstitution(const std::string& credit_code);
+  // `apply` turns the stored profile into the new one (the domain's update rules); the store
+  // checks `expected_version` under a row lock and writes the next version.
+  absl::StatusOr<v1::Institution> UpdateInstitution(
+      const Change& change, const std::string& credit_code, int64_t expected_version,
+      const std::function<absl::StatusOr<v1::Institution>(const v1::Institution&)>& apply);
+  absl::StatusOr<std::vector<v1::Institution>> ListInstitutions(const InstitutionFilter& filter,
+                                                                const std::string& after,
+                                                                int limit);
+  absl::StatusOr<std::vector<v1::InstitutionRevision>> ListRevisions(
+      const std::string& credit_code, int64_t before_version, int limit);
+
+  absl::StatusOr<v1::Consortium> CreateConsortium(const Change& change,
+                                                  const std::string& idempotency_key,
+                                                  v1::Consortium consortium);
+  absl::StatusOr<v1::Consortium> GetConsortium(int64_t id);
+
+  absl::StatusOr<v1::DirectoryEntry> Admit(const Change& change,
+                                           const std::string& idempotency_key,
+                                           const v1::AdmitToDirectoryRequest& request);
+  absl::StatusOr<v1::DirectoryEntry> GetEntry(int64_t id);
+  absl::StatusOr<v1::DirectoryEntry> UpdateEntry(const Change& change, int64_t id,
+                                                 int64_t expected_version, v1::EntryStatus status,
+                                                 const std::string& reason);
+  absl::StatusOr<std::vector<v1::DirectoryEntry>> ListEntries(
+      const v1::ListDirectoryEntriesRequest& filter, v1::EntryStatus status, int64_t after_id,
+      int limit);
+
+  absl::StatusOr<v1::CountyFiling> FileCountyList(const Change& change,
+                                                  const std::string& idempotency_key,
+                                                  v1::CountyFiling filing);
+  absl::StatusOr<std::vector<v1::CountyFiling>> ListCountyFilings(int year,
+                                                                  const std::string& division,
+                                                                  int64_t after_id, int limit);
+
+  absl::StatusOr<v1::Sanction> ImposeSanction(const Change& change,
+                                              const std::string& idempotency_key,
+                                              const v1::ImposeSanctionRequest& request,
+                                              absl::CivilDay start, absl::CivilDay last_day);
+  absl::StatusOr<v1::Sanction> GetSanction(int64_t id);
+  absl::StatusOr<v1::Sanction> LiftSanction(const Change& change, int64_t id,
+                                            int64_t expected_version, const std::string& reason);
+  absl::StatusOr<std::vector<v1::Sanction>> ListSanctions(const std::string& credit_code, int year,
+                                                          int64_t after_id, int limit);
+
+  // Facts for eligibility of many institutions at once: three queries, whatever the count.
+  struct EligibilityFacts {
+    std::vector<std::string> known;  // credit codes that are registered
+    std::vector<std::pair<std::string, std::pair<int, EntryFact>>> entries;  // code, (year, e)
+    std::vector<std::pair<std::string, SanctionFact>> sanctions;
+  };
+  absl::StatusOr<EligibilityFacts> LoadEligibilityFacts(const std::vector<std::string>& codes,
+                                                        const std::vector<int>& years);
+
+ private:
+  std::string Now() const;
+  db::Pool& pool_;
+  Clock clock_;
+};
+
+}  // namespace zhigai::registry

@@ -1,0 +1,442 @@
+// The registry's handlers and store against a real PostgreSQL, over real gRPC on port 0.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/auth/principal.h"
+#include "libs/db/pool.h"
+#include "libs/db/testing/test_database.h"
+#include "libs/server/host.h"
+#include "services/registry/handlers.h"
+
+namespace zhigai::migrations {
+const std::vector<zhigai::db::Migration>& Registry();
+}
+
+namespace zhigai::registry {
+namespace {
+
+using auth::Principal;
+using auth::Role;
+constexpr char kProof[] = "test-proof";
+constexpr char kCode[] = "91330302123456788P";
+constexpr char kOther[] = "91330303MA2H3K4L4J";
+
+Principal City() { return {Role::kCityBureau, "city-1", "", "330300"}; }
+Principal County(std::string div) { return {Role::kCountyBureau, "county-" + div, "", div}; }
+Principal Inst(std::string code) { return {Role::kInstitution, "inst-" + code, code, ""}; }
+Principal Service() { return {Role::kService, "review", "", ""}; }
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = db::testing::TestDatabase::Create().release();
+    pool_ = new db::Pool({db_->ServiceConninfo("registry"), 4});
+    ASSERT_TRUE(server::Migrate(*pool_, "registry", migrations::Registry()).ok());
+    ref_ = new ReferenceData{*core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
+                             *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")};
+    store_ = new RegistryStore(*pool_, [] { return absl::Now(); });
+    handlers_ = new RegistryHandlers(*store_, *ref_, kProof, [] { return absl::Now(); });
+    int port = 0;
+    server_ = server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port).release();
+    stub_ = v1::RegistryService::NewStub(grpc::CreateChannel(
+                                             absl::StrCat("127.0.0.1:", port),
+                                             grpc::InsecureChannelCredentials()))
+                .release();
+  }
+  static void TearDownTestSuite() {
+    server_->Shutdown();
+    delete stub_;
+    delete server_;
+    delete handlers_;
+    delete store_;
+    delete ref_;
+    delete pool_;
+    delete db_;
+  }
+
+  // A context carrying what the gateway would send.
+  static std::unique_ptr<grpc::ClientContext> As(const Principal& p, const char* proof = kProof) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (p.role != Role::kPublic) {
+      ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
+      ctx->AddMetadata(auth::kInternalProofHeader, proof);
+    }
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  static int64_t Count(const std::string& table, const std::string& where = "true") {
+    auto admin = db_->Admin();
+    auto r = admin->QueryScript(absl::StrCat("SELECT count(*) FROM registry.", table, " WHERE ",
+                                             where));
+    return r.ok() ? r->Int64(0, 0) : -1;
+  }
+
+  static v1::Institution Profile(const std::string& code, const std::string& division = "330302") {
+    v1::Institution in;
+    in.set_credit_code(code);
+    in.set_display_name(absl::StrCat("机构", code.substr(14)));
+    in.set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
+    in.set_founded_date("2016-01-01");
+    in.mutable_registered_address()->set_province("浙江省");
+    in.mutable_registered_address()->set_city("温州市");
+    in.mutable_registered_address()->set_division_code(division);
+    in.set_ownership(v1::PRIVATE);
+    in.add_directions(common::v1::CONSULTING);
+    in.add_directions(common::v1::TRAINING);
+    in.mutable_contact()->set_name("李四");
+    in.mutable_contact()->set_phone("13905770001");
+    return in;
+  }
+
+  static grpc::Status Create(const v1::Institution& in, const std::string& request_id,
+                             v1::Institution* out, const Principal& who = City()) {
+    v1::CreateInstitutionRequest req;
+    *req.mutable_institution() = in;
+    req.set_request_id(request_id);
+    return stub_->CreateInstitution(As(who).get(), req, out);
+  }
+
+  static google::rpc::BadRequest BadRequestOf(const grpc::Status& s) {
+    google::rpc::Status details;
+    google::rpc::BadRequest bad;
+    details.ParseFromString(s.error_details());
+    for (const auto& any : details.details()) any.UnpackTo(&bad);
+    return bad;
+  }
+
+  static db::testing::TestDatabase* db_;
+  static db::Pool* pool_;
+  static ReferenceData* ref_;
+  static RegistryStore* store_;
+  static RegistryHandlers* handlers_;
+  static grpc::Server* server_;
+  static v1::RegistryService::Stub* stub_;
+};
+db::testing::TestDatabase* RegistryTest::db_;
+db::Pool* RegistryTest::pool_;
+ReferenceData* RegistryTest::ref_;
+RegistryStore* RegistryTest::store_;
+RegistryHandlers* RegistryTest::handlers_;
+grpc::Server* RegistryTest::server_;
+v1::RegistryService::Stub* RegistryTest::stub_;
+
+TEST_F(RegistryTest, BadInputNamesFieldAndRuleAndWritesNothing) {
+  int64_t before = Count("institutions"), audits = Count("audit_log");
+  struct Case {
+    std::function<void(v1::Institution&)> spoil;
+    std::string field;
+  } cases[] = {
+      {[](auto& in) { in.set_credit_code("91330302123456788Q"); }, "institution.credit_code"},
+      {[](auto& in) { in.mutable_registered_address()->set_division_code("330399"); },
+       "institution.registered_address.division_code"},
+      {[](auto& in) {
+         std::string text;
+         for (int i = 0; i < 301; ++i) text += "优";
+         in.set_products_and_strengths(text);
+       },
+       "institution.products_and_strengths"},
+      {[](auto& in) { in.set_display_name("\xc3\x28"); }, "institution.display_name"},
+      {[](auto& in) { in.set_previous_year_revenue_fen(-100); }, "institution.previous_year_revenue_fen"},
+  };
+  for (const auto& c : cases) {
+    auto in = Profile("913303041456872374", "330304");
+    c.spoil(in);
+    v1::Institution out;
+    grpc::Status s = Create(in, "bad-" + c.field, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
+    // Protobuf itself refuses a string field with invalid UTF-8 before any handler runs, so
+    // that answer cannot name the field; the validators name it for HTTP/JSON and bytes input.
+    if (c.field == "institution.display_name") continue;
+    auto bad = BadRequestOf(s);
+    ASSERT_EQ(bad.field_violations_size(), 1) << c.field << ": " << s.error_message();
+    EXPECT_EQ(bad.field_violations(0).field(), c.field);
+    EXPECT_NE(s.error_message().find(c.field), std::string::npos);
+  }
+  EXPECT_EQ(Count("institutions"), before);
+  EXPECT_EQ(Count("audit_log"), audits);
+}
+
+TEST_F(RegistryTest, CreateIsIdempotentOnRequestIdAndDuplicateCodeIsAlreadyExists) {
+  v1::Institution first, again, dup;
+  ASSERT_TRUE(Create(Profile(kCode), "req-create-1", &first).ok());
+  EXPECT_EQ(first.name(), absl::StrCat("institutions/", kCode));
+  EXPECT_EQ(first.version(), 1);
+  ASSERT_TRUE(Create(Profile(kCode), "req-create-1", &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  grpc::Status s = Create(Profile(kCode), "req-create-2", &dup);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Count("institutions", absl::StrCat("credit_code = '", kCode, "'")), 1);
+  EXPECT_EQ(Count("audit_log", absl::StrCat("entity_id = '", kCode, "'")), 1);
+}
+
+TEST_F(RegistryTest, ConcurrentRepeatsOfOneRequestCreateOnce) {
+  const std::string code = "913303041456872374";
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      v1::Institution out;
+      if (Create(Profile(code, "330304"), "req-race", &out).ok()) ok++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 6);
+  EXPECT_EQ(Count("institutions", absl::StrCat("credit_code = '", code, "'")), 1);
+}
+
+TEST_F(RegistryTest, UpdateNeedsTheCurrentVersionAndKeepsHistory) {
+  v1::Institution created;
+  ASSERT_TRUE(Create(Profile(kOther, "330303"), "req-other", &created).ok());
+  v1::UpdateInstitutionRequest req;
+  *req.mutable_institution() = created;
+  req.mutable_institution()->set_products_and_strengths("智能工厂诊断");
+  req.mutable_update_mask()->add_paths("products_and_strengths");
+  v1::Institution updated;
+  ASSERT_TRUE(stub_->UpdateInstitution(As(Inst(kOther)).get(), req, &updated).ok());
+  EXPECT_EQ(updated.version(), 2);
+  // The same stale version again: ABORTED, nothing written.
+  v1::Institution stale;
+  grpc::Status s = stub_->UpdateInstitution(As(Inst(kOther)).get(), req, &stale);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  // An institution edits only itself and only its editable fields.
+  EXPECT_EQ(stub_->UpdateInstitution(As(Inst(kCode)).get(), req, &stale).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  req.mutable_institution()->set_version(2);
+  req.mutable_update_mask()->add_paths("display_name");
+  EXPECT_EQ(stub_->UpdateInstitution(As(Inst(kOther)).get(), req, &stale).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A county bureau edits only institutions registered in its division.
+  EXPECT_EQ(stub_->UpdateInstitution(As(County("330302")).get(), req, &stale).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListInstitutionRevisionsRequest hist;
+  hist.set_name(created.name());
+  v1::ListInstitutionRevisionsResponse revs;
+  ASSERT_TRUE(stub_->ListInstitutionRevisions(As(City()).get(), hist, &revs).ok());
+  ASSERT_EQ(revs.revisions_size(), 2);
+  EXPECT_EQ(revs.revisions(0).institution().version(), 2);
+  EXPECT_EQ(revs.revisions(0).change().actor_role(), "INSTITUTION");
+  EXPECT_EQ(revs.revisions(1).change().actor_role(), "CITY_BUREAU");
+}
+
+TEST_F(RegistryTest, PersonalDataOnlyForBureausAndTheInstitution) {
+  v1::Institution created, seen;
+  ASSERT_TRUE(Create(Profile("92330324L23456783Q"), "req-pd", &created).ok());
+  v1::GetInstitutionRequest get;
+  get.set_name(created.name());
+  ASSERT_TRUE(stub_->GetInstitution(As(Principal::Anonymous()).get(), get, &seen).ok());
+  EXPECT_FALSE(seen.has_contact());
+  ASSERT_TRUE(stub_->GetInstitution(As(Inst(kCode)).get(), get, &seen).ok());
+  EXPECT_FALSE(seen.has_contact());
+  ASSERT_TRUE(stub_->GetInstitution(As(County("330305")).get(), get, &seen).ok());
+  EXPECT_EQ(seen.contact().phone(), "13905770001");
+}
+
+TEST_F(RegistryTest, PrincipalWithoutTheGatewayProofIsRefused) {
+  v1::GetInstitutionRequest get;
+  get.set_name(absl::StrCat("institutions/", kCode));
+  v1::Institution out;
+  EXPECT_EQ(stub_->GetInstitution(As(City(), "forged").get(), get, &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(RegistryTest, AdmissionByCommandIdAdmitsOnceAndShowsInThePublicDirectory) {
+  v1::Institution created;
+  const std::string code = "93330326MA0B1C2D46";
+  ASSERT_TRUE(Create(Profile(code, "330326"), "req-admit", &created).ok());
+  v1::AdmitToDirectoryRequest admit;
+  admit.set_command_id("admit:2031:city:consulting:" + code);
+  admit.set_year(2031);
+  admit.set_level(common::v1::CITY);
+  admit.set_credit_code(code);
+  admit.set_direction(common::v1::CONSULTING);
+  admit.set_source("calls/2031-city/applications/1");
+  v1::DirectoryEntry a, b;
+  ASSERT_TRUE(stub_->AdmitToDirectory(As(Service()).get(), admit, &a).ok());
+  ASSERT_TRUE(stub_->AdmitToDirectory(As(Service()).get(), admit, &b).ok());
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+  EXPECT_EQ(Count("directory_entries", "year = 2031"), 1);
+
+  v1::ListDirectoryEntriesRequest list;
+  list.set_year(2031);
+  v1::ListDirectoryEntriesResponse page;
+  ASSERT_TRUE(stub_->ListDirectoryEntries(As(Principal::Anonymous()).get(), list, &page).ok());
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).credit_code(), code);
+  // The public cannot ask for removed or suspended entries.
+  list.set_status(v1::REMOVED);
+  EXPECT_EQ(stub_->ListDirectoryEntries(As(Principal::Anonymous()).get(), list, &page).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // A county bureau cannot admit to the city directory or another county's.
+  admit.set_command_id("admit-county-wrong");
+  admit.set_level(common::v1::COUNTY);
+  admit.set_division_code("330303");
+  v1::DirectoryEntry c;
+  EXPECT_EQ(stub_->AdmitToDirectory(As(County("330302")).get(), admit, &c).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // An unregistered institution cannot be admitted.
+  admit.set_credit_code("91330328MA9X8W7U44");
+  admit.set_division_code("330302");
+  admit.set_command_id("admit-unknown");
+  EXPECT_EQ(stub_->AdmitToDirectory(As(County("330302")).get(), admit, &c).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
+  v1::Institution created;
+  const std::string code = "91330381MA3T4U5W6L";
+  ASSERT_TRUE(Create(Profile(code, "330381"), "req-sanction", &created).ok());
+  v1::AdmitToDirectoryRequest admit;
+  admit.set_command_id("admit-s-1");
+  admit.set_year(2032);
+  admit.set_level(common::v1::CITY);
+  admit.set_credit_code(code);
+  admit.set_direction(common::v1::CONSULTING);
+  v1::DirectoryEntry entry;
+  ASSERT_TRUE(stub_->AdmitToDirectory(As(City()).get(), admit, &entry).ok());
+
+  v1::CheckEligibilityRequest check;
+  check.set_credit_code(code);
+  check.set_service_kind(common::v1::DIAGNOSIS);
+  check.set_date("2032-06-01");
+  v1::Eligibility e;
+  ASSERT_TRUE(stub_->CheckEligibility(As(Service()).get(), check, &e).ok());
+  EXPECT_TRUE(e.eligible());
+
+  v1::ImposeSanctionRequest bar;
+  bar.set_command_id("bar:" + code + ":2032-05-20");
+  bar.set_credit_code(code);
+  bar.set_kind(v1::BAR);
+  bar.set_start_date("2032-05-20");
+  bar.set_source_reference("complaints/1,complaints/2,complaints/3");
+  v1::Sanction s1, s2;
+  ASSERT_TRUE(stub_->ImposeSanction(As(Service()).get(), bar, &s1).ok());
+  ASSERT_TRUE(stub_->ImposeSanction(As(Service()).get(), bar, &s2).ok());
+  EXPECT_EQ(s1.name(), s2.name());
+  EXPECT_EQ(s1.end_date(), "2035-05-19");
+  EXPECT_EQ(Count("sanctions", absl::StrCat("credit_code = '", code, "'")), 1);
+
+  ASSERT_TRUE(stub_->CheckEligibility(As(Service()).get(), check, &e).ok());
+  EXPECT_FALSE(e.eligible());
+  ASSERT_EQ(e.reasons_size(), 1);
+  EXPECT_EQ(e.reasons(0).reason(), v1::BARRED);
+  EXPECT_EQ(e.reasons(0).rule(), "R14.5");
+
+  v1::BatchCheckEligibilityRequest batch;
+  *batch.add_requests() = check;
+  check.set_date("2032-05-19");  // the day before the bar
+  *batch.add_requests() = check;
+  check.set_service_kind(common::v1::TRAINING_SERVICE);
+  *batch.add_requests() = check;
+  v1::BatchCheckEligibilityResponse results;
+  ASSERT_TRUE(stub_->BatchCheckEligibility(As(Service()).get(), batch, &results).ok());
+  ASSERT_EQ(results.results_size(), 3);
+  EXPECT_FALSE(results.results(0).eligible());
+  EXPECT_TRUE(results.results(1).eligible());
+  EXPECT_EQ(results.results(2).reasons(0).reason(), v1::DIRECTION_NOT_COVERED);
+
+  v1::LiftSanctionRequest lift;
+  lift.set_name(s1.name());
+  lift.set_reason("复核后撤销");
+  lift.set_version(s1.version());
+  v1::Sanction lifted;
+  EXPECT_EQ(stub_->LiftSanction(As(Service()).get(), lift, &lifted).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->LiftSanction(As(City()).get(), lift, &lifted).ok());
+  EXPECT_TRUE(lifted.lifted());
+  EXPECT_EQ(stub_->LiftSanction(As(City()).get(), lift, &lifted).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(RegistryTest, CountyFilingCreatesTheCountyDirectoryForItsDivisionOnly) {
+  v1::Institution created;
+  const std::string code = "91330305MA7P8Q9R5D";
+  ASSERT_TRUE(Create(Profile(code, "330305"), "req-county", &created).ok());
+  v1::FileCountyListRequest req;
+  req.set_request_id("file-1");
+  auto* f = req.mutable_filing();
+  f->set_year(2033);
+  f->set_division_code("330305");
+  f->set_selection_criteria("洞头区智能化技改服务机构遴选标准");
+  auto* item = f->add_items();
+  item->set_credit_code(code);
+  item->add_directions(common::v1::TRAINING);
+  v1::CountyFiling filed;
+  EXPECT_EQ(stub_->FileCountyList(As(County("330302")).get(), req, &filed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->FileCountyList(As(County("330305")).get(), req, &filed).ok());
+  v1::ListDirectoryEntriesRequest list;
+  list.set_year(2033);
+  list.set_level(common::v1::COUNTY);
+  v1::ListDirectoryEntriesResponse page;
+  ASSERT_TRUE(stub_->ListDirectoryEntries(As(Principal::Anonymous()).get(), list, &page).ok());
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).division_code(), "330305");
+  v1::ListCountyFilingsRequest lf;
+  lf.set_year(2033);
+  v1::ListCountyFilingsResponse filings;
+  ASSERT_TRUE(stub_->ListCountyFilings(As(Principal::Anonymous()).get(), lf, &filings).ok());
+  ASSERT_EQ(filings.filings_size(), 1);
+  EXPECT_TRUE(filings.filings(0).filed_by().empty());
+}
+
+TEST_F(RegistryTest, ListsPageThroughEverythingAndRefuseHugePages) {
+  for (int i = 0; i < 5; ++i) {
+    v1::AdmitToDirectoryRequest admit;
+    admit.set_command_id(absl::StrCat("page-", i));
+    admit.set_year(2034);
+    admit.set_level(common::v1::CITY);
+    admit.set_credit_code(kCode);
+    admit.set_direction(i % 2 ? common::v1::TRAINING : common::v1::CONSULTING);
+    if (i >= 2) {
+      admit.set_level(common::v1::COUNTY);
+      admit.set_division_code(i == 2 ? "330302" : i == 3 ? "330303" : "330304");
+    }
+    v1::DirectoryEntry e;
+    ASSERT_TRUE(stub_->AdmitToDirectory(As(City()).get(), admit, &e).ok());
+  }
+  v1::ListDirectoryEntriesRequest list;
+  list.set_year(2034);
+  list.set_page_size(2);
+  std::set<std::string> seen;
+  int pages = 0;
+  do {
+    v1::ListDirectoryEntriesResponse page;
+    ASSERT_TRUE(stub_->ListDirectoryEntries(As(City()).get(), list, &page).ok());
+    for (const auto& e : page.entries()) seen.insert(e.name());
+    list.set_page_token(page.next_page_token());
+    ++pages;
+  } while (!list.page_token().empty() && pages < 10);
+  EXPECT_EQ(seen.size(), 5u);
+  EXPECT_EQ(pages, 3);
+  list.set_page_size(1001);
+  v1::ListDirectoryEntriesResponse page;
+  EXPECT_EQ(stub_->ListDirectoryEntries(As(City()).get(), list, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  list.set_page_size(-1);
+  EXPECT_EQ(stub_->ListDirectoryEntries(As(City()).get(), list, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  list.set_page_size(10);
+  list.set_page_token("not-a-token");
+  EXPECT_EQ(stub_->ListDirectoryEntries(As(City()).get(), list, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RegistryTest, EveryWriteLeavesAnAuditRow) {
+  int64_t before = Count("audit_log");
+  v1::Institution created;
+  ASSERT_TRUE(Create(Profile("913303293141592686", "330329"), "req-audit", &created).ok());
+  EXPECT_EQ(Count("audit_log"), before + 1);
+  EXPECT_EQ(Count("audit_log", "actor = 'city-1' AND method LIKE '%CreateInstitution'"),
+            Count("institution_revisions", "actor = 'city-1' AND version = 1"));
+}
+
+}  // namespace
+}  // namespace zhigai::registry
