@@ -1,19 +1,17 @@
 #include "libs/calendar/workday_calendar.h"
 
-#include <fstream>
-#include <sstream>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/tsv.h"
 
 namespace zhigai::calendar {
 namespace {
 
 constexpr absl::string_view kRule = "R13.4";
-constexpr absl::string_view kHeader = "date\tkind\tname";
 // A file spanning more years than this is a typo (e.g. 2205 for 2025), not a calendar.
 constexpr int kMaxYearSpan = 100;
 
@@ -24,89 +22,63 @@ struct Row {
   Kind kind;
 };
 
+const std::vector<std::string>& Header() {
+  static const auto* header = new std::vector<std::string>{"date", "kind", "name"};
+  return *header;
+}
+
 bool IsWeekend(absl::CivilDay day) {
   const absl::Weekday wd = absl::GetWeekday(day);
   return wd == absl::Weekday::saturday || wd == absl::Weekday::sunday;
 }
 
-absl::Status FileError(absl::string_view source, int line, absl::string_view what,
-                       absl::string_view chinese_what) {
-  // line 0: a finding about the whole file rather than one row.
-  const std::string where = line > 0 ? absl::StrCat(" line ", line) : std::string();
-  const std::string where_zh = line > 0 ? absl::StrCat(" 第 ", line, " 行") : std::string();
-  return Error(absl::StatusCode::kInvalidArgument, "CALENDAR_FILE_INVALID",
-               absl::StrCat("work-day calendar ", source, where, ": ", what, " (", kRule, ")"),
-               absl::StrCat("工作日历文件 ", source, where_zh, "：", chinese_what), kRule);
-}
-
-// Strict YYYY-MM-DD: absl's parser also accepts unpadded or out-of-range fields (normalising
-// 2025-02-30 to March), so the text must round-trip exactly.
-bool ParseDate(absl::string_view text, absl::CivilDay* out) {
-  if (text.size() != 10) return false;
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(text, &day)) return false;
-  if (absl::FormatCivilTime(day) != text) return false;
-  *out = day;
-  return true;
-}
-
-absl::StatusOr<std::vector<Row>> ParseRows(absl::string_view tsv, absl::string_view source) {
+// The TSV shape (header, columns, encoding, line ends) is checked by core::ParseTsv; this
+// checks what the rows mean. Data row i is on line i + 2 (the header is line 1 and the reader
+// refuses empty lines).
+absl::StatusOr<std::vector<Row>> ParseRows(const core::TsvRows& tsv, absl::string_view source) {
   std::vector<Row> rows;
-  int line_no = 0;
-  bool header_seen = false;
-  for (absl::string_view line : absl::StrSplit(tsv, '\n')) {
-    ++line_no;
-    absl::ConsumeSuffix(&line, "\r");  // tolerate a file saved with CRLF line ends
-    if (line.empty()) continue;
-    if (!header_seen) {
-      if (line != kHeader) {
-        return FileError(source, line_no, "the header must be: date<TAB>kind<TAB>name",
-                         "表头应为 date、kind、name 三列（以制表符分隔）");
-      }
-      header_seen = true;
-      continue;
-    }
-    std::vector<absl::string_view> fields = absl::StrSplit(line, '\t');
-    if (fields.size() != 3) {
-      return FileError(source, line_no, absl::StrCat("expected 3 fields, found ", fields.size()),
-                       "每行应有 3 列");
-    }
+  rows.reserve(tsv.size());
+  for (size_t i = 0; i < tsv.size(); ++i) {
+    const size_t line = i + 2;
+    const std::string& date = tsv[i][0];
+    const std::string& kind = tsv[i][1];
     Row row;
-    if (!ParseDate(fields[0], &row.date)) {
-      return FileError(source, line_no,
-                       absl::StrCat("date '", fields[0], "' is not a valid YYYY-MM-DD date"),
-                       "日期格式应为 YYYY-MM-DD 且为有效日期");
+    absl::StatusOr<absl::CivilDay> parsed = core::ParseDate(date, "date");
+    if (!parsed.ok()) {
+      return core::TsvError(source, line,
+                            absl::StrCat("date \"", date, "\" is not a valid YYYY-MM-DD date"));
     }
-    if (fields[1] == "HOLIDAY") {
+    row.date = *parsed;
+    if (kind == "HOLIDAY") {
       row.kind = Kind::kHoliday;
-    } else if (fields[1] == "WORKDAY") {
+    } else if (kind == "WORKDAY") {
       row.kind = Kind::kWorkday;
     } else {
-      return FileError(source, line_no,
-                       absl::StrCat("unknown kind '", fields[1], "' (HOLIDAY or WORKDAY)"),
-                       "类型只能是 HOLIDAY 或 WORKDAY");
+      return core::TsvError(
+          source, line, absl::StrCat("unknown kind \"", kind, "\", expected HOLIDAY or WORKDAY"));
     }
     if (row.kind == Kind::kWorkday && !IsWeekend(row.date)) {
-      return FileError(source, line_no,
-                       absl::StrCat("WORKDAY ", fields[0],
-                                    " is not a Saturday or Sunday; Monday-Friday already works"),
-                       "调休上班日必须是周六或周日");
+      return core::TsvError(source, line,
+                            absl::StrCat("WORKDAY ", date,
+                                         " is not a Saturday or Sunday (Monday-Friday already "
+                                         "works)"));
     }
     if (!rows.empty() && row.date <= rows.back().date) {
       if (row.date == rows.back().date) {
-        return FileError(source, line_no, absl::StrCat("date ", fields[0], " appears twice"),
-                         "日期重复");
+        return core::TsvError(source, line, absl::StrCat("date ", date, " appears twice"));
       }
-      return FileError(
-          source, line_no,
-          absl::StrCat("date ", fields[0], " is not after the previous row's ",
-                       absl::FormatCivilTime(rows.back().date), "; keep the file sorted by date"),
-          "文件须按日期升序排列");
+      return core::TsvError(
+          source, line,
+          absl::StrCat("date ", date, " comes after ", core::FormatDate(rows.back().date),
+                       "; keep the file sorted by date"));
     }
     rows.push_back(row);
   }
-  if (rows.empty()) {
-    return FileError(source, 0, "no calendar rows", "日历文件没有数据行");
+  if (rows.empty()) return core::TsvError(source, 1, "no calendar rows after the header");
+  if (rows.back().date.year() - rows.front().date.year() >= kMaxYearSpan) {
+    return core::TsvError(
+        source, tsv.size() + 1,
+        absl::StrCat("the dates span more than ", kMaxYearSpan, " years; check the year"));
   }
   return rows;
 }
@@ -114,33 +86,27 @@ absl::StatusOr<std::vector<Row>> ParseRows(absl::string_view tsv, absl::string_v
 }  // namespace
 
 absl::StatusOr<WorkdayCalendar> WorkdayCalendar::Load(absl::string_view path) {
-  std::ifstream in{std::string(path), std::ios::binary};
-  if (!in) {
-    return Error(absl::StatusCode::kNotFound, "CALENDAR_FILE_UNREADABLE",
-                 absl::StrCat("cannot read the work-day calendar file ", path),
-                 absl::StrCat("无法读取工作日历文件 ", path), kRule);
-  }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return Parse(contents.str(), path);
+  absl::StatusOr<core::TsvRows> tsv = core::ReadTsv(path, Header());
+  if (!tsv.ok()) return tsv.status();
+  return FromRows(*tsv, path);
 }
 
 absl::StatusOr<WorkdayCalendar> WorkdayCalendar::Parse(absl::string_view tsv,
                                                        absl::string_view source) {
+  absl::StatusOr<core::TsvRows> rows = core::ParseTsv(tsv, source, Header());
+  if (!rows.ok()) return rows.status();
+  return FromRows(*rows, source);
+}
+
+absl::StatusOr<WorkdayCalendar> WorkdayCalendar::FromRows(const core::TsvRows& tsv,
+                                                          absl::string_view source) {
   absl::StatusOr<std::vector<Row>> rows = ParseRows(tsv, source);
   if (!rows.ok()) return rows.status();
 
   WorkdayCalendar calendar;
   calendar.source_ = std::string(source);
   calendar.first_year_ = static_cast<int>(rows->front().date.year());
-  const int last = static_cast<int>(rows->back().date.year());
-  if (last - calendar.first_year_ >= kMaxYearSpan) {
-    return FileError(source, 0,
-                     absl::StrCat("years ", calendar.first_year_, "-", last, " span more than ",
-                                  kMaxYearSpan, " years"),
-                     "年份跨度过大，请检查日期");
-  }
-  calendar.years_.resize(last - calendar.first_year_ + 1);
+  calendar.years_.resize(rows->back().date.year() - calendar.first_year_ + 1);
 
   for (const Row& row : *rows) {
     Year& year = calendar.years_[row.date.year() - calendar.first_year_];
@@ -157,11 +123,11 @@ absl::StatusOr<WorkdayCalendar> WorkdayCalendar::Parse(absl::string_view tsv,
   return calendar;
 }
 
-bool WorkdayCalendar::HasYear(int year) const {
+bool WorkdayCalendar::HasYear(absl::civil_year_t year) const {
   return year >= first_year_ && year <= last_year() && years_[year - first_year_].present;
 }
 
-absl::Status WorkdayCalendar::MissingYear(int year) const {
+absl::Status WorkdayCalendar::MissingYear(absl::civil_year_t year) const {
   return RuleViolation(
       "CALENDAR_YEAR_MISSING", kRule,
       absl::StrCat("the work-day calendar has no holiday arrangement for ", year, " (it covers ",
@@ -174,7 +140,7 @@ absl::Status WorkdayCalendar::MissingYear(int year) const {
 }
 
 absl::StatusOr<bool> WorkdayCalendar::IsWorkday(absl::CivilDay day) const {
-  const int year = static_cast<int>(day.year());
+  const absl::civil_year_t year = day.year();  // 64-bit: no narrowing before the range check
   if (!HasYear(year)) return MissingYear(year);
   return years_[year - first_year_].workdays.test(absl::GetYearDay(day) - 1);
 }
@@ -190,7 +156,7 @@ absl::StatusOr<absl::CivilDay> WorkdayCalendar::LastFilingDay(absl::CivilDay eve
   // is the last day to file.
   absl::CivilDay day = event_date;
   for (int counted = 0; counted < working_days;) {
-    if (counted > 0) --day;
+    --day;
     absl::StatusOr<bool> works = IsWorkday(day);
     if (!works.ok()) return works.status();
     if (*works) ++counted;

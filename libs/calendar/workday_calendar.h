@@ -22,10 +22,11 @@ namespace zhigai::calendar {
 
 class WorkdayCalendar {
  public:
-  // Reads and validates the TSV file at `path`. Errors: NOT_FOUND (reason
-  // CALENDAR_FILE_UNREADABLE) when the file cannot be opened; INVALID_ARGUMENT (reason
-  // CALENDAR_FILE_INVALID, naming the line) for a bad header, bad date, unknown kind,
-  // unsorted or duplicate dates, a WORKDAY row that is not a Saturday or Sunday, or an empty file.
+  // Reads and validates the TSV file at `path` (read with core::ReadTsv, so the errors match
+  // the other reference data files). Errors: NOT_FOUND (reason REFERENCE_DATA_MISSING) when
+  // the file cannot be read; FAILED_PRECONDITION (reason REFERENCE_DATA_INVALID, message
+  // "<path>:<line>: <problem>") for a bad header or line, a bad date, an unknown kind,
+  // unsorted or duplicate dates, a WORKDAY row that is not a Saturday or Sunday, or no rows.
   static absl::StatusOr<WorkdayCalendar> Load(absl::string_view path);
 
   // Same validation on the file's contents; `source` names it in error messages.
@@ -46,7 +47,7 @@ class WorkdayCalendar {
   int first_year() const { return first_year_; }
   int last_year() const { return first_year_ + static_cast<int>(years_.size()) - 1; }
   // False for a gap year between first_year() and last_year() with no rows.
-  bool HasYear(int year) const;
+  bool HasYear(absl::civil_year_t year) const;
 
  private:
   // Bit (day of year - 1) is set for a working day.
@@ -57,7 +58,9 @@ class WorkdayCalendar {
   };
 
   WorkdayCalendar() = default;
-  absl::Status MissingYear(int year) const;
+  static absl::StatusOr<WorkdayCalendar> FromRows(const std::vector<std::vector<std::string>>& tsv,
+                                                  absl::string_view source);
+  absl::Status MissingYear(absl::civil_year_t year) const;
 
   std::string source_;
   int first_year_ = 0;

@@ -154,6 +154,14 @@ TEST_F(CalendarTest, MissingYear2027IsRefused) {
   ExpectYearMissing(calendar_->LastFilingDay(Day(2027, 1, 4)).status(), "2027");
 }
 
+TEST_F(CalendarTest, FarYearsAreMissingNotWrappedAround) {
+  // 2025 + 2^32 would read as 2025 if the year were narrowed to 32 bits.
+  const absl::civil_year_t far = 2025 + (absl::civil_year_t{1} << 32);
+  EXPECT_EQ(ReasonOf(calendar_->IsWorkday(absl::CivilDay(far, 3, 17)).status()),
+            "CALENDAR_YEAR_MISSING");
+  EXPECT_EQ(ReasonOf(calendar_->IsWorkday(Day(1, 1, 1)).status()), "CALENDAR_YEAR_MISSING");
+}
+
 TEST_F(CalendarTest, EventOnNewYearOfMissingYearOnlyLooksAtKnownDays) {
   // The event date itself is not counted, so an event on 2027-01-01 needs only 2026's days.
   absl::StatusOr<absl::CivilDay> last = calendar_->LastFilingDay(Day(2027, 1, 1));
@@ -185,15 +193,15 @@ constexpr absl::string_view kHeader = "date\tkind\tname\n";
 void ExpectInvalid(absl::string_view tsv, absl::string_view fragment) {
   absl::StatusOr<WorkdayCalendar> parsed = WorkdayCalendar::Parse(tsv, "test.tsv");
   ASSERT_FALSE(parsed.ok()) << tsv;
-  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ReasonOf(parsed.status()), "CALENDAR_FILE_INVALID");
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(parsed.status()), "REFERENCE_DATA_INVALID");
   EXPECT_NE(parsed.status().message().find(fragment), absl::string_view::npos) << parsed.status();
   EXPECT_FALSE(ChineseOf(parsed.status()).empty());
 }
 
-TEST(CalendarFileTest, AcceptsAMinimalFileAndCrlf) {
+TEST(CalendarFileTest, AcceptsAMinimalFile) {
   absl::StatusOr<WorkdayCalendar> parsed = WorkdayCalendar::Parse(
-      "date\tkind\tname\r\n2025-01-01\tHOLIDAY\t元旦\r\n2025-01-26\tWORKDAY\t春节\r\n");
+      "date\tkind\tname\n2025-01-01\tHOLIDAY\t元旦\n2025-01-26\tWORKDAY\t春节\n");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_FALSE(*parsed->IsWorkday(Day(2025, 1, 1)));
   EXPECT_TRUE(*parsed->IsWorkday(Day(2025, 1, 26)));
@@ -202,7 +210,7 @@ TEST(CalendarFileTest, AcceptsAMinimalFileAndCrlf) {
 
 TEST(CalendarFileTest, RejectsUnsortedRows) {
   ExpectInvalid(absl::StrCat(kHeader, "2025-02-01\tHOLIDAY\tx\n2025-01-01\tHOLIDAY\ty\n"),
-                "line 3");
+                "test.tsv:3: date 2025-01-01 comes after 2025-02-01");
 }
 
 TEST(CalendarFileTest, RejectsDuplicateDates) {
@@ -223,10 +231,13 @@ TEST(CalendarFileTest, RejectsUnknownKind) {
 TEST(CalendarFileTest, RejectsBadDatesHeaderAndShape) {
   ExpectInvalid(absl::StrCat(kHeader, "2025-02-30\tHOLIDAY\tx\n"), "2025-02-30");
   ExpectInvalid(absl::StrCat(kHeader, "2025-1-01\tHOLIDAY\tx\n"), "2025-1-01");
-  ExpectInvalid(absl::StrCat(kHeader, "2025-01-01\tHOLIDAY\n"), "expected 3 fields");
+  ExpectInvalid(absl::StrCat(kHeader, "2025-01-01\tHOLIDAY\n"), "test.tsv:2");
   ExpectInvalid("day\tkind\tname\n2025-01-01\tHOLIDAY\tx\n", "header");
   ExpectInvalid(kHeader, "no calendar rows");
-  ExpectInvalid("", "");
+  ExpectInvalid("", "empty");
+  ExpectInvalid(absl::StrCat(kHeader, "2025-01-01\tHOLIDAY\tx\r\n"), "CR");
+  ExpectInvalid(absl::StrCat(kHeader, "2025-01-01\tHOLIDAY\tx\n2205-01-01\tHOLIDAY\tx\n"),
+                "span more than");
 }
 
 TEST(CalendarFileTest, GapYearIsMissing) {
@@ -244,7 +255,7 @@ TEST(CalendarFileTest, GapYearIsMissing) {
 TEST(CalendarFileTest, MissingFileIsNotFound) {
   absl::Status status = WorkdayCalendar::Load("/nonexistent/cn-workdays.tsv").status();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(ReasonOf(status), "CALENDAR_FILE_UNREADABLE");
+  EXPECT_EQ(ReasonOf(status), "REFERENCE_DATA_MISSING");
 }
 
 }  // namespace
