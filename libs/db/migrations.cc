@@ -97,9 +97,12 @@ CREATE TABLE outbox (
   attempts int NOT NULL DEFAULT 0,
   next_attempt_at timestamptz NOT NULL DEFAULT now(),
   delivered_at timestamptz,
+  -- A refusal that retrying cannot change (INVALID_ARGUMENT, ...): kept for operators, not retried.
+  failed_at timestamptz,
   last_error text
 );
-CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_pending ON outbox (next_attempt_at)
+  WHERE delivered_at IS NULL AND failed_at IS NULL;
 )sql"},
   };
   return *all;

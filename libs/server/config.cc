@@ -116,6 +116,14 @@ std::vector<SettingSpec> CommonSettings(const std::string& service, int default_
       {"migrate_only", "apply migrations and exit (Kubernetes Job)", std::string("false"), true},
       {"drain_seconds", "how long SIGTERM waits for in-flight calls", std::string("10")},
       {"log_level", "debug, info, warn or error", std::string("info")},
+      // Peers: every service knows where the others are (used by outbox dispatchers and
+      // metric pulls); the defaults are the ports of `tools/zhigai up`.
+      {"registry_addr", "registry gRPC address", std::string("127.0.0.1:7101")},
+      {"review_addr", "review gRPC address", std::string("127.0.0.1:7102")},
+      {"tracking_addr", "tracking gRPC address", std::string("127.0.0.1:7103")},
+      {"training_addr", "training gRPC address", std::string("127.0.0.1:7104")},
+      {"feedback_addr", "feedback gRPC address", std::string("127.0.0.1:7105")},
+      {"evaluation_addr", "evaluation gRPC address", std::string("127.0.0.1:7106")},
   };
 }
 

@@ -1,0 +1,112 @@
+#include "libs/outbox/outbox.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+#include "libs/db/migrations.h"
+#include "libs/db/testing/test_database.h"
+#include "libs/server/host.h"
+
+namespace zhigai::outbox {
+namespace {
+
+constexpr char kCheck[] = "/grpc.health.v1.Health/Check";
+
+std::string HealthRequest(const std::string& service) {
+  grpc::health::v1::HealthCheckRequest r;
+  r.set_service(service);
+  return r.SerializeAsString();
+}
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = db::testing::TestDatabase::Create();
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("sender"), 2});
+    ASSERT_TRUE(server::Migrate(*pool_, "sender", {}).ok());
+  }
+  std::unique_ptr<grpc::Server> StartReceiver(int* port) {
+    return server::StartServer({}, absl::StrCat("127.0.0.1:", *port), nullptr, port);
+  }
+  absl::Status EnqueueOne(const Command& c) {
+    return pool_->Transaction([&](db::Connection& conn) { return Enqueue(conn, c); });
+  }
+  DispatcherOptions Options(int port) {
+    DispatcherOptions o;
+    o.service = "sender";
+    o.internal_proof = "p";
+    o.peers["receiver"] = absl::StrCat("127.0.0.1:", port);
+    o.max_backoff = absl::Milliseconds(1);
+    return o;
+  }
+  std::unique_ptr<db::testing::TestDatabase> db_;
+  std::unique_ptr<db::Pool> pool_;
+};
+
+TEST_F(OutboxTest, DeliversOnceAndIgnoresARepeatedCommandId) {
+  int port = 0;
+  auto receiver = StartReceiver(&port);
+  ASSERT_TRUE(EnqueueOne({"cmd-1", "receiver", kCheck, HealthRequest("")}).ok());
+  ASSERT_TRUE(EnqueueOne({"cmd-1", "receiver", kCheck, HealthRequest("")}).ok());
+  Dispatcher d(*pool_, Options(port));
+  auto n = d.DeliverDue();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(*d.DeliverDue(), 0);
+  auto counts = d.Counts();
+  EXPECT_EQ(counts->delivered, 1);
+  EXPECT_EQ(counts->pending, 0);
+}
+
+TEST_F(OutboxTest, KeepsCommandsWhileTheReceiverIsDownAndDeliversWhenItReturns) {
+  int port = 0;
+  auto probe = StartReceiver(&port);  // learn a free port, then take the receiver away
+  probe->Shutdown();
+  probe.reset();
+  ASSERT_TRUE(EnqueueOne({"cmd-a", "receiver", kCheck, HealthRequest("")}).ok());
+  ASSERT_TRUE(EnqueueOne({"cmd-b", "receiver", kCheck, HealthRequest("")}).ok());
+  Dispatcher d(*pool_, Options(port));
+  EXPECT_EQ(*d.DeliverDue(), 0);
+  EXPECT_EQ(d.Counts()->pending, 2);
+  auto receiver = StartReceiver(&port);
+  ASSERT_NE(receiver, nullptr);
+  int delivered = 0;
+  for (int i = 0; i < 50 && delivered < 2; ++i) {
+    delivered += *d.DeliverDue();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(delivered, 2);
+  EXPECT_EQ(d.Counts()->delivered, 2);
+}
+
+TEST_F(OutboxTest, ARefusalThatRetryingCannotChangeIsParkedNotRetried) {
+  int port = 0;
+  auto receiver = StartReceiver(&port);
+  // The health service answers NOT_FOUND for a service it does not know: a permanent refusal.
+  ASSERT_TRUE(EnqueueOne({"cmd-x", "receiver", kCheck, HealthRequest("no.such.Service")}).ok());
+  ASSERT_TRUE(EnqueueOne({"cmd-y", "nowhere", kCheck, HealthRequest("")}).ok());
+  Dispatcher d(*pool_, Options(port));
+  EXPECT_EQ(*d.DeliverDue(), 0);
+  auto counts = d.Counts();
+  EXPECT_EQ(counts->failed, 2);
+  EXPECT_EQ(counts->pending, 0);
+}
+
+TEST_F(OutboxTest, TheBackgroundLoopDeliversAfterNotify) {
+  int port = 0;
+  auto receiver = StartReceiver(&port);
+  Dispatcher d(*pool_, Options(port));
+  d.Start();
+  ASSERT_TRUE(EnqueueOne({"cmd-loop", "receiver", kCheck, HealthRequest("")}).ok());
+  d.Notify();
+  for (int i = 0; i < 100 && d.Counts()->delivered == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  d.Stop();
+  EXPECT_EQ(d.Counts()->delivered, 1);
+}
+
+}  // namespace
+}  // namespace zhigai::outbox
