@@ -8,7 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
+#include <tuple>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -37,28 +37,22 @@ std::string NewRequestId() {
 struct Metrics {
   prometheus::Family<prometheus::Counter>* handled = nullptr;
   prometheus::Family<prometheus::Histogram>* latency = nullptr;
-  std::mutex mu;
-  std::map<std::string, prometheus::Histogram*> latency_by_method;
-  std::map<std::pair<std::string, int>, prometheus::Counter*> handled_by;
 
+  // Family::Add is thread-safe and returns the same child for the same labels; a per-thread
+  // memo of the children keeps the hot path free of locks and label hashing.
   void Record(const std::string& method, grpc::StatusCode code, double seconds) {
     if (!handled) return;
-    prometheus::Histogram* h;
-    prometheus::Counter* c;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      auto& hp = latency_by_method[method];
-      if (!hp) {
-        hp = &latency->Add({{"grpc_method", method}},
-                           prometheus::Histogram::BucketBoundaries{
-                               0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                               0.1, 0.25, 0.5, 1, 2.5, 5, 10});
-      }
-      auto& cp = handled_by[{method, static_cast<int>(code)}];
-      if (!cp) cp = &handled->Add({{"grpc_method", method}, {"grpc_code", CodeName(code)}});
-      h = hp;
-      c = cp;
+    thread_local std::map<std::pair<const Metrics*, std::string>, prometheus::Histogram*> hist;
+    thread_local std::map<std::tuple<const Metrics*, std::string, int>, prometheus::Counter*> count;
+    auto& h = hist[{this, method}];
+    if (!h) {
+      h = &latency->Add({{"grpc_method", method}},
+                        prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001,
+                                                                0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     }
+    auto& c = count[{this, method, static_cast<int>(code)}];
+    if (!c) c = &handled->Add({{"grpc_method", method}, {"grpc_code", CodeName(code)}});
     h->Observe(seconds);
     c->Increment();
   }
@@ -108,6 +102,10 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
                                  status.error_code() == grpc::StatusCode::UNKNOWN
                              ? log::Level::kError
                              : log::Level::kWarn;
+      if (!log::Enabled(level)) {
+        methods->Proceed();
+        return;
+      }
       log::Write(level, "rpc",
                  {{"method", method_},
                   {"code", CodeName(status.error_code())},

@@ -31,6 +31,8 @@ void Init(absl::string_view service, Level min_level) {
   g_min = min_level;
 }
 
+bool Enabled(Level level) { return level >= g_min; }
+
 bool ParseLevel(absl::string_view name, Level* level) {
   for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
     if (LevelName(l) == name) {

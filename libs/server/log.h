@@ -13,6 +13,7 @@ namespace zhigai::log {
 enum class Level { kDebug, kInfo, kWarn, kError };
 
 void Init(absl::string_view service, Level min_level);
+bool Enabled(Level level);
 bool ParseLevel(absl::string_view name, Level* level);
 
 using Fields = std::initializer_list<std::pair<absl::string_view, std::string>>;

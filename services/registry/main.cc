@@ -1,6 +1,7 @@
 // zhigai-registry: wiring only.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/db/listener.h"
 #include "libs/server/host.h"
 #include "services/registry/handlers.h"
 
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
   // The handlers and the store live for the whole process; the host owns the server.
   static std::unique_ptr<registry::ReferenceData> ref;
   static std::unique_ptr<registry::RegistryStore> store;
+  static std::unique_ptr<registry::RegistryCache> cache;
+  static std::unique_ptr<db::NotificationListener> listener;
   server::ServiceDefinition def;
   def.name = "registry";
   def.default_port = 7101;
@@ -26,7 +29,18 @@ int main(int argc, char** argv) {
     ref = std::make_unique<registry::ReferenceData>(
         registry::ReferenceData{std::move(*industries), std::move(*divisions)});
     auto clock = [] { return absl::Now(); };
-    store = std::make_unique<registry::RegistryStore>(host.pool, clock);
+    cache = std::make_unique<registry::RegistryCache>();
+    // The cache serves only while this listener is connected (see cache.h).
+    listener = std::make_unique<db::NotificationListener>(
+        host.config.Get("db"), "registry_changes",
+        [](const std::string& code) { cache->Invalidate(code); },
+        [](bool connected) {
+          if (!connected) cache->SetEnabled(false);
+          cache->InvalidateAll();
+          if (connected) cache->SetEnabled(true);
+        });
+    listener->Start();
+    store = std::make_unique<registry::RegistryStore>(host.pool, clock, cache.get());
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(
         std::make_unique<registry::RegistryHandlers>(*store, *ref, host.internal_proof, clock));

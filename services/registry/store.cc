@@ -1,5 +1,7 @@
 #include "services/registry/store.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
@@ -136,6 +138,14 @@ constexpr Statement kSanctionsForCodes{
     "SELECT credit_code, id, kind, start_date::text, end_date::text, lifted FROM sanctions"
     " WHERE credit_code = ANY ($1::text[])", 1000};
 
+// Tells every replica's cache that this credit code changed (delivered at commit).
+constexpr Statement kNotify{"registry.notify_change",
+                            "SELECT pg_notify('registry_changes', $1)"};
+
+absl::Status Notify(Connection& c, const std::string& code) {
+  return c.Exec(kNotify, {code}).status();
+}
+
 std::vector<std::string> DirectionNames(const v1::Institution& in) {
   std::vector<std::string> out;
   for (int d : in.directions()) out.push_back(common::v1::Direction_Name(d));
@@ -247,17 +257,31 @@ absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& c
       return rv.status();
     }
     out = in;
+    if (auto n = Notify(c, in.credit_code()); !n.ok()) return n;
     return Audit(c, change, "institution", in.credit_code(), 1);
   });
   if (!s.ok()) return s;
+  Changed(out.credit_code());
   return out;
 }
 
+void RegistryStore::Changed(const std::string& code) {
+  // Read-your-writes on this replica without waiting for our own notice to come back.
+  if (cache_) cache_->Invalidate(code);
+}
+
 absl::StatusOr<v1::Institution> RegistryStore::GetInstitution(const std::string& code) {
+  RegistryCache::Ticket ticket;
+  if (cache_) {
+    if (auto hit = cache_->Profile(code)) return *hit;
+    ticket = cache_->TicketFor(code);
+  }
   auto r = pool_.Exec(kGetInstitution, {code});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("institution", code);
-  return Parse<v1::Institution>(r->Text(0, 0));
+  auto profile = Parse<v1::Institution>(r->Text(0, 0));
+  if (profile.ok() && cache_) cache_->PutProfile(code, ticket, *profile);
+  return profile;
 }
 
 absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
@@ -293,9 +317,11 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
       return rv.status();
     }
     out = *next;
+    if (auto n = Notify(c, code); !n.ok()) return n;
     return Audit(c, change, "institution", code, next->version());
   });
   if (!s.ok()) return s;
+  Changed(code);
   return out;
 }
 
@@ -388,9 +414,11 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
                            "机构须先登记才能列入名录");
     }
     out = RowToEntry(*r, 0);
+    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
+  Changed(out.credit_code());
   return out;
 }
 
@@ -417,9 +445,11 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
       return Stale("directory entry", expected_version, current->Int64(0, 10));
     }
     out = RowToEntry(*r, 0);
+    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
+  Changed(out.credit_code());
   return out;
 }
 
@@ -467,6 +497,7 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
                          common::v1::Direction_Name(d), in.name(), now});
         if (!e.ok()) return e.status();
         if (e->rows() == 1) {
+          if (auto n = Notify(c, item.credit_code()); !n.ok()) return n;
           if (auto a = Audit(c, change, "directory_entry",
                              absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
               !a.ok()) {
@@ -479,6 +510,7 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
     return Audit(c, change, "county_filing", in.name(), 1);
   });
   if (!s.ok()) return s;
+  for (const auto& item : out.items()) Changed(item.credit_code());
   return out;
 }
 
@@ -522,9 +554,11 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
       return r.status();
     }
     out = RowToSanction(*r, 0);
+    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return Audit(c, change, "sanction", out.name(), 1);
   });
   if (!s.ok()) return s;
+  Changed(out.credit_code());
   return out;
 }
 
@@ -553,9 +587,11 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
       return Stale("sanction", expected_version, current->Int64(0, 9));
     }
     out = RowToSanction(*r, 0);
+    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return Audit(c, change, "sanction", out.name(), out.version());
   });
   if (!s.ok()) return s;
+  Changed(out.credit_code());
   return out;
 }
 
@@ -570,6 +606,50 @@ absl::StatusOr<std::vector<v1::Sanction>> RegistryStore::ListSanctions(const std
 }
 
 absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::LoadEligibilityFacts(
+    const std::vector<std::string>& codes, const std::vector<int>& years) {
+  if (!cache_) return QueryEligibilityFacts(codes, years);
+  EligibilityFacts out;
+  std::vector<std::string> missing;
+  for (const auto& code : codes) {
+    std::vector<CodeFacts> hits;
+    for (int year : years) {
+      if (auto f = cache_->Facts(code, year)) hits.push_back(std::move(*f));
+    }
+    if (hits.size() != years.size()) {
+      missing.push_back(code);
+      continue;
+    }
+    if (hits[0].known) out.known.push_back(code);
+    for (auto& f : hits) {
+      for (auto& e : f.entries) out.entries.push_back({code, std::move(e)});
+    }
+    for (auto& s : hits[0].sanctions) out.sanctions.push_back({code, std::move(s)});
+  }
+  if (missing.empty()) return out;
+  std::map<std::string, RegistryCache::Ticket> tickets;
+  for (const auto& code : missing) tickets[code] = cache_->TicketFor(code);
+  auto fetched = QueryEligibilityFacts(missing, years);
+  if (!fetched.ok()) return fetched.status();
+  // Split the answer per (code, year) for the cache, then add it to what was hit.
+  std::map<std::pair<std::string, int>, CodeFacts> per;
+  for (const auto& code : missing) {
+    for (int year : years) per[{code, year}];
+  }
+  for (const auto& code : fetched->known) {
+    for (int year : years) per[{code, year}].known = true;
+  }
+  for (const auto& [code, ye] : fetched->entries) per[{code, ye.first}].entries.push_back(ye);
+  for (const auto& [code, s] : fetched->sanctions) {
+    for (int year : years) per[{code, year}].sanctions.push_back(s);
+  }
+  for (auto& [key, facts] : per) cache_->PutFacts(key.first, key.second, tickets[key.first], facts);
+  out.known.insert(out.known.end(), fetched->known.begin(), fetched->known.end());
+  out.entries.insert(out.entries.end(), fetched->entries.begin(), fetched->entries.end());
+  out.sanctions.insert(out.sanctions.end(), fetched->sanctions.begin(), fetched->sanctions.end());
+  return out;
+}
+
+absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::QueryEligibilityFacts(
     const std::vector<std::string>& codes, const std::vector<int>& years) {
   EligibilityFacts facts;
   auto lease = pool_.Acquire();

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
 #include "libs/db/pool.h"
+#include "services/registry/cache.h"
 #include "services/registry/domain/sanctions.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
@@ -28,7 +29,9 @@ struct InstitutionFilter {
 
 class RegistryStore {
  public:
-  RegistryStore(db::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
+  // `cache` may be null (no caching); see cache.h for how it stays correct across replicas.
+  RegistryStore(db::Pool& pool, Clock clock, RegistryCache* cache = nullptr)
+      : pool_(pool), clock_(std::move(clock)), cache_(cache) {}
 
   absl::StatusOr<v1::Institution> CreateInstitution(const Change& change,
                                                     const std::string& idempotency_key,
@@ -89,8 +92,12 @@ class RegistryStore {
 
  private:
   std::string Now() const;
+  absl::StatusOr<EligibilityFacts> QueryEligibilityFacts(const std::vector<std::string>& codes,
+                                                         const std::vector<int>& years);
+  void Changed(const std::string& code);
   db::Pool& pool_;
   Clock clock_;
+  RegistryCache* cache_;
 };
 
 }  // namespace zhigai::registry

@@ -7,6 +7,10 @@
 
 namespace zhigai::feedback {
 
+// Decision (task, RULES.md silent): until the city bureau sets a period for a year, a rating
+// may be changed for 7 days after the day it was first given.
+inline constexpr int kDefaultRatingChangePeriodDays = 7;
+
 // Decision (task, RULES.md silent): the day the rating was first given is day 0 and is not
 // counted. A change is allowed from day 0 through day `period_days` inclusive, so with a 7-day
 // period a rating first given on 1 March may be changed until 8 March and not on 9 March. A

@@ -17,12 +17,15 @@ std::vector<ProjectMetrics> ToRows(std::map<MetricsKey, ProjectMetrics> by_key) 
 
 }  // namespace
 
+int ProjectYear(const ProjectRecord& record) {
+  return static_cast<int>(record.declaration_date.year());
+}
+
 std::vector<ProjectMetrics> AggregateProjectMetrics(absl::Span<const ProjectRecord> records,
                                                     int year) {
   std::map<absl::string_view, const ProjectRecord*> latest;
   for (const ProjectRecord& record : records) {
-    // Decision: the declaration date's year is the project's year.
-    if (record.declaration_date.year() != year) continue;
+    if (ProjectYear(record) != year) continue;
     auto [it, inserted] = latest.emplace(record.project_id, &record);
     if (!inserted && it->second->revision < record.revision) it->second = &record;
   }

@@ -21,8 +21,11 @@ struct ProjectMetrics {
 };
 
 // Decision (task, RULES.md silent): a project belongs to the year of its declaration date
-// ("上年度在平台上申报"), whenever the bureaus decided it. Records of other years are ignored.
-// When a project id occurs more than once only its highest revision counts, so a caller that
+// ("上年度在平台上申报"), whenever the bureaus decided it. The store keeps this year next to each
+// row so that its SQL aggregates never restate the decision.
+int ProjectYear(const ProjectRecord& record);
+
+// Records of other years than `year` (ProjectYear) are ignored. When a project id occurs more than once only its highest revision counts, so a caller that
 // passes every stored revision cannot double-count. Rows are sorted by institution code, then
 // kind (DIAGNOSIS first); only (institution, kind) pairs with a declared project appear.
 std::vector<ProjectMetrics> AggregateProjectMetrics(absl::Span<const ProjectRecord> records,

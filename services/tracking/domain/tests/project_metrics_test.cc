@@ -100,3 +100,17 @@ TEST(AggregateProjectCountsTest, YearFilterAndHighestRevisionPerKey) {
 
 }  // namespace
 }  // namespace zhigai::tracking
+
+namespace zhigai::tracking {
+namespace {
+
+TEST(ProjectYearTest, IsTheDeclarationYear) {
+  ProjectRecord record;
+  record.declaration_date = absl::CivilDay(2025, 12, 31);
+  EXPECT_EQ(ProjectYear(record), 2025);
+  record.declaration_date = absl::CivilDay(2026, 1, 1);
+  EXPECT_EQ(ProjectYear(record), 2026);
+}
+
+}  // namespace
+}  // namespace zhigai::tracking

@@ -1,0 +1,81 @@
+#include "services/feedback/sanction_orders.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/core/dates.h"
+#include "services/feedback/domain/complaint_bar.h"
+#include "zhigai/registry/v1/registry.pb.h"
+
+namespace zhigai::feedback {
+namespace {
+
+// The registry accepts a source reference of at most 500 characters.
+constexpr size_t kMaxReferencedComplaints = 12;
+
+}  // namespace
+
+std::optional<SanctionOrder> BarOrder(const std::string& institution,
+                                      const std::vector<SeriousComplaint>& serious) {
+  std::vector<Complaint> complaints;
+  complaints.reserve(serious.size());
+  for (const auto& s : serious) {
+    complaints.push_back({s.complainant_credit_code, ComplaintOutcome::kVerifiedSerious,
+                          s.verified_on});
+  }
+  const BarDecision decision = DecideBar(complaints);
+  if (!decision.barred) return std::nullopt;
+
+  // The complaints that led to the bar: those verified up to its first day, in that order.
+  std::vector<const SeriousComplaint*> led;
+  for (const auto& s : serious) {
+    if (s.verified_on <= decision.start) led.push_back(&s);
+  }
+  std::sort(led.begin(), led.end(), [](const SeriousComplaint* a, const SeriousComplaint* b) {
+    return std::tie(a->verified_on, a->id) < std::tie(b->verified_on, b->id);
+  });
+  std::vector<std::string> names;
+  for (size_t i = 0; i < led.size() && i < kMaxReferencedComplaints; ++i) {
+    names.push_back(absl::StrCat("complaints/", led[i]->id));
+  }
+  SanctionOrder order;
+  order.command_id = SanctionCommandId(institution, SanctionKind::kBar, decision.start);
+  order.institution_credit_code = institution;
+  order.kind = SanctionKind::kBar;
+  order.start = decision.start;
+  order.source_reference = absl::StrJoin(names, ",");
+  order.reason =
+      decision.trigger == BarTrigger::kDistinctEnterprises
+          ? "R14.5: complaints from 3 distinct enterprises verified as causing serious harm "
+            "(3家企业投诉经核实造成恶劣影响)"
+          : "R14.5: 3 complaints from one enterprise verified as causing serious harm "
+            "(同一企业3次投诉经核实造成恶劣影响)";
+  return order;
+}
+
+SanctionOrder CancellationOrder(const std::string& institution, absl::CivilDay finding_day,
+                                const std::string& finding_name) {
+  SanctionOrder order;
+  order.command_id = SanctionCommandId(institution, SanctionKind::kCancellation, finding_day);
+  order.institution_credit_code = institution;
+  order.kind = SanctionKind::kCancellation;
+  order.start = finding_day;
+  order.source_reference = finding_name;
+  order.reason = "R14.4: plagiarism or copying established (存在抄袭、复制等行为)";
+  return order;
+}
+
+outbox::Command ToOutboxCommand(const SanctionOrder& order) {
+  registry::v1::ImposeSanctionRequest request;
+  request.set_command_id(order.command_id);
+  request.set_credit_code(order.institution_credit_code);
+  request.set_kind(order.kind == SanctionKind::kBar ? registry::v1::BAR : registry::v1::CANCEL);
+  request.set_start_date(core::FormatDate(order.start));
+  request.set_source_reference(order.source_reference);
+  request.set_reason(order.reason);
+  return {order.command_id, kRegistryPeer, kImposeSanctionMethod, request.SerializeAsString()};
+}
+
+}  // namespace zhigai::feedback

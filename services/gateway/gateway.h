@@ -1,0 +1,90 @@
+// The gateway: one authenticated, authorised front door. gRPC calls of every shape are
+// forwarded as frames (proxy.cc), unary and server-streaming methods also as HTTP/JSON
+// (http_json.cc). main.cc and the tests build one from GatewayOptions.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/gateway/authn.h"
+#include "services/gateway/method_table.h"
+#include "services/gateway/policy.h"
+#include "services/gateway/rate_limit.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace zhigai::gateway {
+
+struct TlsOptions {
+  std::string cert_pem;       // the gateway's certificate chain
+  std::string key_pem;        // and its key
+  std::string client_ca_pem;  // when set: client certificates are requested and verified
+};
+
+struct GatewayOptions {
+  std::string listen = "127.0.0.1:0";  // gRPC
+  std::string http_listen;             // HTTP/JSON ("127.0.0.1:0" for any port; "" = off)
+  std::string internal_proof;          // what backends require with the principal
+  Policy policy;
+  // Proto files whose zhigai.*.v1 services must all be covered by the policy.
+  std::vector<std::string> proto_files;
+  BackendOptions backends;
+  std::string jwks_file;  // "" = bearer tokens are refused
+  AuthnOptions authn;
+  RateLimiter rate_limits;
+  std::optional<TlsOptions> tls;
+  int max_message_bytes = 4 << 20;
+  int threads = 2;  // completion-queue threads of the proxy
+  int http_threads = 8;
+  prometheus::Registry* metrics = nullptr;
+};
+
+// The caller and the method, once the gateway has let the call through.
+struct Admission {
+  MethodInfo* method = nullptr;
+  auth::Principal principal;
+};
+
+class Proxy;
+class HttpJson;
+
+class Gateway {
+ public:
+  static absl::StatusOr<std::unique_ptr<Gateway>> Start(GatewayOptions options);
+  ~Gateway();
+  int port() const { return port_; }
+  int http_port() const;
+  // Stops taking calls, lets calls in flight finish until the deadline, then cancels the rest.
+  void Shutdown(absl::Duration drain);
+  void SetServing(bool serving);
+
+  // Authentication, policy and rate limit, in that order (shared by gRPC and HTTP).
+  // `method` is the gRPC path; `peer` identifies anonymous callers for rate limiting.
+  absl::StatusOr<Admission> Admit(absl::string_view method, absl::string_view authorization,
+                                  absl::string_view cert_subject, absl::string_view peer);
+  const std::string& internal_proof() const { return options_.internal_proof; }
+  Metrics& metrics() { return *metrics_; }
+  const MethodTable& methods() const { return *methods_; }
+  int max_message_bytes() const { return options_.max_message_bytes; }
+
+ private:
+  explicit Gateway(GatewayOptions options);
+  GatewayOptions options_;
+  std::unique_ptr<Authenticator> authn_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<MethodTable> methods_;
+  std::unique_ptr<Proxy> proxy_;
+  std::unique_ptr<HttpJson> http_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// A fresh request id (when the caller sent none).
+std::string NewRequestId();
+
+}  // namespace zhigai::gateway

@@ -1,0 +1,311 @@
+#include "services/gateway/http_json.h"
+
+#include <civetweb.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/any.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/auth/principal.h"
+#include "libs/server/grpc_status.h"
+#include "libs/server/log.h"
+#include "services/gateway/gateway.h"
+#include "services/gateway/proxy.h"
+
+namespace zhigai::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+
+// Callers that give no deadline get this one: an HTTP worker thread is a scarce resource.
+constexpr int kDefaultHttpTimeoutMs = 30000;
+
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+void Send(mg_connection* conn, const HttpReply& reply, const std::string& request_id) {
+  mg_response_header_start(conn, reply.status);
+  mg_response_header_add(conn, "Content-Type", reply.content_type.c_str(), -1);
+  mg_response_header_add(conn, "X-Request-Id", request_id.c_str(), -1);
+  std::string length = absl::StrCat(reply.body.size());
+  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  mg_response_header_send(conn);
+  mg_write(conn, reply.body.data(), reply.body.size());
+}
+
+HttpReply ErrorReply(const grpc::Status& status) {
+  return {HttpStatusOf(status.error_code()), "application/json", ErrorJson(status)};
+}
+
+grpc::Status Fail(grpc::StatusCode code, const std::string& message) {
+  return grpc::Status(code, message);
+}
+
+// Reads the whole request body, refusing more than `limit` bytes.
+bool ReadBody(mg_connection* conn, int64_t limit, std::string* body) {
+  char buf[16384];
+  for (;;) {
+    int n = mg_read(conn, buf, sizeof(buf));
+    if (n <= 0) return true;
+    if (static_cast<int64_t>(body->size()) + n > limit) return false;
+    body->append(buf, n);
+  }
+}
+
+std::string ToJson(const pb::Message& message, bool* ok) {
+  std::string out;
+  pb::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = false;
+  *ok = pb::util::MessageToJsonString(message, &out, options).ok();
+  return out;
+}
+
+}  // namespace
+
+const char* ConnectCodeName(int code) {
+  static const char* const kNames[17] = {
+      "ok",        "canceled",       "unknown",           "invalid_argument", "deadline_exceeded",
+      "not_found", "already_exists", "permission_denied", "resource_exhausted",
+      "failed_precondition", "aborted", "out_of_range", "unimplemented", "internal",
+      "unavailable", "data_loss", "unauthenticated"};
+  return code >= 0 && code <= 16 ? kNames[code] : "unknown";
+}
+
+int HttpStatusOf(int code) {
+  static const int kStatus[17] = {200, 499, 500, 400, 504, 404, 409, 403, 429,
+                                  400, 409, 400, 501, 500, 503, 500, 401};
+  return code >= 0 && code <= 16 ? kStatus[code] : 500;
+}
+
+std::string ErrorJson(const grpc::Status& status) {
+  nlohmann::json out = {{"code", ConnectCodeName(status.error_code())},
+                        {"message", status.error_message()}};
+  nlohmann::json details = nlohmann::json::array();
+  google::rpc::Status rich;
+  if (!status.error_details().empty() && rich.ParseFromString(status.error_details())) {
+    const auto* pool = pb::DescriptorPool::generated_pool();
+    for (const auto& any : rich.details()) {
+      std::string type = any.type_url().substr(any.type_url().rfind('/') + 1);
+      nlohmann::json d = {{"type", type}, {"value", absl::Base64Escape(any.value())}};
+      // Known detail types (google.rpc.*) are also shown decoded, for people and scripts.
+      if (const auto* desc = pool->FindMessageTypeByName(type)) {
+        const pb::Message* proto = pb::MessageFactory::generated_factory()->GetPrototype(desc);
+        if (proto) {
+          std::unique_ptr<pb::Message> m(proto->New());
+          bool ok = false;
+          std::string json;
+          if (m->ParseFromString(any.value())) json = ToJson(*m, &ok);
+          if (ok) d["debug"] = nlohmann::json::parse(json, nullptr, false);
+        }
+      }
+      details.push_back(std::move(d));
+    }
+  }
+  out["details"] = std::move(details);
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+absl::StatusOr<std::unique_ptr<HttpJson>> HttpJson::Start(Gateway& gateway,
+                                                          const std::string& listen, int threads) {
+  std::unique_ptr<HttpJson> http(new HttpJson(gateway));
+  std::string thread_count = absl::StrCat(std::max(1, threads));
+  // civetweb wants "127.0.0.1:0" as is; it binds an ephemeral port for 0.
+  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", thread_count.c_str(),
+                           "request_timeout_ms", "60000", "enable_keep_alive", "yes", nullptr};
+  mg_callbacks callbacks;
+  std::memset(&callbacks, 0, sizeof(callbacks));
+  http->ctx_ = mg_start(&callbacks, nullptr, options);
+  if (!http->ctx_) return absl::UnavailableError(absl::StrCat("cannot serve HTTP on ", listen));
+  mg_server_port ports[4];
+  int n = mg_get_server_ports(http->ctx_, 4, ports);
+  if (n > 0) http->port_ = ports[0].port;
+  mg_set_request_handler(http->ctx_, "/", &HttpJson::Handle, http.get());
+  return http;
+}
+
+HttpJson::~HttpJson() { Stop(); }
+
+void HttpJson::Stop() {
+  if (ctx_) mg_stop(ctx_);
+  ctx_ = nullptr;
+}
+
+int HttpJson::Handle(mg_connection* conn, void* self) {
+  return static_cast<HttpJson*>(self)->Serve(conn);
+}
+
+int HttpJson::Serve(mg_connection* conn) {
+  absl::Time start = absl::Now();
+  const mg_request_info* ri = mg_get_request_info(conn);
+  const char* rid_header = mg_get_header(conn, "X-Request-Id");
+  std::string request_id = rid_header && std::strlen(rid_header) > 0 && std::strlen(rid_header) <= 128
+                               ? rid_header
+                               : NewRequestId();
+  std::string path = ri->local_uri ? ri->local_uri : "/";
+  MethodInfo* method = gateway_.methods().Find(path);
+  int final_code = 0;
+  auto finish = [&](const HttpReply& reply, int code) {
+    final_code = code;
+    Send(conn, reply, request_id);
+  };
+  auto done = [&]() {
+    double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    if (method) {
+      gateway_.metrics().Record(method, final_code, seconds);
+    } else {
+      gateway_.metrics().RecordUnknown(final_code);
+    }
+    log::Info("http call", {{"request_id", request_id},
+                            {"method", method ? method->label : "unknown"},
+                            {"code", absl::StrCat(final_code)},
+                            {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1e6) / 1e3)}});
+    return HttpStatusOf(final_code);
+  };
+
+  if (std::strcmp(ri->request_method, "POST") != 0) {
+    finish({405, "application/json",
+            ErrorJson(Fail(grpc::StatusCode::UNIMPLEMENTED,
+                           "use POST /<package>.<Service>/<Method> with a JSON body"))},
+           grpc::StatusCode::UNIMPLEMENTED);
+    return done();
+  }
+  const char* authorization = mg_get_header(conn, "Authorization");
+  auto admission = gateway_.Admit(path, authorization ? authorization : "", "",
+                                  ri->remote_addr);
+  if (!admission.ok()) {
+    grpc::Status s = server::ToGrpcStatus(admission.status());
+    finish(ErrorReply(s), s.error_code());
+    return done();
+  }
+  const pb::MethodDescriptor* desc = method->descriptor;
+  if (!desc || desc->client_streaming()) {
+    grpc::Status s = Fail(grpc::StatusCode::UNIMPLEMENTED,
+                          "this method is served over gRPC only (client or bidi streaming)");
+    finish(ErrorReply(s), s.error_code());
+    return done();
+  }
+  std::string body;
+  if (!ReadBody(conn, gateway_.max_message_bytes(), &body)) {
+    grpc::Status s = Fail(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("the request body exceeds ", gateway_.max_message_bytes(),
+                                       " bytes"));
+    finish({413, "application/json", ErrorJson(s)}, s.error_code());
+    return done();
+  }
+  const pb::Message* in_proto =
+      pb::MessageFactory::generated_factory()->GetPrototype(desc->input_type());
+  const pb::Message* out_proto =
+      pb::MessageFactory::generated_factory()->GetPrototype(desc->output_type());
+  std::unique_ptr<pb::Message> request(in_proto->New());
+  if (!body.empty()) {
+    auto parsed = pb::util::JsonStringToMessage(body, request.get());
+    if (!parsed.ok()) {
+      grpc::Status s = Fail(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("the JSON body does not match ",
+                                         desc->input_type()->full_name(), ": ",
+                                         std::string(parsed.message())));
+      finish(ErrorReply(s), s.error_code());
+      return done();
+    }
+  }
+  std::string wire;
+  request->SerializeToString(&wire);
+  grpc::Slice slice(wire);
+  grpc::ByteBuffer out_buf(&slice, 1);
+
+  grpc::ClientContext ctx;
+  int timeout_ms = kDefaultHttpTimeoutMs;
+  if (const char* t = mg_get_header(conn, "Connect-Timeout-Ms")) {
+    int v;
+    if (absl::SimpleAtoi(t, &v) && v > 0) timeout_ms = std::min(v, 10 * 60 * 1000);
+  }
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  SetBackendMetadata(ctx, nullptr, admission->principal, gateway_.internal_proof(), request_id);
+  grpc::CompletionQueue cq;
+  auto call = method->backend->stub->PrepareCall(&ctx, path, &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  call->WriteLast(out_buf, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+  cq.Next(&tag, &ok);
+  cq.Next(&tag, &ok);
+  bool streaming = desc->server_streaming();
+  bool headers_sent = false;
+  int messages = 0;
+  grpc::ByteBuffer in_buf;
+  std::string first_json;
+  for (;;) {
+    call->Read(&in_buf, reinterpret_cast<void*>(3));
+    cq.Next(&tag, &ok);
+    if (!ok) break;
+    std::unique_ptr<pb::Message> response(out_proto->New());
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (in_buf.Dump(&slices).ok()) {
+      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    bool converted = response->ParseFromString(bytes);
+    std::string json = converted ? ToJson(*response, &converted) : "";
+    if (!converted) {
+      ctx.TryCancel();
+      continue;
+    }
+    ++messages;
+    if (!streaming) {
+      first_json = std::move(json);
+      continue;
+    }
+    if (!headers_sent) {
+      mg_response_header_start(conn, 200);
+      mg_response_header_add(conn, "Content-Type", "application/x-ndjson", -1);
+      mg_response_header_add(conn, "X-Request-Id", request_id.c_str(), -1);
+      mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
+      mg_response_header_send(conn);
+      headers_sent = true;
+    }
+    std::string line = absl::StrCat("{\"result\":", json, "}\n");
+    if (mg_send_chunk(conn, line.data(), line.size()) < 0) ctx.TryCancel();  // client gone
+  }
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  if (headers_sent) {
+    if (!status.ok()) {
+      std::string line = absl::StrCat("{\"error\":", ErrorJson(status), "}\n");
+      mg_send_chunk(conn, line.data(), line.size());
+    }
+    mg_send_chunk(conn, "", 0);
+    final_code = status.error_code();
+    done();
+    return 200;
+  }
+  if (!status.ok()) {
+    finish(ErrorReply(status), status.error_code());
+  } else if (streaming) {
+    finish({200, "application/x-ndjson", ""}, 0);
+  } else if (messages != 1) {
+    grpc::Status s = Fail(grpc::StatusCode::INTERNAL, "the backend's answer could not be read");
+    finish(ErrorReply(s), s.error_code());
+  } else {
+    finish({200, "application/json", first_json}, 0);
+  }
+  return done();
+}
+
+}  // namespace zhigai::gateway

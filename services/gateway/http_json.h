@@ -1,0 +1,47 @@
+// HTTP/JSON for browsers and scripts, on civetweb (the HTTP server prometheus-cpp's exposer
+// already brings in): `POST /<package>.<Service>/<Method>` with a JSON body in the protobuf
+// JSON mapping, as the Connect protocol's unary convention, so curl works. Server-streaming
+// methods answer newline-delimited JSON ({"result": ...} a line, {"error": ...} last on
+// failure). Errors are {"code", "message", "details"} with Connect's code names and statuses.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+struct mg_context;
+struct mg_connection;
+
+namespace grpc {
+class Status;
+}
+
+namespace zhigai::gateway {
+
+class Gateway;
+
+class HttpJson {
+ public:
+  static absl::StatusOr<std::unique_ptr<HttpJson>> Start(Gateway& gateway,
+                                                         const std::string& listen, int threads);
+  ~HttpJson();
+  int port() const { return port_; }
+  void Stop();
+
+ private:
+  explicit HttpJson(Gateway& gateway) : gateway_(gateway) {}
+  static int Handle(mg_connection* conn, void* self);
+  int Serve(mg_connection* conn);
+  Gateway& gateway_;
+  mg_context* ctx_ = nullptr;
+  int port_ = 0;
+};
+
+// Connect's name and HTTP status of a gRPC code.
+const char* ConnectCodeName(int code);
+int HttpStatusOf(int code);
+// {"code": ..., "message": ..., "details": [{"type", "value", "debug"}]} for a gRPC status.
+std::string ErrorJson(const grpc::Status& status);
+
+}  // namespace zhigai::gateway

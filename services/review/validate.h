@@ -1,0 +1,25 @@
+// Checks of what clients send, before anything is stored: every violation is reported at once
+// with its field path and rule ID (libs/core/errors.h). Rules of the call itself live in the
+// domain (ValidateCall); this adds the wire-level checks (enums, dates, text, codes).
+#pragma once
+
+#include "absl/status/status.h"
+#include "libs/core/refdata.h"
+#include "zhigai/review/v1/review.pb.h"
+
+namespace zhigai::review {
+
+struct ReferenceData {
+  core::IndustryCatalog industries;
+  core::DivisionCatalog divisions;
+};
+
+// A call definition (CreateCall / UpdateCall), including the domain's ValidateCall.
+absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref);
+
+// An application's content: Attachment 1 snapshot, consortium, directions, letter, staff,
+// track record, QC declarations. The profile meets what the registry will require when the
+// applicant is admitted (its CreateInstitution checks), so admission never fails on format.
+absl::Status ValidateApplicationContent(const v1::Application& app, const ReferenceData& ref);
+
+}  // namespace zhigai::review

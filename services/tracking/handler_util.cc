@@ -1,0 +1,68 @@
+#include "services/tracking/handler_util.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/core/credit_code.h"
+#include "libs/core/dates.h"
+#include "libs/core/errors.h"
+#include "libs/core/text.h"
+#include "libs/db/paging.h"
+
+namespace zhigai::tracking {
+
+absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view collection,
+                                   absl::string_view field) {
+  int64_t id = 0;
+  std::string prefix = absl::StrCat(collection, "/");
+  if (!absl::StartsWith(name, prefix) || !absl::SimpleAtoi(name.substr(prefix.size()), &id) ||
+      id <= 0) {
+    return InvalidField(field, "AIP-122", absl::StrCat("name must look like ", collection, "/{id}"),
+                        "资源名称格式有误");
+  }
+  return id;
+}
+
+absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_view collection,
+                                         absl::string_view field) {
+  std::string prefix = absl::StrCat(collection, "/");
+  if (!absl::StartsWith(name, prefix)) {
+    return InvalidField(field, "AIP-122",
+                        absl::StrCat("name must look like ", collection, "/{credit_code}"),
+                        "资源名称格式有误");
+  }
+  std::string code = name.substr(prefix.size());
+  if (auto s = core::ValidateCreditCode(code, field); !s.ok()) return s;
+  return code;
+}
+
+absl::StatusOr<int64_t> AfterId(const std::string& token) {
+  auto raw = db::DecodePageToken(token);
+  if (!raw.ok()) return raw.status();
+  if (raw->empty()) return int64_t{0};
+  int64_t id;
+  if (!absl::SimpleAtoi(*raw, &id)) {
+    return InvalidField("page_token", "AIP-158", "bad token", "分页令牌无效");
+  }
+  return id;
+}
+
+absl::Status CheckYear(int year, absl::string_view field) {
+  if (year < core::kMinBusinessYear || year > core::kMaxBusinessYear) {
+    return InvalidField(field, "FORMAT",
+                        absl::StrCat("year must be between ", core::kMinBusinessYear, " and ",
+                                     core::kMaxBusinessYear),
+                        "年度超出范围");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
+  return core::ValidateLine(key, field, 1, max, "AIP-155");
+}
+
+std::string IdempotencyKey(const server::Call& call, const std::string& request_id) {
+  return absl::StrCat(call.method, "|", call.principal.subject, "|", request_id);
+}
+
+}  // namespace zhigai::tracking

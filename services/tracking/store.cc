@@ -1,0 +1,927 @@
+#include "services/tracking/store.h"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "libs/core/dates.h"
+#include "libs/core/errors.h"
+#include "libs/db/errors.h"
+#include "libs/db/idempotent.h"
+#include "libs/db/params.h"
+#include "services/tracking/domain/consulting_kind.h"
+#include "services/tracking/domain/need.h"
+#include "services/tracking/domain/project_metrics.h"
+
+namespace zhigai::tracking {
+namespace {
+
+using db::Connection;
+using db::Param;
+using db::Statement;
+
+#define UTC_TEXT(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+// Enterprises.
+constexpr Statement kInsertEnterprise{
+    "tracking.insert_enterprise",
+    "INSERT INTO enterprises (credit_code, division_code, body, version, created_at)"
+    " VALUES ($1, $2, $3, 1, $4::timestamptz)"};
+constexpr Statement kGetEnterprise{"tracking.get_enterprise",
+                                   "SELECT body FROM enterprises WHERE credit_code = $1"};
+constexpr Statement kListEnterprises{
+    "tracking.list_enterprises",
+    "SELECT body FROM enterprises WHERE credit_code > $1 AND ($2 = '' OR division_code = $2)"
+    " ORDER BY credit_code LIMIT $3"};
+constexpr Statement kEnterpriseDivision{
+    "tracking.enterprise_division", "SELECT division_code FROM enterprises WHERE credit_code = $1"};
+
+// Needs.
+constexpr Statement kInsertNeed{
+    "tracking.insert_need",
+    "INSERT INTO needs (enterprise_credit_code, division_code, state, body, version)"
+    " VALUES ($1, $2, 'OPEN', '\\x', 1) RETURNING id"};
+constexpr Statement kSetNeedBody{"tracking.set_need_body",
+                                 "UPDATE needs SET body = $2 WHERE id = $1"};
+constexpr Statement kGetNeed{"tracking.get_need", "SELECT body FROM needs WHERE id = $1"};
+constexpr Statement kLockNeed{"tracking.lock_need",
+                              "SELECT body, version FROM needs WHERE id = $1 FOR UPDATE"};
+constexpr Statement kUpdateNeed{
+    "tracking.update_need",
+    "UPDATE needs SET state = $2, assignee = $3, body = $4, version = $5 WHERE id = $1"};
+constexpr Statement kListNeeds{
+    "tracking.list_needs",
+    "SELECT body FROM needs WHERE id > $1 AND ($2 = '' OR division_code = $2)"
+    " AND ($3 = '' OR enterprise_credit_code = $3) AND ($4 = '' OR assignee = $4)"
+    " AND ($5 = '' OR state = $5) ORDER BY id LIMIT $6"};
+
+// Engagements.
+constexpr Statement kInsertEngagement{
+    "tracking.insert_engagement",
+    "INSERT INTO engagements (institution_credit_code, enterprise_credit_code, division_code,"
+    " state, need_id, body, version) VALUES ($1, $2, $3, 'REPORTED', $4::bigint, '\\x', 1)"
+    " RETURNING id"};
+constexpr Statement kSetEngagementBody{"tracking.set_engagement_body",
+                                       "UPDATE engagements SET body = $2 WHERE id = $1"};
+constexpr Statement kGetEngagement{"tracking.get_engagement",
+                                   "SELECT body FROM engagements WHERE id = $1"};
+constexpr Statement kLockEngagement{
+    "tracking.lock_engagement",
+    "SELECT body, version, coalesce(need_id, 0) FROM engagements WHERE id = $1 FOR UPDATE"};
+constexpr Statement kUpdateEngagement{
+    "tracking.update_engagement",
+    "UPDATE engagements SET state = $2, body = $3, version = $4 WHERE id = $1"};
+constexpr Statement kListEngagements{
+    "tracking.list_engagements",
+    "SELECT body FROM engagements WHERE id > $1 AND ($2 = '' OR division_code = $2)"
+    " AND ($3 = '' OR institution_credit_code = $3) AND ($4 = '' OR enterprise_credit_code = $4)"
+    " AND ($5 = '' OR state = $5) ORDER BY id LIMIT $6"};
+
+// Projects. The batch is read in one statement and written in one: a multi-row upsert from
+// arrays whose guard keeps the newest revision even when two pushes race.
+constexpr Statement kPriorProjects{
+    "tracking.prior_projects",
+    "SELECT project_id, revision, content_hash FROM projects WHERE project_id = ANY ($1::text[])",
+    10000};
+constexpr Statement kUpsertProjects{
+    "tracking.upsert_projects",
+    "INSERT INTO projects (project_id, revision, content_hash, institution_credit_code,"
+    " enterprise_credit_code, kind, declaration_date, year, city_outcome, city_outcome_date,"
+    " county_outcome, county_outcome_date, approved_by_both, subsidy_fen, change_seq, updated_at)"
+    " SELECT t.pid, t.rev, t.hash, t.inst, t.ent, t.kind, t.decl::date, t.yr, t.co,"
+    " NULLIF(t.cd, '')::date, t.yo, NULLIF(t.yd, '')::date, t.ab, t.sub, s.seq, $15::timestamptz"
+    " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    " $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[],"
+    " $14::bigint[]) AS t(pid, rev, hash, inst, ent, kind, decl, yr, co, cd, yo, yd, ab, sub)"
+    " CROSS JOIN (SELECT nextval('intake_seq') AS seq) s"
+    " ON CONFLICT (project_id) DO UPDATE SET revision = EXCLUDED.revision,"
+    " content_hash = EXCLUDED.content_hash,"
+    " institution_credit_code = EXCLUDED.institution_credit_code,"
+    " enterprise_credit_code = EXCLUDED.enterprise_credit_code, kind = EXCLUDED.kind,"
+    " declaration_date = EXCLUDED.declaration_date, year = EXCLUDED.year,"
+    " city_outcome = EXCLUDED.city_outcome, city_outcome_date = EXCLUDED.city_outcome_date,"
+    " county_outcome = EXCLUDED.county_outcome,"
+    " county_outcome_date = EXCLUDED.county_outcome_date,"
+    " approved_by_both = EXCLUDED.approved_by_both, subsidy_fen = EXCLUDED.subsidy_fen,"
+    " change_seq = EXCLUDED.change_seq, updated_at = EXCLUDED.updated_at"
+    " WHERE projects.revision < EXCLUDED.revision RETURNING project_id",
+    10000};
+// The checksum of checksum.h, in SQL: lines sorted bytewise ("C"), concatenated, SHA-256.
+constexpr Statement kYearChecksum{
+    "tracking.year_checksum",
+    "SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(line, '' ORDER BY line"
+    " COLLATE \"C\"), ''), 'UTF8')), 'hex') FROM (SELECT project_id || ':' || revision || E'\\n'"
+    " AS line FROM projects WHERE year = $1 AND ($2 = '' OR institution_credit_code = $2)) l",
+    10000};
+constexpr Statement kYearCountsByInstitution{
+    "tracking.year_counts_by_institution",
+    "SELECT institution_credit_code, count(*) FROM projects WHERE year = $1 GROUP BY 1",
+    10000};
+constexpr Statement kInsertReconciliation{
+    "tracking.insert_reconciliation",
+    "INSERT INTO reconciliations (year, matched, body, created_at)"
+    " VALUES ($1, $2, '\\x', $3::timestamptz) RETURNING id"};
+constexpr Statement kSetReconciliationBody{"tracking.set_reconciliation_body",
+                                           "UPDATE reconciliations SET body = $2 WHERE id = $1"};
+constexpr Statement kLastReconciliation{
+    "tracking.last_reconciliation",
+    "SELECT body FROM reconciliations WHERE year = $1 ORDER BY id DESC LIMIT 1"};
+constexpr Statement kIngestByInstitution{
+    "tracking.ingest_by_institution",
+    "SELECT institution_credit_code, count(*),"
+    " count(*) FILTER (WHERE kind = 'DIAGNOSIS'),"
+    " count(*) FILTER (WHERE kind = 'SOLUTION_DESIGN'),"
+    " count(*) FILTER (WHERE kind = 'DIAGNOSIS' AND approved_by_both),"
+    " count(*) FILTER (WHERE kind = 'SOLUTION_DESIGN' AND approved_by_both),"
+    " count(*) FILTER (WHERE city_outcome = 'REJECTED' OR county_outcome = 'REJECTED'),"
+    " count(*) FILTER (WHERE NOT approved_by_both AND city_outcome <> 'REJECTED'"
+    " AND county_outcome <> 'REJECTED'),"
+    " coalesce(sum(subsidy_fen), 0), " UTC_TEXT("max(updated_at)")
+    " FROM projects WHERE year = $1 AND ($2 = '' OR institution_credit_code = $2)"
+    " GROUP BY 1 ORDER BY 1",
+    10000};
+constexpr Statement kRecordFigures{
+    "tracking.record_figures",
+    "SELECT institution_credit_code, kind, count(*), count(*) FILTER (WHERE approved_by_both)"
+    " FROM projects WHERE year = $1 AND (cardinality($2::text[]) = 0"
+    " OR institution_credit_code = ANY ($2::text[])) GROUP BY 1, 2 ORDER BY 1, 2",
+    10000};
+constexpr Statement kRecordSource{
+    "tracking.record_source",
+    "SELECT coalesce(max(change_seq), 0), coalesce(" UTC_TEXT("max(updated_at)") ", '')"
+    " FROM projects WHERE year = $1",
+    10000};
+
+// Counts mode: small batches, serialised by one transaction-level advisory lock so that the
+// decision for each row is exact whatever else is pushing.
+constexpr Statement kLockCounts{"tracking.lock_counts",
+                                "SELECT pg_advisory_xact_lock(hashtext('zhigai.tracking.counts'))"};
+constexpr Statement kCountHistory{
+    "tracking.count_history",
+    "SELECT year, institution_credit_code, kind, revision, content_hash"
+    " FROM project_count_revisions WHERE (year, institution_credit_code, kind) IN"
+    " (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]))"};
+constexpr Statement kCountCurrent{
+    "tracking.count_current",
+    "SELECT year, institution_credit_code, kind, revision FROM project_counts"
+    " WHERE (year, institution_credit_code, kind) IN"
+    " (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]))"};
+constexpr Statement kInsertCountRevision{
+    "tracking.insert_count_revision",
+    "INSERT INTO project_count_revisions (year, institution_credit_code, kind, revision,"
+    " declared, approved_by_both, content_hash, platform_as_of, received_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::timestamptz, $9::timestamptz)"};
+constexpr Statement kUpsertCountCurrent{
+    "tracking.upsert_count_current",
+    "INSERT INTO project_counts (year, institution_credit_code, kind, revision, declared,"
+    " approved_by_both, platform_as_of, received_at, change_seq)"
+    " VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')::timestamptz, $8::timestamptz,"
+    " nextval('intake_seq')) ON CONFLICT (year, institution_credit_code, kind) DO UPDATE SET"
+    " revision = EXCLUDED.revision, declared = EXCLUDED.declared,"
+    " approved_by_both = EXCLUDED.approved_by_both, platform_as_of = EXCLUDED.platform_as_of,"
+    " received_at = EXCLUDED.received_at, change_seq = EXCLUDED.change_seq"
+    " WHERE project_counts.revision < EXCLUDED.revision"};
+constexpr Statement kListCountRevisions{
+    "tracking.list_count_revisions",
+    "SELECT r.year, r.institution_credit_code, r.kind, r.revision, r.declared,"
+    " r.approved_by_both, coalesce(" UTC_TEXT("r.platform_as_of") ", ''),"
+    " " UTC_TEXT("r.received_at") ", coalesce(c.revision = r.revision, false)"
+    " FROM project_count_revisions r LEFT JOIN project_counts c"
+    " USING (year, institution_credit_code, kind)"
+    " WHERE r.year = $1 AND ($2 = '' OR r.institution_credit_code = $2) AND ($3 = '' OR r.kind = $3)"
+    " AND (r.institution_credit_code, r.kind, r.revision) > ($4, $5, $6::bigint)"
+    " ORDER BY r.institution_credit_code, r.kind, r.revision LIMIT $7"};
+constexpr Statement kCountFigures{
+    "tracking.count_figures",
+    "SELECT institution_credit_code, kind, declared, approved_by_both FROM project_counts"
+    " WHERE year = $1 AND (cardinality($2::text[]) = 0 OR institution_credit_code = ANY"
+    " ($2::text[])) ORDER BY 1, 2"};
+constexpr Statement kCountSource{
+    "tracking.count_source",
+    "SELECT coalesce(max(change_seq), 0),"
+    " coalesce(" UTC_TEXT("max(coalesce(platform_as_of, received_at))") ", '')"
+    " FROM project_counts WHERE year = $1"};
+
+// Intake settings.
+constexpr Statement kGetIntake{
+    "tracking.get_intake",
+    "SELECT mode, version, updated_by, " UTC_TEXT("updated_at")
+    " FROM intake_settings WHERE year = $1"};
+constexpr Statement kInsertIntake{
+    "tracking.insert_intake",
+    "INSERT INTO intake_settings (year, mode, version, updated_by, updated_at)"
+    " VALUES ($1, $2, 1, $3, $4::timestamptz) ON CONFLICT (year) DO NOTHING RETURNING version"};
+constexpr Statement kUpdateIntake{
+    "tracking.update_intake",
+    "UPDATE intake_settings SET mode = $2, version = version + 1, updated_by = $4,"
+    " updated_at = $5::timestamptz WHERE year = $1 AND version = $3 RETURNING version"};
+
+absl::Status NotFound(absl::string_view what, absl::string_view id) {
+  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
+               "记录不存在");
+}
+
+absl::Status Stale(absl::string_view what, int64_t sent, int64_t current) {
+  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
+               absl::StrCat(what, " was changed by someone else: you sent version ", sent,
+                            ", the current version is ", current, "; read it again"),
+               "记录已被他人修改，请刷新后重试");
+}
+
+template <typename Message>
+absl::StatusOr<Message> Parse(absl::string_view bytea) {
+  Message m;
+  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
+    return absl::InternalError("stored message does not parse");
+  }
+  return m;
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ParseAll(const db::Result& r) {
+  std::vector<Message> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    auto m = Parse<Message>(r.Text(i, 0));
+    if (!m.ok()) return m.status();
+    out.push_back(std::move(*m));
+  }
+  return out;
+}
+
+absl::Status Audit(Connection& c, const Change& change, const char* entity, const std::string& id,
+                   int64_t version) {
+  return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
+}
+
+common::v1::ChangeStamp Stamp(const Change& change, const std::string& now) {
+  common::v1::ChangeStamp stamp;
+  stamp.set_actor(change.actor.subject);
+  stamp.set_actor_role(change.actor.role);
+  stamp.set_method(change.method);
+  stamp.set_time(now);
+  return stamp;
+}
+
+// Writes a need's new body under the lock already held.
+absl::Status WriteNeed(Connection& c, const Change& change, int64_t id, v1::Need& need,
+                       int64_t version, const std::string& now) {
+  need.set_version(version);
+  need.set_update_time(now);
+  std::string assignee;
+  if (!need.assignments().empty()) {
+    const auto& last = *need.assignments().rbegin();
+    if (last.state() == v1::PENDING || last.state() == v1::ACCEPTED) {
+      assignee = last.institution_credit_code();
+    }
+  }
+  if (auto u = c.Exec(kUpdateNeed, {id, v1::NeedState_Name(need.state()), assignee,
+                                    Param::Bytes(need.SerializeAsString()), version});
+      !u.ok()) {
+    return u.status();
+  }
+  return Audit(c, change, "need", need.name(), version);
+}
+
+NeedState ToDomain(v1::NeedState s) {
+  auto parsed = ParseNeedState(v1::NeedState_Name(s));
+  return parsed.value_or(NeedState::kClosed);
+}
+
+}  // namespace
+
+std::string TrackingStore::Now() const {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
+}
+
+// ---------------------------------------------------------------------------------------
+// Enterprises
+
+absl::StatusOr<v1::Enterprise> TrackingStore::CreateEnterprise(const Change& change,
+                                                               const std::string& key,
+                                                               v1::Enterprise in) {
+  v1::Enterprise out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    std::string now = Now();
+    in.set_name(absl::StrCat("enterprises/", in.credit_code()));
+    in.set_version(1);
+    in.set_create_time(now);
+    in.set_update_time(now);
+    auto r = c.Exec(kInsertEnterprise, {in.credit_code(), in.division_code(),
+                                        Param::Bytes(in.SerializeAsString()), now});
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "enterprises_pkey") {
+        return Error(absl::StatusCode::kAlreadyExists, "ENTERPRISE_EXISTS",
+                     absl::StrCat("enterprise ", in.credit_code(), " is already registered"),
+                     "该企业已登记");
+      }
+      return r.status();
+    }
+    out = in;
+    return Audit(c, change, "enterprise", in.name(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Enterprise> TrackingStore::GetEnterprise(const std::string& code) {
+  auto r = pool_.Exec(kGetEnterprise, {code});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("enterprise", code);
+  return Parse<v1::Enterprise>(r->Text(0, 0));
+}
+
+absl::StatusOr<std::vector<v1::Enterprise>> TrackingStore::ListEnterprises(
+    const std::string& division, const std::string& after, int limit) {
+  auto r = pool_.Exec(kListEnterprises, {after, division, limit});
+  if (!r.ok()) return r.status();
+  return ParseAll<v1::Enterprise>(*r);
+}
+
+// ---------------------------------------------------------------------------------------
+// Needs
+
+absl::StatusOr<v1::Need> TrackingStore::CreateNeed(const Change& change, const std::string& key,
+                                                   v1::Need in) {
+  v1::Need out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    auto division = c.Exec(kEnterpriseDivision, {in.enterprise_credit_code()});
+    if (!division.ok()) return division.status();
+    if (division->rows() == 0) {
+      return RuleViolation("ENTERPRISE_NOT_REGISTERED", "R12.2",
+                           absl::StrCat("enterprise ", in.enterprise_credit_code(),
+                                        " must be registered before it records a need"),
+                           "企业须先登记");
+    }
+    std::string now = Now();
+    in.set_division_code(division->String(0, 0));
+    auto r = c.Exec(kInsertNeed, {in.enterprise_credit_code(), in.division_code()});
+    if (!r.ok()) return r.status();
+    int64_t id = r->Int64(0, 0);
+    in.set_name(absl::StrCat("needs/", id));
+    in.set_state(v1::OPEN);
+    in.clear_assignments();
+    in.set_version(1);
+    in.set_create_time(now);
+    in.set_update_time(now);
+    if (auto b = c.Exec(kSetNeedBody, {id, Param::Bytes(in.SerializeAsString())}); !b.ok()) {
+      return b.status();
+    }
+    out = in;
+    return Audit(c, change, "need", in.name(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Need> TrackingStore::GetNeed(int64_t id) {
+  auto r = pool_.Exec(kGetNeed, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("need", absl::StrCat("needs/", id));
+  return Parse<v1::Need>(r->Text(0, 0));
+}
+
+absl::StatusOr<std::vector<v1::Need>> TrackingStore::ListNeeds(const NeedFilter& f,
+                                                               int64_t after_id, int limit) {
+  auto r = pool_.Exec(kListNeeds, {after_id, f.division_code, f.enterprise_credit_code,
+                                   f.assignee, f.state, limit});
+  if (!r.ok()) return r.status();
+  return ParseAll<v1::Need>(*r);
+}
+
+absl::StatusOr<v1::Need> TrackingStore::UpdateNeed(const Change& change, int64_t id,
+                                                   int64_t expected_version,
+                                                   const NeedUpdate& apply) {
+  v1::Need out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto row = c.Exec(kLockNeed, {id});
+    if (!row.ok()) return row.status();
+    if (row->rows() == 0) return NotFound("need", absl::StrCat("needs/", id));
+    int64_t version = row->Int64(0, 1);
+    if (version != expected_version) return Stale("need", expected_version, version);
+    auto current = Parse<v1::Need>(row->Text(0, 0));
+    if (!current.ok()) return current.status();
+    auto next = apply(*current);
+    if (!next.ok()) return next.status();
+    if (auto w = WriteNeed(c, change, id, *next, version + 1, Now()); !w.ok()) return w;
+    out = std::move(*next);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Engagements
+
+absl::StatusOr<std::optional<v1::Engagement>> TrackingStore::FindEngagementAnswer(
+    const std::string& key) {
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  auto found = db::FindIdempotentResponse(**lease, key);
+  if (!found.ok()) return found.status();
+  if (!found->has_value() || (*found)->empty()) return std::optional<v1::Engagement>();
+  v1::Engagement e;
+  if (!e.ParseFromString(**found)) return absl::InternalError("stored answer does not parse");
+  return std::optional<v1::Engagement>(std::move(e));
+}
+
+absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& change,
+                                                               const std::string& key,
+                                                               v1::Engagement in,
+                                                               int64_t need_id) {
+  v1::Engagement out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    std::string now = Now();
+    if (need_id != 0) {
+      auto row = c.Exec(kLockNeed, {need_id});
+      if (!row.ok()) return row.status();
+      if (row->rows() == 0) return NotFound("need", in.need());
+      auto need = Parse<v1::Need>(row->Text(0, 0));
+      if (!need.ok()) return need.status();
+      if (need->enterprise_credit_code() != in.enterprise_credit_code()) {
+        return RuleViolation("NEED_OF_OTHER_ENTERPRISE", "R12.2",
+                             "the need belongs to another enterprise", "该需求不属于此企业");
+      }
+      // Served already through an assignment this institution accepted: nothing to change.
+      bool accepted_by_caller =
+          need->state() == v1::SERVED && !need->assignments().empty() &&
+          need->assignments().rbegin()->state() == v1::ACCEPTED &&
+          need->assignments().rbegin()->institution_credit_code() == in.institution_credit_code();
+      if (!accepted_by_caller) {
+        if (auto t = CheckNeedTransition(ToDomain(need->state()), NeedState::kServed); !t.ok()) {
+          return t;
+        }
+        need->set_state(v1::SERVED);
+        if (auto w = WriteNeed(c, change, need_id, *need, row->Int64(0, 1) + 1, now); !w.ok()) {
+          return w;
+        }
+      }
+    }
+    auto r = c.Exec(kInsertEngagement,
+                    {in.institution_credit_code(), in.enterprise_credit_code(), in.division_code(),
+                     need_id == 0 ? Param(std::nullopt) : Param(need_id)});
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "engagements_need_live") {
+        return Error(absl::StatusCode::kAlreadyExists, "NEED_ALREADY_ENGAGED",
+                     "another live engagement already serves this need", "该需求已有服务项目",
+                     "R12.2");
+      }
+      return r.status();
+    }
+    int64_t id = r->Int64(0, 0);
+    in.set_name(absl::StrCat("engagements/", id));
+    in.set_state(v1::REPORTED);
+    in.set_version(1);
+    in.set_create_time(now);
+    in.set_update_time(now);
+    in.clear_history();
+    auto* event = in.add_history();
+    event->set_to_state(v1::REPORTED);
+    *event->mutable_change() = Stamp(change, now);
+    if (auto b = c.Exec(kSetEngagementBody, {id, Param::Bytes(in.SerializeAsString())});
+        !b.ok()) {
+      return b.status();
+    }
+    out = in;
+    return Audit(c, change, "engagement", in.name(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Engagement> TrackingStore::GetEngagement(int64_t id) {
+  auto r = pool_.Exec(kGetEngagement, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("engagement", absl::StrCat("engagements/", id));
+  return Parse<v1::Engagement>(r->Text(0, 0));
+}
+
+absl::StatusOr<std::vector<v1::Engagement>> TrackingStore::ListEngagements(
+    const EngagementFilter& f, int64_t after_id, int limit) {
+  auto r = pool_.Exec(kListEngagements, {after_id, f.division_code, f.institution_credit_code,
+                                         f.enterprise_credit_code, f.state, limit});
+  if (!r.ok()) return r.status();
+  return ParseAll<v1::Engagement>(*r);
+}
+
+absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& change, int64_t id,
+                                                               int64_t expected_version,
+                                                               const EngagementUpdate& apply,
+                                                               const std::string& key) {
+  v1::Engagement out;
+  auto body = [&](Connection& c) -> absl::Status {
+    auto row = c.Exec(kLockEngagement, {id});
+    if (!row.ok()) return row.status();
+    if (row->rows() == 0) return NotFound("engagement", absl::StrCat("engagements/", id));
+    int64_t version = row->Int64(0, 1);
+    int64_t need_id = row->Int64(0, 2);
+    if (expected_version != 0 && version != expected_version) {
+      return Stale("engagement", expected_version, version);
+    }
+    auto current = Parse<v1::Engagement>(row->Text(0, 0));
+    if (!current.ok()) return current.status();
+    auto next = apply(*current);
+    if (!next.ok()) return next.status();
+    std::string now = Now();
+    // The step the handler appended is stamped here, with the time the row is written.
+    if (next->history_size() > current->history_size()) {
+      *next->mutable_history(next->history_size() - 1)->mutable_change() = Stamp(change, now);
+    }
+    next->set_version(version + 1);
+    next->set_update_time(now);
+    if (auto u = c.Exec(kUpdateEngagement, {id, v1::EngagementState_Name(next->state()),
+                                            Param::Bytes(next->SerializeAsString()),
+                                            next->version()});
+        !u.ok()) {
+      return u.status();
+    }
+    if (auto a = Audit(c, change, "engagement", next->name(), next->version()); !a.ok()) return a;
+    // A cancelled engagement leaves its need unserved again (R12.2), so the bureau can assign it.
+    if (need_id != 0 && next->state() == v1::CANCELLED && current->state() != v1::CANCELLED) {
+      auto need_row = c.Exec(kLockNeed, {need_id});
+      if (!need_row.ok()) return need_row.status();
+      if (need_row->rows() == 1) {
+        auto need = Parse<v1::Need>(need_row->Text(0, 0));
+        if (!need.ok()) return need.status();
+        if (CheckNeedTransition(ToDomain(need->state()), NeedState::kOpen).ok() &&
+            need->state() == v1::SERVED) {
+          need->set_state(v1::OPEN);
+          if (auto w = WriteNeed(c, change, need_id, *need, need_row->Int64(0, 1) + 1, now);
+              !w.ok()) {
+            return w;
+          }
+        }
+      }
+    }
+    out = std::move(*next);
+    return absl::OkStatus();
+  };
+  absl::Status s = key.empty() ? pool_.Transaction(body)
+                               : db::RunIdempotent(pool_, key, change.method, &out, body);
+  if (!s.ok()) return s;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Projects
+
+absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
+    const Change& change, const std::string& batch_label, const std::vector<ValidRecord>& records) {
+  std::vector<StoredOutcome> outcomes;
+  if (records.empty()) return outcomes;
+  std::vector<std::string> ids;
+  ids.reserve(records.size());
+  for (const auto& r : records) ids.push_back(r.record.project_id);
+  std::string id_array = db::TextArray(ids);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    bool raced = false;
+    absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+      outcomes.clear();
+      auto prior = c.Exec(kPriorProjects, {id_array});
+      if (!prior.ok()) return prior.status();
+      std::map<std::string, StoredRevision, std::less<>> state;
+      for (int i = 0; i < prior->rows(); ++i) {
+        state[prior->String(i, 0)] = StoredRevision{prior->Int64(i, 1), prior->String(i, 2)};
+      }
+      // Records are judged in batch order, so a batch holding two revisions of one project
+      // behaves as if they had come one after the other; only the last one stored is written.
+      std::map<absl::string_view, const ValidRecord*> pending;
+      for (const auto& r : records) {
+        auto it = state.find(r.record.project_id);
+        std::optional<StoredRevision> existing;
+        if (it != state.end()) existing = it->second;
+        RevisionDecision d = DecideRevision(existing, r.record.revision, r.hash);
+        int64_t held = existing ? existing->revision : 0;
+        if (ShouldStore(d)) {
+          state[r.record.project_id] = StoredRevision{r.record.revision, r.hash};
+          pending[r.record.project_id] = &r;
+          held = r.record.revision;
+        }
+        outcomes.push_back({r.index, d, held});
+      }
+      if (pending.empty()) return absl::OkStatus();  // a replay: nothing to write
+      std::vector<std::string> pid, rev, hash, inst, ent, kind, decl, year, co, cd, yo, yd, ab, sub;
+      for (auto* v : {&pid, &rev, &hash, &inst, &ent, &kind, &decl, &year, &co, &cd, &yo, &yd,
+                      &ab, &sub}) {
+        v->reserve(pending.size());
+      }
+      auto day = [](const std::optional<absl::CivilDay>& d) {
+        return d ? core::FormatDate(*d) : std::string();
+      };
+      for (const auto& [id, v] : pending) {
+        const ProjectRecord& p = v->record;
+        pid.push_back(p.project_id);
+        rev.push_back(absl::StrCat(p.revision));
+        hash.push_back(v->hash);
+        inst.push_back(p.institution_credit_code);
+        ent.push_back(p.enterprise_credit_code);
+        kind.emplace_back(ConsultingKindName(p.kind));
+        decl.push_back(core::FormatDate(p.declaration_date));
+        year.push_back(absl::StrCat(ProjectYear(p)));
+        co.emplace_back(ProjectOutcomeName(p.city.outcome));
+        cd.push_back(day(p.city.decided_on));
+        yo.emplace_back(ProjectOutcomeName(p.county.outcome));
+        yd.push_back(day(p.county.decided_on));
+        ab.push_back(ApprovedByBoth(p) ? "t" : "f");
+        sub.push_back(absl::StrCat(p.subsidy_fen));
+      }
+      auto written = c.Exec(
+          kUpsertProjects,
+          {db::TextArray(pid), db::TextArray(rev), db::TextArray(hash), db::TextArray(inst),
+           db::TextArray(ent), db::TextArray(kind), db::TextArray(decl), db::TextArray(year),
+           db::TextArray(co), db::TextArray(cd), db::TextArray(yo), db::TextArray(yd),
+           db::TextArray(ab), db::TextArray(sub), Now()});
+      if (!written.ok()) return written.status();
+      if (written->rows() != static_cast<int>(pending.size())) {
+        // A concurrent push stored a newer revision of a project between our read and our
+        // write: judge the batch again against what is there now.
+        raced = true;
+        return absl::AbortedError("concurrent push");
+      }
+      return Audit(c, change, "project_batch", batch_label, static_cast<int64_t>(pending.size()));
+    });
+    if (raced) continue;
+    if (!s.ok()) return s;
+    return outcomes;
+  }
+  return Error(absl::StatusCode::kAborted, "CONCURRENT_PUSH",
+               "concurrent pushes of the same projects kept racing; send the batch again",
+               "同一项目正被并发推送，请重新推送该批次");
+}
+
+absl::StatusOr<v1::ProjectReconciliation> TrackingStore::Reconcile(
+    const Change& change, const std::string& key, const v1::ReconcileProjectsRequest& claim) {
+  v1::ProjectReconciliation out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    auto sum = c.Exec(kYearChecksum, {claim.year(), std::string()});
+    if (!sum.ok()) return sum.status();
+    v1::ProjectReconciliation rec;
+    rec.set_year(claim.year());
+    rec.set_claimed_count(claim.project_count());
+    rec.set_claimed_checksum(claim.checksum());
+    rec.set_stored_count(static_cast<int32_t>(sum->Int64(0, 0)));
+    rec.set_stored_checksum(sum->String(0, 1));
+    bool matched =
+        rec.claimed_count() == rec.stored_count() && rec.claimed_checksum() == rec.stored_checksum();
+    if (!claim.institutions().empty()) {
+      auto by = c.Exec(kYearCountsByInstitution, {claim.year()});
+      if (!by.ok()) return by.status();
+      std::map<std::string, std::pair<int, int>> counts;  // code -> (claimed, stored)
+      for (const auto& i : claim.institutions()) counts[i.credit_code()].first += i.project_count();
+      for (int i = 0; i < by->rows(); ++i) {
+        counts[by->String(i, 0)].second = static_cast<int>(by->Int64(i, 1));
+      }
+      for (const auto& [code, pair] : counts) {
+        if (pair.first == pair.second) continue;
+        auto* d = rec.add_differences();
+        d->set_credit_code(code);
+        d->set_claimed_count(pair.first);
+        d->set_stored_count(pair.second);
+      }
+      matched = matched && rec.differences().empty();
+    }
+    rec.set_matched(matched);
+    std::string now = Now();
+    rec.set_create_time(now);
+    auto r = c.Exec(kInsertReconciliation, {claim.year(), matched, now});
+    if (!r.ok()) return r.status();
+    int64_t id = r->Int64(0, 0);
+    rec.set_name(absl::StrCat("reconciliations/", id));
+    if (auto b = c.Exec(kSetReconciliationBody, {id, Param::Bytes(rec.SerializeAsString())});
+        !b.ok()) {
+      return b.status();
+    }
+    out = rec;
+    return Audit(c, change, "reconciliation", rec.name(), 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::IngestSummary> TrackingStore::IngestSummary(int year,
+                                                               const std::string& institution) {
+  v1::IngestSummary out;
+  out.set_year(year);
+  auto setting = GetIntakeSetting(year);
+  if (!setting.ok()) return setting.status();
+  out.set_intake_mode(setting->mode());
+  auto sum = pool_.Exec(kYearChecksum, {year, institution});
+  if (!sum.ok()) return sum.status();
+  out.set_projects(static_cast<int32_t>(sum->Int64(0, 0)));
+  out.set_checksum(sum->String(0, 1));
+  auto rows = pool_.Exec(kIngestByInstitution, {year, institution});
+  if (!rows.ok()) return rows.status();
+  for (int i = 0; i < rows->rows(); ++i) {
+    auto* r = out.add_institutions();
+    r->set_credit_code(rows->String(i, 0));
+    r->set_projects(static_cast<int32_t>(rows->Int64(i, 1)));
+    r->set_declared_diagnosis(static_cast<int32_t>(rows->Int64(i, 2)));
+    r->set_declared_solution_design(static_cast<int32_t>(rows->Int64(i, 3)));
+    r->set_approved_diagnosis(static_cast<int32_t>(rows->Int64(i, 4)));
+    r->set_approved_solution_design(static_cast<int32_t>(rows->Int64(i, 5)));
+    r->set_rejected_by_either(static_cast<int32_t>(rows->Int64(i, 6)));
+    r->set_pending(static_cast<int32_t>(rows->Int64(i, 7)));
+    r->set_subsidy_fen(rows->Int64(i, 8));
+    r->set_last_update_time(rows->String(i, 9));
+  }
+  auto last = pool_.Exec(kLastReconciliation, {year});
+  if (!last.ok()) return last.status();
+  if (last->rows() == 1) {
+    auto rec = Parse<v1::ProjectReconciliation>(last->Text(0, 0));
+    if (!rec.ok()) return rec.status();
+    *out.mutable_last_reconciliation() = std::move(*rec);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Counts mode
+
+absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
+    const Change& change, const std::vector<ValidCounts>& rows) {
+  std::vector<StoredOutcome> outcomes;
+  if (rows.empty()) return outcomes;
+  using Key = std::tuple<int, std::string, std::string>;
+  auto key_of = [](const ProjectCounts& c) {
+    return Key{c.year, c.institution_credit_code, std::string(ConsultingKindName(c.kind))};
+  };
+  std::vector<std::string> years, codes, kinds;
+  for (const auto& r : rows) {
+    auto [y, code, kind] = key_of(r.counts);
+    years.push_back(absl::StrCat(y));
+    codes.push_back(code);
+    kinds.push_back(kind);
+  }
+  db::Params keys = {db::TextArray(years), db::TextArray(codes), db::TextArray(kinds)};
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    outcomes.clear();
+    if (auto l = c.Exec(kLockCounts); !l.ok()) return l.status();
+    auto history = c.Exec(kCountHistory, keys);
+    if (!history.ok()) return history.status();
+    auto current = c.Exec(kCountCurrent, keys);
+    if (!current.ok()) return current.status();
+    std::map<Key, std::map<int64_t, std::string>> revisions;  // key -> revision -> hash
+    std::map<Key, int64_t> highest;
+    for (int i = 0; i < history->rows(); ++i) {
+      Key k{static_cast<int>(history->Int64(i, 0)), history->String(i, 1), history->String(i, 2)};
+      revisions[k][history->Int64(i, 3)] = history->String(i, 4);
+    }
+    for (int i = 0; i < current->rows(); ++i) {
+      highest[{static_cast<int>(current->Int64(i, 0)), current->String(i, 1),
+               current->String(i, 2)}] = current->Int64(i, 3);
+    }
+    std::string now = Now();
+    for (const auto& row : rows) {
+      const ProjectCounts& p = row.counts;
+      Key k = key_of(p);
+      auto& known = revisions[k];
+      auto top = highest.find(k);
+      std::optional<StoredRevision> existing;
+      if (top != highest.end()) existing = StoredRevision{top->second, known[top->second]};
+      RevisionDecision d;
+      auto same = known.find(p.revision);
+      if (same != known.end()) {
+        // This revision was received before: a repeat, or a broken promise (CONFLICT).
+        d = DecideRevision(StoredRevision{p.revision, same->second}, p.revision, row.hash);
+      } else {
+        d = DecideRevision(existing, p.revision, row.hash);
+        // Every distinct revision is kept, a late (STALE) one too: the history, like the
+        // current figures, ends the same whatever order revisions arrive in.
+        auto ins = c.Exec(kInsertCountRevision,
+                          {p.year, p.institution_credit_code, std::get<2>(k), p.revision,
+                           p.declared, p.approved_by_both, row.hash, row.platform_as_of, now});
+        if (!ins.ok()) return ins.status();
+        known[p.revision] = row.hash;
+        if (auto a = Audit(c, change, "project_counts",
+                           absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)),
+                           p.revision);
+            !a.ok()) {
+          return a;
+        }
+      }
+      if (ShouldStore(d)) {
+        auto up = c.Exec(kUpsertCountCurrent,
+                         {p.year, p.institution_credit_code, std::get<2>(k), p.revision,
+                          p.declared, p.approved_by_both, row.platform_as_of, now});
+        if (!up.ok()) return up.status();
+        highest[k] = p.revision;
+      }
+      outcomes.push_back({row.index, d, highest.count(k) ? highest[k] : 0});
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return outcomes;
+}
+
+absl::StatusOr<std::vector<v1::ProjectCountsRevision>> TrackingStore::ListCountRevisions(
+    int year, const std::string& institution, const std::string& kind, const std::string& after,
+    int limit) {
+  std::vector<std::string> parts = absl::StrSplit(after, '|');
+  std::string a_code, a_kind;
+  int64_t a_rev = 0;
+  if (parts.size() == 3) {
+    a_code = parts[0];
+    a_kind = parts[1];
+    if (!absl::SimpleAtoi(parts[2], &a_rev)) a_rev = 0;
+  }
+  auto r = pool_.Exec(kListCountRevisions, {year, institution, kind, a_code, a_kind, a_rev, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::ProjectCountsRevision> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    v1::ProjectCountsRevision rev;
+    auto* row = rev.mutable_row();
+    row->set_year(static_cast<int32_t>(r->Int64(i, 0)));
+    row->set_institution_credit_code(r->String(i, 1));
+    common::v1::ServiceKind k = common::v1::SERVICE_KIND_UNSPECIFIED;
+    common::v1::ServiceKind_Parse(r->String(i, 2), &k);
+    row->set_kind(k);
+    row->set_revision(r->Int64(i, 3));
+    row->set_declared(r->Int64(i, 4));
+    row->set_approved_by_both(r->Int64(i, 5));
+    row->set_as_of(r->String(i, 6));
+    rev.set_receive_time(r->String(i, 7));
+    rev.set_current(r->Bool(i, 8));
+    out.push_back(std::move(rev));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Intake setting and figures
+
+absl::StatusOr<v1::IntakeSetting> TrackingStore::GetIntakeSetting(int year) {
+  auto r = pool_.Exec(kGetIntake, {year});
+  if (!r.ok()) return r.status();
+  v1::IntakeSetting out;
+  out.set_year(year);
+  out.set_mode(v1::RECORDS);  // the default of a year never set
+  if (r->rows() == 1) {
+    v1::IntakeMode mode = v1::RECORDS;
+    v1::IntakeMode_Parse(r->String(0, 0), &mode);
+    out.set_mode(mode);
+    out.set_version(r->Int64(0, 1));
+    out.set_updated_by(r->String(0, 2));
+    out.set_update_time(r->String(0, 3));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::IntakeSetting> TrackingStore::SetIntakeSetting(const Change& change, int year,
+                                                                  v1::IntakeMode mode,
+                                                                  int64_t expected_version) {
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    std::string now = Now();
+    auto r = expected_version == 0
+                 ? c.Exec(kInsertIntake, {year, v1::IntakeMode_Name(mode), change.actor.subject,
+                                          now})
+                 : c.Exec(kUpdateIntake, {year, v1::IntakeMode_Name(mode), expected_version,
+                                          change.actor.subject, now});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) {
+      auto current = c.Exec(kGetIntake, {year});
+      if (!current.ok()) return current.status();
+      return Stale("intake setting", expected_version,
+                   current->rows() == 1 ? current->Int64(0, 1) : 0);
+    }
+    return Audit(c, change, "intake_setting", absl::StrCat(year), r->Int64(0, 0));
+  });
+  if (!s.ok()) return s;
+  return GetIntakeSetting(year);
+}
+
+absl::StatusOr<MetricsSource> TrackingStore::RecordFigures(int year,
+                                                           const std::vector<std::string>& codes) {
+  MetricsSource out;
+  auto r = pool_.Exec(kRecordFigures, {year, db::TextArray(codes)});
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < r->rows(); ++i) {
+    out.figures.push_back({r->String(i, 0), r->String(i, 1), r->Int64(i, 2), r->Int64(i, 3)});
+  }
+  auto src = pool_.Exec(kRecordSource, {year});
+  if (!src.ok()) return src.status();
+  out.seq = src->Int64(0, 0);
+  out.as_of = src->String(0, 1);
+  return out;
+}
+
+absl::StatusOr<MetricsSource> TrackingStore::CountFigures(int year,
+                                                          const std::vector<std::string>& codes) {
+  MetricsSource out;
+  auto r = pool_.Exec(kCountFigures, {year, db::TextArray(codes)});
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < r->rows(); ++i) {
+    out.figures.push_back({r->String(i, 0), r->String(i, 1), r->Int64(i, 2), r->Int64(i, 3)});
+  }
+  auto src = pool_.Exec(kCountSource, {year});
+  if (!src.ok()) return src.status();
+  out.seq = src->Int64(0, 0);
+  out.as_of = src->String(0, 1);
+  return out;
+}
+
+}  // namespace zhigai::tracking

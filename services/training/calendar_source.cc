@@ -1,0 +1,74 @@
+#include "services/training/calendar_source.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/server/log.h"
+
+namespace zhigai::training {
+
+absl::StatusOr<std::unique_ptr<CalendarSource>> CalendarSource::Open(std::string path,
+                                                                     absl::Duration check_every,
+                                                                     Clock clock) {
+  std::unique_ptr<CalendarSource> source(
+      new CalendarSource(std::move(path), check_every, std::move(clock)));
+  std::lock_guard<std::mutex> lock(source->mu_);
+  const FileStamp stamp = source->Stamp();
+  if (absl::Status s = source->LoadLocked(stamp); !s.ok()) return s;
+  source->last_check_ = source->clock_();
+  return source;
+}
+
+CalendarSource::FileStamp CalendarSource::Stamp() const {
+  FileStamp stamp;
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0) {
+    stamp.exists = true;
+    stamp.mtime = st.st_mtim;
+    stamp.size = st.st_size;
+  }
+  return stamp;
+}
+
+absl::Status CalendarSource::LoadLocked(const FileStamp& stamp) {
+  stamp_ = stamp;  // a refused file is not retried until it changes again
+  auto loaded = calendar::WorkdayCalendar::Load(path_);
+  if (!loaded.ok()) return loaded.status();
+  CalendarSnapshot next;
+  next.calendar = std::make_shared<const calendar::WorkdayCalendar>(std::move(*loaded));
+  next.path = path_;
+  for (int y = next.calendar->first_year(); y <= next.calendar->last_year(); ++y) {
+    if (next.calendar->HasYear(y)) next.years.push_back(y);
+  }
+  next.loaded_at = clock_();
+  snapshot_ = std::move(next);
+  return absl::OkStatus();
+}
+
+CalendarSnapshot CalendarSource::Current() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const absl::Time now = clock_();
+  if (now - last_check_ >= check_every_) {
+    last_check_ = now;
+    const FileStamp stamp = Stamp();
+    if (!(stamp == stamp_)) {
+      if (absl::Status s = LoadLocked(stamp); !s.ok()) {
+        log::Warn("calendar file changed but does not load; keeping the calendar in use",
+                  {{"path", path_}, {"error", std::string(s.message())}});
+      } else {
+        log::Info("calendar reloaded",
+                  {{"path", path_}, {"years", absl::StrCat(snapshot_.years.size())}});
+      }
+    }
+  }
+  return snapshot_;
+}
+
+absl::StatusOr<CalendarSnapshot> CalendarSource::Reload() {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_check_ = clock_();
+  if (absl::Status s = LoadLocked(Stamp()); !s.ok()) return s;
+  return snapshot_;
+}
+
+}  // namespace zhigai::training

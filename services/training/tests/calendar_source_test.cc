@@ -1,0 +1,90 @@
+// The calendar file is re-read when it changes (no restart), a bad edit keeps the calendar in
+// use, and a forced reload reports the years loaded.
+#include "services/training/calendar_source.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/errors.h"
+
+namespace zhigai::training {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class CalendarSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = absl::StrCat(::testing::TempDir(), "/cal-", ::getpid(), "-",
+                         ::testing::UnitTest::GetInstance()->current_test_info()->name(), ".tsv");
+    original_ = ReadAll(ZHIGAI_DATA_DIR "/cn-workdays.tsv");
+    Write(original_);
+  }
+  void TearDown() override { ::unlink(path_.c_str()); }
+  void Write(const std::string& text) {
+    // Write then rename, as an operator's editor does: a reader never sees half a file.
+    const std::string tmp = path_ + ".tmp";
+    std::ofstream(tmp) << text;
+    ASSERT_EQ(::rename(tmp.c_str(), path_.c_str()), 0);
+  }
+  // 2027 as the State Council might publish it (fictional here): New Year's Day only.
+  std::string With2027() const { return original_ + "2027-01-01\tHOLIDAY\t元旦\n"; }
+
+  std::string path_;
+  std::string original_;
+  absl::Time now_ = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+};
+
+TEST_F(CalendarSourceTest, LoadsTheYearsOfTheFile) {
+  auto source = CalendarSource::Open(path_, absl::Seconds(5), [this] { return now_; });
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026}));
+}
+
+TEST_F(CalendarSourceTest, AMissingFileStopsTheStart) {
+  auto source = CalendarSource::Open(path_ + ".nope", absl::Seconds(5), [this] { return now_; });
+  EXPECT_FALSE(source.ok());
+}
+
+TEST_F(CalendarSourceTest, AChangedFileIsReadAfterTheCheckInterval) {
+  auto source = CalendarSource::Open(path_, absl::Seconds(5), [this] { return now_; });
+  ASSERT_TRUE(source.ok());
+  Write(With2027());
+  now_ += absl::Seconds(4);  // within the interval: the file is not looked at yet
+  EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026}));
+  now_ += absl::Seconds(1);
+  auto current = (*source)->Current();
+  EXPECT_EQ(current.years, (std::vector<int>{2025, 2026, 2027}));
+  // An event on 2027-01-20 can now be counted back into the new year.
+  EXPECT_TRUE(current.calendar->LastFilingDay(absl::CivilDay(2027, 1, 20)).ok());
+}
+
+TEST_F(CalendarSourceTest, ABadEditKeepsTheCalendarInUse) {
+  auto source = CalendarSource::Open(path_, absl::Seconds(0), [this] { return now_; });
+  ASSERT_TRUE(source.ok());
+  Write(original_ + "2027-13-01\tHOLIDAY\t元旦\n");
+  EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026}));
+  auto forced = (*source)->Reload();
+  ASSERT_FALSE(forced.ok());
+  EXPECT_EQ(ReasonOf(forced.status()), "REFERENCE_DATA_INVALID");
+  EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026}));
+}
+
+TEST_F(CalendarSourceTest, ReloadReadsNowAndReportsTheYears) {
+  auto source = CalendarSource::Open(path_, absl::Hours(1), [this] { return now_; });
+  ASSERT_TRUE(source.ok());
+  Write(With2027());
+  auto reloaded = (*source)->Reload();
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_EQ(reloaded->years, (std::vector<int>{2025, 2026, 2027}));
+  EXPECT_EQ(reloaded->path, path_);
+}
+
+}  // namespace
+}  // namespace zhigai::training

@@ -1,0 +1,83 @@
+#include "tests/bench/loadgen.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+
+namespace zhigai::bench {
+
+LoadResult RunClosedLoop(int in_flight, absl::Duration duration,
+                         const std::function<bool(int, int64_t)>& call, int64_t max_calls) {
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> issued{0};
+  std::vector<std::vector<float>> latencies(in_flight);
+  std::vector<int64_t> errors(in_flight, 0);
+  auto start = std::chrono::steady_clock::now();
+  auto end = start + absl::ToChronoNanoseconds(duration);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < in_flight; ++w) {
+    workers.emplace_back([&, w] {
+      latencies[w].reserve(1 << 16);
+      while (!stop.load(std::memory_order_relaxed)) {
+        int64_t i = issued.fetch_add(1);
+        if (max_calls && i >= max_calls) break;
+        auto t0 = std::chrono::steady_clock::now();
+        bool ok = call(w, i);
+        auto t1 = std::chrono::steady_clock::now();
+        latencies[w].push_back(std::chrono::duration<float, std::milli>(t1 - t0).count());
+        if (!ok) ++errors[w];
+        if (t1 >= end) stop = true;
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  LoadResult r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<float> all;
+  for (int w = 0; w < in_flight; ++w) {
+    all.insert(all.end(), latencies[w].begin(), latencies[w].end());
+    r.errors += errors[w];
+  }
+  r.calls = static_cast<int64_t>(all.size());
+  r.qps = r.calls / r.seconds;
+  if (!all.empty()) {
+    std::sort(all.begin(), all.end());
+    auto at = [&](double q) { return all[std::min(all.size() - 1, size_t(q * all.size()))]; };
+    r.p50_ms = at(0.50);
+    r.p90_ms = at(0.90);
+    r.p99_ms = at(0.99);
+    r.max_ms = all.back();
+  }
+  return r;
+}
+
+std::string TableHeader() {
+  return "| workload | calls | errors | QPS | p50 ms | p90 ms | p99 ms | max ms |\n"
+         "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+}
+
+std::string FormatRow(const std::string& name, const LoadResult& r) {
+  return absl::StrFormat("| %s | %d | %d | %.0f | %.3f | %.3f | %.3f | %.1f |\n", name, r.calls,
+                         r.errors, r.qps, r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms);
+}
+
+namespace {
+int64_t StatusField(int pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size()));
+  }
+  return 0;
+}
+}  // namespace
+
+int64_t RssKib(int pid) { return StatusField(pid, "VmRSS:"); }
+int64_t PeakRssKib(int pid) { return StatusField(pid, "VmHWM:"); }
+
+}  // namespace zhigai::bench

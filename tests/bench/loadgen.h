@@ -1,0 +1,35 @@
+// A closed-loop load driver: `in_flight` workers each issue one call, wait for it, and issue the
+// next, for a fixed duration; latencies of every call are kept for exact percentiles. ghz is not
+// available here, so every benchmark of the project uses this one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace zhigai::bench {
+
+struct LoadResult {
+  int64_t calls = 0;
+  int64_t errors = 0;
+  double seconds = 0;
+  double qps = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+// `call(worker, i)` performs one call and returns true on success. Stops after `duration` or
+// `max_calls` (0 = unlimited), whichever comes first.
+LoadResult RunClosedLoop(int in_flight, absl::Duration duration,
+                         const std::function<bool(int worker, int64_t i)>& call,
+                         int64_t max_calls = 0);
+
+std::string FormatRow(const std::string& name, const LoadResult& r);
+std::string TableHeader();
+
+// Resident set size of a process in KiB (VmRSS) and its peak (VmHWM); 0 when unknown.
+int64_t RssKib(int pid);
+int64_t PeakRssKib(int pid);
+
+}  // namespace zhigai::bench

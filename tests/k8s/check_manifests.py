@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Renders a kustomize tree of k8s/ with `kubectl kustomize` and checks what an ops team relies
+on: every Deployment has gRPC probes on the health service, resources, the restricted security
+context, a drain-aware grace period, a matching Service, PodDisruptionBudget and NetworkPolicy;
+the NetworkPolicies admit exactly the callers DESIGN.md names; settings are ones the binaries
+accept; secrets come only from Secrets; each overlay keeps its promises (dev: one replica and a
+PostgreSQL StatefulSet; prod: two or more replicas, a gateway HPA, Prometheus annotations).
+
+    check_manifests.py --repo ROOT --tree base|overlays/dev|overlays/prod
+    check_manifests.py --repo ROOT --generated      (k8s/base is what k8s/generate.py writes)
+
+Exit 77 (ctest SKIP_RETURN_CODE) when kubectl or PyYAML is missing, saying which and why.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+SKIP = 77
+
+# The services, their gRPC ports (metrics = port + 1000) and who may call them: written here
+# independently of k8s/generate.py so that a wrong table there is caught, not copied.
+PORTS = {"gateway": 7100, "registry": 7101, "review": 7102, "tracking": 7103,
+         "training": 7104, "feedback": 7105, "evaluation": 7106}
+EXPECTED_CALLERS = {
+    "registry": {"gateway", "review", "tracking", "training", "feedback", "evaluation"},
+    "review": {"gateway"},
+    "tracking": {"gateway", "evaluation"},
+    "training": {"gateway", "evaluation"},
+    "feedback": {"gateway", "evaluation"},
+    "evaluation": {"gateway"},
+}
+BACKENDS = sorted(EXPECTED_CALLERS)
+DEFAULT_DRAIN_SECONDS = 10  # libs/server/config.cc
+
+
+def skip(why):
+    print(f"SKIPPED: {why}")
+    sys.exit(SKIP)
+
+
+class Checker:
+    def __init__(self):
+        self.errors = []
+        self.passed = 0
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.errors.append(what)
+        return ok
+
+
+# ---------------------------------------------------------------- settings the binaries accept
+def accepted_settings(repo, service):
+    """Setting names a service binary accepts: CommonSettings in libs/server/config.cc (when the
+    service uses the common host) plus the {"name", "help", ...} entries in its own sources."""
+    spec = re.compile(r'\{\s*"([a-z][a-z0-9_]*)"\s*,\s*(?:"|absl::StrCat)')
+    config_cc = open(os.path.join(repo, "libs/server/config.cc"), encoding="utf-8").read()
+    body = config_cc[config_cc.index("CommonSettings("):]
+    body = body[:body.index("\n}\n")]
+    common = set(spec.findall(body))
+    sources = [f for f in glob.glob(os.path.join(repo, "services", service, "*.cc"))
+               + glob.glob(os.path.join(repo, "services", service, "*.h"))]
+    if not sources:
+        return None, common
+    text = "".join(open(f, encoding="utf-8").read() for f in sources)
+    own = set(spec.findall(text))
+    uses_common = "RunService" in text or "CommonSettings" in text
+    return (common | own) if uses_common else own, common
+
+
+# ---------------------------------------------------------------- helpers over rendered objects
+def by_kind(docs, kind):
+    return [d for d in docs if d.get("kind") == kind]
+
+
+def find(docs, kind, name):
+    for d in docs:
+        if d.get("kind") == kind and d["metadata"]["name"] == name:
+            return d
+    return None
+
+
+def selects(selector, labels):
+    """matchLabels-style selector (dict) against labels; {} selects everything."""
+    return all(labels.get(k) == v for k, v in (selector or {}).items())
+
+
+def label_selector_matches(sel, labels):
+    if sel is None:
+        return True
+    if sel.get("matchExpressions"):
+        return False  # not used by zhigai; treat as non-matching so the check stays strict
+    return selects(sel.get("matchLabels", {}), labels)
+
+
+def port_matches(port_list, port, protocol="TCP"):
+    if not port_list:
+        return True
+    for p in port_list:
+        if p.get("protocol", "TCP") == protocol and p.get("port") in (port, None):
+            return True
+    return False
+
+
+def policies_for(docs, pod_labels, policy_type):
+    out = []
+    for np in by_kind(docs, "NetworkPolicy"):
+        spec = np["spec"]
+        types = spec.get("policyTypes") or (["Ingress"] + (["Egress"] if "egress" in spec else []))
+        if policy_type in types and label_selector_matches(spec.get("podSelector", {}), pod_labels):
+            out.append(np)
+    return out
+
+
+def ingress_sources(docs, pod_labels, port, workloads):
+    """Who may open `port` on pods with `pod_labels`: a set of workload names, plus 'ANY' for a
+    rule without `from` and 'OUTSIDE' for namespace or IP-block peers."""
+    sources = set()
+    for np in policies_for(docs, pod_labels, "Ingress"):
+        for rule in np["spec"].get("ingress") or []:
+            if not port_matches(rule.get("ports"), port):
+                continue
+            peers = rule.get("from")
+            if not peers:
+                sources.add("ANY")
+                continue
+            for peer in peers:
+                if "namespaceSelector" in peer or "ipBlock" in peer:
+                    sources.add("OUTSIDE")
+                    continue
+                for name, labels in workloads.items():
+                    if label_selector_matches(peer.get("podSelector"), labels):
+                        sources.add(name)
+    return sources
+
+
+def egress_allows(docs, pod_labels, dest_labels, port, protocol="TCP"):
+    """dest_labels None = a destination outside the namespace's pods (DNS, external DB)."""
+    policies = policies_for(docs, pod_labels, "Egress")
+    if not policies:
+        return True
+    for np in policies:
+        for rule in np["spec"].get("egress") or []:
+            if not port_matches(rule.get("ports"), port, protocol):
+                continue
+            peers = rule.get("to")
+            if not peers:
+                return True
+            for peer in peers:
+                if dest_labels is None:
+                    if "namespaceSelector" in peer or "ipBlock" in peer:
+                        return True
+                elif "namespaceSelector" not in peer and "ipBlock" not in peer and \
+                        label_selector_matches(peer.get("podSelector"), dest_labels):
+                    return True
+    return False
+
+
+def pod_spec(workload):
+    return workload["spec"]["template"]["spec"]
+
+
+def check_pod_security(c, kind, name, spec):
+    """The restricted Pod Security Standard plus a read-only root filesystem."""
+    where = f"{kind} {name}"
+    psc = spec.get("securityContext") or {}
+    c.check(not spec.get("hostNetwork") and not spec.get("hostPID") and not spec.get("hostIPC"),
+            f"{where}: uses host namespaces")
+    c.check(all("hostPath" not in v for v in spec.get("volumes") or []), f"{where}: hostPath volume")
+    c.check(spec.get("automountServiceAccountToken") is False,
+            f"{where}: automountServiceAccountToken should be false")
+    c.check(spec.get("enableServiceLinks") is False,
+            f"{where}: enableServiceLinks should be false (service links add variables to the environment)")
+    for ct in (spec.get("initContainers") or []) + spec["containers"]:
+        csc = ct.get("securityContext") or {}
+        cw = f"{where} container {ct['name']}"
+        c.check(csc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True, f"{cw}: runAsNonRoot")
+        c.check(csc.get("runAsUser", psc.get("runAsUser", 1)) != 0, f"{cw}: runs as uid 0")
+        seccomp = (csc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+        c.check(seccomp == "RuntimeDefault", f"{cw}: seccompProfile RuntimeDefault")
+        c.check(csc.get("allowPrivilegeEscalation") is False, f"{cw}: allowPrivilegeEscalation false")
+        c.check(csc.get("readOnlyRootFilesystem") is True, f"{cw}: readOnlyRootFilesystem true")
+        caps = csc.get("capabilities") or {}
+        c.check("ALL" in (caps.get("drop") or []), f"{cw}: capabilities drop ALL")
+        c.check(not caps.get("add"), f"{cw}: adds capabilities")
+        c.check(not csc.get("privileged"), f"{cw}: privileged")
+        res = ct.get("resources") or {}
+        for part in ("requests", "limits"):
+            for r in ("cpu", "memory"):
+                c.check(r in (res.get(part) or {}), f"{cw}: resources.{part}.{r} missing")
+
+
+def env_of(docs, container):
+    """The container's environment as {name: ('literal', value) | ('secret', (name, key)) |
+    ('configmap', value)} and the list of problems found resolving it."""
+    env, problems = {}, []
+    for src in container.get("envFrom") or []:
+        if "configMapRef" in src:
+            cm = find(docs, "ConfigMap", src["configMapRef"]["name"])
+            if cm is None:
+                problems.append(f"envFrom ConfigMap {src['configMapRef']['name']} not in the manifests")
+                continue
+            for k, v in (cm.get("data") or {}).items():
+                env[src.get("prefix", "") + k] = ("configmap", v)
+        elif "secretRef" in src:
+            problems.append("envFrom secretRef: name each secret variable with secretKeyRef instead")
+    for e in container.get("env") or []:
+        if "value" in e:
+            env[e["name"]] = ("literal", e["value"])
+        elif "secretKeyRef" in (e.get("valueFrom") or {}):
+            ref = e["valueFrom"]["secretKeyRef"]
+            env[e["name"]] = ("secret", (ref["name"], ref["key"]))
+        elif "configMapKeyRef" in (e.get("valueFrom") or {}):
+            env[e["name"]] = ("configmap", None)
+        else:
+            env[e["name"]] = ("other", None)
+    return env, problems
+
+
+def flag_names(command):
+    out = set()
+    for a in command[1:]:
+        if a.startswith("--"):
+            out.add(a[2:].split("=", 1)[0])
+    return out
+
+
+# ---------------------------------------------------------------- the checks
+def check_tree(repo, tree, docs):
+    c = Checker()
+    overlay = tree.split("/")[-1]
+    deployments = {d["metadata"]["name"]: d for d in by_kind(docs, "Deployment")}
+    c.check(set(deployments) == set(PORTS),
+            f"Deployments {sorted(deployments)} should be exactly {sorted(PORTS)}")
+    workloads = {n: d["spec"]["template"]["metadata"]["labels"] for n, d in deployments.items()}
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind(docs, "HorizontalPodAutoscaler")}
+
+    c.check(not by_kind(docs, "Secret"),
+            "the manifests contain Secret objects: secrets are created outside them (k8s/README.md)")
+    text = "\n".join(str(d) for d in docs)
+    c.check(not re.search(r"password=(?!\$)[^\s'\"]", text), "a literal password= appears in the manifests")
+    default_deny = [np for np in by_kind(docs, "NetworkPolicy")
+                    if np["spec"].get("podSelector") in ({}, None)
+                    and set(np["spec"].get("policyTypes") or []) == {"Ingress", "Egress"}
+                    and not np["spec"].get("ingress") and not np["spec"].get("egress")]
+    c.check(bool(default_deny), "no default-deny NetworkPolicy (podSelector {} for Ingress and Egress)")
+
+    images, versions = set(), set()
+    for name, d in sorted(deployments.items()):
+        if name not in PORTS:
+            continue
+        port, mport = PORTS[name], PORTS[name] + 1000
+        w = f"Deployment {name}"
+        spec = pod_spec(d)
+        labels = workloads[name]
+        c.check(selects(d["spec"]["selector"]["matchLabels"], labels), f"{w}: selector does not match its pods")
+        check_pod_security(c, "Deployment", name, spec)
+        c.check(len(spec["containers"]) == 1, f"{w}: one container expected")
+        ct = spec["containers"][0]
+        images.add(ct["image"])
+        versions.add(d["metadata"].get("labels", {}).get("app.kubernetes.io/version"))
+        c.check(ct.get("command", [None])[0] == f"/usr/local/bin/zhigai-{name}",
+                f"{w}: command should run /usr/local/bin/zhigai-{name}")
+        cports = {p.get("name"): p["containerPort"] for p in ct.get("ports") or []}
+        c.check(cports.get("grpc") == port, f"{w}: container port grpc should be {port}")
+        c.check(cports.get("metrics") == mport, f"{w}: container port metrics should be {mport}")
+
+        live, ready = ct.get("livenessProbe") or {}, ct.get("readinessProbe") or {}
+        c.check("grpc" in live and live["grpc"].get("port") == port and live["grpc"].get("service", "") == "",
+                f"{w}: livenessProbe must be grpc on {port} with service \"\" (liveness never depends on the DB)")
+        c.check("grpc" in ready and ready["grpc"].get("port") == port
+                and ready["grpc"].get("service") == "readiness",
+                f"{w}: readinessProbe must be grpc on {port} with service \"readiness\"")
+
+        env, problems = env_of(docs, ct)
+        for p in problems:
+            c.check(False, f"{w}: {p}")
+        allowed, common = accepted_settings(repo, name)
+        if allowed is None:
+            print(f"note: services/{name}/ has no sources yet; checking its settings against "
+                  "CommonSettings (libs/server/config.cc)")
+            allowed = common
+        for var in env:
+            if var.startswith("ZHIGAI_"):
+                setting = var[len("ZHIGAI_"):].lower()
+                c.check(setting in allowed,
+                        f"{w}: {var} is not a setting zhigai-{name} accepts (an unknown ZHIGAI_* stops the start)")
+        for var, (how, value) in env.items():
+            if re.search(r"PASSWORD|PROOF|SECRET|TOKEN|_DB$", var):
+                c.check(how == "secret", f"{w}: {var} must come from a Secret (secretKeyRef)")
+        c.check(env.get("ZHIGAI_INTERNAL_PROOF", ("",))[0] == "secret",
+                f"{w}: ZHIGAI_INTERNAL_PROOF from a Secret")
+        if name != "gateway":
+            c.check(env.get("ZHIGAI_DB", ("",))[0] == "secret", f"{w}: ZHIGAI_DB from a Secret")
+        listen = env.get("ZHIGAI_LISTEN", (None, f"0.0.0.0:{port}"))[1]
+        c.check(str(listen).endswith(f":{port}"), f"{w}: ZHIGAI_LISTEN {listen} is not port {port}")
+        mlisten = env.get("ZHIGAI_METRICS_LISTEN", (None, f"0.0.0.0:{mport}"))[1]
+        c.check(str(mlisten).endswith(f":{mport}"), f"{w}: ZHIGAI_METRICS_LISTEN {mlisten} is not port {mport}")
+        callees = [b for b, callers in EXPECTED_CALLERS.items() if name in callers]
+        for callee in callees:
+            addr = env.get(f"ZHIGAI_{callee.upper()}_ADDR", (None, None))[1]
+            c.check(addr == f"{callee}:{PORTS[callee]}",
+                    f"{w}: ZHIGAI_{callee.upper()}_ADDR should be {callee}:{PORTS[callee]}, is {addr}")
+
+        drain = int(env.get("ZHIGAI_DRAIN_SECONDS", (None, DEFAULT_DRAIN_SECONDS))[1])
+        pre = (((ct.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command") or []
+        pre_s = int(pre[1]) if len(pre) == 2 and pre[0].endswith("sleep") else 0
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        c.check(grace > drain + pre_s,
+                f"{w}: terminationGracePeriodSeconds {grace} must exceed preStop {pre_s}s + drain {drain}s")
+
+        svc = find(docs, "Service", name)
+        if c.check(svc is not None, f"{w}: no Service named {name} (callers use that name)"):
+            s = svc["spec"]
+            c.check(bool(s.get("selector")) and selects(s["selector"], labels),
+                    f"Service {name}: selector does not match the Deployment's pods")
+            sp = {p.get("name"): p for p in s.get("ports", [])}
+            c.check("grpc" in sp and sp["grpc"]["port"] == port
+                    and sp["grpc"].get("targetPort") in ("grpc", port),
+                    f"Service {name}: port grpc {port} to the container's grpc port")
+            if name == "gateway":
+                c.check(s.get("type", "ClusterIP") == "ClusterIP", "Service gateway: type ClusterIP")
+            else:
+                c.check(s.get("clusterIP") == "None",
+                        f"Service {name}: headless (clusterIP None) so gRPC callers can balance per call")
+
+        pdbs = [p for p in by_kind(docs, "PodDisruptionBudget")
+                if label_selector_matches(p["spec"].get("selector"), labels)]
+        if c.check(len(pdbs) == 1, f"{w}: exactly one PodDisruptionBudget should select its pods"):
+            min_avail = pdbs[0]["spec"].get("minAvailable")
+            replicas = d["spec"].get("replicas", 1)
+            c.check(not isinstance(min_avail, int) or min_avail < replicas,
+                    f"{w}: PodDisruptionBudget minAvailable {min_avail} blocks every eviction")
+
+        own = [np for np in policies_for(docs, labels, "Ingress") if np["spec"].get("podSelector")]
+        c.check(bool(own), f"{w}: no NetworkPolicy selects its pods")
+        sources = ingress_sources(docs, labels, port, workloads)
+        if name == "gateway":
+            c.check("ANY" in sources or "OUTSIDE" in sources,
+                    "gateway: its NetworkPolicy must admit external traffic on its gRPC port")
+        else:
+            c.check(not ({"ANY", "OUTSIDE"} & sources),
+                    f"{name}: gRPC port {port} open beyond the namespace's callers: {sorted(sources)}")
+            got = sources - {"ANY", "OUTSIDE"}
+            c.check(got == EXPECTED_CALLERS[name],
+                    f"{name}: callers admitted {sorted(got)}, expected {sorted(EXPECTED_CALLERS[name])}")
+        c.check(egress_allows(docs, labels, None, 53, "UDP"), f"{w}: no DNS egress (UDP 53)")
+        reaches_db = egress_allows(docs, labels, None, 5432)
+        if name == "gateway":
+            c.check(not reaches_db, "gateway: may reach PostgreSQL (it has no database)")
+        else:
+            c.check(reaches_db, f"{w}: no egress to PostgreSQL (5432)")
+        for callee in callees:
+            c.check(egress_allows(docs, labels, workloads.get(callee, {}), PORTS[callee]),
+                    f"{w}: no egress to {callee}:{PORTS[callee]}")
+
+        if tree != "base":
+            if name in hpas:
+                h = hpas[name]["spec"]
+                c.check("replicas" not in d["spec"],
+                        f"{w}: its HPA owns the replica count, the Deployment should not set one")
+            if overlay == "dev":
+                c.check(d["spec"].get("replicas") == 1, f"{w}: dev runs one replica")
+            if overlay == "prod":
+                if name in hpas:
+                    c.check(hpas[name]["spec"].get("minReplicas", 1) >= 2, f"{w}: HPA minReplicas >= 2")
+                else:
+                    c.check(d["spec"].get("replicas", 1) >= 2, f"{w}: prod runs at least two replicas")
+                ann = d["spec"]["template"]["metadata"].get("annotations") or {}
+                c.check(ann.get("prometheus.io/scrape") == "true"
+                        and ann.get("prometheus.io/port") == str(mport)
+                        and ann.get("prometheus.io/path", "/metrics") == "/metrics",
+                        f"{w}: Prometheus scrape annotations for port {mport}")
+
+    # Migration Jobs: one per service that owns a schema, the same image and secret.
+    jobs = by_kind(docs, "Job")
+    for name in BACKENDS:
+        mj = [j for j in jobs if j["spec"]["template"]["metadata"].get("labels", {}).get(
+            "app.kubernetes.io/component") == "migration"
+            and j["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/name") == name]
+        if not c.check(len(mj) == 1, f"{name}: exactly one migration Job expected, found {len(mj)}"):
+            continue
+        j = mj[0]
+        w = f"Job {j['metadata']['name']}"
+        spec = pod_spec(j)
+        check_pod_security(c, "Job", j["metadata"]["name"], spec)
+        ct = spec["containers"][0]
+        cmd = ct.get("command") or []
+        c.check(cmd[:1] == [f"/usr/local/bin/zhigai-{name}"] and "--migrate_only" in cmd,
+                f"{w}: should run zhigai-{name} --migrate_only")
+        allowed, common = accepted_settings(repo, name)
+        allowed = allowed or common
+        c.check(flag_names(cmd) <= allowed, f"{w}: unknown flags {sorted(flag_names(cmd) - allowed)}")
+        env, _ = env_of(docs, ct)
+        c.check(env.get("ZHIGAI_DB", ("",))[0] == "secret", f"{w}: ZHIGAI_DB from a Secret")
+        dep = deployments.get(name)
+        if dep is not None:
+            denv, _ = env_of(docs, pod_spec(dep)["containers"][0])
+            c.check(env.get("ZHIGAI_DB") == denv.get("ZHIGAI_DB"),
+                    f"{w}: migrates a different database than Deployment {name}")
+            c.check(ct["image"] == pod_spec(dep)["containers"][0]["image"],
+                    f"{w}: image differs from Deployment {name}")
+        c.check(spec.get("restartPolicy") in ("Never", "OnFailure"), f"{w}: restartPolicy")
+        c.check(egress_allows(docs, j["spec"]["template"]["metadata"]["labels"], None, 5432),
+                f"{w}: no egress to PostgreSQL")
+
+    for j in jobs:
+        if j["metadata"].get("labels", {}).get("zhigai.io/release-named") != "true":
+            continue
+        if j["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/component") != "migration":
+            check_pod_security(c, "Job", j["metadata"]["name"], pod_spec(j))  # migration Jobs: above
+        if tree == "base":
+            c.check(j["metadata"]["name"].endswith("-release"),
+                    f"Job {j['metadata']['name']}: the base names Jobs <...>-release for the overlays to replace")
+        else:
+            version = j["metadata"].get("labels", {}).get("app.kubernetes.io/version")
+            c.check(bool(version) and j["metadata"]["name"].endswith("-" + version),
+                    f"Job {j['metadata']['name']}: name should end with the release version {version}")
+
+    if tree != "base":
+        c.check(len(images) == 1, f"one image for every Deployment, found {sorted(images)}")
+        c.check(len(versions) == 1 and None not in versions,
+                f"one app.kubernetes.io/version on every Deployment, found {sorted(map(str, versions))}")
+        if len(images) == 1 and len(versions) == 1:
+            image, version = next(iter(images)), next(iter(versions))
+            c.check(image.endswith(":" + str(version)),
+                    f"image {image} and version label {version} disagree: the Jobs would be named after the wrong release")
+        for ns in by_kind(docs, "Namespace"):
+            c.check(ns["metadata"].get("labels", {}).get("pod-security.kubernetes.io/enforce") == "restricted",
+                    f"Namespace {ns['metadata']['name']}: enforce the restricted Pod Security Standard")
+        c.check(bool(by_kind(docs, "Namespace")), f"{tree}: creates its Namespace")
+
+    if overlay == "dev":
+        pg = find(docs, "StatefulSet", "postgres")
+        if c.check(pg is not None, "dev: a PostgreSQL StatefulSet named postgres"):
+            check_pod_security(c, "StatefulSet", "postgres", pod_spec(pg))
+            pg_labels = pg["spec"]["template"]["metadata"]["labels"]
+            srcs = ingress_sources(docs, pg_labels, 5432, workloads)
+            c.check(srcs == set(BACKENDS),
+                    f"dev postgres: reachable from {sorted(srcs)}, expected the six backends only")
+            env = {e["name"]: e for e in pod_spec(pg)["containers"][0].get("env", [])}
+            c.check("secretKeyRef" in (env.get("POSTGRES_PASSWORD", {}).get("valueFrom") or {}),
+                    "dev postgres: POSTGRES_PASSWORD from a Secret")
+        c.check(find(docs, "Service", "postgres") is not None, "dev: a Service named postgres")
+        prov = [j for j in jobs if j["spec"]["template"]["metadata"]["labels"].get(
+            "app.kubernetes.io/component") == "provisioning"]
+        if c.check(len(prov) == 1, "dev: one provisioning Job"):
+            script = " ".join(pod_spec(prov[0])["containers"][0].get("command", []))
+            c.check("zhigai-admin provision" in script and all(b in script for b in BACKENDS),
+                    "dev: the provisioning Job runs zhigai-admin provision for every service")
+    if overlay == "prod":
+        c.check(find(docs, "StatefulSet", "postgres") is None, "prod: no in-cluster PostgreSQL")
+        c.check("gateway" in hpas, "prod: a HorizontalPodAutoscaler for the gateway")
+        ing = by_kind(docs, "Ingress")
+        c.check(all(p["backend"]["service"]["name"] == "gateway"
+                    for i in ing for r in i["spec"].get("rules", []) for p in r["http"]["paths"]),
+                "prod: an Ingress may only lead to the gateway")
+    return c
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--tree", help="base, overlays/dev or overlays/prod")
+    ap.add_argument("--generated", action="store_true")
+    ap.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
+    args = ap.parse_args()
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        skip(f"PyYAML is not importable by {sys.executable}: install Debian's python3-yaml")
+
+    if args.generated:
+        return subprocess.call([sys.executable, os.path.join(args.repo, "k8s/generate.py"), "--check"])
+
+    kubectl = shutil.which(args.kubectl)
+    if kubectl is None:
+        skip("kubectl not found: rendering needs kubectl >= 1.27 with kustomize v5 (this machine "
+             "image ships v1.32 at /usr/bin/kubectl; Debian's kubernetes-client is 1.20 and too old)")
+    path = os.path.join(args.repo, "k8s", args.tree)
+    run = subprocess.run([kubectl, "kustomize", path], capture_output=True, text=True)
+    if run.returncode != 0:
+        print(f"FAILED: kubectl kustomize {path}\n{run.stderr}")
+        return 1
+    import yaml
+    docs = [d for d in yaml.safe_load_all(run.stdout) if d]
+    print(f"rendered k8s/{args.tree}: {len(docs)} objects")
+    c = check_tree(args.repo, args.tree, docs)
+    for e in c.errors:
+        print(f"FAILED: {e}")
+    print(f"k8s/{args.tree}: {c.passed} checks passed, {len(c.errors)} failed")
+    return 1 if c.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
