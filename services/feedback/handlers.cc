@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -12,7 +11,6 @@
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/serve.h"
-#include "services/feedback/domain/engagement_fact.h"
 #include "services/feedback/domain/plagiarism.h"
 #include "services/feedback/domain/ratable_engagement.h"
 #include "services/feedback/domain/rating.h"
@@ -37,25 +35,18 @@ std::string IdempotencyKey(const Call& call, const std::string& key) {
   return absl::StrCat(call.method, "|", call.principal.subject, "|", key);
 }
 
-// Machine commands (tracking's pushes) carry a global command id.
-std::string CommandKey(const Call& call, const std::string& command_id) {
-  return absl::StrCat(call.method, "|", command_id);
-}
-
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
   return core::ValidateLine(key, field, 1, max, "AIP-155");
 }
 
-// "engagements/{id}": tracking's resource name, an id of 1..64 letters, digits, '-' or '_'.
+// "engagements/{id}": tracking's resource name, a positive numeric id.
 absl::Status CheckEngagementName(const std::string& name, absl::string_view field) {
   constexpr absl::string_view kPrefix = "engagements/";
-  bool ok = absl::StartsWith(name, kPrefix) && name.size() > kPrefix.size() &&
-            name.size() <= kPrefix.size() + 64;
-  for (size_t i = kPrefix.size(); ok && i < name.size(); ++i) {
-    const char ch = name[i];
-    ok = absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+  int64_t id = 0;
+  if (absl::StartsWith(name, kPrefix) && absl::SimpleAtoi(name.substr(kPrefix.size()), &id) &&
+      id > 0 && name.substr(kPrefix.size()) == absl::StrCat(id)) {
+    return absl::OkStatus();
   }
-  if (ok) return absl::OkStatus();
   return InvalidField(field, "AIP-122", "must look like engagements/{id}",
                       "服务项目名称格式应为 engagements/{id}");
 }
@@ -632,51 +623,6 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         [&](const std::string& name) { return CancellationOrder(institution, finding_day, name); });
     if (!out.ok()) return out.status();
     if (d_.outbox_committed) d_.outbox_committed();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
-}
-
-// ---- engagement facts ----------------------------------------------------------------------
-
-grpc::Status FeedbackHandlers::RecordEngagementFact(grpc::ServerContext* ctx,
-                                                    const v1::RecordEngagementFactRequest* req,
-                                                    v1::EngagementFact* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(RecordEngagementFact),
-               [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kService}); !s.ok()) return s;
-    Violations v;
-    v.Absorb(CheckKey(req->command_id(), "command_id", 128));
-    v.Absorb(CheckEngagementName(req->engagement(), "engagement"));
-    v.Absorb(core::ValidateCreditCode(req->enterprise_credit_code(), "enterprise_credit_code"));
-    v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
-    std::optional<EngagementState> state;
-    if (req->state() != v1::ENGAGEMENT_STATE_UNSPECIFIED && v1::EngagementState_IsValid(req->state())) {
-      state = ParseEngagementState(v1::EngagementState_Name(req->state()));
-    }
-    if (!state) v.Add("state", "S2.1", "state must be one of tracking's engagement states");
-    std::optional<absl::CivilDay> delivered;
-    if (!req->delivered_date().empty()) {
-      auto day = core::ParseBusinessDate(req->delivered_date(), "delivered_date");
-      v.Absorb(day.status());
-      if (day.ok()) delivered = *day;
-    }
-    if (state && (req->delivered_date().empty() || delivered)) {
-      v.Absorb(CheckDeliveryDate(*state, delivered.has_value()));
-    }
-    if (!req->division_code().empty()) {
-      v.Absorb(d_.divisions.ValidateDivision(req->division_code(), "division_code"));
-    }
-    if (auto s = v.Finish("服务项目信息有误"); !s.ok()) return s;
-
-    EngagementFacts facts{req->enterprise_credit_code(), req->institution_credit_code(), *state,
-                          delivered, req->division_code()};
-    auto out = d_.store.RecordEngagementFact(
-        ChangeOf(call), CommandKey(call, req->command_id()), req->engagement(), facts,
-        [&](const std::optional<EngagementFacts>& stored) {
-          return MergeEngagementFacts(stored, facts);
-        });
-    if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
   });

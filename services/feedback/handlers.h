@@ -3,7 +3,6 @@
 #include <functional>
 #include <string>
 
-#include "libs/core/refdata.h"
 #include "services/feedback/engagement_directory.h"
 #include "services/feedback/store.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
@@ -13,7 +12,6 @@ namespace zhigai::feedback {
 struct HandlerDeps {
   FeedbackStore& store;
   EngagementDirectory& engagements;
-  const core::DivisionCatalog& divisions;
   std::string internal_proof;
   Clock clock;
   // Called after a transaction that enqueued an outbox command has committed (wakes the
@@ -49,8 +47,6 @@ class FeedbackHandlers : public v1::FeedbackService::Service {
   grpc::Status RecordPlagiarismFinding(grpc::ServerContext*,
                                        const v1::RecordPlagiarismFindingRequest*,
                                        v1::PlagiarismFinding*) override;
-  grpc::Status RecordEngagementFact(grpc::ServerContext*, const v1::RecordEngagementFactRequest*,
-                                    v1::EngagementFact*) override;
   grpc::Status BatchGetFeedbackMetrics(grpc::ServerContext*,
                                        const v1::BatchGetFeedbackMetricsRequest*,
                                        v1::BatchGetFeedbackMetricsResponse*) override;

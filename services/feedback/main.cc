@@ -1,11 +1,12 @@
 // zhigai-feedback: wiring only.
-#include "absl/strings/str_cat.h"
+#include <grpcpp/grpcpp.h>
+
 #include "absl/time/clock.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
-#include "services/feedback/engagement_directory.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/sanction_orders.h"
+#include "services/feedback/tracking_directory.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Feedback();
@@ -34,21 +35,20 @@ class FeedbackProcess final : public zhigai::feedback::FeedbackHandlers {
 int main(int argc, char** argv) {
   using namespace zhigai;
   // Live for the whole process; the host owns the server and the services.
-  static std::unique_ptr<core::DivisionCatalog> divisions;
   static std::unique_ptr<feedback::FeedbackStore> store;
-  static std::unique_ptr<feedback::StoredEngagementDirectory> engagements;
+  static std::unique_ptr<feedback::TrackingEngagementDirectory> engagements;
   server::ServiceDefinition def;
   def.name = "feedback";
   def.default_port = 7105;
   def.migrations = &migrations::Feedback();
   def.make_services = [](server::HostContext& host)
       -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-    auto loaded = core::DivisionCatalog::Load(absl::StrCat(host.data_dir, "/divisions.tsv"));
-    if (!loaded.ok()) return loaded.status();
-    divisions = std::make_unique<core::DivisionCatalog>(std::move(*loaded));
     auto clock = [] { return absl::Now(); };
     store = std::make_unique<feedback::FeedbackStore>(host.pool, clock);
-    engagements = std::make_unique<feedback::StoredEngagementDirectory>(*store);
+    // Engagements belong to tracking: read them from it, never from a copy.
+    engagements = std::make_unique<feedback::TrackingEngagementDirectory>(
+        grpc::CreateChannel(host.config.Get("tracking_addr"), grpc::InsecureChannelCredentials()),
+        host.internal_proof);
 
     outbox::DispatcherOptions options;
     options.service = "feedback";
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
 
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<FeedbackProcess>(
-        feedback::HandlerDeps{*store, *engagements, *divisions, host.internal_proof, clock,
+        feedback::HandlerDeps{*store, *engagements, host.internal_proof, clock,
                               [wake] { wake->Notify(); }},
         std::move(dispatcher)));
     return services;

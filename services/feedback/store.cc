@@ -17,26 +17,6 @@ using db::Statement;
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-// ---- engagement facts ----------------------------------------------------------------------
-#define FACT_COLUMNS                                                                     \
-  "engagement, enterprise_credit_code, institution_credit_code, state,"                 \
-  " coalesce(delivered_date::text, ''), division_code, " TS("updated_at")
-constexpr Statement kGetFact{"feedback.get_fact",
-                             "SELECT " FACT_COLUMNS " FROM engagement_facts WHERE engagement = $1"};
-constexpr Statement kLockFact{
-    "feedback.lock_fact",
-    "SELECT " FACT_COLUMNS " FROM engagement_facts WHERE engagement = $1 FOR UPDATE"};
-constexpr Statement kInsertFact{
-    "feedback.insert_fact",
-    "INSERT INTO engagement_facts (engagement, enterprise_credit_code, institution_credit_code,"
-    " state, delivered_date, division_code, updated_at)"
-    " VALUES ($1, $2, $3, $4, $5::date, $6, $7::timestamptz)"
-    " ON CONFLICT (engagement) DO NOTHING RETURNING " FACT_COLUMNS};
-constexpr Statement kUpdateFact{
-    "feedback.update_fact",
-    "UPDATE engagement_facts SET state = $2, delivered_date = $3::date, division_code = $4,"
-    " updated_at = $5::timestamptz WHERE engagement = $1 RETURNING " FACT_COLUMNS};
-
 // ---- rating settings -----------------------------------------------------------------------
 constexpr Statement kGetSettings{
     "feedback.get_settings",
@@ -88,7 +68,7 @@ constexpr Statement kListRatings{
 // ---- complaints ----------------------------------------------------------------------------
 #define COMPLAINT_COLUMNS                                                                 \
   "id, complainant_credit_code, institution_credit_code, engagement, division_code, body," \
-  " filed_date::text, outcome, outcome_reasons, coalesce(verification_date::text, ''),    \
+  " filed_date::text, outcome, outcome_reasons, coalesce(verification_date::text, ''),"  \
   " verified_by, version, " TS("created_at") ", " TS("updated_at")
 constexpr Statement kInsertComplaint{
     "feedback.insert_complaint",
@@ -196,36 +176,6 @@ absl::StatusOr<Message> Parse(absl::string_view bytea) {
   return m;
 }
 
-absl::StatusOr<EngagementFacts> RowToFacts(const db::Result& r, int i) {
-  EngagementFacts f;
-  f.enterprise_credit_code = r.String(i, 1);
-  f.institution_credit_code = r.String(i, 2);
-  auto state = ParseEngagementState(r.Text(i, 3));
-  if (!state) return absl::InternalError("stored engagement state unknown");
-  f.state = *state;
-  if (!r.Text(i, 4).empty()) {
-    auto day = StoredDay(r.Text(i, 4));
-    if (!day.ok()) return day.status();
-    f.delivered_on = *day;
-  }
-  f.division_code = r.String(i, 5);
-  return f;
-}
-
-v1::EngagementFact RowToFactMessage(const db::Result& r, int i) {
-  v1::EngagementFact f;
-  f.set_name(r.String(i, 0));
-  f.set_enterprise_credit_code(r.String(i, 1));
-  f.set_institution_credit_code(r.String(i, 2));
-  v1::EngagementState state = v1::ENGAGEMENT_STATE_UNSPECIFIED;
-  v1::EngagementState_Parse(r.String(i, 3), &state);
-  f.set_state(state);
-  f.set_delivered_date(r.String(i, 4));
-  f.set_division_code(r.String(i, 5));
-  f.set_update_time(r.String(i, 6));
-  return f;
-}
-
 v1::Rating RowToRating(const db::Result& r, int i) {
   v1::Rating out;
   out.set_engagement(r.String(i, 1));
@@ -305,59 +255,6 @@ absl::StatusOr<bool> PlaceOrder(Connection& c, const Change& change, const Sanct
 
 std::string FeedbackStore::Now() const {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
-
-// ---- engagement facts ----------------------------------------------------------------------
-
-absl::StatusOr<std::optional<EngagementFacts>> FeedbackStore::GetEngagementFacts(
-    const std::string& engagement) {
-  auto r = pool_.Exec(kGetFact, {engagement});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<EngagementFacts>();
-  auto facts = RowToFacts(*r, 0);
-  if (!facts.ok()) return facts.status();
-  return std::optional<EngagementFacts>(std::move(*facts));
-}
-
-absl::StatusOr<v1::EngagementFact> FeedbackStore::RecordEngagementFact(
-    const Change& change, const std::string& key, const std::string& engagement,
-    const EngagementFacts& facts,
-    const std::function<absl::StatusOr<FactMerge>(const std::optional<EngagementFacts>&)>&
-        merge) {
-  v1::EngagementFact out;
-  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto current = c.Exec(kLockFact, {engagement});
-    if (!current.ok()) return current.status();
-    std::optional<EngagementFacts> stored;
-    if (current->rows() == 1) {
-      auto f = RowToFacts(*current, 0);
-      if (!f.ok()) return f.status();
-      stored = std::move(*f);
-    }
-    auto decision = merge(stored);
-    if (!decision.ok()) return decision.status();
-    if (*decision == FactMerge::kIgnore) {
-      out = RowToFactMessage(*current, 0);  // a late push: answer with what stands
-      return absl::OkStatus();
-    }
-    Param delivered = facts.delivered_on.has_value()
-                          ? Param(core::FormatDate(*facts.delivered_on))
-                          : Param(std::nullopt);
-    absl::StatusOr<db::Result> r =
-        stored.has_value()
-            ? c.Exec(kUpdateFact, {engagement, std::string(EngagementStateName(facts.state)),
-                                   delivered, facts.division_code, Now()})
-            : c.Exec(kInsertFact,
-                     {engagement, facts.enterprise_credit_code, facts.institution_credit_code,
-                      std::string(EngagementStateName(facts.state)), delivered,
-                      facts.division_code, Now()});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) return Raced("the engagement fact");
-    out = RowToFactMessage(*r, 0);
-    return Audit(c, change, "engagement_fact", engagement, 0);
-  });
-  if (!s.ok()) return s;
-  return out;
 }
 
 // ---- rating settings -----------------------------------------------------------------------

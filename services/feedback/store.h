@@ -66,15 +66,6 @@ class FeedbackStore {
  public:
   FeedbackStore(db::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
 
-  // Engagement facts pushed by tracking. `merge` decides whether a push replaces the stored
-  // fact (domain MergeEngagementFacts).
-  absl::StatusOr<std::optional<EngagementFacts>> GetEngagementFacts(const std::string& engagement);
-  absl::StatusOr<v1::EngagementFact> RecordEngagementFact(
-      const Change& change, const std::string& idempotency_key, const std::string& engagement,
-      const EngagementFacts& facts,
-      const std::function<absl::StatusOr<FactMerge>(const std::optional<EngagementFacts>&)>&
-          merge);
-
   // The year's settings; version 0 and `default_days` while never set.
   absl::StatusOr<v1::RatingSettings> GetRatingSettings(int year, int default_days);
   absl::StatusOr<v1::RatingSettings> UpdateRatingSettings(const Change& change, int year,

@@ -8,6 +8,12 @@ PostgreSQL StatefulSet; prod: two or more replicas, a gateway HPA, Prometheus an
 
     check_manifests.py --repo ROOT --tree base|overlays/dev|overlays/prod
     check_manifests.py --repo ROOT --generated      (k8s/base is what k8s/generate.py writes)
+    check_manifests.py --repo ROOT --dev-secrets
+        run k8s/overlays/dev/create-secrets.sh against a stand-in kubectl and check that it
+        creates every Secret key the dev overlay refers to, with matching passwords
+    check_manifests.py --repo ROOT --tree T --schemas [--node-modules DIR]
+        validate the rendered objects against the Kubernetes OpenAPI schemas (npm package
+        kubernetes-models, run by validate_schemas.mjs); exit 77 when it is not installed
 
 Exit 77 (ctest SKIP_RETURN_CODE) when kubectl or PyYAML is missing, saying which and why.
 """
@@ -56,22 +62,38 @@ class Checker:
 
 
 # ---------------------------------------------------------------- settings the binaries accept
+def service_sources(repo, service):
+    files = sorted(glob.glob(os.path.join(repo, "services", service, "*.cc"))
+                   + glob.glob(os.path.join(repo, "services", service, "*.h")))
+    return "".join(open(f, encoding="utf-8").read() for f in files)
+
+
 def accepted_settings(repo, service):
-    """Setting names a service binary accepts: CommonSettings in libs/server/config.cc (when the
-    service uses the common host) plus the {"name", "help", ...} entries in its own sources."""
+    """Setting names a service binary accepts: CommonSettings in libs/server/config.cc (less the
+    ones its main.cc filters out with `s.name == "..."`) plus the {"name", "help", ...} entries
+    in its own sources. (None, common) while services/<service>/main.cc does not exist yet."""
     spec = re.compile(r'\{\s*"([a-z][a-z0-9_]*)"\s*,\s*(?:"|absl::StrCat)')
     config_cc = open(os.path.join(repo, "libs/server/config.cc"), encoding="utf-8").read()
     body = config_cc[config_cc.index("CommonSettings("):]
     body = body[:body.index("\n}\n")]
     common = set(spec.findall(body))
-    sources = [f for f in glob.glob(os.path.join(repo, "services", service, "*.cc"))
-               + glob.glob(os.path.join(repo, "services", service, "*.h"))]
-    if not sources:
+    if not os.path.exists(os.path.join(repo, "services", service, "main.cc")):
         return None, common
-    text = "".join(open(f, encoding="utf-8").read() for f in sources)
+    text = service_sources(repo, service)
     own = set(spec.findall(text))
-    uses_common = "RunService" in text or "CommonSettings" in text
-    return (common | own) if uses_common else own, common
+    if "RunService" in text or "CommonSettings" in text:
+        dropped = set(re.findall(r'\.name\s*==\s*"([a-z0-9_]+)"', text))
+        return (common - dropped) | own, common
+    return own, common
+
+
+def readiness_service(repo, service):
+    """The health service name a readiness probe must ask for: "readiness" for the services on
+    libs/server's host; for the gateway, whatever its own sources set."""
+    if service != "gateway":
+        return "readiness"
+    text = service_sources(repo, service)
+    return "readiness" if ('"readiness"' in text or "kReadinessService" in text) else ""
 
 
 # ---------------------------------------------------------------- helpers over rendered objects
@@ -245,6 +267,15 @@ def check_tree(repo, tree, docs):
             "the manifests contain Secret objects: secrets are created outside them (k8s/README.md)")
     text = "\n".join(str(d) for d in docs)
     c.check(not re.search(r"password=(?!\$)[^\s'\"]", text), "a literal password= appears in the manifests")
+    secretish = re.compile(r"PASSWORD|PROOF|SECRET|TOKEN|CONNINFO|^ZHIGAI_DB$")
+    for wl in docs:
+        if wl.get("kind") not in ("Deployment", "StatefulSet", "Job", "DaemonSet"):
+            continue
+        for ct in pod_spec(wl).get("initContainers", []) + pod_spec(wl)["containers"]:
+            for e in ct.get("env") or []:
+                c.check(not (secretish.search(e["name"]) and "value" in e),
+                        f"{wl['kind']} {wl['metadata']['name']}: {e['name']} has a literal value; "
+                        "take it from a Secret (secretKeyRef)")
     default_deny = [np for np in by_kind(docs, "NetworkPolicy")
                     if np["spec"].get("podSelector") in ({}, None)
                     and set(np["spec"].get("policyTypes") or []) == {"Ingress", "Egress"}
@@ -274,17 +305,18 @@ def check_tree(repo, tree, docs):
         live, ready = ct.get("livenessProbe") or {}, ct.get("readinessProbe") or {}
         c.check("grpc" in live and live["grpc"].get("port") == port and live["grpc"].get("service", "") == "",
                 f"{w}: livenessProbe must be grpc on {port} with service \"\" (liveness never depends on the DB)")
+        want = readiness_service(repo, name)
         c.check("grpc" in ready and ready["grpc"].get("port") == port
-                and ready["grpc"].get("service") == "readiness",
-                f"{w}: readinessProbe must be grpc on {port} with service \"readiness\"")
+                and ready["grpc"].get("service", "") == want,
+                f"{w}: readinessProbe must be grpc on {port} with service \"{want}\"")
 
         env, problems = env_of(docs, ct)
         for p in problems:
             c.check(False, f"{w}: {p}")
         allowed, common = accepted_settings(repo, name)
         if allowed is None:
-            print(f"note: services/{name}/ has no sources yet; checking its settings against "
-                  "CommonSettings (libs/server/config.cc)")
+            print(f"note: services/{name}/main.cc does not exist yet; checking its settings "
+                  "against CommonSettings (libs/server/config.cc)")
             allowed = common
         for var in env:
             if var.startswith("ZHIGAI_"):
@@ -344,6 +376,13 @@ def check_tree(repo, tree, docs):
         if name == "gateway":
             c.check("ANY" in sources or "OUTSIDE" in sources,
                     "gateway: its NetworkPolicy must admit external traffic on its gRPC port")
+            if "http" in cports:
+                hs = ingress_sources(docs, labels, cports["http"], workloads)
+                c.check("ANY" in hs or "OUTSIDE" in hs,
+                        "gateway: its NetworkPolicy must admit external traffic on its HTTP/JSON port")
+                hp = env.get("ZHIGAI_HTTP_LISTEN", (None, "0.0.0.0:7180"))[1]
+                c.check(str(hp).endswith(f":{cports['http']}"),
+                        f"gateway: ZHIGAI_HTTP_LISTEN {hp} is not the container's http port")
         else:
             c.check(not ({"ANY", "OUTSIDE"} & sources),
                     f"{name}: gRPC port {port} open beyond the namespace's callers: {sorted(sources)}")
@@ -464,12 +503,94 @@ def check_tree(repo, tree, docs):
     return c
 
 
+STUB_KUBECTL = r"""#!/usr/bin/env bash
+# Stand-in kubectl for create-secrets.sh: Secrets are folders under $STUB_STORE.
+set -euo pipefail
+args=("$@")
+[ "${args[0]}" = "-n" ] && args=("${args[@]:2}")
+case "${args[0]} ${args[1]}" in
+  "get namespace") exit 0;;
+  "apply -f") exit 0;;
+  "get secret") [ -d "$STUB_STORE/${args[2]}" ];;
+  "create secret")
+    name="${args[3]}"; mkdir -p "$STUB_STORE/$name"
+    for a in "${args[@]:4}"; do
+      kv="${a#--from-file=}"; cp "${kv#*=}" "$STUB_STORE/$name/${kv%%=*}"
+    done
+    echo "secret/$name created";;
+  *) echo "stub kubectl: unexpected $*" >&2; exit 2;;
+esac
+"""
+
+
+def secret_refs(docs):
+    """(secret, key) pairs the pods need; key None = the whole Secret (volumes)."""
+    refs = set()
+    for wl in docs:
+        if wl.get("kind") not in ("Deployment", "StatefulSet", "Job"):
+            continue
+        spec = pod_spec(wl)
+        for ct in spec.get("initContainers", []) + spec["containers"]:
+            for e in ct.get("env") or []:
+                ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+                if ref and not ref.get("optional"):
+                    refs.add((ref["name"], ref["key"]))
+        for v in spec.get("volumes") or []:
+            if "secret" in v and not v["secret"].get("optional"):
+                refs.add((v["secret"]["secretName"], None))
+            for src in (v.get("projected") or {}).get("sources", []):
+                if "secret" in src and not src["secret"].get("optional"):
+                    for item in src["secret"].get("items") or [{"key": None}]:
+                        refs.add((src["secret"]["name"], item["key"]))
+    return refs
+
+
+def check_dev_secrets(repo, kubectl, docs):
+    import tempfile
+    c = Checker()
+    with tempfile.TemporaryDirectory() as tmp:
+        stub_dir, store = os.path.join(tmp, "bin"), os.path.join(tmp, "store")
+        os.makedirs(stub_dir)
+        os.makedirs(store)
+        with open(os.path.join(stub_dir, "kubectl"), "w") as f:
+            f.write(STUB_KUBECTL)
+        os.chmod(os.path.join(stub_dir, "kubectl"), 0o755)
+        env = dict(os.environ, PATH=stub_dir + os.pathsep + os.environ["PATH"], STUB_STORE=store)
+        script = os.path.join(repo, "k8s/overlays/dev/create-secrets.sh")
+        for attempt in (1, 2):
+            run = subprocess.run(["bash", script], env=env, capture_output=True, text=True)
+            if not c.check(run.returncode == 0, f"create-secrets.sh run {attempt} failed: {run.stderr}"):
+                return c
+            if attempt == 1:
+                first = {n: {k: open(os.path.join(store, n, k)).read() for k in os.listdir(os.path.join(store, n))}
+                         for n in os.listdir(store)}
+        second = {n: {k: open(os.path.join(store, n, k)).read() for k in os.listdir(os.path.join(store, n))}
+                  for n in os.listdir(store)}
+        c.check(first == second, "create-secrets.sh changed existing Secrets on a second run")
+    for name, key in sorted(secret_refs(docs), key=str):
+        c.check(name in first and (key is None or key in first[name]),
+                f"the dev overlay needs Secret {name} key {key}; create-secrets.sh does not create it")
+    for svc in BACKENDS:
+        sec = first.get(f"{svc}-db", {})
+        conninfo, password = sec.get("conninfo", ""), sec.get("password", "")
+        c.check(len(password) >= 16, f"{svc}-db: password shorter than 16 characters")
+        c.check(f"password={password} " in conninfo + " " and f"user=zhigai_{svc} " in conninfo + " "
+                and "host=postgres " in conninfo + " ",
+                f"{svc}-db: conninfo should name host postgres, user zhigai_{svc} and the same password")
+    c.check(len({first.get(f"{s}-db", {}).get("password") for s in BACKENDS}) == len(BACKENDS),
+            "every service needs its own database password")
+    return c
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repo", required=True)
     ap.add_argument("--tree", help="base, overlays/dev or overlays/prod")
     ap.add_argument("--generated", action="store_true")
     ap.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
+    ap.add_argument("--schemas", action="store_true")
+    ap.add_argument("--dev-secrets", action="store_true")
+    ap.add_argument("--node-modules")
     args = ap.parse_args()
     try:
         import yaml  # noqa: F401
@@ -479,10 +600,18 @@ def main():
     if args.generated:
         return subprocess.call([sys.executable, os.path.join(args.repo, "k8s/generate.py"), "--check"])
 
+    modules = args.node_modules or os.path.join(args.repo, ".zhigai/tools/node_modules")
+    if args.schemas and (not shutil.which("node")
+                         or not os.path.isdir(os.path.join(modules, "kubernetes-models"))):
+        skip(f"the npm package kubernetes-models is not installed in {modules} (or node is "
+             f"missing); install with: npm install --prefix {os.path.dirname(modules)} "
+             "kubernetes-models@5. kubeconform and kubeval are in neither Debian nor npm")
     kubectl = shutil.which(args.kubectl)
     if kubectl is None:
         skip("kubectl not found: rendering needs kubectl >= 1.27 with kustomize v5 (this machine "
              "image ships v1.32 at /usr/bin/kubectl; Debian's kubernetes-client is 1.20 and too old)")
+    if args.dev_secrets:
+        args.tree = "overlays/dev"
     path = os.path.join(args.repo, "k8s", args.tree)
     run = subprocess.run([kubectl, "kustomize", path], capture_output=True, text=True)
     if run.returncode != 0:
@@ -491,6 +620,16 @@ def main():
     import yaml
     docs = [d for d in yaml.safe_load_all(run.stdout) if d]
     print(f"rendered k8s/{args.tree}: {len(docs)} objects")
+    if args.dev_secrets:
+        c = check_dev_secrets(args.repo, kubectl, docs)
+        for e in c.errors:
+            print(f"FAILED: {e}")
+        print(f"dev secrets: {c.passed} checks passed, {len(c.errors)} failed")
+        return 1 if c.errors else 0
+    if args.schemas:
+        import json
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "validate_schemas.mjs")
+        return subprocess.run(["node", script, modules], input=json.dumps(docs), text=True).returncode
     c = check_tree(args.repo, args.tree, docs)
     for e in c.errors:
         print(f"FAILED: {e}")

@@ -1,17 +1,3 @@
--- What tracking pushes about engagements (RecordEngagementFact): the owner, the institution,
--- the state and the delivery date, enough to decide who may rate or complain (S2.1, R14.5).
-CREATE TABLE engagement_facts (
-  engagement text PRIMARY KEY,
-  enterprise_credit_code text NOT NULL,
-  institution_credit_code text NOT NULL,
-  state text NOT NULL
-    CHECK (state IN ('REPORTED', 'IN_PROGRESS', 'DELIVERED', 'ACCEPTED', 'CANCELLED')),
-  delivered_date date,
-  division_code text NOT NULL DEFAULT '',
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  CHECK ((delivered_date IS NOT NULL) = (state IN ('DELIVERED', 'ACCEPTED')))
-);
-
 -- The change period the city bureau sets per engagement year (S2.1, S2.2).
 CREATE TABLE rating_settings (
   year int PRIMARY KEY CHECK (year BETWEEN 2000 AND 2100),

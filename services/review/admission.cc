@@ -1,0 +1,64 @@
+#include "services/review/admission.h"
+
+#include "absl/strings/str_cat.h"
+#include "zhigai/registry/v1/registry.pb.h"
+
+namespace zhigai::review {
+
+std::string RegisterCommandId(int64_t call_id, const std::string& credit_code) {
+  return absl::StrCat("register:", call_id, ":", credit_code);
+}
+
+std::string AdmitCommandId(int64_t call_id, const std::string& credit_code,
+                           const std::string& direction) {
+  return absl::StrCat("admit:", call_id, ":", credit_code, ":", direction);
+}
+
+outbox::Command RegisterCommand(int64_t call_id, const v1::ApplicantProfile& p) {
+  registry::v1::CreateInstitutionRequest req;
+  const std::string id = RegisterCommandId(call_id, p.credit_code());
+  req.set_request_id(id);
+  registry::v1::Institution* in = req.mutable_institution();
+  in->set_credit_code(p.credit_code());
+  in->set_display_name(p.display_name());
+  // The enums share their numbers with the registry's (review.proto says so).
+  in->set_legal_form(static_cast<registry::v1::LegalForm>(p.legal_form()));
+  in->set_founded_date(p.founded_date());
+  *in->mutable_registered_address() = p.registered_address();
+  if (p.has_office_address()) *in->mutable_office_address() = p.office_address();
+  in->set_ownership(static_cast<registry::v1::Ownership>(p.ownership()));
+  in->set_previous_year_revenue_fen(p.previous_year_revenue_fen());
+  for (int d : p.directions()) in->add_directions(static_cast<common::v1::Direction>(d));
+  if (p.has_legal_representative()) *in->mutable_legal_representative() = p.legal_representative();
+  if (p.has_contact()) *in->mutable_contact() = p.contact();
+  in->set_staff_resident_in_wenzhou(p.staff_resident_in_wenzhou());
+  in->set_staff_intermediate_title(p.staff_intermediate_title());
+  in->set_staff_senior_title(p.staff_senior_title());
+  in->set_ministry_or_province_recommendation(p.ministry_or_province_recommendation());
+  in->set_recommendation_proof_document(p.recommendation_proof_document());
+  in->set_standards_drafting(p.standards_drafting());
+  in->set_pilot_projects(p.pilot_projects());
+  in->set_products_and_strengths(p.products_and_strengths());
+  for (const auto& code : p.key_industry_codes()) in->add_key_industry_codes(code);
+  in->set_key_industries_other(p.key_industries_other());
+  return {id, kRegistryTarget, "/zhigai.registry.v1.RegistryService/CreateInstitution",
+          req.SerializeAsString()};
+}
+
+outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
+                             const std::string& application_name, const std::string& credit_code,
+                             common::v1::Direction direction) {
+  registry::v1::AdmitToDirectoryRequest req;
+  const std::string id = AdmitCommandId(call_id, credit_code, common::v1::Direction_Name(direction));
+  req.set_command_id(id);
+  req.set_year(call.year());
+  req.set_level(call.scope());
+  req.set_division_code(call.scope() == common::v1::COUNTY ? call.division_code() : "");
+  req.set_credit_code(credit_code);
+  req.set_direction(direction);
+  req.set_source(application_name);
+  return {id, kRegistryTarget, "/zhigai.registry.v1.RegistryService/AdmitToDirectory",
+          req.SerializeAsString()};
+}
+
+}  // namespace zhigai::review

@@ -1,0 +1,231 @@
+// Calls: create, read, change while DRAFT, list, and the state changes up to REVIEWING.
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/util/field_mask_util.h>
+
+#include <set>
+
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "services/review/access.h"
+#include "services/review/convert.h"
+#include "services/review/domain/call_state.h"
+#include "services/review/handlers.h"
+#include "services/review/handlers_util.h"
+
+namespace zhigai::review {
+
+using auth::Role;
+using handlers::AfterId;
+using handlers::ChangeOf;
+using handlers::CheckRequestId;
+using handlers::CheckVersion;
+using handlers::IdempotencyKey;
+using server::RequireRole;
+using server::Serve;
+
+absl::CivilDay ReviewHandlers::Today() const {
+  // Business dates are Asia/Shanghai dates; China keeps no daylight saving time.
+  static const absl::TimeZone kShanghai = absl::FixedTimeZone(8 * 60 * 60);
+  return absl::ToCivilDay(clock_(), kShanghai);
+}
+
+namespace handlers {
+
+// Moves the call to `to` through the domain's state machine (R4.1), with `extra` checks and
+// changes in the same transaction.
+absl::StatusOr<v1::Call> MoveCall(
+    ReviewStore& store, const server::Call& call, const v1::CallTransitionRequest& req, CallState to,
+    const std::function<absl::Status(db::Connection&, v1::Call&)>& extra) {
+  Violations v;
+  auto id = ParseCallName(req.name(), "name");
+  v.Absorb(id.status());
+  v.Absorb(CheckVersion(req.version()));
+  if (auto s = v.Finish(); !s.ok()) return s;
+  return store.MutateCall(ChangeOf(call), *id, req.version(),
+                          [&](db::Connection& c, v1::Call& current) -> absl::Status {
+                            if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+                            auto domain = CallFromProto(current);
+                            if (!domain.ok()) return domain.status();
+                            auto next = review::Transition(*domain, to);
+                            if (!next.ok()) return next.status();
+                            if (extra) {
+                              if (auto s = extra(c, current); !s.ok()) return s;
+                            }
+                            current.set_state(CallStateToProto(to));
+                            return absl::OkStatus();
+                          });
+}
+
+}  // namespace handlers
+
+namespace {
+
+const std::set<std::string>& EditableCallFields() {
+  static const auto* s = new std::set<std::string>{
+      "display_name",     "year",         "directions",         "opening_date",
+      "closing_date",     "notice_period_days", "experts_per_application", "criteria",
+      "tie_policy"};
+  return *s;
+}
+
+}  // namespace
+
+grpc::Status ReviewHandlers::CreateCall(grpc::ServerContext* ctx, const v1::CreateCallRequest* req,
+                                        v1::Call* resp) {
+  return Serve(ctx, proof_, METHOD(CreateCall), [&](const server::Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    Violations v;
+    v.Absorb(CheckRequestId(req->request_id()));
+    v.Absorb(ValidateCallDefinition(req->call(), ref_));
+    if (auto s = v.Finish("征集通知设置有误"); !s.ok()) return s;
+    v1::Call draft = req->call();
+    draft.set_state(v1::DRAFT);
+    draft.clear_notice_start_date();
+    draft.clear_notice_end_date();
+    if (auto s = MayManageCall(call.principal, draft); !s.ok()) return s;
+    auto out = store_.CreateCall(ChangeOf(call), IdempotencyKey(call, req->request_id()), draft);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReviewHandlers::GetCall(grpc::ServerContext* ctx, const v1::GetCallRequest* req,
+                                     v1::Call* resp) {
+  return Serve(ctx, proof_, METHOD(GetCall), [&](const server::Call& call) -> absl::Status {
+    auto id = ParseCallName(req->name(), "name");
+    if (!id.ok()) return id.status();
+    auto out = store_.GetCall(*id);
+    if (!out.ok()) return out.status();
+    if (out->state() == v1::DRAFT && !call.principal.IsBureau()) {
+      return server::Forbidden("CALL_NOT_PUBLISHED", "a DRAFT call is visible to bureaus only",
+                               "征集通知尚未发布");
+    }
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReviewHandlers::UpdateCall(grpc::ServerContext* ctx, const v1::UpdateCallRequest* req,
+                                        v1::Call* resp) {
+  return Serve(ctx, proof_, METHOD(UpdateCall), [&](const server::Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    Violations v;
+    auto id = ParseCallName(req->call().name(), "call.name");
+    v.Absorb(id.status());
+    v.Absorb(CheckVersion(req->call().version(), "call.version"));
+    if (req->update_mask().paths().empty()) {
+      v.Add("update_mask", "AIP-134", "update_mask must name the fields to change");
+    }
+    for (const auto& path : req->update_mask().paths()) {
+      if (!EditableCallFields().count(path)) {
+        v.Add("update_mask", "AIP-134",
+              absl::StrCat("'", path, "' cannot be changed (unknown, output only, or the scope)"));
+      }
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto out = store_.MutateCall(
+        ChangeOf(call), *id, req->call().version(),
+        [&](db::Connection&, v1::Call& current) -> absl::Status {
+          if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+          if (current.state() != v1::DRAFT) {
+            return RuleViolation("CALL_NOT_DRAFT", "R4.1",
+                                 "a call can be changed only while it is DRAFT",
+                                 "征集通知发布后不能修改");
+          }
+          google::protobuf::util::FieldMaskUtil::MergeOptions options;
+          options.set_replace_message_fields(true);
+          options.set_replace_repeated_fields(true);
+          google::protobuf::util::FieldMaskUtil::MergeMessageTo(req->call(), req->update_mask(),
+                                                                options, &current);
+          return ValidateCallDefinition(current, ref_);
+        });
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListCallsRequest* req,
+                                       v1::ListCallsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListCalls), [&](const server::Call& call) -> absl::Status {
+    Violations v;
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto before = AfterId(req->page_token());
+    v.Absorb(before.status());
+    if (req->year() < 0 || req->year() > 2100) v.Add("year", "FORMAT", "year out of range");
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto rows = store_.ListCalls(req->year(), call.principal.IsBureau(), *before, *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_calls() = std::move((*rows)[i]);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      const std::string& last = resp->calls(*size - 1).name();
+      resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::CallTransitionRequest* req,
+                                      v1::Call* resp) {
+  return Serve(ctx, proof_, METHOD(OpenCall), [&](const server::Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    auto out = handlers::MoveCall(store_, call, *req, CallState::kOpen, nullptr);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx,
+                                       const v1::CallTransitionRequest* req, v1::Call* resp) {
+  return Serve(ctx, proof_, METHOD(CloseCall), [&](const server::Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    auto out = handlers::MoveCall(store_, call, *req, CallState::kClosed, nullptr);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReviewHandlers::StartReview(grpc::ServerContext* ctx,
+                                         const v1::CallTransitionRequest* req, v1::Call* resp) {
+  return Serve(ctx, proof_, METHOD(StartReview), [&](const server::Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    auto out = handlers::MoveCall(
+        store_, call, *req, CallState::kReviewing,
+        [&](db::Connection& c, v1::Call& current) -> absl::Status {
+          // Decision (R7.1 "experts review the applications that pass R5"): eligibility must be
+          // settled before the review starts, so no manual decision may still be open.
+          auto id = ParseCallName(current.name(), "name");
+          if (!id.ok()) return id.status();
+          auto apps = store_.ApplicationsOfCall(c, *id);
+          if (!apps.ok()) return apps.status();
+          std::vector<std::string> pending;
+          for (const auto& a : *apps) {
+            for (const auto& r : a.app.results()) {
+              if (r.eligibility() == v1::PENDING) {
+                pending.push_back(a.app.name());
+                break;
+              }
+            }
+          }
+          if (!pending.empty()) {
+            return RuleViolation(
+                "MANUAL_DECISIONS_PENDING", "R5.1",
+                absl::StrCat("checklist lines still need a bureau decision in: ",
+                             absl::StrJoin(pending, ", ")),
+                "仍有申报的资格审查项待人工认定，不能开始评审");
+          }
+          return absl::OkStatus();
+        });
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhigai::review

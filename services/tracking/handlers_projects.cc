@@ -1,0 +1,532 @@
+// The policy platform's intake (records and counts), reconciliation, the intake setting, and
+// the S1.1/S1.2 metrics for the evaluation service.
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "libs/core/credit_code.h"
+#include "libs/core/text.h"
+#include "libs/db/paging.h"
+#include "libs/server/serve.h"
+#include "services/tracking/domain/checksum.h"
+#include "services/tracking/domain/content_hash.h"
+#include "services/tracking/domain/project_counts.h"
+#include "services/tracking/domain/project_record.h"
+#include "services/tracking/domain/revision.h"
+#include "services/tracking/handler_util.h"
+#include "services/tracking/handlers.h"
+
+namespace zhigai::tracking {
+namespace {
+
+using auth::Role;
+using server::Call;
+using server::RequireRole;
+using server::Serve;
+
+#define METHOD(name) "/zhigai.tracking.v1.TrackingService/" #name
+
+constexpr int kMaxBatch = 1000;
+
+// Wire enum names ("OUTCOME_APPROVED") to the domain's ("APPROVED").
+std::string OutcomeText(v1::ProjectOutcome o) {
+  switch (o) {
+    case v1::OUTCOME_PENDING:
+      return "PENDING";
+    case v1::OUTCOME_APPROVED:
+      return "APPROVED";
+    case v1::OUTCOME_REJECTED:
+      return "REJECTED";
+    default:
+      return v1::ProjectOutcome_IsValid(o) ? v1::ProjectOutcome_Name(o) : "UNKNOWN";
+  }
+}
+
+std::string KindText(int kind) {
+  return common::v1::ServiceKind_IsValid(kind)
+             ? common::v1::ServiceKind_Name(static_cast<common::v1::ServiceKind>(kind))
+             : "UNKNOWN";
+}
+
+ProjectRecordInput ToInput(const v1::ProjectRecord& r) {
+  ProjectRecordInput in;
+  in.project_id = r.project_id();
+  in.revision = r.revision();
+  in.institution_credit_code = r.institution_credit_code();
+  in.enterprise_credit_code = r.enterprise_credit_code();
+  in.kind = KindText(r.kind());
+  in.declaration_date = r.declaration_date();
+  in.city_outcome = OutcomeText(r.city_outcome());
+  in.city_outcome_date = r.city_outcome_date();
+  in.county_outcome = OutcomeText(r.county_outcome());
+  in.county_outcome_date = r.county_outcome_date();
+  in.subsidy_fen = r.subsidy_fen();
+  return in;
+}
+
+v1::RecordOutcome ToProto(RevisionDecision d) {
+  switch (d) {
+    case RevisionDecision::kAccepted:
+      return v1::RECORD_ACCEPTED;
+    case RevisionDecision::kUpdated:
+      return v1::RECORD_UPDATED;
+    case RevisionDecision::kDuplicate:
+      return v1::RECORD_DUPLICATE;
+    case RevisionDecision::kStale:
+      return v1::RECORD_STALE;
+    case RevisionDecision::kConflict:
+      return v1::RECORD_CONFLICT;
+  }
+  return v1::RECORD_OUTCOME_UNSPECIFIED;
+}
+
+void Tally(v1::OutcomeCounts& c, v1::RecordOutcome o) {
+  switch (o) {
+    case v1::RECORD_ACCEPTED:
+      c.set_accepted(c.accepted() + 1);
+      break;
+    case v1::RECORD_UPDATED:
+      c.set_updated(c.updated() + 1);
+      break;
+    case v1::RECORD_DUPLICATE:
+      c.set_duplicate(c.duplicate() + 1);
+      break;
+    case v1::RECORD_STALE:
+      c.set_stale(c.stale() + 1);
+      break;
+    case v1::RECORD_CONFLICT:
+      c.set_conflict(c.conflict() + 1);
+      break;
+    default:
+      c.set_rejected(c.rejected() + 1);
+      break;
+  }
+}
+
+// A bad record's result: every violation, its field path prefixed with the record's place.
+void Reject(v1::RecordResult& result, const absl::Status& status, absl::string_view prefix) {
+  result.set_outcome(v1::RECORD_REJECTED);
+  result.set_reason("INVALID_RECORD");
+  for (const auto& f : ViolationsOf(status)) {
+    auto* v = result.add_violations();
+    v->set_field(absl::StrCat(prefix, f.field));
+    v->set_rule(f.rule);
+    v->set_description(f.description);
+  }
+  if (result.violations().empty()) {
+    auto* v = result.add_violations();
+    v->set_field(std::string(prefix));
+    v->set_rule(RuleOf(status));
+    v->set_description(std::string(status.message()));
+  }
+}
+
+void Judged(v1::RecordResult& result, const StoredOutcome& o, absl::string_view key) {
+  result.set_outcome(ToProto(o.decision));
+  result.set_stored_revision(o.stored_revision);
+  if (o.decision == RevisionDecision::kConflict) {
+    absl::Status why = RevisionStatus(o.decision, key, result.revision());
+    result.set_reason(ReasonOf(why));
+    auto* v = result.add_violations();
+    v->set_field("revision");
+    v->set_rule(RuleOf(why));
+    v->set_description(std::string(why.message()));
+  }
+}
+
+absl::Status CheckBatchSize(int size, absl::string_view field) {
+  if (size < 1 || size > kMaxBatch) {
+    return InvalidField(field, "AIP-231",
+                        absl::StrCat("send between 1 and ", kMaxBatch, " per batch, not ", size),
+                        "每批须为1至1000条");
+  }
+  return absl::OkStatus();
+}
+
+// RFC 3339 instant → canonical UTC text; empty stays empty.
+absl::StatusOr<std::string> CanonicalInstant(const std::string& text, absl::string_view field) {
+  if (text.empty()) return std::string();
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
+    return InvalidField(field, "FORMAT", "as_of must be an RFC 3339 instant",
+                        "时间格式应为 RFC 3339");
+  }
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+}
+
+std::string ModeName(v1::IntakeMode mode) {
+  return absl::AsciiStrToLower(v1::IntakeMode_Name(mode));
+}
+
+// (code, kind) → (declared, approved) from a figures list.
+std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> ByKey(
+    const MetricsSource& s) {
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> out;
+  for (const auto& f : s.figures) out[{f.credit_code, f.kind}] = {f.declared, f.approved};
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<BatchAnswer> TrackingHandlers::PushBatch(
+    const Call& call, const std::string& label,
+    const google::protobuf::RepeatedPtrField<v1::ProjectRecord>& records,
+    const v1::BatchClaim* claim) {
+  BatchAnswer answer;
+  std::vector<ValidRecord> valid;
+  valid.reserve(records.size());
+  for (int i = 0; i < records.size(); ++i) {
+    auto* result = answer.results.Add();
+    result->set_index(i);
+    result->set_key(records[i].project_id());
+    result->set_revision(records[i].revision());
+    auto record = ValidateProjectRecord(ToInput(records[i]));
+    if (!record.ok()) {
+      Reject(*result, record.status(), absl::StrCat("records[", i, "]."));
+      continue;
+    }
+    std::string hash = ProjectRecordHash(*record);
+    valid.push_back({i, std::move(*record), std::move(hash)});
+  }
+  auto stored = store_.PushProjects(ChangeOf(call), label, valid);
+  if (!stored.ok()) return stored.status();
+  for (const auto& o : *stored) {
+    auto& result = *answer.results.Mutable(o.index);
+    Judged(result, o, result.key());
+  }
+  for (const auto& r : answer.results) Tally(answer.counts, r.outcome());
+  if (claim != nullptr) {
+    std::vector<std::pair<std::string, int64_t>> lines;
+    lines.reserve(records.size());
+    for (const auto& r : records) lines.emplace_back(r.project_id(), r.revision());
+    answer.checked = true;
+    answer.check.set_actual_count(records.size());
+    answer.check.set_actual_checksum(RecordsChecksum(std::move(lines)));
+    answer.check.set_matched(answer.check.actual_count() == claim->record_count() &&
+                             answer.check.actual_checksum() == claim->checksum());
+  }
+  return answer;
+}
+
+grpc::Status TrackingHandlers::PushProjects(
+    grpc::ServerContext* ctx,
+    grpc::ServerReaderWriter<v1::PushProjectsResponse, v1::PushProjectsRequest>* stream) {
+  return Serve(ctx, proof_, METHOD(PushProjects), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    v1::PushProjectsRequest req;
+    int64_t sequence = 0;
+    // One message at a time: read, commit, acknowledge. gRPC flow control holds the sender
+    // back while a batch is being written, so memory stays at about one batch per stream.
+    while (stream->Read(&req)) {
+      ++sequence;
+      Violations v;
+      v.Absorb(CheckBatchSize(req.records_size(), "records"));
+      v.Absorb(core::ValidateLine(req.batch_id(), "batch_id", 0, 128, "FORMAT"));
+      if (auto s = v.Finish(); !s.ok()) return s;  // earlier batches stay committed
+      std::string label = req.batch_id().empty()
+                              ? absl::StrCat("stream:", call.request_id, "#", sequence)
+                              : req.batch_id();
+      auto answer = PushBatch(call, label, req.records(), req.has_claim() ? &req.claim() : nullptr);
+      if (!answer.ok()) return answer.status();
+      v1::PushProjectsResponse resp;
+      resp.set_batch_id(req.batch_id());
+      resp.set_sequence(sequence);
+      *resp.mutable_results() = std::move(answer->results);
+      *resp.mutable_counts() = answer->counts;
+      if (answer->checked) *resp.mutable_check() = answer->check;
+      if (!stream->Write(resp)) {
+        return Error(absl::StatusCode::kCancelled, "CLIENT_GONE",
+                     "the client went away; committed batches are kept", "客户端已断开");
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::BatchPushProjects(grpc::ServerContext* ctx,
+                                                 const v1::BatchPushProjectsRequest* req,
+                                                 v1::BatchPushProjectsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(BatchPushProjects), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    Violations v;
+    v.Absorb(CheckBatchSize(req->records_size(), "records"));
+    v.Absorb(core::ValidateLine(req->batch_id(), "batch_id", 0, 128, "FORMAT"));
+    if (auto s = v.Finish(); !s.ok()) return s;
+    std::string label =
+        req->batch_id().empty() ? absl::StrCat("batch:", call.request_id) : req->batch_id();
+    auto answer =
+        PushBatch(call, label, req->records(), req->has_claim() ? &req->claim() : nullptr);
+    if (!answer.ok()) return answer.status();
+    *resp->mutable_results() = std::move(answer->results);
+    *resp->mutable_counts() = answer->counts;
+    if (answer->checked) *resp->mutable_check() = answer->check;
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::ReconcileProjects(grpc::ServerContext* ctx,
+                                                 const v1::ReconcileProjectsRequest* req,
+                                                 v1::ProjectReconciliation* resp) {
+  return Serve(ctx, proof_, METHOD(ReconcileProjects), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    Violations v;
+    v.Absorb(CheckKey(req->reconciliation_id(), "reconciliation_id", 128));
+    v.Absorb(CheckYear(req->year(), "year"));
+    if (req->project_count() < 0) v.Add("project_count", "S1.1", "a count is never negative");
+    if (req->checksum().size() != 64) {
+      v.Add("checksum", "FORMAT", "checksum is 64 lower-case hex characters (SHA-256)");
+    }
+    for (int i = 0; i < req->institutions_size(); ++i) {
+      std::string path = absl::StrCat("institutions[", i, "]");
+      v.Absorb(core::ValidateCreditCode(req->institutions(i).credit_code(), path + ".credit_code"));
+      if (req->institutions(i).project_count() < 0) {
+        v.Add(path + ".project_count", "S1.1", "a count is never negative");
+      }
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto out = store_.Reconcile(ChangeOf(call),
+                                absl::StrCat(call.method, "|", req->reconciliation_id()), *req);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::GetIngestSummary(grpc::ServerContext* ctx,
+                                                const v1::GetIngestSummaryRequest* req,
+                                                v1::IngestSummary* resp) {
+  return Serve(ctx, proof_, METHOD(GetIngestSummary), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform,
+                                    Role::kService, Role::kInstitution});
+        !s.ok()) {
+      return s;
+    }
+    Violations v;
+    v.Absorb(CheckYear(req->year(), "year"));
+    if (!req->institution_credit_code().empty()) {
+      v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    std::string code = req->institution_credit_code();
+    bool institution = call.principal.role == Role::kInstitution;
+    if (institution) {
+      if (!code.empty() && code != call.principal.credit_code) {
+        return server::Forbidden("NOT_OWN_INSTITUTION", "an institution sees only its own figures",
+                                 "服务机构只能查看本机构数据");
+      }
+      code = call.principal.credit_code;
+    }
+    auto out = store_.IngestSummary(req->year(), code);
+    if (!out.ok()) return out.status();
+    if (institution) out->clear_last_reconciliation();  // the platform's totals are not theirs
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
+                                                      const v1::BatchPushProjectCountsRequest* req,
+                                                      v1::BatchPushProjectCountsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(BatchPushProjectCounts), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    if (auto s = CheckBatchSize(req->rows_size(), "rows"); !s.ok()) return s;
+    std::vector<ValidCounts> valid;
+    for (int i = 0; i < req->rows_size(); ++i) {
+      const auto& row = req->rows(i);
+      auto* result = resp->add_results();
+      result->set_index(i);
+      result->set_key(absl::StrCat(row.year(), "/", row.institution_credit_code(), "/",
+                                   KindText(row.kind())));
+      result->set_revision(row.revision());
+      ProjectCountsInput in{row.year(),     row.institution_credit_code(), KindText(row.kind()),
+                            row.declared(), row.approved_by_both(),        row.revision()};
+      Violations v;
+      auto counts = ValidateProjectCounts(in);
+      v.Absorb(counts.status());
+      auto as_of = CanonicalInstant(row.as_of(), "as_of");
+      v.Absorb(as_of.status());
+      if (!v.empty()) {
+        Reject(*result, v.Finish(), absl::StrCat("rows[", i, "]."));
+        continue;
+      }
+      std::string hash = ProjectCountsHash(*counts);
+      valid.push_back({i, std::move(*counts), std::move(hash), std::move(*as_of)});
+    }
+    auto stored = store_.PushCounts(ChangeOf(call), valid);
+    if (!stored.ok()) return stored.status();
+    for (const auto& o : *stored) {
+      auto& result = *resp->mutable_results(o.index);
+      Judged(result, o, result.key());
+    }
+    for (const auto& r : resp->results()) Tally(*resp->mutable_counts(), r.outcome());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::ListProjectCountRevisions(
+    grpc::ServerContext* ctx, const v1::ListProjectCountRevisionsRequest* req,
+    v1::ListProjectCountRevisionsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListProjectCountRevisions), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+        !s.ok()) {
+      return s;
+    }
+    Violations v;
+    v.Absorb(CheckYear(req->year(), "year"));
+    if (!req->institution_credit_code().empty()) {
+      v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
+    }
+    if (req->kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&
+        req->kind() != common::v1::DIAGNOSIS && req->kind() != common::v1::SOLUTION_DESIGN) {
+      v.Add("kind", "R3.1", "kind is DIAGNOSIS or SOLUTION_DESIGN");
+    }
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = db::DecodePageToken(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto rows = store_.ListCountRevisions(
+        req->year(), req->institution_credit_code(),
+        req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED ? std::string() : KindText(req->kind()),
+        *after, *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_revisions() = std::move((*rows)[i]);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      const auto& last = resp->revisions(*size - 1).row();
+      resp->set_next_page_token(db::EncodePageToken(absl::StrCat(
+          last.institution_credit_code(), "|", KindText(last.kind()), "|", last.revision())));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
+                                             const v1::SetIntakeModeRequest* req,
+                                             v1::IntakeSetting* resp) {
+  return Serve(ctx, proof_, METHOD(SetIntakeMode), [&](const Call& call) -> absl::Status {
+    // The year's source of S1 figures is a city-wide decision (S1.1, issue 12).
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    Violations v;
+    v.Absorb(CheckYear(req->year(), "year"));
+    if (req->mode() == v1::INTAKE_MODE_UNSPECIFIED || !v1::IntakeMode_IsValid(req->mode())) {
+      v.Add("mode", "S1.1", "mode must be RECORDS or COUNTS");
+    }
+    if (req->version() < 0) v.Add("version", "AIP-154", "send the version you read (0 if never set)");
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto out = store_.SetIntakeSetting(ChangeOf(call), req->year(), req->mode(), req->version());
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::GetIntakeMode(grpc::ServerContext* ctx,
+                                             const v1::GetIntakeModeRequest* req,
+                                             v1::IntakeSetting* resp) {
+  return Serve(ctx, proof_, METHOD(GetIntakeMode), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform,
+                                    Role::kService});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
+    auto out = store_.GetIntakeSetting(req->year());
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::GetIntakeReconciliation(
+    grpc::ServerContext* ctx, const v1::GetIntakeReconciliationRequest* req,
+    v1::IntakeReconciliation* resp) {
+  return Serve(ctx, proof_, METHOD(GetIntakeReconciliation), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
+    auto setting = store_.GetIntakeSetting(req->year());
+    if (!setting.ok()) return setting.status();
+    auto records = store_.RecordFigures(req->year(), {});
+    if (!records.ok()) return records.status();
+    auto counts = store_.CountFigures(req->year(), {});
+    if (!counts.ok()) return counts.status();
+    resp->set_year(req->year());
+    resp->set_mode(setting->mode());
+    resp->set_has_records(!records->figures.empty());
+    resp->set_has_counts(!counts->figures.empty());
+    auto r = ByKey(*records), c = ByKey(*counts);
+    std::map<std::pair<std::string, std::string>, bool> keys;
+    for (const auto& [k, _] : r) keys[k] = true;
+    for (const auto& [k, _] : c) keys[k] = true;
+    for (const auto& [k, _] : keys) {
+      auto rv = r.count(k) ? r[k] : std::pair<int64_t, int64_t>{0, 0};
+      auto cv = c.count(k) ? c[k] : std::pair<int64_t, int64_t>{0, 0};
+      if (rv == cv) continue;
+      auto* d = resp->add_differences();
+      d->set_credit_code(k.first);
+      common::v1::ServiceKind kind = common::v1::SERVICE_KIND_UNSPECIFIED;
+      common::v1::ServiceKind_Parse(k.second, &kind);
+      d->set_kind(kind);
+      d->set_records_declared(rv.first);
+      d->set_records_approved(rv.second);
+      d->set_counts_declared(cv.first);
+      d->set_counts_approved(cv.second);
+    }
+    resp->set_matched(resp->has_records() && resp->has_counts() && resp->differences().empty());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
+                                                      const v1::BatchGetProjectMetricsRequest* req,
+                                                      v1::BatchGetProjectMetricsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(BatchGetProjectMetrics), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau, Role::kCountyBureau});
+        !s.ok()) {
+      return s;
+    }
+    Violations v;
+    v.Absorb(CheckYear(req->year(), "year"));
+    if (req->credit_codes_size() > 10000) {
+      v.Add("credit_codes", "AIP-231", "at most 10000 institutions per call");
+    }
+    for (int i = 0; i < req->credit_codes_size(); ++i) {
+      v.Absorb(core::ValidateCreditCode(req->credit_codes(i), absl::StrCat("credit_codes[", i, "]")));
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto setting = store_.GetIntakeSetting(req->year());
+    if (!setting.ok()) return setting.status();
+    std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
+    // The configured mode wins; the other intake only shows in GetIntakeReconciliation.
+    auto source = setting->mode() == v1::COUNTS ? store_.CountFigures(req->year(), codes)
+                                                : store_.RecordFigures(req->year(), codes);
+    if (!source.ok()) return source.status();
+    std::map<std::string, v1::InstitutionProjectMetrics> by_code;
+    for (const auto& code : codes) by_code[code].set_credit_code(code);  // zeros when no data
+    for (const auto& f : source->figures) {
+      auto& m = by_code[f.credit_code];
+      m.set_credit_code(f.credit_code);
+      if (f.kind == "DIAGNOSIS") {
+        m.set_declared_diagnosis(static_cast<int32_t>(f.declared));
+        m.set_approved_diagnosis(static_cast<int32_t>(f.approved));
+      } else {
+        m.set_declared_solution_design(static_cast<int32_t>(f.declared));
+        m.set_approved_solution_design(static_cast<int32_t>(f.approved));
+      }
+    }
+    for (auto& [code, m] : by_code) *resp->add_metrics() = std::move(m);
+    resp->set_intake_mode(setting->mode());
+    resp->set_as_of(source->as_of);
+    resp->set_source_revision(
+        absl::StrCat(ModeName(setting->mode()), ":", req->year(), ":", source->seq));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhigai::tracking
