@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -10,6 +12,10 @@
 #include "absl/strings/str_format.h"
 
 namespace zhigai::bench {
+
+LoadResult Summarise(const std::vector<std::vector<float>>& latencies,
+                     const std::vector<int64_t>& errors,
+                     std::chrono::steady_clock::time_point start);
 
 LoadResult RunClosedLoop(int in_flight, absl::Duration duration,
                          const std::function<bool(int, int64_t)>& call, int64_t max_calls) {
@@ -36,6 +42,48 @@ LoadResult RunClosedLoop(int in_flight, absl::Duration duration,
     });
   }
   for (auto& t : workers) t.join();
+  return Summarise(latencies, errors, start);
+}
+
+LoadResult RunClosedLoopAsync(int in_flight, absl::Duration duration, const AsyncStart& start_call,
+                              int64_t max_calls) {
+  std::vector<std::vector<float>> latencies(in_flight);
+  std::vector<int64_t> errors(in_flight, 0);
+  std::atomic<int64_t> issued{0};
+  std::atomic<int> running{in_flight};
+  std::mutex mu;
+  std::condition_variable all_done;
+  auto start = std::chrono::steady_clock::now();
+  auto end = start + absl::ToChronoNanoseconds(duration);
+  // Each slot runs its calls one after another; its vectors are touched by one call at a time.
+  std::function<void(int)> issue = [&](int slot) {
+    int64_t i = issued.fetch_add(1);
+    if ((max_calls && i >= max_calls) || std::chrono::steady_clock::now() >= end) {
+      if (running.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lock(mu);
+        all_done.notify_all();
+      }
+      return;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    start_call(slot, i, [&, slot, t0](bool ok) {
+      auto t1 = std::chrono::steady_clock::now();
+      latencies[slot].push_back(std::chrono::duration<float, std::milli>(t1 - t0).count());
+      if (!ok) ++errors[slot];
+      issue(slot);
+    });
+  };
+  for (int slot = 0; slot < in_flight; ++slot) latencies[slot].reserve(1 << 16);
+  for (int slot = 0; slot < in_flight; ++slot) issue(slot);
+  std::unique_lock<std::mutex> lock(mu);
+  all_done.wait(lock, [&] { return running.load() == 0; });
+  return Summarise(latencies, errors, start);
+}
+
+LoadResult Summarise(const std::vector<std::vector<float>>& latencies,
+                     const std::vector<int64_t>& errors,
+                     std::chrono::steady_clock::time_point start) {
+  int in_flight = static_cast<int>(latencies.size());
   LoadResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<float> all;

@@ -25,6 +25,14 @@ LoadResult RunClosedLoop(int in_flight, absl::Duration duration,
                          const std::function<bool(int worker, int64_t i)>& call,
                          int64_t max_calls = 0);
 
+// The same with asynchronous calls (gRPC's callback API): `start(slot, i, done)` begins one
+// call and arranges for done(ok) to run when it completes; the driver issues the slot's next
+// call from there. Costs far fewer client threads than one blocking thread per call in flight,
+// so more of the machine is left to the server under test.
+using AsyncStart = std::function<void(int slot, int64_t i, std::function<void(bool)> done)>;
+LoadResult RunClosedLoopAsync(int in_flight, absl::Duration duration, const AsyncStart& start,
+                              int64_t max_calls = 0);
+
 std::string FormatRow(const std::string& name, const LoadResult& r);
 std::string TableHeader();
 

@@ -479,6 +479,11 @@ def check_tree(repo, tree, docs):
         pg = find(docs, "StatefulSet", "postgres")
         if c.check(pg is not None, "dev: a PostgreSQL StatefulSet named postgres"):
             check_pod_security(c, "StatefulSet", "postgres", pod_spec(pg))
+            c.check("app.kubernetes.io/version" not in pg["spec"]["template"]["metadata"]["labels"]
+                    and all("app.kubernetes.io/version" not in (v["metadata"].get("labels") or {})
+                            for v in pg["spec"].get("volumeClaimTemplates", [])),
+                    "dev postgres: a release must not relabel the database (restart, immutable "
+                    "volumeClaimTemplates)")
             pg_labels = pg["spec"]["template"]["metadata"]["labels"]
             srcs = ingress_sources(docs, pg_labels, 5432, workloads)
             c.check(srcs == set(BACKENDS),

@@ -189,17 +189,24 @@ class TrainingTest : public ::testing::Test {
   static v1::Event Approved(v1::Event plan, bool approve_reason = false) {
     static int n = 0;
     v1::Event e;
-    EXPECT_TRUE(Create(plan, absl::StrCat("approved-", ++n), &e).ok());
-    EXPECT_TRUE(Submit(e.name(), &e).ok());
-    grpc::Status s = Review(e.name(), v1::APPROVE, &e, County("330302"), approve_reason);
+    const Principal owner = Inst(plan.institution_credit_code());
+    EXPECT_TRUE(Create(plan, absl::StrCat("approved-", ++n), &e, owner).ok());
+    EXPECT_TRUE(Submit(e.name(), &e, owner).ok());
+    grpc::Status s =
+        Review(e.name(), v1::APPROVE, &e, County(plan.division_code()), approve_reason);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return e;
   }
 
   static void SetPolicy(int year, bool has) {
+    v1::GetYearPolicyRequest get;
+    get.set_year(year);
+    v1::YearPolicy current;
+    ASSERT_TRUE(stub_->GetYearPolicy(As(City()).get(), get, &current).ok());
     v1::SetYearPolicyRequest req;
     req.set_year(year);
     req.set_has_training_subsidy(has);
+    req.set_version(current.version());
     v1::YearPolicy out;
     ASSERT_TRUE(stub_->SetYearPolicy(As(City()).get(), req, &out).ok());
   }
@@ -301,11 +308,13 @@ TEST_F(TrainingTest, CreateIsIdempotentAndAudited) {
   EXPECT_EQ(first.last_filing_day(), "2025-03-03");
   ASSERT_TRUE(Create(Plan("2025-03-17"), "req-1", &again).ok());
   EXPECT_EQ(again.name(), first.name());
-  EXPECT_EQ(Count("events"), 1);
+  EXPECT_EQ(Count("events", absl::StrCat("id = ", first.name().substr(7))), 1);
+  EXPECT_EQ(again.version(), 1);
   EXPECT_EQ(Count("audit_log", absl::StrCat("entity_id = '", first.name(), "'")), 1);
 }
 
 TEST_F(TrainingTest, BadPlanNamesEveryFieldAndWritesNothing) {
+  const int64_t events = Count("events"), audits = Count("audit_log");
   v1::Event e = Plan("2025-02-30", "08:00");
   e.set_division_code("330399");
   e.add_industry_codes("TEXTILE");
@@ -318,11 +327,12 @@ TEST_F(TrainingTest, BadPlanNamesEveryFieldAndWritesNothing) {
        {"event.date", "event.division_code", "event.industry_codes[1]", "event.fee_fen"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
   }
-  EXPECT_EQ(Count("events"), 0);
-  EXPECT_EQ(Count("audit_log"), 0);
+  EXPECT_EQ(Count("events"), events);
+  EXPECT_EQ(Count("audit_log"), audits);
 }
 
 TEST_F(TrainingTest, AFeeIsRefusedAtPlanning) {
+  const int64_t events = Count("events");
   v1::Event e = Plan("2025-03-17");
   e.set_fee_fen(1);
   v1::Event out;
@@ -330,7 +340,7 @@ TEST_F(TrainingTest, AFeeIsRefusedAtPlanning) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ReasonOf(s), "FEE_CHARGED");
   EXPECT_NE(s.error_message().find("R13.2"), std::string::npos);
-  EXPECT_EQ(Count("events"), 0);
+  EXPECT_EQ(Count("events"), events);
 }
 
 TEST_F(TrainingTest, AnInstitutionPlansOnlyUnderItsOwnCode) {
@@ -399,22 +409,27 @@ TEST_F(TrainingTest, TheCountyBureauOfTheVenueReviewsAndMayReturnWithAReason) {
 }
 
 TEST_F(TrainingTest, EachCallerSeesOnlyItsScope) {
-  v1::Event lucheng, longwan;
-  ASSERT_TRUE(Create(Plan("2025-03-17"), "scope-1", &lucheng).ok());
-  v1::Event plan = Plan("2025-03-18");
-  plan.set_institution_credit_code(kInstB);
-  plan.set_division_code("330303");
-  ASSERT_TRUE(Create(plan, "scope-2", &longwan, Inst(kInstB)).ok());
+  // Institutions and divisions no other test uses, so the lists are exact.
+  const std::string x = Code(5001), y = Code(5002);
+  auto plan_of = [](const std::string& code, const std::string& division) {
+    v1::Event p = Plan("2025-03-17");
+    p.set_institution_credit_code(code);
+    p.set_division_code(division);
+    return p;
+  };
+  v1::Event ruian, yueqing, ruian2;
+  ASSERT_TRUE(Create(plan_of(x, "330381"), "scope-1", &ruian, Inst(x)).ok());
+  ASSERT_TRUE(Create(plan_of(y, "330382"), "scope-2", &yueqing, Inst(y)).ok());
 
   v1::GetEventRequest get;
-  get.set_name(lucheng.name());
+  get.set_name(ruian.name());
   v1::Event seen;
-  EXPECT_TRUE(stub_->GetEvent(As(County("330302")).get(), get, &seen).ok());
-  EXPECT_TRUE(stub_->GetEvent(As(Inst(kInstA)).get(), get, &seen).ok());
+  EXPECT_TRUE(stub_->GetEvent(As(County("330381")).get(), get, &seen).ok());
+  EXPECT_TRUE(stub_->GetEvent(As(Inst(x)).get(), get, &seen).ok());
   EXPECT_TRUE(stub_->GetEvent(As(City()).get(), get, &seen).ok());
-  EXPECT_EQ(stub_->GetEvent(As(County("330303")).get(), get, &seen).error_code(),
+  EXPECT_EQ(stub_->GetEvent(As(County("330382")).get(), get, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stub_->GetEvent(As(Inst(kInstB)).get(), get, &seen).error_code(),
+  EXPECT_EQ(stub_->GetEvent(As(Inst(y)).get(), get, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(stub_->GetEvent(As(Principal::Anonymous()).get(), get, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -426,25 +441,32 @@ TEST_F(TrainingTest, EachCallerSeesOnlyItsScope) {
     for (const auto& e : resp.events()) names.push_back(e.name());
     return names;
   };
-  EXPECT_EQ(list(County("330302")), std::vector<std::string>{lucheng.name()});
-  EXPECT_EQ(list(County("330303")), std::vector<std::string>{longwan.name()});
-  EXPECT_EQ(list(Inst(kInstB)), std::vector<std::string>{longwan.name()});
-  EXPECT_EQ(list(City()).size(), 2u);
-  v1::ListEventsRequest foreign;
-  foreign.set_division_code("330302");
+  EXPECT_EQ(list(County("330381")), std::vector<std::string>{ruian.name()});
+  EXPECT_EQ(list(County("330382")), std::vector<std::string>{yueqing.name()});
+  EXPECT_EQ(list(Inst(y)), std::vector<std::string>{yueqing.name()});
+  v1::ListEventsRequest by_code;
+  by_code.set_institution_credit_code(x);
+  EXPECT_EQ(list(City(), by_code), std::vector<std::string>{ruian.name()});
   v1::ListEventsResponse resp;
-  EXPECT_EQ(stub_->ListEvents(As(County("330303")).get(), foreign, &resp).error_code(),
+  EXPECT_EQ(stub_->ListEvents(As(Inst(y)).get(), by_code, &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListEventsRequest foreign;
+  foreign.set_division_code("330381");
+  EXPECT_EQ(stub_->ListEvents(As(County("330382")).get(), foreign, &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   // Paging: one at a time.
+  ASSERT_TRUE(Create(plan_of(x, "330381"), "scope-3", &ruian2, Inst(x)).ok());
   v1::ListEventsRequest paged;
   paged.set_page_size(1);
+  paged.set_division_code("330381");
   ASSERT_TRUE(stub_->ListEvents(As(City()).get(), paged, &resp).ok());
   ASSERT_EQ(resp.events_size(), 1);
+  EXPECT_EQ(resp.events(0).name(), ruian.name());
   paged.set_page_token(resp.next_page_token());
   v1::ListEventsResponse second;
   ASSERT_TRUE(stub_->ListEvents(As(City()).get(), paged, &second).ok());
   ASSERT_EQ(second.events_size(), 1);
-  EXPECT_NE(second.events(0).name(), resp.events(0).name());
+  EXPECT_EQ(second.events(0).name(), ruian2.name());
   EXPECT_TRUE(second.next_page_token().empty());
 }
 
@@ -728,13 +750,13 @@ TEST_F(TrainingTest, AnUnfiledEventIsNotEligibleAndTheReportSaysWhy) {
 
 TEST_F(TrainingTest, YearPolicyUsesOptimisticConcurrency) {
   v1::GetYearPolicyRequest get;
-  get.set_year(2026);
+  get.set_year(2030);
   v1::YearPolicy p;
   ASSERT_TRUE(stub_->GetYearPolicy(As(Inst(kInstA)).get(), get, &p).ok());
   EXPECT_EQ(p.version(), 0);
   EXPECT_FALSE(p.has_training_subsidy());
   v1::SetYearPolicyRequest set;
-  set.set_year(2026);
+  set.set_year(2030);
   set.set_has_training_subsidy(true);
   ASSERT_TRUE(stub_->SetYearPolicy(As(City()).get(), set, &p).ok());
   EXPECT_EQ(p.version(), 1);
@@ -746,27 +768,33 @@ TEST_F(TrainingTest, YearPolicyUsesOptimisticConcurrency) {
   EXPECT_EQ(p.version(), 2);
   EXPECT_EQ(stub_->SetYearPolicy(As(County("330302")).get(), set, &p).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Count("audit_log", "entity = 'year_policy'"), 2);
+  EXPECT_EQ(Count("audit_log", "entity = 'year_policy' AND entity_id = '2030'"), 2);
 }
 
 TEST_F(TrainingTest, BatchGetInstitutionEventsAnswersManyInstitutionsAtOnce) {
   SetPolicy(2025, true);
   SetToday(Day("2025-03-01"));
-  v1::Event a1 = Approved(Plan("2025-03-17"));
+  const std::string x = Code(5101), y = Code(5102);
+  auto plan_of = [&](const std::string& date) {
+    v1::Event p = Plan(date);
+    p.set_institution_credit_code(x);
+    return p;
+  };
+  v1::Event a1 = Approved(plan_of("2025-03-17"));
   v1::Event a2;
-  ASSERT_TRUE(Create(Plan("2025-06-03"), "batch-2", &a2).ok());
+  ASSERT_TRUE(Create(plan_of("2025-06-03"), "batch-2", &a2, Inst(x)).ok());
   v1::Event other_year;
-  ASSERT_TRUE(Create(Plan("2026-03-09"), "batch-3", &other_year).ok());
+  ASSERT_TRUE(Create(plan_of("2026-03-09"), "batch-3", &other_year, Inst(x)).ok());
   v1::BatchGetInstitutionEventsRequest req;
   req.set_year(2025);
-  req.add_credit_codes(kInstB);
-  req.add_credit_codes(kInstA);
+  req.add_credit_codes(y);
+  req.add_credit_codes(x);
   v1::BatchGetInstitutionEventsResponse resp;
   EXPECT_EQ(stub_->BatchGetInstitutionEvents(As(Inst(kInstA)).get(), req, &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(stub_->BatchGetInstitutionEvents(As(Service()).get(), req, &resp).ok());
   ASSERT_EQ(resp.institutions_size(), 2);
-  EXPECT_EQ(resp.institutions(0).credit_code(), kInstB);
+  EXPECT_EQ(resp.institutions(0).credit_code(), y);
   EXPECT_EQ(resp.institutions(0).events_size(), 0);
   ASSERT_EQ(resp.institutions(1).events_size(), 2);
   EXPECT_EQ(resp.institutions(1).events(0).event().name(), a1.name());
@@ -774,7 +802,7 @@ TEST_F(TrainingTest, BatchGetInstitutionEventsAnswersManyInstitutionsAtOnce) {
   EXPECT_EQ(resp.institutions(1).events(1).event().name(), a2.name());
   EXPECT_EQ(resp.institutions(1).events(1).event().state(), v1::DRAFT);
   // Bad batches are refused whole.
-  req.add_credit_codes(kInstA);
+  req.add_credit_codes(x);
   EXPECT_EQ(stub_->BatchGetInstitutionEvents(As(Service()).get(), req, &resp).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
@@ -836,7 +864,7 @@ class TestSessions : public TrainingTest {
 
 TEST_F(TestSessions, ScoresAreScaledToTenAndAveragedUnrounded) {
   SetToday(Day("2026-12-31"));
-  const std::string a = kInstA, b = kInstB, c = Code(900);
+  const std::string a = Code(6001), b = Code(6002), c = Code(6003);
   v1::TestSession first = Session("2026-04-10", 10000, {a, b, c});
   v1::TestSession second = Session("2026-09-10", 12000, {a, b, c});
   v1::TestSession other_year = Session("2025-09-10", 10000, {a});
@@ -862,7 +890,7 @@ TEST_F(TestSessions, ScoresAreScaledToTenAndAveragedUnrounded) {
 
 TEST_F(TestSessions, AnExcuseIsPendingUntilDecidedThenLeftOutOrScoredZero) {
   SetToday(Day("2026-12-31"));
-  const std::string a = kInstA, b = kInstB;
+  const std::string a = Code(6011), b = Code(6012);
   v1::TestSession first = Session("2026-04-10", 10000, {a, b});
   v1::TestSession second = Session("2026-09-10", 10000, {a, b});
   ASSERT_TRUE(Score(first, a, 9000).ok());
@@ -889,6 +917,7 @@ TEST_F(TestSessions, AnExcuseIsPendingUntilDecidedThenLeftOutOrScoredZero) {
 
 TEST_F(TestSessions, ResultsAreCheckedAgainstTheSession) {
   SetToday(Day("2026-05-01"));
+  const int64_t results = Count("test_results");
   v1::TestSession s = Session("2026-04-10", 10000, {kInstA});
   grpc::Status over = Score(s, kInstA, 10001);
   EXPECT_EQ(over.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -904,7 +933,7 @@ TEST_F(TestSessions, ResultsAreCheckedAgainstTheSession) {
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(stub_->RecordTestResult(As(County("330302")).get(), neither, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Count("test_results"), 0);
+  EXPECT_EQ(Count("test_results"), results);
 }
 
 // --- R9.1 meetings -------------------------------------------------------------------------
