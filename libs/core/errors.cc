@@ -1,6 +1,7 @@
 #include "libs/core/errors.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -55,8 +56,12 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations, absl::string_
 
 absl::Status RuleViolation(absl::string_view reason, absl::string_view rule,
                            absl::string_view english, absl::string_view chinese) {
-  return Error(absl::StatusCode::kFailedPrecondition, reason,
-               absl::StrCat(english, " (", rule, ")"), chinese, rule);
+  // Messages that already end with their rule ID keep a single one.
+  std::string suffix = absl::StrCat("(", rule, ")");
+  std::string message = absl::EndsWith(english, suffix) || rule.empty()
+                            ? std::string(english)
+                            : absl::StrCat(english, " ", suffix);
+  return Error(absl::StatusCode::kFailedPrecondition, reason, message, chinese, rule);
 }
 
 std::string ReasonOf(const absl::Status& status) { return Payload(status, kReasonUrl); }

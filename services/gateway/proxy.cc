@@ -343,8 +343,8 @@ void Proxy::Shutdown(absl::Duration drain) {
   if (threads_.empty()) return;
   // New calls are refused at once; calls in flight get `drain` to finish, then are cancelled
   // (their backend calls are cancelled with them through the done notification).
-  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   shutting_down_ = true;
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   // Accepting slots come back unmatched and backend halves finish; wait until no call is left
   // before the queues close, since a queue must not be closed under a call that still posts.
   absl::Time give_up = absl::Now() + absl::Seconds(10);
@@ -353,6 +353,8 @@ void Proxy::Shutdown(absl::Duration drain) {
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
+
+Proxy::Proxy(Gateway& gateway) : gateway_(gateway) {}
 
 Proxy::~Proxy() { Shutdown(absl::ZeroDuration()); }
 

@@ -46,7 +46,7 @@ class Proxy {
   std::atomic<int> live{0};
 
  private:
-  explicit Proxy(Gateway& gateway) : gateway_(gateway) {}
+  explicit Proxy(Gateway& gateway);
   Gateway& gateway_;
   bool tls_client_certs_ = false;
   std::atomic<bool> shutting_down_{false};

@@ -124,7 +124,8 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
       // The domain names fields as the report does; the request nests them in "engagement".
       if (rules.code() == absl::StatusCode::kInvalidArgument) {
         for (const auto& f : ViolationsOf(rules)) {
-          v.Add(absl::StrCat("engagement.", f.field), f.rule, f.description);
+          std::string field = f.field == "planned_end" ? "planned_end_date" : f.field;
+          v.Add(absl::StrCat("engagement.", field), f.rule, f.description);
         }
         rules = absl::OkStatus();
       }

@@ -195,9 +195,14 @@ def agree(repo, build_dir):
             f"{sorted(p for p in runtime_pkgs if p.endswith('-dev') or p in packages)}")
     c.check(all("--no-install-recommends" in r for r in rt_runs),
             "the runtime stage should install with --no-install-recommends")
-    if os.path.isdir(os.path.join(repo, "services/gateway")):
-        c.check("services/gateway/policy.txt" in dockerfile,
-                "the image must carry the gateway's policy file (services/gateway/policy.txt)")
+    gateway_main = os.path.join(repo, "services/gateway/main.cc")
+    if os.path.exists(gateway_main):
+        # The policy file the gateway loads by default (a path in the repository) must be
+        # installed into the image.
+        m = re.search(r'"policy_file",[^}]*?std::string\("([^"]+)"\)', read(gateway_main), re.S)
+        policy = m.group(1) if m else "services/gateway/policy.txt"
+        c.check(f"install -D -m 0644 {policy} /out/share/gateway/policy.txt" in dockerfile,
+                f"the image must carry the gateway's policy file ({policy})")
         base_gateway = os.path.join(repo, "k8s/base/gateway.yaml")
         if os.path.exists(base_gateway):
             c.check("ZHIGAI_POLICY_FILE: /usr/share/zhigai/gateway/policy.txt" in read(base_gateway),

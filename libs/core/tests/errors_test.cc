@@ -40,6 +40,8 @@ TEST(Errors, RuleViolationIsFailedPreconditionWithRule) {
   EXPECT_EQ(ReasonOf(s), "FILING_TOO_LATE");
   EXPECT_EQ(RuleOf(s), "R13.4");
   EXPECT_NE(s.message().find("R13.4"), std::string::npos);
+  absl::Status once = RuleViolation("X", "R13.2", "too few people (R13.2)", "人数不足");
+  EXPECT_EQ(once.message(), "too few people (R13.2)");
 }
 
 }  // namespace

@@ -1,1 +1,489 @@
-// placeholder
+// The policy platform's intake (records by batch and by stream, counts), reconciliation, the
+// intake setting and the metrics RPC, against a real PostgreSQL over gRPC.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/tracking/domain/checksum.h"
+#include "services/tracking/tests/fixture.h"
+
+namespace zhigai::tracking {
+namespace {
+
+using namespace testing;
+
+v1::ProjectRecord Record(const std::string& id, int64_t revision,
+                                const std::string& institution, int year = 2025,
+                                bool approved = true,
+                                common::v1::ServiceKind kind = common::v1::DIAGNOSIS) {
+  v1::ProjectRecord r;
+  r.set_project_id(id);
+  r.set_revision(revision);
+  r.set_institution_credit_code(institution);
+  r.set_enterprise_credit_code("91330303MA2H3K4L4J");
+  r.set_kind(kind);
+  r.set_declaration_date(absl::StrCat(year, "-03-15"));
+  r.set_city_outcome(approved ? v1::OUTCOME_APPROVED : v1::OUTCOME_PENDING);
+  if (approved) r.set_city_outcome_date(absl::StrCat(year, "-06-01"));
+  r.set_county_outcome(approved ? v1::OUTCOME_APPROVED : v1::OUTCOME_PENDING);
+  if (approved) r.set_county_outcome_date(absl::StrCat(year, "-05-20"));
+  r.set_subsidy_fen(100000 * revision);
+  return r;
+}
+
+
+class IntakeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { env_ = TrackingEnv::Start().release(); }
+  static void TearDownTestSuite() { delete env_; }
+  static v1::TrackingService::Stub& T() { return env_->tracking(); }
+  static auto As(const auth::Principal& p) { return TrackingEnv::As(p); }
+
+  static v1::BatchPushProjectsResponse Push(const std::vector<v1::ProjectRecord>& records) {
+    v1::BatchPushProjectsRequest req;
+    for (const auto& r : records) *req.add_records() = r;
+    v1::BatchPushProjectsResponse resp;
+    grpc::Status s = T().BatchPushProjects(As(Platform()).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  static v1::ProjectCountsRow Row(int year, const std::string& code, common::v1::ServiceKind kind,
+                                  int64_t declared, int64_t approved, int64_t revision,
+                                  const std::string& as_of = "") {
+    v1::ProjectCountsRow r;
+    r.set_year(year);
+    r.set_institution_credit_code(code);
+    r.set_kind(kind);
+    r.set_declared(declared);
+    r.set_approved_by_both(approved);
+    r.set_revision(revision);
+    r.set_as_of(as_of);
+    return r;
+  }
+
+  static v1::BatchPushProjectCountsResponse PushCounts(const std::vector<v1::ProjectCountsRow>& rows) {
+    v1::BatchPushProjectCountsRequest req;
+    for (const auto& r : rows) *req.add_rows() = r;
+    v1::BatchPushProjectCountsResponse resp;
+    grpc::Status s = T().BatchPushProjectCounts(As(Platform()).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  static std::string Stored(const std::string& project_id) {
+    auto admin = env_->database().Admin();
+    auto r = admin->QueryScript(absl::StrCat(
+        "SELECT revision || '/' || subsidy_fen FROM tracking.projects WHERE project_id = '",
+        project_id, "'"));
+    return r.ok() && r->rows() == 1 ? r->String(0, 0) : "";
+  }
+
+  static TrackingEnv* env_;
+};
+TrackingEnv* IntakeTest::env_;
+
+TEST_F(IntakeTest, EachRecordGetsItsOwnOutcome) {
+  std::string inst = Code(201, 1);
+  auto first = Push({Record("P201-1", 2, inst), Record("P201-2", 1, inst)});
+  ASSERT_EQ(first.results_size(), 2);
+  EXPECT_EQ(first.results(0).outcome(), v1::RECORD_ACCEPTED);
+  EXPECT_EQ(first.counts().accepted(), 2);
+
+  v1::ProjectRecord conflict = Record("P201-2", 1, inst);
+  conflict.set_subsidy_fen(1);  // same revision, other content
+  v1::ProjectRecord bad = Record("P201-4", 1, inst);
+  bad.set_county_outcome_date("");  // APPROVED without a date
+  bad.set_institution_credit_code("91330302123456788Q");
+  auto second = Push({Record("P201-1", 2, inst), Record("P201-1", 1, inst), Record("P201-2", 3, inst),
+                      conflict, bad, Record("P201-3", 1, inst)});
+  ASSERT_EQ(second.results_size(), 6);
+  EXPECT_EQ(second.results(0).outcome(), v1::RECORD_DUPLICATE);
+  EXPECT_EQ(second.results(1).outcome(), v1::RECORD_STALE);
+  EXPECT_EQ(second.results(1).stored_revision(), 2);
+  EXPECT_EQ(second.results(2).outcome(), v1::RECORD_UPDATED);
+  // Judged in batch order: record 3 comes after revision 3 was stored, so it is STALE.
+  EXPECT_EQ(second.results(3).outcome(), v1::RECORD_STALE);
+  EXPECT_EQ(second.results(4).outcome(), v1::RECORD_REJECTED);
+  std::vector<std::string> fields;
+  for (const auto& v : second.results(4).violations()) fields.push_back(v.field());
+  EXPECT_EQ(fields, (std::vector<std::string>{"records[4].institution_credit_code",
+                                              "records[4].county_outcome_date"}));
+  EXPECT_EQ(second.results(5).outcome(), v1::RECORD_ACCEPTED);
+  EXPECT_EQ(second.counts().rejected(), 1);
+  EXPECT_EQ(second.counts().stale(), 2);
+  EXPECT_EQ(Stored("P201-2"), "3/300000");
+  EXPECT_EQ(Stored("P201-4"), "");
+
+  // Same revision with other content: CONFLICT, nothing changed.
+  v1::ProjectRecord changed = Record("P201-2", 3, inst);
+  changed.set_subsidy_fen(5);
+  auto third = Push({changed});
+  EXPECT_EQ(third.results(0).outcome(), v1::RECORD_CONFLICT);
+  EXPECT_EQ(third.results(0).reason(), "REVISION_CONFLICT");
+  EXPECT_EQ(Stored("P201-2"), "3/300000");
+
+  // Only the platform pushes; batches are 1..1000.
+  v1::BatchPushProjectsRequest req;
+  *req.add_records() = Record("P201-9", 1, inst);
+  v1::BatchPushProjectsResponse resp;
+  EXPECT_EQ(T().BatchPushProjects(As(Inst(inst)).get(), req, &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  req.clear_records();
+  EXPECT_EQ(T().BatchPushProjects(As(Platform()).get(), req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(IntakeTest, BatchClaimIsChecked) {
+  std::string inst = Code(202, 1);
+  v1::BatchPushProjectsRequest req;
+  *req.add_records() = Record("P202-1", 1, inst);
+  *req.add_records() = Record("P202-2", 4, inst);
+  req.mutable_claim()->set_record_count(2);
+  req.mutable_claim()->set_checksum(RecordsChecksum({{"P202-2", 4}, {"P202-1", 1}}));
+  v1::BatchPushProjectsResponse resp;
+  ASSERT_TRUE(T().BatchPushProjects(As(Platform()).get(), req, &resp).ok());
+  EXPECT_TRUE(resp.check().matched());
+  req.mutable_claim()->set_record_count(3);
+  ASSERT_TRUE(T().BatchPushProjects(As(Platform()).get(), req, &resp).ok());
+  EXPECT_FALSE(resp.check().matched());
+  EXPECT_EQ(resp.check().actual_count(), 2);
+  EXPECT_EQ(resp.counts().duplicate(), 2);
+}
+
+// The data set of the stream tests: `n` projects at revision 1, then the first half again at
+// revision 2, in batches of 1000.
+std::vector<v1::PushProjectsRequest> StreamBatches(const std::string& prefix,
+                                                   const std::string& inst, int n) {
+  std::vector<v1::ProjectRecord> all;
+  for (int i = 0; i < n; ++i) all.push_back(Record(absl::StrCat(prefix, i), 1, inst));
+  for (int i = 0; i < n / 2; ++i) all.push_back(Record(absl::StrCat(prefix, i), 2, inst));
+  std::vector<v1::PushProjectsRequest> out;
+  for (size_t i = 0; i < all.size(); i += 1000) {
+    v1::PushProjectsRequest req;
+    req.set_batch_id(absl::StrCat(prefix, "#", i / 1000));
+    for (size_t j = i; j < std::min(all.size(), i + 1000); ++j) *req.add_records() = all[j];
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+TEST_F(IntakeTest, CutOffStreamKeepsAcknowledgedBatchesAndAFullResendEndsAtNewest) {
+  std::string inst = Code(203, 1);
+  const int n = 4000;
+  auto batches = StreamBatches("S203-", inst, n);  // 6 batches
+  ASSERT_EQ(batches.size(), 6u);
+
+  // First attempt: the platform's connection dies after three acknowledgements.
+  {
+    auto ctx = As(Platform());
+    auto stream = T().PushProjects(ctx.get());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(stream->Write(batches[i]));
+    v1::PushProjectsResponse ack;
+    int acked_records = 0;
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(stream->Read(&ack));
+      EXPECT_EQ(ack.sequence(), i + 1);
+      EXPECT_EQ(ack.counts().accepted(), 1000);
+      acked_records += ack.results_size();
+    }
+    EXPECT_EQ(acked_records, 3000);
+    stream->Write(batches[3]);  // in flight when the connection goes
+    ctx->TryCancel();
+    EXPECT_FALSE(stream->Finish().ok());
+  }
+  // Every acknowledged record is stored.
+  int64_t kept = env_->Count("projects", "project_id LIKE 'S203-%'");
+  EXPECT_GE(kept, 3000);
+  EXPECT_LE(kept, 4000);
+
+  // The platform resends everything.
+  auto ctx = As(Platform());
+  auto stream = T().PushProjects(ctx.get());
+  std::thread writer([&] {
+    for (const auto& b : batches) stream->Write(b);
+    stream->WritesDone();
+  });
+  v1::OutcomeCounts total;
+  v1::PushProjectsResponse ack;
+  int acks = 0;
+  while (stream->Read(&ack)) {
+    ++acks;
+    total.set_accepted(total.accepted() + ack.counts().accepted());
+    total.set_updated(total.updated() + ack.counts().updated());
+    total.set_duplicate(total.duplicate() + ack.counts().duplicate());
+    total.set_rejected(total.rejected() + ack.counts().rejected());
+  }
+  writer.join();
+  ASSERT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(acks, 6);
+  EXPECT_EQ(total.rejected(), 0);
+  EXPECT_EQ(total.duplicate(), static_cast<int>(kept));
+  EXPECT_EQ(total.accepted() + total.updated() + total.duplicate(), 6000);
+  EXPECT_EQ(env_->Count("projects", "project_id LIKE 'S203-%'"), n);
+  EXPECT_EQ(env_->Count("projects", "project_id LIKE 'S203-%' AND revision = 2"), n / 2);
+  EXPECT_EQ(env_->Count("projects", "project_id LIKE 'S203-%' AND revision = 1"), n / 2);
+  // And a third full replay adds nothing.
+  auto ctx3 = As(Platform());
+  auto replay = T().PushProjects(ctx3.get());
+  for (const auto& b : batches) ASSERT_TRUE(replay->Write(b));
+  replay->WritesDone();
+  int duplicates = 0, stale = 0;
+  while (replay->Read(&ack)) {
+    duplicates += ack.counts().duplicate();
+    stale += ack.counts().stale();
+  }
+  ASSERT_TRUE(replay->Finish().ok());
+  EXPECT_EQ(duplicates + stale, 6000);
+  EXPECT_EQ(stale, n / 2);  // revision 1 of the first half, now older than what is stored
+}
+
+TEST_F(IntakeTest, StreamRefusesAnOversizedBatchButKeepsEarlierOnes) {
+  std::string inst = Code(204, 1);
+  auto ctx = As(Platform());
+  auto stream = T().PushProjects(ctx.get());
+  v1::PushProjectsRequest ok, big;
+  *ok.add_records() = Record("P204-1", 1, inst);
+  for (int i = 0; i < 1001; ++i) *big.add_records() = Record(absl::StrCat("P204-b", i), 1, inst);
+  ASSERT_TRUE(stream->Write(ok));
+  v1::PushProjectsResponse ack;
+  ASSERT_TRUE(stream->Read(&ack));
+  stream->Write(big);
+  stream->WritesDone();
+  while (stream->Read(&ack)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Stored("P204-1"), "1/100000");
+  EXPECT_EQ(env_->Count("projects", "project_id LIKE 'P204-b%'"), 0);
+}
+
+TEST_F(IntakeTest, YearReconciliationAndIngestSummary) {
+  std::string a = Code(205, 1), b = Code(205, 2);
+  const int year = 2031;  // a year no other test uses
+  Push({Record("P205-1", 1, a, year), Record("P205-2", 2, a, year, false),
+        Record("P205-3", 1, b, year, true, common::v1::SOLUTION_DESIGN)});
+  v1::ReconcileProjectsRequest claim;
+  claim.set_reconciliation_id("rec-205-1");
+  claim.set_year(year);
+  claim.set_project_count(3);
+  claim.set_checksum(RecordsChecksum({{"P205-1", 1}, {"P205-2", 2}, {"P205-3", 1}}));
+  v1::ProjectReconciliation rec;
+  ASSERT_TRUE(T().ReconcileProjects(As(Platform()).get(), claim, &rec).ok());
+  EXPECT_TRUE(rec.matched());
+  EXPECT_EQ(rec.stored_checksum(), claim.checksum());
+
+  // The platform holds a newer revision and one more project than zhigai.
+  claim.set_reconciliation_id("rec-205-2");
+  claim.set_project_count(4);
+  claim.set_checksum(
+      RecordsChecksum({{"P205-1", 1}, {"P205-2", 3}, {"P205-3", 1}, {"P205-4", 1}}));
+  auto* ia = claim.add_institutions();
+  ia->set_credit_code(a);
+  ia->set_project_count(3);
+  auto* ib = claim.add_institutions();
+  ib->set_credit_code(b);
+  ib->set_project_count(1);
+  ASSERT_TRUE(T().ReconcileProjects(As(Platform()).get(), claim, &rec).ok());
+  EXPECT_FALSE(rec.matched());
+  EXPECT_EQ(rec.stored_count(), 3);
+  ASSERT_EQ(rec.differences_size(), 1);
+  EXPECT_EQ(rec.differences(0).credit_code(), a);
+  EXPECT_EQ(rec.differences(0).claimed_count(), 3);
+  EXPECT_EQ(rec.differences(0).stored_count(), 2);
+  // Idempotent on the reconciliation id.
+  v1::ProjectReconciliation again;
+  ASSERT_TRUE(T().ReconcileProjects(As(Platform()).get(), claim, &again).ok());
+  EXPECT_EQ(again.name(), rec.name());
+  EXPECT_EQ(env_->Count("reconciliations", absl::StrCat("year = ", year)), 2);
+
+  v1::GetIngestSummaryRequest sreq;
+  sreq.set_year(year);
+  v1::IngestSummary summary;
+  ASSERT_TRUE(T().GetIngestSummary(As(City()).get(), sreq, &summary).ok());
+  EXPECT_EQ(summary.projects(), 3);
+  EXPECT_EQ(summary.intake_mode(), v1::RECORDS);
+  ASSERT_EQ(summary.institutions_size(), 2);
+  const auto& sa = summary.institutions(0).credit_code() == a ? summary.institutions(0)
+                                                              : summary.institutions(1);
+  EXPECT_EQ(sa.declared_diagnosis(), 2);
+  EXPECT_EQ(sa.approved_diagnosis(), 1);
+  EXPECT_EQ(sa.pending(), 1);
+  EXPECT_EQ(summary.last_reconciliation().name(), rec.name());
+  // An institution sees only itself, without the platform's reconciliation.
+  ASSERT_TRUE(T().GetIngestSummary(As(Inst(b)).get(), sreq, &summary).ok());
+  ASSERT_EQ(summary.institutions_size(), 1);
+  EXPECT_EQ(summary.institutions(0).approved_solution_design(), 1);
+  EXPECT_FALSE(summary.has_last_reconciliation());
+  sreq.set_institution_credit_code(a);
+  EXPECT_EQ(T().GetIngestSummary(As(Inst(b)).get(), sreq, &summary).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(IntakeTest, CountsRowsAreIdempotentOnTheirRevision) {
+  std::string inst = Code(206, 1);
+  const int year = 2032;
+  auto first = PushCounts({Row(year, inst, common::v1::DIAGNOSIS, 10, 7, 2, "2033-01-05T08:00:00+08:00")});
+  EXPECT_EQ(first.results(0).outcome(), v1::RECORD_ACCEPTED);
+  auto second = PushCounts({
+      Row(year, inst, common::v1::DIAGNOSIS, 10, 7, 2, "2033-01-05T08:00:00+08:00"),  // repeat
+      Row(year, inst, common::v1::DIAGNOSIS, 9, 6, 1),                                // older
+      Row(year, inst, common::v1::DIAGNOSIS, 11, 7, 3),                               // newer
+      Row(year, inst, common::v1::DIAGNOSIS, 12, 7, 3),                               // conflict
+      Row(year, inst, common::v1::SOLUTION_DESIGN, 3, 4, 1),   // approved > declared
+      Row(year, inst, common::v1::SOLUTION_DESIGN, -1, 0, 1),  // negative
+      Row(year, inst, common::v1::TRAINING_SERVICE, 1, 0, 1),  // not a consulting kind
+  });
+  ASSERT_EQ(second.results_size(), 7);
+  EXPECT_EQ(second.results(0).outcome(), v1::RECORD_DUPLICATE);
+  EXPECT_EQ(second.results(1).outcome(), v1::RECORD_STALE);
+  EXPECT_EQ(second.results(1).stored_revision(), 2);
+  EXPECT_EQ(second.results(2).outcome(), v1::RECORD_UPDATED);
+  EXPECT_EQ(second.results(3).outcome(), v1::RECORD_CONFLICT);
+  EXPECT_EQ(second.results(4).outcome(), v1::RECORD_REJECTED);
+  EXPECT_EQ(second.results(4).violations(0).field(), "rows[4].approved_by_both");
+  EXPECT_EQ(second.results(5).violations(0).field(), "rows[5].declared");
+  EXPECT_EQ(second.results(6).violations(0).field(), "rows[6].kind");
+
+  // Every distinct revision is kept; the highest is current.
+  v1::ListProjectCountRevisionsRequest list;
+  list.set_year(year);
+  v1::ListProjectCountRevisionsResponse history;
+  ASSERT_TRUE(T().ListProjectCountRevisions(As(City()).get(), list, &history).ok());
+  ASSERT_EQ(history.revisions_size(), 3);
+  EXPECT_EQ(history.revisions(0).row().revision(), 1);
+  EXPECT_FALSE(history.revisions(0).current());
+  EXPECT_EQ(history.revisions(1).row().as_of(), "2033-01-05T00:00:00.000000Z");
+  EXPECT_EQ(history.revisions(2).row().declared(), 11);
+  EXPECT_TRUE(history.revisions(2).current());
+  EXPECT_EQ(T().ListProjectCountRevisions(As(Inst(inst)).get(), list, &history).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(IntakeTest, TwoRevisionsEndInTheSameStateInEitherOrder) {
+  std::string a = Code(207, 1), b = Code(207, 2), c = Code(207, 3);
+  const int year = 2033;
+  auto r1 = [&](const std::string& code) { return Row(year, code, common::v1::DIAGNOSIS, 5, 2, 1); };
+  auto r2 = [&](const std::string& code) { return Row(year, code, common::v1::DIAGNOSIS, 6, 4, 2); };
+  PushCounts({r1(a)});
+  PushCounts({r2(a)});
+  PushCounts({r2(b)});
+  auto late = PushCounts({r1(b)});
+  EXPECT_EQ(late.results(0).outcome(), v1::RECORD_STALE);
+  // And both at the same time, many times over, for c.
+  for (int i = 0; i < 5; ++i) {
+    std::string code = Code(207, 10 + i);
+    std::thread t1([&] { PushCounts({r1(code)}); });
+    std::thread t2([&] { PushCounts({r2(code)}); });
+    t1.join();
+    t2.join();
+  }
+  (void)c;
+  auto state = [&](const std::string& code) {
+    auto admin = env_->database().Admin();
+    auto cur = admin->QueryScript(absl::StrCat(
+        "SELECT revision || ':' || declared || ':' || approved_by_both FROM tracking.project_counts"
+        " WHERE institution_credit_code = '", code, "'"));
+    auto hist = admin->QueryScript(absl::StrCat(
+        "SELECT string_agg(revision || ':' || declared, ',' ORDER BY revision)"
+        " FROM tracking.project_count_revisions WHERE institution_credit_code = '", code, "'"));
+    return cur->String(0, 0) + "|" + hist->String(0, 0);
+  };
+  EXPECT_EQ(state(a), "2:6:4|1:5,2:6");
+  EXPECT_EQ(state(b), state(a));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(state(Code(207, 10 + i)), state(a));
+}
+
+TEST_F(IntakeTest, IntakeModeDecidesTheMetricsAndTheOtherIsReconciled) {
+  std::string a = Code(208, 1), b = Code(208, 2), none = Code(208, 3);
+  const int year = 2034;
+  Push({Record("P208-1", 1, a, year), Record("P208-2", 1, a, year, false),
+        Record("P208-3", 1, a, year, true, common::v1::SOLUTION_DESIGN),
+        Record("P208-4", 1, b, year)});
+  // City approved, county rejected: declared but not approved (S1.1 needs both).
+  v1::ProjectRecord half = Record("P208-5", 1, b, year);
+  half.set_county_outcome(v1::OUTCOME_REJECTED);
+  Push({half});
+
+  v1::BatchGetProjectMetricsRequest mreq;
+  mreq.set_year(year);
+  v1::BatchGetProjectMetricsResponse m;
+  ASSERT_TRUE(T().BatchGetProjectMetrics(As(Service()).get(), mreq, &m).ok());
+  EXPECT_EQ(m.intake_mode(), v1::RECORDS);
+  ASSERT_EQ(m.metrics_size(), 2);
+  const auto& ma = m.metrics(0).credit_code() == a ? m.metrics(0) : m.metrics(1);
+  const auto& mb = m.metrics(0).credit_code() == a ? m.metrics(1) : m.metrics(0);
+  EXPECT_EQ(ma.declared_diagnosis(), 2);
+  EXPECT_EQ(ma.approved_diagnosis(), 1);
+  EXPECT_EQ(ma.declared_solution_design(), 1);
+  EXPECT_EQ(ma.approved_solution_design(), 1);
+  EXPECT_EQ(mb.declared_diagnosis(), 2);
+  EXPECT_EQ(mb.approved_diagnosis(), 1);
+  EXPECT_FALSE(m.as_of().empty());
+  std::string records_revision = m.source_revision();
+  EXPECT_EQ(records_revision.rfind(absl::StrCat("records:", year, ":"), 0), 0u);
+  // Asking for named institutions: an institution without data gets zeros.
+  mreq.add_credit_codes(none);
+  mreq.add_credit_codes(a);
+  ASSERT_TRUE(T().BatchGetProjectMetrics(As(City()).get(), mreq, &m).ok());
+  ASSERT_EQ(m.metrics_size(), 2);
+  EXPECT_EQ(m.metrics(0).credit_code(), std::min(a, none));
+  for (const auto& x : m.metrics()) {
+    if (x.credit_code() == none) EXPECT_EQ(x.declared_diagnosis(), 0);
+  }
+  EXPECT_EQ(T().BatchGetProjectMetrics(As(Inst(a)).get(), mreq, &m).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  mreq.clear_credit_codes();
+
+  // The counts intake says something else for a.
+  PushCounts({Row(year, a, common::v1::DIAGNOSIS, 2, 1, 1, "2035-01-10T00:00:00Z"),
+              Row(year, a, common::v1::SOLUTION_DESIGN, 2, 2, 1, "2035-01-10T00:00:00Z"),
+              Row(year, b, common::v1::DIAGNOSIS, 2, 1, 1, "2035-01-09T00:00:00Z")});
+
+  // Only the city sets the mode, with the version it read.
+  v1::SetIntakeModeRequest set;
+  set.set_year(year);
+  set.set_mode(v1::COUNTS);
+  v1::IntakeSetting setting;
+  EXPECT_EQ(T().SetIntakeMode(As(County("330302")).get(), set, &setting).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(T().SetIntakeMode(As(City()).get(), set, &setting).ok());
+  EXPECT_EQ(setting.mode(), v1::COUNTS);
+  EXPECT_EQ(setting.version(), 1);
+  EXPECT_EQ(T().SetIntakeMode(As(City()).get(), set, &setting).error_code(),
+            grpc::StatusCode::ABORTED);
+
+  ASSERT_TRUE(T().BatchGetProjectMetrics(As(Service()).get(), mreq, &m).ok());
+  EXPECT_EQ(m.intake_mode(), v1::COUNTS);
+  EXPECT_EQ(m.as_of(), "2035-01-10T00:00:00.000000Z");
+  EXPECT_EQ(m.source_revision().rfind(absl::StrCat("counts:", year, ":"), 0), 0u);
+  const auto& ca = m.metrics(0).credit_code() == a ? m.metrics(0) : m.metrics(1);
+  EXPECT_EQ(ca.declared_solution_design(), 2);
+  EXPECT_EQ(ca.approved_solution_design(), 2);
+
+  v1::GetIntakeReconciliationRequest rreq;
+  rreq.set_year(year);
+  v1::IntakeReconciliation rec;
+  ASSERT_TRUE(T().GetIntakeReconciliation(As(City()).get(), rreq, &rec).ok());
+  EXPECT_EQ(rec.mode(), v1::COUNTS);
+  EXPECT_TRUE(rec.has_records());
+  EXPECT_TRUE(rec.has_counts());
+  EXPECT_FALSE(rec.matched());
+  ASSERT_EQ(rec.differences_size(), 1);
+  EXPECT_EQ(rec.differences(0).credit_code(), a);
+  EXPECT_EQ(rec.differences(0).kind(), common::v1::SOLUTION_DESIGN);
+  EXPECT_EQ(rec.differences(0).records_declared(), 1);
+  EXPECT_EQ(rec.differences(0).counts_declared(), 2);
+
+  // Back to records: the same figures as before the switch.
+  set.set_mode(v1::RECORDS);
+  set.set_version(1);
+  ASSERT_TRUE(T().SetIntakeMode(As(City()).get(), set, &setting).ok());
+  ASSERT_TRUE(T().BatchGetProjectMetrics(As(Service()).get(), mreq, &m).ok());
+  EXPECT_EQ(m.source_revision(), records_revision);
+}
+
+}  // namespace
+}  // namespace zhigai::tracking

@@ -1,0 +1,86 @@
+// The pulled figures of a round (the snapshot) as plain values, and the pure rules that turn
+// them into score-sheet inputs: which sanction excludes an institution (R14.4, R14.5), which
+// institutions still need a defence entry (S3), whether the snapshot may be frozen (S1.3).
+// No gRPC, no database: the pull (sources.h) fills these, the store persists them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "services/evaluation/domain/score_sheet.h"
+
+namespace zhigai::evaluation {
+
+// One source service's answer in a pull.
+struct SourcePull {
+  std::string source;  // "registry", "tracking", "training", "feedback"
+  std::string method;  // the RPC(s) asked
+  int year = 0;        // the year asked for
+  absl::Time pulled_at;
+  int institutions = 0;
+  std::string intake_mode, as_of, source_revision;  // tracking only
+};
+
+struct SnapshotTest {
+  std::string session;
+  int64_t score_hundredths = 0;
+  int64_t full_marks_hundredths = 0;
+  bool unexcused_absence = false;
+};
+
+// One institution's pulled figures.
+struct SnapshotInstitution {
+  std::string credit_code;
+  std::string display_name;
+  std::vector<int> directory_years;  // the city directories (Y, and Y−1 when asked) it is in
+  int64_t declared_diagnosis = 0, declared_solution_design = 0;
+  int64_t approved_diagnosis = 0, approved_solution_design = 0;
+  std::vector<SnapshotTest> tests;
+  int64_t excuses_pending = 0;
+  RatingCounts content, results;
+  int64_t verified_complaints = 0, verified_serious_complaints = 0;
+  Exclusion exclusion = Exclusion::kNone;
+  std::string exclusion_source;  // "sanctions/17"
+};
+
+struct PulledSnapshot {
+  std::vector<SnapshotInstitution> institutions;  // by credit code
+  std::vector<SourcePull> sources;
+};
+
+// A sanction as the registry reports it, reduced to what the evaluation needs.
+struct SanctionFact {
+  std::string name;  // "sanctions/17"
+  std::string credit_code;
+  bool bar = false;  // BAR (R14.5); otherwise CANCEL (R14.4)
+  bool lifted = false;
+};
+
+// The exclusion of each institution from the sanctions in force in Y (the registry's year
+// filter). A lifted sanction does not count. Decision (RULES.md silent): when both apply, the
+// bar (R14.5) is named, being the heavier and longer one; among equals the first by name.
+std::map<std::string, std::pair<Exclusion, std::string>> ExclusionsFrom(
+    absl::Span<const SanctionFact> sanctions);
+
+// The score-sheet input of an institution: S1.2 counts all declared and approved projects of
+// both kinds; the defence scores come from the bureau's entry (none → S3 = 0).
+InstitutionInput ToInput(const SnapshotInstitution& in,
+                         const std::vector<int64_t>& defence_scores_hundredths);
+
+// Decision (S3, RULES.md silent on absence): a round is defence-scored when every institution
+// that will be ranked has a defence entry (an empty entry records that it did not defend);
+// barred or cancelled institutions are not ranked and need none.
+bool NeedsDefenceEntry(const SnapshotInstitution& in);
+
+// Decision (S1.3, R8.1): a test absence whose excuse is still undecided scores 0 only
+// provisionally, so the snapshot cannot be frozen while one is pending; FAILED_PRECONDITION
+// EXCUSES_PENDING naming the count. An empty snapshot (nobody in the directory) cannot be
+// frozen either: NO_INSTITUTIONS_IN_SCOPE (R10.1).
+absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending);
+
+}  // namespace zhigai::evaluation
