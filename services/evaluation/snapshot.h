@@ -53,6 +53,12 @@ struct PulledSnapshot {
   std::vector<SourcePull> sources;
 };
 
+// The panel's scores of one institution as the bureau enters them (S3).
+struct DefenceEntryInput {
+  std::string credit_code;
+  std::vector<int64_t> member_scores_hundredths;  // empty: did not defend
+};
+
 // A sanction as the registry reports it, reduced to what the evaluation needs.
 struct SanctionFact {
   std::string name;  // "sanctions/17"

@@ -184,7 +184,8 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, const char* method
     v.Absorb(rating.status());
     v.Absorb(core::ValidateText(*in.comment, "comment", 0, 500, "S2.1"));
     v.Absorb(CheckKey(*in.request_id, "request_id", 64));
-    if (in.version < 0) v.Add("version", "AIP-154", "version: 0 for a first rating, else the version read");
+    if (in.version < 0)
+      v.Add("version", "AIP-154", "version: 0 for a first rating, else the version read");
     if (auto s = v.Finish("评价信息有误"); !s.ok()) return s;
 
     auto facts = d_.engagements.Get(*in.engagement);
@@ -206,7 +207,8 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, const char* method
       return s;
     }
     const std::optional<int> year = EngagementYear(*facts);
-    if (!year.has_value()) return absl::InternalError("a delivered engagement has no delivery date");
+    if (!year.has_value())
+      return absl::InternalError("a delivered engagement has no delivery date");
     auto settings = d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays);
     if (!settings.ok()) return settings.status();
 
@@ -223,13 +225,14 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, const char* method
     write.expected_version = in.version;
     write.today = today;
     write.change_period_days = settings->change_period_days();
-    auto out = d_.store.SaveRating(
-        ChangeOf(call), IdempotencyKey(call, *in.request_id), write,
-        [&](absl::CivilDay first, absl::CivilDay last) {
-          // The period is fixed when the rating is first given (its last change day is stored
-          // then), so a later settings change never shortens a window already promised.
-          return CheckRatingChange(first, today, static_cast<int>(last - first));
-        });
+    auto out = d_.store.SaveRating(ChangeOf(call), IdempotencyKey(call, *in.request_id), write,
+                                   [&](absl::CivilDay first, absl::CivilDay last) {
+                                     // The period is fixed when the rating is first given (its last
+                                     // change day is stored then), so a later settings change never
+                                     // shortens a window already promised.
+                                     return CheckRatingChange(first, today,
+                                                              static_cast<int>(last - first));
+                                   });
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     if (!call.principal.IsBureau()) resp->clear_recorded_by();
@@ -241,8 +244,8 @@ grpc::Status FeedbackHandlers::RateEngagement(grpc::ServerContext* ctx,
                                               const v1::RateEngagementRequest* req,
                                               v1::Rating* resp) {
   return Rate(ctx, METHOD(RateEngagement),
-              {&req->engagement(), req->content(), req->results(), &req->comment(),
-               req->version(), &req->request_id()},
+              {&req->engagement(), req->content(), req->results(), &req->comment(), req->version(),
+               &req->request_id()},
               v1::ENTERPRISE, resp);
 }
 
@@ -250,8 +253,8 @@ grpc::Status FeedbackHandlers::RecordPhoneRating(grpc::ServerContext* ctx,
                                                  const v1::RecordPhoneRatingRequest* req,
                                                  v1::Rating* resp) {
   return Rate(ctx, METHOD(RecordPhoneRating),
-              {&req->engagement(), req->content(), req->results(), &req->comment(),
-               req->version(), &req->request_id()},
+              {&req->engagement(), req->content(), req->results(), &req->comment(), req->version(),
+               &req->request_id()},
               v1::PHONE_FOLLOW_UP, resp);
 }
 
@@ -352,16 +355,15 @@ absl::StatusOr<int> YearFromSettingsName(const std::string& name, absl::string_v
 grpc::Status FeedbackHandlers::GetRatingSettings(grpc::ServerContext* ctx,
                                                  const v1::GetRatingSettingsRequest* req,
                                                  v1::RatingSettings* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(GetRatingSettings),
-               [&](const Call&) -> absl::Status {
-                 // The period is policy, not personal data: anyone may read it.
-                 auto year = YearFromSettingsName(req->name(), "name");
-                 if (!year.ok()) return year.status();
-                 auto out = d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays);
-                 if (!out.ok()) return out.status();
-                 *resp = std::move(*out);
-                 return absl::OkStatus();
-               });
+  return Serve(ctx, d_.internal_proof, METHOD(GetRatingSettings), [&](const Call&) -> absl::Status {
+    // The period is policy, not personal data: anyone may read it.
+    auto year = YearFromSettingsName(req->name(), "name");
+    if (!year.ok()) return year.status();
+    auto out = d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status FeedbackHandlers::UpdateRatingSettings(grpc::ServerContext* ctx,
@@ -395,93 +397,98 @@ grpc::Status FeedbackHandlers::UpdateRatingSettings(grpc::ServerContext* ctx,
 grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
                                              const v1::FileComplaintRequest* req,
                                              v1::Complaint* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(FileComplaint), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kEnterprise}); !s.ok()) return s;
-    if (call.principal.credit_code.empty()) return NotYours("complaint");
-    v1::Complaint c = req->complaint();
-    Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
-    v.Absorb(core::ValidateCreditCode(c.institution_credit_code(),
-                                      "complaint.institution_credit_code"));
-    if (!c.engagement().empty()) v.Absorb(CheckEngagementName(c.engagement(), "complaint.engagement"));
-    v.Absorb(core::ValidateText(c.description(), "complaint.description", 1, 2000, "R14.5"));
-    CheckEvidence(c.evidence_document_ids(), "complaint.evidence_document_ids", 0, "R14.5", v);
-    v.Absorb(core::ValidateLine(c.contact().name(), "complaint.contact.name", 0, 50, "FORMAT"));
-    v.Absorb(core::ValidateLine(c.contact().title(), "complaint.contact.title", 0, 50, "FORMAT"));
-    if (!c.contact().phone().empty()) {
-      v.Absorb(core::ValidatePhone(c.contact().phone(), "complaint.contact.phone"));
-    }
-    if (!c.contact().email().empty()) {
-      v.Absorb(core::ValidateEmail(c.contact().email(), "complaint.contact.email"));
-    }
-    if (auto s = v.Finish("投诉信息有误"); !s.ok()) return s;
+  return Serve(
+      ctx, d_.internal_proof, METHOD(FileComplaint), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kEnterprise}); !s.ok()) return s;
+        if (call.principal.credit_code.empty()) return NotYours("complaint");
+        v1::Complaint c = req->complaint();
+        Violations v;
+        v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+        v.Absorb(core::ValidateCreditCode(c.institution_credit_code(),
+                                          "complaint.institution_credit_code"));
+        if (!c.engagement().empty())
+          v.Absorb(CheckEngagementName(c.engagement(), "complaint.engagement"));
+        v.Absorb(core::ValidateText(c.description(), "complaint.description", 1, 2000, "R14.5"));
+        CheckEvidence(c.evidence_document_ids(), "complaint.evidence_document_ids", 0, "R14.5", v);
+        v.Absorb(core::ValidateLine(c.contact().name(), "complaint.contact.name", 0, 50, "FORMAT"));
+        v.Absorb(
+            core::ValidateLine(c.contact().title(), "complaint.contact.title", 0, 50, "FORMAT"));
+        if (!c.contact().phone().empty()) {
+          v.Absorb(core::ValidatePhone(c.contact().phone(), "complaint.contact.phone"));
+        }
+        if (!c.contact().email().empty()) {
+          v.Absorb(core::ValidateEmail(c.contact().email(), "complaint.contact.email"));
+        }
+        if (auto s = v.Finish("投诉信息有误"); !s.ok()) return s;
 
-    c.set_division_code("");
-    if (!c.engagement().empty()) {
-      auto facts = d_.engagements.Get(c.engagement());
-      if (!facts.ok()) return facts.status();
-      if (facts->enterprise_credit_code != call.principal.credit_code) {
-        return server::Forbidden("NOT_ENGAGEMENT_ENTERPRISE",
-                                 "a complaint may name only an engagement that served the "
-                                 "complaining enterprise",
-                                 "只能就本企业接受的服务项目投诉");
-      }
-      if (facts->institution_credit_code != c.institution_credit_code()) {
-        return InvalidField("complaint.engagement", "R14.5",
-                            "complaint.engagement was served by another institution",
-                            "所选服务项目并非由被投诉机构提供");
-      }
-      c.set_division_code(facts->division_code);
-    }
-    c.set_complainant_credit_code(call.principal.credit_code);
-    auto out = d_.store.FileComplaint(ChangeOf(call), IdempotencyKey(call, req->request_id()), c,
-                                      Today());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    resp->clear_verified_by();
-    return absl::OkStatus();
-  });
+        c.set_division_code("");
+        if (!c.engagement().empty()) {
+          auto facts = d_.engagements.Get(c.engagement());
+          if (!facts.ok()) return facts.status();
+          if (facts->enterprise_credit_code != call.principal.credit_code) {
+            return server::Forbidden("NOT_ENGAGEMENT_ENTERPRISE",
+                                     "a complaint may name only an engagement that served the "
+                                     "complaining enterprise",
+                                     "只能就本企业接受的服务项目投诉");
+          }
+          if (facts->institution_credit_code != c.institution_credit_code()) {
+            return InvalidField("complaint.engagement", "R14.5",
+                                "complaint.engagement was served by another institution",
+                                "所选服务项目并非由被投诉机构提供");
+          }
+          c.set_division_code(facts->division_code);
+        }
+        c.set_complainant_credit_code(call.principal.credit_code);
+        auto out = d_.store.FileComplaint(ChangeOf(call), IdempotencyKey(call, req->request_id()),
+                                          c, Today());
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        resp->clear_verified_by();
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
                                                const v1::VerifyComplaintRequest* req,
                                                v1::Complaint* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(VerifyComplaint), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    auto id = IdFromName(req->name(), "complaints", "name");
-    v.Absorb(id.status());
-    if (req->outcome() != v1::VERIFIED_SERIOUS && req->outcome() != v1::VERIFIED_NOT_SERIOUS &&
-        req->outcome() != v1::REJECTED) {
-      v.Add("outcome", "R14.5", "outcome must be VERIFIED_SERIOUS, VERIFIED_NOT_SERIOUS or REJECTED");
-    }
-    v.Absorb(core::ValidateText(req->reasons(), "reasons", 1, 2000, "R14.5"));
-    auto day = core::ParseBusinessDate(req->verification_date(), "verification_date");
-    v.Absorb(day.status());
-    if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish("核实信息有误"); !s.ok()) return s;
+  return Serve(
+      ctx, d_.internal_proof, METHOD(VerifyComplaint), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        auto id = IdFromName(req->name(), "complaints", "name");
+        v.Absorb(id.status());
+        if (req->outcome() != v1::VERIFIED_SERIOUS && req->outcome() != v1::VERIFIED_NOT_SERIOUS &&
+            req->outcome() != v1::REJECTED) {
+          v.Add("outcome", "R14.5",
+                "outcome must be VERIFIED_SERIOUS, VERIFIED_NOT_SERIOUS or REJECTED");
+        }
+        v.Absorb(core::ValidateText(req->reasons(), "reasons", 1, 2000, "R14.5"));
+        auto day = core::ParseBusinessDate(req->verification_date(), "verification_date");
+        v.Absorb(day.status());
+        if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
+        if (auto s = v.Finish("核实信息有误"); !s.ok()) return s;
 
-    auto current = d_.store.GetComplaint(*id);
-    if (!current.ok()) return current.status();
-    if (call.principal.role == Role::kCountyBureau &&
-        current->division_code() != call.principal.division_code) {
-      return OutsideDivision();
-    }
-    // R14.5 Decision: the bar runs from the verification day, so the day must be a real one:
-    // not before the complaint existed, not in the future.
-    if (*day > Today() || core::FormatDate(*day) < current->filed_date()) {
-      return InvalidField("verification_date", "R14.5",
-                          absl::StrCat("verification_date must lie between the filing date ",
-                                       current->filed_date(), " and today"),
-                          "核实日期须在投诉日期与今天之间");
-    }
-    auto out = d_.store.VerifyComplaint(ChangeOf(call), *id, req->version(), req->outcome(),
-                                        req->reasons(), *day, BarOrder);
-    if (!out.ok()) return out.status();
-    if (out->ordered_sanction && d_.outbox_committed) d_.outbox_committed();
-    *resp = std::move(out->complaint);
-    return absl::OkStatus();
-  });
+        auto current = d_.store.GetComplaint(*id);
+        if (!current.ok()) return current.status();
+        if (call.principal.role == Role::kCountyBureau &&
+            current->division_code() != call.principal.division_code) {
+          return OutsideDivision();
+        }
+        // R14.5 Decision: the bar runs from the verification day, so the day must be a real one:
+        // not before the complaint existed, not in the future.
+        if (*day > Today() || core::FormatDate(*day) < current->filed_date()) {
+          return InvalidField("verification_date", "R14.5",
+                              absl::StrCat("verification_date must lie between the filing date ",
+                                           current->filed_date(), " and today"),
+                              "核实日期须在投诉日期与今天之间");
+        }
+        auto out = d_.store.VerifyComplaint(ChangeOf(call), *id, req->version(), req->outcome(),
+                                            req->reasons(), *day, BarOrder);
+        if (!out.ok()) return out.status();
+        if (out->ordered_sanction && d_.outbox_committed) d_.outbox_committed();
+        *resp = std::move(out->complaint);
+        return absl::OkStatus();
+      });
 }
 
 namespace {
@@ -534,60 +541,64 @@ grpc::Status FeedbackHandlers::GetComplaint(grpc::ServerContext* ctx,
 grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
                                               const v1::ListComplaintsRequest* req,
                                               v1::ListComplaintsResponse* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(ListComplaints), [&](const Call& call) -> absl::Status {
-    Violations v;
-    if (!req->institution_credit_code().empty()) {
-      v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
-    }
-    if (!req->complainant_credit_code().empty()) {
-      v.Absorb(core::ValidateCreditCode(req->complainant_credit_code(), "complainant_credit_code"));
-    }
-    if (!v1::ComplaintOutcome_IsValid(req->outcome())) v.Add("outcome", "FORMAT", "unknown outcome");
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = AfterId(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+  return Serve(
+      ctx, d_.internal_proof, METHOD(ListComplaints), [&](const Call& call) -> absl::Status {
+        Violations v;
+        if (!req->institution_credit_code().empty()) {
+          v.Absorb(
+              core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
+        }
+        if (!req->complainant_credit_code().empty()) {
+          v.Absorb(
+              core::ValidateCreditCode(req->complainant_credit_code(), "complainant_credit_code"));
+        }
+        if (!v1::ComplaintOutcome_IsValid(req->outcome()))
+          v.Add("outcome", "FORMAT", "unknown outcome");
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
 
-    ComplaintFilter filter;
-    filter.institution = req->institution_credit_code();
-    filter.complainant = req->complainant_credit_code();
-    if (req->outcome() != v1::COMPLAINT_OUTCOME_UNSPECIFIED) {
-      filter.outcome = v1::ComplaintOutcome_Name(req->outcome());
-    }
-    const auto& p = call.principal;
-    absl::Status scoped = absl::OkStatus();
-    switch (p.role) {
-      case Role::kCityBureau:
-      case Role::kService:
-        break;
-      case Role::kCountyBureau:
-        filter.division = p.division_code;
-        break;
-      case Role::kEnterprise:
-        scoped = ScopeFilter(p.credit_code, &filter.complainant, "complaint");
-        break;
-      case Role::kInstitution:
-        scoped = ScopeFilter(p.credit_code, &filter.institution, "complaint");
-        filter.verified_only = true;
-        break;
-      default:
-        scoped = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                    Role::kInstitution, Role::kService});
-    }
-    if (!scoped.ok()) return scoped;
-    auto rows = d_.store.ListComplaints(filter, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      v1::Complaint& c = (*rows)[i];
-      if (auto s = ShowComplaint(call, &c); !s.ok()) return s;  // the filter already scoped it
-      *resp->add_complaints() = std::move(c);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(db::EncodePageToken(IdOf(resp->complaints(*size - 1).name())));
-    }
-    return absl::OkStatus();
-  });
+        ComplaintFilter filter;
+        filter.institution = req->institution_credit_code();
+        filter.complainant = req->complainant_credit_code();
+        if (req->outcome() != v1::COMPLAINT_OUTCOME_UNSPECIFIED) {
+          filter.outcome = v1::ComplaintOutcome_Name(req->outcome());
+        }
+        const auto& p = call.principal;
+        absl::Status scoped = absl::OkStatus();
+        switch (p.role) {
+          case Role::kCityBureau:
+          case Role::kService:
+            break;
+          case Role::kCountyBureau:
+            filter.division = p.division_code;
+            break;
+          case Role::kEnterprise:
+            scoped = ScopeFilter(p.credit_code, &filter.complainant, "complaint");
+            break;
+          case Role::kInstitution:
+            scoped = ScopeFilter(p.credit_code, &filter.institution, "complaint");
+            filter.verified_only = true;
+            break;
+          default:
+            scoped = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
+                                        Role::kInstitution, Role::kService});
+        }
+        if (!scoped.ok()) return scoped;
+        auto rows = d_.store.ListComplaints(filter, *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          v1::Complaint& c = (*rows)[i];
+          if (auto s = ShowComplaint(call, &c); !s.ok()) return s;  // the filter already scoped it
+          *resp->add_complaints() = std::move(c);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(IdOf(resp->complaints(*size - 1).name())));
+        }
+        return absl::OkStatus();
+      });
 }
 
 // ---- plagiarism ----------------------------------------------------------------------------
@@ -595,37 +606,42 @@ grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
 grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
     grpc::ServerContext* ctx, const v1::RecordPlagiarismFindingRequest* req,
     v1::PlagiarismFinding* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(RecordPlagiarismFinding),
-               [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
-    v1::PlagiarismFinding f = req->finding();
-    Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
-    v.Absorb(core::ValidateCreditCode(f.institution_credit_code(), "finding.institution_credit_code"));
-    auto day = core::ParseBusinessDate(f.finding_date(), "finding.finding_date");
-    v.Absorb(day.status());
-    if (day.ok() && *day > Today()) {
-      v.Add("finding.finding_date", "R14.4", "finding.finding_date must not be in the future");
-    }
-    v.Absorb(core::ValidateText(f.description(), "finding.description", 1, 2000, "R14.4"));
-    CheckEvidence(f.evidence_document_ids(), "finding.evidence_document_ids", 1, "R14.4", v);
-    if (!f.engagement().empty()) v.Absorb(CheckEngagementName(f.engagement(), "finding.engagement"));
-    if (auto s = v.Finish("抄袭认定信息有误"); !s.ok()) return s;
+  return Serve(
+      ctx, d_.internal_proof, METHOD(RecordPlagiarismFinding),
+      [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+        v1::PlagiarismFinding f = req->finding();
+        Violations v;
+        v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+        v.Absorb(core::ValidateCreditCode(f.institution_credit_code(),
+                                          "finding.institution_credit_code"));
+        auto day = core::ParseBusinessDate(f.finding_date(), "finding.finding_date");
+        v.Absorb(day.status());
+        if (day.ok() && *day > Today()) {
+          v.Add("finding.finding_date", "R14.4", "finding.finding_date must not be in the future");
+        }
+        v.Absorb(core::ValidateText(f.description(), "finding.description", 1, 2000, "R14.4"));
+        CheckEvidence(f.evidence_document_ids(), "finding.evidence_document_ids", 1, "R14.4", v);
+        if (!f.engagement().empty())
+          v.Absorb(CheckEngagementName(f.engagement(), "finding.engagement"));
+        if (auto s = v.Finish("抄袭认定信息有误"); !s.ok()) return s;
 
-    f.clear_name();
-    f.clear_recorded_by();
-    f.clear_create_time();
-    f.set_cancellation_last_day(core::FormatDate(PlagiarismCancellation(*day).last_day));
-    const std::string institution = f.institution_credit_code();
-    const absl::CivilDay finding_day = *day;
-    auto out = d_.store.RecordPlagiarismFinding(
-        ChangeOf(call), IdempotencyKey(call, req->request_id()), std::move(f), finding_day,
-        [&](const std::string& name) { return CancellationOrder(institution, finding_day, name); });
-    if (!out.ok()) return out.status();
-    if (d_.outbox_committed) d_.outbox_committed();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+        f.clear_name();
+        f.clear_recorded_by();
+        f.clear_create_time();
+        f.set_cancellation_last_day(core::FormatDate(PlagiarismCancellation(*day).last_day));
+        const std::string institution = f.institution_credit_code();
+        const absl::CivilDay finding_day = *day;
+        auto out = d_.store.RecordPlagiarismFinding(
+            ChangeOf(call), IdempotencyKey(call, req->request_id()), std::move(f), finding_day,
+            [&](const std::string& name) {
+              return CancellationOrder(institution, finding_day, name);
+            });
+        if (!out.ok()) return out.status();
+        if (d_.outbox_committed) d_.outbox_committed();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 // ---- metrics -------------------------------------------------------------------------------
@@ -635,32 +651,34 @@ grpc::Status FeedbackHandlers::BatchGetFeedbackMetrics(
     v1::BatchGetFeedbackMetricsResponse* resp) {
   return Serve(ctx, d_.internal_proof, METHOD(BatchGetFeedbackMetrics),
                [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau}); !s.ok()) return s;
-    Violations v;
-    v.Absorb(CheckYear(req->year(), "year"));
-    if (req->credit_codes().empty() || req->credit_codes_size() > kMaxBatch) {
-      v.Add("credit_codes", "AIP-231", "credit_codes: send between 1 and 1000 codes");
-    }
-    std::set<std::string> seen;
-    for (int i = 0; i < req->credit_codes_size(); ++i) {
-      const std::string field = absl::StrCat("credit_codes[", i, "]");
-      v.Absorb(core::ValidateCreditCode(req->credit_codes(i), field));
-      if (!seen.insert(req->credit_codes(i)).second) v.Add(field, "AIP-231", field + ": listed twice");
-    }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto metrics = d_.store.BatchMetrics(
-        req->year(), {req->credit_codes().begin(), req->credit_codes().end()});
-    if (!metrics.ok()) return metrics.status();
-    for (const std::string& code : req->credit_codes()) {
-      v1::InstitutionFeedbackMetrics* m = resp->add_metrics();
-      auto found = metrics->find(code);
-      if (found != metrics->end()) *m = std::move(found->second);
-      m->set_credit_code(code);
-      m->mutable_content();  // present with zeros when nothing was rated
-      m->mutable_results();
-    }
-    return absl::OkStatus();
-  });
+                 if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau}); !s.ok())
+                   return s;
+                 Violations v;
+                 v.Absorb(CheckYear(req->year(), "year"));
+                 if (req->credit_codes().empty() || req->credit_codes_size() > kMaxBatch) {
+                   v.Add("credit_codes", "AIP-231", "credit_codes: send between 1 and 1000 codes");
+                 }
+                 std::set<std::string> seen;
+                 for (int i = 0; i < req->credit_codes_size(); ++i) {
+                   const std::string field = absl::StrCat("credit_codes[", i, "]");
+                   v.Absorb(core::ValidateCreditCode(req->credit_codes(i), field));
+                   if (!seen.insert(req->credit_codes(i)).second)
+                     v.Add(field, "AIP-231", field + ": listed twice");
+                 }
+                 if (auto s = v.Finish(); !s.ok()) return s;
+                 auto metrics = d_.store.BatchMetrics(
+                     req->year(), {req->credit_codes().begin(), req->credit_codes().end()});
+                 if (!metrics.ok()) return metrics.status();
+                 for (const std::string& code : req->credit_codes()) {
+                   v1::InstitutionFeedbackMetrics* m = resp->add_metrics();
+                   auto found = metrics->find(code);
+                   if (found != metrics->end()) *m = std::move(found->second);
+                   m->set_credit_code(code);
+                   m->mutable_content();  // present with zeros when nothing was rated
+                   m->mutable_results();
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace zhigai::feedback

@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
   def.name = "feedback";
   def.default_port = 7105;
   def.migrations = &migrations::Feedback();
-  def.make_services = [](server::HostContext& host)
-      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+  def.make_services =
+      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     auto clock = [] { return absl::Now(); };
     store = std::make_unique<feedback::FeedbackStore>(host.pool, clock);
     // Engagements belong to tracking: read them from it, never from a copy.

@@ -22,8 +22,8 @@ std::optional<SanctionOrder> BarOrder(const std::string& institution,
   std::vector<Complaint> complaints;
   complaints.reserve(serious.size());
   for (const auto& s : serious) {
-    complaints.push_back({s.complainant_credit_code, ComplaintOutcome::kVerifiedSerious,
-                          s.verified_on});
+    complaints.push_back(
+        {s.complainant_credit_code, ComplaintOutcome::kVerifiedSerious, s.verified_on});
   }
   const BarDecision decision = DecideBar(complaints);
   if (!decision.barred) return std::nullopt;

@@ -18,9 +18,9 @@ using db::Statement;
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 // ---- rating settings -----------------------------------------------------------------------
-constexpr Statement kGetSettings{
-    "feedback.get_settings",
-    "SELECT change_period_days, version, " TS("updated_at") " FROM rating_settings WHERE year = $1"};
+constexpr Statement kGetSettings{"feedback.get_settings",
+                                 "SELECT change_period_days, version, " TS(
+                                     "updated_at") " FROM rating_settings WHERE year = $1"};
 constexpr Statement kInsertSettings{
     "feedback.insert_settings",
     "INSERT INTO rating_settings (year, change_period_days, version, updated_at)"
@@ -33,13 +33,13 @@ constexpr Statement kUpdateSettings{
     " RETURNING change_period_days, version, " TS("updated_at")};
 
 // ---- ratings -------------------------------------------------------------------------------
-#define RATING_COLUMNS                                                                        \
+#define RATING_COLUMNS                                                                         \
   "id, engagement, institution_credit_code, enterprise_credit_code, engagement_year, content," \
-  " results, comment, source, recorded_by, first_rated_date::text, last_change_date::text,"   \
+  " results, comment, source, recorded_by, first_rated_date::text, last_change_date::text,"    \
   " version, " TS("created_at") ", " TS("updated_at") ", division_code"
-constexpr Statement kLockRating{
-    "feedback.lock_rating",
-    "SELECT " RATING_COLUMNS " FROM ratings WHERE engagement = $1 FOR UPDATE"};
+constexpr Statement kLockRating{"feedback.lock_rating",
+                                "SELECT " RATING_COLUMNS
+                                " FROM ratings WHERE engagement = $1 FOR UPDATE"};
 constexpr Statement kGetRating{"feedback.get_rating",
                                "SELECT " RATING_COLUMNS " FROM ratings WHERE engagement = $1"};
 constexpr Statement kInsertRating{
@@ -61,14 +61,15 @@ constexpr Statement kInsertRatingRevision{
     " actor_role, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz)"};
 constexpr Statement kListRatings{
     "feedback.list_ratings",
-    "SELECT " RATING_COLUMNS " FROM ratings WHERE ($1 = '' OR institution_credit_code = $1)"
+    "SELECT " RATING_COLUMNS
+    " FROM ratings WHERE ($1 = '' OR institution_credit_code = $1)"
     " AND ($2 = '' OR enterprise_credit_code = $2) AND ($3 = 0 OR engagement_year = $3)"
     " AND ($4 = '' OR division_code = $4) AND id > $5 ORDER BY id LIMIT $6"};
 
 // ---- complaints ----------------------------------------------------------------------------
-#define COMPLAINT_COLUMNS                                                                 \
+#define COMPLAINT_COLUMNS                                                                  \
   "id, complainant_credit_code, institution_credit_code, engagement, division_code, body," \
-  " filed_date::text, outcome, outcome_reasons, coalesce(verification_date::text, ''),"  \
+  " filed_date::text, outcome, outcome_reasons, coalesce(verification_date::text, ''),"    \
   " verified_by, version, " TS("created_at") ", " TS("updated_at")
 constexpr Statement kInsertComplaint{
     "feedback.insert_complaint",
@@ -80,7 +81,8 @@ constexpr Statement kGetComplaint{"feedback.get_complaint",
                                   "SELECT " COMPLAINT_COLUMNS " FROM complaints WHERE id = $1"};
 constexpr Statement kListComplaints{
     "feedback.list_complaints",
-    "SELECT " COMPLAINT_COLUMNS " FROM complaints WHERE ($1 = '' OR institution_credit_code = $1)"
+    "SELECT " COMPLAINT_COLUMNS
+    " FROM complaints WHERE ($1 = '' OR institution_credit_code = $1)"
     " AND ($2 = '' OR complainant_credit_code = $2) AND ($3 = '' OR outcome = $3)"
     " AND ($4 = '' OR division_code = $4)"
     " AND (NOT $5::boolean OR outcome IN ('VERIFIED_SERIOUS', 'VERIFIED_NOT_SERIOUS'))"
@@ -156,8 +158,8 @@ absl::Status Raced(absl::string_view what) {
                "记录刚被同时创建，请刷新后重试");
 }
 
-absl::Status Audit(Connection& c, const Change& change, const char* entity,
-                   const std::string& id, int64_t version) {
+absl::Status Audit(Connection& c, const Change& change, const char* entity, const std::string& id,
+                   int64_t version) {
   return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
 }
 
@@ -202,7 +204,6 @@ v1::Rating RowToRating(const db::Result& r, int i) {
   return out;
 }
 
-
 absl::StatusOr<v1::Complaint> RowToComplaint(const db::Result& r, int i) {
   auto body = Parse<v1::Complaint>(r.Text(i, 5));
   if (!body.ok()) return body.status();
@@ -241,9 +242,9 @@ const char* KindName(SanctionKind kind) { return kind == SanctionKind::kBar ? "B
 // Returns whether a command was enqueued.
 absl::StatusOr<bool> PlaceOrder(Connection& c, const Change& change, const SanctionOrder& order,
                                 const std::string& now) {
-  auto r = c.Exec(kInsertOrder, {order.command_id, order.institution_credit_code,
-                                 KindName(order.kind), core::FormatDate(order.start),
-                                 order.source_reference, now});
+  auto r =
+      c.Exec(kInsertOrder, {order.command_id, order.institution_credit_code, KindName(order.kind),
+                            core::FormatDate(order.start), order.source_reference, now});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return false;  // ordered before: the registry has it or will get it
   if (auto s = outbox::Enqueue(c, ToOutboxCommand(order)); !s.ok()) return s;
@@ -365,10 +366,9 @@ absl::StatusOr<StoredRating> FeedbackStore::GetRating(const std::string& engagem
 }
 
 absl::StatusOr<std::vector<StoredRating>> FeedbackStore::ListRatings(const RatingFilter& f,
-                                                                     int64_t after_id,
-                                                                     int limit) {
-  auto r = pool_.Exec(kListRatings,
-                      {f.institution, f.enterprise, f.year, f.division, after_id, limit});
+                                                                     int64_t after_id, int limit) {
+  auto r =
+      pool_.Exec(kListRatings, {f.institution, f.enterprise, f.year, f.division, after_id, limit});
   if (!r.ok()) return r.status();
   std::vector<StoredRating> out;
   for (int i = 0; i < r->rows(); ++i) {
@@ -380,8 +380,7 @@ absl::StatusOr<std::vector<StoredRating>> FeedbackStore::ListRatings(const Ratin
 // ---- complaints ----------------------------------------------------------------------------
 
 absl::StatusOr<v1::Complaint> FeedbackStore::FileComplaint(const Change& change,
-                                                           const std::string& key,
-                                                           v1::Complaint in,
+                                                           const std::string& key, v1::Complaint in,
                                                            absl::CivilDay filed_on) {
   v1::Complaint out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
@@ -423,26 +422,25 @@ absl::StatusOr<std::vector<v1::Complaint>> FeedbackStore::ListComplaints(const C
 absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
     const Change& change, int64_t id, int64_t expected_version, v1::ComplaintOutcome outcome,
     const std::string& reasons, absl::CivilDay verified_on,
-    const std::function<std::optional<SanctionOrder>(const std::string&,
-                                                     const std::vector<SeriousComplaint>&)>&
-        decide) {
+    const std::function<std::optional<SanctionOrder>(
+        const std::string&, const std::vector<SeriousComplaint>&)>& decide) {
   VerifyResult out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     out = VerifyResult{};
     const std::string now = Now();
     auto r = c.Exec(kVerifyComplaint,
-                    {id, v1::ComplaintOutcome_Name(outcome), reasons,
-                     core::FormatDate(verified_on), change.actor.subject, now, expected_version});
+                    {id, v1::ComplaintOutcome_Name(outcome), reasons, core::FormatDate(verified_on),
+                     change.actor.subject, now, expected_version});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
       auto current = c.Exec(kGetComplaint, {id});
       if (!current.ok()) return current.status();
       if (current->rows() == 0) return NotFound("complaint", absl::StrCat(id));
       if (current->Text(0, 7) != "PENDING") {
-        return RuleViolation("COMPLAINT_ALREADY_DECIDED", "R14.5",
-                             absl::StrCat("the complaint was already decided: ",
-                                          current->Text(0, 7)),
-                             "该投诉已有核实结论");
+        return RuleViolation(
+            "COMPLAINT_ALREADY_DECIDED", "R14.5",
+            absl::StrCat("the complaint was already decided: ", current->Text(0, 7)),
+            "该投诉已有核实结论");
       }
       return Stale("the complaint", expected_version, current->Int64(0, 11));
     }

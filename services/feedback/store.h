@@ -81,7 +81,7 @@ class FeedbackStore {
   // NOT_FOUND when the engagement has no rating.
   absl::StatusOr<StoredRating> GetRating(const std::string& engagement);
   absl::StatusOr<std::vector<StoredRating>> ListRatings(const RatingFilter& filter,
-                                                      int64_t after_id, int limit);
+                                                        int64_t after_id, int limit);
 
   absl::StatusOr<v1::Complaint> FileComplaint(const Change& change,
                                               const std::string& idempotency_key,
@@ -94,9 +94,8 @@ class FeedbackStore {
   absl::StatusOr<VerifyResult> VerifyComplaint(
       const Change& change, int64_t id, int64_t expected_version, v1::ComplaintOutcome outcome,
       const std::string& reasons, absl::CivilDay verified_on,
-      const std::function<std::optional<SanctionOrder>(const std::string& institution,
-                                                       const std::vector<SeriousComplaint>&)>&
-          decide);
+      const std::function<std::optional<SanctionOrder>(
+          const std::string& institution, const std::vector<SeriousComplaint>&)>& decide);
 
   // Records the finding and orders the cancellation `order_for` builds from its name.
   absl::StatusOr<v1::PlagiarismFinding> RecordPlagiarismFinding(

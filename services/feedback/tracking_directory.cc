@@ -51,8 +51,8 @@ absl::StatusOr<EngagementFacts> FactsFromTracking(const tv1::Engagement& e) {
   facts.division_code = e.division_code();
   auto state = StateOf(e.state());
   if (!state.has_value()) {
-    return absl::InternalError(absl::StrCat("tracking sent engagement ", e.name(),
-                                            " in an unknown state ", e.state()));
+    return absl::InternalError(
+        absl::StrCat("tracking sent engagement ", e.name(), " in an unknown state ", e.state()));
   }
   facts.state = *state;
   if (facts.state == EngagementState::kDelivered || facts.state == EngagementState::kAccepted) {
@@ -93,11 +93,11 @@ absl::StatusOr<EngagementFacts> TrackingEngagementDirectory::Get(const std::stri
     case grpc::StatusCode::DEADLINE_EXCEEDED:
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
     case grpc::StatusCode::ABORTED:
-      return Error(absl::StatusCode::kUnavailable, "TRACKING_UNAVAILABLE",
-                   absl::StrCat("the tracking service cannot confirm ", engagement,
-                                " now; retry with the same request_id (", status.error_message(),
-                                ")"),
-                   "服务项目信息暂时无法核实，请稍后重试");
+      return Error(
+          absl::StatusCode::kUnavailable, "TRACKING_UNAVAILABLE",
+          absl::StrCat("the tracking service cannot confirm ", engagement,
+                       " now; retry with the same request_id (", status.error_message(), ")"),
+          "服务项目信息暂时无法核实，请稍后重试");
     default:
       // Refusals of feedback itself (a wrong proof, a malformed name) are our faults.
       return absl::InternalError(absl::StrCat("tracking refused GetEngagement for ", engagement,

@@ -24,7 +24,12 @@ class RateLimiter {
   // role not named. An empty text means no limit.
   static absl::StatusOr<RateLimiter> Parse(absl::string_view text);
   RateLimiter() = default;
+  // Copies carry the sizes, not the buckets (a configuration value, not live state).
   RateLimiter(const RateLimiter& other) : sizes_(other.sizes_) {}
+  RateLimiter& operator=(const RateLimiter& other) {
+    sizes_ = other.sizes_;
+    return *this;
+  }
 
   bool Allow(const auth::Principal& who, absl::string_view peer, absl::Time now);
 

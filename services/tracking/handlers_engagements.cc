@@ -344,7 +344,9 @@ grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
           d->set_add_time(now);
           return next;
         },
-        IdempotencyKey(call, req->request_id()));
+        // The key names the engagement too: one request id reused on another engagement is a
+        // different request.
+        IdempotencyKey(call, absl::StrCat(req->name(), "|", req->request_id())));
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -1,6 +1,9 @@
 // The policy platform's intake (records and counts), reconciliation, the intake setting, and
 // the S1.1/S1.2 metrics for the evaluation service.
+#include <deque>
+#include <future>
 #include <map>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -28,6 +31,8 @@ using server::Serve;
 #define METHOD(name) "/zhigai.tracking.v1.TrackingService/" #name
 
 constexpr int kMaxBatch = 1000;
+// Batches of one stream written concurrently (each on its own pooled connection).
+constexpr int kStreamInFlight = 2;
 
 // Wire enum names ("OUTCOME_APPROVED") to the domain's ("APPROVED").
 std::string OutcomeText(v1::ProjectOutcome o) {
@@ -215,24 +220,24 @@ grpc::Status TrackingHandlers::PushProjects(
     grpc::ServerReaderWriter<v1::PushProjectsResponse, v1::PushProjectsRequest>* stream) {
   return Serve(ctx, proof_, METHOD(PushProjects), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
-    v1::PushProjectsRequest req;
-    int64_t sequence = 0;
-    // One message at a time: read, commit, acknowledge. gRPC flow control holds the sender
-    // back while a batch is being written, so memory stays at about one batch per stream.
-    while (stream->Read(&req)) {
-      ++sequence;
-      Violations v;
-      v.Absorb(CheckBatchSize(req.records_size(), "records"));
-      v.Absorb(core::ValidateLine(req.batch_id(), "batch_id", 0, 128, "FORMAT"));
-      if (auto s = v.Finish(); !s.ok()) return s;  // earlier batches stay committed
-      std::string label = req.batch_id().empty()
-                              ? absl::StrCat("stream:", call.request_id, "#", sequence)
-                              : req.batch_id();
-      auto answer = PushBatch(call, label, req.records(), req.has_claim() ? &req.claim() : nullptr);
+    // Up to kInFlight batches are written at once, each in its own transaction on its own
+    // connection; acknowledgements go back in the order the batches came. Memory stays at
+    // about kInFlight batches per stream: gRPC flow control holds the sender back meanwhile.
+    struct Pending {
+      std::string batch_id;
+      int64_t sequence;
+      std::future<absl::StatusOr<BatchAnswer>> answer;
+    };
+    std::deque<Pending> in_flight;
+    absl::Status failure = absl::OkStatus();
+    auto acknowledge_oldest = [&]() -> absl::Status {
+      Pending p = std::move(in_flight.front());
+      in_flight.pop_front();
+      auto answer = p.answer.get();
       if (!answer.ok()) return answer.status();
       v1::PushProjectsResponse resp;
-      resp.set_batch_id(req.batch_id());
-      resp.set_sequence(sequence);
+      resp.set_batch_id(p.batch_id);
+      resp.set_sequence(p.sequence);
       *resp.mutable_results() = std::move(answer->results);
       *resp.mutable_counts() = answer->counts;
       if (answer->checked) *resp.mutable_check() = answer->check;
@@ -240,8 +245,34 @@ grpc::Status TrackingHandlers::PushProjects(
         return Error(absl::StatusCode::kCancelled, "CLIENT_GONE",
                      "the client went away; committed batches are kept", "客户端已断开");
       }
+      return absl::OkStatus();
+    };
+    int64_t sequence = 0;
+    auto req = std::make_shared<v1::PushProjectsRequest>();
+    while (failure.ok() && stream->Read(req.get())) {
+      ++sequence;
+      Violations v;
+      v.Absorb(CheckBatchSize(req->records_size(), "records"));
+      v.Absorb(core::ValidateLine(req->batch_id(), "batch_id", 0, 128, "FORMAT"));
+      if (failure = v.Finish(); !failure.ok()) break;  // earlier batches stay committed
+      std::string label = req->batch_id().empty()
+                              ? absl::StrCat("stream:", call.request_id, "#", sequence)
+                              : req->batch_id();
+      in_flight.push_back(
+          {req->batch_id(), sequence, std::async(std::launch::async, [this, &call, label, req] {
+             return PushBatch(call, label, req->records(),
+                              req->has_claim() ? &req->claim() : nullptr);
+           })});
+      req = std::make_shared<v1::PushProjectsRequest>();
+      if (static_cast<int>(in_flight.size()) >= kStreamInFlight) failure = acknowledge_oldest();
     }
-    return absl::OkStatus();
+    // Whatever ended the stream, the batches already handed to the store finish (and are
+    // acknowledged while the client listens): a cut-off never leaves half a batch.
+    while (!in_flight.empty()) {
+      absl::Status s = acknowledge_oldest();
+      if (failure.ok()) failure = s;
+    }
+    return failure;
   });
 }
 

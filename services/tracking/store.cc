@@ -13,6 +13,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "services/tracking/copy_in.h"
 #include "services/tracking/domain/consulting_kind.h"
 #include "services/tracking/domain/need.h"
 #include "services/tracking/domain/project_metrics.h"
@@ -85,31 +86,35 @@ constexpr Statement kListEngagements{
 // arrays whose guard keeps the newest revision even when two pushes race.
 constexpr Statement kPriorProjects{
     "tracking.prior_projects",
-    "SELECT project_id, revision, content_hash FROM projects WHERE project_id = ANY ($1::text[])",
-    10000};
-constexpr Statement kUpsertProjects{
-    "tracking.upsert_projects",
-    "INSERT INTO projects (project_id, revision, content_hash, institution_credit_code,"
+    "SELECT project_id, revision, content_hash FROM projects WHERE project_id = ANY ($1::text[])"};
+// The columns of a project row from the 14 arrays $1..$14 and the time $15.
+#define PROJECT_ROWS                                                                            \
+  " SELECT t.pid, t.rev, t.hash, t.inst, t.ent, t.kind, t.decl::date, t.yr, t.co,"              \
+  " NULLIF(t.cd, '')::date, t.yo, NULLIF(t.yd, '')::date, t.ab, t.sub, s.seq, $15::timestamptz" \
+  " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],"     \
+  " $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[],"     \
+  " $14::bigint[]) AS t(pid, rev, hash, inst, ent, kind, decl, yr, co, cd, yo, yd, ab, sub)"    \
+  " CROSS JOIN (SELECT nextval('intake_seq') AS seq) s"
+// Projects not stored when the batch was read go in by COPY. A concurrent push that inserted
+// one of them first makes it fail on the primary key, and the batch is judged again.
+constexpr CopyStatement kCopyProjects{
+    "tracking.copy_projects",
+    "COPY projects (project_id, revision, content_hash, institution_credit_code,"
     " enterprise_credit_code, kind, declaration_date, year, city_outcome, city_outcome_date,"
     " county_outcome, county_outcome_date, approved_by_both, subsidy_fen, change_seq, updated_at)"
-    " SELECT t.pid, t.rev, t.hash, t.inst, t.ent, t.kind, t.decl::date, t.yr, t.co,"
-    " NULLIF(t.cd, '')::date, t.yo, NULLIF(t.yd, '')::date, t.ab, t.sub, s.seq, $15::timestamptz"
-    " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],"
-    " $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[],"
-    " $14::bigint[]) AS t(pid, rev, hash, inst, ent, kind, decl, yr, co, cd, yo, yd, ab, sub)"
-    " CROSS JOIN (SELECT nextval('intake_seq') AS seq) s"
-    " ON CONFLICT (project_id) DO UPDATE SET revision = EXCLUDED.revision,"
-    " content_hash = EXCLUDED.content_hash,"
-    " institution_credit_code = EXCLUDED.institution_credit_code,"
-    " enterprise_credit_code = EXCLUDED.enterprise_credit_code, kind = EXCLUDED.kind,"
-    " declaration_date = EXCLUDED.declaration_date, year = EXCLUDED.year,"
-    " city_outcome = EXCLUDED.city_outcome, city_outcome_date = EXCLUDED.city_outcome_date,"
-    " county_outcome = EXCLUDED.county_outcome,"
-    " county_outcome_date = EXCLUDED.county_outcome_date,"
-    " approved_by_both = EXCLUDED.approved_by_both, subsidy_fen = EXCLUDED.subsidy_fen,"
-    " change_seq = EXCLUDED.change_seq, updated_at = EXCLUDED.updated_at"
-    " WHERE projects.revision < EXCLUDED.revision RETURNING project_id",
-    10000};
+    " FROM STDIN"};
+constexpr Statement kNextIntakeSeq{"tracking.next_intake_seq", "SELECT nextval('intake_seq')"};
+// Newer revisions of stored projects, guarded in SQL so an older revision never overwrites a
+// newer one whatever races; RETURNING tells which rows were written.
+constexpr Statement kUpdateProjects{
+    "tracking.update_projects",
+    "UPDATE projects p SET revision = n.rev, content_hash = n.hash,"
+    " institution_credit_code = n.inst, enterprise_credit_code = n.ent, kind = n.kind,"
+    " declaration_date = n.decl, year = n.yr, city_outcome = n.co, city_outcome_date = n.cd,"
+    " county_outcome = n.yo, county_outcome_date = n.yd, approved_by_both = n.ab,"
+    " subsidy_fen = n.sub, change_seq = n.seq, updated_at = n.at FROM (" PROJECT_ROWS
+    ") AS n(pid, rev, hash, inst, ent, kind, decl, yr, co, cd, yo, yd, ab, sub, seq, at)"
+    " WHERE p.project_id = n.pid AND p.revision < n.rev RETURNING p.project_id"};
 // The checksum of checksum.h, in SQL: lines sorted bytewise ("C"), concatenated, SHA-256.
 constexpr Statement kYearChecksum{
     "tracking.year_checksum",
@@ -289,6 +294,61 @@ absl::Status WriteNeed(Connection& c, const Change& change, int64_t id, v1::Need
 NeedState ToDomain(v1::NeedState s) {
   auto parsed = ParseNeedState(v1::NeedState_Name(s));
   return parsed.value_or(NeedState::kClosed);
+}
+
+// COPY text lines of kCopyProjects for these records.
+std::string ProjectLines(const std::vector<const ValidRecord*>& rows, int64_t seq,
+                         const std::string& now) {
+  std::string out;
+  out.reserve(rows.size() * 320);
+  auto day = [](const std::optional<absl::CivilDay>& d) {
+    return d ? core::FormatDate(*d) : std::string("\\N");
+  };
+  std::string tail = absl::StrCat("\t", seq, "\t", now, "\n");
+  for (const ValidRecord* v : rows) {
+    const ProjectRecord& p = v->record;
+    AppendCopyField(out, p.project_id);
+    absl::StrAppend(&out, "\t", p.revision, "\t", v->hash, "\t", p.institution_credit_code,
+                    "\t", p.enterprise_credit_code, "\t", ConsultingKindName(p.kind), "\t",
+                    core::FormatDate(p.declaration_date), "\t", ProjectYear(p), "\t",
+                    ProjectOutcomeName(p.city.outcome), "\t", day(p.city.decided_on), "\t",
+                    ProjectOutcomeName(p.county.outcome), "\t", day(p.county.decided_on), "\t",
+                    ApprovedByBoth(p) ? "t" : "f", "\t", p.subsidy_fen, tail);
+  }
+  return out;
+}
+
+// The 15 parameters of PROJECT_ROWS for these records.
+db::Params ProjectArrays(const std::vector<const ValidRecord*>& rows, const std::string& now) {
+  std::vector<std::string> pid, rev, hash, inst, ent, kind, decl, year, co, cd, yo, yd, ab, sub;
+  for (auto* v : {&pid, &rev, &hash, &inst, &ent, &kind, &decl, &year, &co, &cd, &yo, &yd, &ab,
+                  &sub}) {
+    v->reserve(rows.size());
+  }
+  auto day = [](const std::optional<absl::CivilDay>& d) {
+    return d ? core::FormatDate(*d) : std::string();
+  };
+  for (const ValidRecord* v : rows) {
+    const ProjectRecord& p = v->record;
+    pid.push_back(p.project_id);
+    rev.push_back(absl::StrCat(p.revision));
+    hash.push_back(v->hash);
+    inst.push_back(p.institution_credit_code);
+    ent.push_back(p.enterprise_credit_code);
+    kind.emplace_back(ConsultingKindName(p.kind));
+    decl.push_back(core::FormatDate(p.declaration_date));
+    year.push_back(absl::StrCat(ProjectYear(p)));
+    co.emplace_back(ProjectOutcomeName(p.city.outcome));
+    cd.push_back(day(p.city.decided_on));
+    yo.emplace_back(ProjectOutcomeName(p.county.outcome));
+    yd.push_back(day(p.county.decided_on));
+    ab.push_back(ApprovedByBoth(p) ? "t" : "f");
+    sub.push_back(absl::StrCat(p.subsidy_fen));
+  }
+  return {db::TextArray(pid), db::TextArray(rev), db::TextArray(hash), db::TextArray(inst),
+          db::TextArray(ent), db::TextArray(kind), db::TextArray(decl), db::TextArray(year),
+          db::TextArray(co),  db::TextArray(cd),   db::TextArray(yo),   db::TextArray(yd),
+          db::TextArray(ab),  db::TextArray(sub),  now};
 }
 
 }  // namespace
@@ -584,8 +644,11 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
       auto prior = c.Exec(kPriorProjects, {id_array});
       if (!prior.ok()) return prior.status();
       std::map<std::string, StoredRevision, std::less<>> state;
+      std::set<absl::string_view> prior_ids;
       for (int i = 0; i < prior->rows(); ++i) {
-        state[prior->String(i, 0)] = StoredRevision{prior->Int64(i, 1), prior->String(i, 2)};
+        auto [it, _] = state.emplace(prior->String(i, 0),
+                                     StoredRevision{prior->Int64(i, 1), prior->String(i, 2)});
+        prior_ids.insert(it->first);
       }
       // Records are judged in batch order, so a batch holding two revisions of one project
       // behaves as if they had come one after the other; only the last one stored is written.
@@ -604,43 +667,29 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
         outcomes.push_back({r.index, d, held});
       }
       if (pending.empty()) return absl::OkStatus();  // a replay: nothing to write
-      std::vector<std::string> pid, rev, hash, inst, ent, kind, decl, year, co, cd, yo, yd, ab, sub;
-      for (auto* v : {&pid, &rev, &hash, &inst, &ent, &kind, &decl, &year, &co, &cd, &yo, &yd,
-                      &ab, &sub}) {
-        v->reserve(pending.size());
-      }
-      auto day = [](const std::optional<absl::CivilDay>& d) {
-        return d ? core::FormatDate(*d) : std::string();
-      };
+      std::vector<const ValidRecord*> fresh, newer;
       for (const auto& [id, v] : pending) {
-        const ProjectRecord& p = v->record;
-        pid.push_back(p.project_id);
-        rev.push_back(absl::StrCat(p.revision));
-        hash.push_back(v->hash);
-        inst.push_back(p.institution_credit_code);
-        ent.push_back(p.enterprise_credit_code);
-        kind.emplace_back(ConsultingKindName(p.kind));
-        decl.push_back(core::FormatDate(p.declaration_date));
-        year.push_back(absl::StrCat(ProjectYear(p)));
-        co.emplace_back(ProjectOutcomeName(p.city.outcome));
-        cd.push_back(day(p.city.decided_on));
-        yo.emplace_back(ProjectOutcomeName(p.county.outcome));
-        yd.push_back(day(p.county.decided_on));
-        ab.push_back(ApprovedByBoth(p) ? "t" : "f");
-        sub.push_back(absl::StrCat(p.subsidy_fen));
+        (prior_ids.count(id) ? newer : fresh).push_back(v);
       }
-      auto written = c.Exec(
-          kUpsertProjects,
-          {db::TextArray(pid), db::TextArray(rev), db::TextArray(hash), db::TextArray(inst),
-           db::TextArray(ent), db::TextArray(kind), db::TextArray(decl), db::TextArray(year),
-           db::TextArray(co), db::TextArray(cd), db::TextArray(yo), db::TextArray(yd),
-           db::TextArray(ab), db::TextArray(sub), Now()});
-      if (!written.ok()) return written.status();
-      if (written->rows() != static_cast<int>(pending.size())) {
-        // A concurrent push stored a newer revision of a project between our read and our
-        // write: judge the batch again against what is there now.
-        raced = true;
-        return absl::AbortedError("concurrent push");
+      if (!fresh.empty()) {
+        auto seq = c.Exec(kNextIntakeSeq);
+        if (!seq.ok()) return seq.status();
+        absl::Status copied = CopyIn(c, kCopyProjects, ProjectLines(fresh, seq->Int64(0, 0), Now()));
+        if (!copied.ok()) {
+          if (db::ConstraintOf(copied) == "projects_pkey") {
+            raced = true;  // a concurrent push inserted one of them first: judge again
+          }
+          return copied;
+        }
+      }
+      if (!newer.empty()) {
+        auto updated = c.Exec(kUpdateProjects, ProjectArrays(newer, Now()));
+        if (!updated.ok()) return updated.status();
+        if (updated->rows() != static_cast<int>(newer.size())) {
+          // A concurrent push stored a newer revision between our read and our write.
+          raced = true;
+          return absl::AbortedError("concurrent push");
+        }
       }
       return Audit(c, change, "project_batch", batch_label, static_cast<int64_t>(pending.size()));
     });

@@ -1,1 +1,201 @@
-int main() { return 0; }
+// Policy-platform intake: 100,000 projects through the PushProjects stream (idempotency
+// included: read of the stored revisions, multi-row upsert with the revision guard, audit row,
+// one transaction per 1000), against COPY of the same rows into a scratch table on the same
+// PostgreSQL in the same run, then a full replay of the same 100,000 through the stream.
+// Prints records/s, the ratio, and the process's peak RSS (getrusage).
+//
+// Needs ZHIGAI_TEST_PG_ADMIN (as the integration tests). Records are generated batch by batch
+// on both sides, so the figures measure the service's working set, not a client's data set.
+#include <libpq-fe.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/tracking/tests/fixture.h"
+
+namespace {
+
+using namespace zhigai;
+using namespace zhigai::tracking;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRecords = 100000;
+constexpr int kBatch = 1000;
+
+struct Row {
+  std::string id, inst, ent, decl, city, city_date, county, county_date;
+  int64_t revision, subsidy;
+  bool diagnosis;
+};
+
+// Deterministic rows: 500 institutions, both kinds, a quarter not approved by the county.
+Row MakeRow(int i) {
+  Row r;
+  r.id = absl::StrFormat("PLAT-2025-%07d", i);
+  r.revision = 1 + i % 3;
+  r.inst = testing::Code(900, i % 500);
+  r.ent = testing::Code(901, i % 20000);
+  r.diagnosis = i % 3 != 0;
+  r.decl = absl::StrFormat("2025-%02d-%02d", 1 + i % 12, 1 + i % 28);
+  r.city = "APPROVED";
+  r.city_date = "2025-12-30";
+  r.county = i % 4 == 0 ? "PENDING" : "APPROVED";
+  r.county_date = i % 4 == 0 ? "" : "2025-12-29";
+  r.subsidy = 500000 + i % 1000;
+  return r;
+}
+
+v1::PushProjectsRequest MakeBatch(int first) {
+  v1::PushProjectsRequest req;
+  req.set_batch_id(absl::StrCat("bench#", first / kBatch));
+  for (int i = first; i < first + kBatch; ++i) {
+    Row r = MakeRow(i);
+    auto* p = req.add_records();
+    p->set_project_id(r.id);
+    p->set_revision(r.revision);
+    p->set_institution_credit_code(r.inst);
+    p->set_enterprise_credit_code(r.ent);
+    p->set_kind(r.diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
+    p->set_declaration_date(r.decl);
+    p->set_city_outcome(v1::OUTCOME_APPROVED);
+    p->set_city_outcome_date(r.city_date);
+    p->set_county_outcome(r.county == "PENDING" ? v1::OUTCOME_PENDING : v1::OUTCOME_APPROVED);
+    p->set_county_outcome_date(r.county_date);
+    p->set_subsidy_fen(r.subsidy);
+  }
+  return req;
+}
+
+long PeakRssKiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+long CurrentRssKiB() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+struct StreamRun {
+  double seconds = 0;
+  v1::OutcomeCounts counts;
+  bool ok = false;
+};
+
+StreamRun Stream(testing::TrackingEnv& env) {
+  StreamRun run;
+  auto ctx = testing::TrackingEnv::As(testing::Platform(), 600);
+  auto start = Clock::now();
+  auto stream = env.tracking().PushProjects(ctx.get());
+  std::thread writer([&] {
+    for (int first = 0; first < kRecords; first += kBatch) {
+      if (!stream->Write(MakeBatch(first))) break;
+    }
+    stream->WritesDone();
+  });
+  v1::PushProjectsResponse ack;
+  while (stream->Read(&ack)) {
+    const auto& c = ack.counts();
+    run.counts.set_accepted(run.counts.accepted() + c.accepted());
+    run.counts.set_updated(run.counts.updated() + c.updated());
+    run.counts.set_duplicate(run.counts.duplicate() + c.duplicate());
+    run.counts.set_stale(run.counts.stale() + c.stale());
+    run.counts.set_rejected(run.counts.rejected() + c.rejected() + c.conflict());
+  }
+  writer.join();
+  grpc::Status s = stream->Finish();
+  run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  run.ok = s.ok();
+  if (!s.ok()) std::fprintf(stderr, "stream failed: %s\n", s.error_message().c_str());
+  return run;
+}
+
+// COPY of the same rows (same columns, hash included, primary key on project_id) into a
+// scratch table, in one COPY, text format.
+double Copy(testing::TrackingEnv& env) {
+  auto admin = env.database().Admin();
+  auto s = admin->ExecScript(
+      "CREATE TABLE public.bench_copy (project_id text PRIMARY KEY, revision bigint,"
+      " content_hash text, institution_credit_code text, enterprise_credit_code text, kind text,"
+      " declaration_date date, year int, city_outcome text, city_outcome_date date,"
+      " county_outcome text, county_outcome_date date, approved_by_both boolean,"
+      " subsidy_fen bigint, change_seq bigint, updated_at timestamptz)");
+  if (!s.ok()) {
+    std::fprintf(stderr, "scratch table: %s\n", s.ToString().c_str());
+    return 0;
+  }
+  PGconn* conn = admin->raw();
+  auto start = Clock::now();
+  PGresult* res = PQexec(conn, "COPY public.bench_copy FROM STDIN");
+  if (PQresultStatus(res) != PGRES_COPY_IN) {
+    std::fprintf(stderr, "COPY: %s\n", PQerrorMessage(conn));
+    PQclear(res);
+    return 0;
+  }
+  PQclear(res);
+  std::string buffer;
+  for (int i = 0; i < kRecords; ++i) {
+    Row r = MakeRow(i);
+    absl::StrAppend(&buffer, r.id, "\t", r.revision, "\t",
+                    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\t", r.inst,
+                    "\t", r.ent, "\t", r.diagnosis ? "DIAGNOSIS" : "SOLUTION_DESIGN", "\t", r.decl,
+                    "\t2025\t", r.city, "\t", r.city_date, "\t", r.county, "\t",
+                    r.county_date.empty() ? "\\N" : r.county_date, "\t",
+                    r.county == "APPROVED" ? "t" : "f", "\t", r.subsidy, "\t1\t2026-01-01T00:00:00Z\n");
+    if (buffer.size() > (1 << 20)) {
+      PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size()));
+      buffer.clear();
+    }
+  }
+  PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size()));
+  PQputCopyEnd(conn, nullptr);
+  res = PQgetResult(conn);
+  bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+  if (!ok) std::fprintf(stderr, "COPY end: %s\n", PQerrorMessage(conn));
+  PQclear(res);
+  return ok ? std::chrono::duration<double>(Clock::now() - start).count() : 0;
+}
+
+void Print(const char* what, const StreamRun& run) {
+  std::printf("%-28s %8.2f s %10.0f records/s  accepted %d updated %d duplicate %d stale %d "
+              "refused %d  rss now %ld MiB\n",
+              what, run.seconds, kRecords / run.seconds, run.counts.accepted(),
+              run.counts.updated(), run.counts.duplicate(), run.counts.stale(),
+              run.counts.rejected(), CurrentRssKiB() / 1024);
+}
+
+}  // namespace
+
+int main() {
+  // Pool of 2: one stream uses one connection at a time.
+  auto env = testing::TrackingEnv::Start(2);
+  std::printf("records %d, batch %d, rss at start %ld MiB\n", kRecords, kBatch,
+              CurrentRssKiB() / 1024);
+  double copy_seconds = Copy(*env);
+  if (copy_seconds <= 0) return 1;
+  std::printf("%-28s %8.2f s %10.0f records/s\n", "COPY (scratch table)", copy_seconds,
+              kRecords / copy_seconds);
+  StreamRun first = Stream(*env);
+  if (!first.ok) return 1;
+  Print("PushProjects stream", first);
+  StreamRun replay = Stream(*env);
+  if (!replay.ok) return 1;
+  Print("PushProjects full replay", replay);
+  int64_t stored = env->Count("projects");
+  std::printf("stored projects %lld (expected %d)\n", static_cast<long long>(stored), kRecords);
+  std::printf("stream / COPY ratio %.0f%%; replay / first %.2fx faster\n",
+              100.0 * copy_seconds / first.seconds, first.seconds / replay.seconds);
+  std::printf("peak RSS of the process (client + server + libpq, getrusage) %ld MiB\n",
+              PeakRssKiB() / 1024);
+  bool ok = stored == kRecords && first.counts.accepted() == kRecords &&
+            replay.counts.duplicate() == kRecords;
+  return ok ? 0 : 1;
+}

@@ -168,7 +168,8 @@ void Harness::StartRegistry() {
 
 int64_t Harness::Count(const std::string& schema_table, const std::string& where) {
   auto admin = db_->Admin();
-  auto r = admin->QueryScript(absl::StrCat("SELECT count(*) FROM ", schema_table, " WHERE ", where));
+  auto r =
+      admin->QueryScript(absl::StrCat("SELECT count(*) FROM ", schema_table, " WHERE ", where));
   return r.ok() ? r->Int64(0, 0) : -1;
 }
 

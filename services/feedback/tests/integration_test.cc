@@ -48,8 +48,8 @@ class FeedbackTest : public ::testing::Test {
   static std::string Delivered(int id, const std::string& enterprise,
                                const std::string& institution, absl::CivilDay day,
                                const std::string& division = kDivision) {
-    h_->engagements().Put(Engagement(id), {enterprise, institution, EngagementState::kDelivered,
-                                           day, division});
+    h_->engagements().Put(Engagement(id),
+                          {enterprise, institution, EngagementState::kDelivered, day, division});
     return Engagement(id);
   }
 
@@ -104,9 +104,10 @@ class FeedbackTest : public ::testing::Test {
   static registry::v1::ImposeSanctionRequest OnlyOrder(const std::string& institution) {
     registry::v1::ImposeSanctionRequest req;
     auto admin = h_->database().Admin();
-    auto r = admin->QueryScript(absl::StrCat(
-        "SELECT encode(payload, 'hex'), target, method FROM feedback.outbox WHERE command_id LIKE '%",
-        institution, "%'"));
+    auto r =
+        admin->QueryScript(absl::StrCat("SELECT encode(payload, 'hex'), target, method FROM "
+                                        "feedback.outbox WHERE command_id LIKE '%",
+                                        institution, "%'"));
     EXPECT_TRUE(r.ok());
     if (!r.ok() || r->rows() != 1) {
       ADD_FAILURE() << "expected one outbox command for " << institution;
@@ -133,7 +134,8 @@ TEST_F(FeedbackTest, OnlyTheServedEnterpriseRatesAndOnlyOnceDelivered) {
                     stranger = Code("MA2E", 102);
   h_->SetToday(absl::CivilDay(2026, 3, 1));
   const std::string e = Delivered(101, owner, inst, absl::CivilDay(2025, 12, 20));
-  h_->engagements().Put(Engagement(102), {owner, inst, EngagementState::kInProgress, {}, kDivision});
+  h_->engagements().Put(Engagement(102),
+                        {owner, inst, EngagementState::kInProgress, {}, kDivision});
   v1::Rating out;
 
   grpc::Status s = Rate(Enterprise(owner), Engagement(199), v1::VERY_SATISFIED, v1::AVERAGE, 0,
@@ -170,8 +172,8 @@ TEST_F(FeedbackTest, AcceptedEngagementsMayBeRatedToo) {
   h_->engagements().Put(Engagement(111), {owner, inst, EngagementState::kAccepted,
                                           absl::CivilDay(2025, 6, 1), kDivision});
   v1::Rating out;
-  EXPECT_TRUE(Rate(Enterprise(owner), Engagement(111), v1::FAIRLY_SATISFIED,
-                   v1::FAIRLY_SATISFIED, 0, "r-accepted", &out)
+  EXPECT_TRUE(Rate(Enterprise(owner), Engagement(111), v1::FAIRLY_SATISFIED, v1::FAIRLY_SATISFIED,
+                   0, "r-accepted", &out)
                   .ok());
   EXPECT_EQ(out.engagement_year(), 2025);
 }
@@ -211,7 +213,8 @@ TEST_F(FeedbackTest, OneRatingPerEngagementChangedWithinThePeriodEveryChangeAudi
 
   h_->SetToday(absl::CivilDay(2026, 3, 8));  // day 7 of 7: the last day a change is allowed
   ASSERT_TRUE(
-      Rate(Enterprise(owner), e, v1::VERY_SATISFIED, v1::FAIRLY_SATISFIED, 1, "r-3", &changed).ok());
+      Rate(Enterprise(owner), e, v1::VERY_SATISFIED, v1::FAIRLY_SATISFIED, 1, "r-3", &changed)
+          .ok());
   EXPECT_EQ(changed.version(), 2);
   EXPECT_EQ(changed.content(), v1::VERY_SATISFIED);
   EXPECT_EQ(changed.first_rated_date(), "2026-03-01");
@@ -226,10 +229,12 @@ TEST_F(FeedbackTest, OneRatingPerEngagementChangedWithinThePeriodEveryChangeAudi
   EXPECT_EQ(h_->Count("feedback.ratings", "engagement = '" + e + "'"), 1);
   EXPECT_EQ(h_->Count("feedback.audit_log", "entity = 'rating' AND entity_id = '" + e + "/rating'"),
             2);
-  EXPECT_EQ(h_->Scalar("SELECT string_agg(rv.content, ',' ORDER BY rv.version) FROM "
-                       "feedback.rating_revisions rv JOIN feedback.ratings r ON r.id = rv.rating_id "
-                       "WHERE r.engagement = '" + e + "'"),
-            "AVERAGE,VERY_SATISFIED");
+  EXPECT_EQ(
+      h_->Scalar("SELECT string_agg(rv.content, ',' ORDER BY rv.version) FROM "
+                 "feedback.rating_revisions rv JOIN feedback.ratings r ON r.id = rv.rating_id "
+                 "WHERE r.engagement = '" +
+                 e + "'"),
+      "AVERAGE,VERY_SATISFIED");
 }
 
 TEST_F(FeedbackTest, TheCityBureauSetsTheChangePeriodPerYear) {
@@ -237,9 +242,7 @@ TEST_F(FeedbackTest, TheCityBureauSetsTheChangePeriodPerYear) {
   v1::RatingSettings read, set, out;
   v1::GetRatingSettingsRequest get;
   get.set_name("ratingSettings/2024");
-  ASSERT_TRUE(h_->stub().GetRatingSettings(Harness::As(Enterprise(owner)).get(),
-                                           get, &read)
-                  .ok());
+  ASSERT_TRUE(h_->stub().GetRatingSettings(Harness::As(Enterprise(owner)).get(), get, &read).ok());
   EXPECT_EQ(read.change_period_days(), 7);
   EXPECT_EQ(read.version(), 0);
 
@@ -298,7 +301,8 @@ TEST_F(FeedbackTest, PhoneRatingsAreMarkedAndScopedToTheBureausDivision) {
   EXPECT_EQ(seen.source(), v1::PHONE_FOLLOW_UP);
   EXPECT_EQ(seen.recorded_by(), "");
   // Within the period the enterprise may correct it; the rating is then its own.
-  ASSERT_TRUE(Rate(Enterprise(owner), e, v1::VERY_SATISFIED, v1::VERY_SATISFIED, 1, "own", &out).ok());
+  ASSERT_TRUE(
+      Rate(Enterprise(owner), e, v1::VERY_SATISFIED, v1::VERY_SATISFIED, 1, "own", &out).ok());
   EXPECT_EQ(out.source(), v1::ENTERPRISE);
   EXPECT_EQ(out.recorded_by(), "");
 }
@@ -318,11 +322,13 @@ TEST_F(FeedbackTest, RatingsAreScopedToTheirPartiesAndPaged) {
   EXPECT_TRUE(h_->stub().GetRating(Harness::As(Institution(inst)).get(), get, &seen).ok());
   EXPECT_EQ(h_->stub().GetRating(Harness::As(Institution(other)).get(), get, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(h_->stub().GetRating(Harness::As(Enterprise(Code("MA2E", 162))).get(), get, &seen)
+  EXPECT_EQ(h_->stub()
+                .GetRating(Harness::As(Enterprise(Code("MA2E", 162))).get(), get, &seen)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(h_->stub().GetRating(Harness::As(Principal::Anonymous()).get(), get, &seen).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      h_->stub().GetRating(Harness::As(Principal::Anonymous()).get(), get, &seen).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   // The institution pages through its own ratings; it may not ask for another's.
   std::vector<std::string> names;
@@ -335,16 +341,18 @@ TEST_F(FeedbackTest, RatingsAreScopedToTheirPartiesAndPaged) {
     if (resp.next_page_token().empty()) break;
     list.set_page_token(resp.next_page_token());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{Engagement(161) + "/rating",
-                                             Engagement(162) + "/rating",
-                                             Engagement(163) + "/rating"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{Engagement(161) + "/rating", Engagement(162) + "/rating",
+                                      Engagement(163) + "/rating"}));
   v1::ListRatingsRequest foreign;
   foreign.set_institution_credit_code(other);
   v1::ListRatingsResponse resp;
-  EXPECT_EQ(h_->stub().ListRatings(Harness::As(Institution(inst)).get(), foreign, &resp).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      h_->stub().ListRatings(Harness::As(Institution(inst)).get(), foreign, &resp).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::ListRatingsRequest mine;
-  ASSERT_TRUE(h_->stub().ListRatings(Harness::As(Enterprise(Code("MA2E", 162))).get(), mine, &resp).ok());
+  ASSERT_TRUE(
+      h_->stub().ListRatings(Harness::As(Enterprise(Code("MA2E", 162))).get(), mine, &resp).ok());
   ASSERT_EQ(resp.ratings_size(), 1);
   EXPECT_EQ(resp.ratings(0).engagement(), Engagement(162));
 }
@@ -376,10 +384,9 @@ TEST_F(FeedbackTest, ComplaintInputIsCheckedAndAnEngagementMustMatch) {
   v1::Complaint out;
   grpc::Status s = h_->stub().FileComplaint(Harness::As(Enterprise(owner)).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FieldsOf(s), (std::set<std::string>{"complaint.institution_credit_code",
-                                                "complaint.description",
-                                                "complaint.evidence_document_ids",
-                                                "complaint.contact.phone"}));
+  EXPECT_EQ(FieldsOf(s),
+            (std::set<std::string>{"complaint.institution_credit_code", "complaint.description",
+                                   "complaint.evidence_document_ids", "complaint.contact.phone"}));
 
   req.mutable_complaint()->clear_evidence_document_ids();
   req.mutable_complaint()->clear_contact();
@@ -400,9 +407,9 @@ TEST_F(FeedbackTest, ComplaintInputIsCheckedAndAnEngagementMustMatch) {
   EXPECT_EQ(out.complainant_credit_code(), owner);
   EXPECT_EQ(out.division_code(), kDivision);  // from the engagement: the county may handle it
   EXPECT_EQ(out.outcome(), v1::PENDING);
-  EXPECT_EQ(h_->Count("feedback.audit_log", "entity = 'complaint' AND entity_id = '" +
-                                                out.name() + "'"),
-            1);
+  EXPECT_EQ(
+      h_->Count("feedback.audit_log", "entity = 'complaint' AND entity_id = '" + out.name() + "'"),
+      1);
 }
 
 TEST_F(FeedbackTest, TheInstitutionSeesVerifiedComplaintsWithoutTheComplainantsPerson) {
@@ -432,8 +439,9 @@ TEST_F(FeedbackTest, TheInstitutionSeesVerifiedComplaintsWithoutTheComplainantsP
   // The complainant sees its own complaints and their status, with its contact.
   ASSERT_TRUE(h_->stub().GetComplaint(Harness::As(Enterprise(owner)).get(), get, &seen).ok());
   EXPECT_EQ(seen.contact().name(), "王五");
-  EXPECT_EQ(h_->stub().GetComplaint(Harness::As(Enterprise(stranger)).get(), get, &seen).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      h_->stub().GetComplaint(Harness::As(Enterprise(stranger)).get(), get, &seen).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   v1::ListComplaintsRequest list;
   v1::ListComplaintsResponse resp;
@@ -444,8 +452,8 @@ TEST_F(FeedbackTest, TheInstitutionSeesVerifiedComplaintsWithoutTheComplainantsP
   ASSERT_TRUE(h_->stub().ListComplaints(Harness::As(Enterprise(owner)).get(), list, &resp).ok());
   std::set<v1::ComplaintOutcome> outcomes;
   for (const auto& c : resp.complaints()) outcomes.insert(c.outcome());
-  EXPECT_EQ(outcomes, (std::set<v1::ComplaintOutcome>{v1::PENDING, v1::REJECTED,
-                                                      v1::VERIFIED_NOT_SERIOUS}));
+  EXPECT_EQ(outcomes,
+            (std::set<v1::ComplaintOutcome>{v1::PENDING, v1::REJECTED, v1::VERIFIED_NOT_SERIOUS}));
 }
 
 TEST_F(FeedbackTest, VerificationIsOnceWithAValidDateAndTheCurrentVersion) {
@@ -466,7 +474,8 @@ TEST_F(FeedbackTest, VerificationIsOnceWithAValidDateAndTheCurrentVersion) {
             "OUTSIDE_DIVISION");
   v1::Complaint stale = c;
   stale.set_version(7);
-  EXPECT_EQ(Verify(stale, v1::REJECTED, "2026-04-10", &out).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Verify(stale, v1::REJECTED, "2026-04-10", &out).error_code(),
+            grpc::StatusCode::ABORTED);
   ASSERT_TRUE(Verify(c, v1::REJECTED, "2026-04-10", &out).ok());
   EXPECT_EQ(out.outcome(), v1::REJECTED);
   EXPECT_EQ(out.verification_date(), "2026-04-10");
@@ -528,8 +537,8 @@ TEST_F(FeedbackTest, ThreeDistinctEnterprisesBarFromTheThirdVerificationDate) {
   // A fourth serious complaint re-decides and orders nothing new.
   ASSERT_TRUE(Verify(d, v1::VERIFIED_SERIOUS, "2026-03-25", &out).ok());
   EXPECT_EQ(Orders(inst), 1);
-  EXPECT_EQ(h_->Count("feedback.audit_log", "entity = 'sanction_order' AND entity_id = '" +
-                                                order.command_id() + "'"),
+  EXPECT_EQ(h_->Count("feedback.audit_log",
+                      "entity = 'sanction_order' AND entity_id = '" + order.command_id() + "'"),
             1);
 }
 
@@ -605,8 +614,8 @@ TEST_F(FeedbackTest, APlagiarismFindingOrdersACancellationForTheRestOfTheYear) {
   f->set_description("方案设计报告与另一机构报告雷同");
   v1::PlagiarismFinding out, again;
   grpc::Status s = h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &out);
-  EXPECT_EQ(FieldsOf(s), (std::set<std::string>{"finding.finding_date",
-                                                "finding.evidence_document_ids"}));
+  EXPECT_EQ(FieldsOf(s),
+            (std::set<std::string>{"finding.finding_date", "finding.evidence_document_ids"}));
   f->set_finding_date("2026-05-06");
   f->add_evidence_document_ids("doc-compare-1");
   s = h_->stub().RecordPlagiarismFinding(Harness::As(County(kDivision)).get(), req, &out);
@@ -628,7 +637,8 @@ TEST_F(FeedbackTest, APlagiarismFindingOrdersACancellationForTheRestOfTheYear) {
   ASSERT_TRUE(h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &again).ok());
   EXPECT_NE(again.name(), out.name());
   EXPECT_EQ(Orders(inst), 1);
-  EXPECT_EQ(h_->Count("feedback.plagiarism_findings", "institution_credit_code = '" + inst + "'"), 2);
+  EXPECT_EQ(h_->Count("feedback.plagiarism_findings", "institution_credit_code = '" + inst + "'"),
+            2);
 }
 
 // ---- metrics -------------------------------------------------------------------------------

@@ -100,7 +100,11 @@ class CatchAll final : public grpc::CallbackGenericService {
     owner_->Record(ctx->method(), *ctx);
     class Reactor : public grpc::ServerGenericBidiReactor {
      public:
-      Reactor() { StartRead(&in_); }
+      Reactor() {
+        grpc::Slice empty("");
+        out_ = grpc::ByteBuffer(&empty, 1);  // a default ByteBuffer is not a valid message
+        StartRead(&in_);
+      }
       void OnReadDone(bool ok) override {
         if (ok) {
           StartRead(&in_);
@@ -112,7 +116,7 @@ class CatchAll final : public grpc::CallbackGenericService {
       void OnDone() override { delete this; }
 
      private:
-      grpc::ByteBuffer in_, out_{};
+      grpc::ByteBuffer in_, out_;
     };
     return new Reactor();
   }

@@ -1,0 +1,714 @@
+// The gateway in process, in front of a test backend that records what it receives: the
+// authorisation matrix, principal stripping, token refusals, every call shape, cancellation,
+// HTTP/JSON, mTLS, limits and metrics.
+#include <arpa/inet.h>
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "services/gateway/gateway.h"
+#include "services/gateway/linked_protos.h"
+#include "services/gateway/tests/echo_backend.h"
+#include "services/gateway/tests/tokens.h"
+#include "zhigai/gatewaytest/v1/echo.grpc.pb.h"
+
+namespace zhigai::gateway {
+namespace {
+
+using auth::Role;
+using testing::EchoBackend;
+using testing::SigningKey;
+namespace v1 = zhigai::gatewaytest::v1;
+
+constexpr char kProof[] = "gateway-test-proof";
+constexpr char kIssuer[] = "https://id.test";
+constexpr char kEchoProto[] = "zhigai/gatewaytest/v1/echo.proto";
+constexpr char kEcho[] = "/zhigai.gatewaytest.v1.EchoService/Echo";
+
+std::string EchoPolicyLines() {
+  std::string all = "PUBLIC CITY_BUREAU COUNTY_BUREAU INSTITUTION ENTERPRISE EXPERT POLICY_PLATFORM SERVICE";
+  std::string out;
+  for (const char* m : {"Echo", "Collect", "Count", "Chat", "Hang"}) {
+    absl::StrAppend(&out, "zhigai.gatewaytest.v1.EchoService/", m, " ",
+                    std::string(m) == "Echo" || std::string(m) == "Count" ? all : "CITY_BUREAU INSTITUTION POLICY_PLATFORM",
+                    "\n");
+  }
+  return out;
+}
+
+// Every service linked into the gateway, and the test service.
+std::vector<std::string> ProtoFiles() {
+  (void)LinkedProtoFiles();
+  std::vector<std::string> files = {"zhigai/registry/v1/registry.proto"};  // TEMP
+  files.push_back(kEchoProto);
+  return files;
+}
+
+std::string PolicyText() { return testing::ReadFile(ZHIGAI_GATEWAY_POLICY) + EchoPolicyLines(); }
+
+// Claims for a token of `role`, complete as the mapping requires.
+nlohmann::json ClaimsFor(Role role, int64_t exp_in = 300) {
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  nlohmann::json c = {{"iss", kIssuer},
+                      {"aud", "zhigai"},
+                      {"sub", absl::StrCat("user-", auth::RoleName(role))},
+                      {"exp", now + exp_in},
+                      {"nbf", now - 5},
+                      {"zhigai_role", std::string(auth::RoleName(role))}};
+  if (role == Role::kInstitution || role == Role::kEnterprise) c["uscc"] = "91330302123456788P";
+  if (role == Role::kCityBureau) c["division_code"] = "330300";
+  if (role == Role::kCountyBureau) c["division_code"] = "330302";
+  return c;
+}
+
+struct Result {
+  grpc::Status status;
+  std::vector<std::string> messages;
+  std::multimap<std::string, std::string> initial, trailing;
+};
+
+// Any call shape through a generic stub: sends `requests`, half-closes, reads everything.
+Result GenericCall(grpc::Channel* channel, const std::string& method,
+                   const std::vector<std::string>& requests,
+                   const std::multimap<std::string, std::string>& metadata = {},
+                   absl::Duration timeout = absl::Seconds(10)) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(channel, [](grpc::Channel*) {}));
+  grpc::ClientContext ctx;
+  for (const auto& [k, v] : metadata) ctx.AddMetadata(k, v);
+  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  cq.Next(&tag, &ok);
+  for (const auto& r : requests) {
+    grpc::Slice s(r);
+    grpc::ByteBuffer b(&s, 1);
+    call->Write(b, reinterpret_cast<void*>(2));
+    cq.Next(&tag, &ok);
+    if (!ok) break;
+  }
+  call->WritesDone(reinterpret_cast<void*>(3));
+  cq.Next(&tag, &ok);
+  Result out;
+  for (;;) {
+    grpc::ByteBuffer b;
+    call->Read(&b, reinterpret_cast<void*>(4));
+    cq.Next(&tag, &ok);
+    if (!ok) break;
+    std::vector<grpc::Slice> slices;
+    (void)b.Dump(&slices);
+    std::string msg;
+    for (auto& s : slices) msg.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    out.messages.push_back(msg);
+  }
+  call->Finish(&out.status, reinterpret_cast<void*>(5));
+  cq.Next(&tag, &ok);
+  for (const auto& [k, v] : ctx.GetServerInitialMetadata()) out.initial.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+  for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) out.trailing.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return out;
+}
+
+std::string Get(const std::multimap<std::string, std::string>& md, const std::string& key) {
+  auto it = md.find(key);
+  return it == md.end() ? "" : it->second;
+}
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// A minimal HTTP/1.1 client (Connection: close; decodes chunked bodies).
+HttpResponse Http(int port, const std::string& method, const std::string& path,
+                  const std::string& body, const std::map<std::string, std::string>& headers = {}) {
+  HttpResponse out;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return out;
+  }
+  std::string req = absl::StrCat(method, " ", path, " HTTP/1.1\r\nHost: localhost\r\n",
+                                 "Connection: close\r\nContent-Type: application/json\r\n",
+                                 "Content-Length: ", body.size(), "\r\n");
+  for (const auto& [k, v] : headers) absl::StrAppend(&req, k, ": ", v, "\r\n");
+  absl::StrAppend(&req, "\r\n", body);
+  (void)!write(fd, req.data(), req.size());
+  std::string raw;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) raw.append(buf, n);
+  close(fd);
+  size_t end = raw.find("\r\n\r\n");
+  if (end == std::string::npos) return out;
+  std::vector<std::string> lines = absl::StrSplit(raw.substr(0, end), "\r\n");
+  std::vector<std::string> status_line = absl::StrSplit(lines[0], ' ');
+  if (status_line.size() >= 2) (void)absl::SimpleAtoi(status_line[1], &out.status);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    size_t colon = lines[i].find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = absl::AsciiStrToLower(lines[i].substr(0, colon));
+    out.headers[name] = std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)));
+  }
+  std::string rest = raw.substr(end + 4);
+  if (out.headers["transfer-encoding"] == "chunked") {
+    size_t pos = 0;
+    while (pos < rest.size()) {
+      size_t eol = rest.find("\r\n", pos);
+      if (eol == std::string::npos) break;
+      size_t len = std::stoul(rest.substr(pos, eol - pos), nullptr, 16);
+      if (len == 0) break;
+      out.body += rest.substr(eol + 2, len);
+      pos = eol + 2 + len + 2;
+    }
+  } else {
+    out.body = rest;
+  }
+  return out;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::TempDir();
+    jwks_path_ = dir_ + "/jwks.json";
+    testing::WriteJwks(jwks_path_, {&rsa_, &ec_});
+    backend_ = std::make_unique<EchoBackend>();
+  }
+
+  GatewayOptions Options() {
+    GatewayOptions o;
+    o.http_listen = "127.0.0.1:0";
+    o.internal_proof = kProof;
+    o.policy = *Policy::Parse(PolicyText());
+    o.proto_files = ProtoFiles();
+    auto services = *ServicesOf(o.proto_files);
+    for (const auto* svc : services) {
+      o.backends.addresses[svc->file()->package()] = backend_->address();
+    }
+    o.jwks_file = jwks_path_;
+    o.authn.jwt = {kIssuer, "zhigai", absl::Seconds(60)};
+    o.authn.claims = *ClaimsMapping::Load(ZHIGAI_GATEWAY_CLAIMS);
+    // The tests also play zhigai's own services, which the shipped mapping never grants.
+    o.authn.claims.roles["SERVICE"] = Role::kService;
+    o.metrics = &registry_;
+    return o;
+  }
+
+  void StartGateway(GatewayOptions o) {
+    auto gw = Gateway::Start(std::move(o));
+    ASSERT_TRUE(gw.ok()) << gw.status();
+    gw_ = std::move(*gw);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", gw_->port()),
+                                   grpc::InsecureChannelCredentials());
+  }
+  void StartGateway() { StartGateway(Options()); }
+
+  std::string Token(Role role) { return rsa_.Sign(ClaimsFor(role)); }
+  std::multimap<std::string, std::string> As(Role role) {
+    if (role == Role::kPublic) return {};
+    return {{"authorization", "Bearer " + Token(role)}};
+  }
+
+  std::string EchoBytes(const std::string& text, int fail_code = 0) {
+    v1::EchoRequest r;
+    r.set_text(text);
+    r.set_fail_code(fail_code);
+    return r.SerializeAsString();
+  }
+
+  static SigningKey rsa_, ec_;
+  std::string dir_, jwks_path_;
+  prometheus::Registry registry_;
+  std::unique_ptr<EchoBackend> backend_;
+  std::unique_ptr<Gateway> gw_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+SigningKey GatewayTest::rsa_ = SigningKey::Rsa("rsa-1");
+SigningKey GatewayTest::ec_ = SigningKey::Ec("ec-1");
+
+TEST_F(GatewayTest, AuthorisationMatrixFollowsThePolicyForEveryMethodAndRole) {
+  StartGateway();
+  Policy policy = *Policy::Parse(PolicyText());
+  auto files = ProtoFiles();
+  int allowed = 0, denied = 0;
+  auto services = *ServicesOf(files);
+  for (const auto* svc : services) {
+    for (int i = 0; i < svc->method_count(); ++i) {
+      std::string path = absl::StrCat("/", svc->full_name(), "/", svc->method(i)->name());
+      if (path == "/zhigai.gatewaytest.v1.EchoService/Hang") continue;  // waits for cancel
+      for (Role role : AllRoles()) {
+        backend_->Clear();
+        std::string request;
+        if (svc->method(i)->name() == "Count") request = "";  // count 0: no answers
+        Result r = GenericCall(channel_.get(), path, {request}, As(role));
+        bool expect = policy.Allows(path, role);
+        SCOPED_TRACE(absl::StrCat(path, " as ", auth::RoleName(role)));
+        if (expect) {
+          ++allowed;
+          EXPECT_TRUE(r.status.ok()) << r.status.error_message();
+          auto got = backend_->received();
+          ASSERT_EQ(got.size(), 1u);
+          EXPECT_TRUE(absl::StartsWith(Get(got[0].metadata, auth::kPrincipalHeader),
+                                       absl::StrCat("role=", auth::RoleName(role), ";")));
+        } else {
+          ++denied;
+          EXPECT_EQ(r.status.error_code(), role == Role::kPublic
+                                               ? grpc::StatusCode::UNAUTHENTICATED
+                                               : grpc::StatusCode::PERMISSION_DENIED);
+          EXPECT_TRUE(backend_->received().empty());
+        }
+      }
+    }
+  }
+  EXPECT_GT(allowed, 0);
+  EXPECT_GT(denied, 0);
+}
+
+TEST_F(GatewayTest, MethodsOutsideThePolicyAreDeniedToEveryone) {
+  StartGateway();
+  for (const std::string& m : {std::string("/zhigai.registry.v1.RegistryService/DropEverything"),
+                               std::string("/other.v1.Secret/Read")}) {
+    for (Role role : {Role::kCityBureau, Role::kService}) {
+      Result r = GenericCall(channel_.get(), m, {""}, As(role));
+      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << m;
+    }
+  }
+  EXPECT_TRUE(backend_->received().empty());
+}
+
+TEST_F(GatewayTest, ForgedPrincipalMetadataNeverReachesTheBackend) {
+  StartGateway();
+  std::string forged = auth::EncodePrincipal({Role::kCityBureau, "evil", "", "330300"});
+  // Anonymous, with a forged principal and even the right proof.
+  Result anon = GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                            {{auth::kPrincipalHeader, forged}, {auth::kInternalProofHeader, kProof}});
+  ASSERT_TRUE(anon.status.ok()) << anon.status.error_message();
+  // An institution's token with a forged city principal and a wrong proof.
+  auto inst = As(Role::kInstitution);
+  inst.emplace(auth::kPrincipalHeader, forged);
+  inst.emplace(auth::kInternalProofHeader, "guess");
+  Result signed_in = GenericCall(channel_.get(), kEcho, {EchoBytes("y")}, inst);
+  ASSERT_TRUE(signed_in.status.ok());
+
+  auto got = backend_->received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].metadata.count(auth::kPrincipalHeader), 1u);
+  EXPECT_EQ(Get(got[0].metadata, auth::kPrincipalHeader), "role=PUBLIC;sub=anonymous;code=;div=");
+  EXPECT_EQ(got[1].metadata.count(auth::kPrincipalHeader), 1u);
+  EXPECT_EQ(Get(got[1].metadata, auth::kPrincipalHeader),
+            "role=INSTITUTION;sub=user-INSTITUTION;code=91330302123456788P;div=");
+  for (const auto& g : got) {
+    EXPECT_EQ(g.metadata.count(auth::kInternalProofHeader), 1u);
+    EXPECT_EQ(Get(g.metadata, auth::kInternalProofHeader), kProof);
+    EXPECT_EQ(g.metadata.count("authorization"), 0u);  // the bearer token stays at the gateway
+  }
+}
+
+TEST_F(GatewayTest, BadTokensAreUnauthenticatedAndNeverForwarded) {
+  StartGateway();
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  auto expired = ClaimsFor(Role::kCityBureau);
+  expired["exp"] = now - 3600;
+  auto early = ClaimsFor(Role::kCityBureau);
+  early["nbf"] = now + 3600;
+  auto audience = ClaimsFor(Role::kCityBureau);
+  audience["aud"] = "someone-else";
+  SigningKey stranger = SigningKey::Rsa("rsa-1");
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"expired", rsa_.Sign(expired)},
+      {"not yet valid", rsa_.Sign(early)},
+      {"wrong audience", rsa_.Sign(audience)},
+      {"wrong key", stranger.Sign(ClaimsFor(Role::kCityBureau))},
+      {"malformed", "not.a.token"},
+      {"garbage", "%%%"},
+  };
+  for (const auto& [name, token] : cases) {
+    // Even on a public method: a credential that fails is not downgraded to PUBLIC.
+    Result r = GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                           {{"authorization", "Bearer " + token}});
+    EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << name;
+  }
+  Result basic = GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                             {{"authorization", "Basic dXNlcjpwdw=="}});
+  EXPECT_EQ(basic.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(backend_->received().empty());
+}
+
+TEST_F(GatewayTest, Es256TokensWorkAndKeyRotationNeedsNoRestart) {
+  StartGateway();
+  Result ec = GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                          {{"authorization", "Bearer " + ec_.Sign(ClaimsFor(Role::kExpert))}});
+  EXPECT_TRUE(ec.status.ok()) << ec.status.error_message();
+  SigningKey next = SigningKey::Ec("ec-2");
+  auto with_next = [&] {
+    return GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                       {{"authorization", "Bearer " + next.Sign(ClaimsFor(Role::kExpert))}});
+  };
+  EXPECT_EQ(with_next().status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  testing::WriteJwks(jwks_path_, {&next});  // rotation: the old keys are gone
+  absl::SleepFor(absl::Milliseconds(1100));
+  EXPECT_TRUE(with_next().status.ok());
+  Result old = GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                           {{"authorization", "Bearer " + ec_.Sign(ClaimsFor(Role::kExpert))}});
+  EXPECT_EQ(old.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GatewayTest, UnaryCarriesMetadataBothWaysAndPreservesStatus) {
+  StartGateway();
+  auto md = As(Role::kCityBureau);
+  md.emplace("x-request-id", "req-123");
+  md.emplace("x-custom", "kept");
+  Result ok = GenericCall(channel_.get(), kEcho, {EchoBytes("hello")}, md);
+  ASSERT_TRUE(ok.status.ok());
+  ASSERT_EQ(ok.messages.size(), 1u);
+  v1::EchoResponse resp;
+  ASSERT_TRUE(resp.ParseFromString(ok.messages[0]));
+  EXPECT_EQ(resp.text(), "hello");
+  EXPECT_EQ(resp.metadata().at("x-request-id"), "req-123");
+  EXPECT_EQ(resp.metadata().at("x-custom"), "kept");
+  EXPECT_EQ(Get(ok.initial, "x-echo-initial"), "hello");
+  EXPECT_EQ(Get(ok.initial, "x-request-id"), "req-123");
+  EXPECT_EQ(Get(ok.trailing, "x-echo-trailer"), "bye");
+
+  Result failed = GenericCall(channel_.get(), kEcho, {EchoBytes("no such thing", 5)}, md);
+  EXPECT_EQ(failed.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(failed.status.error_message(), "no such thing");
+  EXPECT_EQ(Get(failed.trailing, "x-echo-trailer"), "failed");
+  EXPECT_TRUE(failed.messages.empty());
+}
+
+TEST_F(GatewayTest, RequestIdIsGeneratedWhenAbsent) {
+  StartGateway();
+  Result r = GenericCall(channel_.get(), kEcho, {EchoBytes("x")});
+  ASSERT_TRUE(r.status.ok());
+  auto got = backend_->received();
+  ASSERT_EQ(got.size(), 1u);
+  std::string id = Get(got[0].metadata, "x-request-id");
+  EXPECT_TRUE(absl::StartsWith(id, "gw-")) << id;
+  // A refused call carries one too, so a caller can quote it.
+  Result denied = GenericCall(channel_.get(), "/zhigai.registry.v1.RegistryService/LiftSanction",
+                              {""}, As(Role::kExpert));
+  EXPECT_EQ(denied.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StartsWith(Get(denied.initial, "x-request-id"), "gw-"));
+}
+
+TEST_F(GatewayTest, ServerStreamingIsForwarded) {
+  StartGateway();
+  v1::CountRequest req;
+  req.set_count(5);
+  req.set_interval_ms(2);
+  Result r = GenericCall(channel_.get(), "/zhigai.gatewaytest.v1.EchoService/Count",
+                         {req.SerializeAsString()}, As(Role::kInstitution));
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_EQ(r.messages.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    v1::EchoResponse resp;
+    ASSERT_TRUE(resp.ParseFromString(r.messages[i]));
+    EXPECT_EQ(resp.index(), i);
+  }
+}
+
+TEST_F(GatewayTest, ClientStreamingIsForwarded) {
+  StartGateway();
+  auto stub = v1::EchoService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + Token(Role::kInstitution));
+  v1::EchoResponse resp;
+  auto writer = stub->Collect(&ctx, &resp);
+  for (const char* t : {"a", "b", "c"}) {
+    v1::EchoRequest r;
+    r.set_text(t);
+    ASSERT_TRUE(writer->Write(r));
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.text(), "abc");
+}
+
+TEST_F(GatewayTest, BidiStreamingIsInteractiveAndKeepsTheStatus) {
+  StartGateway();
+  auto stub = v1::EchoService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + Token(Role::kPolicyPlatform));
+  auto stream = stub->Chat(&ctx);
+  for (int i = 0; i < 3; ++i) {
+    v1::EchoRequest r;
+    r.set_text(absl::StrCat("ping", i));
+    ASSERT_TRUE(stream->Write(r));
+    v1::EchoResponse resp;
+    // Each answer arrives before the next request is sent: nothing waits for the half-close.
+    ASSERT_TRUE(stream->Read(&resp));
+    EXPECT_EQ(resp.text(), absl::StrCat("ping", i));
+    EXPECT_EQ(resp.index(), i);
+  }
+  v1::EchoRequest bad;
+  bad.set_text("stop here");
+  bad.set_fail_code(static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  stream->Write(bad);
+  stream->WritesDone();
+  v1::EchoResponse ignored;
+  while (stream->Read(&ignored)) {
+  }
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(), "stop here");
+}
+
+TEST_F(GatewayTest, CancellationAndDeadlinesReachTheBackend) {
+  StartGateway();
+  auto stub = v1::EchoService::NewStub(channel_);
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token(Role::kCityBureau));
+    v1::EchoRequest req;
+    v1::EchoResponse resp;
+    std::thread canceller([&] {
+      for (int i = 0; i < 400 && backend_->hanging() == 0; ++i) absl::SleepFor(absl::Milliseconds(5));
+      ctx.TryCancel();
+    });
+    grpc::Status s = stub->Hang(&ctx, req, &resp);
+    canceller.join();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED);
+  }
+  for (int i = 0; i < 400 && backend_->cancelled() < 1; ++i) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(backend_->cancelled(), 1);
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token(Role::kCityBureau));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+    v1::EchoRequest req;
+    v1::EchoResponse resp;
+    grpc::Status s = stub->Hang(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  for (int i = 0; i < 400 && backend_->cancelled() < 2; ++i) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(backend_->cancelled(), 2);
+  // A server stream the client abandons halfway stops at the backend too.
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token(Role::kCityBureau));
+    v1::CountRequest req;
+    req.set_count(100000);
+    req.set_interval_ms(5);
+    auto reader = stub->Count(&ctx, req);
+    v1::EchoResponse resp;
+    ASSERT_TRUE(reader->Read(&resp));
+    ctx.TryCancel();
+    while (reader->Read(&resp)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  for (int i = 0; i < 400 && backend_->cancelled() < 3; ++i) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(backend_->cancelled(), 3);
+}
+
+TEST_F(GatewayTest, BackendDownIsUnavailableAtOnce) {
+  GatewayOptions o = Options();
+  int closed_port;
+  {
+    EchoBackend gone;  // a port that was just free
+    closed_port = gone.port();
+  }
+  o.backends.addresses["zhigai.gatewaytest.v1"] = absl::StrCat("127.0.0.1:", closed_port);
+  StartGateway(std::move(o));
+  absl::Time start = absl::Now();
+  Result r = GenericCall(channel_.get(), kEcho, {EchoBytes("x")}, {}, absl::Seconds(30));
+  EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAVAILABLE) << r.status.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST_F(GatewayTest, StartFailsLoudlyWhenAMethodHasNoPolicyLine) {
+  GatewayOptions o = Options();
+  std::string text = PolicyText();
+  text = text.substr(0, text.find("zhigai.gatewaytest.v1.EchoService/Hang"));
+  o.policy = *Policy::Parse(text);
+  auto gw = Gateway::Start(std::move(o));
+  ASSERT_FALSE(gw.ok());
+  EXPECT_NE(gw.status().message().find("zhigai.gatewaytest.v1.EchoService/Hang"), std::string::npos);
+}
+
+TEST_F(GatewayTest, RateLimitAndMessageSizeLimit) {
+  GatewayOptions o = Options();
+  o.rate_limits = *RateLimiter::Parse("PUBLIC=0.5/2");
+  o.max_message_bytes = 1024;
+  StartGateway(std::move(o));
+  EXPECT_TRUE(GenericCall(channel_.get(), kEcho, {EchoBytes("1")}).status.ok());
+  EXPECT_TRUE(GenericCall(channel_.get(), kEcho, {EchoBytes("2")}).status.ok());
+  EXPECT_EQ(GenericCall(channel_.get(), kEcho, {EchoBytes("3")}).status.error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // A signed-in caller has its own bucket (no limit for other roles here).
+  Result big = GenericCall(channel_.get(), kEcho, {EchoBytes(std::string(4096, 'x'))},
+                           As(Role::kCityBureau));
+  EXPECT_EQ(big.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(backend_->received().size(), 2u);
+}
+
+TEST_F(GatewayTest, HttpJsonUnaryCallsAndErrors) {
+  StartGateway();
+  int port = gw_->http_port();
+  ASSERT_GT(port, 0);
+  HttpResponse ok = Http(port, "POST", kEcho, R"({"text": "你好"})",
+                         {{"Authorization", "Bearer " + Token(Role::kCountyBureau)},
+                          {"X-Request-Id", "http-1"}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.headers["x-request-id"], "http-1");
+  auto body = nlohmann::json::parse(ok.body);
+  EXPECT_EQ(body["text"], "你好");
+  EXPECT_EQ(body["metadata"]["x-zhigai-principal"], "role=COUNTY_BUREAU;sub=user-COUNTY_BUREAU;code=;div=330302");
+  EXPECT_EQ(body["metadata"]["x-request-id"], "http-1");
+
+  HttpResponse missing = Http(port, "POST", kEcho, R"({"text": "gone", "failCode": 5})");
+  EXPECT_EQ(missing.status, 404);
+  auto err = nlohmann::json::parse(missing.body);
+  EXPECT_EQ(err["code"], "not_found");
+  EXPECT_EQ(err["message"], "gone");
+
+  HttpResponse bad_json = Http(port, "POST", kEcho, R"({"txet": 1})");
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad_json.body)["code"], "invalid_argument");
+
+  HttpResponse anon = Http(port, "POST", "/zhigai.registry.v1.RegistryService/LiftSanction", "{}");
+  EXPECT_EQ(anon.status, 401);
+  auto login = nlohmann::json::parse(anon.body);
+  EXPECT_EQ(login["code"], "unauthenticated");
+  // The gateway's own refusals carry the stable reason as a google.rpc.ErrorInfo detail.
+  bool reason_found = false;
+  for (const auto& d : login["details"]) {
+    if (d["type"] == "google.rpc.ErrorInfo") reason_found = d["debug"]["reason"] == "LOGIN_REQUIRED";
+  }
+  EXPECT_TRUE(reason_found) << anon.body;
+
+  HttpResponse expert = Http(port, "POST", "/zhigai.registry.v1.RegistryService/LiftSanction",
+                             "{}", {{"Authorization", "Bearer " + Token(Role::kExpert)}});
+  EXPECT_EQ(expert.status, 403);
+  HttpResponse unknown = Http(port, "POST", "/zhigai.registry.v1.RegistryService/Nope", "{}");
+  EXPECT_EQ(unknown.status, 403);
+  HttpResponse get = Http(port, "GET", kEcho, "");
+  EXPECT_EQ(get.status, 405);
+  HttpResponse bidi = Http(port, "POST", "/zhigai.gatewaytest.v1.EchoService/Chat", "{}",
+                           {{"Authorization", "Bearer " + Token(Role::kCityBureau)}});
+  EXPECT_EQ(bidi.status, 501);
+  HttpResponse expired = Http(port, "POST", kEcho, "{}",
+                              {{"Authorization", "Bearer " + rsa_.Sign(ClaimsFor(Role::kCityBureau, -3600))}});
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(backend_->received().size(), 2u);  // the two Echo calls that passed the gate
+}
+
+TEST_F(GatewayTest, HttpJsonServerStreamingAsNdjson) {
+  StartGateway();
+  HttpResponse r = Http(gw_->http_port(), "POST", "/zhigai.gatewaytest.v1.EchoService/Count",
+                        R"({"count": 3})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["content-type"], "application/x-ndjson");
+  std::vector<std::string> lines = absl::StrSplit(r.body, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(lines[0]), nlohmann::json::parse(R"({"result": {}})"));
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["result"]["index"], 2);
+}
+
+TEST_F(GatewayTest, MetricsCountCallsByMethodCodeAndBackend) {
+  StartGateway();
+  GenericCall(channel_.get(), kEcho, {EchoBytes("x")});
+  GenericCall(channel_.get(), kEcho, {EchoBytes("x", 5)});
+  GenericCall(channel_.get(), "/zhigai.registry.v1.RegistryService/LiftSanction", {""});
+  std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  EXPECT_NE(text.find("zhigai_gateway_calls_total{backend=\"gatewaytest\",code=\"OK\",method=\"zhigai.gatewaytest.v1.EchoService/Echo\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("code=\"NOT_FOUND\",method=\"zhigai.gatewaytest.v1.EchoService/Echo\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("backend=\"registry\",code=\"UNAUTHENTICATED\",method=\"zhigai.registry.v1.RegistryService/LiftSanction\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(GatewayTest, HealthIsServedByTheGatewayItself) {
+  StartGateway();
+  grpc::ClientContext ctx;
+  grpc::ByteBuffer resp;
+  Result r = GenericCall(channel_.get(), "/grpc.health.v1.Health/Check", {""});
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_EQ(r.messages[0], std::string("\x08\x01", 2));  // status: SERVING
+  EXPECT_TRUE(backend_->received().empty());
+}
+
+class MtlsTest : public GatewayTest {
+ protected:
+  std::shared_ptr<grpc::Channel> Channel(const std::string& cert, const std::string& key) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = testing::ReadFile(dir_ + "/ca.pem");
+    if (!cert.empty()) {
+      ssl.pem_cert_chain = testing::ReadFile(dir_ + "/" + cert);
+      ssl.pem_private_key = testing::ReadFile(dir_ + "/" + key);
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    return grpc::CreateCustomChannel(absl::StrCat("localhost:", gw_->port()),
+                                     grpc::SslCredentials(ssl), args);
+  }
+};
+
+TEST_F(MtlsTest, ClientCertificateSubjectMapsToPrincipal) {
+  ASSERT_TRUE(testing::MakeTestPki(dir_, "/CN=policy-platform/O=Wenzhou"));
+  GatewayOptions o = Options();
+  o.tls = TlsOptions{testing::ReadFile(dir_ + "/server.pem"), testing::ReadFile(dir_ + "/server.key"),
+                     testing::ReadFile(dir_ + "/ca.pem")};
+  o.authn.certs = *ParseCertTable("O=Wenzhou,CN=policy-platform\tPOLICY_PLATFORM\tpolicy-platform\n");
+  StartGateway(std::move(o));
+
+  Result machine = GenericCall(Channel("client.pem", "client.key").get(), kEcho, {EchoBytes("m")});
+  ASSERT_TRUE(machine.status.ok()) << machine.status.error_message();
+  // No certificate: an anonymous caller over TLS.
+  Result anon = GenericCall(Channel("", "").get(), kEcho, {EchoBytes("a")});
+  ASSERT_TRUE(anon.status.ok()) << anon.status.error_message();
+  // A certificate from another CA does not get through the handshake.
+  Result rogue = GenericCall(Channel("rogue.pem", "rogue.key").get(), kEcho, {EchoBytes("r")});
+  EXPECT_EQ(rogue.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+
+  auto got = backend_->received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(Get(got[0].metadata, auth::kPrincipalHeader),
+            "role=POLICY_PLATFORM;sub=policy-platform;code=;div=");
+  EXPECT_EQ(Get(got[1].metadata, auth::kPrincipalHeader), "role=PUBLIC;sub=anonymous;code=;div=");
+}
+
+TEST_F(MtlsTest, CertificateNotInTheTableIsUnauthenticated) {
+  ASSERT_TRUE(testing::MakeTestPki(dir_, "/CN=unknown-system"));
+  GatewayOptions o = Options();
+  o.tls = TlsOptions{testing::ReadFile(dir_ + "/server.pem"), testing::ReadFile(dir_ + "/server.key"),
+                     testing::ReadFile(dir_ + "/ca.pem")};
+  o.authn.certs = *ParseCertTable("CN=policy-platform\tPOLICY_PLATFORM\tpolicy-platform\n");
+  StartGateway(std::move(o));
+  Result r = GenericCall(Channel("client.pem", "client.key").get(), kEcho, {EchoBytes("m")});
+  EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(r.status.error_message().find("CN=unknown-system"), std::string::npos)
+      << r.status.error_message();
+  EXPECT_TRUE(backend_->received().empty());
+}
+
+}  // namespace
+}  // namespace zhigai::gateway

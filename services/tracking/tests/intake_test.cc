@@ -431,7 +431,9 @@ TEST_F(IntakeTest, IntakeModeDecidesTheMetricsAndTheOtherIsReconciled) {
   ASSERT_EQ(m.metrics_size(), 2);
   EXPECT_EQ(m.metrics(0).credit_code(), std::min(a, none));
   for (const auto& x : m.metrics()) {
-    if (x.credit_code() == none) EXPECT_EQ(x.declared_diagnosis(), 0);
+    if (x.credit_code() == none) {
+      EXPECT_EQ(x.declared_diagnosis(), 0);
+    }
   }
   EXPECT_EQ(T().BatchGetProjectMetrics(As(Inst(a)).get(), mreq, &m).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

@@ -221,7 +221,8 @@ TEST_F(EngagementTest, NeedAssignmentDeclineAndAccept) {
 
 TEST_F(EngagementTest, ReportChecksDeclarationsFieldsAndEligibility) {
   auto [inst, ent] = Parties(103, kLucheng);
-  std::string outsider = Code(103, 5);  // never admitted
+  std::string outsider = Code(103, 5);  // in the directory of another year only
+  ASSERT_TRUE(env_->AdmitInstitution(outsider, kYear - 1));
   int64_t before = env_->Count("engagements");
   v1::Engagement out;
 
@@ -296,7 +297,7 @@ TEST_F(EngagementTest, EveryStateTransitionWithItsRoles) {
   grpc::Status s = Step(Inst(inst), e, v1::DELIVERED, &next);
   EXPECT_EQ(ReasonOf(s), "ENGAGEMENT_TRANSITION_NOT_ALLOWED");
   EXPECT_EQ(ReasonOf(Step(Ent(ent), e, v1::IN_PROGRESS, &next)), "STEP_NOT_YOURS");
-  EXPECT_EQ(ReasonOf(Step(Inst(inst), e, v1::ENTERPRISE_ACCEPTED, &next)),
+  EXPECT_EQ(ReasonOf(Step(Ent(ent), e, v1::ENTERPRISE_ACCEPTED, &next)),
             "ENGAGEMENT_TRANSITION_NOT_ALLOWED");
   EXPECT_EQ(ReasonOf(Step(Inst(inst), e, v1::REPORTED, &next)), "ENGAGEMENT_TRANSITION_NOT_ALLOWED");
   EXPECT_EQ(Step(County(kLongwan), e, v1::CANCELLED, &next, "x").error_code(),

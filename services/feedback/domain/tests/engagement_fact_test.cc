@@ -10,8 +10,7 @@ EngagementFacts Facts(EngagementState state, std::optional<absl::CivilDay> deliv
 }
 
 TEST(EngagementYearTest, IsTheYearOfDeliveryUpToTheLastDay) {
-  EXPECT_EQ(EngagementYear(Facts(EngagementState::kDelivered, absl::CivilDay(2025, 12, 31))),
-            2025);
+  EXPECT_EQ(EngagementYear(Facts(EngagementState::kDelivered, absl::CivilDay(2025, 12, 31))), 2025);
   EXPECT_EQ(EngagementYear(Facts(EngagementState::kAccepted, absl::CivilDay(2026, 1, 1))), 2026);
 }
 

@@ -1,0 +1,114 @@
+#include "services/evaluation/compute.h"
+
+#include "absl/container/flat_hash_map.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/errors.h"
+#include "services/evaluation/domain/export.h"
+
+namespace zhigai::evaluation {
+namespace {
+
+void SetExclusion(Exclusion exclusion, v1::Exclusion* out) {
+  const ExclusionText& text = DescribeExclusion(exclusion);
+  out->set_reason(std::string(text.reason));
+  out->set_rule(std::string(text.rule));
+  out->set_reason_en(std::string(text.english));
+  out->set_reason_zh(std::string(text.chinese));
+}
+
+v1::ScoreSheet ToWire(int year, const ScoreSheet& sheet) {
+  v1::ScoreSheet out;
+  out.set_name(SheetName(year, sheet.credit_code));
+  out.set_credit_code(sheet.credit_code);
+  out.set_display_name(sheet.name);
+  for (const ScoreItem& item : sheet.items) {
+    v1::ScoreItem* w = out.add_items();
+    w->set_id(std::string(item.id));
+    w->set_title_en(std::string(item.title_english));
+    w->set_title_zh(std::string(item.title_chinese));
+    w->set_max_points(static_cast<int32_t>(item.max_points));
+    w->set_inputs(item.inputs);
+    w->set_applied_en(item.applied_english);
+    w->set_applied_zh(item.applied_chinese);
+    w->set_points(item.points.ToFixed2());
+    w->set_points_exact(ExactText(item.points));
+  }
+  out.set_s1(sheet.s1.ToFixed2());
+  out.set_s2(sheet.s2.ToFixed2());
+  out.set_s3(sheet.s3.ToFixed2());
+  out.set_total(sheet.total.ToFixed2());
+  out.set_verified_complaints(static_cast<int32_t>(sheet.verified_complaints));
+  if (sheet.exclusion != Exclusion::kNone) SetExclusion(sheet.exclusion, out.mutable_exclusion());
+  return out;
+}
+
+}  // namespace
+
+std::string RoundName(int year) { return absl::StrCat("evaluationRounds/", year); }
+std::string SheetName(int year, const std::string& credit_code) {
+  return absl::StrCat(RoundName(year), "/scoreSheets/", credit_code);
+}
+
+std::string ExactText(const Rational& value) {
+  if (value.denominator() == 1) return absl::StrCat(value.numerator());
+  return absl::StrCat(value.numerator(), "/", value.denominator());
+}
+
+absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionInput> inputs) {
+  return ComputeScoreSheets(inputs);
+}
+
+absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets) {
+  return RankInstitutions(sheets);
+}
+
+ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets,
+                            const Ranking& ranking) {
+  absl::flat_hash_map<absl::string_view, const ScoreSheet*> by_code;
+  by_code.reserve(sheets.size());
+  for (const ScoreSheet& s : sheets) by_code.emplace(s.credit_code, &s);
+  ComputedRound out;
+  out.sheets.reserve(sheets.size());
+  for (const RankedInstitution& r : ranking.ranked) {
+    v1::ScoreSheet w = ToWire(year, *by_code.at(r.credit_code));
+    w.set_rank(static_cast<int32_t>(r.rank));
+    w.set_excellent(r.excellent);
+    w.set_decided_by(std::string(DecidedByName(r.decided_by)));
+    out.sheets.push_back(std::move(w));
+  }
+  for (const UnrankedInstitution& u : ranking.not_ranked) {
+    out.sheets.push_back(ToWire(year, *by_code.at(u.credit_code)));
+  }
+  out.sheets_csv = ScoreSheetsCsv(sheets);
+  out.sheets_json = ScoreSheetsJson(sheets);
+  out.ranking_csv = RankingCsv(ranking);
+  out.ranking_json = RankingJson(ranking);
+  return out;
+}
+
+absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const InstitutionInput> inputs) {
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ScoreRound(inputs);
+  if (!sheets.ok()) return sheets.status();
+  absl::StatusOr<Ranking> ranking = RankRound(*sheets);
+  if (!ranking.ok()) return ranking.status();
+  return AssembleRound(year, *sheets, *ranking);
+}
+
+v1::RankingEntry RankingEntryOf(const v1::ScoreSheet& sheet) {
+  v1::RankingEntry e;
+  e.set_rank(sheet.rank());
+  e.set_credit_code(sheet.credit_code());
+  e.set_display_name(sheet.display_name());
+  e.set_total(sheet.total());
+  e.set_s1(sheet.s1());
+  e.set_s3(sheet.s3());
+  e.set_s2(sheet.s2());
+  e.set_verified_complaints(sheet.verified_complaints());
+  e.set_excellent(sheet.excellent());
+  e.set_decided_by(sheet.decided_by());
+  if (sheet.has_exclusion()) *e.mutable_exclusion() = sheet.exclusion();
+  return e;
+}
+
+}  // namespace zhigai::evaluation

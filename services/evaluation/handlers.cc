@@ -1,0 +1,432 @@
+#include "services/evaluation/handlers.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/core/credit_code.h"
+#include "libs/core/dates.h"
+#include "libs/core/text.h"
+#include "libs/db/paging.h"
+#include "libs/server/serve.h"
+#include "services/evaluation/compute.h"
+#include "services/evaluation/round_states.h"
+
+namespace zhigai::evaluation {
+namespace {
+
+using auth::Role;
+using server::Call;
+using server::RequireRole;
+using server::Serve;
+
+#define METHOD(name) "/zhigai.evaluation.v1.EvaluationService/" #name
+
+constexpr int kMaxDefenceEntries = 1000;
+constexpr int kMaxPanelMembers = 1000;
+constexpr int64_t kMaxDefenceHundredths = 100 * 100;
+constexpr size_t kExportChunk = 1 << 20;
+
+Change ChangeOf(const Call& call) { return {call.actor(), call.method}; }
+
+absl::Status CheckYear(int64_t year, absl::string_view field) {
+  if (year < core::kMinBusinessYear + 1 || year > core::kMaxBusinessYear) {
+    return InvalidField(field, "FORMAT",
+                        absl::StrCat("year must be between ", core::kMinBusinessYear + 1, " and ",
+                                     core::kMaxBusinessYear),
+                        "年度超出范围");
+  }
+  return absl::OkStatus();
+}
+
+// "evaluationRounds/{year}" → year.
+absl::StatusOr<int> YearFromName(const std::string& name, absl::string_view field) {
+  constexpr absl::string_view kPrefix = "evaluationRounds/";
+  int64_t year = 0;
+  if (!absl::StartsWith(name, kPrefix) ||
+      !absl::SimpleAtoi(absl::string_view(name).substr(kPrefix.size()), &year)) {
+    return InvalidField(field, "AIP-122", "name must look like evaluationRounds/{year}",
+                        "资源名称格式应为 evaluationRounds/{年度}");
+  }
+  if (auto s = CheckYear(year, field); !s.ok()) return s;
+  return static_cast<int>(year);
+}
+
+// "evaluationRounds/{year}/scoreSheets/{credit_code}" → (year, code).
+absl::StatusOr<std::pair<int, std::string>> SheetFromName(const std::string& name) {
+  size_t at = name.find("/scoreSheets/");
+  if (at == std::string::npos) {
+    return InvalidField("name", "AIP-122",
+                        "name must look like evaluationRounds/{year}/scoreSheets/{credit_code}",
+                        "资源名称格式有误");
+  }
+  auto year = YearFromName(name.substr(0, at), "name");
+  if (!year.ok()) return year.status();
+  std::string code = name.substr(at + strlen("/scoreSheets/"));
+  if (auto s = core::ValidateCreditCode(code, "name"); !s.ok()) return s;
+  return std::make_pair(*year, code);
+}
+
+absl::Status CheckVersion(int64_t version) {
+  if (version <= 0) {
+    return InvalidField("version", "AIP-154", "send the round version you read",
+                        "请提供读取时的版本号");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NotPublished() {
+  return server::Forbidden("ROUND_NOT_PUBLISHED",
+                           "the evaluation results are readable once the round is published",
+                           "考核结果公布后方可查看");
+}
+
+absl::Status NotRanked() {
+  return RuleViolation("ROUND_NOT_RANKED", "R10.1", "the round has no score sheets before ranking",
+                       "尚未排名，暂无评分表");
+}
+
+bool IsBureauOrService(const Call& c) {
+  return c.principal.IsBureau() || c.principal.role == Role::kService;
+}
+
+// The pulled figures must be scorable before they are kept, so that ranking a frozen snapshot
+// cannot fail on them later.
+absl::Status CheckScorable(const PulledSnapshot& snapshot) {
+  static const std::vector<int64_t> kNoDefence;
+  for (const SnapshotInstitution& in : snapshot.institutions) {
+    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(ToInput(in, kNoDefence));
+    if (sheet.ok()) continue;
+    std::string fields;
+    for (const FieldViolation& v : ViolationsOf(sheet.status())) {
+      absl::StrAppend(&fields, fields.empty() ? "" : "; ", v.field, ": ", v.description);
+    }
+    return RuleViolation("SOURCE_DATA_INVALID", "R11.1",
+                         absl::StrCat("the figures pulled for ", in.credit_code,
+                                      " cannot be scored (",
+                                      fields.empty() ? sheet.status().message() : fields,
+                                      "); nothing was stored"),
+                         "来源数据无法计分，本次拉取未保存");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
+                                             const v1::CreateRoundRequest* req, v1::Round* resp) {
+  return Serve(ctx, proof_, METHOD(CreateRound), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    Violations v;
+    v.Absorb(CheckYear(req->year(), "year"));
+    v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto out = store_.CreateRound(
+        ChangeOf(call), absl::StrCat(call.method, "|", call.principal.subject, "|", req->request_id()),
+        req->year(), req->include_previous_directory());
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::GetRound(grpc::ServerContext* ctx, const v1::GetRoundRequest* req,
+                                          v1::Round* resp) {
+  return Serve(ctx, proof_, METHOD(GetRound), [&](const Call& call) -> absl::Status {
+    auto year = YearFromName(req->name(), "name");
+    if (!year.ok()) return year.status();
+    auto out = store_.GetRound(*year);
+    if (!out.ok()) return out.status();
+    if (!IsBureauOrService(call) && out->state() != v1::PUBLISHED) return NotPublished();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::PullMetrics(grpc::ServerContext* ctx,
+                                             const v1::PullMetricsRequest* req,
+                                             v1::Snapshot* resp) {
+  return Serve(ctx, proof_, METHOD(PullMetrics), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    auto year = YearFromName(req->round(), "round");
+    if (!year.ok()) return year.status();
+    auto round = store_.GetRound(*year);
+    if (!round.ok()) return round.status();
+    // Refuse before asking four services for figures that could not be kept; the store checks
+    // again under the round's lock.
+    if (auto s = CheckStep(round->state(), Step::kPull); !s.ok()) return s;
+    auto snapshot = sources_.Pull(*year, round->include_previous_directory());
+    if (!snapshot.ok()) return snapshot.status();
+    if (auto s = CheckScorable(*snapshot); !s.ok()) return s;
+    auto out = store_.ReplaceSnapshot(ChangeOf(call), *year, *snapshot);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::GetSnapshot(grpc::ServerContext* ctx,
+                                             const v1::GetSnapshotRequest* req,
+                                             v1::Snapshot* resp) {
+  return Serve(ctx, proof_, METHOD(GetSnapshot), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+        !s.ok()) {
+      return s;
+    }
+    auto year = YearFromName(req->round(), "round");
+    if (!year.ok()) return year.status();
+    auto out = store_.GetSnapshot(*year);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::FreezeSnapshot(grpc::ServerContext* ctx,
+                                                const v1::FreezeSnapshotRequest* req,
+                                                v1::Round* resp) {
+  return Serve(ctx, proof_, METHOD(FreezeSnapshot), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    Violations v;
+    auto year = YearFromName(req->round(), "round");
+    v.Absorb(year.status());
+    v.Absorb(CheckVersion(req->version()));
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto out = store_.Freeze(ChangeOf(call), *year, req->version());
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::RecordDefenceScores(grpc::ServerContext* ctx,
+                                                     const v1::RecordDefenceScoresRequest* req,
+                                                     v1::Round* resp) {
+  return Serve(ctx, proof_, METHOD(RecordDefenceScores), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    Violations v;
+    auto year = YearFromName(req->round(), "round");
+    v.Absorb(year.status());
+    if (req->entries().empty() || req->entries_size() > kMaxDefenceEntries) {
+      v.Add("entries", "AIP-231", "send between 1 and 1000 entries");
+    }
+    std::set<std::string> seen;
+    std::vector<DefenceEntryInput> entries;
+    for (int i = 0; i < req->entries_size() && i < kMaxDefenceEntries; ++i) {
+      const v1::DefenceEntry& e = req->entries(i);
+      std::string path = absl::StrCat("entries[", i, "]");
+      v.Absorb(core::ValidateCreditCode(e.credit_code(), path + ".credit_code"));
+      if (!seen.insert(e.credit_code()).second) {
+        v.Add(path + ".credit_code", "S3", "an institution is listed twice");
+      }
+      if (e.member_scores_hundredths_size() > kMaxPanelMembers) {
+        v.Add(path + ".member_scores_hundredths", "S3", "at most 1000 panel members");
+      }
+      for (int j = 0; j < e.member_scores_hundredths_size(); ++j) {
+        int64_t s = e.member_scores_hundredths(j);
+        if (s < 0 || s > kMaxDefenceHundredths) {
+          v.Add(absl::StrCat(path, ".member_scores_hundredths[", j, "]"), "S3",
+                "a defence score is out of 100: 0 to 10000 hundredths");
+        }
+      }
+      entries.push_back({e.credit_code(), {e.member_scores_hundredths().begin(),
+                                           e.member_scores_hundredths().end()}});
+    }
+    if (auto s = v.Finish("答辩成绩有误"); !s.ok()) return s;
+    auto out = store_.RecordDefence(ChangeOf(call), *year, entries);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
+                                                const v1::ComputeRankingRequest* req,
+                                                v1::Round* resp) {
+  return Serve(ctx, proof_, METHOD(ComputeRanking), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    Violations v;
+    auto year = YearFromName(req->round(), "round");
+    v.Absorb(year.status());
+    v.Absorb(CheckVersion(req->version()));
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto inputs = store_.LoadInputs(*year);
+    if (!inputs.ok()) return inputs.status();
+    if (auto s = CheckStep(inputs->state, Step::kRank); !s.ok()) return s;
+    if (inputs->version != req->version()) {
+      return Error(absl::StatusCode::kAborted, "STALE_VERSION",
+                   absl::StrCat("the round was changed by someone else: you sent version ",
+                                req->version(), ", the current version is ", inputs->version),
+                   "考核已被他人修改，请刷新后重试");
+    }
+    auto computed = ComputeRound(*year, inputs->inputs);
+    if (!computed.ok()) return computed.status();
+    auto out = store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
+                                              const v1::PublishRoundRequest* req,
+                                              v1::Round* resp) {
+  return Serve(ctx, proof_, METHOD(PublishRound), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    Violations v;
+    auto year = YearFromName(req->round(), "round");
+    v.Absorb(year.status());
+    v.Absorb(CheckVersion(req->version()));
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto out = store_.Publish(ChangeOf(call), *year, req->version());
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::GetScoreSheet(grpc::ServerContext* ctx,
+                                               const v1::GetScoreSheetRequest* req,
+                                               v1::ScoreSheet* resp) {
+  return Serve(ctx, proof_, METHOD(GetScoreSheet), [&](const Call& call) -> absl::Status {
+    const bool bureau = IsBureauOrService(call);
+    if (!bureau) {
+      if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService,
+                                      Role::kInstitution});
+          !s.ok()) {
+        return s;
+      }
+    }
+    auto name = SheetFromName(req->name());
+    if (!name.ok()) return name.status();
+    auto& [year, code] = *name;
+    if (!bureau && call.principal.credit_code != code) {
+      return server::Forbidden("NOT_OWN_INSTITUTION",
+                               "an institution reads only its own score sheet",
+                               "服务机构只能查看本单位的评分表");
+    }
+    auto round = store_.GetRound(year);
+    if (!round.ok()) return round.status();
+    if (!IsRanked(round->state())) return NotRanked();
+    if (!bureau && round->state() != v1::PUBLISHED) return NotPublished();
+    auto out = store_.GetSheet(year, code);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
+                                                 const v1::ListScoreSheetsRequest* req,
+                                                 v1::ListScoreSheetsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListScoreSheets), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+        !s.ok()) {
+      return s;
+    }
+    Violations v;
+    auto year = YearFromName(req->parent(), "parent");
+    v.Absorb(year.status());
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = db::DecodePageToken(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto round = store_.GetRound(*year);
+    if (!round.ok()) return round.status();
+    if (!IsRanked(round->state())) return NotRanked();
+    auto rows = store_.ListSheets(*year, *after, *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_score_sheets() = std::move((*rows)[i]);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->set_next_page_token(
+          db::EncodePageToken(resp->score_sheets(*size - 1).credit_code()));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
+                                             const v1::ListRankingRequest* req,
+                                             v1::ListRankingResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListRanking), [&](const Call& call) -> absl::Status {
+    Violations v;
+    auto year = YearFromName(req->parent(), "parent");
+    v.Absorb(year.status());
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto token = db::DecodePageToken(req->page_token());
+    v.Absorb(token.status());
+    int after = -1;
+    if (token.ok() && !token->empty() && (!absl::SimpleAtoi(*token, &after) || after < 0)) {
+      v.Add("page_token", "AIP-158", "bad page token");
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto round = store_.GetRound(*year);
+    if (!round.ok()) return round.status();
+    if (!IsBureauOrService(call) && round->state() != v1::PUBLISHED) return NotPublished();
+    if (!IsRanked(round->state())) return NotRanked();
+    auto rows = store_.ListRanking(*year, req->excellent_only(), after, *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_entries() = RankingEntryOf((*rows)[i].second);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].first)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
+                                                   const v1::ExportScoreSheetsRequest* req,
+                                                   grpc::ServerWriter<v1::ExportChunk>* writer) {
+  return Serve(ctx, proof_, METHOD(ExportScoreSheets), [&](const Call& call) -> absl::Status {
+    Violations v;
+    auto year = YearFromName(req->round(), "round");
+    v.Absorb(year.status());
+    if (req->format() == v1::EXPORT_FORMAT_UNSPECIFIED || !v1::ExportFormat_IsValid(req->format())) {
+      v.Add("format", "FORMAT", "format must be CSV or JSON");
+    }
+    if (!v1::ExportContent_IsValid(req->content())) v.Add("content", "FORMAT", "unknown content");
+    if (auto s = v.Finish(); !s.ok()) return s;
+    v1::ExportContent content =
+        req->content() == v1::EXPORT_CONTENT_UNSPECIFIED ? v1::SCORE_SHEETS : req->content();
+    const bool bureau = IsBureauOrService(call);
+    // Every item of every sheet is for the bureaus; the ranking is public once published.
+    if (content == v1::SCORE_SHEETS && !bureau) {
+      if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+          !s.ok()) {
+        return s;
+      }
+    }
+    auto round = store_.GetRound(*year);
+    if (!round.ok()) return round.status();
+    if (!bureau && round->state() != v1::PUBLISHED) return NotPublished();
+    if (!IsRanked(round->state())) return NotRanked();
+    auto body = store_.GetExport(*year, v1::ExportContent_Name(content),
+                                 v1::ExportFormat_Name(req->format()));
+    if (!body.ok()) return body.status();
+    size_t at = 0;
+    do {
+      v1::ExportChunk chunk;
+      if (at == 0) {
+        chunk.set_content_type(req->format() == v1::CSV ? "text/csv; charset=utf-8"
+                                                        : "application/json");
+        chunk.set_total_bytes(static_cast<int64_t>(body->size()));
+      }
+      size_t n = std::min(kExportChunk, body->size() - at);
+      chunk.set_data(body->substr(at, n));
+      at += n;
+      if (!writer->Write(chunk)) {
+        return absl::CancelledError("the client went away during the export");
+      }
+    } while (at < body->size());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhigai::evaluation

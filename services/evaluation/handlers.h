@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+
+#include "services/evaluation/sources.h"
+#include "services/evaluation/store.h"
+#include "zhigai/evaluation/v1/evaluation.grpc.pb.h"
+
+namespace zhigai::evaluation {
+
+// Translates gRPC calls: who is calling, is the request well formed, may this caller see or
+// do it, then the sources, the domain and the store; errors leave as gRPC codes with details.
+class EvaluationHandlers final : public v1::EvaluationService::Service {
+ public:
+  EvaluationHandlers(EvaluationStore& store, MetricSources& sources, std::string internal_proof)
+      : store_(store), sources_(sources), proof_(std::move(internal_proof)) {}
+
+  grpc::Status CreateRound(grpc::ServerContext*, const v1::CreateRoundRequest*,
+                           v1::Round*) override;
+  grpc::Status GetRound(grpc::ServerContext*, const v1::GetRoundRequest*, v1::Round*) override;
+  grpc::Status PullMetrics(grpc::ServerContext*, const v1::PullMetricsRequest*,
+                           v1::Snapshot*) override;
+  grpc::Status GetSnapshot(grpc::ServerContext*, const v1::GetSnapshotRequest*,
+                           v1::Snapshot*) override;
+  grpc::Status FreezeSnapshot(grpc::ServerContext*, const v1::FreezeSnapshotRequest*,
+                              v1::Round*) override;
+  grpc::Status RecordDefenceScores(grpc::ServerContext*, const v1::RecordDefenceScoresRequest*,
+                                   v1::Round*) override;
+  grpc::Status ComputeRanking(grpc::ServerContext*, const v1::ComputeRankingRequest*,
+                              v1::Round*) override;
+  grpc::Status PublishRound(grpc::ServerContext*, const v1::PublishRoundRequest*,
+                            v1::Round*) override;
+  grpc::Status GetScoreSheet(grpc::ServerContext*, const v1::GetScoreSheetRequest*,
+                             v1::ScoreSheet*) override;
+  grpc::Status ListScoreSheets(grpc::ServerContext*, const v1::ListScoreSheetsRequest*,
+                               v1::ListScoreSheetsResponse*) override;
+  grpc::Status ListRanking(grpc::ServerContext*, const v1::ListRankingRequest*,
+                           v1::ListRankingResponse*) override;
+  grpc::Status ExportScoreSheets(grpc::ServerContext*, const v1::ExportScoreSheetsRequest*,
+                                 grpc::ServerWriter<v1::ExportChunk>*) override;
+
+ private:
+  EvaluationStore& store_;
+  MetricSources& sources_;
+  std::string proof_;
+};
+
+}  // namespace zhigai::evaluation

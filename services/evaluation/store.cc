@@ -1,0 +1,672 @@
+#include "services/evaluation/store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "libs/core/errors.h"
+#include "libs/db/errors.h"
+#include "libs/db/idempotent.h"
+#include "libs/db/params.h"
+#include "services/evaluation/round_states.h"
+
+namespace zhigai::evaluation {
+namespace {
+
+using db::Connection;
+using db::Param;
+using db::Statement;
+
+// Rows per multi-row statement: big enough to amortise the round trip, small enough to keep
+// each statement's parameter text a few MiB at most.
+constexpr size_t kChunk = 1000;
+
+#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
+
+constexpr Statement kInsertRound{
+    "evaluation.insert_round",
+    "INSERT INTO rounds (year, projects_year, tests_year, include_previous_directory, state,"
+    " version, created_at) VALUES ($1, $1 - 1, $1, $2, 'OPEN', 1, $3::timestamptz)"};
+// The counts: institutions in the snapshot, defence entries, and institutions still needing a
+// defence entry (the SQL form of NeedsDefenceEntry: not excluded).
+constexpr Statement kGetRound{
+    "evaluation.get_round",
+    "SELECT r.year, r.projects_year, r.tests_year, r.include_previous_directory, r.state,"
+    " r.version, " TS("r.created_at") ", " TS("r.pulled_at") ", " TS("r.frozen_at") ", "
+    TS("r.ranked_at") ", " TS("r.published_at") ","
+    " (SELECT count(*) FROM snapshot_institutions s WHERE s.year = r.year),"
+    " (SELECT count(*) FROM defence_scores d WHERE d.year = r.year),"
+    " (SELECT count(*) FROM snapshot_institutions s WHERE s.year = r.year AND s.exclusion = ''"
+    "   AND NOT EXISTS (SELECT 1 FROM defence_scores d"
+    "                   WHERE d.year = s.year AND d.credit_code = s.credit_code))"
+    " FROM rounds r WHERE r.year = $1"};
+constexpr Statement kLockRound{
+    "evaluation.lock_round",
+    "SELECT state, version, pulled_at IS NOT NULL FROM rounds WHERE year = $1 FOR UPDATE"};
+constexpr Statement kSetState{
+    "evaluation.set_state",
+    "UPDATE rounds SET state = $2, version = version + 1,"
+    " frozen_at = CASE WHEN $2 = 'METRICS_FROZEN' THEN $3::timestamptz ELSE frozen_at END,"
+    " ranked_at = CASE WHEN $2 = 'RANKED' THEN $3::timestamptz ELSE ranked_at END,"
+    " published_at = CASE WHEN $2 = 'PUBLISHED' THEN $3::timestamptz ELSE published_at END"
+    " WHERE year = $1 RETURNING version"};
+constexpr Statement kSetPulled{
+    "evaluation.set_pulled",
+    "UPDATE rounds SET pulled_at = $2::timestamptz, version = version + 1 WHERE year = $1"
+    " RETURNING version"};
+
+constexpr Statement kDeleteTests{"evaluation.delete_tests",
+                                 "DELETE FROM snapshot_tests WHERE year = $1"};
+constexpr Statement kDeleteInstitutions{"evaluation.delete_institutions",
+                                        "DELETE FROM snapshot_institutions WHERE year = $1"};
+constexpr Statement kDeleteSources{"evaluation.delete_sources",
+                                   "DELETE FROM snapshot_sources WHERE year = $1"};
+constexpr Statement kInsertSource{
+    "evaluation.insert_source",
+    "INSERT INTO snapshot_sources (year, source, method, source_year, pulled_at, institutions,"
+    " intake_mode, as_of, source_revision)"
+    " VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9)"};
+constexpr Statement kInsertInstitutions{
+    "evaluation.insert_institutions",
+    "INSERT INTO snapshot_institutions (year, credit_code, display_name, directory_years,"
+    " declared_diagnosis, declared_solution_design, approved_diagnosis,"
+    " approved_solution_design, excuses_pending, content_very, content_fairly,"
+    " content_average, content_unsatisfied, result_very, result_fairly, result_average,"
+    " result_unsatisfied, verified_complaints, verified_serious_complaints, exclusion,"
+    " exclusion_source)"
+    " SELECT $1, u.c, u.n, u.y::int[], u.dd, u.ds, u.ad, u.asd, u.ep, u.cv, u.cf, u.ca, u.cu,"
+    " u.rv, u.rf, u.ra, u.ru, u.vc, u.vs, u.ex, u.es"
+    " FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[],"
+    " $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[],"
+    " $15::int[], $16::int[], $17::int[], $18::int[], $19::int[], $20::text[], $21::text[])"
+    " AS u(c, n, y, dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs, ex, es)",
+    30000};
+constexpr Statement kInsertTests{
+    "evaluation.insert_tests",
+    "INSERT INTO snapshot_tests (year, credit_code, seq, session, score_hundredths,"
+    " full_marks_hundredths, unexcused_absence)"
+    " SELECT $1, u.c, u.q, u.s, u.sc, u.fm, u.ua"
+    " FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::bigint[], $7::bool[])"
+    " AS u(c, q, s, sc, fm, ua)",
+    30000};
+#define SOURCE_COLUMNS                                                                      \
+  "source, method, source_year, " TS("pulled_at") ", institutions, intake_mode, as_of," \
+  " source_revision"
+constexpr Statement kListSources{
+    "evaluation.list_sources",
+    "SELECT " SOURCE_COLUMNS " FROM snapshot_sources WHERE year = $1 ORDER BY source"};
+constexpr Statement kSnapshotCounts{
+    "evaluation.snapshot_counts",
+    "SELECT count(*), count(*) FILTER (WHERE exclusion = 'BARRED'),"
+    " count(*) FILTER (WHERE exclusion = 'CANCELLED'), coalesce(sum(excuses_pending), 0)"
+    " FROM snapshot_institutions WHERE year = $1"};
+constexpr Statement kLoadInstitutions{
+    "evaluation.load_institutions",
+    "SELECT credit_code, display_name, array_to_string(directory_years, ','),"
+    " declared_diagnosis, declared_solution_design, approved_diagnosis,"
+    " approved_solution_design, excuses_pending, content_very, content_fairly,"
+    " content_average, content_unsatisfied, result_very, result_fairly, result_average,"
+    " result_unsatisfied, verified_complaints, verified_serious_complaints, exclusion,"
+    " exclusion_source FROM snapshot_institutions WHERE year = $1 ORDER BY credit_code",
+    30000};
+constexpr Statement kLoadTests{
+    "evaluation.load_tests",
+    "SELECT credit_code, session, score_hundredths, full_marks_hundredths, unexcused_absence"
+    " FROM snapshot_tests WHERE year = $1 ORDER BY credit_code, seq",
+    30000};
+constexpr Statement kLoadDefence{
+    "evaluation.load_defence",
+    "SELECT credit_code, array_to_string(member_scores_hundredths, ',') FROM defence_scores"
+    " WHERE year = $1",
+    30000};
+
+constexpr Statement kCodesInSnapshot{
+    "evaluation.codes_in_snapshot",
+    "SELECT credit_code FROM snapshot_institutions WHERE year = $1"
+    " AND credit_code = ANY ($2::text[])"};
+constexpr Statement kUpsertDefence{
+    "evaluation.upsert_defence",
+    "INSERT INTO defence_scores (year, credit_code, member_scores_hundredths, recorded_by,"
+    " recorded_at) SELECT $1, u.c, u.s::bigint[], $4, $5::timestamptz"
+    " FROM unnest($2::text[], $3::text[]) AS u(c, s)"
+    " ON CONFLICT (year, credit_code) DO UPDATE SET"
+    " member_scores_hundredths = excluded.member_scores_hundredths,"
+    " recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at"};
+constexpr Statement kDefenceMissing{
+    "evaluation.defence_missing",
+    "SELECT count(*) FROM snapshot_institutions s WHERE s.year = $1 AND s.exclusion = ''"
+    " AND NOT EXISTS (SELECT 1 FROM defence_scores d"
+    "                 WHERE d.year = s.year AND d.credit_code = s.credit_code)"};
+
+constexpr Statement kInsertSheets{
+    "evaluation.insert_sheets",
+    "INSERT INTO score_sheets (year, credit_code, position, excellent, sheet)"
+    " SELECT $1, u.c, u.p, u.e, u.s"
+    " FROM unnest($2::text[], $3::int[], $4::bool[], $5::bytea[]) AS u(c, p, e, s)",
+    30000};
+constexpr Statement kInsertExport{
+    "evaluation.insert_export",
+    "INSERT INTO round_exports (year, content, format, body) VALUES ($1, $2, $3, $4)", 30000};
+constexpr Statement kGetSheet{
+    "evaluation.get_sheet",
+    "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code = $2"};
+constexpr Statement kListSheets{
+    "evaluation.list_sheets",
+    "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code > $2"
+    " ORDER BY credit_code LIMIT $3"};
+constexpr Statement kListRanking{
+    "evaluation.list_ranking",
+    "SELECT position, sheet FROM score_sheets WHERE year = $1 AND position > $2"
+    " AND (NOT $3 OR excellent) ORDER BY position LIMIT $4"};
+constexpr Statement kGetExport{
+    "evaluation.get_export",
+    "SELECT body FROM round_exports WHERE year = $1 AND content = $2 AND format = $3", 30000};
+
+absl::Status NotFound(absl::string_view what, absl::string_view id) {
+  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
+               "记录不存在");
+}
+
+absl::Status Stale(int64_t sent, int64_t current) {
+  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
+               absl::StrCat("the round was changed by someone else: you sent version ", sent,
+                            ", the current version is ", current, "; read it again"),
+               "考核已被他人修改，请刷新后重试");
+}
+
+absl::Status Audit(Connection& c, const Change& change, int year, int64_t version) {
+  return db::WriteAudit(c, change.actor,
+                        {change.method, "evaluation_round", absl::StrCat(year), version});
+}
+
+std::string IntArray(const std::vector<int64_t>& values) {
+  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
+}
+
+std::string BoolArray(const std::vector<bool>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += values[i] ? 't' : 'f';
+  }
+  return out + "}";
+}
+
+std::vector<int64_t> SplitInts(absl::string_view text) {
+  std::vector<int64_t> out;
+  if (text.empty()) return out;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    int64_t v = 0;
+    if (absl::SimpleAtoi(part, &v)) out.push_back(v);
+  }
+  return out;
+}
+
+absl::string_view ExclusionName(Exclusion e) { return DescribeExclusion(e).reason; }
+
+Exclusion ExclusionFromName(absl::string_view name) {
+  if (name == "BARRED") return Exclusion::kBarred;
+  if (name == "CANCELLED") return Exclusion::kCancelled;
+  return Exclusion::kNone;
+}
+
+struct Locked {
+  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
+  int64_t version = 0;
+  bool pulled = false;
+};
+
+absl::StatusOr<Locked> LockRound(Connection& c, int year) {
+  auto r = c.Exec(kLockRound, {year});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("evaluation round", absl::StrCat(year));
+  Locked out;
+  v1::RoundState_Parse(r->String(0, 0), &out.state);
+  out.version = r->Int64(0, 1);
+  out.pulled = r->Bool(0, 2);
+  return out;
+}
+
+absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
+  auto r = c.Exec(kGetRound, {year});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("evaluation round", absl::StrCat(year));
+  v1::Round out;
+  out.set_name(RoundName(year));
+  out.set_year(static_cast<int32_t>(r->Int64(0, 0)));
+  out.set_projects_year(static_cast<int32_t>(r->Int64(0, 1)));
+  out.set_tests_year(static_cast<int32_t>(r->Int64(0, 2)));
+  out.set_include_previous_directory(r->Bool(0, 3));
+  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
+  v1::RoundState_Parse(r->String(0, 4), &state);
+  out.set_state(state);
+  out.set_version(r->Int64(0, 5));
+  out.set_create_time(r->String(0, 6));
+  out.set_pull_time(r->String(0, 7));
+  out.set_freeze_time(r->String(0, 8));
+  out.set_rank_time(r->String(0, 9));
+  out.set_publish_time(r->String(0, 10));
+  out.set_institution_count(static_cast<int32_t>(r->Int64(0, 11)));
+  out.set_defence_recorded_count(static_cast<int32_t>(r->Int64(0, 12)));
+  out.set_defence_missing_count(static_cast<int32_t>(r->Int64(0, 13)));
+  return out;
+}
+
+absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
+  auto round = c.Exec(kGetRound, {year});
+  if (!round.ok()) return round.status();
+  if (round->rows() == 0) return NotFound("evaluation round", absl::StrCat(year));
+  v1::Snapshot out;
+  out.set_name(absl::StrCat(RoundName(year), "/snapshot"));
+  out.set_pull_time(round->String(0, 7));
+  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
+  v1::RoundState_Parse(round->String(0, 4), &state);
+  out.set_frozen(state != v1::OPEN);
+  auto counts = c.Exec(kSnapshotCounts, {year});
+  if (!counts.ok()) return counts.status();
+  out.set_institution_count(static_cast<int32_t>(counts->Int64(0, 0)));
+  out.set_barred_count(static_cast<int32_t>(counts->Int64(0, 1)));
+  out.set_cancelled_count(static_cast<int32_t>(counts->Int64(0, 2)));
+  out.set_excuses_pending(static_cast<int32_t>(counts->Int64(0, 3)));
+  auto sources = c.Exec(kListSources, {year});
+  if (!sources.ok()) return sources.status();
+  for (int i = 0; i < sources->rows(); ++i) {
+    v1::SourcePull* s = out.add_sources();
+    s->set_source(sources->String(i, 0));
+    s->set_method(sources->String(i, 1));
+    s->set_year(static_cast<int32_t>(sources->Int64(i, 2)));
+    s->set_pull_time(sources->String(i, 3));
+    s->set_institutions(static_cast<int32_t>(sources->Int64(i, 4)));
+    s->set_intake_mode(sources->String(i, 5));
+    s->set_as_of(sources->String(i, 6));
+    s->set_source_revision(sources->String(i, 7));
+  }
+  return out;
+}
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+}
+
+absl::Status InsertInstitutions(Connection& c, int year,
+                                absl::Span<const SnapshotInstitution> rows) {
+  std::vector<std::string> codes, names, years, exclusions, sources;
+  std::vector<int64_t> dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs;
+  for (const SnapshotInstitution& in : rows) {
+    codes.push_back(in.credit_code);
+    names.push_back(in.display_name);
+    years.push_back(absl::StrCat("{", absl::StrJoin(in.directory_years, ","), "}"));
+    dd.push_back(in.declared_diagnosis);
+    ds.push_back(in.declared_solution_design);
+    ad.push_back(in.approved_diagnosis);
+    asd.push_back(in.approved_solution_design);
+    ep.push_back(in.excuses_pending);
+    cv.push_back(in.content.very_satisfied);
+    cf.push_back(in.content.fairly_satisfied);
+    ca.push_back(in.content.average);
+    cu.push_back(in.content.unsatisfied);
+    rv.push_back(in.results.very_satisfied);
+    rf.push_back(in.results.fairly_satisfied);
+    ra.push_back(in.results.average);
+    ru.push_back(in.results.unsatisfied);
+    vc.push_back(in.verified_complaints);
+    vs.push_back(in.verified_serious_complaints);
+    exclusions.emplace_back(ExclusionName(in.exclusion));
+    sources.push_back(in.exclusion_source);
+  }
+  return c
+      .Exec(kInsertInstitutions,
+            {year, db::TextArray(codes), db::TextArray(names), db::TextArray(years),
+             IntArray(dd), IntArray(ds), IntArray(ad), IntArray(asd), IntArray(ep), IntArray(cv),
+             IntArray(cf), IntArray(ca), IntArray(cu), IntArray(rv), IntArray(rf), IntArray(ra),
+             IntArray(ru), IntArray(vc), IntArray(vs), db::TextArray(exclusions),
+             db::TextArray(sources)})
+      .status();
+}
+
+absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInstitution> rows) {
+  std::vector<std::string> codes, sessions;
+  std::vector<int64_t> seqs, scores, fulls;
+  std::vector<bool> unexcused;
+  for (const SnapshotInstitution& in : rows) {
+    for (size_t i = 0; i < in.tests.size(); ++i) {
+      codes.push_back(in.credit_code);
+      seqs.push_back(static_cast<int64_t>(i));
+      sessions.push_back(in.tests[i].session);
+      scores.push_back(in.tests[i].score_hundredths);
+      fulls.push_back(in.tests[i].full_marks_hundredths);
+      unexcused.push_back(in.tests[i].unexcused_absence);
+    }
+  }
+  if (codes.empty()) return absl::OkStatus();
+  return c
+      .Exec(kInsertTests, {year, db::TextArray(codes), IntArray(seqs), db::TextArray(sessions),
+                           IntArray(scores), IntArray(fulls), BoolArray(unexcused)})
+      .status();
+}
+
+template <typename Message>
+absl::StatusOr<Message> Parse(absl::string_view bytea) {
+  Message m;
+  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
+    return absl::InternalError("stored message does not parse");
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string EvaluationStore::Now() const { return Rfc3339(clock_()); }
+
+absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change,
+                                                       const std::string& key, int year,
+                                                       bool include_previous_directory) {
+  v1::Round out;
+  absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    auto r = c.Exec(kInsertRound, {year, include_previous_directory, Now()});
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "rounds_pkey") {
+        return Error(absl::StatusCode::kAlreadyExists, "ROUND_EXISTS",
+                     absl::StrCat("the evaluation round of ", year, " already exists"),
+                     "该年度考核已存在", "R10.1");
+      }
+      return r.status();
+    }
+    auto round = ReadRound(c, year);
+    if (!round.ok()) return round.status();
+    out = *round;
+    return Audit(c, change, year, 1);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Round> EvaluationStore::GetRound(int year) {
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  return ReadRound(**lease, year);
+}
+
+absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& change, int year,
+                                                              const PulledSnapshot& snapshot) {
+  v1::Snapshot out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto locked = LockRound(c, year);
+    if (!locked.ok()) return locked.status();
+    if (auto st = CheckStep(locked->state, Step::kPull); !st.ok()) return st;
+    for (const Statement* del : {&kDeleteTests, &kDeleteInstitutions, &kDeleteSources}) {
+      if (auto r = c.Exec(*del, {year}); !r.ok()) return r.status();
+    }
+    absl::Span<const SnapshotInstitution> all(snapshot.institutions);
+    for (size_t i = 0; i < all.size(); i += kChunk) {
+      absl::Span<const SnapshotInstitution> chunk = all.subspan(i, kChunk);
+      if (auto st = InsertInstitutions(c, year, chunk); !st.ok()) return st;
+      if (auto st = InsertTests(c, year, chunk); !st.ok()) return st;
+    }
+    absl::Time pulled = clock_();
+    for (const SourcePull& p : snapshot.sources) {
+      pulled = std::max(pulled, p.pulled_at);
+      auto r = c.Exec(kInsertSource, {year, p.source, p.method, p.year, Rfc3339(p.pulled_at),
+                                      p.institutions, p.intake_mode, p.as_of, p.source_revision});
+      if (!r.ok()) return r.status();
+    }
+    auto v = c.Exec(kSetPulled, {year, Rfc3339(pulled)});
+    if (!v.ok()) return v.status();
+    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    auto read = ReadSnapshot(c, year);
+    if (!read.ok()) return read.status();
+    out = std::move(*read);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Snapshot> EvaluationStore::GetSnapshot(int year) {
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  return ReadSnapshot(**lease, year);
+}
+
+absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(int year) {
+  auto rows = pool_.Exec(kLoadInstitutions, {year});
+  if (!rows.ok()) return rows.status();
+  auto tests = pool_.Exec(kLoadTests, {year});
+  if (!tests.ok()) return tests.status();
+  std::vector<SnapshotInstitution> out;
+  out.reserve(rows->rows());
+  const db::Result& r = *rows;
+  for (int i = 0; i < r.rows(); ++i) {
+    SnapshotInstitution in;
+    in.credit_code = r.String(i, 0);
+    in.display_name = r.String(i, 1);
+    for (int64_t y : SplitInts(r.Text(i, 2))) in.directory_years.push_back(static_cast<int>(y));
+    in.declared_diagnosis = r.Int64(i, 3);
+    in.declared_solution_design = r.Int64(i, 4);
+    in.approved_diagnosis = r.Int64(i, 5);
+    in.approved_solution_design = r.Int64(i, 6);
+    in.excuses_pending = r.Int64(i, 7);
+    in.content = {r.Int64(i, 8), r.Int64(i, 9), r.Int64(i, 10), r.Int64(i, 11)};
+    in.results = {r.Int64(i, 12), r.Int64(i, 13), r.Int64(i, 14), r.Int64(i, 15)};
+    in.verified_complaints = r.Int64(i, 16);
+    in.verified_serious_complaints = r.Int64(i, 17);
+    in.exclusion = ExclusionFromName(r.Text(i, 18));
+    in.exclusion_source = r.String(i, 19);
+    out.push_back(std::move(in));
+  }
+  // Both lists are in credit-code order: one merge pass.
+  size_t at = 0;
+  for (int i = 0; i < tests->rows(); ++i) {
+    absl::string_view code = tests->Text(i, 0);
+    while (at < out.size() && out[at].credit_code < code) ++at;
+    if (at == out.size() || out[at].credit_code != code) {
+      return absl::InternalError("a snapshot test has no institution");
+    }
+    out[at].tests.push_back({tests->String(i, 1), tests->Int64(i, 2), tests->Int64(i, 3),
+                             tests->Bool(i, 4)});
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Round> EvaluationStore::Freeze(const Change& change, int year,
+                                                  int64_t expected_version) {
+  v1::Round out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto locked = LockRound(c, year);
+    if (!locked.ok()) return locked.status();
+    if (auto st = CheckStep(locked->state, Step::kFreeze); !st.ok()) return st;
+    if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    auto counts = c.Exec(kSnapshotCounts, {year});
+    if (!counts.ok()) return counts.status();
+    if (auto st = CheckFreezable(counts->Int64(0, 0), counts->Int64(0, 3)); !st.ok()) return st;
+    auto v = c.Exec(kSetState, {year, "METRICS_FROZEN", Now()});
+    if (!v.ok()) return v.status();
+    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    auto round = ReadRound(c, year);
+    if (!round.ok()) return round.status();
+    out = std::move(*round);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Round> EvaluationStore::RecordDefence(
+    const Change& change, int year, const std::vector<DefenceEntryInput>& entries) {
+  v1::Round out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto locked = LockRound(c, year);
+    if (!locked.ok()) return locked.status();
+    if (auto st = CheckStep(locked->state, Step::kDefence); !st.ok()) return st;
+    std::vector<std::string> codes, scores;
+    for (const DefenceEntryInput& e : entries) {
+      codes.push_back(e.credit_code);
+      scores.push_back(IntArray(e.member_scores_hundredths));
+    }
+    auto known = c.Exec(kCodesInSnapshot, {year, db::TextArray(codes)});
+    if (!known.ok()) return known.status();
+    if (known->rows() != static_cast<int>(codes.size())) {
+      std::set<std::string> in_round;
+      for (int i = 0; i < known->rows(); ++i) in_round.insert(known->String(i, 0));
+      std::vector<std::string> missing;
+      for (const std::string& code : codes) {
+        if (!in_round.count(code)) missing.push_back(code);
+      }
+      return RuleViolation("INSTITUTION_NOT_IN_ROUND", "R10.1",
+                           absl::StrCat("not in this round's snapshot: ",
+                                        absl::StrJoin(missing, ", ")),
+                           "该机构不在本年度考核范围内");
+    }
+    auto up = c.Exec(kUpsertDefence, {year, db::TextArray(codes), db::TextArray(scores),
+                                      change.actor.subject, Now()});
+    if (!up.ok()) return up.status();
+    auto missing = c.Exec(kDefenceMissing, {year});
+    if (!missing.ok()) return missing.status();
+    v1::RoundState next = missing->Int64(0, 0) == 0 ? v1::DEFENCE_SCORED : v1::METRICS_FROZEN;
+    auto v = c.Exec(kSetState, {year, v1::RoundState_Name(next), Now()});
+    if (!v.ok()) return v.status();
+    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    auto round = ReadRound(c, year);
+    if (!round.ok()) return round.status();
+    out = std::move(*round);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<RoundInputs> EvaluationStore::LoadInputs(int year) {
+  RoundInputs out;
+  auto round = GetRound(year);
+  if (!round.ok()) return round.status();
+  out.version = round->version();
+  out.state = round->state();
+  auto snapshot = LoadSnapshot(year);
+  if (!snapshot.ok()) return snapshot.status();
+  auto defence = pool_.Exec(kLoadDefence, {year});
+  if (!defence.ok()) return defence.status();
+  std::map<std::string, std::vector<int64_t>> scores;
+  for (int i = 0; i < defence->rows(); ++i) {
+    scores[defence->String(i, 0)] = SplitInts(defence->Text(i, 1));
+  }
+  static const std::vector<int64_t> kNone;
+  out.inputs.reserve(snapshot->size());
+  for (const SnapshotInstitution& in : *snapshot) {
+    auto it = scores.find(in.credit_code);
+    out.inputs.push_back(ToInput(in, it == scores.end() ? kNone : it->second));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, int year,
+                                                        int64_t expected_version,
+                                                        const ComputedRound& computed) {
+  v1::Round out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto locked = LockRound(c, year);
+    if (!locked.ok()) return locked.status();
+    if (auto st = CheckStep(locked->state, Step::kRank); !st.ok()) return st;
+    if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    for (size_t i = 0; i < computed.sheets.size(); i += kChunk) {
+      std::vector<std::string> codes, bodies;
+      std::vector<int64_t> positions;
+      std::vector<bool> excellent;
+      for (size_t j = i; j < computed.sheets.size() && j < i + kChunk; ++j) {
+        const v1::ScoreSheet& sheet = computed.sheets[j];
+        codes.push_back(sheet.credit_code());
+        positions.push_back(static_cast<int64_t>(j));
+        excellent.push_back(sheet.excellent());
+        bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(sheet.SerializeAsString())));
+      }
+      auto r = c.Exec(kInsertSheets, {year, db::TextArray(codes), IntArray(positions),
+                                      BoolArray(excellent), db::TextArray(bodies)});
+      if (!r.ok()) return r.status();
+    }
+    const std::pair<const char*, const char*> kinds[] = {
+        {"SCORE_SHEETS", "CSV"}, {"SCORE_SHEETS", "JSON"}, {"RANKING", "CSV"}, {"RANKING", "JSON"}};
+    const std::string* bodies[] = {&computed.sheets_csv, &computed.sheets_json,
+                                   &computed.ranking_csv, &computed.ranking_json};
+    for (int k = 0; k < 4; ++k) {
+      auto r = c.Exec(kInsertExport,
+                      {year, kinds[k].first, kinds[k].second, Param::Bytes(*bodies[k])});
+      if (!r.ok()) return r.status();
+    }
+    auto v = c.Exec(kSetState, {year, "RANKED", Now()});
+    if (!v.ok()) return v.status();
+    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    auto round = ReadRound(c, year);
+    if (!round.ok()) return round.status();
+    out = std::move(*round);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int year,
+                                                   int64_t expected_version) {
+  v1::Round out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto locked = LockRound(c, year);
+    if (!locked.ok()) return locked.status();
+    if (auto st = CheckStep(locked->state, Step::kPublish); !st.ok()) return st;
+    if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    auto v = c.Exec(kSetState, {year, "PUBLISHED", Now()});
+    if (!v.ok()) return v.status();
+    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    auto round = ReadRound(c, year);
+    if (!round.ok()) return round.status();
+    out = std::move(*round);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::ScoreSheet> EvaluationStore::GetSheet(int year, const std::string& code) {
+  auto r = pool_.Exec(kGetSheet, {year, code});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("score sheet", SheetName(year, code));
+  return Parse<v1::ScoreSheet>(r->Text(0, 0));
+}
+
+absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
+    int year, const std::string& after_code, int limit) {
+  auto r = pool_.Exec(kListSheets, {year, after_code, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::ScoreSheet> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto sheet = Parse<v1::ScoreSheet>(r->Text(i, 0));
+    if (!sheet.ok()) return sheet.status();
+    out.push_back(std::move(*sheet));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> EvaluationStore::ListRanking(
+    int year, bool excellent_only, int after_position, int limit) {
+  auto r = pool_.Exec(kListRanking, {year, after_position, excellent_only, limit});
+  if (!r.ok()) return r.status();
+  std::vector<std::pair<int, v1::ScoreSheet>> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto sheet = Parse<v1::ScoreSheet>(r->Text(i, 1));
+    if (!sheet.ok()) return sheet.status();
+    out.emplace_back(static_cast<int>(r->Int64(i, 0)), std::move(*sheet));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> EvaluationStore::GetExport(int year, const std::string& content,
+                                                       const std::string& format) {
+  auto r = pool_.Exec(kGetExport, {year, content, format});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return NotFound("export of round", RoundName(year));
+  return db::DecodeBytea(r->Text(0, 0));
+}
+
+}  // namespace zhigai::evaluation

@@ -1,0 +1,78 @@
+// All SQL of the evaluation service. Every write runs in one transaction with its audit row,
+// under the round's row lock, and checks the round's state there (round_states.h): a failed
+// call writes nothing, and a pull either replaces the whole snapshot or leaves it as it was.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/db/audit.h"
+#include "libs/db/pool.h"
+#include "services/evaluation/compute.h"
+#include "services/evaluation/snapshot.h"
+#include "zhigai/evaluation/v1/evaluation.pb.h"
+
+namespace zhigai::evaluation {
+
+using Clock = std::function<absl::Time()>;
+
+struct Change {
+  db::Actor actor;
+  std::string method;
+};
+
+// The frozen inputs of a round, by credit code, with the round version they were read at.
+struct RoundInputs {
+  int64_t version = 0;
+  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
+  std::vector<InstitutionInput> inputs;
+};
+
+class EvaluationStore {
+ public:
+  EvaluationStore(db::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
+
+  absl::StatusOr<v1::Round> CreateRound(const Change& change, const std::string& idempotency_key,
+                                        int year, bool include_previous_directory);
+  absl::StatusOr<v1::Round> GetRound(int year);
+
+  // Replaces the snapshot of an OPEN round with `snapshot` (all or nothing).
+  absl::StatusOr<v1::Snapshot> ReplaceSnapshot(const Change& change, int year,
+                                               const PulledSnapshot& snapshot);
+  absl::StatusOr<v1::Snapshot> GetSnapshot(int year);
+  // The pulled figures as stored (for the replay check and tests).
+  absl::StatusOr<std::vector<SnapshotInstitution>> LoadSnapshot(int year);
+
+  absl::StatusOr<v1::Round> Freeze(const Change& change, int year, int64_t expected_version);
+  absl::StatusOr<v1::Round> RecordDefence(const Change& change, int year,
+                                          const std::vector<DefenceEntryInput>& entries);
+  // Snapshot + defence scores as score-sheet inputs.
+  absl::StatusOr<RoundInputs> LoadInputs(int year);
+  // Stores the computed sheets and exports: DEFENCE_SCORED → RANKED, provided the round is
+  // still at `expected_version` (the version LoadInputs saw, which the caller also sent).
+  absl::StatusOr<v1::Round> StoreRanking(const Change& change, int year,
+                                         int64_t expected_version, const ComputedRound& round);
+  absl::StatusOr<v1::Round> Publish(const Change& change, int year, int64_t expected_version);
+
+  absl::StatusOr<v1::ScoreSheet> GetSheet(int year, const std::string& credit_code);
+  absl::StatusOr<std::vector<v1::ScoreSheet>> ListSheets(int year, const std::string& after_code,
+                                                         int limit);
+  // Sheets in ranking order after `after_position` (-1: from the start).
+  absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> ListRanking(int year,
+                                                                           bool excellent_only,
+                                                                           int after_position,
+                                                                           int limit);
+  absl::StatusOr<std::string> GetExport(int year, const std::string& content,
+                                        const std::string& format);
+
+ private:
+  std::string Now() const;
+  db::Pool& pool_;
+  Clock clock_;
+};
+
+}  // namespace zhigai::evaluation
