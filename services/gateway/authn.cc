@@ -34,8 +34,7 @@ absl::Status Refuse(absl::string_view reason, absl::string_view english,
 std::string Stamp(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return "";
-  return absl::StrCat(st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
-                      st.st_mtim.tv_nsec);
+  return absl::StrCat(st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec);
 }
 
 std::string ClaimString(const nlohmann::json& claims, const std::string& name) {
@@ -88,23 +87,25 @@ absl::StatusOr<ClaimsMapping> ClaimsMapping::Parse(absl::string_view text) {
     return absl::InvalidArgumentError("the claims mapping must be a JSON object");
   }
   ClaimsMapping m;
-  for (auto [key, field] : {std::pair{"subject_claim", &m.subject_claim},
-                            std::pair{"role_claim", &m.role_claim},
-                            std::pair{"credit_code_claim", &m.credit_code_claim},
-                            std::pair{"division_claim", &m.division_claim}}) {
+  for (auto [key, field] :
+       {std::pair{"subject_claim", &m.subject_claim}, std::pair{"role_claim", &m.role_claim},
+        std::pair{"credit_code_claim", &m.credit_code_claim},
+        std::pair{"division_claim", &m.division_claim}}) {
     if (!doc.contains(key)) continue;
-    if (!doc[key].is_string()) return absl::InvalidArgumentError(absl::StrCat(key, " must be a string"));
+    if (!doc[key].is_string())
+      return absl::InvalidArgumentError(absl::StrCat(key, " must be a string"));
     *field = doc[key].get<std::string>();
   }
   if (!doc.contains("roles") || !doc["roles"].is_object() || doc["roles"].empty()) {
     return absl::InvalidArgumentError("the claims mapping needs a non-empty \"roles\" object");
   }
   for (const auto& [value, role_name] : doc["roles"].items()) {
-    auto role = role_name.is_string() ? auth::RoleFromName(role_name.get<std::string>())
-                                      : std::nullopt;
+    auto role =
+        role_name.is_string() ? auth::RoleFromName(role_name.get<std::string>()) : std::nullopt;
     if (!role) return absl::InvalidArgumentError(absl::StrCat("roles.", value, ": unknown role"));
     if (*role == auth::Role::kPublic) {
-      return absl::InvalidArgumentError("a token never maps to PUBLIC (that is the absence of one)");
+      return absl::InvalidArgumentError(
+          "a token never maps to PUBLIC (that is the absence of one)");
     }
     m.roles[value] = *role;
   }
@@ -139,7 +140,8 @@ absl::StatusOr<auth::Principal> ClaimsMapping::Map(const nlohmann::json& claims)
     }
     role = found->second;
   }
-  if (!role) return Refuse("TOKEN_NO_ROLE", "the token carries no zhigai role", "身份令牌未包含角色");
+  if (!role)
+    return Refuse("TOKEN_NO_ROLE", "the token carries no zhigai role", "身份令牌未包含角色");
   auth::Principal p;
   p.role = *role;
   p.subject = ClaimString(claims, subject_claim);
@@ -188,7 +190,8 @@ absl::StatusOr<CertTable> LoadCertTable(const std::string& path) {
   auto text = ReadFile(path);
   if (!text.ok()) return text.status();
   auto table = ParseCertTable(*text);
-  if (!table.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
+  if (!table.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
   return table;
 }
 
@@ -200,7 +203,8 @@ absl::StatusOr<auth::Principal> Authenticator::Authenticate(absl::string_view au
                                                             absl::Time now) {
   if (!authorization.empty()) {
     // RFC 6750: the scheme is case-insensitive.
-    if (authorization.size() < 7 || !absl::EqualsIgnoreCase(authorization.substr(0, 7), "bearer ")) {
+    if (authorization.size() < 7 ||
+        !absl::EqualsIgnoreCase(authorization.substr(0, 7), "bearer ")) {
       return Refuse("CREDENTIAL_UNSUPPORTED", "only Bearer tokens are accepted");
     }
     absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(7));

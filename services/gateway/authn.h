@@ -7,9 +7,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -78,8 +77,7 @@ class Authenticator {
   // client certificate subject ("" when none). A presented credential that fails is never
   // downgraded to PUBLIC: it is UNAUTHENTICATED.
   absl::StatusOr<auth::Principal> Authenticate(absl::string_view authorization,
-                                               absl::string_view cert_subject,
-                                               absl::Time now);
+                                               absl::string_view cert_subject, absl::Time now);
 
  private:
   absl::StatusOr<auth::Principal> FromToken(absl::string_view token, absl::Time now);

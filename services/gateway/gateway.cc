@@ -61,7 +61,8 @@ Gateway::~Gateway() { Shutdown(absl::ZeroDuration()); }
 int Gateway::http_port() const { return http_ ? http_->port() : 0; }
 
 void Gateway::SetServing(bool serving) {
-  if (proxy_ && proxy_->server()) proxy_->server()->GetHealthCheckService()->SetServingStatus(serving);
+  if (proxy_ && proxy_->server())
+    proxy_->server()->GetHealthCheckService()->SetServingStatus(serving);
 }
 
 void Gateway::Shutdown(absl::Duration drain) {
@@ -72,8 +73,7 @@ void Gateway::Shutdown(absl::Duration drain) {
   if (proxy_) proxy_->Shutdown(drain);
 }
 
-absl::StatusOr<Admission> Gateway::Admit(absl::string_view method,
-                                         absl::string_view authorization,
+absl::StatusOr<Admission> Gateway::Admit(absl::string_view method, absl::string_view authorization,
                                          absl::string_view cert_subject, absl::string_view peer) {
   absl::Time now = absl::Now();
   auto principal = authn_->Authenticate(authorization, cert_subject, now);
@@ -91,10 +91,10 @@ absl::StatusOr<Admission> Gateway::Admit(absl::string_view method,
       return Error(absl::StatusCode::kUnauthenticated, "LOGIN_REQUIRED",
                    absl::StrCat(out.method->label, " needs a signed-in caller"), "请先登录");
     }
-    return Error(absl::StatusCode::kPermissionDenied, "ROLE_NOT_ALLOWED",
-                 absl::StrCat(auth::RoleName(out.principal.role), " may not call ",
-                              out.method->label),
-                 "当前角色无权执行此操作");
+    return Error(
+        absl::StatusCode::kPermissionDenied, "ROLE_NOT_ALLOWED",
+        absl::StrCat(auth::RoleName(out.principal.role), " may not call ", out.method->label),
+        "当前角色无权执行此操作");
   }
   if (!options_.rate_limits.Allow(out.principal, peer, now)) {
     return Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",

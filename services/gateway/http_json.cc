@@ -76,11 +76,23 @@ std::string ToJson(const pb::Message& message, bool* ok) {
 }  // namespace
 
 const char* ConnectCodeName(int code) {
-  static const char* const kNames[17] = {
-      "ok",        "canceled",       "unknown",           "invalid_argument", "deadline_exceeded",
-      "not_found", "already_exists", "permission_denied", "resource_exhausted",
-      "failed_precondition", "aborted", "out_of_range", "unimplemented", "internal",
-      "unavailable", "data_loss", "unauthenticated"};
+  static const char* const kNames[17] = {"ok",
+                                         "canceled",
+                                         "unknown",
+                                         "invalid_argument",
+                                         "deadline_exceeded",
+                                         "not_found",
+                                         "already_exists",
+                                         "permission_denied",
+                                         "resource_exhausted",
+                                         "failed_precondition",
+                                         "aborted",
+                                         "out_of_range",
+                                         "unimplemented",
+                                         "internal",
+                                         "unavailable",
+                                         "data_loss",
+                                         "unauthenticated"};
   return code >= 0 && code <= 16 ? kNames[code] : "unknown";
 }
 
@@ -123,8 +135,15 @@ absl::StatusOr<std::unique_ptr<HttpJson>> HttpJson::Start(Gateway& gateway,
   std::unique_ptr<HttpJson> http(new HttpJson(gateway));
   std::string thread_count = absl::StrCat(std::max(1, threads));
   // civetweb wants "127.0.0.1:0" as is; it binds an ephemeral port for 0.
-  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", thread_count.c_str(),
-                           "request_timeout_ms", "60000", "enable_keep_alive", "yes", nullptr};
+  const char* options[] = {"listening_ports",
+                           listen.c_str(),
+                           "num_threads",
+                           thread_count.c_str(),
+                           "request_timeout_ms",
+                           "60000",
+                           "enable_keep_alive",
+                           "yes",
+                           nullptr};
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof(callbacks));
   http->ctx_ = mg_start(&callbacks, nullptr, options);
@@ -151,9 +170,9 @@ int HttpJson::Serve(mg_connection* conn) {
   absl::Time start = absl::Now();
   const mg_request_info* ri = mg_get_request_info(conn);
   const char* rid_header = mg_get_header(conn, "X-Request-Id");
-  std::string request_id = rid_header && std::strlen(rid_header) > 0 && std::strlen(rid_header) <= 128
-                               ? rid_header
-                               : NewRequestId();
+  std::string request_id =
+      rid_header && std::strlen(rid_header) > 0 && std::strlen(rid_header) <= 128 ? rid_header
+                                                                                  : NewRequestId();
   std::string path = ri->local_uri ? ri->local_uri : "/";
   MethodInfo* method = gateway_.methods().Find(path);
   int final_code = 0;
@@ -183,8 +202,7 @@ int HttpJson::Serve(mg_connection* conn) {
     return done();
   }
   const char* authorization = mg_get_header(conn, "Authorization");
-  auto admission = gateway_.Admit(path, authorization ? authorization : "", "",
-                                  ri->remote_addr);
+  auto admission = gateway_.Admit(path, authorization ? authorization : "", "", ri->remote_addr);
   if (!admission.ok()) {
     grpc::Status s = server::ToGrpcStatus(admission.status());
     finish(ErrorReply(s), s.error_code());
@@ -199,9 +217,9 @@ int HttpJson::Serve(mg_connection* conn) {
   }
   std::string body;
   if (!ReadBody(conn, gateway_.max_message_bytes(), &body)) {
-    grpc::Status s = Fail(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat("the request body exceeds ", gateway_.max_message_bytes(),
-                                       " bytes"));
+    grpc::Status s =
+        Fail(grpc::StatusCode::RESOURCE_EXHAUSTED,
+             absl::StrCat("the request body exceeds ", gateway_.max_message_bytes(), " bytes"));
     finish({413, "application/json", ErrorJson(s)}, s.error_code());
     return done();
   }
@@ -213,10 +231,10 @@ int HttpJson::Serve(mg_connection* conn) {
   if (!body.empty()) {
     auto parsed = pb::util::JsonStringToMessage(body, request.get());
     if (!parsed.ok()) {
-      grpc::Status s = Fail(grpc::StatusCode::INVALID_ARGUMENT,
-                            absl::StrCat("the JSON body does not match ",
-                                         desc->input_type()->full_name(), ": ",
-                                         std::string(parsed.message())));
+      grpc::Status s =
+          Fail(grpc::StatusCode::INVALID_ARGUMENT,
+               absl::StrCat("the JSON body does not match ", desc->input_type()->full_name(), ": ",
+                            std::string(parsed.message())));
       finish(ErrorReply(s), s.error_code());
       return done();
     }
@@ -235,12 +253,13 @@ int HttpJson::Serve(mg_connection* conn) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   SetBackendMetadata(ctx, nullptr, admission->principal, gateway_.internal_proof(), request_id);
   grpc::CompletionQueue cq;
+  // Corked: the headers leave with the request message, and StartCall's tag never returns.
+  ctx.set_initial_metadata_corked(true);
   auto call = method->backend->stub->PrepareCall(&ctx, path, &cq);
   void* tag;
   bool ok;
   call->StartCall(reinterpret_cast<void*>(1));
   call->WriteLast(out_buf, grpc::WriteOptions(), reinterpret_cast<void*>(2));
-  cq.Next(&tag, &ok);
   cq.Next(&tag, &ok);
   bool streaming = desc->server_streaming();
   bool headers_sent = false;

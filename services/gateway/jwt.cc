@@ -83,10 +83,8 @@ std::shared_ptr<EVP_PKEY> EcKey(const nlohmann::json& jwk) {
   std::string point = absl::StrCat(std::string(1, '\x04'), x, y);
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   std::shared_ptr<EVP_PKEY> key;
-  if (bld &&
-      OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                       point.size())) {
+  if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size())) {
     key = FromParams("EC", bld);
   }
   OSSL_PARAM_BLD_free(bld);

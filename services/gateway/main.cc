@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
   options.jwks_file = config->Get("jwks_file");
   options.authn.jwt.issuer = config->Get("jwt_issuer");
   options.authn.jwt.audience = config->Get("jwt_audience");
-  for (const char* name : {"jwt_clock_skew_seconds", "max_message_bytes", "threads",
-                           "http_threads", "drain_seconds"}) {
+  for (const char* name : {"jwt_clock_skew_seconds", "max_message_bytes", "threads", "http_threads",
+                           "drain_seconds"}) {
     if (auto v = config->GetInt(name); !v.ok()) return Fail(std::string(v.status().message()));
   }
   options.authn.jwt.clock_skew = absl::Seconds(*config->GetInt("jwt_clock_skew_seconds"));
@@ -160,8 +160,8 @@ int main(int argc, char** argv) {
       exposer = std::make_unique<prometheus::Exposer>(config->Get("metrics_listen"));
       exposer->RegisterCollectable(metrics);
     } catch (const std::exception& e) {
-      return Fail(absl::StrCat("cannot serve metrics on ", config->Get("metrics_listen"), ": ",
-                               e.what()));
+      return Fail(
+          absl::StrCat("cannot serve metrics on ", config->Get("metrics_listen"), ": ", e.what()));
     }
   }
   log::Info("serving", {{"grpc", absl::StrCat((*gw)->port())},

@@ -42,7 +42,8 @@ class Policy {
   std::vector<std::string> Methods() const;
 
   // Fails, naming every missing method, unless each method of each service has a line.
-  absl::Status CheckCovers(const std::vector<const google::protobuf::ServiceDescriptor*>& services) const;
+  absl::Status CheckCovers(
+      const std::vector<const google::protobuf::ServiceDescriptor*>& services) const;
 
  private:
   absl::flat_hash_map<std::string, RoleSet> rules_;

@@ -48,8 +48,7 @@ bool Equals(grpc::string_ref s, absl::string_view v) {
 bool IsStrippedRequestKey(grpc::string_ref key) {
   return IsTransportKey(key) || Equals(key, "authorization") ||
          Equals(key, auth::kPrincipalHeader) || Equals(key, auth::kInternalProofHeader) ||
-         Equals(key, auth::kRequestIdHeader) || Equals(key, "user-agent") ||
-         Equals(key, "host");
+         Equals(key, auth::kRequestIdHeader) || Equals(key, "user-agent") || Equals(key, "host");
 }
 
 std::string ValidRequestId(const Metadata& md) {
@@ -64,7 +63,8 @@ std::string ValidRequestId(const Metadata& md) {
 
 class ProxyCall {
  public:
-  ProxyCall(Proxy* proxy, grpc::ServerCompletionQueue* cq) : proxy_(proxy), cq_(cq), stream_(&ctx_) {
+  ProxyCall(Proxy* proxy, grpc::ServerCompletionQueue* cq)
+      : proxy_(proxy), cq_(cq), stream_(&ctx_) {
     proxy_->live.fetch_add(1);
     for (int i = 0; i < kOpCount; ++i) tags_[i] = Tag{this, static_cast<Op>(i)};
   }
@@ -99,7 +99,8 @@ class ProxyCall {
 
   void Handle(Op op, bool ok) {
     switch (op) {
-      case kNew: return OnNew(ok);
+      case kNew:
+        return OnNew(ok);
       case kDone:
         if (ctx_.IsCancelled() && client_ctx_) client_ctx_->TryCancel();
         return;
@@ -125,7 +126,8 @@ class ProxyCall {
       case kBackendWrite:
         if (ok && !unary_ && !finishing_) stream_.Read(&up_, Post(kClientRead));
         return;
-      case kWritesDone: return;
+      case kWritesDone:
+        return;
       case kInitialMd:
         CopyInitialMetadata();
         if (!ok) return FinishBackend();
@@ -147,9 +149,12 @@ class ProxyCall {
         if (!ok) return AbandonBackend();
         call_->Read(&down_, Post(kBackendRead));
         return;
-      case kBackendFinish: return OnBackendFinish();
-      case kClientFinish: return OnClientFinish();
-      default: return;
+      case kBackendFinish:
+        return OnBackendFinish();
+      case kClientFinish:
+        return OnClientFinish();
+      default:
+        return;
     }
   }
 
@@ -190,7 +195,8 @@ class ProxyCall {
     // A unary request travels with its headers in one write.
     if (unary_) client_ctx_->set_initial_metadata_corked(true);
     call_ = method_->backend->stub->PrepareCall(client_ctx_.get(), ctx_.method(), cq_);
-    call_->StartCall(Post(kStart));
+    // With corked metadata StartCall performs no operation and its tag never comes back.
+    call_->StartCall(unary_ ? &tags_[kStart] : Post(kStart));
     if (unary_) {
       // One request, one response: read both ends at once; the backend's initial metadata
       // arrives with its response (or its status) and is copied then.
@@ -295,8 +301,8 @@ void Proxy::Spawn(grpc::ServerCompletionQueue* cq) {
   (new ProxyCall(this, cq))->Accept(service_.get());
 }
 
-absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway,
-                                                    const GatewayOptions& options, int* port) {
+absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway, const GatewayOptions& options,
+                                                    int* port) {
   std::unique_ptr<Proxy> proxy(new Proxy(gateway));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

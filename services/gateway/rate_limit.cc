@@ -26,7 +26,8 @@ absl::StatusOr<RateLimiter> RateLimiter::Parse(absl::string_view text) {
       continue;
     }
     auto role = auth::RoleFromName(kv.first);
-    if (!role) return absl::InvalidArgumentError(absl::StrCat("rate limit: unknown role ", kv.first));
+    if (!role)
+      return absl::InvalidArgumentError(absl::StrCat("rate limit: unknown role ", kv.first));
     limiter.sizes_[static_cast<int>(*role)] = b;
     named[static_cast<int>(*role)] = true;
   }
@@ -47,12 +48,14 @@ bool RateLimiter::Allow(const auth::Principal& who, absl::string_view peer, absl
   // the table does not grow with every caller ever seen.
   if (now - last_sweep_ > absl::Minutes(1)) {
     last_sweep_ = now;
-    absl::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.last > absl::Minutes(5); });
+    absl::erase_if(buckets_,
+                   [&](const auto& kv) { return now - kv.second.last > absl::Minutes(5); });
   }
   auto [it, fresh] = buckets_.try_emplace(key, State{size.burst, now});
   State& s = it->second;
   if (!fresh) {
-    s.tokens = std::min(size.burst, s.tokens + absl::ToDoubleSeconds(now - s.last) * size.per_second);
+    s.tokens =
+        std::min(size.burst, s.tokens + absl::ToDoubleSeconds(now - s.last) * size.per_second);
     s.last = now;
   }
   if (s.tokens < 1) return false;

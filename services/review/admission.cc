@@ -1,6 +1,8 @@
 #include "services/review/admission.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/server/log.h"
+#include "services/review/convert.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::review {
@@ -59,6 +61,47 @@ outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
   req.set_source(application_name);
   return {id, kRegistryTarget, "/zhigai.registry.v1.RegistryService/AdmitToDirectory",
           req.SerializeAsString()};
+}
+
+absl::StatusOr<int> AdmissionPromoter::RunOnce() {
+  auto n = store_.PromoteAdmissions(
+      100, [](const v1::Call& call, int64_t call_id,
+              const AdmissionRow& row) -> absl::StatusOr<outbox::Command> {
+        auto direction = DirectionFromName(row.direction);
+        if (!direction.ok()) return direction.status();
+        return AdmitCommand(call, call_id, ApplicationName(call_id, row.application_id),
+                            row.credit_code, DirectionToProto(*direction));
+      });
+  if (n.ok() && *n > 0 && on_enqueued_) on_enqueued_();
+  return n;
+}
+
+void AdmissionPromoter::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stop_) return;
+  stop_ = false;
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      auto n = RunOnce();
+      if (!n.ok()) {
+        log::Warn("admission promotion failed", {{"error", std::string(n.status().message())}});
+      }
+      lock.lock();
+      if (!stop_ && !(n.ok() && *n == 100)) cv_.wait_for(lock, absl::ToChronoNanoseconds(poll_));
+    }
+  });
+}
+
+void AdmissionPromoter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
 }
 
 }  // namespace zhigai::review

@@ -3,9 +3,15 @@
 // finishing twice (or a redelivery) never duplicates anything at the receiver.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 
+#include "absl/time/time.h"
 #include "libs/outbox/outbox.h"
+#include "services/review/store.h"
 #include "zhigai/review/v1/review.pb.h"
 
 namespace zhigai::review {
@@ -25,5 +31,31 @@ outbox::Command RegisterCommand(int64_t call_id, const v1::ApplicantProfile& pro
 outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
                              const std::string& application_name, const std::string& credit_code,
                              common::v1::Direction direction);
+
+// Enqueues the admission commands of FinishCall once each applicant's registration is
+// acknowledged by the registry. The outbox retries rows independently (a row in back-off lets
+// later rows pass), so "registration enqueued first" alone would not keep it delivered first;
+// waiting for the acknowledgement does, whatever the dispatcher's order. Idempotent and
+// restartable: the admission rows written by FinishCall are the durable intent.
+class AdmissionPromoter {
+ public:
+  AdmissionPromoter(ReviewStore& store, std::function<void()> on_enqueued,
+                    absl::Duration poll = absl::Milliseconds(500))
+      : store_(store), on_enqueued_(std::move(on_enqueued)), poll_(poll) {}
+  ~AdmissionPromoter() { Stop(); }
+  void Start();
+  void Stop();
+  // One pass; returns how many admission commands were enqueued.
+  absl::StatusOr<int> RunOnce();
+
+ private:
+  ReviewStore& store_;
+  std::function<void()> on_enqueued_;
+  absl::Duration poll_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = true;
+  std::thread thread_;
+};
 
 }  // namespace zhigai::review

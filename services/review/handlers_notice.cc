@@ -264,8 +264,9 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx,
           std::map<std::string, const StoredApplication*> by_id;
           for (const auto& a : *apps) by_id[absl::StrCat(a.id)] = &a;
           std::set<std::string> registered;
-          // Per applicant: register first (a no-op when the registry knows it), then admit. The
-          // dispatcher delivers in enqueue order, so the registration always goes first.
+          // Per applicant: its registration is enqueued now (a no-op at the registry when it is
+          // known already); the admissions are recorded now and enqueued by the
+          // AdmissionPromoter once the registration is acknowledged (admission.h).
           for (const Selected& s : *admitted) {
             const StoredApplication* a = by_id[s.application_id];
             if (!a) return absl::InternalError("selected application vanished");
@@ -275,16 +276,14 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx,
                 return e;
               }
             }
-            outbox::Command admit =
-                AdmitCommand(current, id, a->app.name(), code, DirectionToProto(s.direction));
-            if (auto e = outbox::Enqueue(c, admit); !e.ok()) return e;
-            AdmissionRow row{a->id, std::string(DirectionName(s.direction)), code, admit.command_id};
+            const std::string direction(DirectionName(s.direction));
+            AdmissionRow row{a->id, direction, code, AdmitCommandId(id, code, direction)};
             if (auto e = store_.InsertAdmission(c, id, row); !e.ok()) return e;
             v1::Admission adm;
             adm.set_application(a->app.name());
             adm.set_credit_code(code);
             adm.set_direction(DirectionToProto(s.direction));
-            adm.set_command_id(admit.command_id);
+            adm.set_command_id(row.command_id);
             admissions.push_back(std::move(adm));
           }
           return absl::OkStatus();

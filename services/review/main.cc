@@ -12,12 +12,15 @@ const std::vector<zhigai::db::Migration>& Review();
 
 namespace {
 
-// The dispatcher has its own small pool, declared before it so that at exit the dispatcher
-// stops (joining its thread) before the pool it uses goes away.
+// The background delivery (outbox dispatcher, admission promoter) has its own small pool and
+// store, which outlive the host's pool: at exit both threads stop before their pool goes away.
 struct Delivery {
   std::unique_ptr<zhigai::db::Pool> pool;
+  std::unique_ptr<zhigai::review::ReviewStore> store;
   std::unique_ptr<zhigai::outbox::Dispatcher> dispatcher;
+  std::unique_ptr<zhigai::review::AdmissionPromoter> promoter;
   ~Delivery() {
+    if (promoter) promoter->Stop();
     if (dispatcher) dispatcher->Stop();
   }
 };
@@ -53,6 +56,10 @@ int main(int argc, char** argv) {
     delivery.dispatcher =
         std::make_unique<outbox::Dispatcher>(*delivery.pool, options, &host.metrics);
     delivery.dispatcher->Start();
+    delivery.store = std::make_unique<review::ReviewStore>(*delivery.pool, clock);
+    delivery.promoter = std::make_unique<review::AdmissionPromoter>(
+        *delivery.store, [] { delivery.dispatcher->Notify(); });
+    delivery.promoter->Start();
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<review::ReviewHandlers>(
         *store, *ref, host.internal_proof, clock, [] { delivery.dispatcher->Notify(); }));

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
 #include "libs/db/pool.h"
+#include "libs/outbox/outbox.h"
 #include "zhigai/review/v1/review.pb.h"
 
 namespace zhigai::review {
@@ -162,7 +163,15 @@ class ReviewStore {
   absl::StatusOr<std::vector<ObjectionRow>> Objections(db::Connection& c, int64_t call_id);
   absl::StatusOr<std::vector<ObjectionRow>> ListObjections(int64_t call_id, int64_t after_id,
                                                            int limit);
+  // Records an admission decided by FinishCall; its command is enqueued later by
+  // PromoteAdmissions, once the applicant's registration command is delivered.
   absl::Status InsertAdmission(db::Connection& c, int64_t call_id, const AdmissionRow& row);
+  // One transaction: enqueues the admission commands (built by `build`) of up to `limit`
+  // admissions whose registration the registry acknowledged, and marks them enqueued.
+  // Returns how many were enqueued.
+  absl::StatusOr<int> PromoteAdmissions(
+      int limit, const std::function<absl::StatusOr<outbox::Command>(
+                     const v1::Call&, int64_t call_id, const AdmissionRow&)>& build);
   absl::StatusOr<std::vector<AdmissionRow>> Admissions(int64_t call_id);
 
   std::string Now() const;

@@ -1,4 +1,6 @@
 // Experts, assignments, score sheets, selections, objections and admissions.
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
@@ -97,6 +99,17 @@ constexpr Statement kInsertAdmission{
     "review.insert_admission",
     "INSERT INTO admissions (call_id, application_id, direction, credit_code, command_id,"
     " created_at) VALUES ($1, $2, $3, $4, $5, $6::timestamptz)"};
+// The registration command's id is "register:<call>:<code>" (admission.h).
+constexpr Statement kPromotable{
+    "review.promotable_admissions",
+    "SELECT a.call_id, a.application_id, a.direction, a.credit_code, a.command_id"
+    " FROM admissions a JOIN outbox o ON o.command_id = 'register:' || a.call_id || ':' ||"
+    " a.credit_code WHERE a.enqueued_at IS NULL AND o.delivered_at IS NOT NULL"
+    " ORDER BY a.call_id, a.application_id, a.direction LIMIT $1 FOR UPDATE OF a SKIP LOCKED"};
+constexpr Statement kMarkEnqueued{
+    "review.mark_admission_enqueued",
+    "UPDATE admissions SET enqueued_at = $3::timestamptz WHERE application_id = $1"
+    " AND direction = $2"};
 constexpr Statement kAdmissionsOfCall{
     "review.admissions_of_call",
     "SELECT application_id, direction, credit_code, command_id FROM admissions"
@@ -406,6 +419,39 @@ absl::Status ReviewStore::InsertAdmission(Connection& c, int64_t call_id, const 
   return c.Exec(kInsertAdmission, {call_id, row.application_id, row.direction, row.credit_code,
                                    row.command_id, Now()})
       .status();
+}
+
+absl::StatusOr<int> ReviewStore::PromoteAdmissions(
+    int limit, const std::function<absl::StatusOr<outbox::Command>(
+                   const v1::Call&, int64_t, const AdmissionRow&)>& build) {
+  int promoted = 0;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    promoted = 0;
+    auto r = c.Exec(kPromotable, {limit});
+    if (!r.ok()) return r.status();
+    std::map<int64_t, v1::Call> calls;
+    const std::string now = Now();
+    for (int i = 0; i < r->rows(); ++i) {
+      const int64_t call_id = r->Int64(i, 0);
+      auto it = calls.find(call_id);
+      if (it == calls.end()) {
+        auto call = CallForShare(c, call_id);
+        if (!call.ok()) return call.status();
+        it = calls.emplace(call_id, std::move(*call)).first;
+      }
+      AdmissionRow row{r->Int64(i, 1), r->String(i, 2), r->String(i, 3), r->String(i, 4)};
+      auto command = build(it->second, call_id, row);
+      if (!command.ok()) return command.status();
+      if (auto e = outbox::Enqueue(c, *command); !e.ok()) return e;
+      if (auto u = c.Exec(kMarkEnqueued, {row.application_id, row.direction, now}); !u.ok()) {
+        return u.status();
+      }
+      ++promoted;
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return promoted;
 }
 
 absl::StatusOr<std::vector<AdmissionRow>> ReviewStore::Admissions(int64_t call_id) {

@@ -17,8 +17,7 @@ absl::Status Failed(const CopyStatement& statement, PGconn* conn, const PGresult
   if (message.empty()) message = PQerrorMessage(conn);
   std::string sqlstate = Field(res, PG_DIAG_SQLSTATE);
   if (sqlstate.empty() && PQstatus(conn) != CONNECTION_OK) sqlstate = "08006";
-  return db::FromPostgres(statement.name, sqlstate, message,
-                          Field(res, PG_DIAG_CONSTRAINT_NAME));
+  return db::FromPostgres(statement.name, sqlstate, message, Field(res, PG_DIAG_CONSTRAINT_NAME));
 }
 
 }  // namespace

@@ -51,8 +51,7 @@ absl::StatusOr<EligibilityAnswer> RegistryEligibility::Check(const EligibilityQu
   request.set_date(query.date);
   request.set_division_code(query.division_code);
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   absl::ToChronoNanoseconds(options_.timeout));
+  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(options_.timeout));
   ctx.AddMetadata(auth::kPrincipalHeader,
                   auth::EncodePrincipal({auth::Role::kService, "tracking", "", ""}));
   ctx.AddMetadata(auth::kInternalProofHeader, options_.internal_proof);

@@ -23,8 +23,8 @@ namespace zhigai::tracking {
 
 struct EligibilityQuery {
   std::string credit_code;
-  std::string service_kind;  // common.v1.ServiceKind name: "DIAGNOSIS", "SOLUTION_DESIGN"
-  std::string date;          // YYYY-MM-DD
+  std::string service_kind;   // common.v1.ServiceKind name: "DIAGNOSIS", "SOLUTION_DESIGN"
+  std::string date;           // YYYY-MM-DD
   std::string division_code;  // the enterprise's division (a county entry covers only it)
   auto Key() const { return std::tie(credit_code, service_kind, date, division_code); }
   friend bool operator<(const EligibilityQuery& a, const EligibilityQuery& b) {

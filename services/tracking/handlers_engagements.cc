@@ -71,10 +71,10 @@ absl::Status NotEligible(const EligibilityAnswer& answer) {
   for (const auto& r : answer.reasons) {
     reasons.push_back(absl::StrCat(r.reason, " (", r.rule, "): ", r.message));
   }
-  return RuleViolation("INSTITUTION_NOT_ELIGIBLE", rule,
-                       absl::StrCat("the institution may not provide this service: ",
-                                    absl::StrJoin(reasons, "; ")),
-                       "该服务机构当前不具备提供此项服务的资格");
+  return RuleViolation(
+      "INSTITUTION_NOT_ELIGIBLE", rule,
+      absl::StrCat("the institution may not provide this service: ", absl::StrJoin(reasons, "; ")),
+      "该服务机构当前不具备提供此项服务的资格");
 }
 
 }  // namespace
@@ -87,8 +87,8 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
     const auto& e = req->engagement();
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
-    v.Absorb(core::ValidateCreditCode(e.enterprise_credit_code(),
-                                      "engagement.enterprise_credit_code"));
+    v.Absorb(
+        core::ValidateCreditCode(e.enterprise_credit_code(), "engagement.enterprise_credit_code"));
     auto start = core::ParseBusinessDate(e.start_date(), "engagement.start_date");
     v.Absorb(start.status());
     auto end = core::ParseBusinessDate(e.planned_end_date(), "engagement.planned_end_date");
@@ -150,9 +150,9 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
                            "bureau",
                            "请先登记企业信息（其所在区县决定报备的主管部门）");
     }
-    auto answer = eligibility_.Check({call.principal.credit_code,
-                                      common::v1::ServiceKind_Name(e.kind()), e.start_date(),
-                                      enterprise->division_code()});
+    auto answer =
+        eligibility_.Check({call.principal.credit_code, common::v1::ServiceKind_Name(e.kind()),
+                            e.start_date(), enterprise->division_code()});
     if (!answer.ok()) return answer.status();
     if (!answer->eligible) return NotEligible(*answer);
 
@@ -209,11 +209,10 @@ grpc::Status TrackingHandlers::ListEngagements(grpc::ServerContext* ctx,
       v.Absorb(core::ValidateCreditCode(req->enterprise_credit_code(), "enterprise_credit_code"));
     }
     if (auto s = v.Finish(); !s.ok()) return s;
-    EngagementFilter f{req->division_code(), req->institution_credit_code(),
-                       req->enterprise_credit_code(),
-                       req->state() == v1::ENGAGEMENT_STATE_UNSPECIFIED
-                           ? std::string()
-                           : v1::EngagementState_Name(req->state())};
+    EngagementFilter f{
+        req->division_code(), req->institution_credit_code(), req->enterprise_credit_code(),
+        req->state() == v1::ENGAGEMENT_STATE_UNSPECIFIED ? std::string()
+                                                         : v1::EngagementState_Name(req->state())};
     switch (call.principal.role) {
       case Role::kCountyBureau:
         if (!f.division_code.empty() && f.division_code != call.principal.division_code) {
@@ -253,62 +252,64 @@ grpc::Status TrackingHandlers::ListEngagements(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::UpdateEngagementProgress(
     grpc::ServerContext* ctx, const v1::UpdateEngagementProgressRequest* req,
     v1::Engagement* resp) {
-  return Serve(ctx, proof_, METHOD(UpdateEngagementProgress), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
-                                    Role::kEnterprise});
-        !s.ok()) {
-      return s;
-    }
-    Violations v;
-    auto id = IdFromName(req->name(), "engagements", "name");
-    v.Absorb(id.status());
-    auto to = DomainState(req->state());
-    if (!to.has_value() || !v1::EngagementState_IsValid(req->state())) {
-      v.Add("state", "R12.1",
-            "state must be IN_PROGRESS, DELIVERED, ENTERPRISE_ACCEPTED or CANCELLED");
-    }
-    v.Absorb(core::ValidateText(req->cancel_reason(), "cancel_reason", 0, 1000, "R12.1"));
-    v.Absorb(core::ValidateText(req->note(), "note", 0, 1000, "FORMAT"));
-    if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.UpdateEngagement(
-        ChangeOf(call), *id, req->version(),
-        [&](const v1::Engagement& current) -> absl::StatusOr<v1::Engagement> {
-          if (auto s = MayRead(call, current); !s.ok()) return s;
-          // Who takes which step: the institution does the work, the enterprise accepts it,
-          // the institution or a supervising bureau may cancel.
-          bool institution = call.principal.role == Role::kInstitution;
-          bool allowed = *to == EngagementState::kAccepted
-                             ? call.principal.role == Role::kEnterprise
+  return Serve(
+      ctx, proof_, METHOD(UpdateEngagementProgress), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
+                                        Role::kEnterprise});
+            !s.ok()) {
+          return s;
+        }
+        Violations v;
+        auto id = IdFromName(req->name(), "engagements", "name");
+        v.Absorb(id.status());
+        auto to = DomainState(req->state());
+        if (!to.has_value() || !v1::EngagementState_IsValid(req->state())) {
+          v.Add("state", "R12.1",
+                "state must be IN_PROGRESS, DELIVERED, ENTERPRISE_ACCEPTED or CANCELLED");
+        }
+        v.Absorb(core::ValidateText(req->cancel_reason(), "cancel_reason", 0, 1000, "R12.1"));
+        v.Absorb(core::ValidateText(req->note(), "note", 0, 1000, "FORMAT"));
+        if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto out = store_.UpdateEngagement(
+            ChangeOf(call), *id, req->version(),
+            [&](const v1::Engagement& current) -> absl::StatusOr<v1::Engagement> {
+              if (auto s = MayRead(call, current); !s.ok()) return s;
+              // Who takes which step: the institution does the work, the enterprise accepts it,
+              // the institution or a supervising bureau may cancel.
+              bool institution = call.principal.role == Role::kInstitution;
+              bool allowed = *to == EngagementState::kAccepted
+                                 ? call.principal.role == Role::kEnterprise
                              : *to == EngagementState::kCancelled
-                                   ? institution || IsSupervisingBureau(call, current)
-                                   : institution;
-          if (!allowed) {
-            return server::Forbidden(
-                "STEP_NOT_YOURS",
-                absl::StrCat(auth::RoleName(call.principal.role), " may not move an engagement to ",
-                             v1::EngagementState_Name(req->state())),
-                "当前角色不能执行此服务状态变更");
-          }
-          auto from = DomainState(current.state());
-          if (!from.has_value()) return absl::InternalError("stored engagement state unknown");
-          if (auto s = CheckEngagementTransition(*from, *to, req->cancel_reason()); !s.ok()) {
-            return s;
-          }
-          v1::Engagement next = current;
-          next.set_state(req->state());
-          if (*to == EngagementState::kCancelled) next.set_cancel_reason(req->cancel_reason());
-          auto* event = next.add_history();
-          event->set_from_state(current.state());
-          event->set_to_state(req->state());
-          event->set_note(*to == EngagementState::kCancelled ? req->cancel_reason() : req->note());
-          return next;
-        });
-    if (!out.ok()) return out.status();
-    ApplyConfidentiality(call, *out);
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+                                 ? institution || IsSupervisingBureau(call, current)
+                                 : institution;
+              if (!allowed) {
+                return server::Forbidden("STEP_NOT_YOURS",
+                                         absl::StrCat(auth::RoleName(call.principal.role),
+                                                      " may not move an engagement to ",
+                                                      v1::EngagementState_Name(req->state())),
+                                         "当前角色不能执行此服务状态变更");
+              }
+              auto from = DomainState(current.state());
+              if (!from.has_value()) return absl::InternalError("stored engagement state unknown");
+              if (auto s = CheckEngagementTransition(*from, *to, req->cancel_reason()); !s.ok()) {
+                return s;
+              }
+              v1::Engagement next = current;
+              next.set_state(req->state());
+              if (*to == EngagementState::kCancelled) next.set_cancel_reason(req->cancel_reason());
+              auto* event = next.add_history();
+              event->set_from_state(current.state());
+              event->set_to_state(req->state());
+              event->set_note(*to == EngagementState::kCancelled ? req->cancel_reason()
+                                                                 : req->note());
+              return next;
+            });
+        if (!out.ok()) return out.status();
+        ApplyConfidentiality(call, *out);
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,

@@ -42,8 +42,8 @@ absl::Status MayActForEnterprise(const Call& call, const std::string& code,
       return server::Forbidden("NOT_OWN_ENTERPRISE", "an enterprise acts only for itself",
                                "企业只能处理本企业事务");
     default:
-      return RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                Role::kService});
+      return RequireRole(
+          call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise, Role::kService});
   }
 }
 
@@ -96,8 +96,8 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
     v.Absorb(core::ValidateCreditCode(e.credit_code(), "enterprise.credit_code"));
     v.Absorb(core::ValidateLine(e.display_name(), "enterprise.display_name", 1, 100, "FORMAT"));
-    v.Absorb(ref_.divisions.ValidateCountyLevelDivision(e.division_code(),
-                                                        "enterprise.division_code"));
+    v.Absorb(
+        ref_.divisions.ValidateCountyLevelDivision(e.division_code(), "enterprise.division_code"));
     if (!e.industry_code().empty()) {
       v.Absorb(ref_.industries.ValidateCode(e.industry_code(), "enterprise.industry_code"));
       if (!e.industry_other().empty()) {
@@ -105,8 +105,8 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
               "industry_other is only for an industry outside the \"5+5\" list");
       }
     } else {
-      v.Absorb(core::ValidateLine(e.industry_other(), "enterprise.industry_other", 1, 100,
-                                  "FORMAT"));
+      v.Absorb(
+          core::ValidateLine(e.industry_other(), "enterprise.industry_other", 1, 100, "FORMAT"));
     }
     if (e.size() == v1::ENTERPRISE_SIZE_UNSPECIFIED || !v1::EnterpriseSize_IsValid(e.size())) {
       v.Add("enterprise.size", "FORMAT", "size must be LARGE, MEDIUM, SMALL or MICRO");
@@ -179,8 +179,8 @@ grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
                                           const v1::CreateNeedRequest* req, v1::Need* resp) {
   return Serve(ctx, proof_, METHOD(CreateNeed), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                    Role::kService});
+    if (auto s = RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise, Role::kService});
         !s.ok()) {
       return s;
     }
@@ -202,8 +202,7 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
                            "the enterprise must be registered before it records a need",
                            "企业须先登记");
     }
-    if (auto s = MayActForEnterprise(call, n.enterprise_credit_code(),
-                                     enterprise->division_code());
+    if (auto s = MayActForEnterprise(call, n.enterprise_credit_code(), enterprise->division_code());
         !s.ok()) {
       return s;
     }

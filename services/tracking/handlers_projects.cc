@@ -1,9 +1,12 @@
 // The policy platform's intake (records and counts), reconciliation, the intake setting, and
 // the S1.1/S1.2 metrics for the evaluation service.
+#include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -220,36 +223,52 @@ grpc::Status TrackingHandlers::PushProjects(
     grpc::ServerReaderWriter<v1::PushProjectsResponse, v1::PushProjectsRequest>* stream) {
   return Serve(ctx, proof_, METHOD(PushProjects), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
-    // Up to kInFlight batches are written at once, each in its own transaction on its own
-    // connection; acknowledgements go back in the order the batches came. Memory stays at
-    // about kInFlight batches per stream: gRPC flow control holds the sender back meanwhile.
+    // Up to kStreamInFlight batches are written at once, each in its own transaction on its
+    // own connection. This thread reads; the acknowledger sends each batch's answer as soon as
+    // it and every earlier batch are committed, in the order the batches came. Memory stays at
+    // about kStreamInFlight batches per stream: while they are busy this thread stops reading
+    // and gRPC flow control holds the sender back.
     struct Pending {
       std::string batch_id;
       int64_t sequence;
       std::future<absl::StatusOr<BatchAnswer>> answer;
     };
-    std::deque<Pending> in_flight;
-    absl::Status failure = absl::OkStatus();
-    auto acknowledge_oldest = [&]() -> absl::Status {
-      Pending p = std::move(in_flight.front());
-      in_flight.pop_front();
-      auto answer = p.answer.get();
-      if (!answer.ok()) return answer.status();
-      v1::PushProjectsResponse resp;
-      resp.set_batch_id(p.batch_id);
-      resp.set_sequence(p.sequence);
-      *resp.mutable_results() = std::move(answer->results);
-      *resp.mutable_counts() = answer->counts;
-      if (answer->checked) *resp.mutable_check() = answer->check;
-      if (!stream->Write(resp)) {
-        return Error(absl::StatusCode::kCancelled, "CLIENT_GONE",
-                     "the client went away; committed batches are kept", "客户端已断开");
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Pending> in_flight;  // references to elements stay valid across push_back
+    bool reading_done = false;
+    absl::Status ack_failure = absl::OkStatus();
+    std::thread acknowledger([&] {
+      for (;;) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return !in_flight.empty() || reading_done; });
+        if (in_flight.empty()) return;
+        Pending& p = in_flight.front();
+        lock.unlock();
+        auto answer = p.answer.get();
+        absl::Status s = answer.status();
+        if (s.ok()) {
+          v1::PushProjectsResponse resp;
+          resp.set_batch_id(p.batch_id);
+          resp.set_sequence(p.sequence);
+          *resp.mutable_results() = std::move(answer->results);
+          *resp.mutable_counts() = answer->counts;
+          if (answer->checked) *resp.mutable_check() = answer->check;
+          if (!stream->Write(resp)) {
+            s = Error(absl::StatusCode::kCancelled, "CLIENT_GONE",
+                      "the client went away; committed batches are kept", "客户端已断开");
+          }
+        }
+        lock.lock();
+        in_flight.pop_front();
+        if (!s.ok() && ack_failure.ok()) ack_failure = s;
+        cv.notify_all();
       }
-      return absl::OkStatus();
-    };
+    });
+    absl::Status failure = absl::OkStatus();
     int64_t sequence = 0;
     auto req = std::make_shared<v1::PushProjectsRequest>();
-    while (failure.ok() && stream->Read(req.get())) {
+    while (stream->Read(req.get())) {
       ++sequence;
       Violations v;
       v.Absorb(CheckBatchSize(req->records_size(), "records"));
@@ -258,21 +277,28 @@ grpc::Status TrackingHandlers::PushProjects(
       std::string label = req->batch_id().empty()
                               ? absl::StrCat("stream:", call.request_id, "#", sequence)
                               : req->batch_id();
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] {
+        return static_cast<int>(in_flight.size()) < kStreamInFlight || !ack_failure.ok();
+      });
+      if (!ack_failure.ok()) break;
       in_flight.push_back(
           {req->batch_id(), sequence, std::async(std::launch::async, [this, &call, label, req] {
              return PushBatch(call, label, req->records(),
                               req->has_claim() ? &req->claim() : nullptr);
            })});
+      cv.notify_all();
       req = std::make_shared<v1::PushProjectsRequest>();
-      if (static_cast<int>(in_flight.size()) >= kStreamInFlight) failure = acknowledge_oldest();
     }
-    // Whatever ended the stream, the batches already handed to the store finish (and are
-    // acknowledged while the client listens): a cut-off never leaves half a batch.
-    while (!in_flight.empty()) {
-      absl::Status s = acknowledge_oldest();
-      if (failure.ok()) failure = s;
+    // Whatever ended the stream, the batches already handed to the store finish and are
+    // acknowledged while the client listens: a cut-off never leaves half a batch.
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      reading_done = true;
     }
-    return failure;
+    cv.notify_all();
+    acknowledger.join();
+    return failure.ok() ? ack_failure : failure;
   });
 }
 
@@ -368,8 +394,8 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
       const auto& row = req->rows(i);
       auto* result = resp->add_results();
       result->set_index(i);
-      result->set_key(absl::StrCat(row.year(), "/", row.institution_credit_code(), "/",
-                                   KindText(row.kind())));
+      result->set_key(
+          absl::StrCat(row.year(), "/", row.institution_credit_code(), "/", KindText(row.kind())));
       result->set_revision(row.revision());
       ProjectCountsInput in{row.year(),     row.institution_credit_code(), KindText(row.kind()),
                             row.declared(), row.approved_by_both(),        row.revision()};
@@ -399,40 +425,43 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::ListProjectCountRevisions(
     grpc::ServerContext* ctx, const v1::ListProjectCountRevisionsRequest* req,
     v1::ListProjectCountRevisionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListProjectCountRevisions), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
-    Violations v;
-    v.Absorb(CheckYear(req->year(), "year"));
-    if (!req->institution_credit_code().empty()) {
-      v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
-    }
-    if (req->kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&
-        req->kind() != common::v1::DIAGNOSIS && req->kind() != common::v1::SOLUTION_DESIGN) {
-      v.Add("kind", "R3.1", "kind is DIAGNOSIS or SOLUTION_DESIGN");
-    }
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = db::DecodePageToken(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto rows = store_.ListCountRevisions(
-        req->year(), req->institution_credit_code(),
-        req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED ? std::string() : KindText(req->kind()),
-        *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_revisions() = std::move((*rows)[i]);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      const auto& last = resp->revisions(*size - 1).row();
-      resp->set_next_page_token(db::EncodePageToken(absl::StrCat(
-          last.institution_credit_code(), "|", KindText(last.kind()), "|", last.revision())));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, METHOD(ListProjectCountRevisions), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+            !s.ok()) {
+          return s;
+        }
+        Violations v;
+        v.Absorb(CheckYear(req->year(), "year"));
+        if (!req->institution_credit_code().empty()) {
+          v.Absorb(
+              core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
+        }
+        if (req->kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&
+            req->kind() != common::v1::DIAGNOSIS && req->kind() != common::v1::SOLUTION_DESIGN) {
+          v.Add("kind", "R3.1", "kind is DIAGNOSIS or SOLUTION_DESIGN");
+        }
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = db::DecodePageToken(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto rows = store_.ListCountRevisions(req->year(), req->institution_credit_code(),
+                                              req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
+                                                  ? std::string()
+                                                  : KindText(req->kind()),
+                                              *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          *resp->add_revisions() = std::move((*rows)[i]);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          const auto& last = resp->revisions(*size - 1).row();
+          resp->set_next_page_token(db::EncodePageToken(absl::StrCat(
+              last.institution_credit_code(), "|", KindText(last.kind()), "|", last.revision())));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
@@ -446,7 +475,8 @@ grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
     if (req->mode() == v1::INTAKE_MODE_UNSPECIFIED || !v1::IntakeMode_IsValid(req->mode())) {
       v.Add("mode", "S1.1", "mode must be RECORDS or COUNTS");
     }
-    if (req->version() < 0) v.Add("version", "AIP-154", "send the version you read (0 if never set)");
+    if (req->version() < 0)
+      v.Add("version", "AIP-154", "send the version you read (0 if never set)");
     if (auto s = v.Finish(); !s.ok()) return s;
     auto out = store_.SetIntakeSetting(ChangeOf(call), req->year(), req->mode(), req->version());
     if (!out.ok()) return out.status();
@@ -459,8 +489,8 @@ grpc::Status TrackingHandlers::GetIntakeMode(grpc::ServerContext* ctx,
                                              const v1::GetIntakeModeRequest* req,
                                              v1::IntakeSetting* resp) {
   return Serve(ctx, proof_, METHOD(GetIntakeMode), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform,
-                                    Role::kService});
+    if (auto s = RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform, Role::kService});
         !s.ok()) {
       return s;
     }
@@ -528,7 +558,8 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
       v.Add("credit_codes", "AIP-231", "at most 10000 institutions per call");
     }
     for (int i = 0; i < req->credit_codes_size(); ++i) {
-      v.Absorb(core::ValidateCreditCode(req->credit_codes(i), absl::StrCat("credit_codes[", i, "]")));
+      v.Absorb(
+          core::ValidateCreditCode(req->credit_codes(i), absl::StrCat("credit_codes[", i, "]")));
     }
     if (auto s = v.Finish(); !s.ok()) return s;
     auto setting = store_.GetIntakeSetting(req->year());

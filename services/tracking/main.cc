@@ -18,11 +18,10 @@ int main(int argc, char** argv) {
   def.name = "tracking";
   def.default_port = 7103;
   def.migrations = &migrations::Tracking();
-  def.extra_settings = {
-      {"eligibility_cache_seconds", "how long a registry eligibility answer is reused",
-       std::string("30")}};
-  def.make_services = [](server::HostContext& host)
-      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+  def.extra_settings = {{"eligibility_cache_seconds",
+                         "how long a registry eligibility answer is reused", std::string("30")}};
+  def.make_services =
+      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     auto industries = core::IndustryCatalog::Load(absl::StrCat(host.data_dir, "/industries.tsv"));
     if (!industries.ok()) return industries.status();
     auto divisions = core::DivisionCatalog::Load(absl::StrCat(host.data_dir, "/divisions.tsv"));

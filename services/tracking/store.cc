@@ -91,7 +91,7 @@ constexpr Statement kPriorProjects{
 #define PROJECT_ROWS                                                                            \
   " SELECT t.pid, t.rev, t.hash, t.inst, t.ent, t.kind, t.decl::date, t.yr, t.co,"              \
   " NULLIF(t.cd, '')::date, t.yo, NULLIF(t.yd, '')::date, t.ab, t.sub, s.seq, $15::timestamptz" \
-  " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],"     \
+  " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],"      \
   " $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[],"     \
   " $14::bigint[]) AS t(pid, rev, hash, inst, ent, kind, decl, yr, co, cd, yo, yd, ab, sub)"    \
   " CROSS JOIN (SELECT nextval('intake_seq') AS seq) s"
@@ -124,8 +124,7 @@ constexpr Statement kYearChecksum{
     10000};
 constexpr Statement kYearCountsByInstitution{
     "tracking.year_counts_by_institution",
-    "SELECT institution_credit_code, count(*) FROM projects WHERE year = $1 GROUP BY 1",
-    10000};
+    "SELECT institution_credit_code, count(*) FROM projects WHERE year = $1 GROUP BY 1", 10000};
 constexpr Statement kInsertReconciliation{
     "tracking.insert_reconciliation",
     "INSERT INTO reconciliations (year, matched, body, created_at)"
@@ -212,10 +211,9 @@ constexpr Statement kCountSource{
     " FROM project_counts WHERE year = $1"};
 
 // Intake settings.
-constexpr Statement kGetIntake{
-    "tracking.get_intake",
-    "SELECT mode, version, updated_by, " UTC_TEXT("updated_at")
-    " FROM intake_settings WHERE year = $1"};
+constexpr Statement kGetIntake{"tracking.get_intake",
+                               "SELECT mode, version, updated_by, " UTC_TEXT(
+                                   "updated_at") " FROM intake_settings WHERE year = $1"};
 constexpr Statement kInsertIntake{
     "tracking.insert_intake",
     "INSERT INTO intake_settings (year, mode, version, updated_by, updated_at)"
@@ -308,8 +306,8 @@ std::string ProjectLines(const std::vector<const ValidRecord*>& rows, int64_t se
   for (const ValidRecord* v : rows) {
     const ProjectRecord& p = v->record;
     AppendCopyField(out, p.project_id);
-    absl::StrAppend(&out, "\t", p.revision, "\t", v->hash, "\t", p.institution_credit_code,
-                    "\t", p.enterprise_credit_code, "\t", ConsultingKindName(p.kind), "\t",
+    absl::StrAppend(&out, "\t", p.revision, "\t", v->hash, "\t", p.institution_credit_code, "\t",
+                    p.enterprise_credit_code, "\t", ConsultingKindName(p.kind), "\t",
                     core::FormatDate(p.declaration_date), "\t", ProjectYear(p), "\t",
                     ProjectOutcomeName(p.city.outcome), "\t", day(p.city.decided_on), "\t",
                     ProjectOutcomeName(p.county.outcome), "\t", day(p.county.decided_on), "\t",
@@ -321,8 +319,8 @@ std::string ProjectLines(const std::vector<const ValidRecord*>& rows, int64_t se
 // The 15 parameters of PROJECT_ROWS for these records.
 db::Params ProjectArrays(const std::vector<const ValidRecord*>& rows, const std::string& now) {
   std::vector<std::string> pid, rev, hash, inst, ent, kind, decl, year, co, cd, yo, yd, ab, sub;
-  for (auto* v : {&pid, &rev, &hash, &inst, &ent, &kind, &decl, &year, &co, &cd, &yo, &yd, &ab,
-                  &sub}) {
+  for (auto* v :
+       {&pid, &rev, &hash, &inst, &ent, &kind, &decl, &year, &co, &cd, &yo, &yd, &ab, &sub}) {
     v->reserve(rows.size());
   }
   auto day = [](const std::optional<absl::CivilDay>& d) {
@@ -345,10 +343,11 @@ db::Params ProjectArrays(const std::vector<const ValidRecord*>& rows, const std:
     ab.push_back(ApprovedByBoth(p) ? "t" : "f");
     sub.push_back(absl::StrCat(p.subsidy_fen));
   }
-  return {db::TextArray(pid), db::TextArray(rev), db::TextArray(hash), db::TextArray(inst),
-          db::TextArray(ent), db::TextArray(kind), db::TextArray(decl), db::TextArray(year),
-          db::TextArray(co),  db::TextArray(cd),   db::TextArray(yo),   db::TextArray(yd),
-          db::TextArray(ab),  db::TextArray(sub),  now};
+  return {db::TextArray(pid),  db::TextArray(rev),  db::TextArray(hash),
+          db::TextArray(inst), db::TextArray(ent),  db::TextArray(kind),
+          db::TextArray(decl), db::TextArray(year), db::TextArray(co),
+          db::TextArray(cd),   db::TextArray(yo),   db::TextArray(yd),
+          db::TextArray(ab),   db::TextArray(sub),  now};
 }
 
 }  // namespace
@@ -446,8 +445,8 @@ absl::StatusOr<v1::Need> TrackingStore::GetNeed(int64_t id) {
 
 absl::StatusOr<std::vector<v1::Need>> TrackingStore::ListNeeds(const NeedFilter& f,
                                                                int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListNeeds, {after_id, f.division_code, f.enterprise_credit_code,
-                                   f.assignee, f.state, limit});
+  auto r = pool_.Exec(kListNeeds, {after_id, f.division_code, f.enterprise_credit_code, f.assignee,
+                                   f.state, limit});
   if (!r.ok()) return r.status();
   return ParseAll<v1::Need>(*r);
 }
@@ -491,8 +490,7 @@ absl::StatusOr<std::optional<v1::Engagement>> TrackingStore::FindEngagementAnswe
 
 absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& change,
                                                                const std::string& key,
-                                                               v1::Engagement in,
-                                                               int64_t need_id) {
+                                                               v1::Engagement in, int64_t need_id) {
   v1::Engagement out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     std::string now = Now();
@@ -542,8 +540,7 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
     auto* event = in.add_history();
     event->set_to_state(v1::REPORTED);
     *event->mutable_change() = Stamp(change, now);
-    if (auto b = c.Exec(kSetEngagementBody, {id, Param::Bytes(in.SerializeAsString())});
-        !b.ok()) {
+    if (auto b = c.Exec(kSetEngagementBody, {id, Param::Bytes(in.SerializeAsString())}); !b.ok()) {
       return b.status();
     }
     out = in;
@@ -593,9 +590,9 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
     }
     next->set_version(version + 1);
     next->set_update_time(now);
-    if (auto u = c.Exec(kUpdateEngagement, {id, v1::EngagementState_Name(next->state()),
-                                            Param::Bytes(next->SerializeAsString()),
-                                            next->version()});
+    if (auto u =
+            c.Exec(kUpdateEngagement, {id, v1::EngagementState_Name(next->state()),
+                                       Param::Bytes(next->SerializeAsString()), next->version()});
         !u.ok()) {
       return u.status();
     }
@@ -674,7 +671,8 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
       if (!fresh.empty()) {
         auto seq = c.Exec(kNextIntakeSeq);
         if (!seq.ok()) return seq.status();
-        absl::Status copied = CopyIn(c, kCopyProjects, ProjectLines(fresh, seq->Int64(0, 0), Now()));
+        absl::Status copied =
+            CopyIn(c, kCopyProjects, ProjectLines(fresh, seq->Int64(0, 0), Now()));
         if (!copied.ok()) {
           if (db::ConstraintOf(copied) == "projects_pkey") {
             raced = true;  // a concurrent push inserted one of them first: judge again
@@ -714,8 +712,8 @@ absl::StatusOr<v1::ProjectReconciliation> TrackingStore::Reconcile(
     rec.set_claimed_checksum(claim.checksum());
     rec.set_stored_count(static_cast<int32_t>(sum->Int64(0, 0)));
     rec.set_stored_checksum(sum->String(0, 1));
-    bool matched =
-        rec.claimed_count() == rec.stored_count() && rec.claimed_checksum() == rec.stored_checksum();
+    bool matched = rec.claimed_count() == rec.stored_count() &&
+                   rec.claimed_checksum() == rec.stored_checksum();
     if (!claim.institutions().empty()) {
       auto by = c.Exec(kYearCountsByInstitution, {claim.year()});
       if (!by.ok()) return by.status();
@@ -845,17 +843,18 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
                            p.declared, p.approved_by_both, row.hash, row.platform_as_of, now});
         if (!ins.ok()) return ins.status();
         known[p.revision] = row.hash;
-        if (auto a = Audit(c, change, "project_counts",
-                           absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)),
-                           p.revision);
+        if (auto a =
+                Audit(c, change, "project_counts",
+                      absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)),
+                      p.revision);
             !a.ok()) {
           return a;
         }
       }
       if (ShouldStore(d)) {
         auto up = c.Exec(kUpsertCountCurrent,
-                         {p.year, p.institution_credit_code, std::get<2>(k), p.revision,
-                          p.declared, p.approved_by_both, row.platform_as_of, now});
+                         {p.year, p.institution_credit_code, std::get<2>(k), p.revision, p.declared,
+                          p.approved_by_both, row.platform_as_of, now});
         if (!up.ok()) return up.status();
         highest[k] = p.revision;
       }
@@ -925,11 +924,11 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::SetIntakeSetting(const Change& 
                                                                   int64_t expected_version) {
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     std::string now = Now();
-    auto r = expected_version == 0
-                 ? c.Exec(kInsertIntake, {year, v1::IntakeMode_Name(mode), change.actor.subject,
-                                          now})
-                 : c.Exec(kUpdateIntake, {year, v1::IntakeMode_Name(mode), expected_version,
-                                          change.actor.subject, now});
+    auto r =
+        expected_version == 0
+            ? c.Exec(kInsertIntake, {year, v1::IntakeMode_Name(mode), change.actor.subject, now})
+            : c.Exec(kUpdateIntake, {year, v1::IntakeMode_Name(mode), expected_version,
+                                     change.actor.subject, now});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
       auto current = c.Exec(kGetIntake, {year});

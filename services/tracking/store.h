@@ -124,8 +124,7 @@ class TrackingStore {
   // Intake setting of a year (RECORDS when never set).
   absl::StatusOr<v1::IntakeSetting> GetIntakeSetting(int year);
   absl::StatusOr<v1::IntakeSetting> SetIntakeSetting(const Change& change, int year,
-                                                     v1::IntakeMode mode,
-                                                     int64_t expected_version);
+                                                     v1::IntakeMode mode, int64_t expected_version);
 
   // Figures of a year from each intake; `codes` empty = every institution with data.
   absl::StatusOr<MetricsSource> RecordFigures(int year, const std::vector<std::string>& codes);

@@ -5,7 +5,8 @@
 // Prints records/s, the ratio, and the process's peak RSS (getrusage).
 //
 // Needs ZHIGAI_TEST_PG_ADMIN (as the integration tests). Records are generated batch by batch
-// on both sides, so the figures measure the service's working set, not a client's data set.
+// on both sides, so the RSS shows the service's working set, not a client's data set; the
+// generation is inside the timings of both sides (the COPY side builds its text too).
 #include <libpq-fe.h>
 #include <sys/resource.h>
 
@@ -144,12 +145,12 @@ double Copy(testing::TrackingEnv& env) {
   std::string buffer;
   for (int i = 0; i < kRecords; ++i) {
     Row r = MakeRow(i);
-    absl::StrAppend(&buffer, r.id, "\t", r.revision, "\t",
-                    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\t", r.inst,
-                    "\t", r.ent, "\t", r.diagnosis ? "DIAGNOSIS" : "SOLUTION_DESIGN", "\t", r.decl,
-                    "\t2025\t", r.city, "\t", r.city_date, "\t", r.county, "\t",
-                    r.county_date.empty() ? "\\N" : r.county_date, "\t",
-                    r.county == "APPROVED" ? "t" : "f", "\t", r.subsidy, "\t1\t2026-01-01T00:00:00Z\n");
+    absl::StrAppend(
+        &buffer, r.id, "\t", r.revision, "\t",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\t", r.inst, "\t", r.ent,
+        "\t", r.diagnosis ? "DIAGNOSIS" : "SOLUTION_DESIGN", "\t", r.decl, "\t2025\t", r.city, "\t",
+        r.city_date, "\t", r.county, "\t", r.county_date.empty() ? "\\N" : r.county_date, "\t",
+        r.county == "APPROVED" ? "t" : "f", "\t", r.subsidy, "\t1\t2026-01-01T00:00:00Z\n");
     if (buffer.size() > (1 << 20)) {
       PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size()));
       buffer.clear();
@@ -165,11 +166,11 @@ double Copy(testing::TrackingEnv& env) {
 }
 
 void Print(const char* what, const StreamRun& run) {
-  std::printf("%-28s %8.2f s %10.0f records/s  accepted %d updated %d duplicate %d stale %d "
-              "refused %d  rss now %ld MiB\n",
-              what, run.seconds, kRecords / run.seconds, run.counts.accepted(),
-              run.counts.updated(), run.counts.duplicate(), run.counts.stale(),
-              run.counts.rejected(), CurrentRssKiB() / 1024);
+  std::printf(
+      "%-28s %8.2f s %10.0f records/s  accepted %d updated %d duplicate %d stale %d "
+      "refused %d  rss now %ld MiB\n",
+      what, run.seconds, kRecords / run.seconds, run.counts.accepted(), run.counts.updated(),
+      run.counts.duplicate(), run.counts.stale(), run.counts.rejected(), CurrentRssKiB() / 1024);
 }
 
 }  // namespace

@@ -1,0 +1,763 @@
+// The evaluation service on real PostgreSQL and real in-process gRPC, pulling from in-process
+// stand-ins of the four source services (fake_sources.h). Each test uses its own year, so
+// every test is independent of the others.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/auth/principal.h"
+#include "libs/db/pool.h"
+#include "libs/db/testing/test_database.h"
+#include "libs/server/host.h"
+#include "services/evaluation/compute.h"
+#include "services/evaluation/handlers.h"
+#include "services/evaluation/tests/fake_sources.h"
+
+namespace zhigai::migrations {
+const std::vector<zhigai::db::Migration>& Evaluation();
+}
+
+namespace zhigai::evaluation {
+namespace {
+
+using auth::Principal;
+using auth::Role;
+using testing::Code;
+using testing::FakeSources;
+using testing::kProof;
+using common::v1::CONSULTING;
+using common::v1::TRAINING;
+
+Principal City() { return {Role::kCityBureau, "city-1", "", "330300"}; }
+Principal County() { return {Role::kCountyBureau, "county-1", "", "330302"}; }
+Principal Inst(const std::string& code) { return {Role::kInstitution, "inst-" + code, code, ""}; }
+Principal Public() { return Principal::Anonymous(); }
+
+std::string Reason(const grpc::Status& s) {
+  google::rpc::Status st;
+  if (!st.ParseFromString(s.error_details())) return "";
+  for (const auto& d : st.details()) {
+    google::rpc::ErrorInfo info;
+    if (d.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
+std::vector<std::string> Fields(const grpc::Status& s) {
+  google::rpc::Status st;
+  std::vector<std::string> out;
+  if (!st.ParseFromString(s.error_details())) return out;
+  for (const auto& d : st.details()) {
+    google::rpc::BadRequest bad;
+    if (d.UnpackTo(&bad)) {
+      for (const auto& v : bad.field_violations()) out.push_back(v.field());
+    }
+  }
+  return out;
+}
+
+class EvaluationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = db::testing::TestDatabase::Create().release();
+    pool_ = new db::Pool({db_->ServiceConninfo("evaluation"), 4});
+    ASSERT_TRUE(server::Migrate(*pool_, "evaluation", migrations::Evaluation()).ok());
+    fakes_ = new FakeSources();
+    std::string a = fakes_->address();
+    sources_ = new GrpcMetricSources({a, a, a, a}, kProof, absl::Seconds(10));
+    store_ = new EvaluationStore(*pool_, [] { return absl::Now(); });
+    handlers_ = new EvaluationHandlers(*store_, *sources_, kProof);
+    int port = 0;
+    server_ = server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port).release();
+    stub_ = v1::EvaluationService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                                               grpc::InsecureChannelCredentials()))
+                .release();
+  }
+  static void TearDownTestSuite() {
+    server_->Shutdown();
+    delete stub_;
+    delete server_;
+    delete handlers_;
+    delete store_;
+    delete sources_;
+    delete fakes_;
+    delete pool_;
+    delete db_;
+  }
+
+  static std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (p.role != Role::kPublic) {
+      ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
+      ctx->AddMetadata(auth::kInternalProofHeader, kProof);
+    }
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  static int64_t Count(const std::string& table, const std::string& where = "true") {
+    auto admin = db_->Admin();
+    auto r = admin->QueryScript(
+        absl::StrCat("SELECT count(*) FROM evaluation.", table, " WHERE ", where));
+    return r.ok() ? r->Int64(0, 0) : -1;
+  }
+
+  static std::string Round(int year) { return RoundName(year); }
+
+  static v1::Round Create(int year, bool previous = false) {
+    v1::CreateRoundRequest req;
+    req.set_year(year);
+    req.set_include_previous_directory(previous);
+    req.set_request_id(absl::StrCat("create-", year));
+    v1::Round out;
+    grpc::Status s = stub_->CreateRound(As(City()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  static grpc::Status Pull(int year, v1::Snapshot* out) {
+    v1::PullMetricsRequest req;
+    req.set_round(Round(year));
+    return stub_->PullMetrics(As(City()).get(), req, out);
+  }
+
+  static v1::Round Get(int year) {
+    v1::GetRoundRequest req;
+    req.set_name(Round(year));
+    v1::Round out;
+    EXPECT_TRUE(stub_->GetRound(As(City()).get(), req, &out).ok());
+    return out;
+  }
+
+  static grpc::Status Freeze(int year, v1::Round* out) {
+    v1::FreezeSnapshotRequest req;
+    req.set_round(Round(year));
+    req.set_version(Get(year).version());
+    return stub_->FreezeSnapshot(As(City()).get(), req, out);
+  }
+
+  static grpc::Status Defence(int year, std::vector<std::pair<std::string, std::vector<int64_t>>> e,
+                              v1::Round* out) {
+    v1::RecordDefenceScoresRequest req;
+    req.set_round(Round(year));
+    for (auto& [code, scores] : e) {
+      auto* entry = req.add_entries();
+      entry->set_credit_code(code);
+      for (int64_t s : scores) entry->add_member_scores_hundredths(s);
+    }
+    return stub_->RecordDefenceScores(As(City()).get(), req, out);
+  }
+
+  static grpc::Status Rank(int year, v1::Round* out) {
+    v1::ComputeRankingRequest req;
+    req.set_round(Round(year));
+    req.set_version(Get(year).version());
+    return stub_->ComputeRanking(As(City()).get(), req, out);
+  }
+
+  static grpc::Status Publish(int year, v1::Round* out) {
+    v1::PublishRoundRequest req;
+    req.set_round(Round(year));
+    req.set_version(Get(year).version());
+    return stub_->PublishRound(As(City()).get(), req, out);
+  }
+
+  static grpc::Status Sheet(int year, const std::string& code, const Principal& p,
+                            v1::ScoreSheet* out) {
+    v1::GetScoreSheetRequest req;
+    req.set_name(SheetName(year, code));
+    return stub_->GetScoreSheet(As(p).get(), req, out);
+  }
+
+  static grpc::Status Ranking(int year, const Principal& p, v1::ListRankingResponse* out,
+                              bool excellent_only = false, int page_size = 0,
+                              const std::string& token = "") {
+    v1::ListRankingRequest req;
+    req.set_parent(Round(year));
+    req.set_excellent_only(excellent_only);
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    return stub_->ListRanking(As(p).get(), req, out);
+  }
+
+  static grpc::Status Export(int year, const Principal& p, v1::ExportFormat format,
+                             v1::ExportContent content, std::string* body) {
+    v1::ExportScoreSheetsRequest req;
+    req.set_round(Round(year));
+    req.set_format(format);
+    req.set_content(content);
+    auto ctx = As(p);
+    auto reader = stub_->ExportScoreSheets(ctx.get(), req);
+    v1::ExportChunk chunk;
+    body->clear();
+    int64_t total = -1;
+    while (reader->Read(&chunk)) {
+      if (total < 0) total = chunk.total_bytes();
+      body->append(chunk.data());
+    }
+    grpc::Status s = reader->Finish();
+    if (s.ok()) {
+      EXPECT_EQ(total, static_cast<int64_t>(body->size()));
+    }
+    return s;
+  }
+
+  // The hand-computed round of `year` (projects and ratings of year−1, tests of year):
+  //  A: S1.1 5×1 + 4×2 = 13; S1.2 9/10 = 90% → 8; S1.3 (8.5 + 9)/2 = 8.75; S2.1 (2×10 + 8 + 5)/4
+  //     = 8.25; S2.2 (10 + 8)/2 = 9; S3 (85.5 + 90.5)/2 = 88 → 25. Total 72.00.
+  //  B: S1.1 20 + 20 = 40 → 30; S1.2 30/30 → 10; no test, no rating → 0; S3 95 → 30. Total 70.
+  //  E: as B with 1 verified complaint in year−1 → below B by the complaints tie-break.
+  //  D: S1.1 1; S1.2 1/2 = 50% → 2; S1.3 unexcused absence 0/100 → 0; S2 one "unsatisfied"
+  //     each → 0; did not defend → 0. Total 3.00.
+  //  C: barred (R14.5) in year: scored, not ranked. F: cancelled (R14.4), a lifted bar ignored.
+  //  G: REMOVED from the directory → out of scope. A appears twice (both directions).
+  struct Cast {
+    std::string a, b, c, d, e, f, g;
+  };
+  static Cast SeedHandComputed(int year, const char* tag) {
+    Cast k{Code(tag, 1), Code(tag, 2), Code(tag, 3), Code(tag, 4),
+           Code(tag, 5), Code(tag, 6), Code(tag, 7)};
+    FakeSources& f = *fakes_;
+    f.AddEntry(year, k.a, "甲机构", CONSULTING);
+    f.AddEntry(year, k.a, "甲机构", TRAINING);
+    f.AddEntry(year, k.b, "乙机构", CONSULTING);
+    f.AddEntry(year, k.c, "丙机构", CONSULTING);
+    f.AddEntry(year, k.d, "丁机构", TRAINING);
+    f.AddEntry(year, k.e, "戊机构", CONSULTING);
+    f.AddEntry(year, k.f, "己机构", CONSULTING, registry::v1::SUSPENDED);
+    f.AddEntry(year, k.g, "庚机构", CONSULTING, registry::v1::REMOVED);
+    f.AddSanction(year, k.c, registry::v1::BAR);
+    f.AddSanction(year, k.f, registry::v1::BAR, /*lifted=*/true);
+    f.AddSanction(year, k.f, registry::v1::CANCEL);
+    f.SetProjects(year - 1, k.a, 6, 4, 5, 4);
+    f.SetTests(year, k.a, {{8500, 10000}, {4500, 5000}});
+    f.SetFeedback(year - 1, k.a, {2, 1, 1, 0}, {1, 1, 0, 0}, 0);
+    f.SetProjects(year - 1, k.b, 20, 10, 20, 10);
+    f.SetProjects(year - 1, k.e, 20, 10, 20, 10);
+    f.SetFeedback(year - 1, k.e, {}, {}, 1, 0);
+    f.SetProjects(year - 1, k.d, 2, 0, 1, 0);
+    f.SetTests(year, k.d, {{-1, 10000}});
+    f.SetFeedback(year - 1, k.d, {0, 0, 0, 1}, {0, 0, 0, 1}, 0);
+    f.SetProjects(year - 1, k.c, 0, 0, 0, 0);
+    return k;
+  }
+
+  // Through ranking: pull, freeze, defence for everyone to rank.
+  static Cast RankHandComputed(int year, const char* tag) {
+    Cast k = SeedHandComputed(year, tag);
+    Create(year);
+    v1::Snapshot snap;
+    EXPECT_TRUE(Pull(year, &snap).ok());
+    v1::Round r;
+    EXPECT_TRUE(Freeze(year, &r).ok());
+    EXPECT_TRUE(Defence(year, {{k.a, {8550, 9050}}, {k.b, {9500}}, {k.e, {9500}}, {k.d, {}}}, &r)
+                    .ok());
+    grpc::Status s = Rank(year, &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return k;
+  }
+
+  static db::testing::TestDatabase* db_;
+  static db::Pool* pool_;
+  static FakeSources* fakes_;
+  static GrpcMetricSources* sources_;
+  static EvaluationStore* store_;
+  static EvaluationHandlers* handlers_;
+  static grpc::Server* server_;
+  static v1::EvaluationService::Stub* stub_;
+};
+
+db::testing::TestDatabase* EvaluationTest::db_;
+db::Pool* EvaluationTest::pool_;
+FakeSources* EvaluationTest::fakes_;
+GrpcMetricSources* EvaluationTest::sources_;
+EvaluationStore* EvaluationTest::store_;
+EvaluationHandlers* EvaluationTest::handlers_;
+grpc::Server* EvaluationTest::server_;
+v1::EvaluationService::Stub* EvaluationTest::stub_;
+
+TEST_F(EvaluationTest, CreateRoundStoresBothYearsOncePerYearAndIsIdempotent) {
+  v1::Round r = Create(2031, true);
+  EXPECT_EQ(r.name(), "evaluationRounds/2031");
+  EXPECT_EQ(r.projects_year(), 2030);
+  EXPECT_EQ(r.tests_year(), 2031);
+  EXPECT_TRUE(r.include_previous_directory());
+  EXPECT_EQ(r.state(), v1::OPEN);
+  EXPECT_EQ(r.version(), 1);
+  v1::Round again = Create(2031, true);  // same request_id: the first answer
+  EXPECT_EQ(again.SerializeAsString(), r.SerializeAsString());
+  v1::CreateRoundRequest req;
+  req.set_year(2031);
+  req.set_request_id("another");
+  v1::Round out;
+  grpc::Status s = stub_->CreateRound(As(City()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Reason(s), "ROUND_EXISTS");
+  EXPECT_EQ(Count("audit_log", "entity_id = '2031'"), 1);
+}
+
+TEST_F(EvaluationTest, CreateRoundValidatesAndOnlyTheCityBureauOpensARound) {
+  v1::CreateRoundRequest req;
+  req.set_year(1999);
+  v1::Round out;
+  grpc::Status s = stub_->CreateRound(As(City()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Fields(s), (std::vector<std::string>{"year", "request_id"}));
+  req.set_year(2032);
+  req.set_request_id("x");
+  s = stub_->CreateRound(As(County()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = stub_->CreateRound(As(Inst(Code("AA", 1))).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Count("rounds", "year = 2032"), 0);
+}
+
+TEST_F(EvaluationTest, PullStoresTheScopedSnapshotWithOneBatchCallPerSource) {
+  const int year = 2033;
+  Cast k = SeedHandComputed(year, "AB");
+  Create(year);
+  int tracking0 = fakes_->Calls("BatchGetProjectMetrics");
+  int training0 = fakes_->Calls("BatchGetTestScores");
+  int feedback0 = fakes_->Calls("BatchGetFeedbackMetrics");
+  v1::Snapshot snap;
+  grpc::Status s = Pull(year, &snap);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(fakes_->Calls("BatchGetProjectMetrics") - tracking0, 1);
+  EXPECT_EQ(fakes_->Calls("BatchGetTestScores") - training0, 1);
+  EXPECT_EQ(fakes_->Calls("BatchGetFeedbackMetrics") - feedback0, 1);
+  // A (twice in the directory), B, C, D, E and the suspended F; not the removed G.
+  EXPECT_EQ(snap.institution_count(), 6);
+  EXPECT_EQ(snap.barred_count(), 1);
+  EXPECT_EQ(snap.cancelled_count(), 1);
+  EXPECT_FALSE(snap.frozen());
+  EXPECT_FALSE(snap.pull_time().empty());
+  ASSERT_EQ(snap.sources_size(), 4);
+  std::map<std::string, v1::SourcePull> by;
+  for (const auto& p : snap.sources()) by[p.source()] = p;
+  EXPECT_EQ(by["tracking"].year(), year - 1);
+  EXPECT_EQ(by["tracking"].intake_mode(), "RECORDS");
+  EXPECT_EQ(by["tracking"].source_revision(), absl::StrCat("records:", year - 1, ":0"));
+  EXPECT_EQ(by["tracking"].as_of(), "2030-01-02T03:04:05Z");
+  EXPECT_EQ(by["training"].year(), year);
+  EXPECT_EQ(by["feedback"].year(), year - 1);
+  EXPECT_EQ(by["registry"].institutions(), 6);
+  EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year, " AND credit_code = '",
+                                                        k.g, "'")),
+            0);
+  EXPECT_EQ(Count("snapshot_institutions",
+                  absl::StrCat("year = ", year, " AND credit_code = '", k.a,
+                               "' AND declared_diagnosis = 6 AND approved_solution_design = 4"
+                               " AND content_very = 2 AND result_fairly = 1")),
+            1);
+  EXPECT_EQ(Count("snapshot_tests", absl::StrCat("year = ", year, " AND credit_code = '", k.a,
+                                                 "'")),
+            2);
+  EXPECT_EQ(Count("snapshot_institutions",
+                  absl::StrCat("year = ", year, " AND credit_code = '", k.f,
+                               "' AND exclusion = 'CANCELLED' AND exclusion_source <> ''")),
+            1);
+  EXPECT_EQ(Get(year).institution_count(), 6);
+  EXPECT_EQ(Get(year).defence_missing_count(), 4);  // A, B, D, E; not the barred or cancelled
+}
+
+TEST_F(EvaluationTest, PullAgainBeforeFreezeReplacesAndAfterFreezeNeverChanges) {
+  const int year = 2034;
+  Cast k = SeedHandComputed(year, "AC");
+  Create(year);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  fakes_->SetProjects(year - 1, k.b, 3, 0, 3, 0);  // the source changed
+  fakes_->AddEntry(year, Code("AC", 8), "辛机构", CONSULTING);
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  EXPECT_EQ(snap.institution_count(), 7);
+  EXPECT_EQ(Count("snapshot_institutions",
+                  absl::StrCat("year = ", year, " AND credit_code = '", k.b,
+                               "' AND declared_diagnosis = 3")),
+            1);
+  v1::Round r;
+  ASSERT_TRUE(Freeze(year, &r).ok());
+  EXPECT_EQ(r.state(), v1::METRICS_FROZEN);
+  EXPECT_FALSE(r.freeze_time().empty());
+  fakes_->SetProjects(year - 1, k.b, 9, 0, 9, 0);
+  grpc::Status s = Pull(year, &snap);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "SNAPSHOT_FROZEN");
+  EXPECT_EQ(Count("snapshot_institutions",
+                  absl::StrCat("year = ", year, " AND credit_code = '", k.b,
+                               "' AND declared_diagnosis = 3")),
+            1);
+  v1::GetSnapshotRequest get;
+  get.set_round(Round(year));
+  ASSERT_TRUE(stub_->GetSnapshot(As(City()).get(), get, &snap).ok());
+  EXPECT_TRUE(snap.frozen());
+  EXPECT_EQ(snap.institution_count(), 7);
+  // Freezing twice is refused too.
+  s = Freeze(year, &r);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_OPEN");
+}
+
+TEST_F(EvaluationTest, ASourceThatIsDownFailsThePullNamingItAndNothingIsStored) {
+  const int year = 2035;
+  Cast k = SeedHandComputed(year, "AD");
+  Create(year);
+  v1::Snapshot first;
+  ASSERT_TRUE(Pull(year, &first).ok());
+  int64_t version = Get(year).version();
+  fakes_->SetProjects(year - 1, k.b, 3, 0, 3, 0);  // would change the snapshot
+  for (const char* source : {"tracking", "training", "feedback", "registry"}) {
+    SCOPED_TRACE(source);
+    fakes_->SetDown(source, true);
+    v1::Snapshot snap;
+    grpc::Status s = Pull(year, &snap);
+    fakes_->SetDown(source, false);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+    std::string upper = source;
+    for (char& c : upper) c = static_cast<char>(toupper(c));
+    EXPECT_EQ(Reason(s), upper + "_UNAVAILABLE");
+    EXPECT_NE(s.error_message().find(source), std::string::npos) << s.error_message();
+    EXPECT_EQ(Count("snapshot_institutions",
+                    absl::StrCat("year = ", year, " AND credit_code = '", k.b,
+                                 "' AND declared_diagnosis = 20")),
+              1);
+    EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year)), 6);
+    EXPECT_EQ(Get(year).version(), version);
+    EXPECT_EQ(Get(year).pull_time(), first.pull_time());
+  }
+}
+
+TEST_F(EvaluationTest, AnUnreachableSourceIsUnavailableAndTheFirstPullStoresNothing) {
+  const int year = 2036;
+  SeedHandComputed(year, "AE");
+  Create(year);
+  // A second service whose training address has nobody listening.
+  GrpcMetricSources sources({fakes_->address(), fakes_->address(), "127.0.0.1:1",
+                             fakes_->address()},
+                            kProof, absl::Seconds(5));
+  EvaluationHandlers handlers(*store_, sources, kProof);
+  int port = 0;
+  auto server = server::StartServer({&handlers}, "127.0.0.1:0", nullptr, &port);
+  auto stub = v1::EvaluationService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  v1::PullMetricsRequest req;
+  req.set_round(Round(year));
+  v1::Snapshot snap;
+  grpc::Status s = stub->PullMetrics(As(City()).get(), req, &snap);
+  server->Shutdown();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Reason(s), "TRAINING_UNAVAILABLE");
+  EXPECT_NE(s.error_message().find("127.0.0.1:1"), std::string::npos);
+  EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year)), 0);
+  EXPECT_EQ(Count("snapshot_sources", absl::StrCat("year = ", year)), 0);
+  EXPECT_TRUE(Get(year).pull_time().empty());
+}
+
+TEST_F(EvaluationTest, FiguresThatCannotBeScoredAreNotStored) {
+  const int year = 2037;
+  const std::string a = Code("AF", 1);
+  fakes_->AddEntry(year, a, "甲", CONSULTING);
+  fakes_->SetProjects(year - 1, a, 1, 0, 2, 0);  // approved above declared
+  Create(year);
+  v1::Snapshot snap;
+  grpc::Status s = Pull(year, &snap);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "SOURCE_DATA_INVALID");
+  EXPECT_NE(s.error_message().find(a), std::string::npos);
+  EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year)), 0);
+}
+
+TEST_F(EvaluationTest, FreezeWaitsForPendingExcusesAndANonEmptyScope) {
+  const int year = 2038;
+  Create(year);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());  // nobody in the directory
+  v1::Round r;
+  grpc::Status s = Freeze(year, &r);
+  EXPECT_EQ(Reason(s), "NO_INSTITUTIONS_IN_SCOPE");
+  const std::string a = Code("AG", 1);
+  fakes_->AddEntry(year, a, "甲", CONSULTING);
+  fakes_->SetTests(year, a, {{-1, 10000}}, /*excuses_pending=*/1);
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  EXPECT_EQ(snap.excuses_pending(), 1);
+  s = Freeze(year, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "EXCUSES_PENDING");
+  fakes_->SetTests(year, a, {{-1, 10000}}, 0);  // the bureau decided: rejected
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  ASSERT_TRUE(Freeze(year, &r).ok());
+  // A stale version is refused.
+  v1::PublishRoundRequest pub;
+  pub.set_round(Round(year));
+  pub.set_version(1);
+  s = stub_->PublishRound(As(City()).get(), pub, &r);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_RANKED");
+}
+
+TEST_F(EvaluationTest, TheDefenceIsValidatedAndCompletesTheStateOnlyWhenEveryoneHasAnEntry) {
+  const int year = 2039;
+  Cast k = SeedHandComputed(year, "AH");
+  Create(year);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  v1::Round r;
+  grpc::Status s = Defence(year, {{k.a, {9000}}}, &r);
+  EXPECT_EQ(Reason(s), "METRICS_NOT_FROZEN");
+  ASSERT_TRUE(Freeze(year, &r).ok());
+  s = Defence(year, {{k.a, {10001, -1}}, {k.a, {}}, {"bad", {}}}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Fields(s), (std::vector<std::string>{
+                           "entries[0].member_scores_hundredths[0]",
+                           "entries[0].member_scores_hundredths[1]", "entries[1].credit_code",
+                           "entries[2].credit_code"}));
+  s = Defence(year, {{k.g, {9000}}}, &r);  // removed from the directory: not in the round
+  EXPECT_EQ(Reason(s), "INSTITUTION_NOT_IN_ROUND");
+  EXPECT_EQ(Count("defence_scores", absl::StrCat("year = ", year)), 0);
+  ASSERT_TRUE(Defence(year, {{k.a, {9000}}, {k.b, {8000}}}, &r).ok());
+  EXPECT_EQ(r.state(), v1::METRICS_FROZEN);
+  EXPECT_EQ(r.defence_missing_count(), 2);
+  s = Rank(year, &r);
+  EXPECT_EQ(Reason(s), "DEFENCE_NOT_SCORED");
+  ASSERT_TRUE(Defence(year, {{k.d, {}}, {k.e, {7000}}}, &r).ok());
+  EXPECT_EQ(r.state(), v1::DEFENCE_SCORED);
+  EXPECT_EQ(r.defence_missing_count(), 0);
+  // Corrections are taken until the ranking (replacing the institution's scores).
+  ASSERT_TRUE(Defence(year, {{k.a, {8550, 9050}}}, &r).ok());
+  EXPECT_EQ(r.state(), v1::DEFENCE_SCORED);
+  EXPECT_EQ(Count("defence_scores", absl::StrCat("year = ", year, " AND credit_code = '", k.a,
+                                                 "' AND member_scores_hundredths = '{8550,9050}'")),
+            1);
+  // A stale version is refused without ranking.
+  v1::ComputeRankingRequest rank;
+  rank.set_round(Round(year));
+  rank.set_version(r.version() - 1);
+  s = stub_->ComputeRanking(As(City()).get(), rank, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Count("score_sheets", absl::StrCat("year = ", year)), 0);
+  ASSERT_TRUE(Rank(year, &r).ok());
+  s = Defence(year, {{k.a, {9000}}}, &r);
+  EXPECT_EQ(Reason(s), "ROUND_ALREADY_RANKED");
+}
+
+TEST_F(EvaluationTest, SnapshotToSheetToRankingGivesTheHandComputedValues) {
+  const int year = 2040;
+  Cast k = RankHandComputed(year, "AJ");
+  EXPECT_EQ(Get(year).state(), v1::RANKED);
+  v1::ScoreSheet a;
+  ASSERT_TRUE(Sheet(year, k.a, City(), &a).ok());
+  EXPECT_EQ(a.display_name(), "甲机构");
+  ASSERT_EQ(a.items_size(), 6);
+  const char* points[] = {"13.00", "8.00", "8.75", "8.25", "9.00", "25.00"};
+  const char* exact[] = {"13", "8", "35/4", "33/4", "9", "25"};
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(a.items(i).points(), points[i]) << a.items(i).id();
+    EXPECT_EQ(a.items(i).points_exact(), exact[i]) << a.items(i).id();
+  }
+  EXPECT_EQ(a.items(0).inputs(), "diagnosis=5; solution_design=4");
+  EXPECT_EQ(a.items(1).inputs(), "approved=9; declared=10");
+  EXPECT_EQ(a.s1(), "29.75");
+  EXPECT_EQ(a.s2(), "17.25");
+  EXPECT_EQ(a.s3(), "25.00");
+  EXPECT_EQ(a.total(), "72.00");
+  EXPECT_EQ(a.rank(), 1);
+  EXPECT_TRUE(a.excellent());
+
+  v1::ListRankingResponse ranking;
+  ASSERT_TRUE(Ranking(year, City(), &ranking).ok());
+  ASSERT_EQ(ranking.entries_size(), 6);
+  struct Expected {
+    std::string code;
+    int rank;
+    const char* total;
+    const char* decided_by;
+    const char* exclusion;
+  };
+  const Expected want[] = {
+      {k.a, 1, "72.00", "FIRST", ""},   {k.b, 2, "70.00", "TOTAL", ""},
+      {k.e, 3, "70.00", "COMPLAINTS", ""}, {k.d, 4, "3.00", "TOTAL", ""},
+      // Not ranked, by credit code: C (barred) before F (cancelled).
+      {k.c, 0, "0.00", "", "R14.5"},    {k.f, 0, "0.00", "", "R14.4"},
+  };
+  for (int i = 0; i < 6; ++i) {
+    const auto& e = ranking.entries(i);
+    SCOPED_TRACE(i);
+    EXPECT_EQ(e.credit_code(), want[i].code);
+    EXPECT_EQ(e.rank(), want[i].rank);
+    EXPECT_EQ(e.total(), want[i].total);
+    EXPECT_EQ(e.decided_by(), want[i].decided_by);
+    EXPECT_EQ(e.exclusion().rule(), want[i].exclusion);
+    EXPECT_EQ(e.excellent(), want[i].rank > 0);
+  }
+  EXPECT_EQ(ranking.entries(2).verified_complaints(), 1);
+  v1::ScoreSheet d;
+  ASSERT_TRUE(Sheet(year, k.d, County(), &d).ok());
+  EXPECT_EQ(d.items(1).points(), "2.00");
+  EXPECT_EQ(d.items(2).points(), "0.00");
+  EXPECT_EQ(d.items(5).inputs(), "no panel score");
+
+  // Paging through the ranking, two at a time, gives the same order; excellent_only stops at D.
+  std::vector<std::string> paged;
+  std::string token;
+  do {
+    v1::ListRankingResponse page;
+    ASSERT_TRUE(Ranking(year, City(), &page, false, 2, token).ok());
+    for (const auto& e : page.entries()) paged.push_back(e.credit_code());
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(paged, (std::vector<std::string>{k.a, k.b, k.e, k.d, k.c, k.f}));
+  v1::ListRankingResponse excellent;
+  ASSERT_TRUE(Ranking(year, City(), &excellent, true).ok());
+  EXPECT_EQ(excellent.entries_size(), 4);
+
+  v1::ListScoreSheetsRequest list;
+  list.set_parent(Round(year));
+  v1::ListScoreSheetsResponse sheets;
+  ASSERT_TRUE(stub_->ListScoreSheets(As(County()).get(), list, &sheets).ok());
+  ASSERT_EQ(sheets.score_sheets_size(), 6);
+  EXPECT_EQ(sheets.score_sheets(0).credit_code(), k.a);  // by credit code
+}
+
+TEST_F(EvaluationTest, ReplayFromTheSnapshotGivesByteIdenticalSheets) {
+  const int year = 2041;
+  RankHandComputed(year, "AK");
+  std::string csv, json, ranking_json;
+  ASSERT_TRUE(Export(year, City(), v1::CSV, v1::SCORE_SHEETS, &csv).ok());
+  ASSERT_TRUE(Export(year, City(), v1::JSON, v1::SCORE_SHEETS, &json).ok());
+  ASSERT_TRUE(Export(year, City(), v1::JSON, v1::RANKING, &ranking_json).ok());
+  EXPECT_EQ(csv.substr(0, 12), "credit_code,");
+  EXPECT_EQ(json.substr(0, 16), "{\"score_sheets\":");
+  // Recompute from what the store holds (snapshot + defence) and compare byte for byte.
+  auto inputs = store_->LoadInputs(year);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  auto replay = ComputeRound(year, inputs->inputs);
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->sheets_csv, csv);
+  EXPECT_EQ(replay->sheets_json, json);
+  EXPECT_EQ(replay->ranking_json, ranking_json);
+  v1::ListScoreSheetsRequest list;
+  list.set_parent(Round(year));
+  v1::ListScoreSheetsResponse stored;
+  ASSERT_TRUE(stub_->ListScoreSheets(As(City()).get(), list, &stored).ok());
+  std::map<std::string, std::string> bytes;
+  for (const auto& s : stored.score_sheets()) bytes[s.credit_code()] = s.SerializeAsString();
+  ASSERT_EQ(bytes.size(), replay->sheets.size());
+  for (const auto& s : replay->sheets) EXPECT_EQ(bytes[s.credit_code()], s.SerializeAsString());
+}
+
+TEST_F(EvaluationTest, InstitutionsReadOnlyTheirOwnSheetAndPublicOnlyAfterPublication) {
+  const int year = 2042;
+  Cast k = RankHandComputed(year, "AL");
+  v1::ScoreSheet sheet;
+  v1::ListRankingResponse ranking;
+  std::string body;
+  // Ranked, not published: bureaus only.
+  grpc::Status s = Sheet(year, k.a, Inst(k.a), &sheet);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  s = Ranking(year, Public(), &ranking);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  s = Export(year, Public(), v1::CSV, v1::RANKING, &body);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  v1::GetRoundRequest get;
+  get.set_name(Round(year));
+  v1::Round round;
+  EXPECT_EQ(Reason(stub_->GetRound(As(Public()).get(), get, &round)), "ROUND_NOT_PUBLISHED");
+
+  ASSERT_TRUE(Publish(year, &round).ok());
+  EXPECT_EQ(round.state(), v1::PUBLISHED);
+  EXPECT_FALSE(round.publish_time().empty());
+  ASSERT_TRUE(Sheet(year, k.a, Inst(k.a), &sheet).ok());
+  EXPECT_EQ(sheet.total(), "72.00");
+  s = Sheet(year, k.b, Inst(k.a), &sheet);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Reason(s), "NOT_OWN_INSTITUTION");
+  s = Sheet(year, k.a, Public(), &sheet);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Ranking(year, Public(), &ranking, true).ok());
+  ASSERT_EQ(ranking.entries_size(), 4);
+  EXPECT_EQ(ranking.entries(0).credit_code(), k.a);
+  EXPECT_EQ(ranking.entries(0).display_name(), "甲机构");
+  ASSERT_TRUE(Export(year, Public(), v1::CSV, v1::RANKING, &body).ok());
+  EXPECT_EQ(body.substr(0, 5), "rank,");
+  s = Export(year, Public(), v1::CSV, v1::SCORE_SHEETS, &body);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = Export(year, Inst(k.a), v1::JSON, v1::SCORE_SHEETS, &body);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListScoreSheetsRequest list;
+  list.set_parent(Round(year));
+  v1::ListScoreSheetsResponse sheets;
+  s = stub_->ListScoreSheets(As(Inst(k.a)).get(), list, &sheets);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->GetRound(As(Public()).get(), get, &round).ok());
+  // Published is final.
+  s = Publish(year, &round);
+  EXPECT_EQ(Reason(s), "ROUND_ALREADY_PUBLISHED");
+  s = Rank(year, &round);
+  EXPECT_EQ(Reason(s), "ROUND_ALREADY_PUBLISHED");
+}
+
+TEST_F(EvaluationTest, SheetsDoNotExistBeforeRankingAndNamesAreChecked) {
+  const int year = 2043;
+  Cast k = SeedHandComputed(year, "AM");
+  Create(year);
+  v1::ScoreSheet sheet;
+  grpc::Status s = Sheet(year, k.a, City(), &sheet);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_RANKED");
+  v1::GetScoreSheetRequest bad;
+  bad.set_name("evaluationRounds/2043/scoreSheets/nope");
+  s = stub_->GetScoreSheet(As(City()).get(), bad, &sheet);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetRoundRequest get;
+  get.set_name("evaluationRounds/2099");
+  v1::Round r;
+  EXPECT_EQ(stub_->GetRound(As(City()).get(), get, &r).error_code(), grpc::StatusCode::NOT_FOUND);
+  get.set_name("rounds/2043");
+  EXPECT_EQ(stub_->GetRound(As(City()).get(), get, &r).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::Snapshot snap;
+  v1::PullMetricsRequest pull;
+  pull.set_round(Round(year));
+  s = stub_->PullMetrics(As(County()).get(), pull, &snap);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(EvaluationTest, ThePreviousYearsDirectoryIsInScopeWhenTheRoundSaysSo) {
+  const int year = 2050;  // 2049 is used by no other test
+  const std::string now = Code("AN", 1), before = Code("AN", 2);
+  fakes_->AddEntry(year, now, "今年", CONSULTING);
+  fakes_->AddEntry(year - 1, before, "去年", CONSULTING);
+  fakes_->AddEntry(year - 1, now, "旧名", CONSULTING);
+  Create(year, /*previous=*/true);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  EXPECT_EQ(snap.institution_count(), 2);
+  EXPECT_EQ(Count("snapshot_institutions",
+                  absl::StrCat("year = ", year, " AND credit_code = '", now,
+                               "' AND display_name = '今年' AND directory_years = '{",
+                               year - 1, ",", year, "}'")),
+            1);
+  const int other = 2052;
+  fakes_->AddEntry(other, now, "今年", CONSULTING);
+  fakes_->AddEntry(other - 1, before, "去年", CONSULTING);
+  Create(other, false);
+  ASSERT_TRUE(Pull(other, &snap).ok());
+  EXPECT_EQ(snap.institution_count(), 1);
+}
+
+TEST_F(EvaluationTest, EveryWriteIsAudited) {
+  const int year = 2046;
+  RankHandComputed(year, "AP");
+  v1::Round r;
+  ASSERT_TRUE(Publish(year, &r).ok());
+  // create, pull, freeze, defence, rank, publish
+  EXPECT_EQ(Count("audit_log", absl::StrCat("entity = 'evaluation_round' AND entity_id = '",
+                                            year, "'")),
+            6);
+  EXPECT_EQ(Count("audit_log", absl::StrCat("entity_id = '", year, "' AND method LIKE "
+                                            "'%PublishRound' AND actor = 'city-1' AND version = ",
+                                            r.version())),
+            1);
+}
+
+}  // namespace
+}  // namespace zhigai::evaluation

@@ -39,11 +39,14 @@ constexpr char kEchoProto[] = "zhigai/gatewaytest/v1/echo.proto";
 constexpr char kEcho[] = "/zhigai.gatewaytest.v1.EchoService/Echo";
 
 std::string EchoPolicyLines() {
-  std::string all = "PUBLIC CITY_BUREAU COUNTY_BUREAU INSTITUTION ENTERPRISE EXPERT POLICY_PLATFORM SERVICE";
+  std::string all =
+      "PUBLIC CITY_BUREAU COUNTY_BUREAU INSTITUTION ENTERPRISE EXPERT POLICY_PLATFORM SERVICE";
   std::string out;
   for (const char* m : {"Echo", "Collect", "Count", "Chat", "Hang"}) {
     absl::StrAppend(&out, "zhigai.gatewaytest.v1.EchoService/", m, " ",
-                    std::string(m) == "Echo" || std::string(m) == "Count" ? all : "CITY_BUREAU INSTITUTION POLICY_PLATFORM",
+                    std::string(m) == "Echo" || std::string(m) == "Count"
+                        ? all
+                        : "CITY_BUREAU INSTITUTION POLICY_PLATFORM",
                     "\n");
   }
   return out;
@@ -51,8 +54,7 @@ std::string EchoPolicyLines() {
 
 // Every service linked into the gateway, and the test service.
 std::vector<std::string> ProtoFiles() {
-  (void)LinkedProtoFiles();
-  std::vector<std::string> files = {"zhigai/registry/v1/registry.proto"};  // TEMP
+  std::vector<std::string> files = LinkedProtoFiles();
   files.push_back(kEchoProto);
   return files;
 }
@@ -118,8 +120,10 @@ Result GenericCall(grpc::Channel* channel, const std::string& method,
   }
   call->Finish(&out.status, reinterpret_cast<void*>(5));
   cq.Next(&tag, &ok);
-  for (const auto& [k, v] : ctx.GetServerInitialMetadata()) out.initial.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
-  for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) out.trailing.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+  for (const auto& [k, v] : ctx.GetServerInitialMetadata())
+    out.initial.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+  for (const auto& [k, v] : ctx.GetServerTrailingMetadata())
+    out.trailing.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
   }
@@ -303,8 +307,9 @@ TEST_F(GatewayTest, ForgedPrincipalMetadataNeverReachesTheBackend) {
   StartGateway();
   std::string forged = auth::EncodePrincipal({Role::kCityBureau, "evil", "", "330300"});
   // Anonymous, with a forged principal and even the right proof.
-  Result anon = GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
-                            {{auth::kPrincipalHeader, forged}, {auth::kInternalProofHeader, kProof}});
+  Result anon =
+      GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                  {{auth::kPrincipalHeader, forged}, {auth::kInternalProofHeader, kProof}});
   ASSERT_TRUE(anon.status.ok()) << anon.status.error_message();
   // An institution's token with a forged city principal and a wrong proof.
   auto inst = As(Role::kInstitution);
@@ -487,7 +492,8 @@ TEST_F(GatewayTest, CancellationAndDeadlinesReachTheBackend) {
     v1::EchoRequest req;
     v1::EchoResponse resp;
     std::thread canceller([&] {
-      for (int i = 0; i < 400 && backend_->hanging() == 0; ++i) absl::SleepFor(absl::Milliseconds(5));
+      for (int i = 0; i < 400 && backend_->hanging() == 0; ++i)
+        absl::SleepFor(absl::Milliseconds(5));
       ctx.TryCancel();
     });
     grpc::Status s = stub->Hang(&ctx, req, &resp);
@@ -548,7 +554,8 @@ TEST_F(GatewayTest, StartFailsLoudlyWhenAMethodHasNoPolicyLine) {
   o.policy = *Policy::Parse(text);
   auto gw = Gateway::Start(std::move(o));
   ASSERT_FALSE(gw.ok());
-  EXPECT_NE(gw.status().message().find("zhigai.gatewaytest.v1.EchoService/Hang"), std::string::npos);
+  EXPECT_NE(gw.status().message().find("zhigai.gatewaytest.v1.EchoService/Hang"),
+            std::string::npos);
 }
 
 TEST_F(GatewayTest, RateLimitAndMessageSizeLimit) {
@@ -571,14 +578,15 @@ TEST_F(GatewayTest, HttpJsonUnaryCallsAndErrors) {
   StartGateway();
   int port = gw_->http_port();
   ASSERT_GT(port, 0);
-  HttpResponse ok = Http(port, "POST", kEcho, R"({"text": "你好"})",
-                         {{"Authorization", "Bearer " + Token(Role::kCountyBureau)},
-                          {"X-Request-Id", "http-1"}});
+  HttpResponse ok =
+      Http(port, "POST", kEcho, R"({"text": "你好"})",
+           {{"Authorization", "Bearer " + Token(Role::kCountyBureau)}, {"X-Request-Id", "http-1"}});
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.headers["x-request-id"], "http-1");
   auto body = nlohmann::json::parse(ok.body);
   EXPECT_EQ(body["text"], "你好");
-  EXPECT_EQ(body["metadata"]["x-zhigai-principal"], "role=COUNTY_BUREAU;sub=user-COUNTY_BUREAU;code=;div=330302");
+  EXPECT_EQ(body["metadata"]["x-zhigai-principal"],
+            "role=COUNTY_BUREAU;sub=user-COUNTY_BUREAU;code=;div=330302");
   EXPECT_EQ(body["metadata"]["x-request-id"], "http-1");
 
   HttpResponse missing = Http(port, "POST", kEcho, R"({"text": "gone", "failCode": 5})");
@@ -598,12 +606,13 @@ TEST_F(GatewayTest, HttpJsonUnaryCallsAndErrors) {
   // The gateway's own refusals carry the stable reason as a google.rpc.ErrorInfo detail.
   bool reason_found = false;
   for (const auto& d : login["details"]) {
-    if (d["type"] == "google.rpc.ErrorInfo") reason_found = d["debug"]["reason"] == "LOGIN_REQUIRED";
+    if (d["type"] == "google.rpc.ErrorInfo")
+      reason_found = d["debug"]["reason"] == "LOGIN_REQUIRED";
   }
   EXPECT_TRUE(reason_found) << anon.body;
 
-  HttpResponse expert = Http(port, "POST", "/zhigai.registry.v1.RegistryService/LiftSanction",
-                             "{}", {{"Authorization", "Bearer " + Token(Role::kExpert)}});
+  HttpResponse expert = Http(port, "POST", "/zhigai.registry.v1.RegistryService/LiftSanction", "{}",
+                             {{"Authorization", "Bearer " + Token(Role::kExpert)}});
   EXPECT_EQ(expert.status, 403);
   HttpResponse unknown = Http(port, "POST", "/zhigai.registry.v1.RegistryService/Nope", "{}");
   EXPECT_EQ(unknown.status, 403);
@@ -612,16 +621,17 @@ TEST_F(GatewayTest, HttpJsonUnaryCallsAndErrors) {
   HttpResponse bidi = Http(port, "POST", "/zhigai.gatewaytest.v1.EchoService/Chat", "{}",
                            {{"Authorization", "Bearer " + Token(Role::kCityBureau)}});
   EXPECT_EQ(bidi.status, 501);
-  HttpResponse expired = Http(port, "POST", kEcho, "{}",
-                              {{"Authorization", "Bearer " + rsa_.Sign(ClaimsFor(Role::kCityBureau, -3600))}});
+  HttpResponse expired =
+      Http(port, "POST", kEcho, "{}",
+           {{"Authorization", "Bearer " + rsa_.Sign(ClaimsFor(Role::kCityBureau, -3600))}});
   EXPECT_EQ(expired.status, 401);
   EXPECT_EQ(backend_->received().size(), 2u);  // the two Echo calls that passed the gate
 }
 
 TEST_F(GatewayTest, HttpJsonServerStreamingAsNdjson) {
   StartGateway();
-  HttpResponse r = Http(gw_->http_port(), "POST", "/zhigai.gatewaytest.v1.EchoService/Count",
-                        R"({"count": 3})");
+  HttpResponse r =
+      Http(gw_->http_port(), "POST", "/zhigai.gatewaytest.v1.EchoService/Count", R"({"count": 3})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.headers["content-type"], "application/x-ndjson");
   std::vector<std::string> lines = absl::StrSplit(r.body, '\n', absl::SkipEmpty());
@@ -636,12 +646,14 @@ TEST_F(GatewayTest, MetricsCountCallsByMethodCodeAndBackend) {
   GenericCall(channel_.get(), kEcho, {EchoBytes("x", 5)});
   GenericCall(channel_.get(), "/zhigai.registry.v1.RegistryService/LiftSanction", {""});
   std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
-  EXPECT_NE(text.find("zhigai_gateway_calls_total{backend=\"gatewaytest\",code=\"OK\",method=\"zhigai.gatewaytest.v1.EchoService/Echo\"} 1"),
+  EXPECT_NE(text.find("zhigai_gateway_calls_total{backend=\"gatewaytest\",code=\"OK\",method="
+                      "\"zhigai.gatewaytest.v1.EchoService/Echo\"} 1"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("code=\"NOT_FOUND\",method=\"zhigai.gatewaytest.v1.EchoService/Echo\"} 1"),
             std::string::npos);
-  EXPECT_NE(text.find("backend=\"registry\",code=\"UNAUTHENTICATED\",method=\"zhigai.registry.v1.RegistryService/LiftSanction\"} 1"),
+  EXPECT_NE(text.find("backend=\"registry\",code=\"UNAUTHENTICATED\",method=\"zhigai.registry.v1."
+                      "RegistryService/LiftSanction\"} 1"),
             std::string::npos);
 }
 
@@ -675,9 +687,10 @@ class MtlsTest : public GatewayTest {
 TEST_F(MtlsTest, ClientCertificateSubjectMapsToPrincipal) {
   ASSERT_TRUE(testing::MakeTestPki(dir_, "/CN=policy-platform/O=Wenzhou"));
   GatewayOptions o = Options();
-  o.tls = TlsOptions{testing::ReadFile(dir_ + "/server.pem"), testing::ReadFile(dir_ + "/server.key"),
-                     testing::ReadFile(dir_ + "/ca.pem")};
-  o.authn.certs = *ParseCertTable("O=Wenzhou,CN=policy-platform\tPOLICY_PLATFORM\tpolicy-platform\n");
+  o.tls = TlsOptions{testing::ReadFile(dir_ + "/server.pem"),
+                     testing::ReadFile(dir_ + "/server.key"), testing::ReadFile(dir_ + "/ca.pem")};
+  o.authn.certs =
+      *ParseCertTable("O=Wenzhou,CN=policy-platform\tPOLICY_PLATFORM\tpolicy-platform\n");
   StartGateway(std::move(o));
 
   Result machine = GenericCall(Channel("client.pem", "client.key").get(), kEcho, {EchoBytes("m")});
@@ -699,8 +712,8 @@ TEST_F(MtlsTest, ClientCertificateSubjectMapsToPrincipal) {
 TEST_F(MtlsTest, CertificateNotInTheTableIsUnauthenticated) {
   ASSERT_TRUE(testing::MakeTestPki(dir_, "/CN=unknown-system"));
   GatewayOptions o = Options();
-  o.tls = TlsOptions{testing::ReadFile(dir_ + "/server.pem"), testing::ReadFile(dir_ + "/server.key"),
-                     testing::ReadFile(dir_ + "/ca.pem")};
+  o.tls = TlsOptions{testing::ReadFile(dir_ + "/server.pem"),
+                     testing::ReadFile(dir_ + "/server.key"), testing::ReadFile(dir_ + "/ca.pem")};
   o.authn.certs = *ParseCertTable("CN=policy-platform\tPOLICY_PLATFORM\tpolicy-platform\n");
   StartGateway(std::move(o));
   Result r = GenericCall(Channel("client.pem", "client.key").get(), kEcho, {EchoBytes("m")});

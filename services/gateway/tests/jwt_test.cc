@@ -1,10 +1,11 @@
 // Bearer token verification: good tokens of both algorithms, and every way a token can be bad.
+#include "services/gateway/jwt.h"
+
 #include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
 #include "libs/core/errors.h"
 #include "services/gateway/authn.h"
-#include "services/gateway/jwt.h"
 #include "services/gateway/tests/tokens.h"
 
 namespace zhigai::gateway {
@@ -28,8 +29,8 @@ class JwtTest : public ::testing::Test {
   }
   nlohmann::json Claims() {
     int64_t now = absl::ToUnixSeconds(absl::Now());
-    return {{"iss", kIssuer},         {"aud", kAudience},      {"sub", "u-1"},
-            {"exp", now + 300},       {"nbf", now - 10},       {"zhigai_role", "CITY_BUREAU"},
+    return {{"iss", kIssuer},           {"aud", kAudience}, {"sub", "u-1"},
+            {"exp", now + 300},         {"nbf", now - 10},  {"zhigai_role", "CITY_BUREAU"},
             {"division_code", "330300"}};
   }
   absl::StatusOr<nlohmann::json> Verify(const std::string& token) {
@@ -149,9 +150,10 @@ TEST(KeySetTest, RejectsDocumentsWithoutUsableKeys) {
   EXPECT_FALSE(KeySet::FromJwks(R"({"keys": []})").ok());
   EXPECT_FALSE(KeySet::FromJwks(R"({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]})").ok());
   // A 512-bit RSA key is too short to trust.
-  EXPECT_FALSE(KeySet::FromJwks(
-                   R"({"keys": [{"kty": "RSA", "n": "wf-wiusGhA-gleZYQAOPQlNUIucPiqXdPVyieDqQbXXOPBe3nuggtVzeq7pVFH1dZz4dY2Q2LA5DaegvP8kRvQ", "e": "AQAB"}]})")
-                   .ok());
+  EXPECT_FALSE(
+      KeySet::FromJwks(
+          R"({"keys": [{"kty": "RSA", "n": "wf-wiusGhA-gleZYQAOPQlNUIucPiqXdPVyieDqQbXXOPBe3nuggtVzeq7pVFH1dZz4dY2Q2LA5DaegvP8kRvQ", "e": "AQAB"}]})")
+          .ok());
 }
 
 TEST(ClaimsMappingTest, MapsClaimsToPrincipal) {
@@ -162,8 +164,8 @@ TEST(ClaimsMappingTest, MapsClaimsToPrincipal) {
   EXPECT_EQ(p->role, auth::Role::kInstitution);
   EXPECT_EQ(p->subject, "u-9");
   EXPECT_EQ(p->credit_code, "91330302123456788P");
-  auto county = m->Map({{"sub", "c"}, {"zhigai_role", {"x", "COUNTY_BUREAU"}},
-                        {"division_code", "330302"}});
+  auto county =
+      m->Map({{"sub", "c"}, {"zhigai_role", {"x", "COUNTY_BUREAU"}}, {"division_code", "330302"}});
   ASSERT_TRUE(county.ok());
   EXPECT_EQ(county->division_code, "330302");
 }

@@ -1,7 +1,7 @@
 // Token buckets: burst, refill, per-principal isolation, anonymous callers by address.
-#include <gtest/gtest.h>
-
 #include "services/gateway/rate_limit.h"
+
+#include <gtest/gtest.h>
 
 namespace zhigai::gateway {
 namespace {

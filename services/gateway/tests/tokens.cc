@@ -34,9 +34,8 @@ SigningKey SigningKey::Rsa(std::string kid) {
   SigningKey k;
   k.kid_ = std::move(kid);
   k.alg_ = "RS256";
-  k.pkey_ = std::shared_ptr<void>(EVP_RSA_gen(2048), [](void* p) {
-    EVP_PKEY_free(static_cast<EVP_PKEY*>(p));
-  });
+  k.pkey_ = std::shared_ptr<void>(EVP_RSA_gen(2048),
+                                  [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
   return k;
 }
 
@@ -44,9 +43,8 @@ SigningKey SigningKey::Ec(std::string kid) {
   SigningKey k;
   k.kid_ = std::move(kid);
   k.alg_ = "ES256";
-  k.pkey_ = std::shared_ptr<void>(EVP_EC_gen("P-256"), [](void* p) {
-    EVP_PKEY_free(static_cast<EVP_PKEY*>(p));
-  });
+  k.pkey_ = std::shared_ptr<void>(EVP_EC_gen("P-256"),
+                                  [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
   return k;
 }
 
@@ -77,8 +75,7 @@ std::string SigningKey::Sign(const nlohmann::json& claims,
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t len = 0;
   EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, Raw(pkey_));
-  EVP_DigestSign(ctx, nullptr, &len,
-                 reinterpret_cast<const unsigned char*>(signing_input.data()),
+  EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(signing_input.data()),
                  signing_input.size());
   std::string sig(len, '\0');
   EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,

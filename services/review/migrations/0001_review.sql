@@ -122,7 +122,10 @@ CREATE TABLE objections (
 );
 CREATE INDEX objections_call ON objections (call_id, id);
 
--- What FinishCall admitted; the matching outbox commands carry command_id.
+-- What FinishCall admitted. The admission command (command_id) is enqueued only once the
+-- registry acknowledged the applicant's registration: the outbox retries rows independently,
+-- so enqueue order alone would not keep a registration ahead of the admissions that need it.
+-- enqueued_at NULL = waiting for that acknowledgement.
 CREATE TABLE admissions (
   call_id bigint NOT NULL REFERENCES calls (id),
   application_id bigint NOT NULL REFERENCES applications (id),
@@ -130,5 +133,7 @@ CREATE TABLE admissions (
   credit_code text NOT NULL,
   command_id text NOT NULL UNIQUE,
   created_at timestamptz NOT NULL DEFAULT now(),
+  enqueued_at timestamptz,
   PRIMARY KEY (application_id, direction)
 );
+CREATE INDEX admissions_waiting ON admissions (call_id, application_id) WHERE enqueued_at IS NULL;

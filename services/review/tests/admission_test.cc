@@ -13,6 +13,7 @@
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/registry/handlers.h"
+#include "services/review/admission.h"
 #include "services/review/tests/fixture.h"
 #include "services/review/tests/flow.h"
 
@@ -115,7 +116,7 @@ class AdmissionTest : public ::testing::Test {
                 const std::map<std::string, std::string>& subject_of,
                 const std::map<std::string, int64_t>& ability_of,
                 const std::map<std::string, std::vector<common::v1::Direction>>& directions_of) {
-    static constexpr int64_t kOffsets[] = {1000, 500, 0, -500, -2000};
+    static constexpr int64_t kOffsets[] = {400, 200, 0, -200, -2000};
     for (const auto& a : assignments.assignments()) {
       ASSERT_EQ(a.experts_size(), 5) << a.application();
       for (int i = 0; i < a.experts_size(); ++i) {
@@ -132,6 +133,9 @@ class AdmissionTest : public ::testing::Test {
   std::unique_ptr<ReviewHarness> review_;
   std::unique_ptr<RegistryProcess> registry_;
   std::unique_ptr<Flow> flow_;
+  int64_t h_count(const std::string& table, const std::string& where) {
+    return review_->Count(table, where);
+  }
 };
 
 v1::Application Consortium(const std::string& lead, const std::string& member) {
@@ -253,7 +257,7 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   EXPECT_TRUE(consulting.boundary_tie());
   EXPECT_EQ(consulting.selected_count(), 5);
   EXPECT_EQ(consulting.ranking(0).credit_code(), code["A1"]);
-  EXPECT_EQ(consulting.ranking(0).score_hundredths(), 8500);  // trimmed: untrimmed is 84.00
+  EXPECT_EQ(consulting.ranking(0).score_hundredths(), 8500);  // trimmed; untrimmed it would be 81.80
   EXPECT_EQ(consulting.ranking(0).experts_counted(), 3);
   EXPECT_EQ(consulting.ranking(3).rank(), 4);
   EXPECT_EQ(consulting.ranking(4).rank(), 4);
@@ -306,8 +310,11 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
 
   // The dispatcher runs as in main.cc and is woken by the commit.
   outbox::Dispatcher dispatcher(review_->pool(), DispatcherFor(registry_->port()));
+  AdmissionPromoter promoter(review_->store(), [&] { dispatcher.Notify(); },
+                             absl::Milliseconds(50));
   review_->OnEnqueued([&] { dispatcher.Notify(); });
   dispatcher.Start();
+  promoter.Start();
   review_->SetToday(absl::CivilDay(2026, 5, 9));  // the notice ran 05-04 to 05-08
   v1::CallTransitionRequest fin;
   fin.set_name(call.name());
@@ -316,9 +323,13 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   auto finished = review_->stub().FinishCall(As(City()).get(), fin, &done);
   ASSERT_TRUE(finished.ok()) << finished.error_message();
   EXPECT_EQ(done.admissions_size(), 12);
-  for (int i = 0; i < 200 && dispatcher.Counts()->pending > 0; ++i) {
+  // Done when all 8 registrations and 12 admissions are out of the outbox.
+  for (int i = 0; i < 400 && (dispatcher.Counts()->pending > 0 ||
+                              dispatcher.Counts()->delivered < 20);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  promoter.Stop();
   dispatcher.Stop();
   review_->OnEnqueued(nullptr);
   auto counts = dispatcher.Counts();
@@ -390,35 +401,53 @@ TEST_F(AdmissionTest, TheRegistryStoppedDuringAdmissionEndsWithEveryAdmissionExa
   ASSERT_EQ(done.admissions_size(), 10);
 
   // Deliver a first part, then the registry goes away in the middle of the admissions.
+  // Small batches, so the registry can go away between two of them.
   auto options = DispatcherFor(registry_->port());
-  options.batch = 4;
+  options.batch = 2;
   outbox::Dispatcher dispatcher(review_->pool(), options);
-  auto first = dispatcher.DeliverDue();
-  ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(*first, 4);
+  AdmissionPromoter promoter(review_->store(), nullptr);
+  auto pass = [&]() -> int {
+    auto promoted = promoter.RunOnce();
+    EXPECT_TRUE(promoted.ok()) << promoted.status();
+    auto delivered = dispatcher.DeliverDue();
+    EXPECT_TRUE(delivered.ok()) << delivered.status();
+    return delivered.ok() ? *delivered : 0;
+  };
+  // Registrations (5) go first; two are delivered, then two admissions of those.
+  EXPECT_EQ(pass(), 2);
+  EXPECT_EQ(pass(), 2);
+  EXPECT_EQ(h_count("outbox", "command_id LIKE 'admit:%'"), 4);
   registry_->Stop();
-  for (int i = 0; i < 3; ++i) {
-    auto none = dispatcher.DeliverDue();
-    ASSERT_TRUE(none.ok());
-    EXPECT_EQ(*none, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(pass(), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
   }
-  EXPECT_EQ(dispatcher.Counts()->pending, 11);
   registry_->Start();
-  for (int i = 0; i < 400 && dispatcher.Counts()->pending > 0; ++i) {
-    ASSERT_TRUE(dispatcher.DeliverDue().ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  int delivered = 4;
+  for (int i = 0; i < 400 && delivered < 15; ++i) {
+    delivered += pass();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  EXPECT_EQ(delivered, 15);  // 5 registrations and 10 admissions, each once
   auto counts = dispatcher.Counts();
   EXPECT_EQ(counts->pending, 0);
   EXPECT_EQ(counts->failed, 0);
+  {
+    auto failed = db_->Admin()->QueryScript(
+        "SELECT command_id, last_error FROM review.outbox WHERE failed_at IS NOT NULL");
+    for (int i = 0; failed.ok() && i < failed->rows(); ++i) {
+      ADD_FAILURE() << failed->String(i, 0) << ": " << failed->String(i, 1);
+    }
+  }
   // A redelivery of everything (as after a crash between the call and its acknowledgement)
   // changes nothing at the receiver.
   auto admin = db_->Admin();
   ASSERT_TRUE(admin->ExecScript("UPDATE review.outbox SET delivered_at = NULL").ok());
-  for (int i = 0; i < 100 && dispatcher.Counts()->pending > 0; ++i) {
+  for (int i = 0; i < 400 && dispatcher.Counts()->pending > 0; ++i) {
     ASSERT_TRUE(dispatcher.DeliverDue().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  EXPECT_EQ(dispatcher.Counts()->pending, 0);
   EXPECT_EQ(dispatcher.Counts()->failed, 0);
   std::multiset<std::string> expected;
   for (int i = 0; i < 5; ++i) {

@@ -25,9 +25,10 @@ struct ProjectMetrics {
 // row so that its SQL aggregates never restate the decision.
 int ProjectYear(const ProjectRecord& record);
 
-// Records of other years than `year` (ProjectYear) are ignored. When a project id occurs more than once only its highest revision counts, so a caller that
-// passes every stored revision cannot double-count. Rows are sorted by institution code, then
-// kind (DIAGNOSIS first); only (institution, kind) pairs with a declared project appear.
+// Records of other years than `year` (ProjectYear) are ignored. When a project id occurs more than
+// once only its highest revision counts, so a caller that passes every stored revision cannot
+// double-count. Rows are sorted by institution code, then kind (DIAGNOSIS first); only
+// (institution, kind) pairs with a declared project appear.
 std::vector<ProjectMetrics> AggregateProjectMetrics(absl::Span<const ProjectRecord> records,
                                                     int year);
 

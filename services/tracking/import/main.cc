@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
       grpc::ClientContext rctx;
       AddPrincipal(rctx, o);
       tracking::v1::ReconcileProjectsRequest req;
-      req.set_reconciliation_id(
-          absl::StrCat("import:", o.operator_name, ":", absl::ToUnixMillis(absl::Now()), ":", year));
+      req.set_reconciliation_id(absl::StrCat("import:", o.operator_name, ":",
+                                             absl::ToUnixMillis(absl::Now()), ":", year));
       req.set_year(year);
       req.set_project_count(claim.count);
       req.set_checksum(claim.checksum);

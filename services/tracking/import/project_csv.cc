@@ -8,16 +8,27 @@
 namespace zhigai::tracking::csv {
 namespace {
 
-constexpr const char* kColumns[] = {
-    "project_id",     "revision",          "institution_credit_code", "enterprise_credit_code",
-    "kind",           "declaration_date",  "city_outcome",            "city_outcome_date",
-    "county_outcome", "county_outcome_date", "subsidy_fen"};
+constexpr const char* kColumns[] = {"project_id",
+                                    "revision",
+                                    "institution_credit_code",
+                                    "enterprise_credit_code",
+                                    "kind",
+                                    "declaration_date",
+                                    "city_outcome",
+                                    "city_outcome_date",
+                                    "county_outcome",
+                                    "county_outcome_date",
+                                    "subsidy_fen"};
 
 bool ParseOutcome(const std::string& text, v1::ProjectOutcome* out) {
-  if (text == "PENDING") *out = v1::OUTCOME_PENDING;
-  else if (text == "APPROVED") *out = v1::OUTCOME_APPROVED;
-  else if (text == "REJECTED") *out = v1::OUTCOME_REJECTED;
-  else return false;
+  if (text == "PENDING")
+    *out = v1::OUTCOME_PENDING;
+  else if (text == "APPROVED")
+    *out = v1::OUTCOME_APPROVED;
+  else if (text == "REJECTED")
+    *out = v1::OUTCOME_REJECTED;
+  else
+    return false;
   return true;
 }
 
@@ -45,7 +56,8 @@ absl::StatusOr<ParsedFile> ReadProjects(const std::vector<Row>& rows) {
     std::vector<std::string> problems;
     p.set_project_id(get("project_id"));
     int64_t revision = 0, subsidy = 0;
-    if (!absl::SimpleAtoi(get("revision"), &revision)) problems.push_back("revision is not an integer");
+    if (!absl::SimpleAtoi(get("revision"), &revision))
+      problems.push_back("revision is not an integer");
     p.set_revision(revision);
     p.set_institution_credit_code(get("institution_credit_code"));
     p.set_enterprise_credit_code(get("enterprise_credit_code"));

@@ -1,13 +1,16 @@
+#include "services/tracking/import/csv.h"
+
 #include <gtest/gtest.h>
 
-#include "services/tracking/import/csv.h"
 #include "services/tracking/import/project_csv.h"
 
 namespace zhigai::tracking::csv {
 namespace {
 
 TEST(CsvTest, QuotesCommasLineBreaksBomAndCrlf) {
-  auto rows = Parse("\xEF\xBB\xBF" "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n\r\nlast,,\n");
+  auto rows = Parse(
+      "\xEF\xBB\xBF"
+      "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n\r\nlast,,\n");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_EQ((*rows)[0].fields, (std::vector<std::string>{"a", "b", "c"}));

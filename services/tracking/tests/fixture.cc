@@ -53,8 +53,8 @@ std::unique_ptr<TrackingEnv> TrackingEnv::Start(int pool_size) {
   auto industries = core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv");
   auto divisions = core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv");
   if (!industries.ok() || !divisions.ok()) Die("reference data", industries.status());
-  env->registry_ref_ = std::make_unique<registry::ReferenceData>(
-      registry::ReferenceData{*industries, *divisions});
+  env->registry_ref_ =
+      std::make_unique<registry::ReferenceData>(registry::ReferenceData{*industries, *divisions});
   env->registry_store_ = std::make_unique<registry::RegistryStore>(*env->registry_pool_, clock);
   env->registry_handlers_ = std::make_unique<registry::RegistryHandlers>(
       *env->registry_store_, *env->registry_ref_, kProof, clock);
@@ -65,8 +65,8 @@ std::unique_ptr<TrackingEnv> TrackingEnv::Start(int pool_size) {
   env->registry_stub_ = registry::v1::RegistryService::NewStub(
       grpc::CreateChannel(env->registry_addr_, grpc::InsecureChannelCredentials()));
 
-  env->tracking_pool_ = std::make_unique<db::Pool>(
-      db::PoolOptions{env->db_->ServiceConninfo("tracking"), pool_size});
+  env->tracking_pool_ =
+      std::make_unique<db::Pool>(db::PoolOptions{env->db_->ServiceConninfo("tracking"), pool_size});
   if (auto s = server::Migrate(*env->tracking_pool_, "tracking", migrations::Tracking()); !s.ok()) {
     Die("tracking migrations", s);
   }
@@ -76,8 +76,8 @@ std::unique_ptr<TrackingEnv> TrackingEnv::Start(int pool_size) {
   options.address = env->registry_addr_;
   options.internal_proof = kProof;
   env->eligibility_ = std::make_unique<RegistryEligibility>(options);
-  env->handlers_ = std::make_unique<TrackingHandlers>(*env->store_, *env->ref_,
-                                                      *env->eligibility_, kProof, clock);
+  env->handlers_ = std::make_unique<TrackingHandlers>(*env->store_, *env->ref_, *env->eligibility_,
+                                                      kProof, clock);
   env->tracking_server_ =
       server::StartServer({env->handlers_.get()}, "127.0.0.1:0", nullptr, &port);
   env->tracking_stub_ = v1::TrackingService::NewStub(
@@ -119,8 +119,8 @@ std::unique_ptr<grpc::ClientContext> TrackingEnv::As(const Principal& p, int tim
 
 int64_t TrackingEnv::Count(const std::string& table, const std::string& where) {
   auto admin = db_->Admin();
-  auto r = admin->QueryScript(
-      absl::StrCat("SELECT count(*) FROM tracking.", table, " WHERE ", where));
+  auto r =
+      admin->QueryScript(absl::StrCat("SELECT count(*) FROM tracking.", table, " WHERE ", where));
   return r.ok() ? r->Int64(0, 0) : -1;
 }
 

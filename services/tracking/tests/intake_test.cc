@@ -15,10 +15,9 @@ namespace {
 
 using namespace testing;
 
-v1::ProjectRecord Record(const std::string& id, int64_t revision,
-                                const std::string& institution, int year = 2025,
-                                bool approved = true,
-                                common::v1::ServiceKind kind = common::v1::DIAGNOSIS) {
+v1::ProjectRecord Record(const std::string& id, int64_t revision, const std::string& institution,
+                         int year = 2025, bool approved = true,
+                         common::v1::ServiceKind kind = common::v1::DIAGNOSIS) {
   v1::ProjectRecord r;
   r.set_project_id(id);
   r.set_revision(revision);
@@ -33,7 +32,6 @@ v1::ProjectRecord Record(const std::string& id, int64_t revision,
   r.set_subsidy_fen(100000 * revision);
   return r;
 }
-
 
 class IntakeTest : public ::testing::Test {
  protected:
@@ -65,7 +63,8 @@ class IntakeTest : public ::testing::Test {
     return r;
   }
 
-  static v1::BatchPushProjectCountsResponse PushCounts(const std::vector<v1::ProjectCountsRow>& rows) {
+  static v1::BatchPushProjectCountsResponse PushCounts(
+      const std::vector<v1::ProjectCountsRow>& rows) {
     v1::BatchPushProjectCountsRequest req;
     for (const auto& r : rows) *req.add_rows() = r;
     v1::BatchPushProjectCountsResponse resp;
@@ -98,8 +97,8 @@ TEST_F(IntakeTest, EachRecordGetsItsOwnOutcome) {
   v1::ProjectRecord bad = Record("P201-4", 1, inst);
   bad.set_county_outcome_date("");  // APPROVED without a date
   bad.set_institution_credit_code("91330302123456788Q");
-  auto second = Push({Record("P201-1", 2, inst), Record("P201-1", 1, inst), Record("P201-2", 3, inst),
-                      conflict, bad, Record("P201-3", 1, inst)});
+  auto second = Push({Record("P201-1", 2, inst), Record("P201-1", 1, inst),
+                      Record("P201-2", 3, inst), conflict, bad, Record("P201-3", 1, inst)});
   ASSERT_EQ(second.results_size(), 6);
   EXPECT_EQ(second.results(0).outcome(), v1::RECORD_DUPLICATE);
   EXPECT_EQ(second.results(1).outcome(), v1::RECORD_STALE);
@@ -278,8 +277,7 @@ TEST_F(IntakeTest, YearReconciliationAndIngestSummary) {
   // The platform holds a newer revision and one more project than zhigai.
   claim.set_reconciliation_id("rec-205-2");
   claim.set_project_count(4);
-  claim.set_checksum(
-      RecordsChecksum({{"P205-1", 1}, {"P205-2", 3}, {"P205-3", 1}, {"P205-4", 1}}));
+  claim.set_checksum(RecordsChecksum({{"P205-1", 1}, {"P205-2", 3}, {"P205-3", 1}, {"P205-4", 1}}));
   auto* ia = claim.add_institutions();
   ia->set_credit_code(a);
   ia->set_project_count(3);
@@ -325,7 +323,8 @@ TEST_F(IntakeTest, YearReconciliationAndIngestSummary) {
 TEST_F(IntakeTest, CountsRowsAreIdempotentOnTheirRevision) {
   std::string inst = Code(206, 1);
   const int year = 2032;
-  auto first = PushCounts({Row(year, inst, common::v1::DIAGNOSIS, 10, 7, 2, "2033-01-05T08:00:00+08:00")});
+  auto first =
+      PushCounts({Row(year, inst, common::v1::DIAGNOSIS, 10, 7, 2, "2033-01-05T08:00:00+08:00")});
   EXPECT_EQ(first.results(0).outcome(), v1::RECORD_ACCEPTED);
   auto second = PushCounts({
       Row(year, inst, common::v1::DIAGNOSIS, 10, 7, 2, "2033-01-05T08:00:00+08:00"),  // repeat
@@ -365,8 +364,12 @@ TEST_F(IntakeTest, CountsRowsAreIdempotentOnTheirRevision) {
 TEST_F(IntakeTest, TwoRevisionsEndInTheSameStateInEitherOrder) {
   std::string a = Code(207, 1), b = Code(207, 2), c = Code(207, 3);
   const int year = 2033;
-  auto r1 = [&](const std::string& code) { return Row(year, code, common::v1::DIAGNOSIS, 5, 2, 1); };
-  auto r2 = [&](const std::string& code) { return Row(year, code, common::v1::DIAGNOSIS, 6, 4, 2); };
+  auto r1 = [&](const std::string& code) {
+    return Row(year, code, common::v1::DIAGNOSIS, 5, 2, 1);
+  };
+  auto r2 = [&](const std::string& code) {
+    return Row(year, code, common::v1::DIAGNOSIS, 6, 4, 2);
+  };
   PushCounts({r1(a)});
   PushCounts({r2(a)});
   PushCounts({r2(b)});
@@ -385,10 +388,12 @@ TEST_F(IntakeTest, TwoRevisionsEndInTheSameStateInEitherOrder) {
     auto admin = env_->database().Admin();
     auto cur = admin->QueryScript(absl::StrCat(
         "SELECT revision || ':' || declared || ':' || approved_by_both FROM tracking.project_counts"
-        " WHERE institution_credit_code = '", code, "'"));
-    auto hist = admin->QueryScript(absl::StrCat(
-        "SELECT string_agg(revision || ':' || declared, ',' ORDER BY revision)"
-        " FROM tracking.project_count_revisions WHERE institution_credit_code = '", code, "'"));
+        " WHERE institution_credit_code = '",
+        code, "'"));
+    auto hist = admin->QueryScript(
+        absl::StrCat("SELECT string_agg(revision || ':' || declared, ',' ORDER BY revision)"
+                     " FROM tracking.project_count_revisions WHERE institution_credit_code = '",
+                     code, "'"));
     return cur->String(0, 0) + "|" + hist->String(0, 0);
   };
   EXPECT_EQ(state(a), "2:6:4|1:5,2:6");

@@ -104,8 +104,9 @@ TEST_F(EngagementTest, EnterpriseCreationValidatesScopesAndIsIdempotent) {
   grpc::Status s = T().CreateEnterprise(As(City()).get(), req, &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   auto fields = FieldsOf(s);
-  for (const char* f : {"enterprise.credit_code", "enterprise.display_name",
-                        "enterprise.division_code", "enterprise.industry_code", "enterprise.size"}) {
+  for (const char* f :
+       {"enterprise.credit_code", "enterprise.display_name", "enterprise.division_code",
+        "enterprise.industry_code", "enterprise.size"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
   }
   EXPECT_EQ(env_->Count("enterprises"), before);
@@ -240,9 +241,9 @@ TEST_F(EngagementTest, ReportChecksDeclarationsFieldsAndEligibility) {
   e.set_planned_end_date("2026-03-01");
   s = DoReport(inst, e, "r-1", &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(FieldsOf(s), (std::vector<std::string>{
-                             "engagement.kind", "engagement.planned_end_date",
-                             "engagement.confidentiality_agreement_document_id"}));
+  EXPECT_EQ(FieldsOf(s),
+            (std::vector<std::string>{"engagement.kind", "engagement.planned_end_date",
+                                      "engagement.confidentiality_agreement_document_id"}));
   e = Report(Code(103, 8));  // enterprise never registered
   EXPECT_EQ(ReasonOf(DoReport(inst, e, "r-1", &out)), "ENTERPRISE_NOT_REGISTERED");
   s = DoReport(outsider, Report(ent), "r-1", &out);
@@ -299,7 +300,8 @@ TEST_F(EngagementTest, EveryStateTransitionWithItsRoles) {
   EXPECT_EQ(ReasonOf(Step(Ent(ent), e, v1::IN_PROGRESS, &next)), "STEP_NOT_YOURS");
   EXPECT_EQ(ReasonOf(Step(Ent(ent), e, v1::ENTERPRISE_ACCEPTED, &next)),
             "ENGAGEMENT_TRANSITION_NOT_ALLOWED");
-  EXPECT_EQ(ReasonOf(Step(Inst(inst), e, v1::REPORTED, &next)), "ENGAGEMENT_TRANSITION_NOT_ALLOWED");
+  EXPECT_EQ(ReasonOf(Step(Inst(inst), e, v1::REPORTED, &next)),
+            "ENGAGEMENT_TRANSITION_NOT_ALLOWED");
   EXPECT_EQ(Step(County(kLongwan), e, v1::CANCELLED, &next, "x").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
