@@ -51,7 +51,8 @@ outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
                              const std::string& application_name, const std::string& credit_code,
                              common::v1::Direction direction) {
   registry::v1::AdmitToDirectoryRequest req;
-  const std::string id = AdmitCommandId(call_id, credit_code, common::v1::Direction_Name(direction));
+  const std::string id =
+      AdmitCommandId(call_id, credit_code, common::v1::Direction_Name(direction));
   req.set_command_id(id);
   req.set_year(call.year());
   req.set_level(call.scope());
@@ -65,8 +66,9 @@ outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
 
 absl::StatusOr<int> AdmissionPromoter::RunOnce() {
   auto n = store_.PromoteAdmissions(
-      100, [](const v1::Call& call, int64_t call_id,
-              const AdmissionRow& row) -> absl::StatusOr<outbox::Command> {
+      100,
+      [](const v1::Call& call, int64_t call_id,
+         const AdmissionRow& row) -> absl::StatusOr<outbox::Command> {
         auto direction = DirectionFromName(row.direction);
         if (!direction.ok()) return direction.status();
         return AdmitCommand(call, call_id, ApplicationName(call_id, row.application_id),

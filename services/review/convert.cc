@@ -109,7 +109,8 @@ Applicant ApplicantFromProto(const v1::Application& app) {
     default:
       a.legal_form = LegalForm::kIndependentLegalPerson;
   }
-  for (const auto& m : app.consortium_members()) a.consortium.push_back({m.credit_code(), m.lead()});
+  for (const auto& m : app.consortium_members())
+    a.consortium.push_back({m.credit_code(), m.lead()});
   return a;
 }
 
@@ -301,8 +302,8 @@ absl::StatusOr<Checklist> ChecklistFromProto(const v1::EligibilityChecklist& in)
     line.reason_zh = l.reason_zh();
     for (const auto& f : l.figures()) line.figures.push_back({f.name(), f.value()});
     if (l.has_decision()) {
-      line.decision = BureauDecision{line.rule_id, line.direction, l.decision().pass(),
-                                     l.decision().reason()};
+      line.decision =
+          BureauDecision{line.rule_id, line.direction, l.decision().pass(), l.decision().reason()};
     }
     out.lines.push_back(std::move(line));
   }

@@ -62,15 +62,12 @@ class ReviewHandlers final : public v1::ReviewService::Service {
                                 v1::SelectionResult*) override;
 
   grpc::Status StartPublicNotice(Ctx*, const v1::CallTransitionRequest*, v1::Call*) override;
-  grpc::Status GetPublicNotice(Ctx*, const v1::GetPublicNoticeRequest*,
-                               v1::PublicNotice*) override;
+  grpc::Status GetPublicNotice(Ctx*, const v1::GetPublicNoticeRequest*, v1::PublicNotice*) override;
   grpc::Status FileObjection(Ctx*, const v1::FileObjectionRequest*, v1::Objection*) override;
-  grpc::Status ResolveObjection(Ctx*, const v1::ResolveObjectionRequest*,
-                                v1::Objection*) override;
+  grpc::Status ResolveObjection(Ctx*, const v1::ResolveObjectionRequest*, v1::Objection*) override;
   grpc::Status ListObjections(Ctx*, const v1::ListObjectionsRequest*,
                               v1::ListObjectionsResponse*) override;
-  grpc::Status FinishCall(Ctx*, const v1::CallTransitionRequest*,
-                          v1::FinishCallResponse*) override;
+  grpc::Status FinishCall(Ctx*, const v1::CallTransitionRequest*, v1::FinishCallResponse*) override;
 
  private:
   absl::CivilDay Today() const;

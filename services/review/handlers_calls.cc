@@ -34,8 +34,8 @@ namespace handlers {
 // Moves the call to `to` through the domain's state machine (R4.1), with `extra` checks and
 // changes in the same transaction.
 absl::StatusOr<v1::Call> MoveCall(
-    ReviewStore& store, const server::Call& call, const v1::CallTransitionRequest& req, CallState to,
-    const std::function<absl::Status(db::Connection&, v1::Call&)>& extra) {
+    ReviewStore& store, const server::Call& call, const v1::CallTransitionRequest& req,
+    CallState to, const std::function<absl::Status(db::Connection&, v1::Call&)>& extra) {
   Violations v;
   auto id = ParseCallName(req.name(), "name");
   v.Absorb(id.status());
@@ -61,10 +61,15 @@ absl::StatusOr<v1::Call> MoveCall(
 namespace {
 
 const std::set<std::string>& EditableCallFields() {
-  static const auto* s = new std::set<std::string>{
-      "display_name",     "year",         "directions",         "opening_date",
-      "closing_date",     "notice_period_days", "experts_per_application", "criteria",
-      "tie_policy"};
+  static const auto* s = new std::set<std::string>{"display_name",
+                                                   "year",
+                                                   "directions",
+                                                   "opening_date",
+                                                   "closing_date",
+                                                   "notice_period_days",
+                                                   "experts_per_application",
+                                                   "criteria",
+                                                   "tie_policy"};
   return *s;
 }
 
@@ -124,22 +129,22 @@ grpc::Status ReviewHandlers::UpdateCall(grpc::ServerContext* ctx, const v1::Upda
       }
     }
     if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.MutateCall(
-        ChangeOf(call), *id, req->call().version(),
-        [&](db::Connection&, v1::Call& current) -> absl::Status {
-          if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
-          if (current.state() != v1::DRAFT) {
-            return RuleViolation("CALL_NOT_DRAFT", "R4.1",
-                                 "a call can be changed only while it is DRAFT",
-                                 "征集通知发布后不能修改");
-          }
-          google::protobuf::util::FieldMaskUtil::MergeOptions options;
-          options.set_replace_message_fields(true);
-          options.set_replace_repeated_fields(true);
-          google::protobuf::util::FieldMaskUtil::MergeMessageTo(req->call(), req->update_mask(),
-                                                                options, &current);
-          return ValidateCallDefinition(current, ref_);
-        });
+    auto out =
+        store_.MutateCall(ChangeOf(call), *id, req->call().version(),
+                          [&](db::Connection&, v1::Call& current) -> absl::Status {
+                            if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+                            if (current.state() != v1::DRAFT) {
+                              return RuleViolation("CALL_NOT_DRAFT", "R4.1",
+                                                   "a call can be changed only while it is DRAFT",
+                                                   "征集通知发布后不能修改");
+                            }
+                            google::protobuf::util::FieldMaskUtil::MergeOptions options;
+                            options.set_replace_message_fields(true);
+                            options.set_replace_repeated_fields(true);
+                            google::protobuf::util::FieldMaskUtil::MergeMessageTo(
+                                req->call(), req->update_mask(), options, &current);
+                            return ValidateCallDefinition(current, ref_);
+                          });
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -169,8 +174,8 @@ grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListC
   });
 }
 
-grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::CallTransitionRequest* req,
-                                      v1::Call* resp) {
+grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx,
+                                      const v1::CallTransitionRequest* req, v1::Call* resp) {
   return Serve(ctx, proof_, METHOD(OpenCall), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     auto out = handlers::MoveCall(store_, call, *req, CallState::kOpen, nullptr);
@@ -214,11 +219,10 @@ grpc::Status ReviewHandlers::StartReview(grpc::ServerContext* ctx,
             }
           }
           if (!pending.empty()) {
-            return RuleViolation(
-                "MANUAL_DECISIONS_PENDING", "R5.1",
-                absl::StrCat("checklist lines still need a bureau decision in: ",
-                             absl::StrJoin(pending, ", ")),
-                "仍有申报的资格审查项待人工认定，不能开始评审");
+            return RuleViolation("MANUAL_DECISIONS_PENDING", "R5.1",
+                                 absl::StrCat("checklist lines still need a bureau decision in: ",
+                                              absl::StrJoin(pending, ", ")),
+                                 "仍有申报的资格审查项待人工认定，不能开始评审");
           }
           return absl::OkStatus();
         });

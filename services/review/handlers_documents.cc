@@ -148,34 +148,35 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::DownloadDocument(
     grpc::ServerContext* ctx, const v1::DownloadDocumentRequest* req,
     grpc::ServerWriter<v1::DownloadDocumentResponse>* writer) {
-  return Serve(ctx, proof_, METHOD(DownloadDocument), [&](const server::Call& call) -> absl::Status {
-    auto ref = ParseDocumentName(req->name(), "name");
-    if (!ref.ok()) return ref.status();
-    auto app = ReadApplication(store_, call, ref->application.call_id, ref->application.id);
-    if (!app.ok()) return app.status();
-    auto doc = store_.GetDocument(ref->id);
-    if (!doc.ok()) return doc.status();
-    if (doc->application_id != ref->application.id) {
-      return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
-                   absl::StrCat("document ", req->name(), " not found"), "记录不存在");
-    }
-    v1::DownloadDocumentResponse first;
-    *first.mutable_document() = doc->document;
-    bool sent_first = false;
-    auto s = store_.ReadDocument(ref->id, [&](std::string chunk) -> absl::Status {
-      for (size_t off = 0; off < chunk.size(); off += kDownloadChunkBytes) {
-        v1::DownloadDocumentResponse out;
-        if (!sent_first) out = first;
-        out.set_chunk(chunk.substr(off, kDownloadChunkBytes));
-        if (!writer->Write(out)) return absl::CancelledError("the client went away");
-        sent_first = true;
-      }
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    if (!sent_first) writer->Write(first);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, METHOD(DownloadDocument), [&](const server::Call& call) -> absl::Status {
+        auto ref = ParseDocumentName(req->name(), "name");
+        if (!ref.ok()) return ref.status();
+        auto app = ReadApplication(store_, call, ref->application.call_id, ref->application.id);
+        if (!app.ok()) return app.status();
+        auto doc = store_.GetDocument(ref->id);
+        if (!doc.ok()) return doc.status();
+        if (doc->application_id != ref->application.id) {
+          return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
+                       absl::StrCat("document ", req->name(), " not found"), "记录不存在");
+        }
+        v1::DownloadDocumentResponse first;
+        *first.mutable_document() = doc->document;
+        bool sent_first = false;
+        auto s = store_.ReadDocument(ref->id, [&](std::string chunk) -> absl::Status {
+          for (size_t off = 0; off < chunk.size(); off += kDownloadChunkBytes) {
+            v1::DownloadDocumentResponse out;
+            if (!sent_first) out = first;
+            out.set_chunk(chunk.substr(off, kDownloadChunkBytes));
+            if (!writer->Write(out)) return absl::CancelledError("the client went away");
+            sent_first = true;
+          }
+          return absl::OkStatus();
+        });
+        if (!s.ok()) return s;
+        if (!sent_first) writer->Write(first);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::ListDocuments(grpc::ServerContext* ctx,

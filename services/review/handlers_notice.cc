@@ -45,30 +45,31 @@ absl::Status RequireNotice(const v1::Call& call) {
 grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
                                                const v1::CallTransitionRequest* req,
                                                v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(StartPublicNotice), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    const absl::CivilDay today = Today();
-    auto out = handlers::MoveCall(
-        store_, call, *req, CallState::kNotice,
-        [&](db::Connection& c, v1::Call& current) -> absl::Status {
-          auto id = ParseCallName(current.name(), "name");
-          auto rows = store_.Selections(c, *id);
-          if (!rows.ok()) return rows.status();
-          if (rows->empty()) {
-            return RuleViolation("SELECTION_NOT_MADE", "R7.1",
-                                 "select the applicants (SelectApplicants) before the notice",
-                                 "尚未完成遴选，不能公示");
-          }
-          // Decision: the notice starts on the day it is published (start day = day 1).
-          PublicNotice notice{today, current.notice_period_days()};
-          current.set_notice_start_date(core::FormatDate(today));
-          current.set_notice_end_date(core::FormatDate(NoticeEndDate(notice)));
-          return absl::OkStatus();
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, METHOD(StartPublicNotice), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        const absl::CivilDay today = Today();
+        auto out = handlers::MoveCall(
+            store_, call, *req, CallState::kNotice,
+            [&](db::Connection& c, v1::Call& current) -> absl::Status {
+              auto id = ParseCallName(current.name(), "name");
+              auto rows = store_.Selections(c, *id);
+              if (!rows.ok()) return rows.status();
+              if (rows->empty()) {
+                return RuleViolation("SELECTION_NOT_MADE", "R7.1",
+                                     "select the applicants (SelectApplicants) before the notice",
+                                     "尚未完成遴选，不能公示");
+              }
+              // Decision: the notice starts on the day it is published (start day = day 1).
+              PublicNotice notice{today, current.notice_period_days()};
+              current.set_notice_start_date(core::FormatDate(today));
+              current.set_notice_end_date(core::FormatDate(NoticeEndDate(notice)));
+              return absl::OkStatus();
+            });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::GetPublicNotice(grpc::ServerContext* ctx,
@@ -158,9 +159,10 @@ grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
           if (!notice.ok()) return notice.status();
           if (auto s = CheckObjectionDate(*notice, today); !s.ok()) return s;
           if (!shown) {
-            return RuleViolation("NOT_IN_NOTICE", "R7.1",
-                                 "the public notice does not list this application (in this direction)",
-                                 "公示名单中没有该申报");
+            return RuleViolation(
+                "NOT_IN_NOTICE", "R7.1",
+                "the public notice does not list this application (in this direction)",
+                "公示名单中没有该申报");
           }
           return absl::OkStatus();
         });
@@ -173,24 +175,26 @@ grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::ResolveObjection(grpc::ServerContext* ctx,
                                               const v1::ResolveObjectionRequest* req,
                                               v1::Objection* resp) {
-  return Serve(ctx, proof_, METHOD(ResolveObjection), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    auto ids = ParseObjectionName(req->name(), "name");
-    v.Absorb(ids.status());
-    v.Absorb(CheckVersion(req->version()));
-    v.Absorb(core::ValidateText(req->resolution(), "resolution", 1, 1000, "R7.1"));
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.ResolveObjection(
-        ChangeOf(call), ids->first, ids->second, req->version(), req->uphold(), req->resolution(),
-        [&](const v1::Call& c) -> absl::Status {
-          if (auto s = MayManageCall(call.principal, c); !s.ok()) return s;
-          return RequireNotice(c);
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, METHOD(ResolveObjection), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        auto ids = ParseObjectionName(req->name(), "name");
+        v.Absorb(ids.status());
+        v.Absorb(CheckVersion(req->version()));
+        v.Absorb(core::ValidateText(req->resolution(), "resolution", 1, 1000, "R7.1"));
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto out = store_.ResolveObjection(ChangeOf(call), ids->first, ids->second, req->version(),
+                                           req->uphold(), req->resolution(),
+                                           [&](const v1::Call& c) -> absl::Status {
+                                             if (auto s = MayManageCall(call.principal, c); !s.ok())
+                                               return s;
+                                             return RequireNotice(c);
+                                           });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::ListObjections(grpc::ServerContext* ctx,

@@ -49,10 +49,12 @@ absl::Status ValidateExpert(const v1::Expert& e) {
     v.Absorb(core::ValidateCreditCode(e.employer_credit_code(), "expert.employer_credit_code"));
   }
   for (int i = 0; i < e.declared_ties_size(); ++i) {
-    v.Absorb(core::ValidateCreditCode(e.declared_ties(i), absl::StrCat("expert.declared_ties[", i, "]")));
+    v.Absorb(core::ValidateCreditCode(e.declared_ties(i),
+                                      absl::StrCat("expert.declared_ties[", i, "]")));
   }
   for (int i = 0; i < e.fields_size(); ++i) {
-    v.Absorb(core::ValidateLine(e.fields(i), absl::StrCat("expert.fields[", i, "]"), 1, 50, "FORMAT"));
+    v.Absorb(
+        core::ValidateLine(e.fields(i), absl::StrCat("expert.fields[", i, "]"), 1, 50, "FORMAT"));
   }
   if (!e.phone().empty()) v.Absorb(core::ValidatePhone(e.phone(), "expert.phone"));
   if (!e.email().empty()) v.Absorb(core::ValidateEmail(e.email(), "expert.email"));
@@ -132,15 +134,19 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
     Violations v;
     for (int i = 0; i < req->assignments_size(); ++i) {
       const auto& a = req->assignments(i);
-      auto ref = ParseApplicationName(a.application(), absl::StrCat("assignments[", i, "].application"));
+      auto ref =
+          ParseApplicationName(a.application(), absl::StrCat("assignments[", i, "].application"));
       v.Absorb(ref.status());
       if (ref.ok() && ref->call_id != *call_id) {
         v.Add(absl::StrCat("assignments[", i, "].application"), "R7.1",
               "the application belongs to another call");
       }
-      if (a.experts().empty()) v.Add(absl::StrCat("assignments[", i, "].experts"), "R7.1", "name experts");
+      if (a.experts().empty())
+        v.Add(absl::StrCat("assignments[", i, "].experts"), "R7.1", "name experts");
       for (int j = 0; j < a.experts_size(); ++j) {
-        v.Absorb(ParseExpertName(a.experts(j), absl::StrCat("assignments[", i, "].experts[", j, "]")).status());
+        v.Absorb(
+            ParseExpertName(a.experts(j), absl::StrCat("assignments[", i, "].experts[", j, "]"))
+                .status());
       }
     }
     if (auto s = v.Finish(); !s.ok()) return s;
@@ -149,7 +155,8 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
     if (auto s = MayManageCall(call.principal, *c); !s.ok()) return s;
     if (c->state() != v1::REVIEWING) {
       return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
-                           "experts are assigned while the call is REVIEWING", "征集通知不在评审阶段");
+                           "experts are assigned while the call is REVIEWING",
+                           "征集通知不在评审阶段");
     }
     auto apps = store_.ApplicationsOfCall(*call_id);
     if (!apps.ok()) return apps.status();
@@ -213,11 +220,11 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
           }
         }
         if (load[app_id] > c->experts_per_application()) {
-          return RuleViolation("TOO_MANY_EXPERTS", "R7.1",
-                               absl::StrCat(a.application(), " would have ", load[app_id],
-                                            " experts; the call sets ",
-                                            c->experts_per_application()),
-                               "分配的专家人数超过征集通知规定");
+          return RuleViolation(
+              "TOO_MANY_EXPERTS", "R7.1",
+              absl::StrCat(a.application(), " would have ", load[app_id],
+                           " experts; the call sets ", c->experts_per_application()),
+              "分配的专家人数超过征集通知规定");
         }
       }
     }
@@ -232,144 +239,151 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
                                                 const v1::SubmitExpertScoresRequest* req,
                                                 v1::ExpertScoreSheet* resp) {
-  return Serve(ctx, proof_, METHOD(SubmitExpertScores), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kExpert}); !s.ok()) return s;
-    const auto& sheet = req->sheet();
-    Violations v;
-    auto ref = ParseApplicationName(sheet.application(), "sheet.application");
-    v.Absorb(ref.status());
-    auto direction = DirectionFromProto(sheet.direction());
-    if (!direction) v.Add("sheet.direction", "R7.1", "direction must be CONSULTING or TRAINING");
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto expert_id = store_.ExpertIdOfSubject(call.principal.subject);
-    if (!expert_id.ok()) return expert_id.status();
-    auto assigned = expert_id->has_value() ? store_.IsAssigned(ref->id, **expert_id)
-                                           : absl::StatusOr<bool>(false);
-    if (!assigned.ok()) return assigned.status();
-    if (!*assigned) {
-      return Error(absl::StatusCode::kPermissionDenied, "NOT_ASSIGNED",
-                   "an expert scores only the applications assigned to them",
-                   "专家只能评审分配给本人的申报", "R7.1");
-    }
-    auto c = store_.GetCall(ref->call_id);
-    if (!c.ok()) return c.status();
-    auto app = store_.GetApplication(ref->call_id, ref->id);
-    if (!app.ok()) return app.status();
-    if (!EligibleIn(*app, sheet.direction())) {
-      return RuleViolation("DIRECTION_NOT_ELIGIBLE", "R7.1",
-                           absl::StrCat("the application is not eligible in ",
-                                        common::v1::Direction_Name(sheet.direction()),
-                                        "; only eligible directions are scored"),
-                           "该申报在此方向未通过资格审查，无需评分");
-    }
-    auto domain = CallFromProto(*c);
-    if (!domain.ok()) return domain.status();
-    std::vector<CriterionScore> scores;
-    for (const auto& s : sheet.scores()) scores.push_back({s.criterion(), s.score_hundredths()});
-    auto weighted = WeightedScore(*domain, scores);
-    if (!weighted.ok()) return weighted.status();
-    v1::ExpertScoreSheet stored = sheet;
-    stored.set_expert(absl::StrCat("experts/", **expert_id));
-    stored.set_weighted_ten_thousandths(*weighted);
-    auto out = store_.SaveScoreSheet(ChangeOf(call), ref->call_id, ref->id, **expert_id, stored);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, METHOD(SubmitExpertScores), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kExpert}); !s.ok()) return s;
+        const auto& sheet = req->sheet();
+        Violations v;
+        auto ref = ParseApplicationName(sheet.application(), "sheet.application");
+        v.Absorb(ref.status());
+        auto direction = DirectionFromProto(sheet.direction());
+        if (!direction)
+          v.Add("sheet.direction", "R7.1", "direction must be CONSULTING or TRAINING");
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto expert_id = store_.ExpertIdOfSubject(call.principal.subject);
+        if (!expert_id.ok()) return expert_id.status();
+        auto assigned = expert_id->has_value() ? store_.IsAssigned(ref->id, **expert_id)
+                                               : absl::StatusOr<bool>(false);
+        if (!assigned.ok()) return assigned.status();
+        if (!*assigned) {
+          return Error(absl::StatusCode::kPermissionDenied, "NOT_ASSIGNED",
+                       "an expert scores only the applications assigned to them",
+                       "专家只能评审分配给本人的申报", "R7.1");
+        }
+        auto c = store_.GetCall(ref->call_id);
+        if (!c.ok()) return c.status();
+        auto app = store_.GetApplication(ref->call_id, ref->id);
+        if (!app.ok()) return app.status();
+        if (!EligibleIn(*app, sheet.direction())) {
+          return RuleViolation("DIRECTION_NOT_ELIGIBLE", "R7.1",
+                               absl::StrCat("the application is not eligible in ",
+                                            common::v1::Direction_Name(sheet.direction()),
+                                            "; only eligible directions are scored"),
+                               "该申报在此方向未通过资格审查，无需评分");
+        }
+        auto domain = CallFromProto(*c);
+        if (!domain.ok()) return domain.status();
+        std::vector<CriterionScore> scores;
+        for (const auto& s : sheet.scores())
+          scores.push_back({s.criterion(), s.score_hundredths()});
+        auto weighted = WeightedScore(*domain, scores);
+        if (!weighted.ok()) return weighted.status();
+        v1::ExpertScoreSheet stored = sheet;
+        stored.set_expert(absl::StrCat("experts/", **expert_id));
+        stored.set_weighted_ten_thousandths(*weighted);
+        auto out =
+            store_.SaveScoreSheet(ChangeOf(call), ref->call_id, ref->id, **expert_id, stored);
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
                                               const v1::SelectApplicantsRequest* req,
                                               v1::SelectionResult* resp) {
-  return Serve(ctx, proof_, METHOD(SelectApplicants), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto call_id = ParseCallName(req->call(), "call");
-    if (!call_id.ok()) return call_id.status();
-    v1::SelectionResult result;
-    auto out = store_.MutateCall(
-        ChangeOf(call), *call_id, 0, [&](db::Connection& c, v1::Call& current) -> absl::Status {
-          result.Clear();  // the transaction may run again after a serialization failure
-          if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
-          if (current.state() != v1::REVIEWING) {
-            return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
-                                 "the selection is made while the call is REVIEWING",
-                                 "征集通知不在评审阶段");
-          }
-          auto domain = CallFromProto(current);
-          if (!domain.ok()) return domain.status();
-          auto apps = store_.ApplicationsOfCall(c, *call_id);
-          if (!apps.ok()) return apps.status();
-          auto assignments = store_.Assignments(c, *call_id);
-          if (!assignments.ok()) return assignments.status();
-          auto sheets = store_.ScoreSheets(c, *call_id);
-          if (!sheets.ok()) return sheets.status();
-          std::map<int64_t, std::set<int64_t>> experts_of;
-          for (const auto& [app, expert] : *assignments) experts_of[app].insert(expert);
-          std::map<std::pair<int64_t, std::string>, std::vector<ExpertScoreSheet>> by_app_dir;
-          for (const auto& row : *sheets) {
-            ExpertScoreSheet sheet;
-            sheet.expert_id = absl::StrCat(row.expert_id);
-            for (const auto& s : row.sheet.scores()) {
-              sheet.scores.push_back({s.criterion(), s.score_hundredths()});
-            }
-            by_app_dir[{row.application_id, row.direction}].push_back(std::move(sheet));
-          }
-          std::map<std::string, const StoredApplication*> by_name;
-          for (const auto& a : *apps) by_name[a.app.name()] = &a;
-          std::vector<SelectionRow> rows;
-          result.set_call(current.name());
-          std::vector<std::string> incomplete;
-          for (const auto& rules : domain->directions) {
-            const std::string dir(DirectionName(rules.direction));
-            const int dir_proto = DirectionToProto(rules.direction);
-            std::vector<ScoredApplication> scored;
-            for (const auto& a : *apps) {
-              if (!EligibleIn(a, dir_proto)) continue;
-              const auto& list = by_app_dir[{a.id, dir}];
-              // Decision (R7.1): every assigned expert scores before the selection is made.
-              if (experts_of[a.id].empty() || list.size() < experts_of[a.id].size()) {
-                incomplete.push_back(absl::StrCat(a.app.name(), " (", dir, ": ", list.size(), " of ",
-                                                  experts_of[a.id].size(), " experts)"));
-                continue;
+  return Serve(
+      ctx, proof_, METHOD(SelectApplicants), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        auto call_id = ParseCallName(req->call(), "call");
+        if (!call_id.ok()) return call_id.status();
+        v1::SelectionResult result;
+        auto out = store_.MutateCall(
+            ChangeOf(call), *call_id, 0, [&](db::Connection& c, v1::Call& current) -> absl::Status {
+              result.Clear();  // the transaction may run again after a serialization failure
+              if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+              if (current.state() != v1::REVIEWING) {
+                return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
+                                     "the selection is made while the call is REVIEWING",
+                                     "征集通知不在评审阶段");
               }
-              auto score = ComputeApplicationScore(*domain, list);
-              if (!score.ok()) return score.status();
-              scored.push_back({a.app.name(), *score});
-            }
-            if (!incomplete.empty()) continue;
-            auto selection = review::SelectApplicants(*domain, rules.direction, scored);
-            if (!selection.ok()) return selection.status();
-            v1::DirectionSelection* ds = result.add_directions();
-            ds->set_direction(DirectionToProto(rules.direction));
-            ds->set_boundary_tie(selection->boundary_tie);
-            ds->set_selected_count(selection->selected_count);
-            for (const auto& r : selection->ranking) {
-              const StoredApplication* a = by_name[r.application_id];
-              v1::RankedApplicant* ra = ds->add_ranking();
-              ra->set_application(r.application_id);
-              ra->set_credit_code(a->app.profile().credit_code());
-              ra->set_display_name(a->app.profile().display_name());
-              ra->set_score_hundredths(r.score.RoundedHundredths());
-              ra->set_experts_counted(r.score.experts_counted);
-              ra->set_experts_scored(r.score.experts_scored);
-              ra->set_rank(r.rank);
-              ra->set_selected(r.selected);
-              rows.push_back({a->id, dir, r.score.sum_ten_thousandths, r.score.experts_counted,
-                              r.score.experts_scored, r.rank, r.selected, selection->boundary_tie});
-            }
-          }
-          if (!incomplete.empty()) {
-            return RuleViolation("SCORES_INCOMPLETE", "R7.1",
-                                 absl::StrCat("not every assigned expert has scored: ",
-                                              absl::StrJoin(incomplete, ", ")),
-                                 "尚有专家未完成评分，不能遴选");
-          }
-          return store_.ReplaceSelections(c, *call_id, rows);
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(result);
-    return absl::OkStatus();
-  });
+              auto domain = CallFromProto(current);
+              if (!domain.ok()) return domain.status();
+              auto apps = store_.ApplicationsOfCall(c, *call_id);
+              if (!apps.ok()) return apps.status();
+              auto assignments = store_.Assignments(c, *call_id);
+              if (!assignments.ok()) return assignments.status();
+              auto sheets = store_.ScoreSheets(c, *call_id);
+              if (!sheets.ok()) return sheets.status();
+              std::map<int64_t, std::set<int64_t>> experts_of;
+              for (const auto& [app, expert] : *assignments) experts_of[app].insert(expert);
+              std::map<std::pair<int64_t, std::string>, std::vector<ExpertScoreSheet>> by_app_dir;
+              for (const auto& row : *sheets) {
+                ExpertScoreSheet sheet;
+                sheet.expert_id = absl::StrCat(row.expert_id);
+                for (const auto& s : row.sheet.scores()) {
+                  sheet.scores.push_back({s.criterion(), s.score_hundredths()});
+                }
+                by_app_dir[{row.application_id, row.direction}].push_back(std::move(sheet));
+              }
+              std::map<std::string, const StoredApplication*> by_name;
+              for (const auto& a : *apps) by_name[a.app.name()] = &a;
+              std::vector<SelectionRow> rows;
+              result.set_call(current.name());
+              std::vector<std::string> incomplete;
+              for (const auto& rules : domain->directions) {
+                const std::string dir(DirectionName(rules.direction));
+                const int dir_proto = DirectionToProto(rules.direction);
+                std::vector<ScoredApplication> scored;
+                for (const auto& a : *apps) {
+                  if (!EligibleIn(a, dir_proto)) continue;
+                  const auto& list = by_app_dir[{a.id, dir}];
+                  // Decision (R7.1): every assigned expert scores before the selection is made.
+                  if (experts_of[a.id].empty() || list.size() < experts_of[a.id].size()) {
+                    incomplete.push_back(absl::StrCat(a.app.name(), " (", dir, ": ", list.size(),
+                                                      " of ", experts_of[a.id].size(),
+                                                      " experts)"));
+                    continue;
+                  }
+                  auto score = ComputeApplicationScore(*domain, list);
+                  if (!score.ok()) return score.status();
+                  scored.push_back({a.app.name(), *score});
+                }
+                if (!incomplete.empty()) continue;
+                auto selection = review::SelectApplicants(*domain, rules.direction, scored);
+                if (!selection.ok()) return selection.status();
+                v1::DirectionSelection* ds = result.add_directions();
+                ds->set_direction(DirectionToProto(rules.direction));
+                ds->set_boundary_tie(selection->boundary_tie);
+                ds->set_selected_count(selection->selected_count);
+                for (const auto& r : selection->ranking) {
+                  const StoredApplication* a = by_name[r.application_id];
+                  v1::RankedApplicant* ra = ds->add_ranking();
+                  ra->set_application(r.application_id);
+                  ra->set_credit_code(a->app.profile().credit_code());
+                  ra->set_display_name(a->app.profile().display_name());
+                  ra->set_score_hundredths(r.score.RoundedHundredths());
+                  ra->set_experts_counted(r.score.experts_counted);
+                  ra->set_experts_scored(r.score.experts_scored);
+                  ra->set_rank(r.rank);
+                  ra->set_selected(r.selected);
+                  rows.push_back({a->id, dir, r.score.sum_ten_thousandths, r.score.experts_counted,
+                                  r.score.experts_scored, r.rank, r.selected,
+                                  selection->boundary_tie});
+                }
+              }
+              if (!incomplete.empty()) {
+                return RuleViolation("SCORES_INCOMPLETE", "R7.1",
+                                     absl::StrCat("not every assigned expert has scored: ",
+                                                  absl::StrJoin(incomplete, ", ")),
+                                     "尚有专家未完成评分，不能遴选");
+              }
+              return store_.ReplaceSelections(c, *call_id, rows);
+            });
+        if (!out.ok()) return out.status();
+        *resp = std::move(result);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::review

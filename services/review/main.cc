@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   def.name = "review";
   def.default_port = 7102;
   def.migrations = &migrations::Review();
-  def.make_services = [](server::HostContext& host)
-      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+  def.make_services =
+      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     auto industries = core::IndustryCatalog::Load(absl::StrCat(host.data_dir, "/industries.tsv"));
     if (!industries.ok()) return industries.status();
     auto divisions = core::DivisionCatalog::Load(absl::StrCat(host.data_dir, "/divisions.tsv"));

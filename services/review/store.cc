@@ -27,7 +27,8 @@ using internal::Stale;
 constexpr Statement kInsertCall{
     "review.insert_call",
     "INSERT INTO calls (year, scope, division_code, state, body, version, created_at, updated_at)"
-    " VALUES ($1, $2, $3, 'DRAFT', $4, 1, $5::timestamptz, $5::timestamptz) RETURNING " CALL_COLUMNS};
+    " VALUES ($1, $2, $3, 'DRAFT', $4, 1, $5::timestamptz, $5::timestamptz) "
+    "RETURNING " CALL_COLUMNS};
 constexpr Statement kGetCall{"review.get_call", "SELECT " CALL_COLUMNS " FROM calls WHERE id = $1"};
 constexpr Statement kLockCall{"review.lock_call",
                               "SELECT " CALL_COLUMNS " FROM calls WHERE id = $1 FOR UPDATE"};
@@ -39,13 +40,14 @@ constexpr Statement kUpdateCall{
     " year = $6, scope = $7, division_code = $8 WHERE id = $1"};
 constexpr Statement kListCalls{
     "review.list_calls",
-    "SELECT " CALL_COLUMNS " FROM calls WHERE ($1::int = 0 OR year = $1::int)"
+    "SELECT " CALL_COLUMNS
+    " FROM calls WHERE ($1::int = 0 OR year = $1::int)"
     " AND ($2::boolean OR state <> 'DRAFT') AND ($3::bigint = 0 OR id < $3::bigint)"
     " ORDER BY id DESC LIMIT $4"};
 
-#define APP_COLUMNS                                                                   \
-  "a.id, a.call_id, a.state, a.body, a.checklist, a.version, " REVIEW_TIME("a.created_at") \
-  ", " REVIEW_TIME("a.updated_at") ", " REVIEW_TIME("a.submitted_at")
+#define APP_COLUMNS                                                         \
+  "a.id, a.call_id, a.state, a.body, a.checklist, a.version, " REVIEW_TIME( \
+      "a.created_at") ", " REVIEW_TIME("a.updated_at") ", " REVIEW_TIME("a.submitted_at")
 constexpr Statement kInsertApplication{
     "review.insert_application",
     "INSERT INTO applications AS a (call_id, credit_code, state, body, version, created_at,"
@@ -57,9 +59,9 @@ constexpr Statement kInsertMember{
     " ON CONFLICT DO NOTHING"};
 constexpr Statement kDeleteMembers{"review.delete_members",
                                    "DELETE FROM application_members WHERE application_id = $1"};
-constexpr Statement kGetApplication{
-    "review.get_application",
-    "SELECT " APP_COLUMNS " FROM applications a WHERE a.id = $1 AND a.call_id = $2"};
+constexpr Statement kGetApplication{"review.get_application",
+                                    "SELECT " APP_COLUMNS
+                                    " FROM applications a WHERE a.id = $1 AND a.call_id = $2"};
 constexpr Statement kLockApplication{
     "review.lock_application",
     "SELECT " APP_COLUMNS " FROM applications a WHERE a.id = $1 AND a.call_id = $2 FOR UPDATE"};
@@ -70,14 +72,15 @@ constexpr Statement kUpdateApplication{
     " IS NULL THEN $6::timestamptz ELSE submitted_at END WHERE id = $1"};
 constexpr Statement kListApplications{
     "review.list_applications",
-    "SELECT " APP_COLUMNS " FROM applications a WHERE a.call_id = $1 AND a.id > $2"
+    "SELECT " APP_COLUMNS
+    " FROM applications a WHERE a.call_id = $1 AND a.id > $2"
     " AND ($3 = '' OR a.credit_code = $3 OR EXISTS (SELECT 1 FROM application_members m"
     " WHERE m.application_id = a.id AND m.credit_code = $3))"
     " AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id"
     " AND s.expert_id = $4::bigint)) ORDER BY a.id LIMIT $5"};
-constexpr Statement kApplicationsOfCall{
-    "review.applications_of_call",
-    "SELECT " APP_COLUMNS " FROM applications a WHERE a.call_id = $1 ORDER BY a.id"};
+constexpr Statement kApplicationsOfCall{"review.applications_of_call",
+                                        "SELECT " APP_COLUMNS
+                                        " FROM applications a WHERE a.call_id = $1 ORDER BY a.id"};
 constexpr Statement kSelectionsOfApps{
     "review.selections_of_apps",
     "SELECT application_id, direction, sum_ten_thousandths, experts_counted, experts_scored,"
@@ -225,9 +228,9 @@ absl::StatusOr<v1::Call> ReviewStore::CreateCall(const Change& change, const std
                                                  v1::Call call) {
   v1::Call out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r = c.Exec(kInsertCall, {call.year(), common::v1::DirectoryLevel_Name(call.scope()),
-                                  call.division_code(), Param::Bytes(Strip(call).SerializeAsString()),
-                                  Now()});
+    auto r = c.Exec(kInsertCall,
+                    {call.year(), common::v1::DirectoryLevel_Name(call.scope()),
+                     call.division_code(), Param::Bytes(Strip(call).SerializeAsString()), Now()});
     if (!r.ok()) return r.status();
     auto row = RowToCall(*r, 0);
     if (!row.ok()) return row.status();
@@ -274,11 +277,11 @@ absl::StatusOr<v1::Call> ReviewStore::MutateCall(
     if (auto st = fn(c, *call); !st.ok()) return st;
     call->set_version(call->version() + 1);
     call->set_update_time(Now());
-    if (auto u = c.Exec(kUpdateCall, {id, v1::CallState_Name(call->state()),
-                                      Param::Bytes(Strip(*call).SerializeAsString()),
-                                      call->version(), call->update_time(), call->year(),
-                                      common::v1::DirectoryLevel_Name(call->scope()),
-                                      call->division_code()});
+    if (auto u = c.Exec(
+            kUpdateCall,
+            {id, v1::CallState_Name(call->state()), Param::Bytes(Strip(*call).SerializeAsString()),
+             call->version(), call->update_time(), call->year(),
+             common::v1::DirectoryLevel_Name(call->scope()), call->division_code()});
         !u.ok()) {
       return u.status();
     }
@@ -392,11 +395,11 @@ absl::StatusOr<StoredApplication> ReviewStore::MutateApplication(
     if (auto st = fn(c, *call, *app); !st.ok()) return st;
     const int64_t version = app->app.version() + 1;
     const std::string now = Now();
-    Param checklist = app->checklist ? Param::Bytes(app->checklist->SerializeAsString())
-                                     : Param(std::nullopt);
-    if (auto u = c.Exec(kUpdateApplication,
-                        {id, v1::ApplicationState_Name(app->app.state()),
-                         Param::Bytes(Strip(app->app).SerializeAsString()), checklist, version, now});
+    Param checklist =
+        app->checklist ? Param::Bytes(app->checklist->SerializeAsString()) : Param(std::nullopt);
+    if (auto u = c.Exec(kUpdateApplication, {id, v1::ApplicationState_Name(app->app.state()),
+                                             Param::Bytes(Strip(app->app).SerializeAsString()),
+                                             checklist, version, now});
         !u.ok()) {
       return u.status();
     }

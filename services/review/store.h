@@ -156,10 +156,9 @@ class ReviewStore {
       const Change& change, const std::string& key, int64_t call_id, int64_t application_id,
       v1::Objection objection, const std::function<absl::Status(const v1::Call&)>& check);
   absl::StatusOr<ObjectionRow> GetObjection(int64_t call_id, int64_t id);
-  absl::StatusOr<v1::Objection> ResolveObjection(const Change& change, int64_t call_id, int64_t id,
-                                                 int64_t expected_version, bool uphold,
-                                                 const std::string& resolution,
-                                                 const std::function<absl::Status(const v1::Call&)>& check);
+  absl::StatusOr<v1::Objection> ResolveObjection(
+      const Change& change, int64_t call_id, int64_t id, int64_t expected_version, bool uphold,
+      const std::string& resolution, const std::function<absl::Status(const v1::Call&)>& check);
   absl::StatusOr<std::vector<ObjectionRow>> Objections(db::Connection& c, int64_t call_id);
   absl::StatusOr<std::vector<ObjectionRow>> ListObjections(int64_t call_id, int64_t after_id,
                                                            int limit);
@@ -170,8 +169,9 @@ class ReviewStore {
   // admissions whose registration the registry acknowledged, and marks them enqueued.
   // Returns how many were enqueued.
   absl::StatusOr<int> PromoteAdmissions(
-      int limit, const std::function<absl::StatusOr<outbox::Command>(
-                     const v1::Call&, int64_t call_id, const AdmissionRow&)>& build);
+      int limit,
+      const std::function<absl::StatusOr<outbox::Command>(const v1::Call&, int64_t call_id,
+                                                          const AdmissionRow&)>& build);
   absl::StatusOr<std::vector<AdmissionRow>> Admissions(int64_t call_id);
 
   std::string Now() const;

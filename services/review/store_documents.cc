@@ -22,7 +22,7 @@ using internal::Parse;
 // Chunk rows stay well below the 1 GiB bytea limit and keep each INSERT's memory small.
 constexpr size_t kChunkBytes = 1024 * 1024;
 
-#define DOC_COLUMNS                                                                          \
+#define DOC_COLUMNS                                                                             \
   "d.id, d.application_id, a.call_id, d.display_name, d.content_type, d.purpose, d.size_bytes," \
   " d.sha256, " REVIEW_TIME("d.created_at")
 constexpr Statement kShareCallState{"review.share_call_state",
@@ -44,19 +44,19 @@ constexpr Statement kInsertChunk{
     "review.insert_chunk",
     "INSERT INTO document_chunks (document_id, seq, data) VALUES ($1::bigint, $2::int, $3::bytea)",
     30000};
-constexpr Statement kGetDocument{
-    "review.get_document",
-    "SELECT " DOC_COLUMNS " FROM documents d JOIN applications a ON a.id = d.application_id"
-    " WHERE d.id = $1"};
+constexpr Statement kGetDocument{"review.get_document",
+                                 "SELECT " DOC_COLUMNS
+                                 " FROM documents d JOIN applications a ON a.id = d.application_id"
+                                 " WHERE d.id = $1"};
 constexpr Statement kListDocuments{
-    "review.list_documents",
-    "SELECT " DOC_COLUMNS " FROM documents d JOIN applications a ON a.id = d.application_id"
-    " WHERE d.application_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3"};
+    "review.list_documents", "SELECT " DOC_COLUMNS
+                             " FROM documents d JOIN applications a ON a.id = d.application_id"
+                             " WHERE d.application_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3"};
 constexpr Statement kChunkCount{"review.chunk_count",
                                 "SELECT count(*) FROM document_chunks WHERE document_id = $1"};
 constexpr Statement kReadChunk{
-    "review.read_chunk",
-    "SELECT data FROM document_chunks WHERE document_id = $1 AND seq = $2", 30000};
+    "review.read_chunk", "SELECT data FROM document_chunks WHERE document_id = $1 AND seq = $2",
+    30000};
 constexpr Statement kDocumentPurposes{
     "review.document_purposes",
     "SELECT purpose, id FROM documents WHERE application_id = $1 ORDER BY id"};
@@ -66,7 +66,8 @@ DocumentRow RowToDocument(const db::Result& r, int i) {
   row.id = r.Int64(i, 0);
   row.application_id = r.Int64(i, 1);
   v1::Document& d = row.document;
-  d.set_name(absl::StrCat(ApplicationName(r.Int64(i, 2), row.application_id), "/documents/", row.id));
+  d.set_name(
+      absl::StrCat(ApplicationName(r.Int64(i, 2), row.application_id), "/documents/", row.id));
   d.set_display_name(r.String(i, 3));
   d.set_content_type(r.String(i, 4));
   v1::DocumentPurpose purpose = v1::DOCUMENT_PURPOSE_UNSPECIFIED;
@@ -89,8 +90,8 @@ absl::Status InsertChunk(Connection& c, int64_t document_id, int seq, absl::stri
   absl::Status status;
   if (PQresultStatus(res) != PGRES_COMMAND_OK) {
     const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    status = db::FromPostgres(kInsertChunk.name, state ? state : "08006",
-                              PQerrorMessage(c.raw()), "");
+    status =
+        db::FromPostgres(kInsertChunk.name, state ? state : "08006", PQerrorMessage(c.raw()), "");
   }
   PQclear(res);
   return status;
@@ -139,10 +140,9 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
       return st;
     }
     const std::string now = Now();
-    auto doc = c.Exec(kInsertDocument,
-                      {application_id, meta.display_name(), meta.content_type(),
-                       v1::DocumentPurpose_Name(meta.purpose()),
-                       static_cast<int64_t>(content.size()), meta.sha256(), now});
+    auto doc = c.Exec(kInsertDocument, {application_id, meta.display_name(), meta.content_type(),
+                                        v1::DocumentPurpose_Name(meta.purpose()),
+                                        static_cast<int64_t>(content.size()), meta.sha256(), now});
     if (!doc.ok()) return doc.status();
     const int64_t id = doc->Int64(0, 0);
     int seq = 0;

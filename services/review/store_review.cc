@@ -25,23 +25,22 @@ constexpr Statement kInsertExpert{
     " RETURNING id"};
 constexpr Statement kSetExpertBody{"review.set_expert_body",
                                    "UPDATE experts SET body = $2 WHERE id = $1"};
-constexpr Statement kListExperts{
-    "review.list_experts", "SELECT id, body FROM experts WHERE id > $1 ORDER BY id LIMIT $2"};
+constexpr Statement kListExperts{"review.list_experts",
+                                 "SELECT id, body FROM experts WHERE id > $1 ORDER BY id LIMIT $2"};
 constexpr Statement kExpertsById{
     "review.experts_by_id",
     "SELECT id, body FROM experts WHERE id = ANY ($1::bigint[]) ORDER BY id"};
 constexpr Statement kExpertOfSubject{"review.expert_of_subject",
                                      "SELECT id FROM experts WHERE subject = $1"};
 
-constexpr Statement kCallStateForShare{
-    "review.call_state_for_share", "SELECT state FROM calls WHERE id = $1 FOR SHARE"};
+constexpr Statement kCallStateForShare{"review.call_state_for_share",
+                                       "SELECT state FROM calls WHERE id = $1 FOR SHARE"};
 constexpr Statement kAssignmentsOfCall{
     "review.assignments_of_call",
     "SELECT application_id, expert_id FROM assignments WHERE call_id = $1"
     " ORDER BY application_id, expert_id"};
 constexpr Statement kIsAssigned{
-    "review.is_assigned",
-    "SELECT 1 FROM assignments WHERE application_id = $1 AND expert_id = $2"};
+    "review.is_assigned", "SELECT 1 FROM assignments WHERE application_id = $1 AND expert_id = $2"};
 constexpr Statement kInsertAssignment{
     "review.insert_assignment",
     "INSERT INTO assignments (application_id, expert_id, call_id, created_at)"
@@ -74,26 +73,27 @@ constexpr Statement kSelectionsOfCall{
     " rank, selected, boundary_tie FROM selections WHERE call_id = $1"
     " ORDER BY direction, rank, application_id"};
 
-#define OBJECTION_COLUMNS                                                                \
-  "o.id, o.call_id, o.application_id, o.direction, o.reason, o.filed_by, o.status,"     \
+#define OBJECTION_COLUMNS                                                           \
+  "o.id, o.call_id, o.application_id, o.direction, o.reason, o.filed_by, o.status," \
   " o.resolution, o.version, " REVIEW_TIME("o.created_at") ", " REVIEW_TIME("o.resolved_at")
 constexpr Statement kInsertObjection{
     "review.insert_objection",
     "INSERT INTO objections AS o (call_id, application_id, direction, reason, filed_by, status,"
     " version, created_at) VALUES ($1, $2, $3, $4, $5, 'OBJECTION_PENDING', 1, $6::timestamptz)"
     " RETURNING " OBJECTION_COLUMNS};
-constexpr Statement kGetObjection{
-    "review.get_objection",
-    "SELECT " OBJECTION_COLUMNS " FROM objections o WHERE o.id = $1 AND o.call_id = $2"};
+constexpr Statement kGetObjection{"review.get_objection",
+                                  "SELECT " OBJECTION_COLUMNS
+                                  " FROM objections o WHERE o.id = $1 AND o.call_id = $2"};
 constexpr Statement kResolveObjection{
     "review.resolve_objection",
     "UPDATE objections o SET status = $3, resolution = $4, resolved_by = $5,"
     " resolved_at = $6::timestamptz, version = version + 1"
-    " WHERE id = $1 AND version = $2 AND status = 'OBJECTION_PENDING' RETURNING " OBJECTION_COLUMNS};
-constexpr Statement kObjectionsOfCall{
-    "review.objections_of_call",
-    "SELECT " OBJECTION_COLUMNS " FROM objections o WHERE o.call_id = $1 AND o.id > $2"
-    " ORDER BY o.id LIMIT $3"};
+    " WHERE id = $1 AND version = $2 AND status = 'OBJECTION_PENDING' "
+    "RETURNING " OBJECTION_COLUMNS};
+constexpr Statement kObjectionsOfCall{"review.objections_of_call",
+                                      "SELECT " OBJECTION_COLUMNS
+                                      " FROM objections o WHERE o.call_id = $1 AND o.id > $2"
+                                      " ORDER BY o.id LIMIT $3"};
 
 constexpr Statement kInsertAdmission{
     "review.insert_admission",
@@ -150,10 +150,11 @@ absl::Status RequireReviewing(Connection& c, int64_t call_id) {
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("call", CallName(call_id));
   if (r->String(0, 0) != "REVIEWING") {
-    return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
-                         absl::StrCat("the call is ", r->String(0, 0),
-                                      "; experts are assigned and score only while it is REVIEWING"),
-                         "征集通知不在评审阶段");
+    return RuleViolation(
+        "CALL_NOT_REVIEWING", "R7.1",
+        absl::StrCat("the call is ", r->String(0, 0),
+                     "; experts are assigned and score only while it is REVIEWING"),
+        "征集通知不在评审阶段");
   }
   return absl::OkStatus();
 }
@@ -309,10 +310,10 @@ absl::Status ReviewStore::ReplaceSelections(Connection& c, int64_t call_id,
                                             const std::vector<SelectionRow>& rows) {
   if (auto d = c.Exec(kDeleteSelections, {call_id}); !d.ok()) return d.status();
   for (const SelectionRow& row : rows) {
-    if (auto r = c.Exec(kInsertSelection,
-                        {call_id, row.application_id, row.direction, row.sum_ten_thousandths,
-                         row.experts_counted, row.experts_scored, row.rank, row.selected,
-                         row.boundary_tie});
+    if (auto r = c.Exec(
+            kInsertSelection,
+            {call_id, row.application_id, row.direction, row.sum_ten_thousandths,
+             row.experts_counted, row.experts_scored, row.rank, row.selected, row.boundary_tie});
         !r.ok()) {
       return r.status();
     }
@@ -346,12 +347,11 @@ absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
     auto call = CallForShare(c, call_id);
     if (!call.ok()) return call.status();
     if (auto st = check(*call); !st.ok()) return st;
-    auto r = c.Exec(kInsertObjection,
-                    {call_id, application_id,
-                     objection.direction() == common::v1::DIRECTION_UNSPECIFIED
-                         ? std::string()
-                         : common::v1::Direction_Name(objection.direction()),
-                     objection.reason(), change.actor.subject, Now()});
+    auto r = c.Exec(kInsertObjection, {call_id, application_id,
+                                       objection.direction() == common::v1::DIRECTION_UNSPECIFIED
+                                           ? std::string()
+                                           : common::v1::Direction_Name(objection.direction()),
+                                       objection.reason(), change.actor.subject, Now()});
     if (!r.ok()) return r.status();
     out = RowToObjection(*r, 0).objection;
     return Audit(c, change, "objection", out.name(), 1);
@@ -363,7 +363,8 @@ absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
 absl::StatusOr<ObjectionRow> ReviewStore::GetObjection(int64_t call_id, int64_t id) {
   auto r = pool_.Exec(kGetObjection, {id, call_id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("objection", absl::StrCat(CallName(call_id), "/objections/", id));
+  if (r->rows() == 0)
+    return NotFound("objection", absl::StrCat(CallName(call_id), "/objections/", id));
   return RowToObjection(*r, 0);
 }
 
@@ -416,14 +417,15 @@ absl::StatusOr<std::vector<ObjectionRow>> ReviewStore::ListObjections(int64_t ca
 }
 
 absl::Status ReviewStore::InsertAdmission(Connection& c, int64_t call_id, const AdmissionRow& row) {
-  return c.Exec(kInsertAdmission, {call_id, row.application_id, row.direction, row.credit_code,
-                                   row.command_id, Now()})
+  return c
+      .Exec(kInsertAdmission,
+            {call_id, row.application_id, row.direction, row.credit_code, row.command_id, Now()})
       .status();
 }
 
 absl::StatusOr<int> ReviewStore::PromoteAdmissions(
-    int limit, const std::function<absl::StatusOr<outbox::Command>(
-                   const v1::Call&, int64_t, const AdmissionRow&)>& build) {
+    int limit, const std::function<absl::StatusOr<outbox::Command>(const v1::Call&, int64_t,
+                                                                   const AdmissionRow&)>& build) {
   int promoted = 0;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     promoted = 0;

@@ -70,7 +70,8 @@ void CheckProfile(const v1::ApplicantProfile& p, const ReferenceData& ref, Viola
       v.Add(F(pre, "directions"), "R3.1", "a direction is listed twice");
     }
   }
-  if (p.has_legal_representative()) CheckPerson(p.legal_representative(), F(pre, "legal_representative"), v);
+  if (p.has_legal_representative())
+    CheckPerson(p.legal_representative(), F(pre, "legal_representative"), v);
   if (p.has_contact()) CheckPerson(p.contact(), F(pre, "contact"), v);
   for (auto [value, name] : {std::pair{p.staff_resident_in_wenzhou(), "staff_resident_in_wenzhou"},
                              std::pair{p.staff_intermediate_title(), "staff_intermediate_title"},
@@ -81,7 +82,8 @@ void CheckProfile(const v1::ApplicantProfile& p, const ReferenceData& ref, Viola
                               F(pre, "ministry_or_province_recommendation"), 0, 500, "FORMAT"));
   v.Absorb(core::ValidateLine(p.recommendation_proof_document(),
                               F(pre, "recommendation_proof_document"), 0, 100, "FORMAT"));
-  v.Absorb(core::ValidateText(p.standards_drafting(), F(pre, "standards_drafting"), 0, 500, "FORMAT"));
+  v.Absorb(
+      core::ValidateText(p.standards_drafting(), F(pre, "standards_drafting"), 0, 500, "FORMAT"));
   v.Absorb(core::ValidateText(p.pilot_projects(), F(pre, "pilot_projects"), 0, 500, "FORMAT"));
   v.Absorb(core::ValidateText(p.products_and_strengths(), F(pre, "products_and_strengths"), 0, 300,
                               "FORMAT"));
@@ -115,7 +117,8 @@ void CheckConsortium(const v1::Application& app, Violations& v) {
 
 void CheckContent(const v1::Application& app, Violations& v) {
   std::set<int> dirs;
-  if (app.directions().empty()) v.Add("application.directions", "R3.1", "apply for at least one direction");
+  if (app.directions().empty())
+    v.Add("application.directions", "R3.1", "apply for at least one direction");
   for (int i = 0; i < app.directions_size(); ++i) {
     const std::string path = absl::StrCat("application.directions[", i, "]");
     if (!DirectionFromProto(app.directions(i))) {
@@ -133,7 +136,8 @@ void CheckContent(const v1::Application& app, Violations& v) {
   for (int i = 0; i < letter.typical_cases_size(); ++i) {
     const auto& c = letter.typical_cases(i);
     const std::string path = absl::StrCat("application.letter.typical_cases[", i, "]");
-    if (!DirectionFromProto(c.direction())) v.Add(F(path, "direction"), "R6.1", "direction required");
+    if (!DirectionFromProto(c.direction()))
+      v.Add(F(path, "direction"), "R6.1", "direction required");
     v.Absorb(core::ValidateLine(c.title(), F(path, "title"), 1, 200, "R6.1"));
     v.Absorb(core::ValidateLine(c.client(), F(path, "client"), 0, 200, "R6.1"));
     v.Absorb(core::ValidateText(c.results(), F(path, "results"), 0, 2000, "R6.1"));
@@ -153,7 +157,8 @@ void CheckContent(const v1::Application& app, Violations& v) {
       v.Absorb(core::ParseDate(s.work_start_date(), F(path, "work_start_date")).status());
     }
   }
-  if (app.track_record_size() > 1000) v.Add("application.track_record", "R5.2", "at most 1000 items");
+  if (app.track_record_size() > 1000)
+    v.Add("application.track_record", "R5.2", "at most 1000 items");
   for (int i = 0; i < app.track_record_size(); ++i) {
     const auto& t = app.track_record(i);
     const std::string path = absl::StrCat("application.track_record[", i, "]");
@@ -187,7 +192,8 @@ absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& r
   if (call.scope() == common::v1::COUNTY && !call.division_code().empty()) {
     v.Absorb(ref.divisions.ValidateCountyLevelDivision(call.division_code(), "call.division_code"));
   }
-  if (call.tie_policy() == v1::TIE_POLICY_UNSPECIFIED || !v1::TiePolicy_IsValid(call.tie_policy())) {
+  if (call.tie_policy() == v1::TIE_POLICY_UNSPECIFIED ||
+      !v1::TiePolicy_IsValid(call.tie_policy())) {
     v.Add("call.tie_policy", "R7.1", "tie policy must be ALL_IN or ALL_OUT");
   }
   for (int i = 0; i < call.directions_size(); ++i) {

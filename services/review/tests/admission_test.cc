@@ -2,6 +2,8 @@
 // schema in the same test database), the outbox dispatcher between them. A whole call with
 // fifteen applicants ends in the registry's directory; a registry that goes away during
 // admission and comes back still ends with every admission exactly once.
+#include "services/review/admission.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,7 +15,6 @@
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/registry/handlers.h"
-#include "services/review/admission.h"
 #include "services/review/tests/fixture.h"
 #include "services/review/tests/flow.h"
 
@@ -30,9 +31,9 @@ class RegistryProcess {
   explicit RegistryProcess(db::testing::TestDatabase& db) {
     pool_ = std::make_unique<db::Pool>(db::PoolOptions{db.ServiceConninfo("registry"), 4});
     if (!server::Migrate(*pool_, "registry", migrations::Registry()).ok()) std::abort();
-    ref_ = std::make_unique<registry::ReferenceData>(registry::ReferenceData{
-        *core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
-        *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")});
+    ref_ = std::make_unique<registry::ReferenceData>(
+        registry::ReferenceData{*core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
+                                *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")});
     store_ = std::make_unique<registry::RegistryStore>(*pool_, [] { return absl::Now(); });
     Start();
   }
@@ -43,12 +44,12 @@ class RegistryProcess {
     handlers_ = std::make_unique<registry::RegistryHandlers>(*store_, *ref_, kProof,
                                                              [] { return absl::Now(); });
     int port = port_;
-    server_ = server::StartServer({handlers_.get()}, absl::StrCat("127.0.0.1:", port_), nullptr,
-                                  &port);
+    server_ =
+        server::StartServer({handlers_.get()}, absl::StrCat("127.0.0.1:", port_), nullptr, &port);
     ASSERT_NE(server_, nullptr);
     port_ = port;
-    stub_ = registry::v1::RegistryService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+    stub_ = registry::v1::RegistryService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
   }
   void Stop() {
     if (!server_) return;
@@ -162,8 +163,8 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
 
   // Fifteen applicants covering every checklist outcome.
   std::map<std::string, std::string> code;  // label → credit code
-  for (const char* label : {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "B1", "B2", "C1",
-                            "C2", "C3", "C4", "K1", "M1"}) {
+  for (const char* label : {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "B1", "B2", "C1", "C2",
+                            "C3", "C4", "K1", "M1"}) {
     code[label] = Code(200 + static_cast<int>(code.size()));
   }
   std::map<std::string, v1::Application> app;
@@ -183,7 +184,8 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   c2.mutable_staff(0)->set_resident_in_wenzhou(false);
   app["C2"] = flow.Apply(call, c2);
   app["C3"] = flow.Apply(call, GoodApplication(code["C3"], "无质控C3"), false);  // R5.4 fails
-  app["C4"] = flow.Apply(call, GoodApplication(code["C4"], "质控补正C4"), false);  // R5.4 overridden
+  app["C4"] =
+      flow.Apply(call, GoodApplication(code["C4"], "质控补正C4"), false);  // R5.4 overridden
   app["K1"] = flow.Apply(call, Consortium(code["K1"], code["M1"]));
 
   // Checklist outcomes as computed.
@@ -203,9 +205,9 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   ASSERT_TRUE(flow.Decide(app["B2"], "R5.1", false, common::v1::DIRECTION_UNSPECIFIED,
                           "社会组织不具备独立承担服务的条件")
                   .ok());
-  ASSERT_TRUE(flow.Decide(app["C4"], "R5.4", true, common::v1::DIRECTION_UNSPECIFIED,
-                          "质控文件已现场核验")
-                  .ok());
+  ASSERT_TRUE(
+      flow.Decide(app["C4"], "R5.4", true, common::v1::DIRECTION_UNSPECIFIED, "质控文件已现场核验")
+          .ok());
   call = flow.Move(&v1::ReviewService::Stub::CloseCall, flow.Get(call));
   call = flow.Move(&v1::ReviewService::Stub::StartReview, call);
 
@@ -234,10 +236,9 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
     }
   }
 
-  std::map<std::string, int64_t> ability = {{"A1", 5500}, {"A2", 5400}, {"A3", 5100},
-                                            {"A4", 5200}, {"A5", 5200}, {"A6", 5000},
-                                            {"A7", 4500}, {"A8", 4000}, {"B1", 4800},
-                                            {"C1", 5000}, {"C4", 4900}, {"K1", 5450}};
+  std::map<std::string, int64_t> ability = {{"A1", 5500}, {"A2", 5400}, {"A3", 5100}, {"A4", 5200},
+                                            {"A5", 5200}, {"A6", 5000}, {"A7", 4500}, {"A8", 4000},
+                                            {"B1", 4800}, {"C1", 5000}, {"C4", 4900}, {"K1", 5450}};
   std::map<std::string, int64_t> ability_of;
   std::map<std::string, std::vector<common::v1::Direction>> directions_of;
   for (const auto& [label, a] : ability) {
@@ -257,7 +258,8 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   EXPECT_TRUE(consulting.boundary_tie());
   EXPECT_EQ(consulting.selected_count(), 5);
   EXPECT_EQ(consulting.ranking(0).credit_code(), code["A1"]);
-  EXPECT_EQ(consulting.ranking(0).score_hundredths(), 8500);  // trimmed; untrimmed it would be 81.80
+  EXPECT_EQ(consulting.ranking(0).score_hundredths(),
+            8500);  // trimmed; untrimmed it would be 81.80
   EXPECT_EQ(consulting.ranking(0).experts_counted(), 3);
   EXPECT_EQ(consulting.ranking(3).rank(), 4);
   EXPECT_EQ(consulting.ranking(4).rank(), 4);
@@ -310,8 +312,8 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
 
   // The dispatcher runs as in main.cc and is woken by the commit.
   outbox::Dispatcher dispatcher(review_->pool(), DispatcherFor(registry_->port()));
-  AdmissionPromoter promoter(review_->store(), [&] { dispatcher.Notify(); },
-                             absl::Milliseconds(50));
+  AdmissionPromoter promoter(
+      review_->store(), [&] { dispatcher.Notify(); }, absl::Milliseconds(50));
   review_->OnEnqueued([&] { dispatcher.Notify(); });
   dispatcher.Start();
   promoter.Start();
@@ -324,9 +326,8 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   ASSERT_TRUE(finished.ok()) << finished.error_message();
   EXPECT_EQ(done.admissions_size(), 12);
   // Done when all 8 registrations and 12 admissions are out of the outbox.
-  for (int i = 0; i < 400 && (dispatcher.Counts()->pending > 0 ||
-                              dispatcher.Counts()->delivered < 20);
-       ++i) {
+  for (int i = 0;
+       i < 400 && (dispatcher.Counts()->pending > 0 || dispatcher.Counts()->delivered < 20); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   promoter.Stop();

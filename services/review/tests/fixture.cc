@@ -38,7 +38,8 @@ ReviewHarness::ReviewHarness(db::testing::TestDatabase* db) {
   auto industries = core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv");
   auto divisions = core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv");
   if (!industries.ok() || !divisions.ok()) Die("reference data missing");
-  ref_ = std::make_unique<ReferenceData>(ReferenceData{std::move(*industries), std::move(*divisions)});
+  ref_ =
+      std::make_unique<ReferenceData>(ReferenceData{std::move(*industries), std::move(*divisions)});
   SetToday(absl::CivilDay(2026, 3, 10));
   auto clock = [this] { return absl::FromUnixSeconds(now_seconds_.load()); };
   store_ = std::make_unique<ReviewStore>(*pool_, clock);
@@ -59,14 +60,14 @@ ReviewHarness::~ReviewHarness() {
 
 void ReviewHarness::SetToday(absl::CivilDay day) {
   const absl::TimeZone shanghai = absl::FixedTimeZone(8 * 3600);
-  now_seconds_ = absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(day.year(), day.month(),
-                                                                       day.day(), 12, 0, 0),
-                                                     shanghai));
+  now_seconds_ = absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 12, 0, 0), shanghai));
 }
 
 int64_t ReviewHarness::Count(const std::string& table, const std::string& where) {
   auto admin = db_->Admin();
-  auto r = admin->QueryScript(absl::StrCat("SELECT count(*) FROM review.", table, " WHERE ", where));
+  auto r =
+      admin->QueryScript(absl::StrCat("SELECT count(*) FROM review.", table, " WHERE ", where));
   return r.ok() ? r->Int64(0, 0) : -1;
 }
 
@@ -170,7 +171,8 @@ v1::Application GoodApplication(const std::string& code, const std::string& name
     s->set_work_start_date("2012-07-01");
     s->set_resident_in_wenzhou(true);
   }
-  for (auto a : {v1::QC_STAFF, v1::QC_SERVICE_PROCESS, v1::QC_SERVICE_STANDARDS, v1::QC_DELIVERABLES}) {
+  for (auto a :
+       {v1::QC_STAFF, v1::QC_SERVICE_PROCESS, v1::QC_SERVICE_STANDARDS, v1::QC_DELIVERABLES}) {
     auto* q = app.add_quality_control();
     q->set_aspect(a);
     q->set_description("质量管控制度");

@@ -80,9 +80,8 @@ std::string PdfBytes(size_t size, unsigned seed = 1);
 // Streams `content` in `chunk` pieces; returns the final status.
 grpc::Status Upload(v1::ReviewService::Stub& stub, const auth::Principal& who,
                     const std::string& parent, v1::DocumentPurpose purpose,
-                    const std::string& content, const std::string& request_id,
-                    v1::Document* out, size_t chunk = 256 * 1024,
-                    const std::string& content_type = "application/pdf");
+                    const std::string& content, const std::string& request_id, v1::Document* out,
+                    size_t chunk = 256 * 1024, const std::string& content_type = "application/pdf");
 
 // Stable reason and rule of a refusal (google.rpc.ErrorInfo).
 std::string ReasonOf(const grpc::Status& s);

@@ -27,8 +27,8 @@ class Flow {
   }
 
   using Transition = grpc::Status (v1::ReviewService::Stub::*)(grpc::ClientContext*,
-                                                              const v1::CallTransitionRequest&,
-                                                              v1::Call*);
+                                                               const v1::CallTransitionRequest&,
+                                                               v1::Call*);
   v1::Call Move(Transition t, const v1::Call& call, const auth::Principal& who = City()) {
     v1::CallTransitionRequest req;
     req.set_name(call.name());
@@ -62,7 +62,8 @@ class Flow {
   }
 
   // Creates the application, uploads one document per declared QC aspect, submits it.
-  v1::Application Apply(const v1::Call& call, const v1::Application& app, bool qc_documents = true) {
+  v1::Application Apply(const v1::Call& call, const v1::Application& app,
+                        bool qc_documents = true) {
     v1::Application created;
     auto s = TryCreate(call, app, &created);
     EXPECT_TRUE(s.ok()) << s.error_message();

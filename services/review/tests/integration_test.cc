@@ -38,8 +38,8 @@ ReviewHarness* ReviewTest::h_;
 TEST_F(ReviewTest, ABadCallNamesEveryFieldAndRuleAndWritesNothing) {
   const int64_t calls = h().Count("calls"), audits = h().Count("audit_log");
   v1::Call bad = CityCall(2026);
-  bad.set_closing_date("2026-02-01");                   // before the opening date
-  bad.mutable_directions(0)->set_quota(0);              // quota below 1
+  bad.set_closing_date("2026-02-01");       // before the opening date
+  bad.mutable_directions(0)->set_quota(0);  // quota below 1
   bad.mutable_directions(1)->set_track_record_threshold(-1);
   bad.set_tie_policy(v1::TIE_POLICY_UNSPECIFIED);
   v1::CreateCallRequest req;
@@ -123,7 +123,8 @@ TEST_F(ReviewTest, TheCallMovesOnlyForwardAndOnlyWithTheCurrentVersion) {
   EXPECT_EQ(ReasonOf(skip), "INVALID_CALL_TRANSITION");
   EXPECT_EQ(RuleOf(skip), "R4.1");
   // Only the call's bureau moves it.
-  EXPECT_EQ(flow().TryMove(&v1::ReviewService::Stub::OpenCall, updated, &out, County("330302"))
+  EXPECT_EQ(flow()
+                .TryMove(&v1::ReviewService::Stub::OpenCall, updated, &out, County("330302"))
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   v1::Call open = flow().Move(&v1::ReviewService::Stub::OpenCall, updated);
@@ -347,10 +348,11 @@ TEST_F(ReviewTest, TheBureauDecidesOrOverridesALineWithAReasonAndItIsAudited) {
   // R5.2 lines need a direction.
   EXPECT_EQ(flow().Decide(branch, "R5.2", true).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   // Only the bureau running the call decides.
-  EXPECT_EQ(flow().Decide(branch, "R5.1", true, common::v1::DIRECTION_UNSPECIFIED, "理由",
-                          County("330302"))
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      flow()
+          .Decide(branch, "R5.1", true, common::v1::DIRECTION_UNSPECIFIED, "理由", County("330302"))
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // The review cannot start while a manual decision is open.
   v1::Call closed = flow().Move(&v1::ReviewService::Stub::CloseCall, call);
   v1::Call out;
@@ -367,10 +369,10 @@ TEST_F(ReviewTest, TheBureauDecidesOrOverridesALineWithAReasonAndItIsAudited) {
   EXPECT_EQ(decided.lines(0).decision().decided_by(), "city-officer");
   for (const auto& o : decided.outcomes()) EXPECT_EQ(o.eligibility(), v1::ELIGIBLE);
   // An override of a computed PASS, per direction.
-  ASSERT_TRUE(flow()
-                  .Decide(branch, "R5.2", false, common::v1::TRAINING, "培训活动材料不实",
-                          City(), &decided)
-                  .ok());
+  ASSERT_TRUE(
+      flow()
+          .Decide(branch, "R5.2", false, common::v1::TRAINING, "培训活动材料不实", City(), &decided)
+          .ok());
   EXPECT_EQ(decided.lines(0).decision().decided_by(), "city-officer");  // earlier kept
   for (const auto& o : decided.outcomes()) {
     EXPECT_EQ(o.eligibility(),
@@ -397,7 +399,8 @@ TEST_F(ReviewTest, DocumentsRoundTripWithTheirChecksumAndBadUploadsStoreNothing)
   EXPECT_EQ(doc.sha256(), Sha256Hex(content));
   // The same request id again: the first answer, nothing new.
   v1::Document again;
-  ASSERT_TRUE(Upload(stub(), who, app.name(), v1::APPLICATION_LETTER, content, "letter", &again).ok());
+  ASSERT_TRUE(
+      Upload(stub(), who, app.name(), v1::APPLICATION_LETTER, content, "letter", &again).ok());
   EXPECT_EQ(again.name(), doc.name());
   const std::string app_id = app.name().substr(app.name().rfind('/') + 1);
   EXPECT_EQ(h().Count("documents", "application_id = " + app_id), 1);
@@ -500,7 +503,8 @@ TEST_F(ReviewTest, DocumentsRoundTripWithTheirChecksumAndBadUploadsStoreNothing)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_EQ(h().Count("documents"), docs);
     EXPECT_EQ(h().Count("document_chunks"), chunks);
-    ASSERT_TRUE(Upload(stub(), who, app.name(), v1::SUPPORTING, big, "interrupted", &restarted).ok());
+    ASSERT_TRUE(
+        Upload(stub(), who, app.name(), v1::SUPPORTING, big, "interrupted", &restarted).ok());
     EXPECT_EQ(restarted.size_bytes(), static_cast<int64_t>(big.size()));
   }
   EXPECT_EQ(h().Count("documents"), docs + 1);
@@ -566,8 +570,9 @@ TEST_F(ReviewTest, AConflictedAssignmentIsRefusedNamingR71AndExpertsSeeOnlyTheir
   }
   v1::Call def = CityCall(2026);
   def.set_experts_per_application(1);
-  Reviewing r = ToReview(flow(), def, {consortium, GoodApplication(tied, "关联单位"),
-                                       GoodApplication(plain, "普通单位")});
+  Reviewing r =
+      ToReview(flow(), def,
+               {consortium, GoodApplication(tied, "关联单位"), GoodApplication(plain, "普通单位")});
   v1::Expert employed = flow().AddExpert("x-employed", member);
   v1::Expert declared = flow().AddExpert("x-declared", "", {tied});
   v1::AssignExpertsResponse out;
@@ -604,12 +609,13 @@ TEST_F(ReviewTest, AConflictedAssignmentIsRefusedNamingR71AndExpertsSeeOnlyTheir
   ASSERT_EQ(listed.applications_size(), 1);
   EXPECT_EQ(listed.applications(0).name(), r.apps[2].name());
   // Scoring an unassigned application is refused; the pool's personal data is for bureaus.
-  EXPECT_EQ(flow().Score("x-employed", r.apps[1].name(), common::v1::CONSULTING, 5000, 3000)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      flow().Score("x-employed", r.apps[1].name(), common::v1::CONSULTING, 5000, 3000).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::ListExpertsResponse experts;
-  EXPECT_EQ(stub().ListExperts(As(Inst(plain)).get(), v1::ListExpertsRequest(), &experts).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub().ListExperts(As(Inst(plain)).get(), v1::ListExpertsRequest(), &experts).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // Automatic assignment gives the two others a conflict-free expert each.
   flow().AddExpert("x-free-1");
   ASSERT_TRUE(flow().Assign(r.call, {}, &out).ok());
@@ -704,8 +710,8 @@ TEST_F(ReviewTest, ScoresAreCheckedTrimmedWithFiveExpertsAndSelectionAppliesTheT
 TEST_F(ReviewTest, ThePublicNoticeTakesObjectionsInItsPeriodAndTheEndAdmitsTheRest) {
   v1::Call def = CityCall(2026);
   def.set_experts_per_application(1);
-  Reviewing r = ToReview(flow(), def, {GoodApplication(Code(191), "公示甲"),
-                                       GoodApplication(Code(192), "公示乙")});
+  Reviewing r = ToReview(
+      flow(), def, {GoodApplication(Code(191), "公示甲"), GoodApplication(Code(192), "公示乙")});
   const v1::Expert n1 = flow().AddExpert("n-1");
   std::vector<v1::Assignment> plan;
   for (const auto& app : r.apps) {
@@ -726,7 +732,8 @@ TEST_F(ReviewTest, ThePublicNoticeTakesObjectionsInItsPeriodAndTheEndAdmitsTheRe
   v1::GetPublicNoticeRequest pn;
   pn.set_call(r.call.name());
   v1::PublicNotice notice;
-  EXPECT_EQ(ReasonOf(stub().GetPublicNotice(As(Public()).get(), pn, &notice)), "NOTICE_NOT_PUBLISHED");
+  EXPECT_EQ(ReasonOf(stub().GetPublicNotice(As(Public()).get(), pn, &notice)),
+            "NOTICE_NOT_PUBLISHED");
   h().SetToday(absl::CivilDay(2026, 6, 1));
   v1::Call in_notice = flow().Move(&v1::ReviewService::Stub::StartPublicNotice, flow().Get(r.call));
   EXPECT_EQ(in_notice.notice_start_date(), "2026-06-01");
@@ -735,8 +742,8 @@ TEST_F(ReviewTest, ThePublicNoticeTakesObjectionsInItsPeriodAndTheEndAdmitsTheRe
   EXPECT_EQ(notice.entries_size(), 4);
   const std::string wire = notice.SerializeAsString();
   EXPECT_FALSE(absl::StrContains(wire, "13905770002"));  // no phone
-  EXPECT_FALSE(absl::StrContains(wire, "王五"));          // no contact name
-  EXPECT_FALSE(absl::StrContains(wire, "工程师"));        // no staff names
+  EXPECT_FALSE(absl::StrContains(wire, "王五"));         // no contact name
+  EXPECT_FALSE(absl::StrContains(wire, "工程师"));       // no staff names
   // Objections: authenticated callers only, inside the period, against what is shown.
   v1::FileObjectionRequest obj;
   obj.set_parent(r.call.name());
@@ -806,8 +813,8 @@ TEST_F(ReviewTest, ThePublicNoticeTakesObjectionsInItsPeriodAndTheEndAdmitsTheRe
   EXPECT_EQ(*promoter.RunOnce(), 2);
   EXPECT_EQ(*promoter.RunOnce(), 0);  // never twice
   EXPECT_EQ(h().Count("outbox", absl::StrCat("command_id LIKE 'admit:", call_id, ":%'")), 3);
-  EXPECT_EQ(h().Count("outbox", absl::StrCat("command_id = 'admit:", call_id, ":", Code(191),
-                                             ":TRAINING'")),
+  EXPECT_EQ(h().Count("outbox",
+                      absl::StrCat("command_id = 'admit:", call_id, ":", Code(191), ":TRAINING'")),
             0);
   // Finishing twice is refused; nothing is enqueued twice.
   fin.set_version(done.call().version());
