@@ -1,4 +1,7 @@
-# Writes a C++ file defining `const std::vector<zhigai::db::Migration>& SYMBOL()`.
+# Writes a C++ file defining `const std::vector<zhigai::db::Migration>& SYMBOL()` from the
+# numbered *.sql files of DIR, in order.
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "#include \"libs/db/migrations.h\"\nnamespace zhigai::migrations {\nconst std::vector<zhigai::db::Migration>& ${SYMBOL}() {\n  static const auto* all = new std::vector<zhigai::db::Migration>{\n")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)

@@ -104,6 +104,14 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (next_attempt_at)
   WHERE delivered_at IS NULL AND failed_at IS NULL;
 )sql"},
+      {3, "outbox_ordering",
+       R"sql(
+-- Commands that share an ordering key are delivered in id order (a registration before the
+-- admission that needs it); commands with no key, or different keys, never wait on each other.
+ALTER TABLE outbox ADD COLUMN ordering_key text NOT NULL DEFAULT '';
+CREATE INDEX outbox_ordering ON outbox (ordering_key, id)
+  WHERE delivered_at IS NULL AND failed_at IS NULL;
+)sql"},
   };
   return *all;
 }

@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 
 #include <future>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/principal.h"
@@ -21,13 +22,16 @@ using db::Statement;
 
 constexpr Statement kEnqueue{
     "outbox.enqueue",
-    "INSERT INTO outbox (command_id, target, method, payload) VALUES ($1, $2, $3, $4)"
-    " ON CONFLICT (command_id) DO NOTHING"};
+    "INSERT INTO outbox (command_id, target, method, payload, ordering_key)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (command_id) DO NOTHING"};
 constexpr Statement kDue{
     "outbox.due",
     "SELECT id, command_id, target, method, payload, attempts,"
-    " extract(epoch FROM now() - created_at) FROM outbox"
+    " extract(epoch FROM now() - created_at), ordering_key FROM outbox o"
     " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
+    " AND (ordering_key = '' OR NOT EXISTS (SELECT 1 FROM outbox e"
+    "      WHERE e.ordering_key = o.ordering_key AND e.id < o.id"
+    "      AND e.delivered_at IS NULL AND e.failed_at IS NULL))"
     " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"};
 constexpr Statement kDelivered{"outbox.delivered",
                                "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
@@ -65,7 +69,10 @@ bool Retryable(grpc::StatusCode code) {
 }  // namespace
 
 absl::Status Enqueue(db::Connection& conn, const Command& c) {
-  return conn.Exec(kEnqueue, {c.command_id, c.target, c.method, Param::Bytes(c.payload)}).status();
+  return conn
+      .Exec(kEnqueue,
+            {c.command_id, c.target, c.method, Param::Bytes(c.payload), c.ordering_key})
+      .status();
 }
 
 Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options, prometheus::Registry* metrics)
@@ -130,7 +137,10 @@ absl::StatusOr<int> Dispatcher::DeliverDue() {
     delivered = 0;
     auto due = c.Exec(kDue, {options_.batch});
     if (!due.ok()) return due.status();
+    std::set<std::string> held;  // ordering keys whose earlier command is still pending
     for (int i = 0; i < due->rows(); ++i) {
+      std::string key = due->String(i, 7);
+      if (!key.empty() && held.count(key)) continue;
       int64_t id = due->Int64(i, 0);
       std::string target = due->String(i, 2), method = due->String(i, 3);
       int attempts = static_cast<int>(due->Int64(i, 5));
@@ -170,6 +180,7 @@ absl::StatusOr<int> Dispatcher::DeliverDue() {
                                   0.2 * static_cast<double>(1 << std::min(attempts, 12)));
         written = c.Exec(kRetry, {id, result.error_message(), absl::StrCat(backoff)}).status();
         if (retried_) retried_->Increment();
+        if (!key.empty()) held.insert(key);
       } else {
         written = c.Exec(kFailed, {id, absl::StrCat(result.error_code(), ": ",
                                                     result.error_message())})

@@ -34,6 +34,10 @@ struct Command {
   std::string target;      // peer name, e.g. "registry"
   std::string method;      // full gRPC method, e.g. "/zhigai.registry.v1.RegistryService/ImposeSanction"
   std::string payload;     // the serialised request message
+  // Commands with the same non-empty key are delivered one after another in the order they
+  // were enqueued: a later one waits while an earlier one is pending (retrying). A parked
+  // (refused) command does not hold the others back.
+  std::string ordering_key = {};
 };
 
 // Inside the caller's transaction. A second command with the same id is ignored.

@@ -204,6 +204,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
   health->SetServingStatus("", false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(*drain));
   migrator.join();
+  if (def.stop_background) def.stop_background();
   log::Info("stopped");
   return 0;
 }

@@ -43,6 +43,9 @@ struct ServiceDefinition {
   const std::vector<db::Migration>* migrations = nullptr;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(HostContext&)>
       make_services;
+  // Runs after the server has drained and before the pool goes away: stop background workers
+  // (outbox dispatchers, listeners) here.
+  std::function<void()> stop_background;
 };
 
 int RunService(const ServiceDefinition& definition, int argc, char** argv);

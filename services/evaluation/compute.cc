@@ -1,7 +1,6 @@
 #include "services/evaluation/compute.h"
 
 #include "absl/container/flat_hash_map.h"
-
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
 #include "services/evaluation/domain/export.h"
@@ -63,8 +62,7 @@ absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets) {
   return RankInstitutions(sheets);
 }
 
-ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets,
-                            const Ranking& ranking) {
+ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets, const Ranking& ranking) {
   absl::flat_hash_map<absl::string_view, const ScoreSheet*> by_code;
   by_code.reserve(sheets.size());
   for (const ScoreSheet& s : sheets) by_code.emplace(s.credit_code, &s);
@@ -80,8 +78,6 @@ ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets,
   for (const UnrankedInstitution& u : ranking.not_ranked) {
     out.sheets.push_back(ToWire(year, *by_code.at(u.credit_code)));
   }
-  out.sheets_csv = ScoreSheetsCsv(sheets);
-  out.sheets_json = ScoreSheetsJson(sheets);
   out.ranking_csv = RankingCsv(ranking);
   out.ranking_json = RankingJson(ranking);
   return out;
@@ -93,6 +89,12 @@ absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const Institutio
   absl::StatusOr<Ranking> ranking = RankRound(*sheets);
   if (!ranking.ok()) return ranking.status();
   return AssembleRound(year, *sheets, *ranking);
+}
+
+absl::StatusOr<std::string> ExportSheets(absl::Span<const InstitutionInput> inputs, bool csv) {
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ScoreRound(inputs);
+  if (!sheets.ok()) return sheets.status();
+  return csv ? ScoreSheetsCsv(*sheets) : ScoreSheetsJson(*sheets);
 }
 
 v1::RankingEntry RankingEntryOf(const v1::ScoreSheet& sheet) {

@@ -1,6 +1,7 @@
 // A round's sheets and ranking from its inputs: the domain's score sheets and S4 ranking, put
-// in ranking order as wire messages, with the exports computed once (ExportScoreSheets serves
-// these bytes). Pure: the same inputs give byte-identical results (the replay guarantee).
+// in ranking order as wire messages, with the ranking's exports. Pure: the same inputs give
+// byte-identical results (the replay guarantee), which is why the sheets' CSV/JSON export
+// (tens of MiB for a large round) is not stored but recomputed from the frozen inputs.
 #pragma once
 
 #include <string>
@@ -17,17 +18,19 @@ namespace zhigai::evaluation {
 struct ComputedRound {
   // Ranking order: ranked best first, then the not ranked by credit code.
   std::vector<v1::ScoreSheet> sheets;
-  std::string sheets_csv, sheets_json, ranking_csv, ranking_json;
+  std::string ranking_csv, ranking_json;
 };
 
 // The three steps, separately callable so the benchmark can time each.
 absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionInput> inputs);
 absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets);
-ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets,
-                            const Ranking& ranking);
+ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets, const Ranking& ranking);
 
 // All three.
 absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const InstitutionInput> inputs);
+
+// Every item of every sheet (ExportScoreSheets SCORE_SHEETS), in credit-code order.
+absl::StatusOr<std::string> ExportSheets(absl::Span<const InstitutionInput> inputs, bool csv);
 
 // "169/20", or "8" for a whole number.
 std::string ExactText(const Rational& value);

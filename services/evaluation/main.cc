@@ -16,18 +16,17 @@ int main(int argc, char** argv) {
   def.name = "evaluation";
   def.default_port = 7106;
   def.migrations = &migrations::Evaluation();
-  def.extra_settings = {
-      {"pull_timeout_seconds", "deadline of each call to a source service during a pull",
-       std::string("60")}};
-  def.make_services = [](server::HostContext& host)
-      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+  def.extra_settings = {{"pull_timeout_seconds",
+                         "deadline of each call to a source service during a pull",
+                         std::string("60")}};
+  def.make_services =
+      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     auto timeout = host.config.GetInt("pull_timeout_seconds");
     if (!timeout.ok()) return timeout.status();
     sources = std::make_unique<evaluation::GrpcMetricSources>(
-        evaluation::SourceAddresses{host.config.Get("registry_addr"),
-                                    host.config.Get("tracking_addr"),
-                                    host.config.Get("training_addr"),
-                                    host.config.Get("feedback_addr")},
+        evaluation::SourceAddresses{
+            host.config.Get("registry_addr"), host.config.Get("tracking_addr"),
+            host.config.Get("training_addr"), host.config.Get("feedback_addr")},
         host.internal_proof, absl::Seconds(*timeout));
     store = std::make_unique<evaluation::EvaluationStore>(host.pool, [] { return absl::Now(); });
     std::vector<std::unique_ptr<grpc::Service>> services;

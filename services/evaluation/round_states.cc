@@ -6,8 +6,8 @@
 namespace zhigai::evaluation {
 namespace {
 
-absl::Status Refuse(absl::string_view reason, absl::string_view english,
-                    absl::string_view chinese, v1::RoundState state) {
+absl::Status Refuse(absl::string_view reason, absl::string_view english, absl::string_view chinese,
+                    v1::RoundState state) {
   return RuleViolation(reason, "R10.1",
                        absl::StrCat(english, " (the round is ", v1::RoundState_Name(state), ")"),
                        chinese);

@@ -30,12 +30,12 @@ constexpr int kPageSize = 1000;
 
 absl::Status Down(absl::string_view source, absl::string_view address, absl::string_view method,
                   absl::string_view what) {
-  return Error(absl::StatusCode::kUnavailable,
-               absl::StrCat(absl::AsciiStrToUpper(source), "_UNAVAILABLE"),
-               absl::StrCat("the ", source, " service (", address, ") failed ", method, ": ",
-                            what, "; nothing was stored, pull again later"),
-               absl::StrCat("数据来源服务 ", source, " 暂不可用，本次拉取未保存任何数据，请稍后重试"),
-               "R11.1");
+  return Error(
+      absl::StatusCode::kUnavailable, absl::StrCat(absl::AsciiStrToUpper(source), "_UNAVAILABLE"),
+      absl::StrCat("the ", source, " service (", address, ") failed ", method, ": ", what,
+                   "; nothing was stored, pull again later"),
+      absl::StrCat("数据来源服务 ", source, " 暂不可用，本次拉取未保存任何数据，请稍后重试"),
+      "R11.1");
 }
 
 absl::Status Down(absl::string_view source, absl::string_view address, absl::string_view method,
@@ -140,8 +140,7 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
       if (!st.ok()) return Down("registry", addresses_.registry, "ListSanctions", st);
       for (const auto& s : resp.sanctions()) {
         if (!scope.count(s.credit_code())) continue;
-        sanctions.push_back(
-            {s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted()});
+        sanctions.push_back({s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted()});
       }
       token = resp.next_page_token();
     } while (!token.empty());

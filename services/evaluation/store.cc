@@ -26,7 +26,8 @@ using db::Statement;
 // each statement's parameter text a few MiB at most.
 constexpr size_t kChunk = 1000;
 
-#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
+#define TS(col) \
+  "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
 
 constexpr Statement kInsertRound{
     "evaluation.insert_round",
@@ -94,12 +95,12 @@ constexpr Statement kInsertTests{
     " FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::bigint[], $7::bool[])"
     " AS u(c, q, s, sc, fm, ua)",
     30000};
-#define SOURCE_COLUMNS                                                                      \
+#define SOURCE_COLUMNS \
   "source, method, source_year, " TS("pulled_at") ", institutions, intake_mode, as_of," \
   " source_revision"
-constexpr Statement kListSources{
-    "evaluation.list_sources",
-    "SELECT " SOURCE_COLUMNS " FROM snapshot_sources WHERE year = $1 ORDER BY source"};
+constexpr Statement kListSources{"evaluation.list_sources",
+                                 "SELECT " SOURCE_COLUMNS
+                                 " FROM snapshot_sources WHERE year = $1 ORDER BY source"};
 constexpr Statement kSnapshotCounts{
     "evaluation.snapshot_counts",
     "SELECT count(*), count(*) FILTER (WHERE exclusion = 'BARRED'),"
@@ -125,10 +126,9 @@ constexpr Statement kLoadDefence{
     " WHERE year = $1",
     30000};
 
-constexpr Statement kCodesInSnapshot{
-    "evaluation.codes_in_snapshot",
-    "SELECT credit_code FROM snapshot_institutions WHERE year = $1"
-    " AND credit_code = ANY ($2::text[])"};
+constexpr Statement kCodesInSnapshot{"evaluation.codes_in_snapshot",
+                                     "SELECT credit_code FROM snapshot_institutions WHERE year = $1"
+                                     " AND credit_code = ANY ($2::text[])"};
 constexpr Statement kUpsertDefence{
     "evaluation.upsert_defence",
     "INSERT INTO defence_scores (year, credit_code, member_scores_hundredths, recorded_by,"
@@ -153,8 +153,7 @@ constexpr Statement kInsertExport{
     "evaluation.insert_export",
     "INSERT INTO round_exports (year, content, format, body) VALUES ($1, $2, $3, $4)", 30000};
 constexpr Statement kGetSheet{
-    "evaluation.get_sheet",
-    "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code = $2"};
+    "evaluation.get_sheet", "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code = $2"};
 constexpr Statement kListSheets{
     "evaluation.list_sheets",
     "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code > $2"
@@ -320,12 +319,27 @@ absl::Status InsertInstitutions(Connection& c, int year,
     sources.push_back(in.exclusion_source);
   }
   return c
-      .Exec(kInsertInstitutions,
-            {year, db::TextArray(codes), db::TextArray(names), db::TextArray(years),
-             IntArray(dd), IntArray(ds), IntArray(ad), IntArray(asd), IntArray(ep), IntArray(cv),
-             IntArray(cf), IntArray(ca), IntArray(cu), IntArray(rv), IntArray(rf), IntArray(ra),
-             IntArray(ru), IntArray(vc), IntArray(vs), db::TextArray(exclusions),
-             db::TextArray(sources)})
+      .Exec(kInsertInstitutions, {year,
+                                  db::TextArray(codes),
+                                  db::TextArray(names),
+                                  db::TextArray(years),
+                                  IntArray(dd),
+                                  IntArray(ds),
+                                  IntArray(ad),
+                                  IntArray(asd),
+                                  IntArray(ep),
+                                  IntArray(cv),
+                                  IntArray(cf),
+                                  IntArray(ca),
+                                  IntArray(cu),
+                                  IntArray(rv),
+                                  IntArray(rf),
+                                  IntArray(ra),
+                                  IntArray(ru),
+                                  IntArray(vc),
+                                  IntArray(vs),
+                                  db::TextArray(exclusions),
+                                  db::TextArray(sources)})
       .status();
 }
 
@@ -363,9 +377,8 @@ absl::StatusOr<Message> Parse(absl::string_view bytea) {
 
 std::string EvaluationStore::Now() const { return Rfc3339(clock_()); }
 
-absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change,
-                                                       const std::string& key, int year,
-                                                       bool include_previous_directory) {
+absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change, const std::string& key,
+                                                       int year, bool include_previous_directory) {
   v1::Round out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     auto r = c.Exec(kInsertRound, {year, include_previous_directory, Now()});
@@ -467,8 +480,8 @@ absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(i
     if (at == out.size() || out[at].credit_code != code) {
       return absl::InternalError("a snapshot test has no institution");
     }
-    out[at].tests.push_back({tests->String(i, 1), tests->Int64(i, 2), tests->Int64(i, 3),
-                             tests->Bool(i, 4)});
+    out[at].tests.push_back(
+        {tests->String(i, 1), tests->Int64(i, 2), tests->Int64(i, 3), tests->Bool(i, 4)});
   }
   return out;
 }
@@ -517,10 +530,10 @@ absl::StatusOr<v1::Round> EvaluationStore::RecordDefence(
       for (const std::string& code : codes) {
         if (!in_round.count(code)) missing.push_back(code);
       }
-      return RuleViolation("INSTITUTION_NOT_IN_ROUND", "R10.1",
-                           absl::StrCat("not in this round's snapshot: ",
-                                        absl::StrJoin(missing, ", ")),
-                           "该机构不在本年度考核范围内");
+      return RuleViolation(
+          "INSTITUTION_NOT_IN_ROUND", "R10.1",
+          absl::StrCat("not in this round's snapshot: ", absl::StrJoin(missing, ", ")),
+          "该机构不在本年度考核范围内");
     }
     auto up = c.Exec(kUpsertDefence, {year, db::TextArray(codes), db::TextArray(scores),
                                       change.actor.subject, Now()});
@@ -587,13 +600,10 @@ absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, in
                                       BoolArray(excellent), db::TextArray(bodies)});
       if (!r.ok()) return r.status();
     }
-    const std::pair<const char*, const char*> kinds[] = {
-        {"SCORE_SHEETS", "CSV"}, {"SCORE_SHEETS", "JSON"}, {"RANKING", "CSV"}, {"RANKING", "JSON"}};
-    const std::string* bodies[] = {&computed.sheets_csv, &computed.sheets_json,
-                                   &computed.ranking_csv, &computed.ranking_json};
-    for (int k = 0; k < 4; ++k) {
-      auto r = c.Exec(kInsertExport,
-                      {year, kinds[k].first, kinds[k].second, Param::Bytes(*bodies[k])});
+    const std::pair<const char*, const std::string*> exports[] = {{"CSV", &computed.ranking_csv},
+                                                                  {"JSON", &computed.ranking_json}};
+    for (const auto& [format, body] : exports) {
+      auto r = c.Exec(kInsertExport, {year, "RANKING", format, Param::Bytes(*body)});
       if (!r.ok()) return r.status();
     }
     auto v = c.Exec(kSetState, {year, "RANKED", Now()});

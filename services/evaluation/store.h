@@ -54,8 +54,8 @@ class EvaluationStore {
   absl::StatusOr<RoundInputs> LoadInputs(int year);
   // Stores the computed sheets and exports: DEFENCE_SCORED → RANKED, provided the round is
   // still at `expected_version` (the version LoadInputs saw, which the caller also sent).
-  absl::StatusOr<v1::Round> StoreRanking(const Change& change, int year,
-                                         int64_t expected_version, const ComputedRound& round);
+  absl::StatusOr<v1::Round> StoreRanking(const Change& change, int year, int64_t expected_version,
+                                         const ComputedRound& round);
   absl::StatusOr<v1::Round> Publish(const Change& change, int year, int64_t expected_version);
 
   absl::StatusOr<v1::ScoreSheet> GetSheet(int year, const std::string& credit_code);
@@ -63,9 +63,9 @@ class EvaluationStore {
                                                          int limit);
   // Sheets in ranking order after `after_position` (-1: from the start).
   absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> ListRanking(int year,
-                                                                           bool excellent_only,
-                                                                           int after_position,
-                                                                           int limit);
+                                                                          bool excellent_only,
+                                                                          int after_position,
+                                                                          int limit);
   absl::StatusOr<std::string> GetExport(int year, const std::string& content,
                                         const std::string& format);
 

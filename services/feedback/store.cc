@@ -7,6 +7,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/db/stored.h"
 
 namespace zhigai::feedback {
 namespace {
@@ -140,42 +141,10 @@ constexpr Statement kComplaintCounts{
     " GROUP BY institution_credit_code",
     10000};
 
-absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
-               "记录不存在");
-}
-
-absl::Status Stale(absl::string_view what, int64_t sent, int64_t current) {
-  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
-               absl::StrCat(what, " was changed by someone else: you sent version ", sent,
-                            ", the current version is ", current, "; read it again"),
-               "记录已被他人修改，请刷新后重试");
-}
-
 absl::Status Raced(absl::string_view what) {
   return Error(absl::StatusCode::kAborted, "CONCURRENT_CREATE",
                absl::StrCat(what, " was created by a concurrent call; read it and retry"),
                "记录刚被同时创建，请刷新后重试");
-}
-
-absl::Status Audit(Connection& c, const Change& change, const char* entity, const std::string& id,
-                   int64_t version) {
-  return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
-}
-
-absl::StatusOr<absl::CivilDay> StoredDay(absl::string_view text) {
-  auto day = core::ParseDate(text, "stored date");
-  if (!day.ok()) return absl::InternalError("stored date unreadable");
-  return *day;
-}
-
-template <typename Message>
-absl::StatusOr<Message> Parse(absl::string_view bytea) {
-  Message m;
-  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
-    return absl::InternalError("stored message does not parse");
-  }
-  return m;
 }
 
 v1::Rating RowToRating(const db::Result& r, int i) {
@@ -205,7 +174,7 @@ v1::Rating RowToRating(const db::Result& r, int i) {
 }
 
 absl::StatusOr<v1::Complaint> RowToComplaint(const db::Result& r, int i) {
-  auto body = Parse<v1::Complaint>(r.Text(i, 5));
+  auto body = db::ParseStored<v1::Complaint>(r.Text(i, 5));
   if (!body.ok()) return body.status();
   v1::Complaint c = std::move(*body);
   c.set_name(absl::StrCat("complaints/", r.Int64(i, 0)));
@@ -248,7 +217,7 @@ absl::StatusOr<bool> PlaceOrder(Connection& c, const Change& change, const Sanct
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return false;  // ordered before: the registry has it or will get it
   if (auto s = outbox::Enqueue(c, ToOutboxCommand(order)); !s.ok()) return s;
-  if (auto s = Audit(c, change, "sanction_order", order.command_id, 1); !s.ok()) return s;
+  if (auto s = db::Audit(c, change, "sanction_order", order.command_id, 1); !s.ok()) return s;
   return true;
 }
 
@@ -287,7 +256,7 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::UpdateRatingSettings(const Cha
     if (r->rows() == 0) {
       auto current = c.Exec(kGetSettings, {year});
       if (!current.ok()) return current.status();
-      return Stale("the rating settings", expected_version,
+      return db::StaleVersion("the rating settings", expected_version,
                    current->rows() == 0 ? 0 : current->Int64(0, 1));
     }
     out.set_name(absl::StrCat("ratingSettings/", year));
@@ -295,7 +264,7 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::UpdateRatingSettings(const Cha
     out.set_change_period_days(static_cast<int32_t>(r->Int64(0, 0)));
     out.set_version(r->Int64(0, 1));
     out.set_update_time(r->String(0, 2));
-    return Audit(c, change, "rating_settings", out.name(), out.version());
+    return db::Audit(c, change, "rating_settings", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -316,7 +285,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
     if (!current.ok()) return current.status();
     absl::StatusOr<db::Result> r;
     if (current->rows() == 0) {
-      if (w.expected_version != 0) return NotFound("rating of", w.engagement);
+      if (w.expected_version != 0) return db::NotFound("rating of", w.engagement);
       r = c.Exec(kInsertRating,
                  {w.engagement, w.facts.institution_credit_code, w.facts.enterprise_credit_code,
                   w.facts.division_code, w.engagement_year, content, results, w.comment, source,
@@ -333,10 +302,10 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
       }
       const v1::Rating stored = RowToRating(*current, 0);
       if (stored.version() != w.expected_version) {
-        return Stale("the rating", w.expected_version, stored.version());
+        return db::StaleVersion("the rating", w.expected_version, stored.version());
       }
-      auto first = StoredDay(stored.first_rated_date());
-      auto last = StoredDay(stored.last_change_date());
+      auto first = db::StoredDay(stored.first_rated_date());
+      auto last = db::StoredDay(stored.last_change_date());
       if (!first.ok() || !last.ok()) return absl::InternalError("stored rating dates unreadable");
       if (auto st = may_change(*first, *last); !st.ok()) return st;
       r = c.Exec(kUpdateRating,
@@ -351,7 +320,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
         !st.ok()) {
       return st;
     }
-    return Audit(c, change, "rating", out.name(), out.version());
+    return db::Audit(c, change, "rating", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -360,7 +329,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
 absl::StatusOr<StoredRating> FeedbackStore::GetRating(const std::string& engagement) {
   auto r = pool_.Exec(kGetRating, {engagement});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("rating of", engagement);
+  if (r->rows() == 0) return db::NotFound("rating of", engagement);
   // The division scopes county bureaus; it is not part of the rating resource.
   return StoredRating{r->Int64(0, 0), RowToRating(*r, 0), r->String(0, 15)};
 }
@@ -397,7 +366,7 @@ absl::StatusOr<v1::Complaint> FeedbackStore::FileComplaint(const Change& change,
     auto complaint = RowToComplaint(*r, 0);
     if (!complaint.ok()) return complaint.status();
     out = std::move(*complaint);
-    return Audit(c, change, "complaint", out.name(), out.version());
+    return db::Audit(c, change, "complaint", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -406,7 +375,7 @@ absl::StatusOr<v1::Complaint> FeedbackStore::FileComplaint(const Change& change,
 absl::StatusOr<v1::Complaint> FeedbackStore::GetComplaint(int64_t id) {
   auto r = pool_.Exec(kGetComplaint, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("complaint", absl::StrCat(id));
+  if (r->rows() == 0) return db::NotFound("complaint", absl::StrCat(id));
   return RowToComplaint(*r, 0);
 }
 
@@ -435,19 +404,19 @@ absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
     if (r->rows() == 0) {
       auto current = c.Exec(kGetComplaint, {id});
       if (!current.ok()) return current.status();
-      if (current->rows() == 0) return NotFound("complaint", absl::StrCat(id));
+      if (current->rows() == 0) return db::NotFound("complaint", absl::StrCat(id));
       if (current->Text(0, 7) != "PENDING") {
         return RuleViolation(
             "COMPLAINT_ALREADY_DECIDED", "R14.5",
             absl::StrCat("the complaint was already decided: ", current->Text(0, 7)),
             "该投诉已有核实结论");
       }
-      return Stale("the complaint", expected_version, current->Int64(0, 11));
+      return db::StaleVersion("the complaint", expected_version, current->Int64(0, 11));
     }
     auto complaint = RowToComplaint(*r, 0);
     if (!complaint.ok()) return complaint.status();
     out.complaint = std::move(*complaint);
-    if (auto st = Audit(c, change, "complaint", out.complaint.name(), out.complaint.version());
+    if (auto st = db::Audit(c, change, "complaint", out.complaint.name(), out.complaint.version());
         !st.ok()) {
       return st;
     }
@@ -459,7 +428,7 @@ absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
     if (!rows.ok()) return rows.status();
     std::vector<SeriousComplaint> serious;
     for (int i = 0; i < rows->rows(); ++i) {
-      auto day = StoredDay(rows->Text(i, 2));
+      auto day = db::StoredDay(rows->Text(i, 2));
       if (!day.ok()) return day.status();
       serious.push_back({rows->Int64(i, 0), rows->String(i, 1), *day});
     }
@@ -491,7 +460,7 @@ absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::RecordPlagiarismFinding(
     in.set_create_time(now);
     auto body = c.Exec(kSetFindingBody, {id, Param::Bytes(in.SerializeAsString())});
     if (!body.ok()) return body.status();
-    if (auto st = Audit(c, change, "plagiarism_finding", in.name(), 1); !st.ok()) return st;
+    if (auto st = db::Audit(c, change, "plagiarism_finding", in.name(), 1); !st.ok()) return st;
     // A second finding on the same day orders nothing new: one cancellation covers both.
     auto placed = PlaceOrder(c, change, order_for(in.name()), now);
     if (!placed.ok()) return placed.status();

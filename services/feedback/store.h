@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
+#include "libs/db/stored.h"
 #include "libs/db/pool.h"
 #include "services/feedback/domain/engagement_fact.h"
 #include "services/feedback/sanction_orders.h"
@@ -22,10 +23,7 @@ namespace zhigai::feedback {
 
 using Clock = std::function<absl::Time()>;
 
-struct Change {
-  db::Actor actor;
-  std::string method;
-};
+using Change = db::Change;
 
 struct RatingWrite {
   std::string engagement;

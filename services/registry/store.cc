@@ -9,6 +9,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/db/stored.h"
 
 namespace zhigai::registry {
 namespace {
@@ -152,27 +153,6 @@ std::vector<std::string> DirectionNames(const v1::Institution& in) {
   return out;
 }
 
-absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
-               "记录不存在");
-}
-
-absl::Status Stale(absl::string_view what, int64_t sent, int64_t current) {
-  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
-               absl::StrCat(what, " was changed by someone else: you sent version ", sent,
-                            ", the current version is ", current, "; read it again"),
-               "记录已被他人修改，请刷新后重试");
-}
-
-template <typename Message>
-absl::StatusOr<Message> Parse(absl::string_view bytea) {
-  Message m;
-  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
-    return absl::InternalError("stored message does not parse");
-  }
-  return m;
-}
-
 v1::DirectoryEntry RowToEntry(const db::Result& r, int i) {
   v1::DirectoryEntry e;
   e.set_name(absl::StrCat("directoryEntries/", r.Int64(i, 0)));
@@ -215,11 +195,6 @@ v1::Sanction RowToSanction(const db::Result& r, int i) {
   return s;
 }
 
-absl::Status Audit(Connection& c, const Change& change, const char* entity,
-                   const std::string& id, int64_t version) {
-  return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
-}
-
 }  // namespace
 
 std::string RegistryStore::Now() const {
@@ -258,7 +233,7 @@ absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& c
     }
     out = in;
     if (auto n = Notify(c, in.credit_code()); !n.ok()) return n;
-    return Audit(c, change, "institution", in.credit_code(), 1);
+    return db::Audit(c, change, "institution", in.credit_code(), 1);
   });
   if (!s.ok()) return s;
   Changed(out.credit_code());
@@ -278,8 +253,8 @@ absl::StatusOr<v1::Institution> RegistryStore::GetInstitution(const std::string&
   }
   auto r = pool_.Exec(kGetInstitution, {code});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("institution", code);
-  auto profile = Parse<v1::Institution>(r->Text(0, 0));
+  if (r->rows() == 0) return db::NotFound("institution", code);
+  auto profile = db::ParseStored<v1::Institution>(r->Text(0, 0));
   if (profile.ok() && cache_) cache_->PutProfile(code, ticket, *profile);
   return profile;
 }
@@ -291,10 +266,10 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto row = c.Exec(kLockInstitution, {code});
     if (!row.ok()) return row.status();
-    if (row->rows() == 0) return NotFound("institution", code);
+    if (row->rows() == 0) return db::NotFound("institution", code);
     int64_t version = row->Int64(0, 1);
-    if (version != expected_version) return Stale("institution", expected_version, version);
-    auto current = Parse<v1::Institution>(row->Text(0, 0));
+    if (version != expected_version) return db::StaleVersion("institution", expected_version, version);
+    auto current = db::ParseStored<v1::Institution>(row->Text(0, 0));
     if (!current.ok()) return current.status();
     auto next = apply(*current);
     if (!next.ok()) return next.status();
@@ -318,7 +293,7 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
     }
     out = *next;
     if (auto n = Notify(c, code); !n.ok()) return n;
-    return Audit(c, change, "institution", code, next->version());
+    return db::Audit(c, change, "institution", code, next->version());
   });
   if (!s.ok()) return s;
   Changed(code);
@@ -332,7 +307,7 @@ absl::StatusOr<std::vector<v1::Institution>> RegistryStore::ListInstitutions(
   if (!r.ok()) return r.status();
   std::vector<v1::Institution> out;
   for (int i = 0; i < r->rows(); ++i) {
-    auto in = Parse<v1::Institution>(r->Text(i, 0));
+    auto in = db::ParseStored<v1::Institution>(r->Text(i, 0));
     if (!in.ok()) return in.status();
     out.push_back(std::move(*in));
   }
@@ -346,7 +321,7 @@ absl::StatusOr<std::vector<v1::InstitutionRevision>> RegistryStore::ListRevision
   std::vector<v1::InstitutionRevision> out;
   for (int i = 0; i < r->rows(); ++i) {
     v1::InstitutionRevision rev;
-    auto in = Parse<v1::Institution>(r->Text(i, 0));
+    auto in = db::ParseStored<v1::Institution>(r->Text(i, 0));
     if (!in.ok()) return in.status();
     *rev.mutable_institution() = std::move(*in);
     rev.mutable_change()->set_actor(r->String(i, 1));
@@ -377,7 +352,7 @@ absl::StatusOr<v1::Consortium> RegistryStore::CreateConsortium(const Change& cha
       return b.status();
     }
     out = in;
-    return Audit(c, change, "consortium", absl::StrCat(id), 1);
+    return db::Audit(c, change, "consortium", absl::StrCat(id), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -386,8 +361,8 @@ absl::StatusOr<v1::Consortium> RegistryStore::CreateConsortium(const Change& cha
 absl::StatusOr<v1::Consortium> RegistryStore::GetConsortium(int64_t id) {
   auto r = pool_.Exec(kGetConsortium, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("consortium", absl::StrCat(id));
-  return Parse<v1::Consortium>(r->Text(0, 0));
+  if (r->rows() == 0) return db::NotFound("consortium", absl::StrCat(id));
+  return db::ParseStored<v1::Consortium>(r->Text(0, 0));
 }
 
 absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
@@ -415,7 +390,7 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
     }
     out = RowToEntry(*r, 0);
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
-    return Audit(c, change, "directory_entry", out.name(), out.version());
+    return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
   Changed(out.credit_code());
@@ -425,7 +400,7 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
 absl::StatusOr<v1::DirectoryEntry> RegistryStore::GetEntry(int64_t id) {
   auto r = pool_.Exec(kGetEntry, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("directory entry", absl::StrCat(id));
+  if (r->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
   return RowToEntry(*r, 0);
 }
 
@@ -441,12 +416,12 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
     if (r->rows() == 0) {
       auto current = c.Exec(kGetEntry, {id});
       if (!current.ok()) return current.status();
-      if (current->rows() == 0) return NotFound("directory entry", absl::StrCat(id));
-      return Stale("directory entry", expected_version, current->Int64(0, 10));
+      if (current->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
+      return db::StaleVersion("directory entry", expected_version, current->Int64(0, 10));
     }
     out = RowToEntry(*r, 0);
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
-    return Audit(c, change, "directory_entry", out.name(), out.version());
+    return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
   Changed(out.credit_code());
@@ -498,7 +473,7 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
         if (!e.ok()) return e.status();
         if (e->rows() == 1) {
           if (auto n = Notify(c, item.credit_code()); !n.ok()) return n;
-          if (auto a = Audit(c, change, "directory_entry",
+          if (auto a = db::Audit(c, change, "directory_entry",
                              absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
               !a.ok()) {
             return a;
@@ -507,7 +482,7 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
       }
     }
     out = in;
-    return Audit(c, change, "county_filing", in.name(), 1);
+    return db::Audit(c, change, "county_filing", in.name(), 1);
   });
   if (!s.ok()) return s;
   for (const auto& item : out.items()) Changed(item.credit_code());
@@ -520,7 +495,7 @@ absl::StatusOr<std::vector<v1::CountyFiling>> RegistryStore::ListCountyFilings(
   if (!r.ok()) return r.status();
   std::vector<v1::CountyFiling> out;
   for (int i = 0; i < r->rows(); ++i) {
-    auto items = Parse<v1::CountyFiling>(r->Text(i, 4));
+    auto items = db::ParseStored<v1::CountyFiling>(r->Text(i, 4));
     if (!items.ok()) return items.status();
     v1::CountyFiling f = std::move(*items);
     f.set_name(absl::StrCat("countyFilings/", r->Int64(i, 0)));
@@ -555,7 +530,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
     }
     out = RowToSanction(*r, 0);
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
-    return Audit(c, change, "sanction", out.name(), 1);
+    return db::Audit(c, change, "sanction", out.name(), 1);
   });
   if (!s.ok()) return s;
   Changed(out.credit_code());
@@ -565,7 +540,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
 absl::StatusOr<v1::Sanction> RegistryStore::GetSanction(int64_t id) {
   auto r = pool_.Exec(kGetSanction, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("sanction", absl::StrCat(id));
+  if (r->rows() == 0) return db::NotFound("sanction", absl::StrCat(id));
   return RowToSanction(*r, 0);
 }
 
@@ -579,16 +554,16 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
     if (r->rows() == 0) {
       auto current = c.Exec(kGetSanction, {id});
       if (!current.ok()) return current.status();
-      if (current->rows() == 0) return NotFound("sanction", absl::StrCat(id));
+      if (current->rows() == 0) return db::NotFound("sanction", absl::StrCat(id));
       if (current->Bool(0, 7)) {
         return RuleViolation("ALREADY_LIFTED", "R14.5", "the sanction was already lifted",
                              "该处理已解除");
       }
-      return Stale("sanction", expected_version, current->Int64(0, 9));
+      return db::StaleVersion("sanction", expected_version, current->Int64(0, 9));
     }
     out = RowToSanction(*r, 0);
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
-    return Audit(c, change, "sanction", out.name(), out.version());
+    return db::Audit(c, change, "sanction", out.name(), out.version());
   });
   if (!s.ok()) return s;
   Changed(out.credit_code());

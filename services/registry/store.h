@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
+#include "libs/db/stored.h"
 #include "libs/db/pool.h"
 #include "services/registry/cache.h"
 #include "services/registry/domain/sanctions.h"
@@ -18,10 +19,7 @@ namespace zhigai::registry {
 
 using Clock = std::function<absl::Time()>;
 
-struct Change {
-  db::Actor actor;
-  std::string method;
-};
+using Change = db::Change;
 
 struct InstitutionFilter {
   std::string name_contains, division_code, direction, legal_form;

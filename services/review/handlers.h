@@ -28,9 +28,9 @@ class ReviewHandlers final : public v1::ReviewService::Service {
   grpc::Status GetCall(Ctx*, const v1::GetCallRequest*, v1::Call*) override;
   grpc::Status UpdateCall(Ctx*, const v1::UpdateCallRequest*, v1::Call*) override;
   grpc::Status ListCalls(Ctx*, const v1::ListCallsRequest*, v1::ListCallsResponse*) override;
-  grpc::Status OpenCall(Ctx*, const v1::CallTransitionRequest*, v1::Call*) override;
-  grpc::Status CloseCall(Ctx*, const v1::CallTransitionRequest*, v1::Call*) override;
-  grpc::Status StartReview(Ctx*, const v1::CallTransitionRequest*, v1::Call*) override;
+  grpc::Status OpenCall(Ctx*, const v1::OpenCallRequest*, v1::Call*) override;
+  grpc::Status CloseCall(Ctx*, const v1::CloseCallRequest*, v1::Call*) override;
+  grpc::Status StartReview(Ctx*, const v1::StartReviewRequest*, v1::Call*) override;
 
   grpc::Status CreateApplication(Ctx*, const v1::CreateApplicationRequest*,
                                  v1::Application*) override;
@@ -61,13 +61,13 @@ class ReviewHandlers final : public v1::ReviewService::Service {
   grpc::Status SelectApplicants(Ctx*, const v1::SelectApplicantsRequest*,
                                 v1::SelectionResult*) override;
 
-  grpc::Status StartPublicNotice(Ctx*, const v1::CallTransitionRequest*, v1::Call*) override;
+  grpc::Status StartPublicNotice(Ctx*, const v1::StartPublicNoticeRequest*, v1::Call*) override;
   grpc::Status GetPublicNotice(Ctx*, const v1::GetPublicNoticeRequest*, v1::PublicNotice*) override;
   grpc::Status FileObjection(Ctx*, const v1::FileObjectionRequest*, v1::Objection*) override;
   grpc::Status ResolveObjection(Ctx*, const v1::ResolveObjectionRequest*, v1::Objection*) override;
   grpc::Status ListObjections(Ctx*, const v1::ListObjectionsRequest*,
                               v1::ListObjectionsResponse*) override;
-  grpc::Status FinishCall(Ctx*, const v1::CallTransitionRequest*, v1::FinishCallResponse*) override;
+  grpc::Status FinishCall(Ctx*, const v1::FinishCallRequest*, v1::FinishCallResponse*) override;
 
  private:
   absl::CivilDay Today() const;

@@ -34,14 +34,14 @@ namespace handlers {
 // Moves the call to `to` through the domain's state machine (R4.1), with `extra` checks and
 // changes in the same transaction.
 absl::StatusOr<v1::Call> MoveCall(
-    ReviewStore& store, const server::Call& call, const v1::CallTransitionRequest& req,
+    ReviewStore& store, const server::Call& call, const std::string& name, int64_t version,
     CallState to, const std::function<absl::Status(db::Connection&, v1::Call&)>& extra) {
   Violations v;
-  auto id = ParseCallName(req.name(), "name");
+  auto id = ParseCallName(name, "name");
   v.Absorb(id.status());
-  v.Absorb(CheckVersion(req.version()));
+  v.Absorb(CheckVersion(version));
   if (auto s = v.Finish(); !s.ok()) return s;
-  return store.MutateCall(ChangeOf(call), *id, req.version(),
+  return store.MutateCall(ChangeOf(call), *id, version,
                           [&](db::Connection& c, v1::Call& current) -> absl::Status {
                             if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
                             auto domain = CallFromProto(current);
@@ -174,22 +174,24 @@ grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListC
   });
 }
 
-grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx,
-                                      const v1::CallTransitionRequest* req, v1::Call* resp) {
+grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::OpenCallRequest* req,
+                                      v1::Call* resp) {
   return Serve(ctx, proof_, METHOD(OpenCall), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto out = handlers::MoveCall(store_, call, *req, CallState::kOpen, nullptr);
+    auto out =
+        handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kOpen, nullptr);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
   });
 }
 
-grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx,
-                                       const v1::CallTransitionRequest* req, v1::Call* resp) {
+grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx, const v1::CloseCallRequest* req,
+                                       v1::Call* resp) {
   return Serve(ctx, proof_, METHOD(CloseCall), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto out = handlers::MoveCall(store_, call, *req, CallState::kClosed, nullptr);
+    auto out =
+        handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kClosed, nullptr);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -197,11 +199,11 @@ grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx,
 }
 
 grpc::Status ReviewHandlers::StartReview(grpc::ServerContext* ctx,
-                                         const v1::CallTransitionRequest* req, v1::Call* resp) {
+                                         const v1::StartReviewRequest* req, v1::Call* resp) {
   return Serve(ctx, proof_, METHOD(StartReview), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     auto out = handlers::MoveCall(
-        store_, call, *req, CallState::kReviewing,
+        store_, call, req->name(), req->version(), CallState::kReviewing,
         [&](db::Connection& c, v1::Call& current) -> absl::Status {
           // Decision (R7.1 "experts review the applications that pass R5"): eligibility must be
           // settled before the review starts, so no manual decision may still be open.

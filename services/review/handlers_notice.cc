@@ -43,14 +43,14 @@ absl::Status RequireNotice(const v1::Call& call) {
 }  // namespace
 
 grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
-                                               const v1::CallTransitionRequest* req,
+                                               const v1::StartPublicNoticeRequest* req,
                                                v1::Call* resp) {
   return Serve(
       ctx, proof_, METHOD(StartPublicNotice), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         const absl::CivilDay today = Today();
         auto out = handlers::MoveCall(
-            store_, call, *req, CallState::kNotice,
+            store_, call, req->name(), req->version(), CallState::kNotice,
             [&](db::Connection& c, v1::Call& current) -> absl::Status {
               auto id = ParseCallName(current.name(), "name");
               auto rows = store_.Selections(c, *id);
@@ -225,15 +225,14 @@ grpc::Status ReviewHandlers::ListObjections(grpc::ServerContext* ctx,
   });
 }
 
-grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx,
-                                        const v1::CallTransitionRequest* req,
+grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::FinishCallRequest* req,
                                         v1::FinishCallResponse* resp) {
   return Serve(ctx, proof_, METHOD(FinishCall), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     const absl::CivilDay today = Today();
     std::vector<v1::Admission> admissions;
     auto out = handlers::MoveCall(
-        store_, call, *req, CallState::kFinished,
+        store_, call, req->name(), req->version(), CallState::kFinished,
         [&](db::Connection& c, v1::Call& current) -> absl::Status {
           admissions.clear();  // the transaction may run again after a serialization failure
           const int64_t id = *ParseCallName(current.name(), "name");

@@ -53,7 +53,7 @@ inline absl::Status Unauthenticated() {
 // Moves the call to `to` through the domain's state machine (R4.1) with `extra` checks and
 // changes in the same transaction; only the bureau that runs the call may.
 absl::StatusOr<v1::Call> MoveCall(
-    ReviewStore& store, const server::Call& call, const v1::CallTransitionRequest& req,
+    ReviewStore& store, const server::Call& call, const std::string& name, int64_t version,
     CallState to, const std::function<absl::Status(db::Connection&, v1::Call&)>& extra);
 
 // An application as `call` may read it: the bureaus overseeing the call, the applicant (or a

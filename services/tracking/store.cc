@@ -13,6 +13,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/db/stored.h"
 #include "services/tracking/copy_in.h"
 #include "services/tracking/domain/consulting_kind.h"
 #include "services/tracking/domain/need.h"
@@ -223,41 +224,15 @@ constexpr Statement kUpdateIntake{
     "UPDATE intake_settings SET mode = $2, version = version + 1, updated_by = $4,"
     " updated_at = $5::timestamptz WHERE year = $1 AND version = $3 RETURNING version"};
 
-absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
-               "记录不存在");
-}
-
-absl::Status Stale(absl::string_view what, int64_t sent, int64_t current) {
-  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
-               absl::StrCat(what, " was changed by someone else: you sent version ", sent,
-                            ", the current version is ", current, "; read it again"),
-               "记录已被他人修改，请刷新后重试");
-}
-
-template <typename Message>
-absl::StatusOr<Message> Parse(absl::string_view bytea) {
-  Message m;
-  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
-    return absl::InternalError("stored message does not parse");
-  }
-  return m;
-}
-
 template <typename Message>
 absl::StatusOr<std::vector<Message>> ParseAll(const db::Result& r) {
   std::vector<Message> out;
   for (int i = 0; i < r.rows(); ++i) {
-    auto m = Parse<Message>(r.Text(i, 0));
+    auto m = db::ParseStored<Message>(r.Text(i, 0));
     if (!m.ok()) return m.status();
     out.push_back(std::move(*m));
   }
   return out;
-}
-
-absl::Status Audit(Connection& c, const Change& change, const char* entity, const std::string& id,
-                   int64_t version) {
-  return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
 }
 
 common::v1::ChangeStamp Stamp(const Change& change, const std::string& now) {
@@ -286,7 +261,7 @@ absl::Status WriteNeed(Connection& c, const Change& change, int64_t id, v1::Need
       !u.ok()) {
     return u.status();
   }
-  return Audit(c, change, "need", need.name(), version);
+  return db::Audit(c, change, "need", need.name(), version);
 }
 
 NeedState ToDomain(v1::NeedState s) {
@@ -380,7 +355,7 @@ absl::StatusOr<v1::Enterprise> TrackingStore::CreateEnterprise(const Change& cha
       return r.status();
     }
     out = in;
-    return Audit(c, change, "enterprise", in.name(), 1);
+    return db::Audit(c, change, "enterprise", in.name(), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -389,8 +364,8 @@ absl::StatusOr<v1::Enterprise> TrackingStore::CreateEnterprise(const Change& cha
 absl::StatusOr<v1::Enterprise> TrackingStore::GetEnterprise(const std::string& code) {
   auto r = pool_.Exec(kGetEnterprise, {code});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("enterprise", code);
-  return Parse<v1::Enterprise>(r->Text(0, 0));
+  if (r->rows() == 0) return db::NotFound("enterprise", code);
+  return db::ParseStored<v1::Enterprise>(r->Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::Enterprise>> TrackingStore::ListEnterprises(
@@ -430,7 +405,7 @@ absl::StatusOr<v1::Need> TrackingStore::CreateNeed(const Change& change, const s
       return b.status();
     }
     out = in;
-    return Audit(c, change, "need", in.name(), 1);
+    return db::Audit(c, change, "need", in.name(), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -439,8 +414,8 @@ absl::StatusOr<v1::Need> TrackingStore::CreateNeed(const Change& change, const s
 absl::StatusOr<v1::Need> TrackingStore::GetNeed(int64_t id) {
   auto r = pool_.Exec(kGetNeed, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("need", absl::StrCat("needs/", id));
-  return Parse<v1::Need>(r->Text(0, 0));
+  if (r->rows() == 0) return db::NotFound("need", absl::StrCat("needs/", id));
+  return db::ParseStored<v1::Need>(r->Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::Need>> TrackingStore::ListNeeds(const NeedFilter& f,
@@ -458,10 +433,10 @@ absl::StatusOr<v1::Need> TrackingStore::UpdateNeed(const Change& change, int64_t
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto row = c.Exec(kLockNeed, {id});
     if (!row.ok()) return row.status();
-    if (row->rows() == 0) return NotFound("need", absl::StrCat("needs/", id));
+    if (row->rows() == 0) return db::NotFound("need", absl::StrCat("needs/", id));
     int64_t version = row->Int64(0, 1);
-    if (version != expected_version) return Stale("need", expected_version, version);
-    auto current = Parse<v1::Need>(row->Text(0, 0));
+    if (version != expected_version) return db::StaleVersion("need", expected_version, version);
+    auto current = db::ParseStored<v1::Need>(row->Text(0, 0));
     if (!current.ok()) return current.status();
     auto next = apply(*current);
     if (!next.ok()) return next.status();
@@ -497,8 +472,8 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
     if (need_id != 0) {
       auto row = c.Exec(kLockNeed, {need_id});
       if (!row.ok()) return row.status();
-      if (row->rows() == 0) return NotFound("need", in.need());
-      auto need = Parse<v1::Need>(row->Text(0, 0));
+      if (row->rows() == 0) return db::NotFound("need", in.need());
+      auto need = db::ParseStored<v1::Need>(row->Text(0, 0));
       if (!need.ok()) return need.status();
       if (need->enterprise_credit_code() != in.enterprise_credit_code()) {
         return RuleViolation("NEED_OF_OTHER_ENTERPRISE", "R12.2",
@@ -544,7 +519,7 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
       return b.status();
     }
     out = in;
-    return Audit(c, change, "engagement", in.name(), 1);
+    return db::Audit(c, change, "engagement", in.name(), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -553,8 +528,8 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
 absl::StatusOr<v1::Engagement> TrackingStore::GetEngagement(int64_t id) {
   auto r = pool_.Exec(kGetEngagement, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("engagement", absl::StrCat("engagements/", id));
-  return Parse<v1::Engagement>(r->Text(0, 0));
+  if (r->rows() == 0) return db::NotFound("engagement", absl::StrCat("engagements/", id));
+  return db::ParseStored<v1::Engagement>(r->Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::Engagement>> TrackingStore::ListEngagements(
@@ -573,13 +548,13 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
   auto body = [&](Connection& c) -> absl::Status {
     auto row = c.Exec(kLockEngagement, {id});
     if (!row.ok()) return row.status();
-    if (row->rows() == 0) return NotFound("engagement", absl::StrCat("engagements/", id));
+    if (row->rows() == 0) return db::NotFound("engagement", absl::StrCat("engagements/", id));
     int64_t version = row->Int64(0, 1);
     int64_t need_id = row->Int64(0, 2);
     if (expected_version != 0 && version != expected_version) {
-      return Stale("engagement", expected_version, version);
+      return db::StaleVersion("engagement", expected_version, version);
     }
-    auto current = Parse<v1::Engagement>(row->Text(0, 0));
+    auto current = db::ParseStored<v1::Engagement>(row->Text(0, 0));
     if (!current.ok()) return current.status();
     auto next = apply(*current);
     if (!next.ok()) return next.status();
@@ -596,13 +571,13 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
         !u.ok()) {
       return u.status();
     }
-    if (auto a = Audit(c, change, "engagement", next->name(), next->version()); !a.ok()) return a;
+    if (auto a = db::Audit(c, change, "engagement", next->name(), next->version()); !a.ok()) return a;
     // A cancelled engagement leaves its need unserved again (R12.2), so the bureau can assign it.
     if (need_id != 0 && next->state() == v1::CANCELLED && current->state() != v1::CANCELLED) {
       auto need_row = c.Exec(kLockNeed, {need_id});
       if (!need_row.ok()) return need_row.status();
       if (need_row->rows() == 1) {
-        auto need = Parse<v1::Need>(need_row->Text(0, 0));
+        auto need = db::ParseStored<v1::Need>(need_row->Text(0, 0));
         if (!need.ok()) return need.status();
         if (CheckNeedTransition(ToDomain(need->state()), NeedState::kOpen).ok() &&
             need->state() == v1::SERVED) {
@@ -689,7 +664,7 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
           return absl::AbortedError("concurrent push");
         }
       }
-      return Audit(c, change, "project_batch", batch_label, static_cast<int64_t>(pending.size()));
+      return db::Audit(c, change, "project_batch", batch_label, static_cast<int64_t>(pending.size()));
     });
     if (raced) continue;
     if (!s.ok()) return s;
@@ -743,7 +718,7 @@ absl::StatusOr<v1::ProjectReconciliation> TrackingStore::Reconcile(
       return b.status();
     }
     out = rec;
-    return Audit(c, change, "reconciliation", rec.name(), 1);
+    return db::Audit(c, change, "reconciliation", rec.name(), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -778,7 +753,7 @@ absl::StatusOr<v1::IngestSummary> TrackingStore::IngestSummary(int year,
   auto last = pool_.Exec(kLastReconciliation, {year});
   if (!last.ok()) return last.status();
   if (last->rows() == 1) {
-    auto rec = Parse<v1::ProjectReconciliation>(last->Text(0, 0));
+    auto rec = db::ParseStored<v1::ProjectReconciliation>(last->Text(0, 0));
     if (!rec.ok()) return rec.status();
     *out.mutable_last_reconciliation() = std::move(*rec);
   }
@@ -844,7 +819,7 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
         if (!ins.ok()) return ins.status();
         known[p.revision] = row.hash;
         if (auto a =
-                Audit(c, change, "project_counts",
+                db::Audit(c, change, "project_counts",
                       absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)),
                       p.revision);
             !a.ok()) {
@@ -933,10 +908,10 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::SetIntakeSetting(const Change& 
     if (r->rows() == 0) {
       auto current = c.Exec(kGetIntake, {year});
       if (!current.ok()) return current.status();
-      return Stale("intake setting", expected_version,
+      return db::StaleVersion("intake setting", expected_version,
                    current->rows() == 1 ? current->Int64(0, 1) : 0);
     }
-    return Audit(c, change, "intake_setting", absl::StrCat(year), r->Int64(0, 0));
+    return db::Audit(c, change, "intake_setting", absl::StrCat(year), r->Int64(0, 0));
   });
   if (!s.ok()) return s;
   return GetIntakeSetting(year);

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
+#include "libs/db/stored.h"
 #include "libs/db/pool.h"
 #include "services/tracking/domain/project_counts.h"
 #include "services/tracking/domain/project_record.h"
@@ -20,10 +21,7 @@ namespace zhigai::tracking {
 
 using Clock = std::function<absl::Time()>;
 
-struct Change {
-  db::Actor actor;
-  std::string method;
-};
+using Change = db::Change;
 
 struct NeedFilter {
   std::string division_code, enterprise_credit_code, assignee, state;

@@ -7,6 +7,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/db/stored.h"
 
 namespace zhigai::training {
 namespace {
@@ -141,32 +142,6 @@ constexpr Statement kListProblems{
     " FROM problems WHERE meeting_id = $1"
     " AND ($2 = '' OR credit_code = $2) AND id > $3 ORDER BY id LIMIT $4"};
 
-absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
-               "记录不存在");
-}
-
-absl::Status Stale(absl::string_view what, int64_t sent, int64_t current) {
-  return Error(absl::StatusCode::kAborted, "STALE_VERSION",
-               absl::StrCat(what, " was changed by someone else: you sent version ", sent,
-                            ", the current version is ", current, "; read it again"),
-               "记录已被他人修改，请刷新后重试");
-}
-
-absl::Status Audit(Connection& c, const Change& change, const char* entity, const std::string& id,
-                   int64_t version) {
-  return db::WriteAudit(c, change.actor, {change.method, entity, id, version});
-}
-
-template <typename Message>
-absl::StatusOr<Message> Parse(absl::string_view bytea) {
-  Message m;
-  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
-    return absl::InternalError("stored message does not parse");
-  }
-  return m;
-}
-
 // The stored body without what the row's columns hold.
 std::string EventBody(v1::Event e) {
   e.clear_name();
@@ -178,7 +153,7 @@ std::string EventBody(v1::Event e) {
 }
 
 absl::StatusOr<v1::Event> RowToEvent(const db::Result& r, int i) {
-  auto e = Parse<v1::Event>(r.Text(i, 1));
+  auto e = db::ParseStored<v1::Event>(r.Text(i, 1));
   if (!e.ok()) return e.status();
   e->set_name(absl::StrCat("events/", r.Int64(i, 0)));
   e->set_version(r.Int64(i, 2));
@@ -207,7 +182,7 @@ v1::YearPolicy RowToPolicy(int year, const db::Result& r) {
 }
 
 absl::StatusOr<v1::TestSession> RowToSession(const db::Result& r, int i) {
-  auto s = Parse<v1::TestSession>(r.Text(i, 1));
+  auto s = db::ParseStored<v1::TestSession>(r.Text(i, 1));
   if (!s.ok()) return s.status();
   s->set_name(absl::StrCat("testSessions/", r.Int64(i, 0)));
   s->set_create_time(r.String(i, 2));
@@ -230,7 +205,7 @@ v1::TestResult RowToResult(const db::Result& r, int i) {
 }
 
 absl::StatusOr<v1::Meeting> RowToMeeting(const db::Result& r, int i) {
-  auto m = Parse<v1::Meeting>(r.Text(i, 1));
+  auto m = db::ParseStored<v1::Meeting>(r.Text(i, 1));
   if (!m.ok()) return m.status();
   m->set_name(absl::StrCat("meetings/", r.Int64(i, 0)));
   m->set_create_time(r.String(i, 2));
@@ -269,7 +244,7 @@ absl::StatusOr<v1::Event> TrainingStore::CreateEvent(const Change& change, const
     auto e = RowToEvent(*r, 0);
     if (!e.ok()) return e.status();
     out = std::move(*e);
-    return Audit(c, change, "event", out.name(), out.version());
+    return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -278,7 +253,7 @@ absl::StatusOr<v1::Event> TrainingStore::CreateEvent(const Change& change, const
 absl::StatusOr<v1::Event> TrainingStore::GetEvent(int64_t id) {
   auto r = pool_.Exec(kGetEvent, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("event", absl::StrCat("events/", id));
+  if (r->rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
   return RowToEvent(*r, 0);
 }
 
@@ -289,11 +264,11 @@ absl::StatusOr<v1::Event> TrainingStore::EditEvent(const Change& change, int64_t
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto r = c.Exec(kLockEvent, {id});
     if (!r.ok()) return r.status();
-    if (r->rows() == 0) return NotFound("event", absl::StrCat("events/", id));
+    if (r->rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
     auto current = RowToEvent(*r, 0);
     if (!current.ok()) return current.status();
     if (expected_version != 0 && current->version() != expected_version) {
-      return Stale("event", expected_version, current->version());
+      return db::StaleVersion("event", expected_version, current->version());
     }
     v1::Event next = *current;
     if (absl::Status st = edit(next); !st.ok()) return st;
@@ -304,7 +279,7 @@ absl::StatusOr<v1::Event> TrainingStore::EditEvent(const Change& change, int64_t
     auto e = RowToEvent(*w, 0);
     if (!e.ok()) return e.status();
     out = std::move(*e);
-    return Audit(c, change, "event", out.name(), out.version());
+    return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -324,7 +299,7 @@ absl::StatusOr<v1::Event> TrainingStore::RecordRatings(
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto r = c.Exec(kLockEvent, {id});
     if (!r.ok()) return r.status();
-    if (r->rows() == 0) return NotFound("event", absl::StrCat("events/", id));
+    if (r->rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
     auto current = RowToEvent(*r, 0);
     if (!current.ok()) return current.status();
     if (absl::Status st = check(*current); !st.ok()) return st;
@@ -342,7 +317,7 @@ absl::StatusOr<v1::Event> TrainingStore::RecordRatings(
     auto e = RowToEvent(*w, 0);
     if (!e.ok()) return e.status();
     out = std::move(*e);
-    return Audit(c, change, "event", out.name(), out.version());
+    return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -388,11 +363,11 @@ absl::StatusOr<v1::YearPolicy> TrainingStore::SetPolicy(const Change& change, in
     if (r->rows() == 0) {
       auto current = c.Exec(kGetPolicy, {year});
       if (!current.ok()) return current.status();
-      return Stale(absl::StrCat("the policy of ", year), expected_version,
+      return db::StaleVersion(absl::StrCat("the policy of ", year), expected_version,
                    current->rows() == 0 ? 0 : current->Int64(0, 1));
     }
     out = RowToPolicy(year, *r);
-    return Audit(c, change, "year_policy", absl::StrCat(year), out.version());
+    return db::Audit(c, change, "year_policy", absl::StrCat(year), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -414,7 +389,7 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
     auto session = RowToSession(*r, 0);
     if (!session.ok()) return session.status();
     out = std::move(*session);
-    return Audit(c, change, "test_session", out.name(), 1);
+    return db::Audit(c, change, "test_session", out.name(), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -423,7 +398,7 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
 absl::StatusOr<v1::TestSession> TrainingStore::GetTestSession(int64_t id) {
   auto r = pool_.Exec(kGetSession, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("test session", absl::StrCat("testSessions/", id));
+  if (r->rows() == 0) return db::NotFound("test session", absl::StrCat("testSessions/", id));
   return RowToSession(*r, 0);
 }
 
@@ -437,7 +412,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::PutTestResult(const Change& change
                                in.score_hundredths(), in.excuse(), Now()});
     if (!r.ok()) return r.status();
     out = RowToResult(*r, 0);
-    return Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
+    return db::Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
                  out.version());
   });
   if (!s.ok()) return s;
@@ -452,7 +427,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::EditTestResult(
     auto r = c.Exec(kLockResult, {session_id, code});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
-      return NotFound("test result", absl::StrCat("testSessions/", session_id, " ", code));
+      return db::NotFound("test result", absl::StrCat("testSessions/", session_id, " ", code));
     }
     v1::TestResult next = RowToResult(*r, 0);
     if (absl::Status st = edit(next); !st.ok()) return st;
@@ -461,7 +436,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::EditTestResult(
                      next.score_hundredths(), next.excuse(), next.decision_note(), Now()});
     if (!w.ok()) return w.status();
     out = RowToResult(*w, 0);
-    return Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
+    return db::Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
                  out.version());
   });
   if (!s.ok()) return s;
@@ -501,7 +476,7 @@ absl::StatusOr<v1::Meeting> TrainingStore::CreateMeeting(const Change& change,
     auto m = RowToMeeting(*r, 0);
     if (!m.ok()) return m.status();
     out = std::move(*m);
-    return Audit(c, change, "meeting", out.name(), 1);
+    return db::Audit(c, change, "meeting", out.name(), 1);
   });
   if (!s.ok()) return s;
   return out;
@@ -510,7 +485,7 @@ absl::StatusOr<v1::Meeting> TrainingStore::CreateMeeting(const Change& change,
 absl::StatusOr<v1::Meeting> TrainingStore::GetMeeting(int64_t id) {
   auto r = pool_.Exec(kGetMeeting, {id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("meeting", absl::StrCat("meetings/", id));
+  if (r->rows() == 0) return db::NotFound("meeting", absl::StrCat("meetings/", id));
   return RowToMeeting(*r, 0);
 }
 
@@ -536,7 +511,7 @@ absl::StatusOr<v1::Problem> TrainingStore::SubmitProblem(const Change& change,
     auto r = c.Exec(kInsertProblem, {meeting_id, code, text, Now()});
     if (!r.ok()) return r.status();
     out = RowToProblem(*r, 0);
-    return Audit(c, change, "problem", out.name(), out.version());
+    return db::Audit(c, change, "problem", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -546,7 +521,7 @@ absl::StatusOr<v1::Problem> TrainingStore::GetProblem(int64_t meeting_id, int64_
   auto r = pool_.Exec(kGetProblem, {meeting_id, problem_id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) {
-    return NotFound("problem", absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
+    return db::NotFound("problem", absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
   }
   return RowToProblem(*r, 0);
 }
@@ -564,12 +539,12 @@ absl::StatusOr<v1::Problem> TrainingStore::AnswerProblem(const Change& change, i
       auto current = c.Exec(kGetProblem, {meeting_id, problem_id});
       if (!current.ok()) return current.status();
       if (current->rows() == 0) {
-        return NotFound("problem", absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
+        return db::NotFound("problem", absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
       }
-      return Stale("problem", expected_version, current->Int64(0, 7));
+      return db::StaleVersion("problem", expected_version, current->Int64(0, 7));
     }
     out = RowToProblem(*r, 0);
-    return Audit(c, change, "problem", out.name(), out.version());
+    return db::Audit(c, change, "problem", out.name(), out.version());
   });
   if (!s.ok()) return s;
   return out;

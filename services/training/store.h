@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
+#include "libs/db/stored.h"
 #include "libs/db/pool.h"
 #include "zhigai/training/v1/training.pb.h"
 
@@ -19,10 +20,7 @@ namespace zhigai::training {
 
 using Clock = std::function<absl::Time()>;
 
-struct Change {
-  db::Actor actor;
-  std::string method;
-};
+using Change = db::Change;
 
 struct EventFilter {
   int year = 0;  // 0 = any

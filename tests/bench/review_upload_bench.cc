@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   cr.set_request_id("bench-call");
   v1::Call call;
   if (!h.stub().CreateCall(As(City()).get(), cr, &call).ok()) return 1;
-  v1::CallTransitionRequest open;
+  v1::OpenCallRequest open;
   open.set_name(call.name());
   open.set_version(call.version());
   if (!h.stub().OpenCall(As(City()).get(), open, &call).ok()) return 1;

@@ -110,3 +110,41 @@ TEST_F(OutboxTest, TheBackgroundLoopDeliversAfterNotify) {
 
 }  // namespace
 }  // namespace zhigai::outbox
+
+namespace zhigai::outbox {
+namespace {
+
+TEST_F(OutboxTest, CommandsSharingAnOrderingKeyWaitForTheEarlierOne) {
+  int port = 0;
+  auto probe = StartReceiver(&port);
+  probe->Shutdown();
+  probe.reset();
+  Dispatcher d(*pool_, Options(port));
+  // The first command of key K goes to a receiver that is down; the second of K must wait even
+  // though its own receiver is up; an unrelated command is not held back.
+  auto up = StartReceiver(&port);  // same port: receiver "receiver" is up again
+  DispatcherOptions o = Options(port);
+  o.peers["down"] = "127.0.0.1:1";
+  Dispatcher mixed(*pool_, o);
+  ASSERT_TRUE(EnqueueOne({"k-1", "down", kCheck, HealthRequest(""), "K"}).ok());
+  ASSERT_TRUE(EnqueueOne({"k-2", "receiver", kCheck, HealthRequest(""), "K"}).ok());
+  ASSERT_TRUE(EnqueueOne({"other", "receiver", kCheck, HealthRequest(""), "L"}).ok());
+  EXPECT_EQ(*mixed.DeliverDue(), 1);  // only "other"
+  EXPECT_EQ(*mixed.DeliverDue(), 0);  // k-2 still waits behind k-1
+  auto counts = mixed.Counts();
+  EXPECT_EQ(counts->pending, 2);
+  EXPECT_EQ(counts->delivered, 1);
+  // Once k-1's receiver is reachable, both go, in order.
+  o.peers["down"] = absl::StrCat("127.0.0.1:", port);
+  Dispatcher healed(*pool_, o);
+  int delivered = 0;
+  for (int i = 0; i < 50 && delivered < 2; ++i) {
+    delivered += *healed.DeliverDue();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(delivered, 2);
+  (void)d;
+}
+
+}  // namespace
+}  // namespace zhigai::outbox

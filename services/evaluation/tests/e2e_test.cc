@@ -5,166 +5,60 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "libs/auth/principal.h"
-#include "libs/core/credit_code.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
 #include "services/evaluation/handlers.h"
-#include "services/feedback/handlers.h"
-#include "services/feedback/tracking_directory.h"
-#include "services/registry/handlers.h"
-#include "services/tracking/eligibility.h"
-#include "services/tracking/handlers.h"
-#include "services/training/calendar_source.h"
-#include "services/training/handlers.h"
-#include "services/training/reference_data.h"
+#include "services/evaluation/tests/real_sources.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Evaluation();
-const std::vector<zhigai::db::Migration>& Registry();
-const std::vector<zhigai::db::Migration>& Tracking();
-const std::vector<zhigai::db::Migration>& Training();
-const std::vector<zhigai::db::Migration>& Feedback();
-}  // namespace zhigai::migrations
+}
 
 namespace zhigai::evaluation {
 namespace {
 
 using auth::Principal;
 using auth::Role;
-constexpr char kProof[] = "e2e-proof";
+using testing::RealCode;
+using testing::RealSources;
 constexpr int kYear = 2027;  // projects and ratings of 2026, tests of 2027
 
 Principal City() { return {Role::kCityBureau, "city-1", "", "330300"}; }
 Principal Inst(const std::string& c) { return {Role::kInstitution, "inst-" + c, c, ""}; }
 Principal Ent(const std::string& c) { return {Role::kEnterprise, "ent-" + c, c, ""}; }
 Principal Platform() { return {Role::kPolicyPlatform, "policy-platform", "", ""}; }
+std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return testing::AsPrincipal(p); }
 
-std::string Code(int n) {
-  std::string first17 = absl::StrFormat("91330302E2E%06d", n);
-  return first17 + *core::CreditCodeCheckChar(first17);
-}
-
-absl::Time Noon(int y, int m, int d) {
-  return absl::FromCivil(absl::CivilHour(y, m, d, 12), absl::FixedTimeZone(8 * 3600));
-}
-
-std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-  ctx->AddMetadata(auth::kInternalProofHeader, kProof);
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return ctx;
-}
-
-template <typename Stub>
-std::unique_ptr<Stub> Connect(int port) {
-  return std::make_unique<Stub>(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-}
-
-#define ASSERT_RPC(call)                               \
-  do {                                                 \
-    grpc::Status rpc_status_ = (call);                 \
+#define ASSERT_RPC(call)                                                           \
+  do {                                                                             \
+    grpc::Status rpc_status_ = (call);                                             \
     ASSERT_TRUE(rpc_status_.ok()) << #call << ": " << rpc_status_.error_message(); \
   } while (0)
 
 TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanking) {
   auto db = db::testing::TestDatabase::Create();
-  auto pool = [&](const char* schema, const std::vector<db::Migration>& m) {
-    auto p = std::make_unique<db::Pool>(db::PoolOptions{db->ServiceConninfo(schema), 4});
-    EXPECT_TRUE(server::Migrate(*p, schema, m).ok()) << schema;
-    return p;
-  };
-  auto industries = *core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv");
-  auto divisions = *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv");
-  // Tracking and feedback live in the year of the projects and ratings, training in Y.
-  auto last_year = [] { return Noon(kYear - 1, 6, 15); };
-  auto this_year = [] { return Noon(kYear, 12, 1); };
-  int port = 0;
+  RealSources real(*db, kYear);
+  auto* tracking_stub = &real.tracking();
+  auto* training_stub = &real.training();
+  auto* feedback_stub = &real.feedback();
 
-  auto registry_pool = pool("registry", migrations::Registry());
-  registry::ReferenceData registry_ref{industries, divisions};
-  registry::RegistryStore registry_store(*registry_pool, last_year);
-  registry::RegistryHandlers registry(registry_store, registry_ref, kProof, last_year);
-  auto registry_server = server::StartServer({&registry}, "127.0.0.1:0", nullptr, &port);
-  const std::string registry_addr = absl::StrCat("127.0.0.1:", port);
-  auto registry_stub = Connect<registry::v1::RegistryService::Stub>(port);
-
-  auto tracking_pool = pool("tracking", migrations::Tracking());
-  tracking::ReferenceData tracking_ref{industries, divisions};
-  tracking::TrackingStore tracking_store(*tracking_pool, last_year);
-  tracking::RegistryEligibilityOptions eligibility_options;
-  eligibility_options.address = registry_addr;
-  eligibility_options.internal_proof = kProof;
-  tracking::RegistryEligibility eligibility(eligibility_options);
-  tracking::TrackingHandlers tracking(tracking_store, tracking_ref, eligibility, kProof,
-                                      last_year);
-  auto tracking_server = server::StartServer({&tracking}, "127.0.0.1:0", nullptr, &port);
-  const std::string tracking_addr = absl::StrCat("127.0.0.1:", port);
-  auto tracking_stub = Connect<tracking::v1::TrackingService::Stub>(port);
-
-  auto training_pool = pool("training", migrations::Training());
-  auto training_ref = training::ReferenceData::From(industries, divisions);
-  auto calendar =
-      training::CalendarSource::Open(ZHIGAI_DATA_DIR "/cn-workdays.tsv", absl::Hours(1), this_year);
-  ASSERT_TRUE(calendar.ok()) << calendar.status();
-  training::TrainingStore training_store(*training_pool, this_year);
-  training::TrainingHandlers training(training_store, training_ref, **calendar, kProof, this_year);
-  auto training_server = server::StartServer({&training}, "127.0.0.1:0", nullptr, &port);
-  const std::string training_addr = absl::StrCat("127.0.0.1:", port);
-  auto training_stub = Connect<training::v1::TrainingService::Stub>(port);
-
-  auto feedback_pool = pool("feedback", migrations::Feedback());
-  feedback::FeedbackStore feedback_store(*feedback_pool, last_year);
-  feedback::TrackingEngagementDirectory engagements(
-      grpc::CreateChannel(tracking_addr, grpc::InsecureChannelCredentials()), kProof);
-  feedback::FeedbackHandlers feedback(
-      feedback::HandlerDeps{feedback_store, engagements, kProof, last_year, [] {}});
-  auto feedback_server = server::StartServer({&feedback}, "127.0.0.1:0", nullptr, &port);
-  const std::string feedback_addr = absl::StrCat("127.0.0.1:", port);
-  auto feedback_stub = Connect<feedback::v1::FeedbackService::Stub>(port);
-
-  auto evaluation_pool = pool("evaluation", migrations::Evaluation());
+  auto evaluation_pool =
+      std::make_unique<db::Pool>(db::PoolOptions{db->ServiceConninfo("evaluation"), 4});
+  ASSERT_TRUE(server::Migrate(*evaluation_pool, "evaluation", migrations::Evaluation()).ok());
   EvaluationStore evaluation_store(*evaluation_pool, [] { return absl::Now(); });
-  GrpcMetricSources sources({registry_addr, tracking_addr, training_addr, feedback_addr}, kProof);
-  EvaluationHandlers evaluation(evaluation_store, sources, kProof);
+  GrpcMetricSources sources(real.addresses(), testing::kRealProof);
+  EvaluationHandlers evaluation(evaluation_store, sources, testing::kRealProof);
+  int port = 0;
   auto evaluation_server = server::StartServer({&evaluation}, "127.0.0.1:0", nullptr, &port);
-  auto stub = Connect<v1::EvaluationService::Stub>(port);
+  auto stub = v1::EvaluationService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
 
   // --- Registry: P and Q in the city directories of Y−1 (for their engagements) and Y.
-  const std::string p = Code(1), q = Code(2), enterprise = Code(3);
-  for (const std::string& code : {p, q}) {
-    registry::v1::CreateInstitutionRequest create;
-    create.set_request_id("create-" + code);
-    auto& in = *create.mutable_institution();
-    in.set_credit_code(code);
-    in.set_display_name(code == p ? "鹏程智造咨询" : "青禾培训");
-    in.set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
-    in.set_founded_date("2016-01-01");
-    in.mutable_registered_address()->set_province("浙江省");
-    in.mutable_registered_address()->set_city("温州市");
-    in.mutable_registered_address()->set_division_code("330302");
-    in.set_ownership(registry::v1::PRIVATE);
-    in.add_directions(common::v1::CONSULTING);
-    in.mutable_contact()->set_name("李四");
-    in.mutable_contact()->set_phone("13905770001");
-    registry::v1::Institution created;
-    ASSERT_RPC(registry_stub->CreateInstitution(As(City()).get(), create, &created));
-    for (int year : {kYear - 1, kYear}) {
-      registry::v1::AdmitToDirectoryRequest admit;
-      admit.set_command_id(absl::StrCat("admit-", code, "-", year));
-      admit.set_year(year);
-      admit.set_level(common::v1::CITY);
-      admit.set_credit_code(code);
-      admit.set_direction(common::v1::CONSULTING);
-      admit.set_source("e2e");
-      registry::v1::DirectoryEntry entry;
-      ASSERT_RPC(registry_stub->AdmitToDirectory(As(City()).get(), admit, &entry));
-    }
-  }
+  const std::string p = RealCode(1), q = RealCode(2), enterprise = RealCode(3);
+  ASSERT_TRUE(real.Admit(p, "鹏程智造咨询", {kYear - 1, kYear}));
+  ASSERT_TRUE(real.Admit(q, "青禾培训", {kYear - 1, kYear}));
 
   // --- Tracking: the platform's projects of Y−1. P: 2 diagnosis + 1 solution design approved,
   // 1 diagnosis pending (3 of 4 = 75%); Q: 1 diagnosis approved (100%).
@@ -282,7 +176,7 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   }
   v1::FreezeSnapshotRequest freeze;
   freeze.set_round(round.name());
-  freeze.set_version(snapshot.institution_count() > 0 ? 2 : 0);
+  freeze.set_version(2);  // created 1, pulled 2
   ASSERT_RPC(stub->FreezeSnapshot(As(City()).get(), freeze, &round));
   v1::RecordDefenceScoresRequest defence;
   defence.set_round(round.name());
@@ -308,8 +202,8 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   v1::ListRankingRequest list;
   list.set_parent(round.name());
   v1::ListRankingResponse ranking;
-  ASSERT_RPC(stub->ListRanking(
-      std::make_unique<grpc::ClientContext>().get(), list, &ranking));  // PUBLIC
+  ASSERT_RPC(
+      stub->ListRanking(std::make_unique<grpc::ClientContext>().get(), list, &ranking));  // PUBLIC
   ASSERT_EQ(ranking.entries_size(), 2);
   EXPECT_EQ(ranking.entries(0).credit_code(), p);
   EXPECT_EQ(ranking.entries(0).display_name(), "鹏程智造咨询");
@@ -334,10 +228,7 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   EXPECT_EQ(sheet.items(3).points(), "10.00");
   EXPECT_EQ(sheet.items(4).points(), "8.00");
 
-  for (auto* s : {&evaluation_server, &feedback_server, &training_server, &tracking_server,
-                  &registry_server}) {
-    (*s)->Shutdown();
-  }
+  evaluation_server->Shutdown();
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ class Registry final : public registry::v1::RegistryService::Service {
         continue;
       }
       auto status = req->status() == registry::v1::ENTRY_STATUS_UNSPECIFIED ? registry::v1::ACTIVE
-                                                                             : req->status();
+                                                                            : req->status();
       if (e.status() != status) continue;
       matching.push_back(&e);
     }
@@ -64,8 +64,8 @@ class Registry final : public registry::v1::RegistryService::Service {
  private:
   // Small pages (at most 2) so that the pull's paging loop is exercised.
   template <typename T, typename Out>
-  static void Page(const std::vector<const T*>& all, int size, const std::string& token,
-                   Out* out, std::string* next) {
+  static void Page(const std::vector<const T*>& all, int size, const std::string& token, Out* out,
+                   std::string* next) {
     size_t from = 0;
     if (!token.empty()) absl::SimpleAtoi(token, &from);
     size_t page = std::min<size_t>(size <= 0 ? 50 : size, 2);
@@ -92,8 +92,9 @@ class Tracking final : public tracking::v1::TrackingService::Service {
     }
     resp->set_intake_mode(tracking::v1::RECORDS);
     resp->set_as_of("2030-01-02T03:04:05Z");
-    resp->set_source_revision(d_.revision.count(req->year()) ? d_.revision[req->year()]
-                                                             : absl::StrCat("records:", req->year(), ":0"));
+    resp->set_source_revision(d_.revision.count(req->year())
+                                  ? d_.revision[req->year()]
+                                  : absl::StrCat("records:", req->year(), ":0"));
     return grpc::Status::OK;
   }
 
@@ -126,9 +127,9 @@ class Training final : public training::v1::TrainingService::Service {
 class Feedback final : public feedback::v1::FeedbackService::Service {
  public:
   explicit Feedback(FakeData& d) : d_(d) {}
-  grpc::Status BatchGetFeedbackMetrics(grpc::ServerContext* ctx,
-                                       const feedback::v1::BatchGetFeedbackMetricsRequest* req,
-                                       feedback::v1::BatchGetFeedbackMetricsResponse* resp) override {
+  grpc::Status BatchGetFeedbackMetrics(
+      grpc::ServerContext* ctx, const feedback::v1::BatchGetFeedbackMetricsRequest* req,
+      feedback::v1::BatchGetFeedbackMetricsResponse* resp) override {
     if (auto s = Admit(d_, ctx, "feedback", "BatchGetFeedbackMetrics"); !s.ok()) return s;
     std::lock_guard<std::mutex> lock(d_.mu);
     for (const std::string& code : req->credit_codes()) {
@@ -166,9 +167,9 @@ struct FakeSources::Services {
 
 FakeSources::FakeSources() : services_(std::make_unique<Services>(data_)) {
   int port = 0;
-  server_ = server::StartServer({&services_->registry, &services_->tracking,
-                                 &services_->training, &services_->feedback},
-                                "127.0.0.1:0", nullptr, &port);
+  server_ = server::StartServer(
+      {&services_->registry, &services_->tracking, &services_->training, &services_->feedback},
+      "127.0.0.1:0", nullptr, &port);
   address_ = absl::StrCat("127.0.0.1:", port);
 }
 
@@ -209,8 +210,7 @@ void FakeSources::AddSanction(int year, const std::string& code, registry::v1::S
   data_.sanctions[year].push_back(s);
 }
 
-void FakeSources::SetProjects(int year, const std::string& code, int dd, int ds, int ad,
-                              int asd) {
+void FakeSources::SetProjects(int year, const std::string& code, int dd, int ds, int ad, int asd) {
   std::lock_guard<std::mutex> lock(data_.mu);
   tracking::v1::InstitutionProjectMetrics m;
   m.set_credit_code(code);

@@ -645,7 +645,14 @@ TEST_F(GatewayTest, MetricsCountCallsByMethodCodeAndBackend) {
   GenericCall(channel_.get(), kEcho, {EchoBytes("x")});
   GenericCall(channel_.get(), kEcho, {EchoBytes("x", 5)});
   GenericCall(channel_.get(), "/zhigai.registry.v1.RegistryService/LiftSanction", {""});
-  std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  // The gateway counts a call when its own finish completes, just after the client has its
+  // answer: wait for the third call to be counted.
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text = prometheus::TextSerializer().Serialize(registry_.Collect());
+    if (absl::StrContains(text, "LiftSanction\"} 1")) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   EXPECT_NE(text.find("zhigai_gateway_calls_total{backend=\"gatewaytest\",code=\"OK\",method="
                       "\"zhigai.gatewaytest.v1.EchoService/Echo\"} 1"),
             std::string::npos)

@@ -318,7 +318,7 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   dispatcher.Start();
   promoter.Start();
   review_->SetToday(absl::CivilDay(2026, 5, 9));  // the notice ran 05-04 to 05-08
-  v1::CallTransitionRequest fin;
+  v1::FinishCallRequest fin;
   fin.set_name(call.name());
   fin.set_version(flow.Get(call).version());
   v1::FinishCallResponse done;
@@ -394,7 +394,7 @@ TEST_F(AdmissionTest, TheRegistryStoppedDuringAdmissionEndsWithEveryAdmissionExa
   review_->SetToday(absl::CivilDay(2026, 5, 4));
   call = flow.Move(&v1::ReviewService::Stub::StartPublicNotice, flow.Get(call));
   review_->SetToday(absl::CivilDay(2026, 5, 20));
-  v1::CallTransitionRequest fin;
+  v1::FinishCallRequest fin;
   fin.set_name(call.name());
   fin.set_version(call.version());
   v1::FinishCallResponse done;

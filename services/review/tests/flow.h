@@ -26,11 +26,13 @@ class Flow {
     return Move(&v1::ReviewService::Stub::OpenCall, created, who);
   }
 
-  using Transition = grpc::Status (v1::ReviewService::Stub::*)(grpc::ClientContext*,
-                                                               const v1::CallTransitionRequest&,
+  // A state change by its stub method (OpenCall, CloseCall, StartReview, StartPublicNotice).
+  template <typename Request>
+  using Transition = grpc::Status (v1::ReviewService::Stub::*)(grpc::ClientContext*, const Request&,
                                                                v1::Call*);
-  v1::Call Move(Transition t, const v1::Call& call, const auth::Principal& who = City()) {
-    v1::CallTransitionRequest req;
+  template <typename Request>
+  v1::Call Move(Transition<Request> t, const v1::Call& call, const auth::Principal& who = City()) {
+    Request req;
     req.set_name(call.name());
     req.set_version(call.version());
     v1::Call out;
@@ -38,9 +40,10 @@ class Flow {
     EXPECT_TRUE(s.ok()) << s.error_message() << " (" << ReasonOf(s) << ")";
     return out;
   }
-  grpc::Status TryMove(Transition t, const v1::Call& call, v1::Call* out,
+  template <typename Request>
+  grpc::Status TryMove(Transition<Request> t, const v1::Call& call, v1::Call* out,
                        const auth::Principal& who = City()) {
-    v1::CallTransitionRequest req;
+    Request req;
     req.set_name(call.name());
     req.set_version(call.version());
     return (h_.stub().*t)(As(who).get(), req, out);

@@ -143,7 +143,7 @@ TEST_F(ReviewTest, TheCallMovesOnlyForwardAndOnlyWithTheCurrentVersion) {
   auto no_selection = flow().TryMove(&v1::ReviewService::Stub::StartPublicNotice, reviewing, &out);
   EXPECT_EQ(ReasonOf(no_selection), "SELECTION_NOT_MADE");
   v1::FinishCallResponse fin;
-  v1::CallTransitionRequest t;
+  v1::FinishCallRequest t;
   t.set_name(reviewing.name());
   t.set_version(reviewing.version());
   auto early = stub().FinishCall(As(City()).get(), t, &fin);
@@ -761,7 +761,7 @@ TEST_F(ReviewTest, ThePublicNoticeTakesObjectionsInItsPeriodAndTheEndAdmitsTheRe
   ASSERT_TRUE(stub().FileObjection(As(Enterprise(Code(900))).get(), obj, &filed).ok());
   EXPECT_EQ(filed.status(), v1::OBJECTION_PENDING);
   // The notice is not over on its last day, and a pending objection blocks the end.
-  v1::CallTransitionRequest fin;
+  v1::FinishCallRequest fin;
   fin.set_name(r.call.name());
   v1::FinishCallResponse done;
   fin.set_version(flow().Get(r.call).version());
