@@ -82,15 +82,16 @@ std::optional<Role> RoleFromName(absl::string_view name) {
 
 std::string EncodePrincipal(const Principal& p) {
   return absl::StrCat("role=", RoleName(p.role), ";sub=", PercentEncode(p.subject),
-                      ";code=", PercentEncode(p.credit_code), ";div=",
-                      PercentEncode(p.division_code));
+                      ";code=", PercentEncode(p.credit_code),
+                      ";div=", PercentEncode(p.division_code));
 }
 
 absl::StatusOr<Principal> DecodePrincipal(absl::string_view header) {
   Principal p;
   bool has_role = false, has_sub = false;
   for (absl::string_view part : absl::StrSplit(header, ';')) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(part, absl::MaxSplits('=', 1));
     auto value = PercentDecode(kv.second);
     if (!value) return Unauthenticated("principal metadata is malformed", "身份信息格式错误");
     if (kv.first == "role") {

@@ -35,8 +35,8 @@ absl::Status Error(absl::StatusCode code, absl::string_view reason, absl::string
 
 absl::Status InvalidField(absl::string_view field, absl::string_view rule,
                           absl::string_view english, absl::string_view chinese) {
-  return InvalidFields({FieldViolation{std::string(field), std::string(rule), std::string(english)}},
-                       chinese);
+  return InvalidFields(
+      {FieldViolation{std::string(field), std::string(rule), std::string(english)}}, chinese);
 }
 
 absl::Status InvalidFields(std::vector<FieldViolation> violations, absl::string_view chinese) {
@@ -44,12 +44,12 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations, absl::string_
   std::vector<std::string> encoded;
   for (const auto& v : violations) {
     parts.push_back(absl::StrCat(v.field, ": ", v.description, " (", v.rule, ")"));
-    encoded.push_back(absl::StrCat(v.field, std::string(1, kUnit), v.rule, std::string(1, kUnit),
-                                   v.description));
+    encoded.push_back(
+        absl::StrCat(v.field, std::string(1, kUnit), v.rule, std::string(1, kUnit), v.description));
   }
-  absl::Status status = Error(absl::StatusCode::kInvalidArgument, "INVALID_FIELD",
-                              absl::StrJoin(parts, "; "), chinese,
-                              violations.size() == 1 ? violations[0].rule : "");
+  absl::Status status =
+      Error(absl::StatusCode::kInvalidArgument, "INVALID_FIELD", absl::StrJoin(parts, "; "),
+            chinese, violations.size() == 1 ? violations[0].rule : "");
   status.SetPayload(kViolationsUrl, absl::Cord(absl::StrJoin(encoded, std::string(1, kRecord))));
   return status;
 }

@@ -41,7 +41,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
     return FromPostgres("connect", "08001", why, "");
   }
   // Server notices ("relation already exists, skipping") are not errors; keep stderr for logs.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn, metrics));
 }
 
@@ -62,8 +63,7 @@ absl::StatusOr<Result> Connection::Exec(const Statement& statement, const Params
   auto start = std::chrono::steady_clock::now();
   auto finish = [&](absl::StatusOr<Result> r) {
     if (metrics_) {
-      double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       metrics_->Observe(statement.name, secs, r.ok());
     }
     if (!r.ok() && IsConnectionLost(r.status())) broken_ = true;

@@ -11,14 +11,13 @@ constexpr absl::string_view kConstraintUrl = "type.zhigai/constraint";
 }  // namespace
 
 absl::StatusCode CodeForSqlState(absl::string_view s) {
-  if (s == "23505") return absl::StatusCode::kAlreadyExists;        // unique_violation
-  if (s == "40001" || s == "40P01") return absl::StatusCode::kAborted;  // retry the tx
-  if (s == "57014") return absl::StatusCode::kDeadlineExceeded;    // statement timeout
-  if (s == "23503") return absl::StatusCode::kFailedPrecondition;  // foreign key
+  if (s == "23505") return absl::StatusCode::kAlreadyExists;                    // unique_violation
+  if (s == "40001" || s == "40P01") return absl::StatusCode::kAborted;          // retry the tx
+  if (s == "57014") return absl::StatusCode::kDeadlineExceeded;                 // statement timeout
+  if (s == "23503") return absl::StatusCode::kFailedPrecondition;               // foreign key
   if (s == "23514" || s == "23502") return absl::StatusCode::kInvalidArgument;  // check/not null
   if (absl::StartsWith(s, "22")) return absl::StatusCode::kInvalidArgument;     // data exception
-  if (absl::StartsWith(s, "08") || s == "57P01" || s == "57P02" || s == "57P03" ||
-      s.empty()) {
+  if (absl::StartsWith(s, "08") || s == "57P01" || s == "57P02" || s == "57P03" || s.empty()) {
     return absl::StatusCode::kUnavailable;  // connection gone, server shutting down
   }
   if (s == "53300") return absl::StatusCode::kResourceExhausted;  // too many connections

@@ -32,7 +32,8 @@ void NotificationListener::Loop() {
     PGconn* conn = PQconnectdb(conninfo_.c_str());
     bool ok = PQstatus(conn) == CONNECTION_OK;
     if (ok) {
-      PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+      PQsetNoticeProcessor(
+          conn, [](void*, const char*) {}, nullptr);
       // The channel name is fixed by the service (no user input): plain identifier.
       PGresult* r = PQexec(conn, ("LISTEN " + channel_).c_str());
       ok = PQresultStatus(r) == PGRES_COMMAND_OK;

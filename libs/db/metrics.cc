@@ -46,8 +46,8 @@ void StatementMetrics::Observe(const std::string& statement, double seconds, boo
     std::lock_guard<std::mutex> lock(mu_);
     auto it = by_statement_.find(statement);
     if (it == by_statement_.end()) {
-      it = by_statement_.emplace(statement, &latency_->Add({{"statement", statement}},
-                                                          LatencyBuckets()))
+      it = by_statement_
+               .emplace(statement, &latency_->Add({{"statement", statement}}, LatencyBuckets()))
                .first;
     }
     h = it->second;

@@ -41,8 +41,7 @@ std::string Checksum(absl::string_view sql) {
   return buf;
 }
 
-absl::StatusOr<std::map<int, std::string>> Applied(Connection& conn,
-                                                   const std::string& component) {
+absl::StatusOr<std::map<int, std::string>> Applied(Connection& conn, const std::string& component) {
   auto rows = conn.Exec(kApplied, {component});
   if (!rows.ok()) return rows.status();
   std::map<int, std::string> out;
@@ -142,8 +141,8 @@ absl::StatusOr<MigrationReport> ApplyMigrations(Connection& conn, const std::str
       continue;
     }
     if (auto s = conn.ExecScript(m.sql); !s.ok()) {
-      return fail(absl::Status(s.code(), absl::StrCat("migration ", component, "/", m.name,
-                                                      ": ", s.message())));
+      return fail(absl::Status(
+          s.code(), absl::StrCat("migration ", component, "/", m.name, ": ", s.message())));
     }
     if (auto r = conn.Exec(kRecord, {component, m.version, m.name, sum}); !r.ok()) {
       return fail(r.status());

@@ -26,10 +26,9 @@ absl::StatusOr<Lease> Pool::Acquire() {
   while (idle_.empty() && open_ >= options_.size) {
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.size) {
-      return absl::UnavailableError(
-          absl::StrCat("database: no pooled connection free within ",
-                       absl::FormatDuration(options_.acquire_timeout), " (pool size ",
-                       options_.size, ")"));
+      return absl::UnavailableError(absl::StrCat("database: no pooled connection free within ",
+                                                 absl::FormatDuration(options_.acquire_timeout),
+                                                 " (pool size ", options_.size, ")"));
     }
   }
   metrics_->ObserveWait(
@@ -70,11 +69,10 @@ void Pool::Return(std::unique_ptr<Connection> conn) {
 
 absl::Status Pool::Transaction(const std::function<absl::Status(Connection&)>& fn,
                                Isolation isolation) {
-  const char* begin = isolation == Isolation::kSerializable
-                          ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                          : isolation == Isolation::kRepeatableRead
-                                ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
-                                : "BEGIN";
+  const char* begin = isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                      : isolation == Isolation::kRepeatableRead
+                          ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+                          : "BEGIN";
   absl::Status last;
   for (int attempt = 1; attempt <= options_.max_transaction_attempts; ++attempt) {
     auto lease = Acquire();

@@ -33,17 +33,32 @@ absl::Status ProvisionServiceSchema(Connection& admin, const ServiceDatabase& s)
   // DO blocks cannot take parameters; the identifiers are checked above, the password quoted.
   std::string sql = absl::StrCat(
       "DO $$ BEGIN\n"
-      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '", s.role, "') THEN\n"
-      "    CREATE ROLE ", s.role, " LOGIN PASSWORD ", password, ";\n"
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '",
+      s.role,
+      "') THEN\n"
+      "    CREATE ROLE ",
+      s.role, " LOGIN PASSWORD ", password,
+      ";\n"
       "  ELSE\n"
-      "    ALTER ROLE ", s.role, " LOGIN PASSWORD ", password, ";\n"
+      "    ALTER ROLE ",
+      s.role, " LOGIN PASSWORD ", password,
+      ";\n"
       "  END IF;\n"
       "END $$;\n"
-      "CREATE SCHEMA IF NOT EXISTS ", s.schema, " AUTHORIZATION ", s.role, ";\n"
-      "ALTER SCHEMA ", s.schema, " OWNER TO ", s.role, ";\n"
-      "ALTER ROLE ", s.role, " SET search_path = ", s.schema, ";\n"
-      "REVOKE ALL ON SCHEMA public FROM ", s.role, ";\n"
-      "REVOKE ALL ON SCHEMA ", s.schema, " FROM PUBLIC;\n");
+      "CREATE SCHEMA IF NOT EXISTS ",
+      s.schema, " AUTHORIZATION ", s.role,
+      ";\n"
+      "ALTER SCHEMA ",
+      s.schema, " OWNER TO ", s.role,
+      ";\n"
+      "ALTER ROLE ",
+      s.role, " SET search_path = ", s.schema,
+      ";\n"
+      "REVOKE ALL ON SCHEMA public FROM ",
+      s.role,
+      ";\n"
+      "REVOKE ALL ON SCHEMA ",
+      s.schema, " FROM PUBLIC;\n");
   if (auto st = admin.ExecScript(sql); !st.ok()) return st;
   auto db = admin.QueryScript("SELECT current_database()");
   if (!db.ok()) return db.status();

@@ -46,7 +46,8 @@ constexpr Statement kFailed{"outbox.failed",
 constexpr Statement kCounts{
     "outbox.counts",
     "SELECT count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL),"
-    " count(*) FILTER (WHERE delivered_at IS NOT NULL), count(*) FILTER (WHERE failed_at IS NOT NULL)"
+    " count(*) FILTER (WHERE delivered_at IS NOT NULL), count(*) FILTER (WHERE failed_at IS NOT "
+    "NULL)"
     " FROM outbox"};
 
 // Codes that retrying can change: the receiver or the network is away, or busy.
@@ -70,8 +71,7 @@ bool Retryable(grpc::StatusCode code) {
 
 absl::Status Enqueue(db::Connection& conn, const Command& c) {
   return conn
-      .Exec(kEnqueue,
-            {c.command_id, c.target, c.method, Param::Bytes(c.payload), c.ordering_key})
+      .Exec(kEnqueue, {c.command_id, c.target, c.method, Param::Bytes(c.payload), c.ordering_key})
       .status();
 }
 
@@ -182,12 +182,13 @@ absl::StatusOr<int> Dispatcher::DeliverDue() {
         if (retried_) retried_->Increment();
         if (!key.empty()) held.insert(key);
       } else {
-        written = c.Exec(kFailed, {id, absl::StrCat(result.error_code(), ": ",
-                                                    result.error_message())})
-                      .status();
+        written =
+            c.Exec(kFailed, {id, absl::StrCat(result.error_code(), ": ", result.error_message())})
+                .status();
         if (failed_) failed_->Increment();
         log::Error("outbox command refused by its receiver; not retried",
-                   {{"command_id", due->String(i, 1)}, {"method", method},
+                   {{"command_id", due->String(i, 1)},
+                    {"method", method},
                     {"error", result.error_message()}});
       }
       if (!written.ok()) return written;

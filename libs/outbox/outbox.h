@@ -32,8 +32,9 @@ namespace zhigai::outbox {
 struct Command {
   std::string command_id;  // the receiver's idempotency key
   std::string target;      // peer name, e.g. "registry"
-  std::string method;      // full gRPC method, e.g. "/zhigai.registry.v1.RegistryService/ImposeSanction"
-  std::string payload;     // the serialised request message
+  std::string
+      method;  // full gRPC method, e.g. "/zhigai.registry.v1.RegistryService/ImposeSanction"
+  std::string payload;  // the serialised request message
   // Commands with the same non-empty key are delivered one after another in the order they
   // were enqueued: a later one waits while an earlier one is pending (retrying). A parked
   // (refused) command does not hold the others back.
@@ -44,8 +45,8 @@ struct Command {
 absl::Status Enqueue(db::Connection& conn, const Command& command);
 
 struct DispatcherOptions {
-  std::string service;         // the sender, sent as the SERVICE principal's subject
-  std::string internal_proof;  // proof that backends require with principal metadata
+  std::string service;                       // the sender, sent as the SERVICE principal's subject
+  std::string internal_proof;                // proof that backends require with principal metadata
   std::map<std::string, std::string> peers;  // target name → "host:port"
   absl::Duration poll = absl::Milliseconds(500);
   absl::Duration call_timeout = absl::Seconds(5);

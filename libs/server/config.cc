@@ -18,8 +18,7 @@ std::string Config::EnvName(const std::string& flag) {
 }
 
 absl::StatusOr<Config> Config::Parse(const std::vector<SettingSpec>& specs, int argc,
-                                     const char* const* argv,
-                                     const std::vector<std::string>& env) {
+                                     const char* const* argv, const std::vector<std::string>& env) {
   std::map<std::string, const SettingSpec*> by_name, by_env;
   for (const auto& s : specs) {
     by_name[s.name] = &s;
@@ -63,8 +62,8 @@ absl::StatusOr<Config> Config::Parse(const std::vector<SettingSpec>& specs, int 
   for (const auto& s : specs) {
     if (config.values_.count(s.name)) continue;
     if (!s.default_value) {
-      return absl::InvalidArgumentError(absl::StrCat("missing setting --", s.name, " (or ",
-                                                     EnvName(s.name), "): ", s.help));
+      return absl::InvalidArgumentError(
+          absl::StrCat("missing setting --", s.name, " (or ", EnvName(s.name), "): ", s.help));
     }
     config.values_[s.name] = *s.default_value;
   }
@@ -109,8 +108,7 @@ std::vector<SettingSpec> CommonSettings(const std::string& service, int default_
        absl::StrCat("0.0.0.0:", default_port + 1000)},
       {"db", absl::StrCat("libpq conninfo of the ", service, " role"), std::nullopt},
       {"db_pool_size", "PostgreSQL connections", std::string("8")},
-      {"internal_proof", "shared secret the gateway sends with principal metadata",
-       std::nullopt},
+      {"internal_proof", "shared secret the gateway sends with principal metadata", std::nullopt},
       {"data_dir", "folder with the reference data (cn-workdays.tsv, industries.tsv, ...)",
        std::string("data")},
       {"migrate_only", "apply migrations and exit (Kubernetes Job)", std::string("false"), true},

@@ -20,8 +20,8 @@
 namespace zhigai::server {
 
 std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
-                                          const std::string& listen,
-                                          prometheus::Registry* metrics, int* port) {
+                                          const std::string& listen, prometheus::Registry* metrics,
+                                          int* port) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -62,8 +62,8 @@ int Fail(const std::string& why) {
 // readiness status, until shutdown begins.
 class ReadinessWatch {
  public:
-  ReadinessWatch(grpc::HealthCheckServiceInterface* health, db::Pool& pool,
-                 std::string component, const std::vector<db::Migration>& migrations)
+  ReadinessWatch(grpc::HealthCheckServiceInterface* health, db::Pool& pool, std::string component,
+                 const std::vector<db::Migration>& migrations)
       : health_(health), pool_(pool), component_(std::move(component)), migrations_(migrations) {
     thread_ = std::thread([this] { Loop(); });
   }
@@ -187,13 +187,14 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
   std::thread migrator([&] {
     // Keep trying to migrate while the database is away at start-up.
     for (int i = 0; i < 600 && !migrated; ++i) {
-      if (Migrate(pool, def.name, migrations).ok()) migrated = true;
-      else std::this_thread::sleep_for(std::chrono::seconds(1));
+      if (Migrate(pool, def.name, migrations).ok())
+        migrated = true;
+      else
+        std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   });
   ReadinessWatch readiness(health, pool, def.name, migrations);
-  log::Info("serving", {{"grpc", absl::StrCat(port)},
-                        {"metrics", config->Get("metrics_listen")}});
+  log::Info("serving", {{"grpc", absl::StrCat(port)}, {"metrics", config->Get("metrics_listen")}});
 
   int sig = 0;
   sigwait(&signals, &sig);

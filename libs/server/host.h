@@ -53,8 +53,8 @@ int RunService(const ServiceDefinition& definition, int argc, char** argv);
 // Builds and starts a server with the project's standard plumbing (also used by in-process
 // integration tests on port 0). `port` receives the bound port.
 std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
-                                          const std::string& listen,
-                                          prometheus::Registry* metrics, int* port);
+                                          const std::string& listen, prometheus::Registry* metrics,
+                                          int* port);
 
 // Applies the framework's and the service's migrations.
 absl::Status Migrate(db::Pool& pool, const std::string& service,

@@ -13,8 +13,8 @@
 namespace zhigai::server {
 
 template <typename Fn>
-grpc::Status Serve(grpc::ServerContext* context, absl::string_view proof,
-                   absl::string_view method, Fn&& body) {
+grpc::Status Serve(grpc::ServerContext* context, absl::string_view proof, absl::string_view method,
+                   Fn&& body) {
   auto call = ReadCall(*context, proof, method);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return ToGrpcStatus(body(*call));

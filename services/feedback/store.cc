@@ -257,7 +257,7 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::UpdateRatingSettings(const Cha
       auto current = c.Exec(kGetSettings, {year});
       if (!current.ok()) return current.status();
       return db::StaleVersion("the rating settings", expected_version,
-                   current->rows() == 0 ? 0 : current->Int64(0, 1));
+                              current->rows() == 0 ? 0 : current->Int64(0, 1));
     }
     out.set_name(absl::StrCat("ratingSettings/", year));
     out.set_year(year);

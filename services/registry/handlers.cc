@@ -40,8 +40,8 @@ absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view co
                                    absl::string_view field) {
   int64_t id = 0;
   std::string prefix = absl::StrCat(collection, "/");
-  if (!absl::StartsWith(name, prefix) ||
-      !absl::SimpleAtoi(name.substr(prefix.size()), &id) || id <= 0) {
+  if (!absl::StartsWith(name, prefix) || !absl::SimpleAtoi(name.substr(prefix.size()), &id) ||
+      id <= 0) {
     return InvalidField(field, "AIP-122", absl::StrCat("name must look like ", collection, "/{id}"),
                         "资源名称格式有误");
   }
@@ -53,7 +53,8 @@ absl::StatusOr<int64_t> AfterId(const std::string& token) {
   if (!raw.ok()) return raw.status();
   if (raw->empty()) return int64_t{0};
   int64_t id;
-  if (!absl::SimpleAtoi(*raw, &id)) return InvalidField("page_token", "AIP-158", "bad token", "分页令牌无效");
+  if (!absl::SimpleAtoi(*raw, &id))
+    return InvalidField("page_token", "AIP-158", "bad token", "分页令牌无效");
   return id;
 }
 
@@ -90,8 +91,8 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                                  const v1::CreateInstitutionRequest* req,
                                                  v1::Institution* resp) {
   return Serve(ctx, proof_, METHOD(CreateInstitution), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
-                                    Role::kService});
+    if (auto s = RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
         !s.ok()) {
       return s;
     }
@@ -139,7 +140,8 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
     if (!code.ok()) return code.status();
     if (req->institution().version() <= 0) {
       return InvalidField("institution.version", "AIP-154",
-                          "send the version you read (optimistic concurrency)", "请提供读取时的版本号");
+                          "send the version you read (optimistic concurrency)",
+                          "请提供读取时的版本号");
     }
     if (call.principal.role == Role::kInstitution && call.principal.credit_code != *code) {
       return server::Forbidden("NOT_OWN_INSTITUTION", "an institution may edit only itself",
@@ -156,8 +158,7 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
                                      "its division",
                                      "县级经信部门只能修改本辖区机构");
           }
-          auto next = ApplyUpdate(current, req->institution(), req->update_mask(),
-                                  call.principal);
+          auto next = ApplyUpdate(current, req->institution(), req->update_mask(), call.principal);
           if (!next.ok()) return next.status();
           if (auto s = ValidateInstitution(*next, ref_); !s.ok()) return s;
           return next;
@@ -185,12 +186,13 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
         !s.ok()) {
       return s;
     }
-    InstitutionFilter filter{
-        req->display_name_contains(), req->division_code(),
-        req->direction() == common::v1::DIRECTION_UNSPECIFIED
-            ? ""
-            : common::v1::Direction_Name(req->direction()),
-        req->legal_form() == v1::LEGAL_FORM_UNSPECIFIED ? "" : v1::LegalForm_Name(req->legal_form())};
+    InstitutionFilter filter{req->display_name_contains(), req->division_code(),
+                             req->direction() == common::v1::DIRECTION_UNSPECIFIED
+                                 ? ""
+                                 : common::v1::Direction_Name(req->direction()),
+                             req->legal_form() == v1::LEGAL_FORM_UNSPECIFIED
+                                 ? ""
+                                 : v1::LegalForm_Name(req->legal_form())};
     auto rows = store_.ListInstitutions(filter, *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -206,38 +208,39 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::ListInstitutionRevisions(
     grpc::ServerContext* ctx, const v1::ListInstitutionRevisionsRequest* req,
     v1::ListInstitutionRevisionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListInstitutionRevisions), [&](const Call& call) -> absl::Status {
-    auto code = CodeFromName(req->name(), "name");
-    if (!code.ok()) return code.status();
-    if (!MaySeePersonalData(call.principal, *code)) {
-      return server::Forbidden("NOT_OWN_INSTITUTION",
-                               "the change history is for bureaus and the institution itself",
-                               "变更记录仅限经信部门和机构本身查看");
-    }
-    auto size = db::PageSize(req->page_size());
-    if (!size.ok()) return size.status();
-    auto after = AfterId(req->page_token());
-    if (!after.ok()) return after.status();
-    int64_t before = *after == 0 ? INT64_MAX : *after;
-    auto rows = store_.ListRevisions(*code, before, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_revisions() = std::move((*rows)[i]);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(
-          db::EncodePageToken(absl::StrCat(resp->revisions(*size - 1).institution().version())));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, METHOD(ListInstitutionRevisions), [&](const Call& call) -> absl::Status {
+        auto code = CodeFromName(req->name(), "name");
+        if (!code.ok()) return code.status();
+        if (!MaySeePersonalData(call.principal, *code)) {
+          return server::Forbidden("NOT_OWN_INSTITUTION",
+                                   "the change history is for bureaus and the institution itself",
+                                   "变更记录仅限经信部门和机构本身查看");
+        }
+        auto size = db::PageSize(req->page_size());
+        if (!size.ok()) return size.status();
+        auto after = AfterId(req->page_token());
+        if (!after.ok()) return after.status();
+        int64_t before = *after == 0 ? INT64_MAX : *after;
+        auto rows = store_.ListRevisions(*code, before, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          *resp->add_revisions() = std::move((*rows)[i]);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(
+              absl::StrCat(resp->revisions(*size - 1).institution().version())));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
                                                 const v1::CreateConsortiumRequest* req,
                                                 v1::Consortium* resp) {
   return Serve(ctx, proof_, METHOD(CreateConsortium), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
-                                    Role::kService});
+    if (auto s = RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
         !s.ok()) {
       return s;
     }
@@ -380,7 +383,8 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
-    if (!common::v1::DirectoryLevel_IsValid(req->level())) v.Add("level", "FORMAT", "unknown level");
+    if (!common::v1::DirectoryLevel_IsValid(req->level()))
+      v.Add("level", "FORMAT", "unknown level");
     if (!common::v1::Direction_IsValid(req->direction())) {
       v.Add("direction", "FORMAT", "unknown direction");
     }
@@ -389,7 +393,8 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
     // Everyone but the bureaus sees the active directory only; the default is ACTIVE for all.
     v1::EntryStatus status =
         req->status() == v1::ENTRY_STATUS_UNSPECIFIED ? v1::ACTIVE : req->status();
-    if (status != v1::ACTIVE && !call.principal.IsBureau() && call.principal.role != Role::kService) {
+    if (status != v1::ACTIVE && !call.principal.IsBureau() &&
+        call.principal.role != Role::kService) {
       return server::Forbidden("STATUS_FILTER_FOR_BUREAUS",
                                "only bureaus may list suspended or removed entries",
                                "仅经信部门可查看暂停或移出的名录");
@@ -416,8 +421,10 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
     v.Absorb(CheckYear(f.year(), "filing.year"));
     v.Absorb(ref_.divisions.ValidateCountyLevelDivision(f.division_code(), "filing.division_code"));
-    v.Absorb(core::ValidateText(f.selection_criteria(), "filing.selection_criteria", 1, 5000, "R4.2"));
-    if (f.items().empty()) v.Add("filing.items", "R4.2", "the filed list names at least one institution");
+    v.Absorb(
+        core::ValidateText(f.selection_criteria(), "filing.selection_criteria", 1, 5000, "R4.2"));
+    if (f.items().empty())
+      v.Add("filing.items", "R4.2", "the filed list names at least one institution");
     std::set<std::string> seen;
     for (int i = 0; i < f.items_size(); ++i) {
       std::string path = absl::StrCat("filing.items[", i, "]");
@@ -425,7 +432,8 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
       if (!seen.insert(f.items(i).credit_code()).second) {
         v.Add(path + ".credit_code", "R4.2", "an institution is listed twice");
       }
-      if (f.items(i).directions().empty()) v.Add(path + ".directions", "R3.1", "at least one direction");
+      if (f.items(i).directions().empty())
+        v.Add(path + ".directions", "R3.1", "at least one direction");
       for (int d : f.items(i).directions()) {
         if (d == common::v1::DIRECTION_UNSPECIFIED || !common::v1::Direction_IsValid(d)) {
           v.Add(path + ".directions", "R3.1", "direction must be CONSULTING or TRAINING");
@@ -434,7 +442,8 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
     }
     if (auto s = v.Finish("县级名录备案信息有误"); !s.ok()) return s;
     if (f.division_code() != call.principal.division_code) {
-      return server::Forbidden("OUTSIDE_DIVISION", "a county bureau files only its own division's list",
+      return server::Forbidden("OUTSIDE_DIVISION",
+                               "a county bureau files only its own division's list",
                                "只能备案本辖区名录");
     }
     auto out = store_.FileCountyList(ChangeOf(call), IdempotencyKey(call, req->request_id()), f);
@@ -531,7 +540,8 @@ grpc::Status RegistryHandlers::ListSanctions(grpc::ServerContext* ctx,
       }
     }
     Violations v;
-    if (!req->credit_code().empty()) v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
+    if (!req->credit_code().empty())
+      v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
     if (req->year() != 0) v.Absorb(CheckYear(req->year(), "year"));
     auto size = db::PageSize(req->page_size());
     v.Absorb(size.status());
@@ -584,7 +594,8 @@ absl::StatusOr<std::vector<v1::Eligibility>> RegistryHandlers::Decide(
     codes.insert(requests[i]->credit_code());
     years.insert(static_cast<int>(date->year()));
   }
-  auto facts = store_.LoadEligibilityFacts({codes.begin(), codes.end()}, {years.begin(), years.end()});
+  auto facts =
+      store_.LoadEligibilityFacts({codes.begin(), codes.end()}, {years.begin(), years.end()});
   if (!facts.ok()) return facts.status();
   std::set<std::string> known(facts->known.begin(), facts->known.end());
   std::map<std::pair<std::string, int>, std::vector<EntryFact>> entries;

@@ -50,8 +50,7 @@ class RegistryHandlers final : public v1::RegistryService::Service {
                              v1::ListSanctionsResponse*) override;
   grpc::Status CheckEligibility(grpc::ServerContext*, const v1::CheckEligibilityRequest*,
                                 v1::Eligibility*) override;
-  grpc::Status BatchCheckEligibility(grpc::ServerContext*,
-                                     const v1::BatchCheckEligibilityRequest*,
+  grpc::Status BatchCheckEligibility(grpc::ServerContext*, const v1::BatchCheckEligibilityRequest*,
                                      v1::BatchCheckEligibilityResponse*) override;
 
  private:

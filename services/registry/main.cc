@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
   def.name = "registry";
   def.default_port = 7101;
   def.migrations = &migrations::Registry();
-  def.make_services = [](server::HostContext& host)
-      -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+  def.make_services =
+      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     auto industries = core::IndustryCatalog::Load(absl::StrCat(host.data_dir, "/industries.tsv"));
     if (!industries.ok()) return industries.status();
     auto divisions = core::DivisionCatalog::Load(absl::StrCat(host.data_dir, "/divisions.tsv"));

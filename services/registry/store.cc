@@ -27,9 +27,8 @@ constexpr Statement kInsertRevision{
     "registry.insert_revision",
     "INSERT INTO institution_revisions (credit_code, version, profile, actor, actor_role, method,"
     " changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)"};
-constexpr Statement kGetInstitution{"registry.get_institution",
-                                    "SELECT profile FROM institutions WHERE credit_code = $1",
-                                    1000};
+constexpr Statement kGetInstitution{
+    "registry.get_institution", "SELECT profile FROM institutions WHERE credit_code = $1", 1000};
 constexpr Statement kLockInstitution{
     "registry.lock_institution",
     "SELECT profile, version FROM institutions WHERE credit_code = $1 FOR UPDATE"};
@@ -63,10 +62,10 @@ constexpr Statement kInsertMember{
 constexpr Statement kGetConsortium{"registry.get_consortium",
                                    "SELECT body FROM consortia WHERE id = $1"};
 
-#define ENTRY_COLUMNS                                                                       \
+#define ENTRY_COLUMNS                                                                         \
   "id, year, level, division_code, credit_code, institution_display_name, direction, status," \
-  " status_reason, source, version,"                                                        \
-  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"           \
+  " status_reason, source, version,"                                                          \
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"             \
   " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 constexpr Statement kInsertEntry{
     "registry.insert_entry",
@@ -90,7 +89,8 @@ constexpr Statement kUpdateEntry{
     " updated_at = $5::timestamptz WHERE id = $1 AND version = $4 RETURNING " ENTRY_COLUMNS};
 constexpr Statement kListEntries{
     "registry.list_entries",
-    "SELECT " ENTRY_COLUMNS " FROM directory_entries WHERE year = $1"
+    "SELECT " ENTRY_COLUMNS
+    " FROM directory_entries WHERE year = $1"
     " AND ($2 = '' OR level = $2) AND ($3 = '' OR division_code = $3)"
     " AND ($4 = '' OR direction = $4) AND ($5 = '' OR status = $5) AND id > $6"
     " ORDER BY id LIMIT $7"};
@@ -106,9 +106,9 @@ constexpr Statement kListFilings{
     " FROM county_filings WHERE ($1 = 0 OR year = $1) AND ($2 = '' OR division_code = $2)"
     " AND id > $3 ORDER BY id LIMIT $4"};
 
-#define SANCTION_COLUMNS                                                                   \
+#define SANCTION_COLUMNS                                                                       \
   "id, credit_code, kind, start_date::text, end_date::text, source_reference, reason, lifted," \
-  " lift_reason, version,"                                                                 \
+  " lift_reason, version,"                                                                     \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 constexpr Statement kInsertSanction{
     "registry.insert_sanction",
@@ -123,7 +123,8 @@ constexpr Statement kLiftSanction{
     " WHERE id = $1 AND version = $2 AND NOT lifted RETURNING " SANCTION_COLUMNS};
 constexpr Statement kListSanctions{
     "registry.list_sanctions",
-    "SELECT " SANCTION_COLUMNS " FROM sanctions WHERE ($1 = '' OR credit_code = $1)"
+    "SELECT " SANCTION_COLUMNS
+    " FROM sanctions WHERE ($1 = '' OR credit_code = $1)"
     " AND ($2 = 0 OR (start_date <= make_date($2, 12, 31) AND end_date >= make_date($2, 1, 1)))"
     " AND id > $3 ORDER BY id LIMIT $4"};
 
@@ -133,15 +134,16 @@ constexpr Statement kKnownCodes{
 constexpr Statement kEntriesForCodes{
     "registry.entries_for_codes",
     "SELECT credit_code, year, id, level, division_code, direction, status FROM directory_entries"
-    " WHERE credit_code = ANY ($1::text[]) AND year = ANY ($2::int[])", 1000};
+    " WHERE credit_code = ANY ($1::text[]) AND year = ANY ($2::int[])",
+    1000};
 constexpr Statement kSanctionsForCodes{
     "registry.sanctions_for_codes",
     "SELECT credit_code, id, kind, start_date::text, end_date::text, lifted FROM sanctions"
-    " WHERE credit_code = ANY ($1::text[])", 1000};
+    " WHERE credit_code = ANY ($1::text[])",
+    1000};
 
 // Tells every replica's cache that this credit code changed (delivered at commit).
-constexpr Statement kNotify{"registry.notify_change",
-                            "SELECT pg_notify('registry_changes', $1)"};
+constexpr Statement kNotify{"registry.notify_change", "SELECT pg_notify('registry_changes', $1)"};
 
 absl::Status Notify(Connection& c, const std::string& code) {
   return c.Exec(kNotify, {code}).status();
@@ -225,9 +227,9 @@ absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& c
       }
       return r.status();
     }
-    if (auto rv = c.Exec(kInsertRevision, {in.credit_code(), int64_t{1}, Param::Bytes(bytes),
-                                           change.actor.subject, change.actor.role,
-                                           change.method, now});
+    if (auto rv =
+            c.Exec(kInsertRevision, {in.credit_code(), int64_t{1}, Param::Bytes(bytes),
+                                     change.actor.subject, change.actor.role, change.method, now});
         !rv.ok()) {
       return rv.status();
     }
@@ -268,7 +270,8 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
     if (!row.ok()) return row.status();
     if (row->rows() == 0) return db::NotFound("institution", code);
     int64_t version = row->Int64(0, 1);
-    if (version != expected_version) return db::StaleVersion("institution", expected_version, version);
+    if (version != expected_version)
+      return db::StaleVersion("institution", expected_version, version);
     auto current = db::ParseStored<v1::Institution>(row->Text(0, 0));
     if (!current.ok()) return current.status();
     auto next = apply(*current);
@@ -277,17 +280,17 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
     next->set_version(version + 1);
     next->set_update_time(now);
     std::string bytes = next->SerializeAsString();
-    if (auto u = c.Exec(kUpdateInstitution,
-                        {code, next->display_name(), v1::LegalForm_Name(next->legal_form()),
-                         next->registered_address().division_code(),
-                         db::TextArray(DirectionNames(*next)), Param::Bytes(bytes),
-                         next->version(), now});
+    if (auto u = c.Exec(
+            kUpdateInstitution,
+            {code, next->display_name(), v1::LegalForm_Name(next->legal_form()),
+             next->registered_address().division_code(), db::TextArray(DirectionNames(*next)),
+             Param::Bytes(bytes), next->version(), now});
         !u.ok()) {
       return u.status();
     }
-    if (auto rv = c.Exec(kInsertRevision, {code, next->version(), Param::Bytes(bytes),
-                                           change.actor.subject, change.actor.role,
-                                           change.method, now});
+    if (auto rv =
+            c.Exec(kInsertRevision, {code, next->version(), Param::Bytes(bytes),
+                                     change.actor.subject, change.actor.role, change.method, now});
         !rv.ok()) {
       return rv.status();
     }
@@ -302,8 +305,8 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
 
 absl::StatusOr<std::vector<v1::Institution>> RegistryStore::ListInstitutions(
     const InstitutionFilter& f, const std::string& after, int limit) {
-  auto r = pool_.Exec(kListInstitutions, {after, f.name_contains, f.division_code, f.direction,
-                                          f.legal_form, limit});
+  auto r = pool_.Exec(kListInstitutions,
+                      {after, f.name_contains, f.division_code, f.direction, f.legal_form, limit});
   if (!r.ok()) return r.status();
   std::vector<v1::Institution> out;
   for (int i = 0; i < r->rows(); ++i) {
@@ -370,10 +373,10 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
                                                         const v1::AdmitToDirectoryRequest& req) {
   v1::DirectoryEntry out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r = c.Exec(kInsertEntry,
-                    {req.year(), common::v1::DirectoryLevel_Name(req.level()),
-                     req.division_code(), req.credit_code(),
-                     common::v1::Direction_Name(req.direction()), req.source(), Now()});
+    auto r =
+        c.Exec(kInsertEntry, {req.year(), common::v1::DirectoryLevel_Name(req.level()),
+                              req.division_code(), req.credit_code(),
+                              common::v1::Direction_Name(req.direction()), req.source(), Now()});
     if (!r.ok()) {
       if (db::ConstraintOf(r.status()) == "directory_entries_unique") {
         return Error(absl::StatusCode::kAlreadyExists, "ALREADY_IN_DIRECTORY",
@@ -410,8 +413,8 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
                                                               const std::string& reason) {
   v1::DirectoryEntry out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kUpdateEntry,
-                    {id, v1::EntryStatus_Name(status), reason, expected_version, Now()});
+    auto r =
+        c.Exec(kUpdateEntry, {id, v1::EntryStatus_Name(status), reason, expected_version, Now()});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
       auto current = c.Exec(kGetEntry, {id});
@@ -429,8 +432,7 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
 }
 
 absl::StatusOr<std::vector<v1::DirectoryEntry>> RegistryStore::ListEntries(
-    const v1::ListDirectoryEntriesRequest& f, v1::EntryStatus status, int64_t after_id,
-    int limit) {
+    const v1::ListDirectoryEntriesRequest& f, v1::EntryStatus status, int64_t after_id, int limit) {
   auto r = pool_.Exec(
       kListEntries,
       {f.year(),
@@ -438,8 +440,9 @@ absl::StatusOr<std::vector<v1::DirectoryEntry>> RegistryStore::ListEntries(
            ? std::string()
            : common::v1::DirectoryLevel_Name(f.level()),
        f.division_code(),
-       f.direction() == common::v1::DIRECTION_UNSPECIFIED ? std::string()
-                                                          : common::v1::Direction_Name(f.direction()),
+       f.direction() == common::v1::DIRECTION_UNSPECIFIED
+           ? std::string()
+           : common::v1::Direction_Name(f.direction()),
        status == v1::ENTRY_STATUS_UNSPECIFIED ? std::string() : v1::EntryStatus_Name(status),
        after_id, limit});
   if (!r.ok()) return r.status();
@@ -456,9 +459,9 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
     std::string now = Now();
     v1::CountyFiling items_only;
     *items_only.mutable_items() = in.items();
-    auto r = c.Exec(kInsertFiling, {in.year(), in.division_code(), in.selection_criteria(),
-                                    Param::Bytes(items_only.SerializeAsString()),
-                                    change.actor.subject, now});
+    auto r = c.Exec(kInsertFiling,
+                    {in.year(), in.division_code(), in.selection_criteria(),
+                     Param::Bytes(items_only.SerializeAsString()), change.actor.subject, now});
     if (!r.ok()) return r.status();
     int64_t id = r->Int64(0, 0);
     in.set_name(absl::StrCat("countyFilings/", id));
@@ -467,14 +470,13 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
     // The filed list becomes the county's directory of that year (R4.2).
     for (const auto& item : in.items()) {
       for (int d : item.directions()) {
-        auto e = c.Exec(kInsertEntryIfAbsent,
-                        {in.year(), in.division_code(), item.credit_code(),
-                         common::v1::Direction_Name(d), in.name(), now});
+        auto e = c.Exec(kInsertEntryIfAbsent, {in.year(), in.division_code(), item.credit_code(),
+                                               common::v1::Direction_Name(d), in.name(), now});
         if (!e.ok()) return e.status();
         if (e->rows() == 1) {
           if (auto n = Notify(c, item.credit_code()); !n.ok()) return n;
           if (auto a = db::Audit(c, change, "directory_entry",
-                             absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
+                                 absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
               !a.ok()) {
             return a;
           }
@@ -516,15 +518,14 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
                                                            absl::CivilDay last_day) {
   v1::Sanction out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r = c.Exec(kInsertSanction,
-                    {req.credit_code(), v1::SanctionKind_Name(req.kind()), core::FormatDate(start),
-                     core::FormatDate(last_day), req.source_reference(), req.reason(),
-                     req.command_id(), Now()});
+    auto r =
+        c.Exec(kInsertSanction, {req.credit_code(), v1::SanctionKind_Name(req.kind()),
+                                 core::FormatDate(start), core::FormatDate(last_day),
+                                 req.source_reference(), req.reason(), req.command_id(), Now()});
     if (!r.ok()) {
       if (db::ConstraintOf(r.status()) == "sanctions_command_id_key") {
         return Error(absl::StatusCode::kAlreadyExists, "COMMAND_ID_REUSED",
-                     "this command id was already used by another caller",
-                     "该指令编号已被使用");
+                     "this command id was already used by another caller", "该指令编号已被使用");
       }
       return r.status();
     }

@@ -9,8 +9,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
-#include "libs/db/stored.h"
 #include "libs/db/pool.h"
+#include "libs/db/stored.h"
 #include "services/registry/cache.h"
 #include "services/registry/domain/sanctions.h"
 #include "zhigai/registry/v1/registry.pb.h"
@@ -43,16 +43,16 @@ class RegistryStore {
   absl::StatusOr<std::vector<v1::Institution>> ListInstitutions(const InstitutionFilter& filter,
                                                                 const std::string& after,
                                                                 int limit);
-  absl::StatusOr<std::vector<v1::InstitutionRevision>> ListRevisions(
-      const std::string& credit_code, int64_t before_version, int limit);
+  absl::StatusOr<std::vector<v1::InstitutionRevision>> ListRevisions(const std::string& credit_code,
+                                                                     int64_t before_version,
+                                                                     int limit);
 
   absl::StatusOr<v1::Consortium> CreateConsortium(const Change& change,
                                                   const std::string& idempotency_key,
                                                   v1::Consortium consortium);
   absl::StatusOr<v1::Consortium> GetConsortium(int64_t id);
 
-  absl::StatusOr<v1::DirectoryEntry> Admit(const Change& change,
-                                           const std::string& idempotency_key,
+  absl::StatusOr<v1::DirectoryEntry> Admit(const Change& change, const std::string& idempotency_key,
                                            const v1::AdmitToDirectoryRequest& request);
   absl::StatusOr<v1::DirectoryEntry> GetEntry(int64_t id);
   absl::StatusOr<v1::DirectoryEntry> UpdateEntry(const Change& change, int64_t id,

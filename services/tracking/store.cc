@@ -571,7 +571,8 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
         !u.ok()) {
       return u.status();
     }
-    if (auto a = db::Audit(c, change, "engagement", next->name(), next->version()); !a.ok()) return a;
+    if (auto a = db::Audit(c, change, "engagement", next->name(), next->version()); !a.ok())
+      return a;
     // A cancelled engagement leaves its need unserved again (R12.2), so the bureau can assign it.
     if (need_id != 0 && next->state() == v1::CANCELLED && current->state() != v1::CANCELLED) {
       auto need_row = c.Exec(kLockNeed, {need_id});
@@ -664,7 +665,8 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
           return absl::AbortedError("concurrent push");
         }
       }
-      return db::Audit(c, change, "project_batch", batch_label, static_cast<int64_t>(pending.size()));
+      return db::Audit(c, change, "project_batch", batch_label,
+                       static_cast<int64_t>(pending.size()));
     });
     if (raced) continue;
     if (!s.ok()) return s;
@@ -820,8 +822,8 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
         known[p.revision] = row.hash;
         if (auto a =
                 db::Audit(c, change, "project_counts",
-                      absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)),
-                      p.revision);
+                          absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)),
+                          p.revision);
             !a.ok()) {
           return a;
         }
@@ -909,7 +911,7 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::SetIntakeSetting(const Change& 
       auto current = c.Exec(kGetIntake, {year});
       if (!current.ok()) return current.status();
       return db::StaleVersion("intake setting", expected_version,
-                   current->rows() == 1 ? current->Int64(0, 1) : 0);
+                              current->rows() == 1 ? current->Int64(0, 1) : 0);
     }
     return db::Audit(c, change, "intake_setting", absl::StrCat(year), r->Int64(0, 0));
   });

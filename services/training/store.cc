@@ -364,7 +364,7 @@ absl::StatusOr<v1::YearPolicy> TrainingStore::SetPolicy(const Change& change, in
       auto current = c.Exec(kGetPolicy, {year});
       if (!current.ok()) return current.status();
       return db::StaleVersion(absl::StrCat("the policy of ", year), expected_version,
-                   current->rows() == 0 ? 0 : current->Int64(0, 1));
+                              current->rows() == 0 ? 0 : current->Int64(0, 1));
     }
     out = RowToPolicy(year, *r);
     return db::Audit(c, change, "year_policy", absl::StrCat(year), out.version());
@@ -413,7 +413,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::PutTestResult(const Change& change
     if (!r.ok()) return r.status();
     out = RowToResult(*r, 0);
     return db::Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
-                 out.version());
+                     out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -437,7 +437,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::EditTestResult(
     if (!w.ok()) return w.status();
     out = RowToResult(*w, 0);
     return db::Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
-                 out.version());
+                     out.version());
   });
   if (!s.ok()) return s;
   return out;
@@ -539,7 +539,8 @@ absl::StatusOr<v1::Problem> TrainingStore::AnswerProblem(const Change& change, i
       auto current = c.Exec(kGetProblem, {meeting_id, problem_id});
       if (!current.ok()) return current.status();
       if (current->rows() == 0) {
-        return db::NotFound("problem", absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
+        return db::NotFound("problem",
+                            absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
       }
       return db::StaleVersion("problem", expected_version, current->Int64(0, 7));
     }

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
-#include "libs/db/stored.h"
 #include "libs/db/pool.h"
+#include "libs/db/stored.h"
 #include "zhigai/training/v1/training.pb.h"
 
 namespace zhigai::training {

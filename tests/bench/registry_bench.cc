@@ -44,8 +44,9 @@ std::string CodeFor(int i) {
 }
 
 void AddPrincipal(grpc::ClientContext* ctx, auth::Role role) {
-  ctx->AddMetadata(auth::kPrincipalHeader,
-                   auth::EncodePrincipal({role, "bench", "", role == auth::Role::kCityBureau ? "330300" : ""}));
+  ctx->AddMetadata(
+      auth::kPrincipalHeader,
+      auth::EncodePrincipal({role, "bench", "", role == auth::Role::kCityBureau ? "330300" : ""}));
   ctx->AddMetadata(auth::kInternalProofHeader, kProof);
 }
 
@@ -99,37 +100,40 @@ int Main() {
   auto stub = v1::RegistryService::NewStub(channel);
 
   // Seed: institutions and their directory entries for 2026.
-  auto seed = RunClosedLoop(8, absl::Seconds(120), [&](int, int64_t i) {
-    v1::CreateInstitutionRequest req;
-    req.set_request_id(absl::StrCat("seed-", i));
-    auto* in = req.mutable_institution();
-    in->set_credit_code(CodeFor(static_cast<int>(i)));
-    in->set_display_name(absl::StrCat("基准测试机构", i));
-    in->set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
-    in->set_founded_date("2012-01-01");
-    in->mutable_registered_address()->set_province("浙江省");
-    in->mutable_registered_address()->set_city("温州市");
-    in->mutable_registered_address()->set_division_code("330302");
-    in->set_ownership(v1::PRIVATE);
-    in->add_directions(zhigai::common::v1::CONSULTING);
-    in->mutable_contact()->set_name("联系人");
-    in->mutable_contact()->set_phone("13805770000");
-    in->set_products_and_strengths("智能化诊断与方案设计，覆盖电气、鞋业、泵阀等行业。");
-    grpc::ClientContext ctx;
-    AddPrincipal(&ctx, auth::Role::kCityBureau);
-    v1::Institution out;
-    if (!stub->CreateInstitution(&ctx, req, &out).ok()) return false;
-    v1::AdmitToDirectoryRequest admit;
-    admit.set_command_id(absl::StrCat("seed-admit-", i));
-    admit.set_year(2026);
-    admit.set_level(zhigai::common::v1::CITY);
-    admit.set_credit_code(in->credit_code());
-    admit.set_direction(zhigai::common::v1::CONSULTING);
-    grpc::ClientContext ctx2;
-    AddPrincipal(&ctx2, auth::Role::kCityBureau);
-    v1::DirectoryEntry entry;
-    return stub->AdmitToDirectory(&ctx2, admit, &entry).ok();
-  }, kInstitutions);
+  auto seed = RunClosedLoop(
+      8, absl::Seconds(120),
+      [&](int, int64_t i) {
+        v1::CreateInstitutionRequest req;
+        req.set_request_id(absl::StrCat("seed-", i));
+        auto* in = req.mutable_institution();
+        in->set_credit_code(CodeFor(static_cast<int>(i)));
+        in->set_display_name(absl::StrCat("基准测试机构", i));
+        in->set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
+        in->set_founded_date("2012-01-01");
+        in->mutable_registered_address()->set_province("浙江省");
+        in->mutable_registered_address()->set_city("温州市");
+        in->mutable_registered_address()->set_division_code("330302");
+        in->set_ownership(v1::PRIVATE);
+        in->add_directions(zhigai::common::v1::CONSULTING);
+        in->mutable_contact()->set_name("联系人");
+        in->mutable_contact()->set_phone("13805770000");
+        in->set_products_and_strengths("智能化诊断与方案设计，覆盖电气、鞋业、泵阀等行业。");
+        grpc::ClientContext ctx;
+        AddPrincipal(&ctx, auth::Role::kCityBureau);
+        v1::Institution out;
+        if (!stub->CreateInstitution(&ctx, req, &out).ok()) return false;
+        v1::AdmitToDirectoryRequest admit;
+        admit.set_command_id(absl::StrCat("seed-admit-", i));
+        admit.set_year(2026);
+        admit.set_level(zhigai::common::v1::CITY);
+        admit.set_credit_code(in->credit_code());
+        admit.set_direction(zhigai::common::v1::CONSULTING);
+        grpc::ClientContext ctx2;
+        AddPrincipal(&ctx2, auth::Role::kCityBureau);
+        v1::DirectoryEntry entry;
+        return stub->AdmitToDirectory(&ctx2, admit, &entry).ok();
+      },
+      kInstitutions);
 
   // Calls through the callback API: the state of each call lives until its completion runs.
   auto get = [&](int, int64_t i, std::function<void(bool)> done) {
@@ -141,11 +145,10 @@ int Main() {
     auto* st = new State;
     st->req.set_name(absl::StrCat("institutions/", codes[i % kInstitutions]));
     AddPrincipal(&st->ctx, auth::Role::kService);
-    stub->async()->GetInstitution(&st->ctx, &st->req, &st->resp,
-                                  [st, done](grpc::Status s) {
-                                    delete st;
-                                    done(s.ok());
-                                  });
+    stub->async()->GetInstitution(&st->ctx, &st->req, &st->resp, [st, done](grpc::Status s) {
+      delete st;
+      done(s.ok());
+    });
   };
   auto check = [&](int, int64_t i, std::function<void(bool)> done) {
     struct State {
@@ -158,14 +161,14 @@ int Main() {
     st->req.set_service_kind(zhigai::common::v1::DIAGNOSIS);
     st->req.set_date("2026-06-01");
     AddPrincipal(&st->ctx, auth::Role::kService);
-    stub->async()->CheckEligibility(&st->ctx, &st->req, &st->resp,
-                                    [st, done](grpc::Status s) {
-                                      bool ok = s.ok() && st->resp.eligible();
-                                      delete st;
-                                      done(ok);
-                                    });
+    stub->async()->CheckEligibility(&st->ctx, &st->req, &st->resp, [st, done](grpc::Status s) {
+      bool ok = s.ok() && st->resp.eligible();
+      delete st;
+      done(ok);
+    });
   };
-  RunClosedLoopAsync(kInFlight, absl::Seconds(2), get);  // warm-up: connections, prepared statements
+  RunClosedLoopAsync(kInFlight, absl::Seconds(2),
+                     get);  // warm-up: connections, prepared statements
   auto r_get = RunClosedLoopAsync(kInFlight, absl::Seconds(10), get);
   int64_t rss_after_first = RssKib(proc.pid());
   auto r_check = RunClosedLoopAsync(kInFlight, absl::Seconds(10), check);
@@ -180,18 +183,24 @@ int Main() {
   double tps = PgbenchTps(ConnField(admin, "host"), ConnField(admin, "port"));
 
   std::printf("%s", TableHeader().c_str());
-  std::printf("%s", FormatRow("seed: CreateInstitution + AdmitToDirectory, 8 in flight", seed).c_str());
+  std::printf("%s",
+              FormatRow("seed: CreateInstitution + AdmitToDirectory, 8 in flight", seed).c_str());
   std::printf("%s", FormatRow("GetInstitution, 32 in flight (callback client)", r_get).c_str());
   std::printf("%s", FormatRow("CheckEligibility, 32 in flight (callback client)", r_check).c_str());
   std::printf("%s", FormatRow("GetInstitution again (memory flat?)", r_get2).c_str());
-  std::printf("\n| baseline | TPS |\n|---|---:|\n| pgbench -S (simple protocol, as TOOLCHAIN.md), 8 clients, 10 s, scale 10 | %.0f |\n", tps);
-  std::printf("\nRatios to pgbench -S: GetInstitution %.2f, CheckEligibility %.2f (target >= 0.50)\n",
-              r_get.qps / tps, r_check.qps / tps);
-  std::printf("\nRegistry RSS: idle at start %.1f MiB; after %lld calls %.1f MiB; after %lld more %.1f MiB;"
-              " peak %.1f MiB; idle at end %.1f MiB (targets: idle < 40, peak < 150, flat)\n",
-              rss_idle_start / 1024.0, static_cast<long long>(r_get.calls), rss_after_first / 1024.0,
-              static_cast<long long>(r_check.calls + r_get2.calls), rss_after_second / 1024.0,
-              rss_peak / 1024.0, rss_idle_end / 1024.0);
+  std::printf(
+      "\n| baseline | TPS |\n|---|---:|\n| pgbench -S (simple protocol, as TOOLCHAIN.md), 8 "
+      "clients, 10 s, scale 10 | %.0f |\n",
+      tps);
+  std::printf(
+      "\nRatios to pgbench -S: GetInstitution %.2f, CheckEligibility %.2f (target >= 0.50)\n",
+      r_get.qps / tps, r_check.qps / tps);
+  std::printf(
+      "\nRegistry RSS: idle at start %.1f MiB; after %lld calls %.1f MiB; after %lld more %.1f MiB;"
+      " peak %.1f MiB; idle at end %.1f MiB (targets: idle < 40, peak < 150, flat)\n",
+      rss_idle_start / 1024.0, static_cast<long long>(r_get.calls), rss_after_first / 1024.0,
+      static_cast<long long>(r_check.calls + r_get2.calls), rss_after_second / 1024.0,
+      rss_peak / 1024.0, rss_idle_end / 1024.0);
   return 0;
 }
 

@@ -27,8 +27,10 @@ std::string CodeFor(int i) {
   int s = 0;
   for (int k = 0; k < 8; ++k) s += (body[k] - '0') * w8[k];
   int r = 11 - s % 11;
-  std::string first17 =
-      absl::StrCat("91330302", body, std::string(1, r == 10 ? 'X' : r == 11 ? '0' : char('0' + r)));
+  std::string first17 = absl::StrCat("91330302", body,
+                                     std::string(1, r == 10   ? 'X'
+                                                    : r == 11 ? '0'
+                                                              : char('0' + r)));
   int sum = 0, weight = 1;
   for (int k = 0; k < 17; ++k) {
     sum += static_cast<int>(std::string(kChars).find(first17[k])) * weight;

@@ -36,7 +36,7 @@ TEST(Principal, MalformedOrIncompleteHeadersAreRefused) {
   EXPECT_FALSE(DecodePrincipal("role=NOPE;sub=x").ok());
   EXPECT_FALSE(DecodePrincipal("sub=x").ok());
   EXPECT_FALSE(DecodePrincipal("role=CITY_BUREAU;sub=x;div=330300;extra=1").ok());
-  EXPECT_FALSE(DecodePrincipal("role=INSTITUTION;sub=x").ok());  // needs its credit code
+  EXPECT_FALSE(DecodePrincipal("role=INSTITUTION;sub=x").ok());    // needs its credit code
   EXPECT_FALSE(DecodePrincipal("role=COUNTY_BUREAU;sub=x").ok());  // needs its division
   EXPECT_FALSE(DecodePrincipal("role=CITY_BUREAU;sub=%G1;div=330300").ok());
   EXPECT_FALSE(DecodePrincipal("role=CITY_BUREAU;sub=ab%4").ok());

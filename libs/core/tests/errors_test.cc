@@ -35,7 +35,8 @@ TEST(Errors, ViolationsCollectsAllFieldsAndKeepsOtherErrors) {
 }
 
 TEST(Errors, RuleViolationIsFailedPreconditionWithRule) {
-  absl::Status s = RuleViolation("FILING_TOO_LATE", "R13.4", "filed after the last day", "逾期备案");
+  absl::Status s =
+      RuleViolation("FILING_TOO_LATE", "R13.4", "filed after the last day", "逾期备案");
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(s), "FILING_TOO_LATE");
   EXPECT_EQ(RuleOf(s), "R13.4");

@@ -63,8 +63,7 @@ std::string TestDatabase::ServiceConninfo(const std::string& schema) {
   }
   // The admin conninfo carries host and port; the service logs in as its own role.
   return absl::StrCat(base_conninfo_, " dbname=", name_, " user=", it->second.role,
-                      " password=", it->second.password, " options='-c search_path=", schema,
-                      "'");
+                      " password=", it->second.password, " options='-c search_path=", schema, "'");
 }
 
 std::unique_ptr<Connection> TestDatabase::Admin() { return MustOpen(admin_conninfo_); }

@@ -161,9 +161,8 @@ TEST_F(DbTest, AuditLogIsAppendOnlyAndIdempotencyKeysReturnTheFirstAnswer) {
                     return StoreIdempotentResponse(c, "k1", std::string("first\0answer", 12));
                   })
                   .ok());
-  absl::Status race = pool.Transaction([](Connection& c) {
-    return ClaimIdempotencyKey(c, "k1", "/x.v1.S/Create");
-  });
+  absl::Status race = pool.Transaction(
+      [](Connection& c) { return ClaimIdempotencyKey(c, "k1", "/x.v1.S/Create"); });
   EXPECT_TRUE(IsIdempotencyRace(race)) << race;
   auto lease = pool.Acquire();
   auto found = FindIdempotentResponse(**lease, "k1");

@@ -10,8 +10,8 @@ namespace zhigai::server {
 namespace {
 
 TEST(GrpcStatus, InvalidFieldBecomesErrorInfoBadRequestAndChineseMessage) {
-  grpc::Status g = ToGrpcStatus(InvalidField("institution.credit_code", "R0.1",
-                                             "wrong check character", "校验位错误"));
+  grpc::Status g = ToGrpcStatus(
+      InvalidField("institution.credit_code", "R0.1", "wrong check character", "校验位错误"));
   EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(g.error_details()));

@@ -63,8 +63,10 @@ absl::Status ValidateInstitution(const Institution& in, const ReferenceData& ref
   }
   if (!in.founded_date().empty()) {
     auto day = core::ParseDate(in.founded_date(), F(prefix, "founded_date"));
-    if (!day.ok()) v.Absorb(day.status());
-    else v.Absorb(core::CheckYearRange(*day, F(prefix, "founded_date"), 1949, 2100));
+    if (!day.ok())
+      v.Absorb(day.status());
+    else
+      v.Absorb(core::CheckYearRange(*day, F(prefix, "founded_date"), 1949, 2100));
   } else {
     v.Add(F(prefix, "founded_date"), "FORMAT", "date founded (成立时间) is required, YYYY-MM-DD");
   }
@@ -124,18 +126,26 @@ namespace {
 // Fields an institution may keep up to date itself; registration facts (name, legal form,
 // founding, registered address, ownership, directions) change only through a bureau.
 const std::set<std::string>& InstitutionEditable() {
-  static const auto* s = new std::set<std::string>{
-      "office_address", "contact", "legal_representative", "previous_year_revenue_fen",
-      "staff_resident_in_wenzhou", "staff_intermediate_title", "staff_senior_title",
-      "ministry_or_province_recommendation", "recommendation_proof_document",
-      "standards_drafting", "pilot_projects", "products_and_strengths", "key_industry_codes",
-      "key_industries_other"};
+  static const auto* s = new std::set<std::string>{"office_address",
+                                                   "contact",
+                                                   "legal_representative",
+                                                   "previous_year_revenue_fen",
+                                                   "staff_resident_in_wenzhou",
+                                                   "staff_intermediate_title",
+                                                   "staff_senior_title",
+                                                   "ministry_or_province_recommendation",
+                                                   "recommendation_proof_document",
+                                                   "standards_drafting",
+                                                   "pilot_projects",
+                                                   "products_and_strengths",
+                                                   "key_industry_codes",
+                                                   "key_industries_other"};
   return *s;
 }
 
 const std::set<std::string>& OutputOnly() {
-  static const auto* s = new std::set<std::string>{"name", "credit_code", "version",
-                                                   "create_time", "update_time"};
+  static const auto* s =
+      new std::set<std::string>{"name", "credit_code", "version", "create_time", "update_time"};
   return *s;
 }
 
@@ -150,10 +160,9 @@ absl::StatusOr<Institution> ApplyUpdate(const Institution& current, const Instit
   }
   for (const std::string& path : mask.paths()) {
     if (!Institution::descriptor()->FindFieldByName(path)) {
-      return InvalidField("update_mask", "AIP-134",
-                          absl::StrCat("unknown or nested field '", path,
-                                       "'; name top-level fields"),
-                          "未知字段");
+      return InvalidField(
+          "update_mask", "AIP-134",
+          absl::StrCat("unknown or nested field '", path, "'; name top-level fields"), "未知字段");
     }
     if (OutputOnly().count(path)) {
       return InvalidField(absl::StrCat("institution.", path), "AIP-134",

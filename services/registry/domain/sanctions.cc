@@ -60,8 +60,10 @@ v1::Eligibility DecideEligibility(const v1::CheckEligibilityRequest& request, ab
   const std::string year = absl::StrCat(date.year());
   if (!any_year) {
     Add(out, v1::NOT_IN_DIRECTORY, "R4.1",
-        absl::StrCat("not in the ", year, " directory", request.division_code().empty() ? "" :
-                     absl::StrCat(" covering division ", request.division_code())),
+        absl::StrCat("not in the ", year, " directory",
+                     request.division_code().empty()
+                         ? ""
+                         : absl::StrCat(" covering division ", request.division_code())),
         absl::StrCat("未列入", year, "年度服务机构名录"));
   } else if (!any_direction) {
     Add(out, v1::DIRECTION_NOT_COVERED, "R3.1",
@@ -70,8 +72,7 @@ v1::Eligibility DecideEligibility(const v1::CheckEligibilityRequest& request, ab
         "名录业务方向不含该服务");
   } else if (out.entries().empty()) {
     if (suspended) {
-      Add(out, v1::ENTRY_SUSPENDED, "R4.1", "the directory entry is suspended",
-          "名录资格已暂停");
+      Add(out, v1::ENTRY_SUSPENDED, "R4.1", "the directory entry is suspended", "名录资格已暂停");
     }
     if (removed) {
       Add(out, v1::ENTRY_REMOVED, "R4.1", "the directory entry was removed", "已移出名录");

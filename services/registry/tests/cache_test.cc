@@ -31,7 +31,7 @@ TEST(RegistryCache, AFillThatRacedWithAnInvalidationIsNotStored) {
   RegistryCache cache;
   cache.SetEnabled(true);
   auto before = cache.TicketFor("A");  // a reader starts fetching
-  cache.Invalidate("A");              // a writer commits meanwhile
+  cache.Invalidate("A");               // a writer commits meanwhile
   cache.PutProfile("A", before, Named("A", "old"));
   EXPECT_FALSE(cache.Profile("A").has_value());
   auto after = cache.TicketFor("A");

@@ -65,12 +65,12 @@ TEST(ValidateInstitution, ProductsAndStrengthsAllowsThreeHundredCharactersNotMor
 
 TEST(ValidateInstitution, EveryBadFieldIsNamedWithItsRule) {
   auto in = Valid();
-  in.set_credit_code("91330302123456788Q");              // wrong check character
+  in.set_credit_code("91330302123456788Q");                      // wrong check character
   in.mutable_registered_address()->set_division_code("330399");  // unknown division
-  in.set_display_name("bad\xff");                        // invalid UTF-8
-  in.set_previous_year_revenue_fen(-1);                  // negative revenue
-  in.clear_directions();                                 // R3.1
-  in.add_key_industry_codes("STEEL");                    // not a 5+5 code
+  in.set_display_name("bad\xff");                                // invalid UTF-8
+  in.set_previous_year_revenue_fen(-1);                          // negative revenue
+  in.clear_directions();                                         // R3.1
+  in.add_key_industry_codes("STEEL");                            // not a 5+5 code
   auto fields = Fields(ValidateInstitution(in, Ref()));
   auto has = [&](const std::string& f) {
     return std::find(fields.begin(), fields.end(), f) != fields.end();

@@ -45,13 +45,13 @@ class RegistryTest : public ::testing::Test {
     // test also proves that writes invalidate what reads cached.
     cache_ = new RegistryCache();
     cache_->SetEnabled(true);
-    store_ = new RegistryStore(*pool_, [] { return absl::Now(); }, cache_);
+    store_ = new RegistryStore(
+        *pool_, [] { return absl::Now(); }, cache_);
     handlers_ = new RegistryHandlers(*store_, *ref_, kProof, [] { return absl::Now(); });
     int port = 0;
     server_ = server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port).release();
-    stub_ = v1::RegistryService::NewStub(grpc::CreateChannel(
-                                             absl::StrCat("127.0.0.1:", port),
-                                             grpc::InsecureChannelCredentials()))
+    stub_ = v1::RegistryService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                                             grpc::InsecureChannelCredentials()))
                 .release();
   }
   static void TearDownTestSuite() {
@@ -79,8 +79,8 @@ class RegistryTest : public ::testing::Test {
 
   static int64_t Count(const std::string& table, const std::string& where = "true") {
     auto admin = db_->Admin();
-    auto r = admin->QueryScript(absl::StrCat("SELECT count(*) FROM registry.", table, " WHERE ",
-                                             where));
+    auto r =
+        admin->QueryScript(absl::StrCat("SELECT count(*) FROM registry.", table, " WHERE ", where));
     return r.ok() ? r->Int64(0, 0) : -1;
   }
 
@@ -151,7 +151,8 @@ TEST_F(RegistryTest, BadInputNamesFieldAndRuleAndWritesNothing) {
        },
        "institution.products_and_strengths"},
       {[](auto& in) { in.set_display_name("\xc3\x28"); }, "institution.display_name"},
-      {[](auto& in) { in.set_previous_year_revenue_fen(-100); }, "institution.previous_year_revenue_fen"},
+      {[](auto& in) { in.set_previous_year_revenue_fen(-100); },
+       "institution.previous_year_revenue_fen"},
   };
   for (const auto& c : cases) {
     auto in = Profile("913303041456872374", "330304");
