@@ -1,10 +1,16 @@
 // zhigai-admin: operator commands that tools/zhigai and the Kubernetes jobs share.
 //   zhigai-admin provision --admin <conninfo> --service <name> --password <pw>
 //   zhigai-admin health <host:port> [service-name] [--wait <seconds>]
+//   zhigai-admin dev-idp-init --dir <dir>          development identity provider: key + JWKS
+//   zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] [--ttl SECONDS]
+//                      [--iss I] [--aud A]          a signed JWT the gateway accepts
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,13 +18,17 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/db/connection.h"
 #include "libs/db/provision.h"
+#include "services/gateway/dev_signing.h"
 
 namespace {
 
 int Usage() {
   std::fprintf(stderr,
                "usage:\n  zhigai-admin provision --admin <conninfo> --service <name> "
-               "--password <pw>\n  zhigai-admin health <host:port> [service] [--wait <s>]\n");
+               "--password <pw>\n  zhigai-admin health <host:port> [service] [--wait <s>]\n"
+               "  zhigai-admin dev-idp-init --dir <dir>\n"
+               "  zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] "
+               "[--ttl SECONDS]\n");
   return 2;
 }
 
@@ -53,8 +63,8 @@ int Health(const std::vector<std::string>& args) {
   std::string target = args[1];
   std::string service = (args.size() > 2 && args[2].rfind("--", 0) != 0) ? args[2] : "";
   std::string wait = Arg(args, "--wait");
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::seconds(wait.empty() ? 0 : std::stoi(wait));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(wait.empty() ? 0 : std::stoi(wait));
   auto stub = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   std::string last = "no answer";
@@ -66,7 +76,8 @@ int Health(const std::vector<std::string>& args) {
     grpc::health::v1::HealthCheckResponse resp;
     grpc::Status s = stub->Check(&ctx, req, &resp);
     if (s.ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-      std::printf("%s %s SERVING\n", target.c_str(), service.empty() ? "(overall)" : service.c_str());
+      std::printf("%s %s SERVING\n", target.c_str(),
+                  service.empty() ? "(overall)" : service.c_str());
       return 0;
     }
     last = s.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status())
@@ -77,6 +88,71 @@ int Health(const std::vector<std::string>& args) {
   return 1;
 }
 
+// The development identity provider keeps three files in --dir: dev-idp.key (PEM, 0600),
+// dev-idp.kid and jwks.json (what the gateway reads through ZHIGAI_JWKS_FILE).
+struct DevIdpFiles {
+  std::string key, kid, jwks;
+};
+DevIdpFiles IdpFiles(const std::string& dir) {
+  return {dir + "/dev-idp.key", dir + "/dev-idp.kid", dir + "/jwks.json"};
+}
+
+std::optional<zhigai::gateway::SigningKey> LoadDevKey(const std::string& dir) {
+  DevIdpFiles f = IdpFiles(dir);
+  std::string pem = zhigai::gateway::ReadFile(f.key);
+  std::string kid = zhigai::gateway::ReadFile(f.kid);
+  while (!kid.empty() && (kid.back() == '\n' || kid.back() == ' ')) kid.pop_back();
+  if (pem.empty() || kid.empty()) return std::nullopt;
+  return zhigai::gateway::SigningKey::FromPem(kid, pem);
+}
+
+// Idempotent: an existing key is kept (tokens already handed out stay valid) and the JWKS is
+// rewritten from it; a new key gets a kid naming its creation time.
+int DevIdpInit(const std::vector<std::string>& args) {
+  std::string dir = Arg(args, "--dir");
+  if (dir.empty()) return Usage();
+  ::mkdir(dir.c_str(), 0700);
+  DevIdpFiles f = IdpFiles(dir);
+  auto key = LoadDevKey(dir);
+  if (!key) {
+    char stamp[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", std::gmtime(&now));
+    key = zhigai::gateway::SigningKey::Rsa(std::string("zhigai-dev-") + stamp);
+    ::umask(077);
+    zhigai::gateway::WriteFile(f.key, key->PrivatePem());
+    ::chmod(f.key.c_str(), 0600);
+    zhigai::gateway::WriteFile(f.kid, key->kid() + "\n");
+  }
+  zhigai::gateway::WriteJwks(f.jwks, {&*key});
+  std::printf("%s (kid %s)\n", f.jwks.c_str(), key->kid().c_str());
+  return 0;
+}
+
+int Token(const std::vector<std::string>& args) {
+  std::string dir = Arg(args, "--dir"), role = Arg(args, "--role"), sub = Arg(args, "--sub");
+  if (dir.empty() || role.empty() || sub.empty()) return Usage();
+  auto key = LoadDevKey(dir);
+  if (!key) {
+    std::fprintf(stderr, "token: no development key in %s (run dev-idp-init first)\n", dir.c_str());
+    return 1;
+  }
+  std::string ttl = Arg(args, "--ttl"), iss = Arg(args, "--iss"), aud = Arg(args, "--aud");
+  long long now = static_cast<long long>(std::time(nullptr));
+  // Defaults are the gateway's jwt_issuer and jwt_audience (services/gateway/main.cc).
+  nlohmann::json claims = {{"iss", iss.empty() ? "https://id.wenzhou.gov.cn" : iss},
+                           {"aud", aud.empty() ? "zhigai" : aud},
+                           {"sub", sub},
+                           {"zhigai_role", role},
+                           {"iat", now},
+                           {"nbf", now - 5},
+                           {"exp", now + (ttl.empty() ? 3600 : std::stoll(ttl))}};
+  if (std::string code = Arg(args, "--code"); !code.empty()) claims["uscc"] = code;
+  if (std::string div = Arg(args, "--div"); !div.empty()) claims["division_code"] = div;
+  std::printf("%s\n", key->Sign(claims).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,5 +160,7 @@ int main(int argc, char** argv) {
   if (args.empty()) return Usage();
   if (args[0] == "provision") return Provision(args);
   if (args[0] == "health") return Health(args);
+  if (args[0] == "dev-idp-init") return DevIdpInit(args);
+  if (args[0] == "token") return Token(args);
   return Usage();
 }
