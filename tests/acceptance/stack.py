@@ -1,0 +1,129 @@
+"""Starts the whole zhigai stack for a test: a fresh database on the given PostgreSQL, each
+service schema provisioned with zhigai-admin, every service binary on free ports, and the
+gateway with a development JWKS made for the run. Everything is stopped by close()."""
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+SERVICES = ["registry", "review", "tracking", "training", "feedback", "evaluation"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_kv(conninfo):
+    return dict(kv.split("=", 1) for kv in conninfo.split())
+
+
+class Stack:
+    def __init__(self, root, build_dir, pg_admin, binaries=None):
+        self.root, self.build, self.pg_admin = root, build_dir, pg_admin
+        self.bin = binaries or {}
+        self.procs, self.ports = [], {}
+        self.dir = tempfile.mkdtemp(prefix="zhigai-acceptance-")
+        self.admin = os.path.join(build_dir, "tools", "admin", "zhigai-admin")
+        self.db = "zhigai_acc_" + secrets.token_hex(4)
+        self.logs = os.path.join(self.dir, "logs")
+        os.makedirs(self.logs)
+
+    def binary(self, svc):
+        return self.bin.get(svc) or os.path.join(self.build, "services", svc, "zhigai-" + svc)
+
+    def _psql(self, sql):
+        kv = _pg_kv(self.pg_admin)
+        cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", kv.get("host", ""),
+               "-p", kv.get("port", "5432"), "-U", kv.get("user", "postgres"), "-d", "postgres",
+               "-c", sql]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+    def start(self):
+        self._psql(f"CREATE DATABASE {self.db}")
+        proof = secrets.token_hex(16)
+        passwords = {}
+        for svc in SERVICES:
+            passwords[svc] = secrets.token_hex(12)
+            subprocess.run([self.admin, "provision", "--admin",
+                            f"{self.pg_admin} dbname={self.db}", "--service", svc,
+                            "--password", passwords[svc]], check=True, stdout=subprocess.DEVNULL)
+        for svc in SERVICES + ["gateway"]:
+            self.ports[svc] = free_port()
+        http_port = free_port()
+        self.http = f"127.0.0.1:{http_port}"
+        subprocess.run([self.admin, "dev-idp-init", "--dir", os.path.join(self.dir, "idp")],
+                       check=True, stdout=subprocess.DEVNULL)
+        kv = _pg_kv(self.pg_admin)
+        # Services connect over TCP when the admin connection uses a socket folder: the
+        # provisioned roles have passwords, so both work with the default pg_hba.
+        host = kv.get("host", "127.0.0.1")
+        addrs = {f"ZHIGAI_{s.upper()}_ADDR": f"127.0.0.1:{self.ports[s]}" for s in SERVICES}
+        base = {k: v for k, v in os.environ.items() if not k.startswith("ZHIGAI_")}
+        base.update(addrs)
+        base["ZHIGAI_INTERNAL_PROOF"] = proof
+        for svc in SERVICES:
+            env = dict(base)
+            env.update({
+                "ZHIGAI_DB": f"host={host} port={kv.get('port', '5432')} dbname={self.db} "
+                             f"user=zhigai_{svc} password={passwords[svc]}",
+                "ZHIGAI_DATA_DIR": os.path.join(self.root, "data"),
+                "ZHIGAI_LISTEN": f"127.0.0.1:{self.ports[svc]}",
+                "ZHIGAI_METRICS_LISTEN": f"127.0.0.1:{free_port()}",
+            })
+            self._spawn(svc, self.binary(svc), env)
+        env = dict(base)
+        env.update({
+            "ZHIGAI_LISTEN": f"127.0.0.1:{self.ports['gateway']}",
+            "ZHIGAI_HTTP_LISTEN": self.http,
+            "ZHIGAI_METRICS_LISTEN": f"127.0.0.1:{free_port()}",
+            "ZHIGAI_POLICY_FILE": os.path.join(self.root, "services/gateway/policy.txt"),
+            "ZHIGAI_CLAIMS_MAPPING_FILE": os.path.join(self.root, "services/gateway/claims.json"),
+            "ZHIGAI_JWKS_FILE": os.path.join(self.dir, "idp", "jwks.json"),
+            # One client plays every role here: the per-role limits are not under test.
+            "ZHIGAI_RATE_LIMITS": "*=100000/100000",
+        })
+        self._spawn("gateway", self.binary("gateway"), env)
+        for svc in SERVICES + ["gateway"]:
+            probe = [] if svc == "gateway" else ["readiness"]
+            r = subprocess.run([self.admin, "health", f"127.0.0.1:{self.ports[svc]}", *probe,
+                                "--wait", "60"], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"{svc} did not become ready: {r.stderr.strip()}\n"
+                                   + self.tail(svc))
+        self.target = f"127.0.0.1:{self.ports['gateway']}"
+        self.idp = os.path.join(self.dir, "idp")
+        return self
+
+    def _spawn(self, name, binary, env):
+        log = open(os.path.join(self.logs, name + ".log"), "ab")
+        p = subprocess.Popen([binary], env=env, stdout=log, stderr=subprocess.STDOUT,
+                             cwd=self.root, start_new_session=True)
+        self.procs.append((name, p))
+
+    def tail(self, name, lines=15):
+        try:
+            with open(os.path.join(self.logs, name + ".log"), errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    def close(self):
+        for _, p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        deadline = time.time() + 20
+        for _, p in self.procs:
+            try:
+                p.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
+        try:
+            self._psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        except Exception:  # noqa: BLE001 — best effort at the end of a run
+            pass
