@@ -13,6 +13,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/db/stored.h"
 #include "services/evaluation/round_states.h"
 
 namespace zhigai::evaluation {
@@ -166,11 +167,6 @@ constexpr Statement kGetExport{
     "evaluation.get_export",
     "SELECT body FROM round_exports WHERE year = $1 AND content = $2 AND format = $3", 30000};
 
-absl::Status NotFound(absl::string_view what, absl::string_view id) {
-  return Error(absl::StatusCode::kNotFound, "NOT_FOUND", absl::StrCat(what, " ", id, " not found"),
-               "记录不存在");
-}
-
 absl::Status Stale(int64_t sent, int64_t current) {
   return Error(absl::StatusCode::kAborted, "STALE_VERSION",
                absl::StrCat("the round was changed by someone else: you sent version ", sent,
@@ -179,8 +175,7 @@ absl::Status Stale(int64_t sent, int64_t current) {
 }
 
 absl::Status Audit(Connection& c, const Change& change, int year, int64_t version) {
-  return db::WriteAudit(c, change.actor,
-                        {change.method, "evaluation_round", absl::StrCat(year), version});
+  return db::Audit(c, change, "evaluation_round", absl::StrCat(year), version);
 }
 
 std::string IntArray(const std::vector<int64_t>& values) {
@@ -223,7 +218,7 @@ struct Locked {
 absl::StatusOr<Locked> LockRound(Connection& c, int year) {
   auto r = c.Exec(kLockRound, {year});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("evaluation round", absl::StrCat(year));
+  if (r->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   Locked out;
   v1::RoundState_Parse(r->String(0, 0), &out.state);
   out.version = r->Int64(0, 1);
@@ -234,7 +229,7 @@ absl::StatusOr<Locked> LockRound(Connection& c, int year) {
 absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
   auto r = c.Exec(kGetRound, {year});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("evaluation round", absl::StrCat(year));
+  if (r->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   v1::Round out;
   out.set_name(RoundName(year));
   out.set_year(static_cast<int32_t>(r->Int64(0, 0)));
@@ -259,7 +254,7 @@ absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
 absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
   auto round = c.Exec(kGetRound, {year});
   if (!round.ok()) return round.status();
-  if (round->rows() == 0) return NotFound("evaluation round", absl::StrCat(year));
+  if (round->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   v1::Snapshot out;
   out.set_name(absl::StrCat(RoundName(year), "/snapshot"));
   out.set_pull_time(round->String(0, 7));
@@ -362,15 +357,6 @@ absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInsti
       .Exec(kInsertTests, {year, db::TextArray(codes), IntArray(seqs), db::TextArray(sessions),
                            IntArray(scores), IntArray(fulls), BoolArray(unexcused)})
       .status();
-}
-
-template <typename Message>
-absl::StatusOr<Message> Parse(absl::string_view bytea) {
-  Message m;
-  if (!m.ParseFromString(db::DecodeBytea(bytea))) {
-    return absl::InternalError("stored message does not parse");
-  }
-  return m;
 }
 
 }  // namespace
@@ -641,8 +627,8 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
 absl::StatusOr<v1::ScoreSheet> EvaluationStore::GetSheet(int year, const std::string& code) {
   auto r = pool_.Exec(kGetSheet, {year, code});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("score sheet", SheetName(year, code));
-  return Parse<v1::ScoreSheet>(r->Text(0, 0));
+  if (r->rows() == 0) return db::NotFound("score sheet", SheetName(year, code));
+  return db::ParseStored<v1::ScoreSheet>(r->Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
@@ -651,7 +637,7 @@ absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
   if (!r.ok()) return r.status();
   std::vector<v1::ScoreSheet> out;
   for (int i = 0; i < r->rows(); ++i) {
-    auto sheet = Parse<v1::ScoreSheet>(r->Text(i, 0));
+    auto sheet = db::ParseStored<v1::ScoreSheet>(r->Text(i, 0));
     if (!sheet.ok()) return sheet.status();
     out.push_back(std::move(*sheet));
   }
@@ -664,7 +650,7 @@ absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> EvaluationStore::Lis
   if (!r.ok()) return r.status();
   std::vector<std::pair<int, v1::ScoreSheet>> out;
   for (int i = 0; i < r->rows(); ++i) {
-    auto sheet = Parse<v1::ScoreSheet>(r->Text(i, 1));
+    auto sheet = db::ParseStored<v1::ScoreSheet>(r->Text(i, 1));
     if (!sheet.ok()) return sheet.status();
     out.emplace_back(static_cast<int>(r->Int64(i, 0)), std::move(*sheet));
   }
@@ -675,7 +661,7 @@ absl::StatusOr<std::string> EvaluationStore::GetExport(int year, const std::stri
                                                        const std::string& format) {
   auto r = pool_.Exec(kGetExport, {year, content, format});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("export of round", RoundName(year));
+  if (r->rows() == 0) return db::NotFound("export of round", RoundName(year));
   return db::DecodeBytea(r->Text(0, 0));
 }
 

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
 #include "libs/db/pool.h"
+#include "libs/db/stored.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/snapshot.h"
 #include "zhigai/evaluation/v1/evaluation.pb.h"
@@ -20,10 +21,7 @@ namespace zhigai::evaluation {
 
 using Clock = std::function<absl::Time()>;
 
-struct Change {
-  db::Actor actor;
-  std::string method;
-};
+using Change = db::Change;
 
 // The frozen inputs of a round, by credit code, with the round version they were read at.
 struct RoundInputs {

@@ -11,6 +11,7 @@
 #include "libs/core/errors.h"
 #include "services/gateway/http_json.h"
 #include "services/gateway/proxy.h"
+#include "services/gateway/static_files.h"
 
 namespace zhigai::gateway {
 
@@ -41,11 +42,18 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) 
   if (!table.ok()) return table.status();
   gw->methods_ = std::move(*table);
 
+  // Before anything listens: a missing folder fails the start with nothing to undo.
+  if (!gw->options_.http_listen.empty() && !gw->options_.public_dir.empty()) {
+    auto pages = StaticFiles::Load(gw->options_.public_dir);
+    if (!pages.ok()) return pages.status();
+    gw->pages_ = std::move(*pages);
+  }
   auto proxy = Proxy::Start(*gw, gw->options_, &gw->port_);
   if (!proxy.ok()) return proxy.status();
   gw->proxy_ = std::move(*proxy);
   if (!gw->options_.http_listen.empty()) {
-    auto http = HttpJson::Start(*gw, gw->options_.http_listen, gw->options_.http_threads);
+    auto http =
+        HttpJson::Start(*gw, gw->options_.http_listen, gw->options_.http_threads, gw->pages_.get());
     if (!http.ok()) {
       gw->proxy_->Shutdown(absl::ZeroDuration());
       return http.status();

@@ -29,6 +29,7 @@ struct TlsOptions {
 struct GatewayOptions {
   std::string listen = "127.0.0.1:0";  // gRPC
   std::string http_listen;             // HTTP/JSON ("127.0.0.1:0" for any port; "" = off)
+  std::string public_dir;              // the public pages served over HTTP ("" = none)
   std::string internal_proof;          // what backends require with the principal
   Policy policy;
   // Proto files whose zhigai.*.v1 services must all be covered by the policy.
@@ -52,6 +53,7 @@ struct Admission {
 
 class Proxy;
 class HttpJson;
+class StaticFiles;
 
 class Gateway {
  public:
@@ -79,6 +81,7 @@ class Gateway {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<MethodTable> methods_;
   std::unique_ptr<Proxy> proxy_;
+  std::unique_ptr<StaticFiles> pages_;
   std::unique_ptr<HttpJson> http_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -21,6 +21,7 @@
 #include "libs/server/log.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/proxy.h"
+#include "services/gateway/static_files.h"
 
 namespace zhigai::gateway {
 namespace {
@@ -131,8 +132,9 @@ std::string ErrorJson(const grpc::Status& status) {
 }
 
 absl::StatusOr<std::unique_ptr<HttpJson>> HttpJson::Start(Gateway& gateway,
-                                                          const std::string& listen, int threads) {
-  std::unique_ptr<HttpJson> http(new HttpJson(gateway));
+                                                          const std::string& listen, int threads,
+                                                          const StaticFiles* pages) {
+  std::unique_ptr<HttpJson> http(new HttpJson(gateway, pages));
   std::string thread_count = absl::StrCat(std::max(1, threads));
   // civetweb wants "127.0.0.1:0" as is; it binds an ephemeral port for 0.
   const char* options[] = {"listening_ports",
@@ -174,6 +176,10 @@ int HttpJson::Serve(mg_connection* conn) {
       rid_header && std::strlen(rid_header) > 0 && std::strlen(rid_header) <= 128 ? rid_header
                                                                                   : NewRequestId();
   std::string path = ri->local_uri ? ri->local_uri : "/";
+  bool get = std::strcmp(ri->request_method, "GET") == 0;
+  if (pages_ && (get || std::strcmp(ri->request_method, "HEAD") == 0)) {
+    return pages_->Serve(conn, path, !get, request_id);
+  }
   MethodInfo* method = gateway_.methods().Find(path);
   int final_code = 0;
   auto finish = [&](const HttpReply& reply, int code) {

@@ -3,6 +3,7 @@
 // JSON mapping, as the Connect protocol's unary convention, so curl works. Server-streaming
 // methods answer newline-delimited JSON ({"result": ...} a line, {"error": ...} last on
 // failure). Errors are {"code", "message", "details"} with Connect's code names and statuses.
+// GET and HEAD serve the public pages (static_files.h) when a folder is set.
 #pragma once
 
 #include <memory>
@@ -20,20 +21,24 @@ class Status;
 namespace zhigai::gateway {
 
 class Gateway;
+class StaticFiles;
 
 class HttpJson {
  public:
+  // `pages` (may be null: no pages) must outlive the server.
   static absl::StatusOr<std::unique_ptr<HttpJson>> Start(Gateway& gateway,
-                                                         const std::string& listen, int threads);
+                                                         const std::string& listen, int threads,
+                                                         const StaticFiles* pages = nullptr);
   ~HttpJson();
   int port() const { return port_; }
   void Stop();
 
  private:
-  explicit HttpJson(Gateway& gateway) : gateway_(gateway) {}
+  HttpJson(Gateway& gateway, const StaticFiles* pages) : gateway_(gateway), pages_(pages) {}
   static int Handle(mg_connection* conn, void* self);
   int Serve(mg_connection* conn);
   Gateway& gateway_;
+  const StaticFiles* pages_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
 };

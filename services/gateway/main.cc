@@ -37,6 +37,8 @@ std::vector<SettingSpec> Settings() {
   }
   std::vector<SettingSpec> own = {
       {"http_listen", "HTTP/JSON address (empty = off)", std::string("0.0.0.0:7180")},
+      {"public_dir", "the public pages served at / over HTTP (empty = none)",
+       std::string("services/gateway/public")},
       {"policy_file", "method → roles policy", std::string("services/gateway/policy.txt")},
       {"jwks_file", "the identity provider's JWKS (empty = no bearer tokens accepted)",
        std::string("")},
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
   gateway::GatewayOptions options;
   options.listen = config->Get("listen");
   options.http_listen = config->Get("http_listen");
+  options.public_dir = config->Get("public_dir");
   options.internal_proof = config->Get("internal_proof");
   options.proto_files = gateway::LinkedProtoFiles();
   for (const char* svc : {"registry", "review", "tracking", "training", "feedback", "evaluation"}) {

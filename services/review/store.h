@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "libs/db/audit.h"
 #include "libs/db/pool.h"
+#include "libs/db/stored.h"
 #include "libs/outbox/outbox.h"
 #include "zhigai/review/v1/review.pb.h"
 
@@ -20,10 +21,7 @@ namespace zhigai::review {
 
 using Clock = std::function<absl::Time()>;
 
-struct Change {
-  db::Actor actor;
-  std::string method;
-};
+using Change = db::Change;
 
 struct StoredApplication {
   int64_t id = 0;

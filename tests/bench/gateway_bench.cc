@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -139,6 +140,17 @@ int Main() {
   }
   std::printf("Gateway p99 / direct p99: %.2f (target <= 1.5).\n",
               through_gateway.p99_ms / std::max(1e-9, direct.p99_ms));
+  // Soak (issue 8: RSS flat across a 10-minute run): ZHIGAI_BENCH_SOAK_MINUTES=10.
+  if (const char* soak = std::getenv("ZHIGAI_BENCH_SOAK_MINUTES"); soak && std::atoi(soak) > 0) {
+    int minutes = std::atoi(soak);
+    std::printf("\n| minute | calls | QPS | p99 ms | gateway RSS MiB |\n|---:|---:|---:|---:|---:|\n");
+    for (int m = 1; m <= minutes; ++m) {
+      LoadResult r = Drive(gateway, token, absl::Minutes(1));
+      std::printf("| %d | %lld | %.0f | %.3f | %.1f |\n", m, static_cast<long long>(r.calls), r.qps,
+                  r.p99_ms, RssKib(gw.pid()) / 1024.0);
+      std::fflush(stdout);
+    }
+  }
   if (nginx) nginx->Terminate(5);
   gw.Terminate(10);
   echo.Terminate(5);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -638,6 +639,84 @@ TEST_F(GatewayTest, HttpJsonServerStreamingAsNdjson) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(nlohmann::json::parse(lines[0]), nlohmann::json::parse(R"({"result": {}})"));
   EXPECT_EQ(nlohmann::json::parse(lines[2])["result"]["index"], 2);
+}
+
+TEST_F(GatewayTest, PublicPagesServedWithTypesEtagsAndNoEscape) {
+  std::string pub = dir_ + "/public";
+  std::filesystem::create_directories(pub + "/css");
+  WriteFile(pub + "/index.html", "<!doctype html><title>首页</title>");
+  WriteFile(pub + "/css/site.css", "body{}");
+  WriteFile(pub + "/app.js", "1;");
+  WriteFile(pub + "/notes.md", "not served");
+  WriteFile(pub + "/.secret.html", "hidden");
+  WriteFile(dir_ + "/outside.html", "outside");
+  GatewayOptions o = Options();
+  o.public_dir = pub;
+  StartGateway(std::move(o));
+  int port = gw_->http_port();
+
+  HttpResponse root = Http(port, "GET", "/", "");
+  ASSERT_EQ(root.status, 200);
+  EXPECT_EQ(root.body, "<!doctype html><title>首页</title>");
+  EXPECT_EQ(root.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(root.headers["cache-control"], "no-cache");
+  EXPECT_EQ(root.headers["x-content-type-options"], "nosniff");
+  ASSERT_FALSE(root.headers["etag"].empty());
+  EXPECT_EQ(Http(port, "GET", "/index.html", "").body, root.body);
+  HttpResponse css = Http(port, "GET", "/css/site.css", "");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.headers["content-type"], "text/css; charset=utf-8");
+  EXPECT_EQ(Http(port, "GET", "/app.js", "").headers["content-type"],
+            "text/javascript; charset=utf-8");
+  // Revalidation: the same ETag gets 304 with no body; HEAD has the headers only.
+  HttpResponse again = Http(port, "GET", "/", "", {{"If-None-Match", root.headers["etag"]}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.body, "");
+  HttpResponse head = Http(port, "HEAD", "/index.html", "");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.headers["content-length"], absl::StrCat(root.body.size()));
+  EXPECT_EQ(head.body, "");
+  // Unknown types, hidden files, missing files and paths out of the folder are 404.
+  for (const char* path : {"/notes.md", "/.secret.html", "/nope.html", "/../outside.html",
+                           "/css/../../outside.html", "/%2e%2e/outside.html"}) {
+    HttpResponse r = Http(port, "GET", path, "");
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(r.body.find("outside"), std::string::npos) << path;
+  }
+  // The JSON methods are still POST; a GET of a method path is a page lookup (404).
+  HttpResponse call = Http(port, "POST", kEcho, R"({"text": "x"})");
+  EXPECT_EQ(call.status, 200) << call.body;
+  EXPECT_EQ(Http(port, "GET", kEcho, "").status, 404);
+  EXPECT_EQ(backend_->received().size(), 1u);
+}
+
+TEST_F(GatewayTest, PublicPagesFolderMustExistWithAnIndex) {
+  GatewayOptions missing = Options();
+  missing.public_dir = dir_ + "/no-such-folder";
+  EXPECT_FALSE(Gateway::Start(std::move(missing)).ok());
+  std::filesystem::create_directories(dir_ + "/empty");
+  GatewayOptions empty = Options();
+  empty.public_dir = dir_ + "/empty";
+  auto gw = Gateway::Start(std::move(empty));
+  ASSERT_FALSE(gw.ok());
+  EXPECT_NE(std::string(gw.status().message()).find("index.html"), std::string::npos);
+}
+
+TEST_F(GatewayTest, ShippedPublicPagesLoad) {
+  GatewayOptions o = Options();
+  o.public_dir = ZHIGAI_GATEWAY_PUBLIC_DIR;
+  StartGateway(std::move(o));
+  for (const char* page : {"/", "/directory.html", "/notices.html", "/ranking.html", "/site.css",
+                           "/api.js", "/directory.js", "/notices.js", "/ranking.js"}) {
+    HttpResponse r = Http(gw_->http_port(), "GET", page, "");
+    EXPECT_EQ(r.status, 200) << page;
+    EXPECT_FALSE(r.body.empty()) << page;
+    if (absl::EndsWith(page, ".html") || std::string(page) == "/") {
+      // Accessible basics: the language and one main landmark.
+      EXPECT_NE(r.body.find("<html lang=\"zh-CN\">"), std::string::npos) << page;
+      EXPECT_NE(r.body.find("<main"), std::string::npos) << page;
+    }
+  }
 }
 
 TEST_F(GatewayTest, MetricsCountCallsByMethodCodeAndBackend) {

@@ -1,0 +1,456 @@
+#!/usr/bin/python3
+"""Fault-injection suite (issue 11, "Faults"). Loopback only, bounded: a dedicated PostgreSQL
+cluster and the whole stack on free ports; a steady mixed load through the gateway (idempotent
+writes retried with their own request/command ids until acknowledged, plus reads); meanwhile
+kill -9 each process in turn and start it again, restart PostgreSQL, and SIGTERM a backend.
+Afterwards, by SQL as the admin: every acknowledged write exists exactly once, every outbox
+command was delivered exactly once, no duplicates anywhere; from the clients: no call waited
+past its deadline; from the health probes: no process said SERVING while it could not serve.
+Prints the figures and, with --report FILE, writes them as Markdown. Exit 0 only when every
+check holds."""
+import argparse
+import collections
+import datetime
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+
+SERVICES = harness.stack_mod.SERVICES
+DEADLINE = 3.0          # every client call's deadline, seconds
+DEADLINE_SLACK = 0.5    # scheduling slack of this Python client before an overrun is counted
+ACK_BUDGET = 45.0       # a write not acknowledged within this is abandoned (counted, not lost)
+DOWN_SECONDS = 1.5      # how long a killed process stays down
+PG_DOWN_SECONDS = 5.0   # longer than the services' 2 s readiness check, so they must notice
+READINESS_GRACE = 2.5   # the readiness watch looks every 2 s: allowed lag before NOT_SERVING
+RECOVER_BUDGET = 40.0
+RETRYABLE = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED", "UNKNOWN", "INTERNAL",
+             "RESOURCE_EXHAUSTED", "CANCELLED"}
+
+
+class Load:
+    """Worker threads, each repeating a chain of writes (and reads) until stopped."""
+
+    def __init__(self, client, mods, workers, year):
+        self.c, self.m, self.year = client, mods, year
+        self.city = client.as_("CITY_BUREAU", sub="rel-city", div="330300")
+        self.platform = client.as_("POLICY_PLATFORM", sub="rel-platform")
+        self.public = client.public()
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.calls = 0
+        self.codes = collections.Counter()
+        self.overruns = []      # (method, seconds)
+        self.refused = []       # (method, code, detail): a valid write refused for good
+        self.abandoned = collections.Counter()
+        self.acked = collections.defaultdict(list)   # kind → keys
+        self.workers = [threading.Thread(target=self.run, args=(w,), daemon=True)
+                        for w in range(workers)]
+
+    def _call(self, method, fn, req):
+        import grpc
+        t = time.time()
+        code = "OK"
+        try:
+            return fn(req, timeout=DEADLINE), "OK"
+        except grpc.RpcError as e:
+            code = e.code().name
+            return e, code
+        finally:
+            spent = time.time() - t
+            with self.lock:
+                self.calls += 1
+                self.codes[code] += 1
+                if spent > DEADLINE + DEADLINE_SLACK:
+                    self.overruns.append((method, round(spent, 2)))
+
+    def write(self, method, fn, req, kind, key):
+        """Retries the same request until acknowledged; True when it was."""
+        start = time.time()
+        first = True
+        while time.time() - start < ACK_BUDGET:
+            reply, code = self._call(method, fn, req)
+            if code == "OK":
+                with self.lock:
+                    self.acked[kind].append(key)
+                return reply
+            # A retry after a lost reply must be answered as the first call was: an
+            # ALREADY_EXISTS on a retry means the write was not idempotent.
+            if code not in RETRYABLE:
+                with self.lock:
+                    self.refused.append((method, code, "retry" if not first else "first",
+                                         reply.details()))
+                return None
+            first = False
+            time.sleep(0.1 + random.random() * 0.2)
+        with self.lock:
+            self.abandoned[kind] += 1
+        return None
+
+    def run(self, w):
+        reg, tr, fb, common = self.m["reg"], self.m["tr"], self.m["fb"], self.m["common"]
+        i = 0
+        while not self.stop.is_set():
+            code = harness.credit_code("330302", 1_000_000 + w * 100_000 + i)
+            i += 1
+            if not self.write("CreateInstitution", self.city.registry.CreateInstitution,
+                              reg.CreateInstitutionRequest(
+                                  institution=harness.institution(reg, common, code),
+                                  request_id=f"rel-inst-{code}"), "institution", code):
+                continue
+            self.write("AdmitToDirectory", self.city.registry.AdmitToDirectory,
+                       reg.AdmitToDirectoryRequest(
+                           command_id=f"rel-admit-{code}", year=self.year, level=common.CITY,
+                           credit_code=code, direction=common.CONSULTING,
+                           source="reliability"), "admission", code)
+            records = [harness.project(tr, common, f"RP-{code}-{k}", code, self.m["ent"])
+                       for k in range(3)]
+            reply = self.write("BatchPushProjects", self.platform.tracking.BatchPushProjects,
+                               tr.BatchPushProjectsRequest(batch_id=f"rel-batch-{code}",
+                                                           records=records), "batch", code)
+            if reply is not None and reply.counts.rejected:
+                with self.lock:
+                    self.refused.append(("BatchPushProjects", "RECORD_REJECTED", "first",
+                                         str(reply.results[0])))
+            if i % 2 == 0:
+                self.write("RecordPlagiarismFinding", self.city.feedback.RecordPlagiarismFinding,
+                           fb.RecordPlagiarismFindingRequest(
+                               finding=harness.finding(fb, code),
+                               request_id=f"rel-plag-{code}"), "finding", code)
+            self._call("ListDirectoryEntries", self.public.registry.ListDirectoryEntries,
+                       reg.ListDirectoryEntriesRequest(year=self.year, page_size=20))
+            self._call("GetInstitution", self.city.registry.GetInstitution,
+                       reg.GetInstitutionRequest(name=f"institutions/{code}"))
+
+    def start(self):
+        for t in self.workers:
+            t.start()
+
+    def finish(self):
+        self.stop.set()
+        for t in self.workers:
+            t.join(ACK_BUDGET + 10)
+
+
+class HealthLog:
+    """Samples every process's health every 0.1 s: name → [(time, status)]."""
+
+    def __init__(self, st):
+        self.st = st
+        self.samples = collections.defaultdict(list)
+        self.stop = threading.Event()
+        self.channels = {n: harness.health_channel(st.addr(n)) for n in SERVICES + ["gateway"]}
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop.is_set():
+            for n, ch in self.channels.items():
+                probe = "" if n == "gateway" else "readiness"
+                self.samples[n].append((time.time(), harness.health_check(ch, probe, 0.3)))
+            time.sleep(0.1)
+
+    def lies(self, name, t0, t1):
+        """SERVING samples in [t0, t1]: the process said it could serve when it could not."""
+        return sum(1 for t, s in self.samples[name] if t0 <= t <= t1 and s == "SERVING")
+
+    def count(self, name, t0, t1):
+        return sum(1 for t, _ in self.samples[name] if t0 <= t <= t1)
+
+
+def gateway_probe(client, mods, svc):
+    """A read through the gateway that reaches svc; True when svc answered (any reply that is
+    not an outage code: NOT_FOUND is an answer)."""
+    import grpc
+    city = client.as_("CITY_BUREAU", sub="rel-city", div="330300")
+    reg, rv, tr, tn, fb, ev = (mods[k] for k in ("reg", "rv", "tr", "tn", "fb", "ev"))
+    calls = {
+        "registry": lambda: city.registry.ListInstitutions(reg.ListInstitutionsRequest(),
+                                                           timeout=1),
+        "review": lambda: city.review.ListCalls(rv.ListCallsRequest(), timeout=1),
+        "tracking": lambda: city.tracking.ListEnterprises(tr.ListEnterprisesRequest(), timeout=1),
+        "training": lambda: city.training.ListEvents(tn.ListEventsRequest(), timeout=1),
+        "feedback": lambda: city.feedback.ListComplaints(fb.ListComplaintsRequest(), timeout=1),
+        "evaluation": lambda: city.evaluation.GetRound(ev.GetRoundRequest(name="rounds/1999"),
+                                                       timeout=1),
+    }
+    try:
+        calls[svc]()
+        return True
+    except grpc.RpcError as e:
+        return e.code().name not in RETRYABLE
+
+
+def wait_recovered(client, mods, services):
+    start = time.time()
+    pending = set(services)
+    while pending and time.time() - start < RECOVER_BUDGET:
+        pending = {s for s in pending if not gateway_probe(client, mods, s)}
+        if pending:
+            time.sleep(0.05)
+    return None if pending else time.time() - start
+
+
+def run_faults(st, cluster, client, mods, hl, load, out):
+    results = []
+    plan = [("kill -9", s) for s in SERVICES + ["gateway"]]
+    plan += [("PostgreSQL restart", "postgresql"), ("SIGTERM", "registry"),
+             ("SIGTERM", "tracking")]
+    for kind, target in plan:
+        time.sleep(2.0)  # steady load between faults
+        r = {"fault": f"{kind} {target}", "lies": 0}
+        with load.lock:
+            codes_before = collections.Counter(load.codes)
+        if kind == "PostgreSQL restart":
+            cluster.stop("fast")
+            t_down = time.time()
+            time.sleep(PG_DOWN_SECONDS)
+            t_up = time.time()
+            cluster.start()
+            t_started = time.time()
+            ready = [harness.wait_ready(hl.channels[s], "readiness", RECOVER_BUDGET)
+                     for s in SERVICES]
+            r["ready_s"] = None if None in ready else round(max(ready), 2)
+            for s in SERVICES:
+                r["lies"] += hl.lies(s, t_down + READINESS_GRACE, t_up)
+            r["samples"] = sum(hl.count(s, t_down + READINESS_GRACE, t_up) for s in SERVICES)
+            rec = wait_recovered(client, mods, SERVICES)
+            r["recover_s"] = None if rec is None else round(time.time() - t_started, 2)
+        else:
+            t_down = time.time()
+            if kind == "SIGTERM":
+                st.signal(target, signal.SIGTERM)
+                try:
+                    rc = st.proc(target).wait(30)
+                except Exception:  # noqa: BLE001 — a drain that hangs is a finding
+                    rc = "hung"
+                r["drain_s"] = round(time.time() - t_down, 2)
+                r["exit"] = rc
+            else:
+                st.kill9(target)
+                time.sleep(DOWN_SECONDS)
+            t_up = time.time()
+            st.respawn(target)
+            t_started = time.time()
+            probe = "" if target == "gateway" else "readiness"
+            ready = harness.wait_ready(hl.channels[target], probe, RECOVER_BUDGET)
+            r["ready_s"] = None if ready is None else round(ready, 2)
+            # While the process was gone nothing may claim it serves (a stale answer would
+            # come from a surviving process on the port: a port clash).
+            r["lies"] = hl.lies(target, t_down + 0.05, t_up)
+            r["samples"] = hl.count(target, t_down + 0.05, t_up)
+            rec = wait_recovered(client, mods, SERVICES if target == "gateway" else [target])
+            r["recover_s"] = None if rec is None else round(time.time() - t_started, 2)
+        time.sleep(0.5)  # calls in flight at recovery finish and are counted with this fault
+        with load.lock:
+            delta = load.codes - codes_before
+        r["errors"] = ", ".join(f"{k} {v}" for k, v in sorted(delta.items()) if k != "OK") or "0"
+        out(f"  {r['fault']:<28} errors {r['errors']}, ready {r['ready_s']}s, recovered through the gateway "
+            f"{r['recover_s']}s, health samples while down {r['samples']}, "
+            f"SERVING while down {r['lies']}"
+            + (f", drained in {r['drain_s']}s exit {r['exit']}" if 'drain_s' in r else ""))
+        results.append(r)
+    return results
+
+
+def verify(st, load, out):
+    """Exactly-once checks by SQL. Returns {name: (value, ok)}."""
+    checks = {}
+
+    def keys(kind):
+        return ",".join(f"'{k}'" for k in load.acked[kind]) or "''"
+
+    # Outbox: wait until every command is delivered (the dispatcher retries after the faults).
+    deadline = time.time() + 60
+    while time.time() < deadline and st.scalar(
+            "SELECT count(*) FROM feedback.outbox WHERE delivered_at IS NULL") > 0:
+        time.sleep(0.5)
+    n = len(load.acked["institution"])
+    inst = st.scalar(f"SELECT count(*) FROM registry.institutions WHERE credit_code IN "
+                     f"({keys('institution')})")
+    inst_audit = st.query(
+        f"SELECT entity_id, count(*) FROM registry.audit_log WHERE entity = 'institution' "
+        f"AND entity_id IN ({keys('institution')}) GROUP BY 1 HAVING count(*) <> 1")
+    checks["institutions acknowledged"] = (n, True)
+    checks["institutions lost"] = (n - inst, inst == n)
+    checks["institutions audited other than once"] = (len(inst_audit), not inst_audit)
+    a = len(load.acked["admission"])
+    rows = st.query(f"SELECT credit_code, count(*) FROM registry.directory_entries WHERE "
+                    f"credit_code IN ({keys('admission')}) GROUP BY 1")
+    checks["admissions acknowledged"] = (a, True)
+    checks["admissions lost"] = (a - len(rows), len(rows) == a)
+    dup = st.scalar("SELECT count(*) FROM (SELECT 1 FROM registry.directory_entries GROUP BY "
+                    "year, level, division_code, credit_code, direction HAVING count(*) > 1) d")
+    checks["admissions duplicated"] = (dup, dup == 0)
+    b = len(load.acked["batch"])
+    projects = st.scalar(f"SELECT count(*) FROM tracking.projects WHERE institution_credit_code "
+                         f"IN ({keys('batch')})")
+    checks["project batches acknowledged"] = (b, True)
+    checks["projects lost"] = (3 * b - projects, projects == 3 * b)
+    f = len(load.acked["finding"])
+    findings = st.query("SELECT institution_credit_code, count(*) FROM "
+                        "feedback.plagiarism_findings GROUP BY 1")
+    found = {k: int(c) for k, c in findings}
+    checks["plagiarism findings acknowledged"] = (f, True)
+    checks["findings lost"] = (sum(1 for k in load.acked["finding"] if k not in found),
+                               all(k in found for k in load.acked["finding"]))
+    checks["findings duplicated"] = (sum(1 for c in found.values() if c > 1),
+                                     all(c == 1 for c in found.values()))
+    orders = st.scalar("SELECT count(*) FROM feedback.sanction_orders")
+    outbox = st.scalar("SELECT count(*) FROM feedback.outbox")
+    undelivered = st.scalar("SELECT count(*) FROM feedback.outbox WHERE delivered_at IS NULL "
+                            "OR failed_at IS NOT NULL")
+    checks["outbox commands"] = (outbox, outbox == orders and orders >= f)
+    checks["outbox undelivered or failed"] = (undelivered, undelivered == 0)
+    sanctions = st.query("SELECT command_id, count(*) FROM registry.sanctions GROUP BY 1")
+    by_cmd = {k: int(c) for k, c in sanctions}
+    cmds = [r[0] for r in st.query("SELECT command_id FROM feedback.outbox")]
+    checks["outbox commands not applied in the registry"] = (
+        sum(1 for c in cmds if c not in by_cmd), all(c in by_cmd for c in cmds))
+    dup = st.scalar("SELECT count(*) FROM (SELECT 1 FROM registry.sanctions GROUP BY "
+                    "credit_code, kind, start_date HAVING count(*) > 1) d")
+    checks["sanctions duplicated"] = (dup, dup == 0 and all(c == 1 for c in by_cmd.values()))
+    checks["calls past their deadline"] = (len(load.overruns), not load.overruns)
+    checks["valid writes refused"] = (len(load.refused), not load.refused)
+    for name, (value, ok) in checks.items():
+        out(f"  {'ok  ' if ok else 'FAIL'} {name}: {value}")
+    return checks
+
+
+def report_md(path, started, elapsed, load, faults, checks, ok):
+    codes = ", ".join(f"{k} {v}" for k, v in sorted(load.codes.items(), key=lambda x: -x[1]))
+    lines = [
+        "# Reliability figures",
+        "",
+        "Written by `tests/reliability/faults.py` (`tools/zhigai check --faults`); do not edit by",
+        "hand. Loopback only: a dedicated PostgreSQL 15 cluster and every service plus the gateway",
+        "on free ports. A steady load of "
+        f"{len(load.workers)} client threads through the gateway repeats: `CreateInstitution`",
+        "(request id), `AdmitToDirectory` (command id), `BatchPushProjects` of 3 records (batch id),",
+        "every second chain `RecordPlagiarismFinding` (request id; its CANCEL order reaches the",
+        "registry's `ImposeSanction` through feedback's outbox), and two reads. A write is retried",
+        f"with the same id until acknowledged; every call has a {DEADLINE:.0f} s deadline.",
+        "",
+        f"Run of {started} — {elapsed:.0f} s, result: **{'PASS' if ok else 'FAIL'}**.",
+        "",
+        "## Load",
+        "",
+        f"- calls: {load.calls}",
+        f"- replies by code: {codes}",
+        f"- writes abandoned after {ACK_BUDGET:.0f} s of retries (not acknowledged, so not owed): "
+        f"{sum(load.abandoned.values())}",
+        "",
+        "## Faults",
+        "",
+        "`ready` = seconds from restart to the health probe answering SERVING (readiness for a",
+        "service, liveness for the gateway); `recovered` = seconds from restart until a read",
+        "through the gateway reached it again; `SERVING while down` counts health samples (every",
+        "0.1 s) that claimed SERVING while the process was dead or, for PostgreSQL, while the",
+        f"database was down (after a {READINESS_GRACE} s grace: the readiness watch looks every 2 s).",
+        "",
+        "`errors` = replies other than OK from the start of the fault until 0.5 s after recovery",
+        "(each failed write was retried with its id until acknowledged).",
+        "",
+        "| fault | errors | ready (s) | recovered (s) | health samples while down |"
+        " SERVING while down | drain |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in faults:
+        drain = f"{r['drain_s']} s, exit {r['exit']}" if "drain_s" in r else ""
+        lines.append(f"| {r['fault']} | {r['errors']} | {r['ready_s']} | {r['recover_s']} | {r['samples']} | "
+                     f"{r['lies']} | {drain} |")
+    lines += ["", "## Afterwards (SQL as the admin)", "", "| check | value | |", "|---|---|---|"]
+    for name, (value, good) in checks.items():
+        lines.append(f"| {name} | {value} | {'ok' if good else '**FAIL**'} |")
+    lines += ["", "## Bad input", "",
+              "`tests/reliability/bad_input_test.py` (ctest `reliability_bad_input_test`, label e2e)",
+              "sends, through the gateway (gRPC and HTTP/JSON) and directly to the services:",
+              "messages over the gateway's `max_message_bytes` (RESOURCE_EXHAUSTED), invalid UTF-8",
+              "in a string field (INVALID_ARGUMENT), huge page sizes, negative and overflowing",
+              "numbers, dates out of range and raw unknown enum numbers (INVALID_ARGUMENT), and",
+              "checks by row counts that nothing was written.", ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.environ.get("ZHIGAI_TEST_BUILD_DIR",
+                                                      os.path.join(harness.ROOT, "build")))
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--report", default="")
+    args = ap.parse_args()
+    out = print
+    import zhigai_client
+    zhigai_client.load_stubs(os.path.join(args.build, "acceptance-py"))
+    from zhigai.common.v1 import common_pb2 as common
+    from zhigai.evaluation.v1 import evaluation_pb2 as ev
+    from zhigai.feedback.v1 import feedback_pb2 as fb
+    from zhigai.registry.v1 import registry_pb2 as reg
+    from zhigai.review.v1 import review_pb2 as rv
+    from zhigai.tracking.v1 import tracking_pb2 as tr
+    from zhigai.training.v1 import training_pb2 as tn
+    mods = {"reg": reg, "rv": rv, "tr": tr, "tn": tn, "fb": fb, "ev": ev, "common": common}
+    started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    t0 = time.time()
+    out("reliability: starting a dedicated PostgreSQL cluster and the stack")
+    cluster = harness.Cluster()
+    st = None
+    ok = False
+    try:
+        cluster.start()
+        st = harness.Stack(harness.ROOT, args.build, cluster.admin)
+        st.start()
+        client = zhigai_client.Client(st.target, zhigai_client.Tokens(st.admin, st.idp))
+        # The load's channel must reconnect quickly after the gateway is killed.
+        client.channel.close()
+        client.channel = harness.health_channel(st.target)
+        client.stubs = {k: type(s)(client.channel) for k, s in client.stubs.items()}
+        ent = harness.credit_code("330302", 9_000_001)
+        client.as_("ENTERPRISE", sub="rel-ent", code=ent).tracking.CreateEnterprise(
+            tr.CreateEnterpriseRequest(request_id="rel-ent", enterprise=tr.Enterprise(
+                credit_code=ent, display_name="温州可靠性测试鞋业有限公司",
+                division_code="330302", industry_code="FOOTWEAR", size=tr.SMALL)))
+        mods["ent"] = ent
+        hl = HealthLog(st)
+        hl.thread.start()
+        load = Load(client, mods, args.workers, datetime.date.today().year)
+        load.start()
+        out(f"reliability: load of {args.workers} clients running; faults:")
+        faults = run_faults(st, cluster, client, mods, hl, load, out)
+        time.sleep(2.0)
+        load.finish()
+        hl.stop.set()
+        out(f"reliability: {load.calls} calls; by code: {dict(load.codes)}")
+        for m, code, when, detail in load.refused[:10]:
+            out(f"  refused {m} {code} ({when}): {detail}")
+        for m, s in load.overruns[:10]:
+            out(f"  past deadline: {m} {s}s")
+        checks = verify(st, load, out)
+        fault_ok = all(r["lies"] == 0 and r["ready_s"] is not None
+                       and r["recover_s"] is not None and r.get("exit", 0) == 0 for r in faults)
+        ok = fault_ok and all(good for _, good in checks.values()) and load.acked["finding"]
+        if args.report:
+            report_md(args.report, started, time.time() - t0, load, faults, checks, ok)
+            out(f"reliability: figures written to {args.report}")
+    except Exception:  # noqa: BLE001 — report, then stop everything
+        traceback.print_exc()
+        if st:
+            for svc in SERVICES + ["gateway"]:
+                out(f"--- {svc} log tail\n{st.tail(svc)}")
+    finally:
+        if st:
+            st.close()
+        cluster.destroy()
+    out(f"reliability: {'PASS' if ok else 'FAIL'} in {time.time() - t0:.0f}s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
