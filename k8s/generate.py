@@ -97,6 +97,7 @@ def settings_configmap(name, port, owns_db):
         # Its method policy ships in the image; prod adds the identity provider's files.
         data["ZHIGAI_HTTP_LISTEN"] = f"0.0.0.0:{GATEWAY_HTTP_PORT}"
         data["ZHIGAI_POLICY_FILE"] = "/usr/share/zhigai/gateway/policy.txt"
+        data["ZHIGAI_PUBLIC_DIR"] = "/usr/share/zhigai/gateway/public"
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",

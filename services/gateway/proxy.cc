@@ -102,7 +102,10 @@ class ProxyCall {
       case kNew:
         return OnNew(ok);
       case kDone:
-        if (ctx_.IsCancelled() && client_ctx_) client_ctx_->TryCancel();
+        if (ctx_.IsCancelled()) {
+          downstream_cancelled_ = true;
+          if (client_ctx_) client_ctx_->TryCancel();
+        }
         return;
       case kStart:
         if (!ok && !unary_) return FinishBackend();
@@ -235,6 +238,13 @@ class ProxyCall {
       if (IsTransportKey(k)) continue;
       ctx_.AddTrailingMetadata(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
     }
+    // A backend that cancels a call its caller did not cancel is going away (a drain cancels
+    // calls it accepted but had not started): to the caller that is UNAVAILABLE, safe to retry
+    // with the same request id, not a cancellation of its own.
+    if (status_.error_code() == grpc::StatusCode::CANCELLED && !downstream_cancelled_) {
+      status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                             "the backend stopped while handling the call; retry it");
+    }
     if (unary_ && got_response_ && status_.ok()) {
       stream_.WriteAndFinish(down_, grpc::WriteOptions(), status_, Post(kClientFinish));
     } else {
@@ -269,6 +279,7 @@ class ProxyCall {
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
   grpc::ByteBuffer up_, down_;
   grpc::Status status_;
+  bool downstream_cancelled_ = false;
   MethodInfo* method_ = nullptr;
   std::string request_id_, role_;
   absl::Time start_;
