@@ -143,7 +143,8 @@ int Main() {
   // Soak (issue 8: RSS flat across a 10-minute run): ZHIGAI_BENCH_SOAK_MINUTES=10.
   if (const char* soak = std::getenv("ZHIGAI_BENCH_SOAK_MINUTES"); soak && std::atoi(soak) > 0) {
     int minutes = std::atoi(soak);
-    std::printf("\n| minute | calls | QPS | p99 ms | gateway RSS MiB |\n|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "\n| minute | calls | QPS | p99 ms | gateway RSS MiB |\n|---:|---:|---:|---:|---:|\n");
     for (int m = 1; m <= minutes; ++m) {
       LoadResult r = Drive(gateway, token, absl::Minutes(1));
       std::printf("| %d | %lld | %.0f | %.3f | %.1f |\n", m, static_cast<long long>(r.calls), r.qps,
