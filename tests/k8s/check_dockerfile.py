@@ -218,6 +218,16 @@ def agree(repo, build_dir):
         if os.path.exists(admin):
             binaries.append(admin)
     tools = all(shutil.which(t) for t in ("readelf", "ldconfig", "dpkg"))
+
+    def sanitized(binary):
+        dyn = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True).stdout
+        return re.search(r"\[lib(asan|ubsan|tsan)\.so", dyn) is not None
+
+    # A sanitizer build (tools/zhigai test --sanitize / --tsan) is never shipped: its link
+    # lines differ from the image's Release build, so they say nothing about the image.
+    if binaries and tools and any(sanitized(b) for b in binaries):
+        print("note: runtime libraries not checked: the binaries are a sanitizer build")
+        binaries = []
     if not binaries or not tools:
         print(f"note: runtime libraries not checked against binaries "
               f"({'no binaries built in ' + str(build_dir) if not binaries else 'readelf/ldconfig/dpkg missing'})")
