@@ -47,6 +47,7 @@ class Stack:
         self._psql(f"CREATE DATABASE {self.db}")
         proof = secrets.token_hex(16)
         passwords = {}
+        self.passwords = passwords   # access_test connects as each service's own role
         for svc in SERVICES:
             passwords[svc] = secrets.token_hex(12)
             subprocess.run([self.admin, "provision", "--admin",
@@ -98,6 +99,15 @@ class Stack:
         self.target = f"127.0.0.1:{self.ports['gateway']}"
         self.idp = os.path.join(self.dir, "idp")
         return self
+
+    def service_conninfo(self, svc):
+        """Conninfo of the service's own database role (what the service itself connects as)."""
+        kv = _pg_kv(self.pg_admin)
+        return (f"host={kv.get('host', '127.0.0.1')} port={kv.get('port', '5432')} "
+                f"dbname={self.db} user=zhigai_{svc} password={self.passwords[svc]}")
+
+    def admin_conninfo(self):
+        return f"{self.pg_admin} dbname={self.db}"
 
     def _spawn(self, name, binary, env):
         log = open(os.path.join(self.logs, name + ".log"), "ab")
