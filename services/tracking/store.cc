@@ -1,9 +1,11 @@
 #include "services/tracking/store.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -269,24 +271,46 @@ NeedState ToDomain(v1::NeedState s) {
   return parsed.value_or(NeedState::kClosed);
 }
 
-// COPY text lines of kCopyProjects for these records.
+// COPY text lines of kCopyProjects for these records. Plain appends: no str_format, no
+// temporary strings per field (this runs for every new record of every push).
 std::string ProjectLines(const std::vector<const ValidRecord*>& rows, int64_t seq,
                          const std::string& now) {
   std::string out;
   out.reserve(rows.size() * 320);
-  auto day = [](const std::optional<absl::CivilDay>& d) {
-    return d ? core::FormatDate(*d) : std::string("\\N");
+  auto day = [&out](const std::optional<absl::CivilDay>& d) {
+    if (d) {
+      IsoDay text(*d);
+      out.append(text.view().data(), text.view().size());
+    } else {
+      out.append("\\N");
+    }
+    out.push_back('\t');
   };
-  std::string tail = absl::StrCat("\t", seq, "\t", now, "\n");
+  auto field = [&out](absl::string_view v) {  // free text: escaped
+    AppendCopyField(out, v);
+    out.push_back('\t');
+  };
+  auto plain = [&out](absl::string_view v) {  // validated codes and names: nothing to escape
+    out.append(v.data(), v.size());
+    out.push_back('\t');
+  };
+  std::string tail = absl::StrCat(seq, "\t", now, "\n");
   for (const ValidRecord* v : rows) {
     const ProjectRecord& p = v->record;
-    AppendCopyField(out, p.project_id);
-    absl::StrAppend(&out, "\t", p.revision, "\t", v->hash, "\t", p.institution_credit_code, "\t",
-                    p.enterprise_credit_code, "\t", ConsultingKindName(p.kind), "\t",
-                    core::FormatDate(p.declaration_date), "\t", ProjectYear(p), "\t",
-                    ProjectOutcomeName(p.city.outcome), "\t", day(p.city.decided_on), "\t",
-                    ProjectOutcomeName(p.county.outcome), "\t", day(p.county.decided_on), "\t",
-                    ApprovedByBoth(p) ? "t" : "f", "\t", p.subsidy_fen, tail);
+    field(p.project_id);
+    absl::StrAppend(&out, p.revision, "\t");
+    plain(v->hash);
+    plain(p.institution_credit_code);
+    plain(p.enterprise_credit_code);
+    plain(ConsultingKindName(p.kind));
+    day(p.declaration_date);
+    absl::StrAppend(&out, ProjectYear(p), "\t");
+    plain(ProjectOutcomeName(p.city.outcome));
+    day(p.city.decided_on);
+    plain(ProjectOutcomeName(p.county.outcome));
+    day(p.county.decided_on);
+    out.append(ApprovedByBoth(p) ? "t\t" : "f\t");
+    absl::StrAppend(&out, p.subsidy_fen, "\t", tail);
   }
   return out;
 }
@@ -616,34 +640,51 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
       outcomes.clear();
       auto prior = c.Exec(kPriorProjects, {id_array});
       if (!prior.ok()) return prior.status();
-      std::map<std::string, StoredRevision, std::less<>> state;
-      std::set<absl::string_view> prior_ids;
+      // Hash maps keyed by views into the result and the records (both outlive the maps): no
+      // tree walks or key copies per record.
+      struct Held {
+        StoredRevision revision;
+        bool in_table = false;  // stored before this batch (UPDATE), else new (COPY)
+        const ValidRecord* write = nullptr;
+      };
+      absl::flat_hash_map<absl::string_view, Held> state;
+      state.reserve(records.size());
       for (int i = 0; i < prior->rows(); ++i) {
-        auto [it, _] = state.emplace(prior->String(i, 0),
-                                     StoredRevision{prior->Int64(i, 1), prior->String(i, 2)});
-        prior_ids.insert(it->first);
+        state[prior->Text(i, 0)] = {StoredRevision{prior->Int64(i, 1), prior->String(i, 2)}, true};
       }
       // Records are judged in batch order, so a batch holding two revisions of one project
       // behaves as if they had come one after the other; only the last one stored is written.
-      std::map<absl::string_view, const ValidRecord*> pending;
       for (const auto& r : records) {
         auto it = state.find(r.record.project_id);
         std::optional<StoredRevision> existing;
-        if (it != state.end()) existing = it->second;
+        if (it != state.end()) existing = it->second.revision;
         RevisionDecision d = DecideRevision(existing, r.record.revision, r.hash);
         int64_t held = existing ? existing->revision : 0;
         if (ShouldStore(d)) {
-          state[r.record.project_id] = StoredRevision{r.record.revision, r.hash};
-          pending[r.record.project_id] = &r;
+          Held& h = state[r.record.project_id];
+          h.revision = StoredRevision{r.record.revision, r.hash};
+          h.write = &r;
           held = r.record.revision;
         }
         outcomes.push_back({r.index, d, held});
       }
-      if (pending.empty()) return absl::OkStatus();  // a replay: nothing to write
       std::vector<const ValidRecord*> fresh, newer;
-      for (const auto& [id, v] : pending) {
-        (prior_ids.count(id) ? newer : fresh).push_back(v);
+      // In batch order (a platform usually sends ids in order: then no sort is needed below).
+      for (const auto& r : records) {
+        const Held& h = state.find(r.record.project_id)->second;
+        if (h.write == &r) (h.in_table ? newer : fresh).push_back(&r);
       }
+      if (fresh.empty() && newer.empty()) return absl::OkStatus();  // a replay: nothing to write
+      // In key order, as the primary key is: index pages are filled left to right.
+      auto by_id = [](const ValidRecord* a, const ValidRecord* b) {
+        return a->record.project_id < b->record.project_id;
+      };
+      for (auto* rows : {&fresh, &newer}) {
+        if (!std::is_sorted(rows->begin(), rows->end(), by_id)) {
+          std::sort(rows->begin(), rows->end(), by_id);
+        }
+      }
+      int64_t written = static_cast<int64_t>(fresh.size() + newer.size());
       if (!fresh.empty()) {
         auto seq = c.Exec(kNextIntakeSeq);
         if (!seq.ok()) return seq.status();
@@ -665,8 +706,7 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
           return absl::AbortedError("concurrent push");
         }
       }
-      return db::Audit(c, change, "project_batch", batch_label,
-                       static_cast<int64_t>(pending.size()));
+      return db::Audit(c, change, "project_batch", batch_label, written);
     });
     if (raced) continue;
     if (!s.ok()) return s;

@@ -1,5 +1,6 @@
 #include "services/tracking/domain/project_record.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -81,7 +82,29 @@ std::optional<ProjectOutcome> ParseProjectOutcome(absl::string_view name) {
   return std::nullopt;
 }
 
-absl::StatusOr<ProjectRecord> ValidateProjectRecord(const ProjectRecordInput& input) {
+IsoDay::IsoDay(absl::CivilDay day) {
+  int64_t y = day.year();
+  if (y < 0 || y > 9999) {  // outside what the validators accept: the general formatter
+    std::string t = core::FormatDate(day);
+    size = std::min(t.size(), sizeof text);
+    std::copy_n(t.data(), size, text);
+    return;
+  }
+  auto two = [](char* at, int v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
+  };
+  two(text, static_cast<int>(y / 100));
+  two(text + 2, static_cast<int>(y % 100));
+  text[4] = '-';
+  two(text + 5, day.month());
+  text[7] = '-';
+  two(text + 8, day.day());
+  size = 10;
+}
+
+// By value: the handler's input is a temporary whose strings move into the record.
+absl::StatusOr<ProjectRecord> ValidateProjectRecord(ProjectRecordInput input) {
   Violations violations;
   violations.Absorb(
       core::ValidateLine(input.project_id, "project_id", 1, kMaxProjectIdChars, "S1.1"));
@@ -120,10 +143,10 @@ absl::StatusOr<ProjectRecord> ValidateProjectRecord(const ProjectRecordInput& in
   if (!violations.empty()) return violations.Finish("政策平台推送的项目记录有误");
 
   ProjectRecord record;
-  record.project_id = input.project_id;
+  record.project_id = std::move(input.project_id);
   record.revision = input.revision;
-  record.institution_credit_code = input.institution_credit_code;
-  record.enterprise_credit_code = input.enterprise_credit_code;
+  record.institution_credit_code = std::move(input.institution_credit_code);
+  record.enterprise_credit_code = std::move(input.enterprise_credit_code);
   record.kind = *kind;
   record.declaration_date = *declared;
   record.city = *city;

@@ -17,6 +17,15 @@ enum class ProjectOutcome { kPending, kApproved, kRejected };
 
 // "PENDING", "APPROVED", "REJECTED".
 absl::string_view ProjectOutcomeName(ProjectOutcome outcome);
+
+// "YYYY-MM-DD", the text of core::FormatDate, without str_format: the intake formats up to four
+// dates per record (hash and COPY line), which showed in the push profile.
+struct IsoDay {
+  explicit IsoDay(absl::CivilDay day);
+  absl::string_view view() const { return absl::string_view(text, size); }
+  char text[24];
+  std::size_t size = 0;
+};
 std::optional<ProjectOutcome> ParseProjectOutcome(absl::string_view name);
 
 // A record as it arrives. The platform is an outside machine client, so enums and dates come
@@ -60,7 +69,7 @@ struct ProjectRecord {
 // enterprise_credit_code (R0.1), kind, declaration_date (YYYY-MM-DD, years 2000-2100),
 // city_outcome / county_outcome (known name), city_outcome_date / county_outcome_date
 // (required once decided, empty while PENDING, not before declaration_date), subsidy_fen >= 0.
-absl::StatusOr<ProjectRecord> ValidateProjectRecord(const ProjectRecordInput& input);
+absl::StatusOr<ProjectRecord> ValidateProjectRecord(ProjectRecordInput input);
 
 // S1.1: a successful project is approved by both the city and the county bureau.
 bool ApprovedByBoth(const ProjectRecord& record);
