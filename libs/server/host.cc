@@ -32,6 +32,12 @@ std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& ser
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
   builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  // gRPC's sync server keeps 1 to 2 idle pollers by default and, under 32 calls in flight,
+  // starts and ends a thread for nearly every call; keeping a few pollers warm and letting as
+  // many as the calls in flight stay cut the registry's CPU per call by about a third
+  // (docs/benchmarks.md, issue 2).
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 8);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> chain;
   chain.push_back(MakeObservabilityInterceptor(metrics));
   builder.experimental().SetInterceptorCreators(std::move(chain));

@@ -39,5 +39,8 @@ std::string TableHeader();
 // Resident set size of a process in KiB (VmRSS) and its peak (VmHWM); 0 when unknown.
 int64_t RssKib(int pid);
 int64_t PeakRssKib(int pid);
+// User + system CPU the process has used so far: CPU per call is steadier than QPS on a
+// shared machine, because it does not depend on how much of the cores the process was given.
+double CpuSeconds(int pid);
 
 }  // namespace zhigai::bench

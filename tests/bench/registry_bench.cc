@@ -4,6 +4,7 @@
 // docs/benchmarks.md. Run through `tools/zhigai bench registry`.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 #include <thread>
@@ -169,9 +170,12 @@ int Main() {
   };
   RunClosedLoopAsync(kInFlight, absl::Seconds(2),
                      get);  // warm-up: connections, prepared statements
+  double cpu0 = CpuSeconds(proc.pid());
   auto r_get = RunClosedLoopAsync(kInFlight, absl::Seconds(10), get);
+  double cpu1 = CpuSeconds(proc.pid());
   int64_t rss_after_first = RssKib(proc.pid());
   auto r_check = RunClosedLoopAsync(kInFlight, absl::Seconds(10), check);
+  double cpu2 = CpuSeconds(proc.pid());
   auto r_get2 = RunClosedLoopAsync(kInFlight, absl::Seconds(10), get);
   int64_t rss_after_second = RssKib(proc.pid());
   int64_t rss_peak = PeakRssKib(proc.pid());
@@ -195,6 +199,11 @@ int Main() {
   std::printf(
       "\nRatios to pgbench -S: GetInstitution %.2f, CheckEligibility %.2f (target >= 0.50)\n",
       r_get.qps / tps, r_check.qps / tps);
+  std::printf(
+      "\nRegistry CPU per call (user + system, steadier than QPS on a shared machine): "
+      "GetInstitution %.1f µs, CheckEligibility %.1f µs\n",
+      1e6 * (cpu1 - cpu0) / static_cast<double>(std::max<int64_t>(r_get.calls, 1)),
+      1e6 * (cpu2 - cpu1) / static_cast<double>(std::max<int64_t>(r_check.calls, 1)));
   std::printf(
       "\nRegistry RSS: idle at start %.1f MiB; after %lld calls %.1f MiB; after %lld more %.1f MiB;"
       " peak %.1f MiB; idle at end %.1f MiB (targets: idle < 40, peak < 150, flat)\n",

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -40,6 +41,10 @@ pid_t Spawn(const std::string& binary, const std::map<std::string, std::string>&
   dup2(fd, 2);
   std::vector<std::string> env_strings{"PATH=/usr/bin:/bin"};
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (char** e = environ; *e; ++e) {
+    // gRPC's own switches (GRPC_TRACE, GRPC_VERBOSITY) reach the child for debugging.
+    if (strncmp(*e, "GRPC_", 5) == 0) env_strings.push_back(*e);
+  }
   std::vector<char*> envp, argv{const_cast<char*>(binary.c_str())};
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
