@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/server/interceptor.h"
 #include "libs/server/log.h"
 
@@ -122,7 +123,12 @@ class ReadinessWatch {
 
 }  // namespace
 
+void PrepareServingProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
 int RunService(const ServiceDefinition& def, int argc, char** argv) {
+  PrepareServingProcess();
   // SIGTERM and SIGINT are taken by sigwait below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);

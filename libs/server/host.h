@@ -50,6 +50,12 @@ struct ServiceDefinition {
 
 int RunService(const ServiceDefinition& definition, int argc, char** argv);
 
+// Process-wide settings for a serving binary (RunService calls it; the gateway's main too).
+// Debian's Abseil is built in debug mode, so every absl::Mutex, gRPC's own included, records
+// its lock order for deadlock detection: 3–4% of the gateway's CPU in perf. Serving binaries
+// turn that off; the test binaries keep it, where it catches lock-order bugs.
+void PrepareServingProcess();
+
 // Builds and starts a server with the project's standard plumbing (also used by in-process
 // integration tests on port 0). `port` receives the bound port.
 std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,

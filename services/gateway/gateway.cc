@@ -1,7 +1,6 @@
 #include "services/gateway/gateway.h"
 
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include <random>
 
@@ -69,8 +68,7 @@ Gateway::~Gateway() { Shutdown(absl::ZeroDuration()); }
 int Gateway::http_port() const { return http_ ? http_->port() : 0; }
 
 void Gateway::SetServing(bool serving) {
-  if (proxy_ && proxy_->server())
-    proxy_->server()->GetHealthCheckService()->SetServingStatus(serving);
+  if (proxy_) proxy_->SetServing(serving);
 }
 
 void Gateway::Shutdown(absl::Duration drain) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/server/config.h"
+#include "libs/server/host.h"
 #include "libs/server/log.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/linked_protos.h"
@@ -75,6 +76,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace zhigai;
+  server::PrepareServingProcess();
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);

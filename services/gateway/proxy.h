@@ -44,12 +44,16 @@ class Proxy {
   bool tls_client_certs() const { return tls_client_certs_; }
   void Spawn(grpc::ServerCompletionQueue* cq);
   std::atomic<int> live{0};
+  // What grpc.health.v1.Health/Check answers.
+  bool serving() const { return serving_.load(); }
+  void SetServing(bool serving) { serving_.store(serving); }
 
  private:
   explicit Proxy(Gateway& gateway);
   Gateway& gateway_;
   bool tls_client_certs_ = false;
   std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> serving_{false};
   std::unique_ptr<grpc::AsyncGenericService> service_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
   std::unique_ptr<grpc::Server> server_;

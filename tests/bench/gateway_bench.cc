@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,17 @@ std::string NginxConfig(const std::string& dir, int listen_port, int backend_por
       "    location / { grpc_pass grpc://backend; }\n  }\n}\n");
 }
 
+// nginx's master forks one worker; the worker does the proxying.
+int NginxWorker(int master) {
+  for (int i = 0; i < 50; ++i) {
+    std::ifstream in(absl::StrCat("/proc/", master, "/task/", master, "/children"));
+    int child = 0;
+    if (in >> child && child > 0) return child;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return master;
+}
+
 int Main() {
   std::string dir = testing::TempDir();
   int backend_port = e2e::FreePort(), gateway_port = e2e::FreePort(), nginx_port = e2e::FreePort();
@@ -102,7 +114,9 @@ int Main() {
   };
   e2e::ServiceProcess gw(ZHIGAI_GATEWAY_BINARY, env, {}, dir + "/gateway.log");
   std::string gateway = absl::StrCat("127.0.0.1:", gateway_port);
-  if (!e2e::WaitServing(gateway, "", 10000)) {
+  if (getenv("XEXP_NOHEALTH"))
+    absl::SleepFor(absl::Seconds(2));
+  else if (!e2e::WaitServing(gateway, "", 10000)) {
     std::fprintf(stderr, "gateway did not start:\n%s\n", gw.Log().c_str());
     return 1;
   }
@@ -118,10 +132,18 @@ int Main() {
   absl::Duration duration = absl::Seconds(10);
   int64_t rss_idle = RssKib(gw.pid());
   LoadResult direct = Drive(backend, "", duration);
+  double gw_cpu0 = CpuSeconds(gw.pid());
   LoadResult through_gateway = Drive(gateway, token, duration);
+  double gw_cpu = CpuSeconds(gw.pid()) - gw_cpu0;
   int64_t rss_loaded = RssKib(gw.pid());
   LoadResult through_nginx;
-  if (nginx) through_nginx = Drive(absl::StrCat("127.0.0.1:", nginx_port), token, duration);
+  double nginx_cpu = 0;
+  if (nginx) {
+    int worker = NginxWorker(nginx->pid());
+    double cpu0 = CpuSeconds(worker);
+    through_nginx = Drive(absl::StrCat("127.0.0.1:", nginx_port), token, duration);
+    nginx_cpu = CpuSeconds(worker) - cpu0;
+  }
   int64_t rss_after = RssKib(gw.pid()), rss_peak = PeakRssKib(gw.pid());
 
   std::printf("## Gateway: unary GetInstitution at %d in flight (%s each)\n\n", kInFlight,
@@ -140,6 +162,13 @@ int Main() {
   }
   std::printf("Gateway p99 / direct p99: %.2f (target <= 1.5).\n",
               through_gateway.p99_ms / std::max(1e-9, direct.p99_ms));
+  // CPU per forwarded call is steadier than QPS on a shared machine.
+  std::printf("Proxy CPU per call: gateway %.1f µs",
+              1e6 * gw_cpu / std::max<double>(1, through_gateway.calls));
+  if (nginx)
+    std::printf(", nginx worker %.1f µs",
+                1e6 * nginx_cpu / std::max<double>(1, through_nginx.calls));
+  std::printf(".\n");
   // Soak (issue 8: RSS flat across a 10-minute run): ZHIGAI_BENCH_SOAK_MINUTES=10.
   if (const char* soak = std::getenv("ZHIGAI_BENCH_SOAK_MINUTES"); soak && std::atoi(soak) > 0) {
     int minutes = std::atoi(soak);
