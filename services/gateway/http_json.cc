@@ -131,6 +131,34 @@ std::string ErrorJson(const grpc::Status& status) {
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+absl::StatusOr<std::string> RequestWireFromJson(const pb::Descriptor& input_type,
+                                                const std::string& body) {
+  const pb::Message* proto = pb::MessageFactory::generated_factory()->GetPrototype(&input_type);
+  std::unique_ptr<pb::Message> request(proto->New());
+  if (!body.empty()) {
+    auto parsed = pb::util::JsonStringToMessage(body, request.get());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("the JSON body does not match ",
+                                                     input_type.full_name(), ": ",
+                                                     std::string(parsed.message())));
+    }
+  }
+  std::string wire;
+  request->SerializeToString(&wire);
+  return wire;
+}
+
+std::optional<std::string> ResponseJsonFromWire(const pb::Descriptor& output_type,
+                                                const std::string& bytes) {
+  const pb::Message* proto = pb::MessageFactory::generated_factory()->GetPrototype(&output_type);
+  std::unique_ptr<pb::Message> response(proto->New());
+  if (!response->ParseFromString(bytes)) return std::nullopt;
+  bool ok = false;
+  std::string json = ToJson(*response, &ok);
+  if (!ok) return std::nullopt;
+  return json;
+}
+
 absl::StatusOr<std::unique_ptr<HttpJson>> HttpJson::Start(Gateway& gateway,
                                                           const std::string& listen, int threads,
                                                           const StaticFiles* pages) {
@@ -229,25 +257,13 @@ int HttpJson::Serve(mg_connection* conn) {
     finish({413, "application/json", ErrorJson(s)}, s.error_code());
     return done();
   }
-  const pb::Message* in_proto =
-      pb::MessageFactory::generated_factory()->GetPrototype(desc->input_type());
-  const pb::Message* out_proto =
-      pb::MessageFactory::generated_factory()->GetPrototype(desc->output_type());
-  std::unique_ptr<pb::Message> request(in_proto->New());
-  if (!body.empty()) {
-    auto parsed = pb::util::JsonStringToMessage(body, request.get());
-    if (!parsed.ok()) {
-      grpc::Status s =
-          Fail(grpc::StatusCode::INVALID_ARGUMENT,
-               absl::StrCat("the JSON body does not match ", desc->input_type()->full_name(), ": ",
-                            std::string(parsed.message())));
-      finish(ErrorReply(s), s.error_code());
-      return done();
-    }
+  auto wire = RequestWireFromJson(*desc->input_type(), body);
+  if (!wire.ok()) {
+    grpc::Status s = Fail(grpc::StatusCode::INVALID_ARGUMENT, std::string(wire.status().message()));
+    finish(ErrorReply(s), s.error_code());
+    return done();
   }
-  std::string wire;
-  request->SerializeToString(&wire);
-  grpc::Slice slice(wire);
+  grpc::Slice slice(*wire);
   grpc::ByteBuffer out_buf(&slice, 1);
 
   grpc::ClientContext ctx;
@@ -276,18 +292,17 @@ int HttpJson::Serve(mg_connection* conn) {
     call->Read(&in_buf, reinterpret_cast<void*>(3));
     cq.Next(&tag, &ok);
     if (!ok) break;
-    std::unique_ptr<pb::Message> response(out_proto->New());
     std::vector<grpc::Slice> slices;
     std::string bytes;
     if (in_buf.Dump(&slices).ok()) {
       for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
-    bool converted = response->ParseFromString(bytes);
-    std::string json = converted ? ToJson(*response, &converted) : "";
+    std::optional<std::string> converted = ResponseJsonFromWire(*desc->output_type(), bytes);
     if (!converted) {
       ctx.TryCancel();
       continue;
     }
+    std::string json = std::move(*converted);
     ++messages;
     if (!streaming) {
       first_json = std::move(json);

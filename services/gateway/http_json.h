@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -16,6 +17,9 @@ struct mg_connection;
 
 namespace grpc {
 class Status;
+}
+namespace google::protobuf {
+class Descriptor;
 }
 
 namespace zhigai::gateway {
@@ -48,5 +52,16 @@ const char* ConnectCodeName(int code);
 int HttpStatusOf(int code);
 // {"code": ..., "message": ..., "details": [{"type", "value", "debug"}]} for a gRPC status.
 std::string ErrorJson(const grpc::Status& status);
+
+// The two transcoding steps of a unary call, kept free of civetweb and gRPC so that they can be
+// tested and fuzzed on their own (tests/fuzz/http_json_fuzz.cc).
+// A JSON body (protobuf JSON mapping) as the wire bytes of an `input_type` message; an empty
+// body is the empty message. INVALID_ARGUMENT naming the type when the JSON does not match.
+absl::StatusOr<std::string> RequestWireFromJson(const google::protobuf::Descriptor& input_type,
+                                                const std::string& body);
+// A backend's answer (wire bytes of an `output_type` message) as JSON; nullopt when the bytes
+// do not parse as that message or the message cannot be printed.
+std::optional<std::string> ResponseJsonFromWire(const google::protobuf::Descriptor& output_type,
+                                                const std::string& bytes);
 
 }  // namespace zhigai::gateway

@@ -126,6 +126,12 @@ bool NumericDate(const nlohmann::json& claims, const char* name, absl::Time* out
     *error = Refuse("TOKEN_MALFORMED", absl::StrCat("claim ", name, " is not a number"));
     return false;
   }
+  // Converting a double beyond int64 is undefined behaviour (found by tests/fuzz/jwt_fuzz.cc
+  // with a signed exp of 1e300); no real date is that far away, so such a claim is malformed.
+  if (!(v > -9.2e18 && v < 9.2e18)) {
+    *error = Refuse("TOKEN_MALFORMED", absl::StrCat("claim ", name, " is out of range"));
+    return false;
+  }
   *out = absl::FromUnixSeconds(static_cast<int64_t>(v));
   return true;
 }

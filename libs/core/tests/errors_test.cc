@@ -45,5 +45,21 @@ TEST(Errors, RuleViolationIsFailedPreconditionWithRule) {
   EXPECT_EQ(once.message(), "too few people (R13.2)");
 }
 
+TEST(ErrorsTest, SeparatorsEchoedFromInputDoNotSplitAViolation) {
+  // A description echoing client bytes that happen to be the packing separators stays one
+  // violation with its field and rule intact.
+  absl::Status s = InvalidFields(
+      {{"institutions[1]", "S4", "duplicate code \x1e\x1fX"}, {"year", "S1", "out of range"}},
+      "两处错误");
+  auto found = ViolationsOf(s);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].field, "institutions[1]");
+  EXPECT_EQ(found[0].rule, "S4");
+  EXPECT_EQ(found[0].description, "duplicate code \\x1e\\x1fX");
+  EXPECT_EQ(found[1].field, "year");
+  EXPECT_EQ(found[1].rule, "S1");
+}
+
 }  // namespace
+
 }  // namespace zhigai
