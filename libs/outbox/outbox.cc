@@ -1,16 +1,17 @@
 #include "libs/outbox/outbox.h"
 
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include <future>
+#include <algorithm>
+#include <cstdlib>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "libs/auth/principal.h"
+#include "absl/strings/str_join.h"
 #include "libs/db/params.h"
 #include "libs/server/log.h"
 
@@ -33,9 +34,10 @@ constexpr Statement kDue{
     "      WHERE e.ordering_key = o.ordering_key AND e.id < o.id"
     "      AND e.delivered_at IS NULL AND e.failed_at IS NULL))"
     " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"};
+// One statement for all of a pass's deliveries: a round trip per row would cap the drain again.
 constexpr Statement kDelivered{"outbox.delivered",
                                "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
-                               " last_error = NULL WHERE id = $1"};
+                               " last_error = NULL WHERE id = ANY($1::bigint[])"};
 constexpr Statement kRetry{
     "outbox.retry",
     "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
@@ -51,20 +53,68 @@ constexpr Statement kCounts{
     " FROM outbox"};
 
 // Codes that retrying can change: the receiver or the network is away, or busy.
-bool Retryable(grpc::StatusCode code) {
+bool Retryable(absl::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-    case grpc::StatusCode::ABORTED:
-    case grpc::StatusCode::INTERNAL:
-    case grpc::StatusCode::UNKNOWN:
-    case grpc::StatusCode::CANCELLED:
-    case grpc::StatusCode::UNAUTHENTICATED:  // a proof rotation in progress
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnauthenticated:  // a proof rotation in progress
       return true;
     default:
       return false;
   }
+}
+
+// A due row, read before anything is sent.
+struct Due {
+  int64_t id;
+  int attempts;
+  double age;
+  Command command;
+};
+
+// Sends `due` with at most `window` answers outstanding and returns the answers in the same
+// order. Answers arrive on the sender's threads; everything else, including the caller's
+// connection, stays on this thread.
+std::vector<absl::Status> SendAll(CommandSender& sender, const std::vector<Due>& due, int window) {
+  struct Answers {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::pair<size_t, absl::Status>> ready;
+  };
+  // Shared with the callbacks, so a late callback never touches a finished pass's stack.
+  auto answers = std::make_shared<Answers>();
+  std::vector<absl::Status> results(due.size());
+  size_t next = 0, answered = 0;
+  int in_flight = 0;
+  window = std::max(window, 1);
+  while (answered < due.size()) {
+    while (next < due.size() && in_flight < window) {
+      const size_t i = next++;
+      ++in_flight;
+      sender.Send(due[i].command, [answers, i](absl::Status st) {
+        std::lock_guard<std::mutex> lock(answers->mu);
+        answers->ready.emplace_back(i, std::move(st));
+        answers->cv.notify_one();
+      });
+    }
+    std::vector<std::pair<size_t, absl::Status>> ready;
+    {
+      std::unique_lock<std::mutex> lock(answers->mu);
+      answers->cv.wait(lock, [&] { return !answers->ready.empty(); });
+      ready.swap(answers->ready);
+    }
+    for (auto& [i, st] : ready) {
+      results[i] = std::move(st);
+      ++answered;
+      --in_flight;
+    }
+  }
+  return results;
 }
 
 }  // namespace
@@ -75,8 +125,9 @@ absl::Status Enqueue(db::Connection& conn, const Command& c) {
       .status();
 }
 
-Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options, prometheus::Registry* metrics)
-    : pool_(pool), options_(std::move(options)) {
+Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options,
+                       std::unique_ptr<CommandSender> sender, prometheus::Registry* metrics)
+    : pool_(pool), options_(std::move(options)), sender_(std::move(sender)) {
   if (!metrics) return;
   auto& commands = prometheus::BuildCounter()
                        .Name("zhigai_outbox_commands_total")
@@ -120,78 +171,66 @@ void Dispatcher::Notify() {
   cv_.notify_all();
 }
 
-std::shared_ptr<grpc::Channel> Dispatcher::ChannelFor(const std::string& target) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = channels_.find(target);
-  if (it != channels_.end()) return it->second;
-  auto peer = options_.peers.find(target);
-  if (peer == options_.peers.end()) return nullptr;
-  auto channel = grpc::CreateChannel(peer->second, grpc::InsecureChannelCredentials());
-  channels_[target] = channel;
-  return channel;
-}
-
 absl::StatusOr<int> Dispatcher::DeliverDue() {
   int delivered = 0;
   absl::Status s = pool_.Transaction([&](db::Connection& c) -> absl::Status {
     delivered = 0;
-    auto due = c.Exec(kDue, {options_.batch});
-    if (!due.ok()) return due.status();
-    std::set<std::string> held;  // ordering keys whose earlier command is still pending
-    for (int i = 0; i < due->rows(); ++i) {
-      std::string key = due->String(i, 7);
-      if (!key.empty() && held.count(key)) continue;
-      int64_t id = due->Int64(i, 0);
-      std::string target = due->String(i, 2), method = due->String(i, 3);
-      int attempts = static_cast<int>(due->Int64(i, 5));
-      double age = std::strtod(due->String(i, 6).c_str(), nullptr);
-      std::string payload = db::DecodeBytea(due->Text(i, 4));
-      auto channel = ChannelFor(target);
-      grpc::Status result;
-      if (!channel) {
-        result = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                              absl::StrCat("no address configured for peer '", target, "'"));
-      } else {
-        grpc::GenericStub stub(channel);
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() +
-                         absl::ToChronoNanoseconds(options_.call_timeout));
-        ctx.set_wait_for_ready(false);
-        ctx.AddMetadata(auth::kPrincipalHeader,
-                        auth::EncodePrincipal({auth::Role::kService, options_.service, "", ""}));
-        ctx.AddMetadata(auth::kInternalProofHeader, options_.internal_proof);
-        ctx.AddMetadata(auth::kRequestIdHeader, due->String(i, 1));
-        grpc::Slice slice(payload);
-        grpc::ByteBuffer request(&slice, 1), response;
-        std::promise<grpc::Status> done;
-        stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
-                       [&done](grpc::Status st) { done.set_value(std::move(st)); });
-        result = done.get_future().get();
+    auto rows = c.Exec(kDue, {options_.batch});
+    if (!rows.ok()) return rows.status();
+    // kDue returns only the oldest pending command of each ordering key, so a pass holds at
+    // most one per key and the next of a key is read only after this pass has committed: the
+    // window never has two of one key in flight. A key seen twice (it cannot be, short of a
+    // change to kDue) waits for the next pass rather than risk overtaking.
+    std::set<std::string> keys;
+    std::vector<Due> due;
+    for (int i = 0; i < rows->rows(); ++i) {
+      std::string key = rows->String(i, 7);
+      if (!key.empty() && !keys.insert(key).second) continue;
+      due.push_back({rows->Int64(i, 0), static_cast<int>(rows->Int64(i, 5)),
+                     std::strtod(rows->String(i, 6).c_str(), nullptr),
+                     Command{rows->String(i, 1), rows->String(i, 2), rows->String(i, 3),
+                             db::DecodeBytea(rows->Text(i, 4)), std::move(key)}});
+    }
+    if (due.empty()) return absl::OkStatus();
+    // The rows stay locked (FOR UPDATE) until the outcomes below commit with them: another
+    // replica skips them, and a crash before the commit only repeats sends that the receivers
+    // recognise by command id.
+    std::vector<absl::Status> results = SendAll(*sender_, due, options_.max_in_flight);
+    std::vector<std::string> done_ids;
+    for (size_t i = 0; i < due.size(); ++i) {
+      const Due& d = due[i];
+      const absl::Status& result = results[i];
+      if (result.ok() || result.code() == absl::StatusCode::kAlreadyExists) {
+        // ALREADY_EXISTS: the receiver holds the effect already (e.g. admitted by another path).
+        done_ids.push_back(absl::StrCat(d.id));
+        if (latency_) latency_->Observe(d.age);
+        continue;
       }
       absl::Status written;
-      if (result.ok() || result.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        // ALREADY_EXISTS: the receiver holds the effect already (e.g. admitted by another path).
-        written = c.Exec(kDelivered, {id}).status();
-        ++delivered;
-        if (delivered_) delivered_->Increment();
-        if (latency_) latency_->Observe(age);
-      } else if (Retryable(result.error_code())) {
+      if (Retryable(result.code())) {
         double backoff = std::min(absl::ToDoubleSeconds(options_.max_backoff),
-                                  0.2 * static_cast<double>(1 << std::min(attempts, 12)));
-        written = c.Exec(kRetry, {id, result.error_message(), absl::StrCat(backoff)}).status();
+                                  0.2 * static_cast<double>(1 << std::min(d.attempts, 12)));
+        written =
+            c.Exec(kRetry, {d.id, std::string(result.message()), absl::StrCat(backoff)}).status();
         if (retried_) retried_->Increment();
-        if (!key.empty()) held.insert(key);
       } else {
         written =
-            c.Exec(kFailed, {id, absl::StrCat(result.error_code(), ": ", result.error_message())})
+            c.Exec(kFailed,
+                   {d.id, absl::StrCat(static_cast<int>(result.code()), ": ", result.message())})
                 .status();
         if (failed_) failed_->Increment();
         log::Error("outbox command refused by its receiver; not retried",
-                   {{"command_id", due->String(i, 1)},
-                    {"method", method},
-                    {"error", result.error_message()}});
+                   {{"command_id", d.command.command_id},
+                    {"method", d.command.method},
+                    {"error", std::string(result.message())}});
       }
       if (!written.ok()) return written;
+    }
+    if (!done_ids.empty()) {
+      auto written = c.Exec(kDelivered, {absl::StrCat("{", absl::StrJoin(done_ids, ","), "}")});
+      if (!written.ok()) return written.status();
+      delivered = static_cast<int>(done_ids.size());
+      if (delivered_) delivered_->Increment(delivered);
     }
     return absl::OkStatus();
   });

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,13 +14,11 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/db/connection.h"
 #include "libs/db/pool.h"
 
-namespace grpc {
-class Channel;
-}
 namespace prometheus {
 class Registry;
 class Gauge;
@@ -52,7 +51,30 @@ struct DispatcherOptions {
   absl::Duration call_timeout = absl::Seconds(5);
   absl::Duration max_backoff = absl::Seconds(30);
   int batch = 50;
+  // Commands of one pass sent at the same time. Each send waits a network round trip and the
+  // receiver's commit, so one at a time caps a backlog's drain near 800/s; a window lets the
+  // round trips overlap. Order per ordering_key is unaffected: a pass holds at most one command
+  // of a key (see DeliverDue).
+  int max_in_flight = 32;
 };
+
+// How a command reaches its receiver. The default speaks gRPC (MakeGrpcSender, in the
+// zhigai_outbox library); tests pass an in-process one, so the dispatcher's own threads and
+// bookkeeping can run under ThreadSanitizer without gRPC (Debian's gRPC is not instrumented).
+class CommandSender {
+ public:
+  virtual ~CommandSender() = default;
+  // Starts sending; `command` is only valid during the call. Thread-safe: DeliverDue may run
+  // on a caller's thread while the loop runs. `done` is called exactly once, on
+  // any thread (possibly before Send returns), with the receiver's answer: gRPC status codes
+  // map one to one onto absl::StatusCode. The dispatcher waits for every answer before it
+  // returns from a pass, so a sender is never destroyed with calls in flight.
+  virtual void Send(const Command& command, std::function<void(absl::Status)> done) = 0;
+};
+
+// Unary calls over grpc::GenericStub to options.peers, with the SERVICE principal, the internal
+// proof and the command id as request id; FAILED_PRECONDITION for a peer without an address.
+std::unique_ptr<CommandSender> MakeGrpcSender(const DispatcherOptions& options);
 
 struct OutboxCounts {
   int64_t pending = 0, delivered = 0, failed = 0;
@@ -60,7 +82,10 @@ struct OutboxCounts {
 
 class Dispatcher {
  public:
+  // Sends over gRPC (MakeGrpcSender); defined with it, in the zhigai_outbox library.
   Dispatcher(db::Pool& pool, DispatcherOptions options, prometheus::Registry* metrics = nullptr);
+  Dispatcher(db::Pool& pool, DispatcherOptions options, std::unique_ptr<CommandSender> sender,
+             prometheus::Registry* metrics = nullptr);
   ~Dispatcher();
   void Start();
   void Stop();
@@ -72,15 +97,14 @@ class Dispatcher {
 
  private:
   void Loop();
-  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& target);
 
   db::Pool& pool_;
   DispatcherOptions options_;
+  std::unique_ptr<CommandSender> sender_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = true, wake_ = false;
   std::thread thread_;
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
   prometheus::Counter* delivered_ = nullptr;
   prometheus::Counter* retried_ = nullptr;
   prometheus::Counter* failed_ = nullptr;

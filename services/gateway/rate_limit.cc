@@ -53,7 +53,10 @@ bool RateLimiter::Allow(const auth::Principal& who, absl::string_view peer, absl
   }
   auto [it, fresh] = buckets_.try_emplace(key, State{size.burst, now});
   State& s = it->second;
-  if (!fresh) {
+  // Callers read the clock before they queue for the lock, so `now` can be a little older than
+  // the bucket's last refill. Such a call refills nothing: a negative refill would take tokens
+  // from a full bucket and could refuse a caller who is within the limit.
+  if (!fresh && now > s.last) {
     s.tokens =
         std::min(size.burst, s.tokens + absl::ToDoubleSeconds(now - s.last) * size.per_second);
     s.last = now;

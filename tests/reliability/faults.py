@@ -326,10 +326,8 @@ def verify(st, load, out):
 def report_md(path, started, elapsed, load, faults, checks, ok):
     codes = ", ".join(f"{k} {v}" for k, v in sorted(load.codes.items(), key=lambda x: -x[1]))
     lines = [
-        "# Reliability figures",
-        "",
-        "Written by `tests/reliability/faults.py` (`tools/zhigai check --faults`); do not edit by",
-        "hand. Loopback only: a dedicated PostgreSQL 15 cluster and every service plus the gateway",
+        "Written by `tests/reliability/faults.py` (`tools/zhigai check --faults`) between the",
+        "faults markers; do not edit that part by hand. Loopback only: a dedicated PostgreSQL 15 cluster and every service plus the gateway",
         "on free ports. A steady load of "
         f"{len(load.workers)} client threads through the gateway repeats: `CreateInstitution`",
         "(request id), `AdmitToDirectory` (command id), `BatchPushProjects` of 3 records (batch id),",
@@ -368,15 +366,25 @@ def report_md(path, started, elapsed, load, faults, checks, ok):
     lines += ["", "## Afterwards (SQL as the admin)", "", "| check | value | |", "|---|---|---|"]
     for name, (value, good) in checks.items():
         lines.append(f"| {name} | {value} | {'ok' if good else '**FAIL**'} |")
-    lines += ["", "## Bad input", "",
-              "`tests/reliability/bad_input_test.py` (ctest `reliability_bad_input_test`, label e2e)",
-              "sends, through the gateway (gRPC and HTTP/JSON) and directly to the services:",
-              "messages over the gateway's `max_message_bytes` (RESOURCE_EXHAUSTED), invalid UTF-8",
-              "in a string field (INVALID_ARGUMENT), huge page sizes, negative and overflowing",
-              "numbers, dates out of range and raw unknown enum numbers (INVALID_ARGUMENT), and",
-              "checks by row counts that nothing was written.", ""]
+    lines.append("")
+    write_between_markers(path, "\n".join(lines))
+
+
+BEGIN, END = "<!-- faults:begin -->", "<!-- faults:end -->"
+
+
+def write_between_markers(path, block):
+    """Replaces only this script's part of the report: the other sections (bad input, fuzzing,
+    sanitizers, access) are written by hand or by other tools and must survive a re-run."""
+    text = open(path).read() if os.path.exists(path) else "# Reliability figures\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+    else:
+        title, _, body = text.partition("\n")
+        head, tail = title + "\n\n", "\n" + body
     with open(path, "w") as f:
-        f.write("\n".join(lines))
+        f.write(f"{head}{BEGIN}\n{block}{END}{tail}")
 
 
 def main():
