@@ -16,33 +16,12 @@ std::string AdmitCommandId(int64_t call_id, const std::string& credit_code,
   return absl::StrCat("admit:", call_id, ":", credit_code, ":", direction);
 }
 
-outbox::Command RegisterCommand(int64_t call_id, const v1::ApplicantProfile& p) {
+outbox::Command RegisterCommand(int64_t call_id, const registry::v1::Institution& profile) {
   registry::v1::CreateInstitutionRequest req;
-  const std::string id = RegisterCommandId(call_id, p.credit_code());
+  const std::string id = RegisterCommandId(call_id, profile.credit_code());
   req.set_request_id(id);
-  registry::v1::Institution* in = req.mutable_institution();
-  in->set_credit_code(p.credit_code());
-  in->set_display_name(p.display_name());
-  // The enums share their numbers with the registry's (review.proto says so).
-  in->set_legal_form(static_cast<registry::v1::LegalForm>(p.legal_form()));
-  in->set_founded_date(p.founded_date());
-  *in->mutable_registered_address() = p.registered_address();
-  if (p.has_office_address()) *in->mutable_office_address() = p.office_address();
-  in->set_ownership(static_cast<registry::v1::Ownership>(p.ownership()));
-  in->set_previous_year_revenue_fen(p.previous_year_revenue_fen());
-  for (int d : p.directions()) in->add_directions(static_cast<common::v1::Direction>(d));
-  if (p.has_legal_representative()) *in->mutable_legal_representative() = p.legal_representative();
-  if (p.has_contact()) *in->mutable_contact() = p.contact();
-  in->set_staff_resident_in_wenzhou(p.staff_resident_in_wenzhou());
-  in->set_staff_intermediate_title(p.staff_intermediate_title());
-  in->set_staff_senior_title(p.staff_senior_title());
-  in->set_ministry_or_province_recommendation(p.ministry_or_province_recommendation());
-  in->set_recommendation_proof_document(p.recommendation_proof_document());
-  in->set_standards_drafting(p.standards_drafting());
-  in->set_pilot_projects(p.pilot_projects());
-  in->set_products_and_strengths(p.products_and_strengths());
-  for (const auto& code : p.key_industry_codes()) in->add_key_industry_codes(code);
-  in->set_key_industries_other(p.key_industries_other());
+  // The application files Attachment 1 as the registry's own message: sent as filed.
+  *req.mutable_institution() = profile;
   return {id, kRegistryTarget, "/zhigai.registry.v1.RegistryService/CreateInstitution",
           req.SerializeAsString()};
 }

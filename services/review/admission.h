@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "libs/outbox/outbox.h"
 #include "services/review/store.h"
+#include "zhigai/registry/v1/registry.pb.h"
 #include "zhigai/review/v1/review.pb.h"
 
 namespace zhigai::review {
@@ -22,10 +23,10 @@ std::string RegisterCommandId(int64_t call_id, const std::string& credit_code);
 std::string AdmitCommandId(int64_t call_id, const std::string& credit_code,
                            const std::string& direction);
 
-// zhigai.registry.v1.CreateInstitutionRequest from the applicant's Attachment 1 snapshot; its
+// zhigai.registry.v1.CreateInstitutionRequest carrying the applicant's Attachment 1 snapshot; its
 // request_id is the command id. The registry answers ALREADY_EXISTS when the institution is
 // registered already, which the dispatcher counts as delivered.
-outbox::Command RegisterCommand(int64_t call_id, const v1::ApplicantProfile& profile);
+outbox::Command RegisterCommand(int64_t call_id, const registry::v1::Institution& profile);
 
 // zhigai.registry.v1.AdmitToDirectoryRequest for one direction at the call's level.
 outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,

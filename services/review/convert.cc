@@ -100,10 +100,10 @@ Applicant ApplicantFromProto(const v1::Application& app) {
   Applicant a;
   a.credit_code = app.profile().credit_code();
   switch (app.profile().legal_form()) {
-    case v1::BRANCH:
+    case registry::v1::BRANCH:
       a.legal_form = LegalForm::kBranch;
       break;
-    case v1::SOCIAL_ORGANISATION:
+    case registry::v1::SOCIAL_ORGANISATION:
       a.legal_form = LegalForm::kSocialOrganisation;
       break;
     default:

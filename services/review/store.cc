@@ -106,6 +106,14 @@ v1::Application Strip(v1::Application app) {
   app.clear_create_time();
   app.clear_update_time();
   app.clear_submit_time();
+  // The profile is a registry Institution; its resource fields belong to the registry's copy.
+  if (app.has_profile()) {
+    registry::v1::Institution* p = app.mutable_profile();
+    p->clear_name();
+    p->clear_version();
+    p->clear_create_time();
+    p->clear_update_time();
+  }
   return app;
 }
 

@@ -3,7 +3,6 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "libs/core/contact.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
@@ -16,82 +15,6 @@ namespace {
 
 std::string F(absl::string_view prefix, absl::string_view field) {
   return absl::StrCat(prefix, ".", field);
-}
-
-void CheckAddress(const common::v1::Address& a, absl::string_view path, bool required,
-                  const ReferenceData& ref, Violations& v) {
-  v.Absorb(core::ValidateLine(a.province(), F(path, "province"), required ? 1 : 0, 20, "FORMAT"));
-  v.Absorb(core::ValidateLine(a.city(), F(path, "city"), required ? 1 : 0, 20, "FORMAT"));
-  v.Absorb(core::ValidateLine(a.district(), F(path, "district"), 0, 30, "FORMAT"));
-  v.Absorb(core::ValidateLine(a.street(), F(path, "street"), 0, 200, "FORMAT"));
-  if (!a.division_code().empty()) {
-    v.Absorb(ref.divisions.ValidateDivision(a.division_code(), F(path, "division_code")));
-  }
-}
-
-void CheckPerson(const common::v1::Person& p, absl::string_view path, Violations& v) {
-  v.Absorb(core::ValidateLine(p.name(), F(path, "name"), 1, 50, "FORMAT"));
-  v.Absorb(core::ValidateLine(p.title(), F(path, "title"), 0, 50, "FORMAT"));
-  if (!p.phone().empty()) v.Absorb(core::ValidatePhone(p.phone(), F(path, "phone")));
-  if (!p.email().empty()) v.Absorb(core::ValidateEmail(p.email(), F(path, "email")));
-  if (p.phone().empty() && p.email().empty()) {
-    v.Add(F(path, "phone"), "FORMAT", "a phone number or an e-mail address is required");
-  }
-}
-
-void CheckProfile(const v1::ApplicantProfile& p, const ReferenceData& ref, Violations& v) {
-  const std::string pre = "application.profile";
-  v.Absorb(core::ValidateCreditCode(p.credit_code(), F(pre, "credit_code")));
-  v.Absorb(core::ValidateLine(p.display_name(), F(pre, "display_name"), 1, 100, "FORMAT"));
-  if (p.legal_form() == v1::LEGAL_FORM_UNSPECIFIED || !v1::LegalForm_IsValid(p.legal_form())) {
-    v.Add(F(pre, "legal_form"), "R5.1",
-          "legal form is required: INDEPENDENT_LEGAL_PERSON, BRANCH or SOCIAL_ORGANISATION");
-  }
-  auto founded = core::ParseDate(p.founded_date(), F(pre, "founded_date"));
-  if (!founded.ok()) {
-    v.Absorb(founded.status());
-  } else {
-    v.Absorb(core::CheckYearRange(*founded, F(pre, "founded_date"), 1949, 2100));
-  }
-  CheckAddress(p.registered_address(), F(pre, "registered_address"), true, ref, v);
-  CheckAddress(p.office_address(), F(pre, "office_address"), false, ref, v);
-  if (p.ownership() == v1::OWNERSHIP_UNSPECIFIED || !v1::Ownership_IsValid(p.ownership())) {
-    v.Add(F(pre, "ownership"), "FORMAT", "ownership (单位性质) is required");
-  }
-  if (p.previous_year_revenue_fen() < 0 || p.previous_year_revenue_fen() > 100'000'000'000'000LL) {
-    v.Add(F(pre, "previous_year_revenue_fen"), "FORMAT", "revenue must be between 0 and 10^14 fen");
-  }
-  std::set<int> seen;
-  if (p.directions().empty()) v.Add(F(pre, "directions"), "R3.1", "at least one direction");
-  for (int d : p.directions()) {
-    if (!DirectionFromProto(d)) {
-      v.Add(F(pre, "directions"), "R3.1", "direction must be CONSULTING or TRAINING");
-    } else if (!seen.insert(d).second) {
-      v.Add(F(pre, "directions"), "R3.1", "a direction is listed twice");
-    }
-  }
-  if (p.has_legal_representative())
-    CheckPerson(p.legal_representative(), F(pre, "legal_representative"), v);
-  if (p.has_contact()) CheckPerson(p.contact(), F(pre, "contact"), v);
-  for (auto [value, name] : {std::pair{p.staff_resident_in_wenzhou(), "staff_resident_in_wenzhou"},
-                             std::pair{p.staff_intermediate_title(), "staff_intermediate_title"},
-                             std::pair{p.staff_senior_title(), "staff_senior_title"}}) {
-    if (value < 0 || value > 100000) v.Add(F(pre, name), "FORMAT", "between 0 and 100000");
-  }
-  v.Absorb(core::ValidateText(p.ministry_or_province_recommendation(),
-                              F(pre, "ministry_or_province_recommendation"), 0, 500, "FORMAT"));
-  v.Absorb(core::ValidateLine(p.recommendation_proof_document(),
-                              F(pre, "recommendation_proof_document"), 0, 100, "FORMAT"));
-  v.Absorb(
-      core::ValidateText(p.standards_drafting(), F(pre, "standards_drafting"), 0, 500, "FORMAT"));
-  v.Absorb(core::ValidateText(p.pilot_projects(), F(pre, "pilot_projects"), 0, 500, "FORMAT"));
-  v.Absorb(core::ValidateText(p.products_and_strengths(), F(pre, "products_and_strengths"), 0, 300,
-                              "FORMAT"));
-  for (const auto& code : p.key_industry_codes()) {
-    v.Absorb(ref.industries.ValidateCode(code, F(pre, "key_industry_codes")));
-  }
-  v.Absorb(core::ValidateText(p.key_industries_other(), F(pre, "key_industries_other"), 0, 200,
-                              "FORMAT"));
 }
 
 void CheckConsortium(const v1::Application& app, Violations& v) {
@@ -218,7 +141,9 @@ absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& r
 
 absl::Status ValidateApplicationContent(const v1::Application& app, const ReferenceData& ref) {
   Violations v;
-  CheckProfile(app.profile(), ref, v);
+  // Attachment 1 is the registry's Institution: the registry's own rules judge it, so a
+  // profile accepted here is never refused by CreateInstitution on admission.
+  v.Absorb(registry::ValidateInstitution(app.profile(), ref, "application.profile"));
   CheckConsortium(app, v);
   CheckContent(app, v);
   return v.Finish("申报材料填写有误");

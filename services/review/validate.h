@@ -4,22 +4,21 @@
 #pragma once
 
 #include "absl/status/status.h"
-#include "libs/core/refdata.h"
+#include "services/registry/domain/profile.h"
 #include "zhigai/review/v1/review.pb.h"
 
 namespace zhigai::review {
 
-struct ReferenceData {
-  core::IndustryCatalog industries;
-  core::DivisionCatalog divisions;
-};
+// The registry's catalogs: the profile is checked by the registry's rules (ValidateInstitution).
+using ReferenceData = registry::ReferenceData;
 
 // A call definition (CreateCall / UpdateCall), including the domain's ValidateCall.
 absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref);
 
 // An application's content: Attachment 1 snapshot, consortium, directions, letter, staff,
-// track record, QC declarations. The profile meets what the registry will require when the
-// applicant is admitted (its CreateInstitution checks), so admission never fails on format.
+// track record, QC declarations. The profile is checked by the registry's ValidateInstitution,
+// what its CreateInstitution requires when the applicant is admitted, so admission never fails
+// on format.
 absl::Status ValidateApplicationContent(const v1::Application& app, const ReferenceData& ref);
 
 }  // namespace zhigai::review

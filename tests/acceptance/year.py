@@ -220,13 +220,13 @@ class Year:
     def application(self, a, i):
         r = self.rng
         y = self.year
-        p = rv.ApplicantProfile(
+        p = reg.Institution(
             credit_code=a["code"], display_name=a["name"],
-            legal_form=rv.BRANCH if a["flaw"] == "BRANCH" else rv.INDEPENDENT_LEGAL_PERSON,
+            legal_form=reg.BRANCH if a["flaw"] == "BRANCH" else reg.INDEPENDENT_LEGAL_PERSON,
             founded_date="2015-06-01",
             registered_address=common.Address(province="浙江省", city="温州市",
                                                division_code=a["division"]),
-            ownership=rv.PRIVATE, previous_year_revenue_fen=500_000_000,
+            ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
             directions=a["directions"],
             contact=common.Person(name=r.choice(SURNAMES) + "工", phone=f"139{r.randrange(10**8):08d}"),
             staff_resident_in_wenzhou=12, products_and_strengths="智能工厂诊断与方案设计")

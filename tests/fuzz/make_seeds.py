@@ -88,12 +88,12 @@ bad_call = rv.Call(year=1899, opening_date="2025-03-31", closing_date="2025-03-0
                    experts_per_application=-1,
                    criteria=[rv.Criterion(name="", weight_hundredths=-5)])
 app = rv.Application(
-    profile=rv.ApplicantProfile(
+    profile=reg.Institution(
         credit_code=INST, display_name="温州智造数智科技有限公司",
-        legal_form=rv.INDEPENDENT_LEGAL_PERSON, founded_date="2015-06-01",
+        legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2015-06-01",
         registered_address=common.Address(province="浙江省", city="温州市",
                                           division_code="330302"),
-        ownership=rv.PRIVATE, previous_year_revenue_fen=500_000_000,
+        ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
         directions=[common.CONSULTING], contact=common.Person(name="王工", phone="13900000002"),
         staff_resident_in_wenzhou=12, products_and_strengths="智能工厂诊断与方案设计"),
     directions=[common.CONSULTING], letter=rv.ApplicationLetter(history="专注制造业智能化改造。"))

@@ -172,10 +172,10 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
     app[a] = flow.Apply(call, GoodApplication(code[a], absl::StrCat("机构", a)));
   }
   v1::Application b1 = GoodApplication(code["B1"], "分支机构B1");  // R5.1 manual → pass
-  b1.mutable_profile()->set_legal_form(v1::BRANCH);
+  b1.mutable_profile()->set_legal_form(registry::v1::BRANCH);
   app["B1"] = flow.Apply(call, b1);
   v1::Application b2 = GoodApplication(code["B2"], "社会组织B2");  // R5.1 manual → fail
-  b2.mutable_profile()->set_legal_form(v1::SOCIAL_ORGANISATION);
+  b2.mutable_profile()->set_legal_form(registry::v1::SOCIAL_ORGANISATION);
   app["B2"] = flow.Apply(call, b2);
   v1::Application c1 = GoodApplication(code["C1"], "案例不足C1");  // R5.2 CONSULTING fails only
   c1.mutable_track_record(2)->set_date("2024-11-11");
@@ -325,6 +325,8 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   auto finished = review_->stub().FinishCall(As(City()).get(), fin, &done);
   ASSERT_TRUE(finished.ok()) << finished.error_message();
   EXPECT_EQ(done.admissions_size(), 12);
+  EXPECT_EQ(review_->Count("audit_log", "method LIKE '%/FinishCall'"), 1)
+      << "finishing the call is audited (issue 11)";
   // Done when all 8 registrations and 12 admissions are out of the outbox.
   for (int i = 0;
        i < 400 && (dispatcher.Counts()->pending > 0 || dispatcher.Counts()->delivered < 20); ++i) {

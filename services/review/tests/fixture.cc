@@ -134,12 +134,12 @@ v1::Application GoodApplication(const std::string& code, const std::string& name
   auto* p = app.mutable_profile();
   p->set_credit_code(code);
   p->set_display_name(name);
-  p->set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
+  p->set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
   p->set_founded_date("2015-06-01");
   p->mutable_registered_address()->set_province("浙江省");
   p->mutable_registered_address()->set_city("温州市");
   p->mutable_registered_address()->set_division_code("330302");
-  p->set_ownership(v1::PRIVATE);
+  p->set_ownership(registry::v1::PRIVATE);
   p->set_previous_year_revenue_fen(500'000'000);
   p->add_directions(common::v1::CONSULTING);
   p->add_directions(common::v1::TRAINING);

@@ -224,6 +224,9 @@ TEST_F(ReviewTest, AnInstitutionAppliesOnlyForItselfAndSeesOnlyItsOwnApplication
   v1::CreateApplicationRequest req;
   req.set_parent(call.name());
   *req.mutable_application() = GoodApplication(mine, "本单位", 2026);
+  // The profile is a registry Institution: its resource fields are the registry's, not filed.
+  req.mutable_application()->mutable_profile()->set_name("institutions/" + mine);
+  req.mutable_application()->mutable_profile()->set_version(7);
   req.set_request_id("own");
   v1::Application out;
   EXPECT_EQ(stub().CreateApplication(As(Inst(other)).get(), req, &out).error_code(),
@@ -234,6 +237,8 @@ TEST_F(ReviewTest, AnInstitutionAppliesOnlyForItselfAndSeesOnlyItsOwnApplication
   v1::Application seen;
   EXPECT_TRUE(stub().GetApplication(As(Inst(mine)).get(), get, &seen).ok());
   EXPECT_EQ(seen.profile().contact().phone(), "13905770002");
+  EXPECT_EQ(seen.profile().name(), "");
+  EXPECT_EQ(seen.profile().version(), 0);
   EXPECT_EQ(stub().GetApplication(As(Inst(other)).get(), get, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(stub().GetApplication(As(Public()).get(), get, &seen).error_code(),
@@ -274,7 +279,7 @@ TEST_F(ReviewTest, TheChecklistJudgesEveryRuleAndEachDirectionSeparately) {
   for (const auto& r : good.results()) EXPECT_EQ(r.eligibility(), v1::ELIGIBLE);
   // R5.1: a branch is never failed automatically: NEEDS_MANUAL_DECISION.
   v1::Application branch_app = GoodApplication(Code(122), "分支机构");
-  branch_app.mutable_profile()->set_legal_form(v1::BRANCH);
+  branch_app.mutable_profile()->set_legal_form(registry::v1::BRANCH);
   v1::Application branch = flow().Apply(call, branch_app);
   auto cl = flow().Checklist(branch);
   ASSERT_GE(cl.lines_size(), 4);
@@ -339,7 +344,7 @@ TEST_F(ReviewTest, TheChecklistJudgesEveryRuleAndEachDirectionSeparately) {
 TEST_F(ReviewTest, TheBureauDecidesOrOverridesALineWithAReasonAndItIsAudited) {
   v1::Call call = flow().OpenCall(CityCall(2026));
   v1::Application app = GoodApplication(Code(141), "社会组织");
-  app.mutable_profile()->set_legal_form(v1::SOCIAL_ORGANISATION);
+  app.mutable_profile()->set_legal_form(registry::v1::SOCIAL_ORGANISATION);
   v1::Application branch = flow().Apply(call, app);
   // No reason, no decision.
   auto s = flow().Decide(branch, "R5.1", true, common::v1::DIRECTION_UNSPECIFIED, "");
