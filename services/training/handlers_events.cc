@@ -562,6 +562,11 @@ grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     auto snapshot = calendar_.Reload();
     if (!snapshot.ok()) return snapshot.status();
+    if (auto s = store_.RecordCalendarReload(ChangeOf(call), snapshot->path,
+                                             static_cast<int>(snapshot->years.size()));
+        !s.ok()) {
+      return s;
+    }
     resp->set_path(snapshot->path);
     for (int y : snapshot->years) resp->add_years(y);
     resp->set_load_time(

@@ -561,4 +561,10 @@ absl::StatusOr<std::vector<v1::Problem>> TrainingStore::ListProblems(int64_t mee
   return out;
 }
 
+absl::Status TrainingStore::RecordCalendarReload(const Change& change, const std::string& path,
+                                                 int years) {
+  return pool_.Transaction(
+      [&](Connection& c) -> absl::Status { return db::Audit(c, change, "calendar", path, years); });
+}
+
 }  // namespace zhigai::training

@@ -38,6 +38,10 @@ class TrainingStore {
  public:
   TrainingStore(db::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
 
+  // The work-day calendar lives in a file, not here; a reload still changes every filing
+  // deadline computed after it, so it leaves an audit row naming the file and its years.
+  absl::Status RecordCalendarReload(const Change& change, const std::string& path, int years);
+
   // Events. The stored event never carries last_filing_day (the calendar computes it on read).
   absl::StatusOr<v1::Event> CreateEvent(const Change& change, const std::string& idempotency_key,
                                         v1::Event event);

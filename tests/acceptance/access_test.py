@@ -63,11 +63,6 @@ def is_read(method):
 # Writes this test cannot make leave an audit row, with the reason. Anything else unaudited
 # fails the test.
 UNREACHABLE = {
-    # Re-reads data/cn-workdays.tsv into memory: a process-local action, no row changes, so
-    # there is nothing to audit (services/training/handlers_events.cc ReloadCalendar). It is
-    # called below and must succeed for the city bureau and be refused to a county bureau.
-    "/zhigai.training.v1.TrainingService/ReloadCalendar":
-        "reloads the in-memory work-day calendar; no database change",
     # The public notice runs on the real clock (notice_period_days >= 1 from today) and
     # FinishCall refuses FAILED_PRECONDITION until it has ended, so a test run within one day
     # cannot finish a call; year.py admits the notice's selections with AdmitToDirectory.

@@ -527,6 +527,10 @@ TEST_F(TrainingTest, AYearMissingFromTheCalendarIsAClearErrorUntilOperatorsAddIt
   ASSERT_TRUE(stub_->ReloadCalendar(As(City()).get(), {}, &info).ok());
   EXPECT_EQ(std::vector<int>(info.years().begin(), info.years().end()),
             (std::vector<int>{2025, 2026, 2027}));
+  EXPECT_EQ(Count("audit_log", absl::StrCat("entity = 'calendar' AND entity_id = '", info.path(),
+                                            "' AND version = 3")),
+            1)
+      << "a reload is audited (issue 11)";
   ASSERT_TRUE(File(e.name(), Day("2026-12-01"), &out).ok());
   EXPECT_EQ(out.last_filing_day(), "2027-01-06");
 }
