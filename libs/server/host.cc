@@ -1,5 +1,6 @@
 #include "libs/server/host.h"
 
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -15,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/server/health.h"
 #include "libs/server/interceptor.h"
 #include "libs/server/log.h"
 
@@ -23,11 +25,16 @@ namespace zhigai::server {
 std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
                                           const std::string& listen, prometheus::Registry* metrics,
                                           int* port) {
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
   for (auto* s : services) builder.RegisterService(s);
+  // Health on the sync API (health.h); the server owns it through the interface it returns
+  // from GetHealthCheckService().
+  auto health = std::make_shared<SyncHealthService>();
+  builder.RegisterService(health.get());
+  builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(
+      ShareHealth(std::move(health))));
   // Callers behind a plain Kubernetes Service pin to one pod per connection; a maximum
   // connection age makes them reconnect and spread over new replicas.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
