@@ -22,6 +22,7 @@
 #include "services/tracking/domain/revision.h"
 #include "services/tracking/handler_util.h"
 #include "services/tracking/handlers.h"
+#include "services/tracking/project_wire.h"
 
 namespace zhigai::tracking {
 namespace {
@@ -34,44 +35,10 @@ using server::Serve;
 #define METHOD(name) "/zhigai.tracking.v1.TrackingService/" #name
 
 constexpr int kMaxBatch = 1000;
-// Batches of one stream written concurrently (each on its own pooled connection).
-constexpr int kStreamInFlight = 2;
-
-// Wire enum names ("OUTCOME_APPROVED") to the domain's ("APPROVED").
-std::string OutcomeText(v1::ProjectOutcome o) {
-  switch (o) {
-    case v1::OUTCOME_PENDING:
-      return "PENDING";
-    case v1::OUTCOME_APPROVED:
-      return "APPROVED";
-    case v1::OUTCOME_REJECTED:
-      return "REJECTED";
-    default:
-      return v1::ProjectOutcome_IsValid(o) ? v1::ProjectOutcome_Name(o) : "UNKNOWN";
-  }
-}
-
-std::string KindText(int kind) {
-  return common::v1::ServiceKind_IsValid(kind)
-             ? common::v1::ServiceKind_Name(static_cast<common::v1::ServiceKind>(kind))
-             : "UNKNOWN";
-}
-
-ProjectRecordInput ToInput(const v1::ProjectRecord& r) {
-  ProjectRecordInput in;
-  in.project_id = r.project_id();
-  in.revision = r.revision();
-  in.institution_credit_code = r.institution_credit_code();
-  in.enterprise_credit_code = r.enterprise_credit_code();
-  in.kind = KindText(r.kind());
-  in.declaration_date = r.declaration_date();
-  in.city_outcome = OutcomeText(r.city_outcome());
-  in.city_outcome_date = r.city_outcome_date();
-  in.county_outcome = OutcomeText(r.county_outcome());
-  in.county_outcome_date = r.county_outcome_date();
-  in.subsidy_fen = r.subsidy_fen();
-  return in;
-}
+// Batches of one stream written concurrently (each on its own pooled connection). Three keep
+// PostgreSQL busy while the service validates and encodes the next batch; more only queue on
+// two cores (docs/benchmarks.md).
+constexpr int kStreamInFlight = 3;
 
 v1::RecordOutcome ToProto(RevisionDecision d) {
   switch (d) {
@@ -190,7 +157,7 @@ absl::StatusOr<BatchAnswer> TrackingHandlers::PushBatch(
     result->set_index(i);
     result->set_key(records[i].project_id());
     result->set_revision(records[i].revision());
-    auto record = ValidateProjectRecord(ToInput(records[i]));
+    auto record = ValidateProjectRecord(ProjectInputFromWire(records[i]));
     if (!record.ok()) {
       Reject(*result, record.status(), absl::StrCat("records[", i, "]."));
       continue;

@@ -6,12 +6,18 @@
 #include <cstdlib>
 #include <string>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "libs/core/errors.h"
 
 namespace zhigai::fuzz {
+
+// Protobuf logs every string field with invalid UTF-8 it parses or serializes: expected here
+// by the thousand, and it drowns libFuzzer's own report.
+inline const bool kProtobufQuiet = (google::protobuf::SetLogHandler(nullptr), true);
 
 inline void Require(bool holds, absl::string_view what) {
   if (holds) return;

@@ -11,6 +11,7 @@
 #include "libs/core/dates.h"
 #include "services/tracking/domain/content_hash.h"
 #include "services/tracking/domain/project_record.h"
+#include "services/tracking/project_wire.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "zhigai/tracking/v1/tracking.pb.h"
 
@@ -19,42 +20,6 @@ namespace {
 using namespace zhigai;
 using fuzz::Require;
 namespace v1 = tracking::v1;
-
-// As handlers_projects.cc: the wire enum's name, or UNKNOWN for a number outside the enum.
-std::string OutcomeText(v1::ProjectOutcome o) {
-  switch (o) {
-    case v1::OUTCOME_PENDING:
-      return "PENDING";
-    case v1::OUTCOME_APPROVED:
-      return "APPROVED";
-    case v1::OUTCOME_REJECTED:
-      return "REJECTED";
-    default:
-      return v1::ProjectOutcome_IsValid(o) ? v1::ProjectOutcome_Name(o) : "UNKNOWN";
-  }
-}
-
-std::string KindText(int kind) {
-  return common::v1::ServiceKind_IsValid(kind)
-             ? common::v1::ServiceKind_Name(static_cast<common::v1::ServiceKind>(kind))
-             : "UNKNOWN";
-}
-
-tracking::ProjectRecordInput ToInput(const v1::ProjectRecord& r) {
-  tracking::ProjectRecordInput in;
-  in.project_id = r.project_id();
-  in.revision = r.revision();
-  in.institution_credit_code = r.institution_credit_code();
-  in.enterprise_credit_code = r.enterprise_credit_code();
-  in.kind = KindText(r.kind());
-  in.declaration_date = r.declaration_date();
-  in.city_outcome = OutcomeText(r.city_outcome());
-  in.city_outcome_date = r.city_outcome_date();
-  in.county_outcome = OutcomeText(r.county_outcome());
-  in.county_outcome_date = r.county_outcome_date();
-  in.subsidy_fen = r.subsidy_fen();
-  return in;
-}
 
 void RequireOutcome(const tracking::BureauOutcome& o, const std::string& text,
                     absl::CivilDay declared) {
@@ -83,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                                 "county_outcome_date",
                                                 "subsidy_fen"};
   for (const auto& wire : req.records()) {
-    auto in = ToInput(wire);
+    auto in = tracking::ProjectInputFromWire(wire);
     auto record = tracking::ValidateProjectRecord(in);
     fuzz::RequireExplained(record.status());
     for (const auto& v : ViolationsOf(record.status())) {
