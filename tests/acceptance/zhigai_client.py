@@ -13,9 +13,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def load_stubs(out_dir):
-    """Generates the stubs into out_dir (when missing) and makes them importable."""
+    """Generates the stubs into out_dir (when missing or older than a proto) and makes them
+    importable."""
     marker = os.path.join(out_dir, "zhigai", "evaluation", "v1", "evaluation_pb2_grpc.py")
-    if not os.path.exists(marker):
+    protos = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ROOT, "protos", "zhigai"))
+              for f in fs if f.endswith(".proto")]
+    newest = max(os.path.getmtime(p) for p in protos)
+    if not os.path.exists(marker) or os.path.getmtime(marker) < newest:
         subprocess.run([os.path.join(ROOT, "tests", "acceptance", "gen_stubs.sh"), out_dir],
                        check=True, stdout=subprocess.DEVNULL)
     if out_dir not in sys.path:
