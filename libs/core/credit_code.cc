@@ -1,6 +1,7 @@
 #include "libs/core/credit_code.h"
 
 #include <array>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -42,10 +43,18 @@ constexpr std::array<int, 17> kFinalWeights = {1,  3,  9,  27, 19, 26, 16, 17, 2
 // GB 11714 weights for the 8 organisation-code body characters.
 constexpr std::array<int, 8> kInnerWeights = {3, 7, 9, 10, 5, 8, 4, 2};
 
-int CharsetValue(char c) {
-  std::size_t i = kCharset.find(c);
-  return i == absl::string_view::npos ? -1 : static_cast<int>(i);
+// Every byte's value in kCharset, or -1: a table, since every intake record checks two codes.
+constexpr std::array<int8_t, 256> MakeCharsetValues() {
+  std::array<int8_t, 256> values{};
+  for (auto& v : values) v = -1;
+  for (std::size_t i = 0; i < kCharset.size(); ++i) {
+    values[static_cast<unsigned char>(kCharset[i])] = static_cast<int8_t>(i);
+  }
+  return values;
 }
+constexpr std::array<int8_t, 256> kCharsetValues = MakeCharsetValues();
+
+int CharsetValue(char c) { return kCharsetValues[static_cast<unsigned char>(c)]; }
 
 // GB 11714 values: digits as themselves, letters A=10 ... Z=35 over the full alphabet.
 int InnerValue(char c) {

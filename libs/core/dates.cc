@@ -40,7 +40,25 @@ absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text, absl::string_vi
   return parsed;
 }
 
+bool FormatDateInto(absl::CivilDay day, char (&out)[10]) {
+  if (day.year() < 0 || day.year() > 9999) return false;
+  auto two = [](char* at, int v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
+  };
+  const int year = static_cast<int>(day.year());
+  two(out, year / 100);
+  two(out + 2, year % 100);
+  out[4] = '-';
+  two(out + 5, day.month());
+  out[7] = '-';
+  two(out + 8, day.day());
+  return true;
+}
+
 std::string FormatDate(absl::CivilDay day) {
+  char text[10];
+  if (FormatDateInto(day, text)) return std::string(text, sizeof text);
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 

@@ -22,6 +22,9 @@ absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text, absl::string_vi
 
 // "YYYY-MM-DD" with a four-digit year (years 0-9999; others are never produced by ParseDate).
 std::string FormatDate(absl::CivilDay day);
+// The same into `out` without allocating, for years 0..9999 (all a validator accepts); false,
+// with `out` untouched, for any other year. Bulk intake formats dates per record.
+bool FormatDateInto(absl::CivilDay day, char (&out)[10]);
 
 // InvalidField(field, "FORMAT", ...) unless min_year <= year(day) <= max_year.
 absl::Status CheckYearRange(absl::CivilDay day, absl::string_view field,

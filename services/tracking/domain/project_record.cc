@@ -83,24 +83,15 @@ std::optional<ProjectOutcome> ParseProjectOutcome(absl::string_view name) {
 }
 
 IsoDay::IsoDay(absl::CivilDay day) {
-  int64_t y = day.year();
-  if (y < 0 || y > 9999) {  // outside what the validators accept: the general formatter
-    std::string t = core::FormatDate(day);
-    size = std::min(t.size(), sizeof text);
-    std::copy_n(t.data(), size, text);
+  char fixed[10];
+  if (core::FormatDateInto(day, fixed)) {
+    std::copy_n(fixed, sizeof fixed, text);
+    size = sizeof fixed;
     return;
   }
-  auto two = [](char* at, int v) {
-    at[0] = static_cast<char>('0' + v / 10);
-    at[1] = static_cast<char>('0' + v % 10);
-  };
-  two(text, static_cast<int>(y / 100));
-  two(text + 2, static_cast<int>(y % 100));
-  text[4] = '-';
-  two(text + 5, day.month());
-  text[7] = '-';
-  two(text + 8, day.day());
-  size = 10;
+  std::string t = core::FormatDate(day);  // outside what the validators accept
+  size = std::min(t.size(), sizeof text);
+  std::copy_n(t.data(), size, text);
 }
 
 // By value: the handler's input is a temporary whose strings move into the record.
