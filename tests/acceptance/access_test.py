@@ -949,7 +949,7 @@ def audit(ck, st, services):
                     "TRUNCATE audit_log"):
             r = psql(own, sql)
             ck.check(r.returncode != 0 and "append-only" in r.stderr,
-                     f"{svc}: {sql.split()[0]} on audit_log as zhigai_{svc} fails "
+                     f"{svc}: {sql.split()[0]} on audit_log as {st.role(svc)} fails "
                      f"({r.stderr.strip()[:60]!r})", area)
         ck.check(psql(own, "SELECT count(*) FROM audit_log").stdout.strip() == n and int(n) > 0,
                  f"{svc}: audit_log still holds its {n} rows", area)

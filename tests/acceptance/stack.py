@@ -52,7 +52,8 @@ class Stack:
             passwords[svc] = secrets.token_hex(12)
             subprocess.run([self.admin, "provision", "--admin",
                             f"{self.pg_admin} dbname={self.db}", "--service", svc,
-                            "--password", passwords[svc]], check=True, stdout=subprocess.DEVNULL)
+                            "--password", passwords[svc], "--role", self.role(svc)],
+                           check=True, stdout=subprocess.DEVNULL)
         for svc in SERVICES + ["gateway"]:
             self.ports[svc] = free_port()
         http_port = free_port()
@@ -71,7 +72,7 @@ class Stack:
             env = dict(base)
             env.update({
                 "ZHIGAI_DB": f"host={host} port={kv.get('port', '5432')} dbname={self.db} "
-                             f"user=zhigai_{svc} password={passwords[svc]}",
+                             f"user={self.role(svc)} password={passwords[svc]}",
                 "ZHIGAI_DATA_DIR": os.path.join(self.root, "data"),
                 "ZHIGAI_LISTEN": f"127.0.0.1:{self.ports[svc]}",
                 "ZHIGAI_METRICS_LISTEN": f"127.0.0.1:{free_port()}",
@@ -100,11 +101,17 @@ class Stack:
         self.idp = os.path.join(self.dir, "idp")
         return self
 
+    def role(self, svc):
+        """Roles are cluster-wide: each stack names its own, so stacks sharing a cluster (the
+        e2e tests run side by side) never change each other's passwords or race to create
+        the same role."""
+        return f"{self.db}_{svc}"
+
     def service_conninfo(self, svc):
         """Conninfo of the service's own database role (what the service itself connects as)."""
         kv = _pg_kv(self.pg_admin)
         return (f"host={kv.get('host', '127.0.0.1')} port={kv.get('port', '5432')} "
-                f"dbname={self.db} user=zhigai_{svc} password={self.passwords[svc]}")
+                f"dbname={self.db} user={self.role(svc)} password={self.passwords[svc]}")
 
     def admin_conninfo(self):
         return f"{self.pg_admin} dbname={self.db}"
@@ -135,5 +142,7 @@ class Stack:
         self.procs = []
         try:
             self._psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+            for svc in SERVICES:
+                self._psql(f"DROP ROLE IF EXISTS {self.role(svc)}")
         except Exception:  # noqa: BLE001 — best effort at the end of a run
             pass

@@ -1,5 +1,5 @@
 // zhigai-admin: operator commands that tools/zhigai and the Kubernetes jobs share.
-//   zhigai-admin provision --admin <conninfo> --service <name> --password <pw>
+//   zhigai-admin provision --admin <conninfo> --service <name> --password <pw> [--role <r>]
 //   zhigai-admin health <host:port> [service-name] [--wait <seconds>]
 //   zhigai-admin dev-idp-init --dir <dir>          development identity provider: key + JWKS
 //   zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] [--ttl SECONDS]
@@ -23,12 +23,13 @@
 namespace {
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage:\n  zhigai-admin provision --admin <conninfo> --service <name> "
-               "--password <pw>\n  zhigai-admin health <host:port> [service] [--wait <s>]\n"
-               "  zhigai-admin dev-idp-init --dir <dir>\n"
-               "  zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] "
-               "[--ttl SECONDS]\n");
+  std::fprintf(
+      stderr,
+      "usage:\n  zhigai-admin provision --admin <conninfo> --service <name> "
+      "--password <pw> [--role <role>]\n  zhigai-admin health <host:port> [service] [--wait <s>]\n"
+      "  zhigai-admin dev-idp-init --dir <dir>\n"
+      "  zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] "
+      "[--ttl SECONDS]\n");
   return 2;
 }
 
@@ -41,14 +42,17 @@ std::string Arg(const std::vector<std::string>& args, const std::string& flag) {
 
 int Provision(const std::vector<std::string>& args) {
   std::string admin = Arg(args, "--admin"), service = Arg(args, "--service"),
-              password = Arg(args, "--password");
+              password = Arg(args, "--password"), role = Arg(args, "--role");
   if (admin.empty() || service.empty() || password.empty()) return Usage();
+  // Roles are cluster-wide: stacks that share a cluster (tests running side by side) name
+  // their own, or one would change the other's password under it.
+  if (role.empty()) role = "zhigai_" + service;
   auto conn = zhigai::db::Connection::Open(admin);
   if (!conn.ok()) {
     std::fprintf(stderr, "provision: %s\n", std::string(conn.status().message()).c_str());
     return 1;
   }
-  zhigai::db::ServiceDatabase db{service, "zhigai_" + service, password};
+  zhigai::db::ServiceDatabase db{service, role, password};
   if (auto s = zhigai::db::ProvisionServiceSchema(**conn, db); !s.ok()) {
     std::fprintf(stderr, "provision %s: %s\n", service.c_str(), std::string(s.message()).c_str());
     return 1;
