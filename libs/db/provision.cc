@@ -22,9 +22,7 @@ std::string Literal(Connection& conn, const std::string& value) {
   return out;
 }
 
-}  // namespace
-
-absl::Status ProvisionServiceSchema(Connection& admin, const ServiceDatabase& s) {
+absl::Status ProvisionLocked(Connection& admin, const ServiceDatabase& s) {
   if (!IsPlainIdentifier(s.schema) || !IsPlainIdentifier(s.role)) {
     return absl::InvalidArgumentError(
         absl::StrCat("schema and role must be lower-case identifiers: ", s.schema, ", ", s.role));
@@ -36,9 +34,17 @@ absl::Status ProvisionServiceSchema(Connection& admin, const ServiceDatabase& s)
       "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '",
       s.role,
       "') THEN\n"
-      "    CREATE ROLE ",
+      // Two provisioners at once (migration jobs, side-by-side tests) both see no role; the
+      // loser of the race sets the password instead of failing on pg_authid's unique key.
+      "    BEGIN\n"
+      "      CREATE ROLE ",
       s.role, " LOGIN PASSWORD ", password,
       ";\n"
+      "    EXCEPTION WHEN duplicate_object OR unique_violation THEN\n"
+      "      ALTER ROLE ",
+      s.role, " LOGIN PASSWORD ", password,
+      ";\n"
+      "    END;\n"
       "  ELSE\n"
       "    ALTER ROLE ",
       s.role, " LOGIN PASSWORD ", password,
@@ -64,6 +70,19 @@ absl::Status ProvisionServiceSchema(Connection& admin, const ServiceDatabase& s)
   if (!db.ok()) return db.status();
   return admin.ExecScript(
       absl::StrCat("GRANT CONNECT ON DATABASE \"", db->String(0, 0), "\" TO ", s.role));
+}
+
+}  // namespace
+
+absl::Status ProvisionServiceSchema(Connection& admin, const ServiceDatabase& s) {
+  // Provisioners of one database take turns: two at once (migration jobs, side-by-side tests)
+  // update the same catalog rows and one fails with "tuple concurrently updated".
+  constexpr char kLock[] = "SELECT pg_advisory_lock(hashtext('zhigai.provision'))";
+  constexpr char kUnlock[] = "SELECT pg_advisory_unlock(hashtext('zhigai.provision'))";
+  if (auto st = admin.ExecScript(kLock); !st.ok()) return st;
+  absl::Status result = ProvisionLocked(admin, s);
+  (void)admin.ExecScript(kUnlock);  // the session's end releases it too
+  return result;
 }
 
 std::string ServiceConninfo(const std::string& host, int port, const std::string& dbname,

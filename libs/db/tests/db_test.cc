@@ -1,12 +1,15 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "libs/db/audit.h"
 #include "libs/db/errors.h"
 #include "libs/db/migrations.h"
 #include "libs/db/pool.h"
+#include "libs/db/provision.h"
 #include "libs/db/testing/test_database.h"
 
 namespace zhigai::db {
@@ -175,6 +178,36 @@ TEST_F(DbTest, UnreachableServerIsUnavailable) {
   Pool pool({"host=127.0.0.1 port=1 dbname=x user=x connect_timeout=1", 1});
   auto r = pool.Exec(Statement{"test.x", "SELECT 1"});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(DbTest, ConcurrentProvisioningOfOneRoleSucceedsForEveryCaller) {
+  // Roles are cluster-wide: provisioners that run at once both find no role and both create
+  // it; the loser must not fail on pg_authid's unique key.
+  const std::string role = "prov_race_" + std::to_string(::getpid());
+  std::atomic<int> ok{0};
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto conn = Connection::Open(db_->admin_conninfo());
+      if (!conn.ok()) {
+        errors[i] = std::string(conn.status().message());
+        return;
+      }
+      auto s = ProvisionServiceSchema(**conn, {"prov_race", role, "pw-" + std::to_string(i)});
+      if (s.ok())
+        ++ok;
+      else
+        errors[i] = std::string(s.message());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 4) << errors[0] << errors[1] << errors[2] << errors[3];
+  auto admin = db_->Admin();
+  auto roles = admin->QueryScript("SELECT count(*) FROM pg_roles WHERE rolname = '" + role + "'");
+  ASSERT_TRUE(roles.ok()) << roles.status();
+  EXPECT_EQ(roles->String(0, 0), "1");
+  (void)admin->ExecScript("DROP SCHEMA prov_race CASCADE; DROP ROLE " + role);
 }
 
 }  // namespace
