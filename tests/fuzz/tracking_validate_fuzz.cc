@@ -5,6 +5,7 @@
 // revision >= 1, subsidy >= 0, an outcome date exactly when decided and not before the
 // declaration; its content hash is stable and equal for an identical record.
 #include <cstdint>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -36,17 +37,8 @@ void RequireOutcome(const tracking::BureauOutcome& o, const std::string& text,
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   v1::BatchPushProjectsRequest req;
   if (!req.ParseFromArray(data, static_cast<int>(size))) return 0;
-  static const std::set<std::string> kFields = {"project_id",
-                                                "revision",
-                                                "institution_credit_code",
-                                                "enterprise_credit_code",
-                                                "kind",
-                                                "declaration_date",
-                                                "city_outcome",
-                                                "city_outcome_date",
-                                                "county_outcome",
-                                                "county_outcome_date",
-                                                "subsidy_fen"};
+  static const std::set<std::string> kFields(std::begin(tracking::kProjectRecordFields),
+                                             std::end(tracking::kProjectRecordFields));
   for (const auto& wire : req.records()) {
     auto in = tracking::ProjectInputFromWire(wire);
     auto record = tracking::ValidateProjectRecord(in);

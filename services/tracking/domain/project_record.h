@@ -28,6 +28,20 @@ struct IsoDay {
 };
 std::optional<ProjectOutcome> ParseProjectOutcome(absl::string_view name);
 
+// The record's fields by their wire names, in wire order: the columns of the platform's CSV
+// export and the field paths a refusal may name.
+inline constexpr absl::string_view kProjectRecordFields[] = {"project_id",
+                                                             "revision",
+                                                             "institution_credit_code",
+                                                             "enterprise_credit_code",
+                                                             "kind",
+                                                             "declaration_date",
+                                                             "city_outcome",
+                                                             "city_outcome_date",
+                                                             "county_outcome",
+                                                             "county_outcome_date",
+                                                             "subsidy_fen"};
+
 // A record as it arrives. The platform is an outside machine client, so enums and dates come
 // as their wire strings and are checked here, one place, field by field.
 struct ProjectRecordInput {

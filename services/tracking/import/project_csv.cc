@@ -4,21 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/tracking/domain/checksum.h"
+#include "services/tracking/domain/project_record.h"
 
 namespace zhigai::tracking::csv {
 namespace {
-
-constexpr const char* kColumns[] = {"project_id",
-                                    "revision",
-                                    "institution_credit_code",
-                                    "enterprise_credit_code",
-                                    "kind",
-                                    "declaration_date",
-                                    "city_outcome",
-                                    "city_outcome_date",
-                                    "county_outcome",
-                                    "county_outcome_date",
-                                    "subsidy_fen"};
 
 bool ParseOutcome(const std::string& text, v1::ProjectOutcome* out) {
   if (text == "PENDING")
@@ -40,8 +29,8 @@ absl::StatusOr<ParsedFile> ReadProjects(const std::vector<Row>& rows) {
   for (size_t i = 0; i < rows[0].fields.size(); ++i) {
     column[std::string(absl::StripAsciiWhitespace(rows[0].fields[i]))] = i;
   }
-  for (const char* name : kColumns) {
-    if (!column.count(name)) {
+  for (absl::string_view name : kProjectRecordFields) {
+    if (!column.count(std::string(name))) {
       return absl::InvalidArgumentError(absl::StrCat("header: column ", name, " is missing"));
     }
   }
