@@ -2,11 +2,11 @@
 // so libFuzzer saves the input as a crash artifact like any other failure.
 #pragma once
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
