@@ -68,4 +68,11 @@ std::string TestDatabase::ServiceConninfo(const std::string& schema) {
 
 std::unique_ptr<Connection> TestDatabase::Admin() { return MustOpen(admin_conninfo_); }
 
+int64_t TestDatabase::Count(const std::string& schema, const std::string& table,
+                            const std::string& where) {
+  auto r = Admin()->QueryScript(
+      absl::StrCat("SELECT count(*) FROM ", schema, ".", table, " WHERE ", where));
+  return r.ok() ? r->Int64(0, 0) : -1;
+}
+
 }  // namespace zhigai::db::testing

@@ -3,6 +3,7 @@
 // role, as in production, so a test also proves the service needs nothing beyond its schema.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,9 @@ class TestDatabase {
   std::string ServiceConninfo(const std::string& schema);
   // A superuser connection to this database, for assertions that look behind the API.
   std::unique_ptr<Connection> Admin();
+  // Rows of `schema`.`table` matching `where` (SQL), as the admin; -1 when the query fails.
+  int64_t Count(const std::string& schema, const std::string& table,
+                const std::string& where = "true");
   const std::string& name() const { return name_; }
   const std::string& admin_conninfo() const { return admin_conninfo_; }
 

@@ -11,6 +11,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/handlers.h"
 #include "services/evaluation/tests/fake_sources.h"
@@ -88,20 +89,11 @@ class EvaluationTest : public ::testing::Test {
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (p.role != Role::kPublic) {
-      ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-      ctx->AddMetadata(auth::kInternalProofHeader, kProof);
-    }
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
+    return server::testing::ContextAs(p, kProof, std::chrono::seconds(30));
   }
 
   static int64_t Count(const std::string& table, const std::string& where = "true") {
-    auto admin = db_->Admin();
-    auto r = admin->QueryScript(
-        absl::StrCat("SELECT count(*) FROM evaluation.", table, " WHERE ", where));
-    return r.ok() ? r->Int64(0, 0) : -1;
+    return db_->Count("evaluation", table, where);
   }
 
   static std::string Round(int year) { return RoundName(year); }

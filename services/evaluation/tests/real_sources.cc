@@ -8,6 +8,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/db/pool.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/tracking_directory.h"
 #include "services/registry/handlers.h"
@@ -50,13 +51,7 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
 }  // namespace
 
 std::unique_ptr<grpc::ClientContext> AsPrincipal(const auth::Principal& p) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (p.role != auth::Role::kPublic) {
-    ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-    ctx->AddMetadata(auth::kInternalProofHeader, kRealProof);
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  return ctx;
+  return server::testing::ContextAs(p, kRealProof, std::chrono::seconds(60));
 }
 
 std::string RealCode(int n) {

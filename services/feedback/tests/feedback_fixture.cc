@@ -8,6 +8,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/core/errors.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 #include "services/registry/handlers.h"
 
 namespace zhigai::migrations {
@@ -141,13 +142,7 @@ void Harness::SetToday(absl::CivilDay day) {
 }
 
 std::unique_ptr<grpc::ClientContext> Harness::As(const auth::Principal& p) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (p.role != auth::Role::kPublic) {
-    ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-    ctx->AddMetadata(auth::kInternalProofHeader, kProof);
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return ctx;
+  return server::testing::ContextAs(p, kProof, std::chrono::seconds(10));
 }
 
 void Harness::StopRegistry() {

@@ -13,6 +13,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 #include "services/registry/handlers.h"
 
 namespace zhigai::migrations {
@@ -68,20 +69,11 @@ class RegistryTest : public ::testing::Test {
 
   // A context carrying what the gateway would send.
   static std::unique_ptr<grpc::ClientContext> As(const Principal& p, const char* proof = kProof) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (p.role != Role::kPublic) {
-      ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-      ctx->AddMetadata(auth::kInternalProofHeader, proof);
-    }
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return ctx;
+    return server::testing::ContextAs(p, proof, std::chrono::seconds(10));
   }
 
   static int64_t Count(const std::string& table, const std::string& where = "true") {
-    auto admin = db_->Admin();
-    auto r =
-        admin->QueryScript(absl::StrCat("SELECT count(*) FROM registry.", table, " WHERE ", where));
-    return r.ok() ? r->Int64(0, 0) : -1;
+    return db_->Count("registry", table, where);
   }
 
   static v1::Institution Profile(const std::string& code, const std::string& division = "330302") {

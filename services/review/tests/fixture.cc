@@ -10,6 +10,7 @@
 #include "libs/core/errors.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 #include "services/review/sha256.h"
 
 namespace zhigai::migrations {
@@ -65,20 +66,11 @@ void ReviewHarness::SetToday(absl::CivilDay day) {
 }
 
 int64_t ReviewHarness::Count(const std::string& table, const std::string& where) {
-  auto admin = db_->Admin();
-  auto r =
-      admin->QueryScript(absl::StrCat("SELECT count(*) FROM review.", table, " WHERE ", where));
-  return r.ok() ? r->Int64(0, 0) : -1;
+  return db_->Count("review", table, where);
 }
 
 std::unique_ptr<grpc::ClientContext> As(const auth::Principal& p, int timeout_s) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (p.role != auth::Role::kPublic) {
-    ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-    ctx->AddMetadata(auth::kInternalProofHeader, kProof);
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
-  return ctx;
+  return server::testing::ContextAs(p, kProof, std::chrono::seconds(timeout_s));
 }
 
 auth::Principal City() { return {auth::Role::kCityBureau, "city-officer", "", "330300"}; }

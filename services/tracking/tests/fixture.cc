@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "libs/core/credit_code.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Registry();
@@ -108,20 +109,11 @@ std::unique_ptr<v1::TrackingService::Stub> TrackingEnv::TrackingWithRegistryAt(
 }
 
 std::unique_ptr<grpc::ClientContext> TrackingEnv::As(const Principal& p, int timeout_s) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (p.role != Role::kPublic) {
-    ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-    ctx->AddMetadata(auth::kInternalProofHeader, kProof);
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
-  return ctx;
+  return server::testing::ContextAs(p, kProof, std::chrono::seconds(timeout_s));
 }
 
 int64_t TrackingEnv::Count(const std::string& table, const std::string& where) {
-  auto admin = db_->Admin();
-  auto r =
-      admin->QueryScript(absl::StrCat("SELECT count(*) FROM tracking.", table, " WHERE ", where));
-  return r.ok() ? r->Int64(0, 0) : -1;
+  return db_->Count("tracking", table, where);
 }
 
 bool TrackingEnv::AdmitInstitution(const std::string& code, int year) {

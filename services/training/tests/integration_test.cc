@@ -19,6 +19,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
+#include "libs/server/testing/context_as.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::migrations {
@@ -93,20 +94,11 @@ class TrainingTest : public ::testing::Test {
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (p.role != Role::kPublic) {
-      ctx->AddMetadata(auth::kPrincipalHeader, auth::EncodePrincipal(p));
-      ctx->AddMetadata(auth::kInternalProofHeader, kProof);
-    }
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
+    return server::testing::ContextAs(p, kProof, std::chrono::seconds(30));
   }
 
   static int64_t Count(const std::string& table, const std::string& where = "true") {
-    auto admin = db_->Admin();
-    auto r =
-        admin->QueryScript(absl::StrCat("SELECT count(*) FROM training.", table, " WHERE ", where));
-    return r.ok() ? r->Int64(0, 0) : -1;
+    return db_->Count("training", table, where);
   }
 
   static std::string ReasonOf(const grpc::Status& s) {
