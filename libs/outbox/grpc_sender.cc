@@ -18,7 +18,7 @@ namespace {
 class GrpcSender : public CommandSender {
  public:
   explicit GrpcSender(const DispatcherOptions& options)
-      : service_(options.service),
+      : principal_(auth::EncodePrincipal({auth::Role::kService, options.service, "", ""})),
         proof_(options.internal_proof),
         peers_(options.peers),
         timeout_(options.call_timeout) {}
@@ -42,8 +42,7 @@ class GrpcSender : public CommandSender {
     call->done = std::move(done);
     call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
     call->ctx.set_wait_for_ready(false);
-    call->ctx.AddMetadata(auth::kPrincipalHeader,
-                          auth::EncodePrincipal({auth::Role::kService, service_, "", ""}));
+    call->ctx.AddMetadata(auth::kPrincipalHeader, principal_);
     call->ctx.AddMetadata(auth::kInternalProofHeader, proof_);
     call->ctx.AddMetadata(auth::kRequestIdHeader, command.command_id);
     grpc::Slice slice(command.payload);
@@ -68,7 +67,7 @@ class GrpcSender : public CommandSender {
     return channel;
   }
 
-  const std::string service_, proof_;
+  const std::string principal_, proof_;  // the SERVICE principal, encoded once
   const std::map<std::string, std::string> peers_;
   const absl::Duration timeout_;
   std::mutex mu_;

@@ -5,6 +5,7 @@
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -228,13 +229,9 @@ class ProxyCall {
   // and added a thread hop to every forwarded call (docs/benchmarks.md, issue 8).
   void AnswerHealth(bool ok) {
     grpc::health::v1::HealthCheckRequest request;
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (ok && up_.Dump(&slices).ok()) {
-      for (const auto& slice : slices)
-        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
-    if (!ok || !request.ParseFromString(bytes)) {
+    if (!ok || !grpc::SerializationTraits<grpc::health::v1::HealthCheckRequest>::Deserialize(
+                    &up_, &request)
+                    .ok()) {
       status_ = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unreadable HealthCheckRequest");
       stream_.Finish(status_, Post(kClientFinish));
       return;
@@ -250,9 +247,9 @@ class ProxyCall {
     grpc::health::v1::HealthCheckResponse response;
     response.set_status(proxy_->serving() ? grpc::health::v1::HealthCheckResponse::SERVING
                                           : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
-    std::string out = response.SerializeAsString();
-    grpc::Slice slice(out);
-    down_ = grpc::ByteBuffer(&slice, 1);
+    bool own_buffer = false;
+    (void)grpc::SerializationTraits<grpc::health::v1::HealthCheckResponse>::Serialize(
+        response, &down_, &own_buffer);
     stream_.WriteAndFinish(down_, grpc::WriteOptions(), grpc::Status::OK, Post(kClientFinish));
   }
 
