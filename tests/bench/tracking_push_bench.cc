@@ -2,24 +2,24 @@
 // included: read of the stored revisions, multi-row upsert with the revision guard, audit row,
 // one transaction per 1000), against COPY of the same rows into a scratch table on the same
 // PostgreSQL in the same run, then a full replay of the same 100,000 through the stream.
-// Prints records/s, the ratio, and the process's peak RSS (getrusage).
+// Prints records/s, the ratio, and the process's peak RSS (VmHWM).
 //
 // Needs ZHIGAI_TEST_PG_ADMIN (as the integration tests). Records are generated batch by batch
 // on both sides, so the RSS shows the service's working set, not a client's data set; the
 // generation is inside the timings of both sides (the COPY side builds its text too).
 #include <libpq-fe.h>
-#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/tracking/tests/fixture.h"
+#include "tests/bench/loadgen.h"
 
 namespace {
 
@@ -72,19 +72,6 @@ v1::PushProjectsRequest MakeBatch(int first) {
     p->set_subsidy_fen(r.subsidy);
   }
   return req;
-}
-
-long PeakRssKiB() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
-}
-
-long CurrentRssKiB() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 struct StreamRun {
@@ -174,7 +161,8 @@ void Print(const char* what, const StreamRun& run) {
       "%-28s %8.2f s %10.0f records/s  accepted %d updated %d duplicate %d stale %d "
       "refused %d  rss now %ld MiB\n",
       what, run.seconds, kRecords / run.seconds, run.counts.accepted(), run.counts.updated(),
-      run.counts.duplicate(), run.counts.stale(), run.counts.rejected(), CurrentRssKiB() / 1024);
+      run.counts.duplicate(), run.counts.stale(), run.counts.rejected(),
+      bench::RssKib(getpid()) / 1024);
 }
 
 }  // namespace
@@ -183,7 +171,7 @@ int main() {
   // One connection per batch the stream writes at once (kStreamInFlight), plus one.
   auto env = testing::TrackingEnv::Start(4);
   std::printf("records %d, batch %d, rss at start %ld MiB\n", kRecords, kBatch,
-              CurrentRssKiB() / 1024);
+              bench::RssKib(getpid()) / 1024);
   // Three rounds, COPY and stream alternating, each on new project ids: a run of under a
   // second is at the mercy of whatever else the machine does, so the figure is the median of
   // the rounds' ratios, each measured back to back.
@@ -216,8 +204,8 @@ int main() {
       "%.2fx faster\n",
       100.0 * ratios[ratios.size() / 2], 100.0 * ratios.front(), 100.0 * ratios.back(),
       replay_speedups[replay_speedups.size() / 2]);
-  std::printf("peak RSS of the process (client + server + libpq, getrusage) %ld MiB\n",
-              PeakRssKiB() / 1024);
+  std::printf("peak RSS of the process (client + server + libpq, VmHWM) %ld MiB\n",
+              bench::PeakRssKib(getpid()) / 1024);
   ok = ok && stored == kRecords * kRounds;
   return ok ? 0 : 1;
 }
