@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/server/async_unary.h"
 #include "libs/server/health.h"
 #include "libs/server/interceptor.h"
 #include "libs/server/log.h"
@@ -28,7 +29,14 @@ std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& ser
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
-  for (auto* s : services) builder.RegisterService(s);
+  std::vector<CompletionQueueServing*> async_services;
+  for (auto* s : services) {
+    builder.RegisterService(s);
+    if (auto* a = dynamic_cast<CompletionQueueServing*>(s)) {
+      a->AttachTo(builder);
+      async_services.push_back(a);
+    }
+  }
   // Health on the sync API (health.h); the server owns it through the interface it returns
   // from GetHealthCheckService().
   auto health = std::make_shared<SyncHealthService>();
@@ -49,7 +57,11 @@ std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& ser
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> chain;
   chain.push_back(MakeObservabilityInterceptor(metrics));
   builder.experimental().SetInterceptorCreators(std::move(chain));
-  return builder.BuildAndStart();
+  auto server = builder.BuildAndStart();
+  if (server) {
+    for (auto* a : async_services) a->StartServing();
+  }
+  return server;
 }
 
 absl::Status Migrate(db::Pool& pool, const std::string& service,

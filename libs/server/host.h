@@ -57,7 +57,9 @@ int RunService(const ServiceDefinition& definition, int argc, char** argv);
 void PrepareServingProcess();
 
 // Builds and starts a server with the project's standard plumbing (also used by in-process
-// integration tests on port 0). `port` receives the bound port.
+// integration tests on port 0). `port` receives the bound port. A service that mixes in
+// CompletionQueueServing (async_unary.h) gets its queues attached and started here; it must
+// outlive the server and stops serving when it is destroyed or attached again.
 std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
                                           const std::string& listen, prometheus::Registry* metrics,
                                           int* port);

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/errors.h"
+#include "libs/core/io_policy.h"
 #include "libs/server/call.h"
 #include "libs/server/grpc_status.h"
 
@@ -18,6 +20,19 @@ grpc::Status Serve(grpc::ServerContext* context, absl::string_view proof, absl::
   auto call = ReadCall(*context, proof, method);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return ToGrpcStatus(body(*call));
+}
+
+// The fast half of a method served on completion-queue threads (async_unary.h): the body runs
+// with Io::kMemoryOnly, and nullopt means it needs I/O (the full half then runs it again, with
+// Io::kAllowed, on a thread that may block).
+template <typename Fn>
+std::optional<grpc::Status> ServeFromMemory(grpc::ServerContext* context, absl::string_view proof,
+                                            absl::string_view method, Fn&& body) {
+  auto call = ReadCall(*context, proof, method);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  absl::Status status = body(*call, core::Io::kMemoryOnly);
+  if (core::IsNeedsIo(status)) return std::nullopt;
+  return ToGrpcStatus(status);
 }
 
 // PERMISSION_DENIED unless the caller has one of `roles`.

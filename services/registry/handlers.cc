@@ -114,17 +114,55 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
   });
 }
 
+RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& ref,
+                                   std::string internal_proof, Clock clock)
+    // Two queue threads for two cores; eight blocking threads, as many as the usual pool.
+    : server::CompletionQueueServing(2, 8),
+      store_(store),
+      ref_(ref),
+      proof_(std::move(internal_proof)),
+      clock_(std::move(clock)) {
+  ServeAsync(
+      this, &RegistryServiceBase::RequestGetInstitution,
+      [this](grpc::ServerContext* ctx, const v1::GetInstitutionRequest& req,
+             v1::Institution* resp) {
+        return server::ServeFromMemory(ctx, proof_, METHOD(GetInstitution),
+                                       [&](const Call& call, core::Io io) {
+                                         return AnswerGetInstitution(call, req, resp, io);
+                                       });
+      },
+      [this](grpc::ServerContext* ctx, const v1::GetInstitutionRequest& req,
+             v1::Institution* resp) { return GetInstitution(ctx, &req, resp); });
+  ServeAsync(
+      this, &RegistryServiceBase::RequestCheckEligibility,
+      [this](grpc::ServerContext* ctx, const v1::CheckEligibilityRequest& req,
+             v1::Eligibility* resp) {
+        return server::ServeFromMemory(ctx, proof_, METHOD(CheckEligibility),
+                                       [&](const Call& call, core::Io io) {
+                                         return AnswerCheckEligibility(call, req, resp, io);
+                                       });
+      },
+      [this](grpc::ServerContext* ctx, const v1::CheckEligibilityRequest& req,
+             v1::Eligibility* resp) { return CheckEligibility(ctx, &req, resp); });
+}
+
+absl::Status RegistryHandlers::AnswerGetInstitution(const Call& call,
+                                                    const v1::GetInstitutionRequest& req,
+                                                    v1::Institution* resp, core::Io io) {
+  auto code = CodeFromName(req.name(), "name");
+  if (!code.ok()) return code.status();
+  auto out = store_.GetInstitution(*code, io);
+  if (!out.ok()) return out.status();
+  if (!MaySeePersonalData(call.principal, *code)) RedactPersonalData(&*out);
+  *resp = std::move(*out);
+  return absl::OkStatus();
+}
+
 grpc::Status RegistryHandlers::GetInstitution(grpc::ServerContext* ctx,
                                               const v1::GetInstitutionRequest* req,
                                               v1::Institution* resp) {
-  return Serve(ctx, proof_, METHOD(GetInstitution), [&](const Call& call) -> absl::Status {
-    auto code = CodeFromName(req->name(), "name");
-    if (!code.ok()) return code.status();
-    auto out = store_.GetInstitution(*code);
-    if (!out.ok()) return out.status();
-    if (!MaySeePersonalData(call.principal, *code)) RedactPersonalData(&*out);
-    *resp = std::move(*out);
-    return absl::OkStatus();
+  return Serve(ctx, proof_, METHOD(GetInstitution), [&](const Call& call) {
+    return AnswerGetInstitution(call, *req, resp, core::Io::kAllowed);
   });
 }
 
@@ -582,7 +620,7 @@ absl::StatusOr<absl::CivilDay> ValidateEligibilityRequest(const v1::CheckEligibi
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Eligibility>> RegistryHandlers::Decide(
-    const std::vector<const v1::CheckEligibilityRequest*>& requests) {
+    const std::vector<const v1::CheckEligibilityRequest*>& requests, core::Io io) {
   std::vector<absl::CivilDay> dates;
   std::set<std::string> codes;
   std::set<int> years;
@@ -595,7 +633,7 @@ absl::StatusOr<std::vector<v1::Eligibility>> RegistryHandlers::Decide(
     years.insert(static_cast<int>(date->year()));
   }
   auto facts =
-      store_.LoadEligibilityFacts({codes.begin(), codes.end()}, {years.begin(), years.end()});
+      store_.LoadEligibilityFacts({codes.begin(), codes.end()}, {years.begin(), years.end()}, io);
   if (!facts.ok()) return facts.status();
   std::set<std::string> known(facts->known.begin(), facts->known.end());
   std::map<std::pair<std::string, int>, std::vector<EntryFact>> entries;
@@ -618,18 +656,24 @@ absl::StatusOr<std::vector<v1::Eligibility>> RegistryHandlers::Decide(
   return out;
 }
 
+absl::Status RegistryHandlers::AnswerCheckEligibility(const Call& call,
+                                                      const v1::CheckEligibilityRequest& req,
+                                                      v1::Eligibility* resp, core::Io io) {
+  if (call.principal.role == Role::kPublic) {
+    return RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService,
+                              Role::kInstitution, Role::kEnterprise, Role::kPolicyPlatform});
+  }
+  auto out = Decide({&req}, io);
+  if (!out.ok()) return out.status();
+  *resp = std::move((*out)[0]);
+  return absl::OkStatus();
+}
+
 grpc::Status RegistryHandlers::CheckEligibility(grpc::ServerContext* ctx,
                                                 const v1::CheckEligibilityRequest* req,
                                                 v1::Eligibility* resp) {
-  return Serve(ctx, proof_, METHOD(CheckEligibility), [&](const Call& call) -> absl::Status {
-    if (call.principal.role == Role::kPublic) {
-      return RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService,
-                                Role::kInstitution, Role::kEnterprise, Role::kPolicyPlatform});
-    }
-    auto out = Decide({req});
-    if (!out.ok()) return out.status();
-    *resp = std::move((*out)[0]);
-    return absl::OkStatus();
+  return Serve(ctx, proof_, METHOD(CheckEligibility), [&](const Call& call) {
+    return AnswerCheckEligibility(call, *req, resp, core::Io::kAllowed);
   });
 }
 

@@ -3,19 +3,28 @@
 #include <memory>
 #include <string>
 
+#include "libs/core/io_policy.h"
+#include "libs/server/async_unary.h"
+#include "libs/server/call.h"
 #include "services/registry/domain/profile.h"
 #include "services/registry/store.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
 namespace zhigai::registry {
 
+// The two hot reads, GetInstitution and CheckEligibility, are served on completion-queue
+// threads: answered from the cache on the thread that read them, or handed to a blocking
+// thread when they need PostgreSQL (libs/server/async_unary.h).
+using RegistryServiceBase = v1::RegistryService::WithAsyncMethod_GetInstitution<
+    v1::RegistryService::WithAsyncMethod_CheckEligibility<v1::RegistryService::Service>>;
+
 // Translates gRPC calls: who is calling, is the request well formed, may this caller do it,
 // then the store; errors leave as gRPC codes with details (libs/server/grpc_status).
-class RegistryHandlers final : public v1::RegistryService::Service {
+class RegistryHandlers final : public RegistryServiceBase, public server::CompletionQueueServing {
  public:
   RegistryHandlers(RegistryStore& store, const ReferenceData& ref, std::string internal_proof,
-                   Clock clock)
-      : store_(store), ref_(ref), proof_(std::move(internal_proof)), clock_(std::move(clock)) {}
+                   Clock clock);
+  ~RegistryHandlers() override { StopServing(); }
 
   grpc::Status CreateInstitution(grpc::ServerContext*, const v1::CreateInstitutionRequest*,
                                  v1::Institution*) override;
@@ -54,8 +63,14 @@ class RegistryHandlers final : public v1::RegistryService::Service {
                                      v1::BatchCheckEligibilityResponse*) override;
 
  private:
+  absl::Status AnswerGetInstitution(const server::Call& call, const v1::GetInstitutionRequest& req,
+                                    v1::Institution* resp, core::Io io);
+  absl::Status AnswerCheckEligibility(const server::Call& call,
+                                      const v1::CheckEligibilityRequest& req, v1::Eligibility* resp,
+                                      core::Io io);
   absl::StatusOr<std::vector<v1::Eligibility>> Decide(
-      const std::vector<const v1::CheckEligibilityRequest*>& requests);
+      const std::vector<const v1::CheckEligibilityRequest*>& requests,
+      core::Io io = core::Io::kAllowed);
 
   RegistryStore& store_;
   const ReferenceData& ref_;

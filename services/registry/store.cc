@@ -247,12 +247,15 @@ void RegistryStore::Changed(const std::string& code) {
   if (cache_) cache_->Invalidate(code);
 }
 
-absl::StatusOr<v1::Institution> RegistryStore::GetInstitution(const std::string& code) {
-  RegistryCache::Ticket ticket;
+absl::StatusOr<v1::Institution> RegistryStore::GetInstitution(const std::string& code,
+                                                              core::Io io) {
   if (cache_) {
     if (auto hit = cache_->Profile(code)) return *hit;
-    ticket = cache_->TicketFor(code);
   }
+  if (io == core::Io::kMemoryOnly) return core::NeedsIo();
+  // Taken before the read: an invalidation between the read and the put voids the put.
+  RegistryCache::Ticket ticket;
+  if (cache_) ticket = cache_->TicketFor(code);
   auto r = pool_.Exec(kGetInstitution, {code});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return db::NotFound("institution", code);
@@ -582,8 +585,11 @@ absl::StatusOr<std::vector<v1::Sanction>> RegistryStore::ListSanctions(const std
 }
 
 absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::LoadEligibilityFacts(
-    const std::vector<std::string>& codes, const std::vector<int>& years) {
-  if (!cache_) return QueryEligibilityFacts(codes, years);
+    const std::vector<std::string>& codes, const std::vector<int>& years, core::Io io) {
+  if (!cache_) {
+    if (io == core::Io::kMemoryOnly) return core::NeedsIo();
+    return QueryEligibilityFacts(codes, years);
+  }
   EligibilityFacts out;
   std::vector<std::string> missing;
   for (const auto& code : codes) {
@@ -602,6 +608,7 @@ absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::LoadEligibilityFa
     for (auto& s : hits[0].sanctions) out.sanctions.push_back({code, std::move(s)});
   }
   if (missing.empty()) return out;
+  if (io == core::Io::kMemoryOnly) return core::NeedsIo();
   std::map<std::string, RegistryCache::Ticket> tickets;
   for (const auto& code : missing) tickets[code] = cache_->TicketFor(code);
   auto fetched = QueryEligibilityFacts(missing, years);

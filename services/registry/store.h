@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/core/io_policy.h"
 #include "libs/db/audit.h"
 #include "libs/db/pool.h"
 #include "libs/db/stored.h"
@@ -34,7 +35,9 @@ class RegistryStore {
   absl::StatusOr<v1::Institution> CreateInstitution(const Change& change,
                                                     const std::string& idempotency_key,
                                                     v1::Institution institution);
-  absl::StatusOr<v1::Institution> GetInstitution(const std::string& credit_code);
+  // With Io::kMemoryOnly, a profile that is not cached is core::NeedsIo().
+  absl::StatusOr<v1::Institution> GetInstitution(const std::string& credit_code,
+                                                 core::Io io = core::Io::kAllowed);
   // `apply` turns the stored profile into the new one (the domain's update rules); the store
   // checks `expected_version` under a row lock and writes the next version.
   absl::StatusOr<v1::Institution> UpdateInstitution(
@@ -85,8 +88,10 @@ class RegistryStore {
     std::vector<std::pair<std::string, std::pair<int, EntryFact>>> entries;  // code, (year, e)
     std::vector<std::pair<std::string, SanctionFact>> sanctions;
   };
+  // With Io::kMemoryOnly, facts not all cached are core::NeedsIo().
   absl::StatusOr<EligibilityFacts> LoadEligibilityFacts(const std::vector<std::string>& codes,
-                                                        const std::vector<int>& years);
+                                                        const std::vector<int>& years,
+                                                        core::Io io = core::Io::kAllowed);
 
  private:
   std::string Now() const;

@@ -149,11 +149,15 @@ void Harness::StopRegistry() {
   if (!registry_ || !registry_->server) return;
   registry_->server->Shutdown();
   registry_->server.reset();
+  // gRPC lets a service with async methods serve only one server: a restart needs new ones.
+  registry_->handlers.reset();
 }
 
 void Harness::StartRegistry() {
   if (!registry_ || registry_->server) return;
   int port = registry_port_;
+  registry_->handlers = std::make_unique<registry::RegistryHandlers>(
+      *registry_->store, *registry_->ref, kProof, [] { return absl::Now(); });
   registry_->server = server::StartServer({registry_->handlers.get()},
                                           absl::StrCat("127.0.0.1:", port), nullptr, &port);
   if (!registry_->server || port != registry_port_) {

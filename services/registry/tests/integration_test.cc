@@ -231,6 +231,8 @@ TEST_F(RegistryTest, PersonalDataOnlyForBureausAndTheInstitution) {
   ASSERT_TRUE(Create(Profile("92330324L23456783Q"), "req-pd", &created).ok());
   v1::GetInstitutionRequest get;
   get.set_name(created.name());
+  // The first read goes to PostgreSQL on a blocking thread and fills the cache; the next two are
+  // answered from memory on a queue thread, and the cached profile must not be the redacted one.
   ASSERT_TRUE(stub_->GetInstitution(As(Principal::Anonymous()).get(), get, &seen).ok());
   EXPECT_FALSE(seen.has_contact());
   ASSERT_TRUE(stub_->GetInstitution(As(Inst(kCode)).get(), get, &seen).ok());
