@@ -5,12 +5,15 @@
 // thread that reads the request answers it; an answer that needs PostgreSQL goes to a small
 // pool of blocking threads so the queue threads never wait on I/O.
 //
-// A service opts in by marking methods async in its generated base (WithAsyncMethod_X), mixing
-// in CompletionQueueServing and calling ServeAsync for each such method; StartServer finds the
-// mix-in and attaches, starts and stops it with the server.
+// A service opts in by marking methods raw in its generated base (WithRawMethod_X), mixing in
+// CompletionQueueServing and calling ServeAsync for each such method; StartServer finds the
+// mix-in and attaches, starts and stops it with the server. Raw, not typed async: a typed async
+// method whose request does not parse is answered by gRPC with a bare INTERNAL, while here the
+// mix-in parses the bytes itself and answers INVALID_ARGUMENT, as the sync methods do.
 #pragma once
 
 #include <grpcpp/completion_queue.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/async_unary_call.h>
 
@@ -23,6 +26,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "libs/server/blocking_pool.h"
+#include "libs/server/grpc_status.h"
 
 namespace grpc {
 class ServerBuilder;
@@ -55,10 +59,10 @@ class CompletionQueueServing {
 
   // `fast` answers from memory, or returns nullopt when the answer needs I/O; then `full`
   // answers on a blocking thread.
-  template <class Service, class Request, class Response>
+  template <class Request, class Response, class Service>
   void ServeAsync(std::type_identity_t<Service>* service,
-                  void (Service::*request)(grpc::ServerContext*, Request*,
-                                           grpc::ServerAsyncResponseWriter<Response>*,
+                  void (Service::*request)(grpc::ServerContext*, grpc::ByteBuffer*,
+                                           grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
                                            grpc::CompletionQueue*, grpc::ServerCompletionQueue*,
                                            void*),
                   std::type_identity_t<FastAnswer<Request, Response>> fast,
@@ -85,8 +89,8 @@ class CompletionQueueServing {
   template <class Service, class Request, class Response>
   class Method final : public MethodBase {
    public:
-    using RequestFn = void (Service::*)(grpc::ServerContext*, Request*,
-                                        grpc::ServerAsyncResponseWriter<Response>*,
+    using RequestFn = void (Service::*)(grpc::ServerContext*, grpc::ByteBuffer*,
+                                        grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
                                         grpc::CompletionQueue*, grpc::ServerCompletionQueue*,
                                         void*);
     Method(CompletionQueueServing* owner, Service* service, RequestFn request,
@@ -104,7 +108,7 @@ class CompletionQueueServing {
      public:
       Call(Method* method, grpc::ServerCompletionQueue* cq)
           : method_(method), cq_(cq), responder_(&context_) {
-        (method->service_->*method->request_)(&context_, &request_, &responder_, cq, cq, this);
+        (method->service_->*method->request_)(&context_, &in_, &responder_, cq, cq, this);
       }
       void Proceed(bool ok) override {
         if (!ok || finishing_) {  // finished, or the server is shutting down
@@ -113,7 +117,9 @@ class CompletionQueueServing {
         }
         CompletionQueueServing& owner = *method_->owner_;
         bool rearmed = owner.Rearm(method_, cq_);
-        if (auto answer = method_->fast_(&context_, request_, &response_)) {
+        if (!grpc::SerializationTraits<Request>::Deserialize(&in_, &request_).ok()) {
+          Finish(UnparsableRequest());
+        } else if (auto answer = method_->fast_(&context_, request_, &response_)) {
           Finish(*answer);
         } else if (!rearmed) {
           Full();  // stopping: no pool
@@ -129,14 +135,24 @@ class CompletionQueueServing {
       }
       void Finish(const grpc::Status& status) {
         finishing_ = true;
-        responder_.Finish(response_, status, this);
+        grpc::ByteBuffer out;
+        bool own_buffer = false;
+        if (status.ok() &&
+            !grpc::SerializationTraits<Response>::Serialize(response_, &out, &own_buffer).ok()) {
+          responder_.FinishWithError(
+              grpc::Status(grpc::StatusCode::INTERNAL, "the response could not be serialised"),
+              this);
+          return;
+        }
+        responder_.Finish(out, status, this);
       }
       Method* method_;
       grpc::ServerCompletionQueue* cq_;
       grpc::ServerContext context_;
+      grpc::ByteBuffer in_;
       Request request_;
       Response response_;
-      grpc::ServerAsyncResponseWriter<Response> responder_;
+      grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder_;
       bool finishing_ = false;
     };
 

@@ -94,4 +94,10 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
                rule);
 }
 
+grpc::Status UnparsableRequest() {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "the request message could not be parsed (a string field must be valid "
+                      "UTF-8)");
+}
+
 }  // namespace zhigai::server

@@ -12,6 +12,9 @@ namespace zhigai::server {
 inline constexpr char kErrorDomain[] = "zhigai.wenzhou.gov.cn";
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// What a caller gets for a request message that does not parse. gRPC's own answer is a bare
+// INTERNAL; to the caller it is bad input.
+grpc::Status UnparsableRequest();
 // The reverse, for a service calling another: keeps code, message and the reason.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 

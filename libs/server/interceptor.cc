@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/auth/principal.h"
+#include "libs/server/grpc_status.h"
 #include "libs/server/log.h"
 
 namespace zhigai::server {
@@ -101,9 +102,7 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
       // gRPC answers a request it cannot parse (e.g. a string field holding invalid UTF-8) with
       // a bare INTERNAL; to the caller that is bad input.
       if (unparsable_request_ && status.error_code() == grpc::StatusCode::INTERNAL) {
-        status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              "the request message could not be parsed (a string field must be "
-                              "valid UTF-8)");
+        status = UnparsableRequest();
         methods->ModifySendStatus(status);
       }
       double seconds =

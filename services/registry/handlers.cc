@@ -122,7 +122,7 @@ RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& re
       ref_(ref),
       proof_(std::move(internal_proof)),
       clock_(std::move(clock)) {
-  ServeAsync(
+  ServeAsync<v1::GetInstitutionRequest, v1::Institution>(
       this, &RegistryServiceBase::RequestGetInstitution,
       [this](grpc::ServerContext* ctx, const v1::GetInstitutionRequest& req,
              v1::Institution* resp) {
@@ -133,7 +133,7 @@ RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& re
       },
       [this](grpc::ServerContext* ctx, const v1::GetInstitutionRequest& req,
              v1::Institution* resp) { return GetInstitution(ctx, &req, resp); });
-  ServeAsync(
+  ServeAsync<v1::CheckEligibilityRequest, v1::Eligibility>(
       this, &RegistryServiceBase::RequestCheckEligibility,
       [this](grpc::ServerContext* ctx, const v1::CheckEligibilityRequest& req,
              v1::Eligibility* resp) {

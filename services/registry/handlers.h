@@ -15,8 +15,8 @@ namespace zhigai::registry {
 // The two hot reads, GetInstitution and CheckEligibility, are served on completion-queue
 // threads: answered from the cache on the thread that read them, or handed to a blocking
 // thread when they need PostgreSQL (libs/server/async_unary.h).
-using RegistryServiceBase = v1::RegistryService::WithAsyncMethod_GetInstitution<
-    v1::RegistryService::WithAsyncMethod_CheckEligibility<v1::RegistryService::Service>>;
+using RegistryServiceBase = v1::RegistryService::WithRawMethod_GetInstitution<
+    v1::RegistryService::WithRawMethod_CheckEligibility<v1::RegistryService::Service>>;
 
 // Translates gRPC calls: who is calling, is the request well formed, may this caller do it,
 // then the store; errors leave as gRPC codes with details (libs/server/grpc_status).

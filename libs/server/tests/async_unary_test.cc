@@ -2,6 +2,7 @@
 // that need I/O go to the blocking threads and never hold up the queue, and shutdown drains.
 #include "libs/server/async_unary.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -19,14 +20,14 @@ namespace {
 using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
-using Base = Health::WithAsyncMethod_Check<Health::Service>;
+using Base = Health::WithRawMethod_Check<Health::Service>;
 
 // The request's service name says how to answer: "memory" from the fast half; "io" needs the
 // full half; "wait" needs the full half, which blocks until the test releases it.
 class Probe final : public Base, public CompletionQueueServing {
  public:
   Probe() : CompletionQueueServing(2, 2) {
-    ServeAsync(
+    ServeAsync<HealthCheckRequest, HealthCheckResponse>(
         this, &Base::RequestCheck,
         [this](grpc::ServerContext*, const HealthCheckRequest& req,
                HealthCheckResponse* resp) -> std::optional<grpc::Status> {
@@ -79,8 +80,9 @@ class AsyncUnaryTest : public ::testing::Test {
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     probe_.StartServing();
-    stub_ = Health::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                grpc::InsecureChannelCredentials()));
+    server_target_ = "127.0.0.1:" + std::to_string(port);
+    stub_ =
+        Health::NewStub(grpc::CreateChannel(server_target_, grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     if (!probe_.release().HasBeenNotified()) probe_.release().Notify();
@@ -97,6 +99,7 @@ class AsyncUnaryTest : public ::testing::Test {
 
   Probe probe_;
   std::unique_ptr<grpc::Server> server_;
+  std::string server_target_;
   std::unique_ptr<Health::Stub> stub_;
 };
 
@@ -115,6 +118,28 @@ TEST_F(AsyncUnaryTest, MemoryAnswersStayOnTheQueueThreadsAndIoAnswersGoToTheBloc
   grpc::Status refused = Check("missing", &resp);
   EXPECT_EQ(refused.error_code(), grpc::NOT_FOUND);
   EXPECT_EQ(refused.error_message(), "no such service");
+}
+
+TEST_F(AsyncUnaryTest, ARequestThatDoesNotParseIsInvalidArgumentAndTheMethodKeepsServing) {
+  grpc::GenericStub generic(
+      grpc::CreateChannel(server_target_, grpc::InsecureChannelCredentials()));
+  // Field 1 (service, a string) holding invalid UTF-8: protobuf refuses to parse it.
+  const char bad[] = {0x0A, 0x02, static_cast<char>(0xC3), 0x28};
+  for (int i = 0; i < 40; ++i) {  // more than the requests armed per queue
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Slice slice(bad, sizeof bad);
+    grpc::ByteBuffer request(&slice, 1), response;
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                      &response, [&](grpc::Status s) { done.set_value(s); });
+    grpc::Status s = done.get_future().get();
+    ASSERT_EQ(s.error_code(), grpc::INVALID_ARGUMENT) << i;
+    EXPECT_EQ(s.error_message(), UnparsableRequest().error_message());
+  }
+  EXPECT_EQ(probe_.full_calls(), 0);
+  HealthCheckResponse resp;
+  EXPECT_TRUE(Check("memory", &resp).ok());
 }
 
 TEST_F(AsyncUnaryTest, AnAnswerWaitingOnIoDoesNotHoldUpAnswersFromMemory) {
