@@ -2,10 +2,16 @@
 
 #include <libpq-fe.h>
 
+#include <utility>
+
 #include "libs/db/errors.h"
 
 namespace zhigai::tracking {
 namespace {
+
+// PostgreSQL's epoch for dates and timestamps.
+constexpr absl::CivilDay kPostgresEpochDay(2000, 1, 1);
+constexpr int64_t kPostgresEpochUnixMicros = 946684800LL * 1000000;
 
 std::string Field(const PGresult* res, int code) {
   const char* v = res ? PQresultErrorField(res, code) : nullptr;
@@ -22,25 +28,74 @@ absl::Status Failed(const CopyStatement& statement, PGconn* conn, const PGresult
 
 }  // namespace
 
-void AppendCopyField(std::string& line, absl::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        line += "\\\\";
-        break;
-      case '\t':
-        line += "\\t";
-        break;
-      case '\n':
-        line += "\\n";
-        break;
-      case '\r':
-        line += "\\r";
-        break;
-      default:
-        line += c;
-    }
+BinaryCopyRows::BinaryCopyRows() {
+  // Signature (11 bytes: "PGCOPY\n\377\r\n\0"), flags (no OIDs), header extension length.
+  static constexpr char kSignature[] = "PGCOPY\n\377\r\n";
+  out_.append(kSignature, sizeof kSignature);  // the terminating NUL is the signature's last byte
+  Put32(0);
+  Put32(0);
+}
+
+void BinaryCopyRows::Put16(uint16_t v) {
+  const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+  out_.append(b, sizeof b);
+}
+
+void BinaryCopyRows::Put32(uint32_t v) {
+  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                     static_cast<char>(v >> 8), static_cast<char>(v)};
+  out_.append(b, sizeof b);
+}
+
+void BinaryCopyRows::Put64(uint64_t v) {
+  Put32(static_cast<uint32_t>(v >> 32));
+  Put32(static_cast<uint32_t>(v));
+}
+
+void BinaryCopyRows::Row(int fields) { Put16(static_cast<uint16_t>(fields)); }
+
+void BinaryCopyRows::Null() { Put32(0xFFFFFFFFu); }  // length -1
+
+void BinaryCopyRows::Text(absl::string_view value) {
+  Put32(static_cast<uint32_t>(value.size()));
+  out_.append(value.data(), value.size());
+}
+
+void BinaryCopyRows::Int64(int64_t value) {
+  Put32(8);
+  Put64(static_cast<uint64_t>(value));
+}
+
+void BinaryCopyRows::Int32(int32_t value) {
+  Put32(4);
+  Put32(static_cast<uint32_t>(value));
+}
+
+void BinaryCopyRows::Bool(bool value) {
+  Put32(1);
+  out_.push_back(value ? 1 : 0);
+}
+
+void BinaryCopyRows::Date(absl::CivilDay day) {
+  Put32(4);
+  Put32(static_cast<uint32_t>(static_cast<int32_t>(day - kPostgresEpochDay)));
+}
+
+void BinaryCopyRows::Date(const std::optional<absl::CivilDay>& day) {
+  if (day) {
+    Date(*day);
+  } else {
+    Null();
   }
+}
+
+void BinaryCopyRows::Timestamp(absl::Time time) {
+  Int64(absl::ToUnixMicros(time) - kPostgresEpochUnixMicros);
+}
+
+std::string BinaryCopyRows::Finish() && {
+  Put16(0xFFFFu);  // field count -1
+  return std::move(out_);
 }
 
 absl::Status CopyIn(db::Connection& conn, const CopyStatement& statement, absl::string_view data) {

@@ -18,12 +18,12 @@ struct ReferenceData {
   core::DivisionCatalog divisions;
 };
 
-// One committed batch of pushed records, as answered to the platform.
+// Where the answer to one batch of pushed records goes: the fields of the response message
+// (the stream's, reused from batch to batch, or the unary call's), filled in place.
 struct BatchAnswer {
-  google::protobuf::RepeatedPtrField<v1::RecordResult> results;
-  v1::OutcomeCounts counts;
-  v1::BatchCheck check;
-  bool checked = false;
+  google::protobuf::RepeatedPtrField<v1::RecordResult>* results;
+  v1::OutcomeCounts* counts;
+  v1::BatchCheck* check;  // filled only when the batch carries a claim
 };
 
 // Translates gRPC calls: who is calling, is the request well formed, may this caller do it,
@@ -94,10 +94,9 @@ class TrackingHandlers final : public v1::TrackingService::Service {
 
  private:
   // Validates, stores and answers one batch of records (both push RPCs).
-  absl::StatusOr<BatchAnswer> PushBatch(
-      const server::Call& call, const std::string& label,
-      const google::protobuf::RepeatedPtrField<v1::ProjectRecord>& records,
-      const v1::BatchClaim* claim);
+  absl::Status PushBatch(const server::Call& call, const std::string& label,
+                         const google::protobuf::RepeatedPtrField<v1::ProjectRecord>& records,
+                         const v1::BatchClaim* claim, const BatchAnswer& answer);
   std::string Now() const;
 
   TrackingStore& store_;

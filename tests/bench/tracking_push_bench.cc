@@ -2,22 +2,28 @@
 // included: read of the stored revisions, multi-row upsert with the revision guard, audit row,
 // one transaction per 1000), against COPY of the same rows into a scratch table on the same
 // PostgreSQL in the same run, then a full replay of the same 100,000 through the stream.
-// Prints records/s, the ratio, and the process's peak RSS (VmHWM).
+// Prints records/s, the ratio, the process's peak RSS (VmHWM), and for each phase the CPU
+// seconds of this process (load client and service) and of the database's backends.
 //
 // Needs ZHIGAI_TEST_PG_ADMIN (as the integration tests). Records are generated batch by batch
 // on both sides, so the RSS shows the service's working set, not a client's data set; the
 // generation is inside the timings of both sides (the COPY side builds its text too).
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "services/tracking/tests/fixture.h"
 #include "tests/bench/loadgen.h"
 
@@ -30,21 +36,81 @@ using Clock = std::chrono::steady_clock;
 constexpr int kRecords = 100000;
 constexpr int kBatch = 1000;
 
+// CPU ticks (user + system) of each PostgreSQL backend serving `database`: the children of
+// the postmaster whose process title names it. Other databases of the cluster (another
+// benchmark on the same machine) are left out.
+std::map<int, long long> BackendTicks(int postmaster, const std::string& database) {
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  std::string title = " " + database + " ";  // "postgres: user database host state"
+  std::map<int, long long> ticks;
+  if (DIR* proc = opendir("/proc")) {
+    while (dirent* e = readdir(proc)) {
+      int pid = std::atoi(e->d_name);
+      if (pid <= 0) continue;
+      std::string dir = "/proc/" + std::to_string(pid);
+      std::string stat = read(dir + "/stat");
+      size_t close = stat.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream rest(stat.substr(close + 2));
+      std::string field;
+      long long f[16] = {};
+      for (int i = 3; i <= 15 && rest >> field; ++i) f[i] = std::atoll(field.c_str());
+      if (f[4] != postmaster) continue;
+      if (read(dir + "/cmdline").find(title) == std::string::npos) continue;
+      ticks[pid] = f[14] + f[15];
+    }
+    closedir(proc);
+  }
+  return ticks;
+}
+
 struct Row {
   std::string id, inst, ent, decl, city, city_date, county, county_date;
   int64_t revision, subsidy;
   bool diagnosis;
 };
 
+// The load generator's own costs, kept small so that they do not take the cores from what is
+// measured (both sides use the same rows): the credit codes of the 500 institutions and 20,000
+// enterprises (check character included) are computed once, before the timings; ids and
+// dates are written digit by digit instead of through str_format.
+std::vector<std::string> CodeTable(int tag, int count) {
+  std::vector<std::string> codes;
+  codes.reserve(count);
+  for (int n = 0; n < count; ++n) codes.push_back(testing::Code(tag, n));
+  return codes;
+}
+const std::vector<std::string>& Institutions() {
+  static const auto* codes = new std::vector<std::string>(CodeTable(900, 500));
+  return *codes;
+}
+const std::vector<std::string>& Enterprises() {
+  static const auto* codes = new std::vector<std::string>(CodeTable(901, 20000));
+  return *codes;
+}
+
+void AppendDigits(std::string& out, int value, int width) {
+  char digits[12];
+  for (int i = width - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+  out.append(digits, static_cast<std::size_t>(width));
+}
+
 // Deterministic rows: 500 institutions, both kinds, a quarter not approved by the county.
 Row MakeRow(int i) {
   Row r;
-  r.id = absl::StrFormat("PLAT-2025-%07d", i);
+  r.id = "PLAT-2025-";
+  AppendDigits(r.id, i, 7);
   r.revision = 1 + i % 3;
-  r.inst = testing::Code(900, i % 500);
-  r.ent = testing::Code(901, i % 20000);
+  r.inst = Institutions()[i % 500];
+  r.ent = Enterprises()[i % 20000];
   r.diagnosis = i % 3 != 0;
-  r.decl = absl::StrFormat("2025-%02d-%02d", 1 + i % 12, 1 + i % 28);
+  r.decl = "2025-";
+  AppendDigits(r.decl, 1 + i % 12, 2);
+  r.decl.push_back('-');
+  AppendDigits(r.decl, 1 + i % 28, 2);
   r.city = "APPROVED";
   r.city_date = "2025-12-30";
   r.county = i % 4 == 0 ? "PENDING" : "APPROVED";
@@ -53,22 +119,25 @@ Row MakeRow(int i) {
   return r;
 }
 
-v1::PushProjectsRequest MakeBatch(int first) {
-  v1::PushProjectsRequest req;
-  req.set_batch_id(absl::StrCat("bench#", first / kBatch));
+// One batch on `arena` (the client's records are freed at once after the write), the row's
+// strings moved into the message rather than copied.
+v1::PushProjectsRequest* MakeBatch(int first, google::protobuf::Arena* arena) {
+  auto* req = google::protobuf::Arena::CreateMessage<v1::PushProjectsRequest>(arena);
+  req->set_batch_id(absl::StrCat("bench#", first / kBatch));
+  req->mutable_records()->Reserve(kBatch);
   for (int i = first; i < first + kBatch; ++i) {
     Row r = MakeRow(i);
-    auto* p = req.add_records();
-    p->set_project_id(r.id);
+    auto* p = req->add_records();
+    p->set_project_id(std::move(r.id));
     p->set_revision(r.revision);
-    p->set_institution_credit_code(r.inst);
-    p->set_enterprise_credit_code(r.ent);
+    p->set_institution_credit_code(std::move(r.inst));
+    p->set_enterprise_credit_code(std::move(r.ent));
     p->set_kind(r.diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
-    p->set_declaration_date(r.decl);
+    p->set_declaration_date(std::move(r.decl));
     p->set_city_outcome(v1::OUTCOME_APPROVED);
-    p->set_city_outcome_date(r.city_date);
+    p->set_city_outcome_date(std::move(r.city_date));
     p->set_county_outcome(r.county == "PENDING" ? v1::OUTCOME_PENDING : v1::OUTCOME_APPROVED);
-    p->set_county_outcome_date(r.county_date);
+    p->set_county_outcome_date(std::move(r.county_date));
     p->set_subsidy_fen(r.subsidy);
   }
   return req;
@@ -88,7 +157,8 @@ StreamRun Stream(testing::TrackingEnv& env, int offset) {
   auto stream = env.tracking().PushProjects(ctx.get());
   std::thread writer([&] {
     for (int first = offset; first < offset + kRecords; first += kBatch) {
-      if (!stream->Write(MakeBatch(first))) break;
+      google::protobuf::Arena arena;
+      if (!stream->Write(*MakeBatch(first, &arena))) break;
     }
     stream->WritesDone();
   });
@@ -109,10 +179,46 @@ StreamRun Stream(testing::TrackingEnv& env, int offset) {
   return run;
 }
 
+// CPU used during one phase by this process (load client and service) and by the backends of
+// the benchmark's database.
+struct Cpu {
+  double process = 0, database = 0;
+};
+
+// On a shared machine CPU per phase is steadier than records per second.
+class CpuMeter {
+ public:
+  CpuMeter(int postmaster, std::string database)
+      : postmaster_(postmaster), database_(std::move(database)) {}
+  void Start() {
+    process_ = bench::CpuSeconds(getpid());
+    backends_ = Backends();
+  }
+  // Before the phase's connections close: a backend that has exited is not counted.
+  Cpu Stop() const {
+    long long ticks = 0;
+    for (const auto& [pid, now] : Backends()) {
+      auto before = backends_.find(pid);
+      ticks += now - (before == backends_.end() ? 0 : before->second);
+    }
+    return {bench::CpuSeconds(getpid()) - process_,
+            static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK))};
+  }
+
+ private:
+  std::map<int, long long> Backends() const {
+    return postmaster_ > 0 ? BackendTicks(postmaster_, database_) : std::map<int, long long>();
+  }
+  int postmaster_;
+  std::string database_;
+  double process_ = 0;
+  std::map<int, long long> backends_;
+};
+
 // COPY of the same rows (same columns, hash included, primary key on project_id) into a
 // scratch table, in one COPY, text format. The table keeps its rows across rounds, as the
 // projects table does, so both sides grow alike.
-double Copy(testing::TrackingEnv& env, int offset) {
+double Copy(testing::TrackingEnv& env, int offset, CpuMeter& meter, Cpu* cpu) {
   auto admin = env.database().Admin();
   auto s = admin->ExecScript(
       "CREATE TABLE IF NOT EXISTS public.bench_copy (project_id text PRIMARY KEY, revision bigint,"
@@ -125,6 +231,7 @@ double Copy(testing::TrackingEnv& env, int offset) {
     return 0;
   }
   PGconn* conn = admin->raw();
+  meter.Start();
   auto start = Clock::now();
   PGresult* res = PQexec(conn, "COPY public.bench_copy FROM STDIN");
   if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -150,19 +257,36 @@ double Copy(testing::TrackingEnv& env, int offset) {
   PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size()));
   PQputCopyEnd(conn, nullptr);
   res = PQgetResult(conn);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  *cpu = meter.Stop();
   bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
   if (!ok) std::fprintf(stderr, "COPY end: %s\n", PQerrorMessage(conn));
   PQclear(res);
-  return ok ? std::chrono::duration<double>(Clock::now() - start).count() : 0;
+  return ok ? seconds : 0;
 }
 
-void Print(const char* what, const StreamRun& run) {
+void Print(const char* what, const StreamRun& run, const Cpu& cpu) {
   std::printf(
       "%-28s %8.2f s %10.0f records/s  accepted %d updated %d duplicate %d stale %d "
-      "refused %d  rss now %ld MiB\n",
+      "refused %d  rss now %ld MiB  cpu %.2f s + db %.2f s\n",
       what, run.seconds, kRecords / run.seconds, run.counts.accepted(), run.counts.updated(),
       run.counts.duplicate(), run.counts.stale(), run.counts.rejected(),
-      bench::RssKib(getpid()) / 1024);
+      bench::RssKib(getpid()) / 1024, cpu.process, cpu.database);
+}
+
+// The postmaster of the cluster the admin connection is on (the parent of its backend).
+int Postmaster(testing::TrackingEnv& env) {
+  auto admin = env.database().Admin();
+  int backend = PQbackendPID(admin->raw());
+  std::ifstream in("/proc/" + std::to_string(backend) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;  // PostgreSQL on another machine: no database CPU
+  std::istringstream rest(text.substr(close + 2));
+  std::string state;
+  int ppid = 0;
+  rest >> state >> ppid;
+  return ppid;
 }
 
 }  // namespace
@@ -170,6 +294,8 @@ void Print(const char* what, const StreamRun& run) {
 int main() {
   // One connection per batch the stream writes at once (kStreamInFlight), plus one.
   auto env = testing::TrackingEnv::Start(4);
+  Institutions();  // the generator's tables, outside the timings
+  Enterprises();
   std::printf("records %d, batch %d, rss at start %ld MiB\n", kRecords, kBatch,
               bench::RssKib(getpid()) / 1024);
   // Three rounds, COPY and stream alternating, each on new project ids: a run of under a
@@ -177,19 +303,24 @@ int main() {
   // the rounds' ratios, each measured back to back.
   constexpr int kRounds = 3;
   std::vector<double> ratios, replay_speedups;
+  CpuMeter meter(Postmaster(*env), env->database().name());
   bool ok = true;
   for (int round = 0; round < kRounds && ok; ++round) {
     int offset = round * kRecords;
-    double copy_seconds = Copy(*env, offset);
+    Cpu copy_cpu;
+    double copy_seconds = Copy(*env, offset, meter, &copy_cpu);
     if (copy_seconds <= 0) return 1;
-    std::printf("round %d\n%-28s %8.2f s %10.0f records/s\n", round + 1, "COPY (scratch table)",
-                copy_seconds, kRecords / copy_seconds);
+    std::printf("round %d\n%-28s %8.2f s %10.0f records/s  cpu %.2f s + db %.2f s\n", round + 1,
+                "COPY (scratch table)", copy_seconds, kRecords / copy_seconds, copy_cpu.process,
+                copy_cpu.database);
+    meter.Start();
     StreamRun first = Stream(*env, offset);
     if (!first.ok) return 1;
-    Print("PushProjects stream", first);
+    Print("PushProjects stream", first, meter.Stop());
+    meter.Start();
     StreamRun replay = Stream(*env, offset);
     if (!replay.ok) return 1;
-    Print("PushProjects full replay", replay);
+    Print("PushProjects full replay", replay, meter.Stop());
     ratios.push_back(copy_seconds / first.seconds);
     replay_speedups.push_back(first.seconds / replay.seconds);
     ok = first.counts.accepted() == kRecords && replay.counts.duplicate() == kRecords;

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "libs/core/dates.h"
@@ -14,15 +13,38 @@
 namespace zhigai::tracking {
 namespace {
 
-void AppendField(std::string& out, absl::string_view name, absl::string_view value) {
-  absl::StrAppend(&out, name, "=", value.size(), ":", value, "\n");
-}
-
 absl::string_view DayOrEmpty(const std::optional<absl::CivilDay>& day,
                              std::optional<IsoDay>& text) {
   if (!day.has_value()) return absl::string_view();
   text.emplace(*day);
   return text->view();
+}
+
+// "name=<length>:value\n" with plain appends: no absl::StrCat pieces or temporaries (this runs
+// for every pushed record and showed in the push profile).
+void AppendField(std::string& out, absl::string_view name, absl::string_view value) {
+  absl::AlphaNum length(value.size());  // formats into its own buffer, no allocation
+  out.append(name.data(), name.size());
+  out.push_back('=');
+  out.append(length.data(), length.size());
+  out.push_back(':');
+  out.append(value.data(), value.size());
+  out.push_back('\n');
+}
+
+void AppendProjectRecord(std::string& out, const ProjectRecord& record) {
+  out.append("zhigai.tracking.ProjectRecord/1\n");
+  AppendField(out, "project_id", record.project_id);
+  AppendField(out, "institution_credit_code", record.institution_credit_code);
+  AppendField(out, "enterprise_credit_code", record.enterprise_credit_code);
+  AppendField(out, "kind", ConsultingKindName(record.kind));
+  AppendField(out, "declaration_date", IsoDay(record.declaration_date).view());
+  std::optional<IsoDay> city, county;
+  AppendField(out, "city_outcome", ProjectOutcomeName(record.city.outcome));
+  AppendField(out, "city_outcome_date", DayOrEmpty(record.city.decided_on, city));
+  AppendField(out, "county_outcome", ProjectOutcomeName(record.county.outcome));
+  AppendField(out, "county_outcome_date", DayOrEmpty(record.county.decided_on, county));
+  AppendField(out, "subsidy_fen", absl::AlphaNum(record.subsidy_fen).Piece());
 }
 
 // OpenSSL 3's one-shot SHA256() looks the algorithm up in the provider store on every call
@@ -54,26 +76,21 @@ std::string Sha256Hex(absl::string_view text) {
     std::fprintf(stderr, "content_hash: SHA-256 failed\n");
     std::abort();
   }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), size));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(2 * size, '\0');
+  for (unsigned int i = 0; i < size; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xF];
+  }
+  return hex;
 }
 
 }  // namespace
 
 std::string CanonicalProjectRecord(const ProjectRecord& record) {
-  std::string out = "zhigai.tracking.ProjectRecord/1\n";
+  std::string out;
   out.reserve(384);
-  AppendField(out, "project_id", record.project_id);
-  AppendField(out, "institution_credit_code", record.institution_credit_code);
-  AppendField(out, "enterprise_credit_code", record.enterprise_credit_code);
-  AppendField(out, "kind", ConsultingKindName(record.kind));
-  AppendField(out, "declaration_date", IsoDay(record.declaration_date).view());
-  std::optional<IsoDay> city, county;
-  AppendField(out, "city_outcome", ProjectOutcomeName(record.city.outcome));
-  AppendField(out, "city_outcome_date", DayOrEmpty(record.city.decided_on, city));
-  AppendField(out, "county_outcome", ProjectOutcomeName(record.county.outcome));
-  AppendField(out, "county_outcome_date", DayOrEmpty(record.county.decided_on, county));
-  AppendField(out, "subsidy_fen", absl::StrCat(record.subsidy_fen));
+  AppendProjectRecord(out, record);
   return out;
 }
 
@@ -88,7 +105,12 @@ std::string CanonicalProjectCounts(const ProjectCounts& counts) {
 }
 
 std::string ProjectRecordHash(const ProjectRecord& record) {
-  return Sha256Hex(CanonicalProjectRecord(record));
+  // One buffer per thread for the canonical text: its capacity stays, so hashing a record
+  // allocates only the returned hex string.
+  thread_local std::string text;
+  text.clear();
+  AppendProjectRecord(text, record);
+  return Sha256Hex(text);
 }
 
 std::string ProjectCountsHash(const ProjectCounts& counts) {

@@ -24,10 +24,16 @@ absl::string_view RevisionDecisionName(RevisionDecision decision) {
 RevisionDecision DecideRevision(const std::optional<StoredRevision>& existing,
                                 int64_t incoming_revision, absl::string_view incoming_hash) {
   if (!existing.has_value()) return RevisionDecision::kAccepted;
-  if (incoming_revision > existing->revision) return RevisionDecision::kUpdated;
-  if (incoming_revision < existing->revision) return RevisionDecision::kStale;
-  return incoming_hash == existing->content_hash ? RevisionDecision::kDuplicate
-                                                 : RevisionDecision::kConflict;
+  return DecideRevision(true, existing->revision, existing->content_hash, incoming_revision,
+                        incoming_hash);
+}
+
+RevisionDecision DecideRevision(bool stored, int64_t stored_revision, absl::string_view stored_hash,
+                                int64_t incoming_revision, absl::string_view incoming_hash) {
+  if (!stored) return RevisionDecision::kAccepted;
+  if (incoming_revision > stored_revision) return RevisionDecision::kUpdated;
+  if (incoming_revision < stored_revision) return RevisionDecision::kStale;
+  return incoming_hash == stored_hash ? RevisionDecision::kDuplicate : RevisionDecision::kConflict;
 }
 
 bool ShouldStore(RevisionDecision decision) {

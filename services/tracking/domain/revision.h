@@ -36,6 +36,11 @@ struct StoredRevision {
 RevisionDecision DecideRevision(const std::optional<StoredRevision>& existing,
                                 int64_t incoming_revision, absl::string_view incoming_hash);
 
+// The same for a caller holding what is stored as plain values and a view of the hash (the
+// store judges a whole batch from its query result without copying a hash per record).
+RevisionDecision DecideRevision(bool stored, int64_t stored_revision, absl::string_view stored_hash,
+                                int64_t incoming_revision, absl::string_view incoming_hash);
+
 // True for ACCEPTED and UPDATED.
 bool ShouldStore(RevisionDecision decision);
 

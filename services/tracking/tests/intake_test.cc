@@ -7,7 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/db/errors.h"
+#include "services/tracking/copy_in.h"
 #include "services/tracking/domain/checksum.h"
+#include "services/tracking/domain/content_hash.h"
+#include "services/tracking/project_wire.h"
 #include "services/tracking/tests/fixture.h"
 
 namespace zhigai::tracking {
@@ -265,6 +269,149 @@ TEST_F(IntakeTest, StreamRefusesAnOversizedBatchButKeepsEarlierOnes) {
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Stored("P204-1"), "1/100000");
   EXPECT_EQ(env_->Count("projects", "project_id LIKE 'P204-b%'"), 0);
+}
+
+// The binary COPY encoder against a real server: every column type the projects table uses,
+// NULL, dates on both sides of 2000, a timestamp with microseconds, text that text-format
+// COPY would have to escape; and the server's refusals come back with SQLSTATE and constraint.
+TEST_F(IntakeTest, BinaryCopyRoundTripsThroughPostgres) {
+  auto admin = env_->database().Admin();
+  ASSERT_TRUE(admin
+                  ->ExecScript("CREATE TEMP TABLE copy_round_trip (t text PRIMARY KEY, b bigint,"
+                               " i int, f boolean, d date, n date, ts timestamptz)")
+                  .ok());
+  const CopyStatement copy{"test.copy_round_trip",
+                           "COPY copy_round_trip FROM STDIN (FORMAT binary)"};
+  BinaryCopyRows rows;
+  rows.Row(7);
+  rows.Text("项目\t\\N\n");
+  rows.Int64(-9000000000);
+  rows.Int32(2025);
+  rows.Bool(true);
+  rows.Date(absl::CivilDay(2025, 12, 30));
+  rows.Date(std::optional<absl::CivilDay>());
+  rows.Timestamp(absl::FromCivil(absl::CivilSecond(2026, 1, 2, 3, 4, 5), absl::UTCTimeZone()) +
+                 absl::Microseconds(678901));
+  rows.Row(7);
+  rows.Text("b");
+  rows.Int64(0);
+  rows.Int32(-1);
+  rows.Bool(false);
+  rows.Date(absl::CivilDay(1999, 12, 31));
+  rows.Date(absl::CivilDay(2000, 1, 1));
+  rows.Timestamp(absl::FromCivil(absl::CivilSecond(1999, 12, 31, 23, 59, 59), absl::UTCTimeZone()));
+  std::string data = std::move(rows).Finish();
+  ASSERT_TRUE(CopyIn(*admin, copy, data).ok());
+  auto r = admin->QueryScript(
+      "SELECT t, b, i, f, d, n IS NULL, n,"
+      " to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM copy_round_trip ORDER BY "
+      "t");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows(), 2);
+  EXPECT_EQ(r->String(0, 0), "b");
+  EXPECT_EQ(r->String(0, 1), "0");
+  EXPECT_EQ(r->String(0, 2), "-1");
+  EXPECT_EQ(r->String(0, 3), "f");
+  EXPECT_EQ(r->String(0, 4), "1999-12-31");
+  EXPECT_EQ(r->String(0, 6), "2000-01-01");
+  EXPECT_EQ(r->String(0, 7), "1999-12-31 23:59:59.000000");
+  EXPECT_EQ(r->String(1, 0), "项目\t\\N\n");
+  EXPECT_EQ(r->String(1, 1), "-9000000000");
+  EXPECT_EQ(r->String(1, 2), "2025");
+  EXPECT_EQ(r->String(1, 3), "t");
+  EXPECT_EQ(r->String(1, 4), "2025-12-30");
+  EXPECT_EQ(r->String(1, 5), "t");
+  EXPECT_EQ(r->String(1, 7), "2026-01-02 03:04:05.678901");
+
+  // The same rows again: the primary key refuses them, named as db::ConstraintOf reads it.
+  absl::Status again = CopyIn(*admin, copy, data);
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists) << again;
+  EXPECT_EQ(db::ConstraintOf(again), "copy_round_trip_pkey");
+  // A row with a field missing: refused, nothing stored.
+  BinaryCopyRows short_row;
+  short_row.Row(6);
+  short_row.Text("c");
+  absl::Status bad = CopyIn(*admin, copy, std::move(short_row).Finish());
+  EXPECT_FALSE(bad.ok());
+  EXPECT_FALSE(db::SqlStateOf(bad).empty()) << bad;
+  auto count = admin->QueryScript("SELECT count(*) FROM copy_round_trip");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->String(0, 0), "2");
+}
+
+// What the push writes by COPY reads back as the validated record, column by column.
+TEST_F(IntakeTest, PushedProjectsAreStoredColumnByColumn) {
+  std::string inst = Code(206, 1);
+  v1::ProjectRecord pending = Record("P206-2", 1, inst, 2025, false, common::v1::SOLUTION_DESIGN);
+  auto resp = Push({Record("P206-1", 3, inst), pending});
+  ASSERT_EQ(resp.counts().accepted(), 2);
+  auto admin = env_->database().Admin();
+  auto r = admin->QueryScript(
+      "SELECT project_id, revision, content_hash, institution_credit_code,"
+      " enterprise_credit_code, kind, declaration_date, year, city_outcome,"
+      " coalesce(city_outcome_date::text, 'NULL'), county_outcome,"
+      " coalesce(county_outcome_date::text, 'NULL'), approved_by_both, subsidy_fen,"
+      " change_seq > 0, abs(extract(epoch FROM now() - updated_at)) < 600"
+      " FROM tracking.projects WHERE project_id LIKE 'P206-%' ORDER BY project_id");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows(), 2);
+  auto row = [&](int i) {
+    std::vector<std::string> out;
+    for (int c = 0; c < 16; ++c) out.push_back(r->String(i, c));
+    return out;
+  };
+  auto hash = [](const v1::ProjectRecord& wire) {
+    auto record = ValidateProjectRecord(ProjectInputFromWire(wire));
+    return record.ok() ? ProjectRecordHash(*record) : std::string();
+  };
+  EXPECT_EQ(row(0), (std::vector<std::string>{"P206-1", "3", hash(Record("P206-1", 3, inst)), inst,
+                                              "91330303MA2H3K4L4J", "DIAGNOSIS", "2025-03-15",
+                                              "2025", "APPROVED", "2025-06-01", "APPROVED",
+                                              "2025-05-20", "t", "300000", "t", "t"}));
+  EXPECT_EQ(row(1),
+            (std::vector<std::string>{"P206-2", "1", hash(pending), inst, "91330303MA2H3K4L4J",
+                                      "SOLUTION_DESIGN", "2025-03-15", "2025", "PENDING", "NULL",
+                                      "PENDING", "NULL", "f", "100000", "t", "t"}));
+}
+
+// Another writer inserts one of the batch's projects after the batch was read and commits
+// while the batch's COPY waits on that key: the COPY fails on the primary key, and the batch
+// is judged again against what is now stored (here: revision 1, so revision 2 is UPDATED).
+TEST_F(IntakeTest, AProjectInsertedDuringThePushIsJudgedAgain) {
+  std::string inst = Code(207, 1);
+  auto other = env_->database().Admin();
+  ASSERT_TRUE(other->ExecScript("BEGIN").ok());
+  ASSERT_TRUE(other
+                  ->ExecScript(absl::StrCat(
+                      "INSERT INTO tracking.projects (project_id, revision, content_hash,"
+                      " institution_credit_code, enterprise_credit_code, kind, declaration_date,"
+                      " year, city_outcome, county_outcome, approved_by_both, subsidy_fen,"
+                      " change_seq, updated_at) VALUES ('P207-1', 1, 'other writer', '",
+                      inst,
+                      "', '91330303MA2H3K4L4J', 'DIAGNOSIS', '2025-03-15', 2025, 'PENDING',"
+                      " 'PENDING', false, 1, 1, now())"))
+                  .ok());
+  v1::BatchPushProjectsResponse resp;
+  std::thread push([&] { resp = Push({Record("P207-1", 2, inst), Record("P207-2", 1, inst)}); });
+  // Until the push waits on the other writer's key.
+  auto watch = env_->database().Admin();
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    auto w = watch->QueryScript(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock'");
+    waiting = w.ok() && w->String(0, 0) != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_TRUE(waiting) << "the push never waited on the other writer";
+  ASSERT_TRUE(other->ExecScript("COMMIT").ok());
+  push.join();
+  ASSERT_EQ(resp.results_size(), 2);
+  EXPECT_EQ(resp.results(0).outcome(), v1::RECORD_UPDATED);
+  EXPECT_EQ(resp.results(0).stored_revision(), 2);
+  EXPECT_EQ(resp.results(1).outcome(), v1::RECORD_ACCEPTED);
+  EXPECT_EQ(Stored("P207-1"), "2/200000");
+  EXPECT_EQ(Stored("P207-2"), "1/100000");
 }
 
 TEST_F(IntakeTest, YearReconciliationAndIngestSummary) {

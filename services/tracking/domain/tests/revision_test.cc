@@ -32,6 +32,18 @@ TEST(DecideRevisionTest, OlderRevisionIsStaleWhateverTheContent) {
   EXPECT_EQ(DecideRevision(kStored, 2, "hash-b"), D::kStale);
 }
 
+// The store's form (plain values, the hash as a view) decides as the optional one does.
+TEST(DecideRevisionTest, ViewFormDecidesAlike) {
+  EXPECT_EQ(DecideRevision(false, 0, "", 1, "hash-a"), D::kAccepted);
+  for (int64_t incoming : {2, 3, 4}) {
+    for (absl::string_view hash : {"hash-a", "hash-b"}) {
+      EXPECT_EQ(DecideRevision(true, kStored.revision, kStored.content_hash, incoming, hash),
+                DecideRevision(kStored, incoming, hash))
+          << incoming << " " << hash;
+    }
+  }
+}
+
 TEST(ShouldStoreTest, OnlyAcceptedAndUpdatedWrite) {
   EXPECT_TRUE(ShouldStore(D::kAccepted));
   EXPECT_TRUE(ShouldStore(D::kUpdated));
