@@ -3,6 +3,7 @@
 // baseline, and the service's memory before, during and after. Prints a Markdown section for
 // docs/benchmarks.md. Run through `tools/zhigai bench registry`.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -170,9 +171,9 @@ int Main() {
   };
   RunClosedLoopAsync(kInFlight, absl::Seconds(2),
                      get);  // warm-up: connections, prepared statements
-  double cpu0 = CpuSeconds(proc.pid());
+  double cpu0 = CpuSeconds(proc.pid()), client0 = CpuSeconds(getpid());
   auto r_get = RunClosedLoopAsync(kInFlight, absl::Seconds(10), get);
-  double cpu1 = CpuSeconds(proc.pid());
+  double cpu1 = CpuSeconds(proc.pid()), client1 = CpuSeconds(getpid());
   int64_t rss_after_first = RssKib(proc.pid());
   auto r_check = RunClosedLoopAsync(kInFlight, absl::Seconds(10), check);
   double cpu2 = CpuSeconds(proc.pid());
@@ -204,6 +205,8 @@ int Main() {
       "GetInstitution %.1f µs, CheckEligibility %.1f µs\n",
       1e6 * (cpu1 - cpu0) / static_cast<double>(std::max<int64_t>(r_get.calls, 1)),
       1e6 * (cpu2 - cpu1) / static_cast<double>(std::max<int64_t>(r_check.calls, 1)));
+  std::printf("\nLoad driver CPU per call (this process, GetInstitution): %.1f µs\n",
+              1e6 * (client1 - client0) / static_cast<double>(std::max<int64_t>(r_get.calls, 1)));
   std::printf(
       "\nRegistry RSS: idle at start %.1f MiB; after %lld calls %.1f MiB; after %lld more %.1f MiB;"
       " peak %.1f MiB; idle at end %.1f MiB (targets: idle < 40, peak < 150, flat)\n",
