@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "libs/server/blocking_pool.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/serve.h"
 
 namespace grpc {
 class ServerBuilder;
@@ -37,6 +39,11 @@ namespace zhigai::server {
 template <class Request, class Response>
 using FastAnswer =
     std::function<std::optional<grpc::Status>(grpc::ServerContext*, const Request&, Response*)>;
+// The RequestX member of a generated WithRawMethod_X base.
+template <class Service>
+using RawRequest = void (Service::*)(grpc::ServerContext*, grpc::ByteBuffer*,
+                                     grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
+                                     grpc::CompletionQueue*, grpc::ServerCompletionQueue*, void*);
 template <class Request, class Response>
 using FullAnswer = std::function<grpc::Status(grpc::ServerContext*, const Request&, Response*)>;
 
@@ -60,15 +67,30 @@ class CompletionQueueServing {
   // `fast` answers from memory, or returns nullopt when the answer needs I/O; then `full`
   // answers on a blocking thread.
   template <class Request, class Response, class Service>
-  void ServeAsync(std::type_identity_t<Service>* service,
-                  void (Service::*request)(grpc::ServerContext*, grpc::ByteBuffer*,
-                                           grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
-                                           grpc::CompletionQueue*, grpc::ServerCompletionQueue*,
-                                           void*),
+  void ServeAsync(std::type_identity_t<Service>* service, RawRequest<Service> request,
                   std::type_identity_t<FastAnswer<Request, Response>> fast,
                   std::type_identity_t<FullAnswer<Request, Response>> full) {
     methods_.push_back(std::make_unique<Method<Service, Request, Response>>(
         this, service, request, std::move(fast), std::move(full)));
+  }
+
+  // The usual pair for a handler written once as `answer(call, request, response, io)`: the
+  // fast half reads the caller and runs it with Io::kMemoryOnly, the full half with kAllowed.
+  template <class Request, class Response, class Service, class Answer>
+  void ServeAnswer(std::type_identity_t<Service>* service, RawRequest<Service> request,
+                   std::string proof, std::string method, Answer answer) {
+    ServeAsync<Request, Response, Service>(
+        service, request,
+        [=](grpc::ServerContext* ctx, const Request& req, Response* resp) {
+          return ServeFromMemory(ctx, proof, method, [&](const Call& call, core::Io io) {
+            return answer(call, req, resp, io);
+          });
+        },
+        [=](grpc::ServerContext* ctx, const Request& req, Response* resp) {
+          return Serve(ctx, proof, method, [&](const Call& call) {
+            return answer(call, req, resp, core::Io::kAllowed);
+          });
+        });
   }
 
  private:

@@ -125,28 +125,14 @@ RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& re
       ref_(ref),
       proof_(std::move(internal_proof)),
       clock_(std::move(clock)) {
-  ServeAsync<v1::GetInstitutionRequest, v1::Institution>(
-      this, &RegistryServiceBase::RequestGetInstitution,
-      [this](grpc::ServerContext* ctx, const v1::GetInstitutionRequest& req,
-             v1::Institution* resp) {
-        return server::ServeFromMemory(ctx, proof_, METHOD(GetInstitution),
-                                       [&](const Call& call, core::Io io) {
-                                         return AnswerGetInstitution(call, req, resp, io);
-                                       });
-      },
-      [this](grpc::ServerContext* ctx, const v1::GetInstitutionRequest& req,
-             v1::Institution* resp) { return GetInstitution(ctx, &req, resp); });
-  ServeAsync<v1::CheckEligibilityRequest, v1::Eligibility>(
-      this, &RegistryServiceBase::RequestCheckEligibility,
-      [this](grpc::ServerContext* ctx, const v1::CheckEligibilityRequest& req,
-             v1::Eligibility* resp) {
-        return server::ServeFromMemory(ctx, proof_, METHOD(CheckEligibility),
-                                       [&](const Call& call, core::Io io) {
-                                         return AnswerCheckEligibility(call, req, resp, io);
-                                       });
-      },
-      [this](grpc::ServerContext* ctx, const v1::CheckEligibilityRequest& req,
-             v1::Eligibility* resp) { return CheckEligibility(ctx, &req, resp); });
+  ServeAnswer<v1::GetInstitutionRequest, v1::Institution>(
+      this, &RegistryServiceBase::RequestGetInstitution, proof_, METHOD(GetInstitution),
+      [this](const Call& call, const v1::GetInstitutionRequest& req, v1::Institution* resp,
+             core::Io io) { return AnswerGetInstitution(call, req, resp, io); });
+  ServeAnswer<v1::CheckEligibilityRequest, v1::Eligibility>(
+      this, &RegistryServiceBase::RequestCheckEligibility, proof_, METHOD(CheckEligibility),
+      [this](const Call& call, const v1::CheckEligibilityRequest& req, v1::Eligibility* resp,
+             core::Io io) { return AnswerCheckEligibility(call, req, resp, io); });
 }
 
 absl::Status RegistryHandlers::AnswerGetInstitution(const Call& call,
@@ -159,14 +145,6 @@ absl::Status RegistryHandlers::AnswerGetInstitution(const Call& call,
   if (!MaySeePersonalData(call.principal, *code)) RedactPersonalData(&*out);
   *resp = std::move(*out);
   return absl::OkStatus();
-}
-
-grpc::Status RegistryHandlers::GetInstitution(grpc::ServerContext* ctx,
-                                              const v1::GetInstitutionRequest* req,
-                                              v1::Institution* resp) {
-  return Serve(ctx, proof_, METHOD(GetInstitution), [&](const Call& call) {
-    return AnswerGetInstitution(call, *req, resp, core::Io::kAllowed);
-  });
 }
 
 grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
@@ -670,14 +648,6 @@ absl::Status RegistryHandlers::AnswerCheckEligibility(const Call& call,
   if (!out.ok()) return out.status();
   *resp = std::move((*out)[0]);
   return absl::OkStatus();
-}
-
-grpc::Status RegistryHandlers::CheckEligibility(grpc::ServerContext* ctx,
-                                                const v1::CheckEligibilityRequest* req,
-                                                v1::Eligibility* resp) {
-  return Serve(ctx, proof_, METHOD(CheckEligibility), [&](const Call& call) {
-    return AnswerCheckEligibility(call, *req, resp, core::Io::kAllowed);
-  });
 }
 
 grpc::Status RegistryHandlers::BatchCheckEligibility(grpc::ServerContext* ctx,

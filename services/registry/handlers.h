@@ -28,8 +28,6 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
 
   grpc::Status CreateInstitution(grpc::ServerContext*, const v1::CreateInstitutionRequest*,
                                  v1::Institution*) override;
-  grpc::Status GetInstitution(grpc::ServerContext*, const v1::GetInstitutionRequest*,
-                              v1::Institution*) override;
   grpc::Status UpdateInstitution(grpc::ServerContext*, const v1::UpdateInstitutionRequest*,
                                  v1::Institution*) override;
   grpc::Status ListInstitutions(grpc::ServerContext*, const v1::ListInstitutionsRequest*,
@@ -57,8 +55,6 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
                             v1::Sanction*) override;
   grpc::Status ListSanctions(grpc::ServerContext*, const v1::ListSanctionsRequest*,
                              v1::ListSanctionsResponse*) override;
-  grpc::Status CheckEligibility(grpc::ServerContext*, const v1::CheckEligibilityRequest*,
-                                v1::Eligibility*) override;
   grpc::Status BatchCheckEligibility(grpc::ServerContext*, const v1::BatchCheckEligibilityRequest*,
                                      v1::BatchCheckEligibilityResponse*) override;
 
