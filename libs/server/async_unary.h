@@ -130,7 +130,7 @@ class CompletionQueueServing {
      public:
       Call(Method* method, grpc::ServerCompletionQueue* cq)
           : method_(method), cq_(cq), responder_(&context_) {
-        (method->service_->*method->request_)(&context_, &in_, &responder_, cq, cq, this);
+        std::invoke(method->request_, method->service_, &context_, &in_, &responder_, cq, cq, this);
       }
       void Proceed(bool ok) override {
         if (!ok || finishing_) {  // finished, or the server is shutting down

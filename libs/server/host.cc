@@ -23,9 +23,14 @@
 
 namespace zhigai::server {
 
-std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
-                                          const std::string& listen, prometheus::Registry* metrics,
-                                          int* port) {
+void ServerStopper::operator()(grpc::Server* server) const {
+  server->Shutdown();  // a no-op when the owner already shut it down
+  for (auto* s : queue_services) s->StopServing();
+  delete server;
+}
+
+ServerPtr StartServer(const std::vector<grpc::Service*>& services, const std::string& listen,
+                      prometheus::Registry* metrics, int* port) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
@@ -57,9 +62,11 @@ std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& ser
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> chain;
   chain.push_back(MakeObservabilityInterceptor(metrics));
   builder.experimental().SetInterceptorCreators(std::move(chain));
-  auto server = builder.BuildAndStart();
+  ServerPtr server(builder.BuildAndStart().release(), ServerStopper{async_services});
   if (server) {
     for (auto* a : async_services) a->StartServing();
+  } else {
+    for (auto* a : async_services) a->StopServing();
   }
   return server;
 }

@@ -56,13 +56,23 @@ int RunService(const ServiceDefinition& definition, int argc, char** argv);
 // turn that off; the test binaries keep it, where it catches lock-order bugs.
 void PrepareServingProcess();
 
+class CompletionQueueServing;
+
+// Destroys a server started by StartServer in the order gRPC needs: shut it down, then drain
+// and stop the completion-queue methods of its services (events still queued for them refer to
+// the server object), then delete it.
+struct ServerStopper {
+  std::vector<CompletionQueueServing*> queue_services;
+  void operator()(grpc::Server* server) const;
+};
+using ServerPtr = std::unique_ptr<grpc::Server, ServerStopper>;
+
 // Builds and starts a server with the project's standard plumbing (also used by in-process
 // integration tests on port 0). `port` receives the bound port. A service that mixes in
 // CompletionQueueServing (async_unary.h) gets its queues attached and started here; it must
-// outlive the server and stops serving when it is destroyed or attached again.
-std::unique_ptr<grpc::Server> StartServer(const std::vector<grpc::Service*>& services,
-                                          const std::string& listen, prometheus::Registry* metrics,
-                                          int* port);
+// outlive the server.
+ServerPtr StartServer(const std::vector<grpc::Service*>& services, const std::string& listen,
+                      prometheus::Registry* metrics, int* port);
 
 // Applies the framework's and the service's migrations.
 absl::Status Migrate(db::Pool& pool, const std::string& service,

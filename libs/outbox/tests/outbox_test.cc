@@ -27,7 +27,7 @@ class OutboxTest : public ::testing::Test {
     pool_ = std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("sender"), 2});
     ASSERT_TRUE(server::Migrate(*pool_, "sender", {}).ok());
   }
-  std::unique_ptr<grpc::Server> StartReceiver(int* port) {
+  server::ServerPtr StartReceiver(int* port) {
     return server::StartServer({}, absl::StrCat("127.0.0.1:", *port), nullptr, port);
   }
   absl::Status EnqueueOne(const Command& c) {

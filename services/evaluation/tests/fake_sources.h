@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/server/host.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
@@ -67,7 +68,7 @@ class FakeSources {
   struct Services;
   FakeData data_;
   std::unique_ptr<Services> services_;
-  std::unique_ptr<grpc::Server> server_;
+  zhigai::server::ServerPtr server_;
   std::string address_;
 };
 

@@ -71,13 +71,14 @@ class EvaluationTest : public ::testing::Test {
     store_ = new EvaluationStore(*pool_, [] { return absl::Now(); });
     handlers_ = new EvaluationHandlers(*store_, *sources_, kProof);
     int port = 0;
-    server_ = server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port).release();
+    server_ =
+        new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
     stub_ = v1::EvaluationService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                                                grpc::InsecureChannelCredentials()))
                 .release();
   }
   static void TearDownTestSuite() {
-    server_->Shutdown();
+    (*server_)->Shutdown();
     delete stub_;
     delete server_;
     delete handlers_;
@@ -257,7 +258,7 @@ class EvaluationTest : public ::testing::Test {
   static GrpcMetricSources* sources_;
   static EvaluationStore* store_;
   static EvaluationHandlers* handlers_;
-  static grpc::Server* server_;
+  static server::ServerPtr* server_;
   static v1::EvaluationService::Stub* stub_;
 };
 
@@ -267,7 +268,7 @@ FakeSources* EvaluationTest::fakes_;
 GrpcMetricSources* EvaluationTest::sources_;
 EvaluationStore* EvaluationTest::store_;
 EvaluationHandlers* EvaluationTest::handlers_;
-grpc::Server* EvaluationTest::server_;
+server::ServerPtr* EvaluationTest::server_;
 v1::EvaluationService::Stub* EvaluationTest::stub_;
 
 TEST_F(EvaluationTest, CreateRoundStoresBothYearsOncePerYearAndIsIdempotent) {

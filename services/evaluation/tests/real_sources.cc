@@ -75,7 +75,7 @@ struct RealSources::Impl {
   std::unique_ptr<feedback::FeedbackStore> feedback_store;
   std::unique_ptr<feedback::TrackingEngagementDirectory> engagements;
   std::unique_ptr<feedback::FeedbackHandlers> feedback;
-  std::vector<std::unique_ptr<grpc::Server>> servers;
+  std::vector<zhigai::server::ServerPtr> servers;
 };
 
 RealSources::RealSources(db::testing::TestDatabase& db, int year)

@@ -74,7 +74,7 @@ struct Harness::Registry {
   std::unique_ptr<registry::ReferenceData> ref;
   std::unique_ptr<registry::RegistryStore> store;
   std::unique_ptr<registry::RegistryHandlers> handlers;
-  std::unique_ptr<grpc::Server> server;
+  zhigai::server::ServerPtr server;
 };
 
 Harness::Harness(bool with_registry) {

@@ -17,6 +17,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/outbox/outbox.h"
+#include "libs/server/host.h"
 #include "services/feedback/engagement_directory.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/store.h"
@@ -88,7 +89,7 @@ class Harness {
   std::unique_ptr<FeedbackStore> store_;
   std::unique_ptr<outbox::Dispatcher> dispatcher_;
   std::unique_ptr<FeedbackHandlers> handlers_;
-  std::unique_ptr<grpc::Server> server_;
+  zhigai::server::ServerPtr server_;
   std::unique_ptr<v1::FeedbackService::Stub> stub_;
   std::unique_ptr<Registry> registry_;
   int registry_port_ = 0;

@@ -81,7 +81,7 @@ class RegistryProcess {
   std::unique_ptr<registry::ReferenceData> ref_;
   std::unique_ptr<registry::RegistryStore> store_;
   std::unique_ptr<registry::RegistryHandlers> handlers_;
-  std::unique_ptr<grpc::Server> server_;
+  zhigai::server::ServerPtr server_;
   std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
   int port_ = 0;
 };

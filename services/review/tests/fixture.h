@@ -13,6 +13,7 @@
 #include "libs/auth/principal.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/server/host.h"
 #include "services/review/handlers.h"
 #include "zhigai/review/v1/review.grpc.pb.h"
 
@@ -46,7 +47,7 @@ class ReviewHarness {
   std::unique_ptr<ReferenceData> ref_;
   std::unique_ptr<ReviewStore> store_;
   std::unique_ptr<ReviewHandlers> handlers_;
-  std::unique_ptr<grpc::Server> server_;
+  zhigai::server::ServerPtr server_;
   std::unique_ptr<v1::ReviewService::Stub> stub_;
   std::atomic<int64_t> now_seconds_{0};
   std::function<void()> on_enqueued_;

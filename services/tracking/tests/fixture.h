@@ -10,6 +10,7 @@
 #include "libs/auth/principal.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/server/host.h"
 #include "services/registry/handlers.h"
 #include "services/tracking/handlers.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
@@ -57,19 +58,19 @@ class TrackingEnv {
   std::unique_ptr<registry::ReferenceData> registry_ref_;
   std::unique_ptr<registry::RegistryStore> registry_store_;
   std::unique_ptr<registry::RegistryHandlers> registry_handlers_;
-  std::unique_ptr<grpc::Server> registry_server_;
+  zhigai::server::ServerPtr registry_server_;
   std::string registry_addr_;
   std::unique_ptr<ReferenceData> ref_;
   std::unique_ptr<TrackingStore> store_;
   std::unique_ptr<RegistryEligibility> eligibility_;
   std::unique_ptr<TrackingHandlers> handlers_;
-  std::unique_ptr<grpc::Server> tracking_server_;
+  zhigai::server::ServerPtr tracking_server_;
   std::unique_ptr<v1::TrackingService::Stub> tracking_stub_;
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_stub_;
   // Extra servers (TrackingWithRegistryAt).
   std::vector<std::unique_ptr<RegistryEligibility>> extra_eligibility_;
   std::vector<std::unique_ptr<TrackingHandlers>> extra_handlers_;
-  std::vector<std::unique_ptr<grpc::Server>> extra_servers_;
+  std::vector<zhigai::server::ServerPtr> extra_servers_;
 };
 
 }  // namespace zhigai::tracking::testing

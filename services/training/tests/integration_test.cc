@@ -74,13 +74,14 @@ class TrainingTest : public ::testing::Test {
     store_ = new TrainingStore(*pool_, Now);
     handlers_ = new TrainingHandlers(*store_, *ref_, *calendar_, kProof, Now);
     int port = 0;
-    server_ = server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port).release();
+    server_ =
+        new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
     stub_ = v1::TrainingService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                                              grpc::InsecureChannelCredentials()))
                 .release();
   }
   static void TearDownTestSuite() {
-    server_->Shutdown();
+    (*server_)->Shutdown();
     delete stub_;
     delete server_;
     delete handlers_;
@@ -277,7 +278,7 @@ class TrainingTest : public ::testing::Test {
   static CalendarSource* calendar_;
   static TrainingStore* store_;
   static TrainingHandlers* handlers_;
-  static grpc::Server* server_;
+  static server::ServerPtr* server_;
   static v1::TrainingService::Stub* stub_;
 };
 db::testing::TestDatabase* TrainingTest::db_;
@@ -287,7 +288,7 @@ std::string* TrainingTest::calendar_path_;
 CalendarSource* TrainingTest::calendar_;
 TrainingStore* TrainingTest::store_;
 TrainingHandlers* TrainingTest::handlers_;
-grpc::Server* TrainingTest::server_;
+server::ServerPtr* TrainingTest::server_;
 v1::TrainingService::Stub* TrainingTest::stub_;
 
 // --- planning -------------------------------------------------------------------------------
