@@ -8,9 +8,10 @@ BlockingPool::BlockingPool(int threads) {
 
 void BlockingPool::Run(std::function<void()> task) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(task));
+      changed_.notify_one();
       return;
     }
   }
@@ -19,10 +20,11 @@ void BlockingPool::Run(std::function<void()> task) {
 
 void BlockingPool::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;
   }
+  changed_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
@@ -31,8 +33,8 @@ void BlockingPool::Loop() {
   for (;;) {
     std::function<void()> task;
     {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &BlockingPool::HasWorkOrStopping));
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();

@@ -1,14 +1,16 @@
 // A fixed set of threads for work that may block (a PostgreSQL round trip) handed off by a
 // completion-queue thread, which must not block. gRPC and Abseil have no public thread pool;
-// this one is a queue and a condition variable.
+// this one is a queue and a condition variable. std::mutex rather than absl::Mutex: Debian's
+// Abseil is not built for ThreadSanitizer, which then misreads absl::Condition (evaluated by
+// whichever thread unlocks) as a race, and this pool is in the TSan run.
 #pragma once
 
+#include <condition_variable>
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
-
-#include "absl/synchronization/mutex.h"
 
 namespace zhigai::server {
 
@@ -25,13 +27,11 @@ class BlockingPool {
 
  private:
   void Loop();
-  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stopping_ || !queue_.empty();
-  }
 
-  absl::Mutex mu_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> queue_;  // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
   std::vector<std::thread> threads_;
 };
 
