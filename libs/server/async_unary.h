@@ -6,10 +6,11 @@
 // pool of blocking threads so the queue threads never wait on I/O.
 //
 // A service opts in by marking methods raw in its generated base (WithRawMethod_X), mixing in
-// CompletionQueueServing and calling ServeAsync for each such method; StartServer finds the
-// mix-in and attaches, starts and stops it with the server. Raw, not typed async: a typed async
-// method whose request does not parse is answered by gRPC with a bare INTERNAL, while here the
-// mix-in parses the bytes itself and answers INVALID_ARGUMENT, as the sync methods do.
+// CompletionQueueServing and calling ServeAnswer (or ServeAsync) for each such method;
+// StartServer finds the mix-in and attaches and starts it, and its ServerPtr stops it. Raw, not
+// typed async: a typed async method whose request does not parse is answered by gRPC with a bare
+// INTERNAL, while here the mix-in parses the bytes itself and answers INVALID_ARGUMENT, as the sync
+// methods do.
 #pragma once
 
 #include <grpcpp/completion_queue.h>
@@ -55,8 +56,9 @@ class CompletionQueueServing {
   void AttachTo(grpc::ServerBuilder& builder);
   // After the server has started: arms every method and starts the threads.
   void StartServing();
-  // After the server has shut down (gRPC requires that order): finishes the blocking work,
-  // drains the queues and joins the threads. Idempotent. gRPC lets a service with async
+  // After the server has shut down and before it is deleted (gRPC requires that order; the
+  // ServerPtr from StartServer keeps it): finishes the blocking work, drains the queues and
+  // joins the threads. Idempotent. gRPC lets a service with async
   // methods serve one server only: a restarted server needs a new service object.
   void StopServing();
 
