@@ -266,7 +266,7 @@ def scoping(ck, y, client, st):
     ck.denied(area, "institution Y registers an institution under another credit code",
               lambda: iY.registry.CreateInstitution(reg.CreateInstitutionRequest(
                   request_id="acc-create-other", institution=reg.Institution(
-                      credit_code=year_mod.credit_code("91", A, 7770001), display_name="温州冒名科技有限公司",
+                      credit_code=year_mod.credit_code(A, 7770001), display_name="温州冒名科技有限公司",
                       legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2015-01-01",
                       registered_address=common.Address(province="浙江省", city="温州市",
                                                         division_code=A, street="1号"),
@@ -309,7 +309,7 @@ def scoping(ck, y, client, st):
             display_name="温州智改联合体", lead_credit_code=X,
             members=[reg.ConsortiumMember(credit_code=X, display_name="牵头单位",
                                           role=reg.ENGINEERING_SERVICE),
-                     reg.ConsortiumMember(credit_code=year_mod.credit_code("91", A, 7770002),
+                     reg.ConsortiumMember(credit_code=year_mod.credit_code(A, 7770002),
                                           display_name="方案供应商", role=reg.SOLUTION_SUPPLIER)])))
     ck.denied(area, "institution Y registers a consortium led by X", lambda: consortium(iY, "y"))
     ck.allowed(area, "institution X registers its own consortium", lambda: consortium(iX, "x"))

@@ -13,6 +13,7 @@ import time
 from fractions import Fraction
 
 import grpc
+from credit_codes import credit_code
 from zhigai.common.v1 import common_pb2 as common
 from zhigai.evaluation.v1 import evaluation_pb2 as ev
 from zhigai.feedback.v1 import feedback_pb2 as fb
@@ -21,8 +22,6 @@ from zhigai.review.v1 import review_pb2 as rv
 from zhigai.tracking.v1 import tracking_pb2 as tr
 from zhigai.training.v1 import training_pb2 as tn
 
-CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 COUNTIES = ["330302", "330303", "330304", "330305", "330324", "330326", "330327", "330328",
             "330329", "330381", "330382", "330383"]
 INDUSTRIES = ["ELECTRICAL", "FOOTWEAR", "APPAREL", "AUTO_PARTS", "PUMP_VALVE",
@@ -34,12 +33,6 @@ TRADES = {"ELECTRICAL": "电气", "FOOTWEAR": "鞋业", "APPAREL": "服装", "AU
           "PUMP_VALVE": "泵阀", "DIGITAL_ECONOMY": "数字科技", "SMART_EQUIPMENT": "智能装备",
           "LIFE_HEALTH": "生物医药", "NEV_ICV": "新能源汽车", "NEW_MATERIALS": "新材料"}
 RATING_POINTS = {fb.VERY_SATISFIED: 10, fb.FAIRLY_SATISFIED: 8, fb.AVERAGE: 5, 4: 0}
-
-
-def credit_code(category_digits, division, n):
-    first17 = f"{category_digits}{division}MA{n:07d}"
-    s = sum(CHARSET.index(c) * w for c, w in zip(first17, WEIGHTS))
-    return first17 + CHARSET[(31 - s % 31) % 31]
 
 
 class Scale:
@@ -126,7 +119,7 @@ class Year:
                 if name not in used:
                     used.add(name)
                     break
-            code = credit_code("91", div, 100000 + self.seed * 1000 + i)
+            code = credit_code(div, 100000 + self.seed * 1000 + i)
             roll = i % 10
             dirs = ([common.CONSULTING] if roll < 5 else
                     [common.TRAINING] if roll < 7 else [common.CONSULTING, common.TRAINING])
@@ -247,7 +240,7 @@ class Year:
                        rv.QC_DELIVERABLES):
             app.quality_control.add(aspect=aspect, description="质量管控制度")
         if a["flaw"] == "CONSORTIUM":
-            partner = credit_code("91", a["division"], 900000 + self.seed * 1000 + i)
+            partner = credit_code(a["division"], 900000 + self.seed * 1000 + i)
             app.consortium_members.add(credit_code=a["code"], display_name=a["name"],
                                        role=rv.ENGINEERING_SERVICE, lead=True)
             app.consortium_members.add(credit_code=partner, display_name="温州工业软件有限公司",
@@ -354,7 +347,7 @@ class Year:
         for i in range(self.scale.enterprises):
             div = COUNTIES[i % len(COUNTIES)]
             ind = INDUSTRIES[(i * 7 + r.randrange(3)) % len(INDUSTRIES)]
-            code = credit_code("91", div, 500000 + self.seed * 10000 + i)
+            code = credit_code(div, 500000 + self.seed * 10000 + i)
             name = f"温州{r.choice(FIRMS)}{TRADES[ind]}有限公司"
             self.ent(code).tracking.CreateEnterprise(tr.CreateEnterpriseRequest(
                 request_id=self.rid("ent", i),

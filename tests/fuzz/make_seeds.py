@@ -24,6 +24,8 @@ stubs = tempfile.mkdtemp(prefix="zhigai-fuzz-stubs-")
 subprocess.run([os.path.join(ROOT, "tests/acceptance/gen_stubs.sh"), stubs], check=True,
                stdout=subprocess.DEVNULL)
 sys.path.insert(0, stubs)
+sys.path.insert(0, os.path.join(ROOT, "tests", "acceptance"))
+from credit_codes import credit_code  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
 from zhigai.common.v1 import common_pb2 as common  # noqa: E402
 from zhigai.feedback.v1 import feedback_pb2 as fb  # noqa: E402
@@ -32,14 +34,6 @@ from zhigai.review.v1 import review_pb2 as rv  # noqa: E402
 from zhigai.tracking.v1 import tracking_pb2 as tr  # noqa: E402
 from zhigai.training.v1 import training_pb2 as tn  # noqa: E402
 
-CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
-
-def credit_code(division, n, category="91"):
-    first17 = f"{category}{division}MA{n:07d}"
-    s = sum(CHARSET.index(c) * w for c, w in zip(first17, WEIGHTS))
-    return first17 + CHARSET[(31 - s % 31) % 31]
 
 
 INST = credit_code("330302", 1000001)
