@@ -23,7 +23,6 @@ Starts the whole stack (stack.py), plays a small deterministic year through the 
 
 Exit 77 (skipped) only when Debian's python3-grpcio is missing."""
 import collections
-import datetime
 import hashlib
 import os
 import re
@@ -206,7 +205,6 @@ def scoping(ck, y, client, st):
 
     city = y.city
     ent_div = {e["code"]: e["division"] for e in y.enterprises}
-    inst_div = {a["code"]: a["division"] for a in y.applicants}
     # X: a consulting institution with an engagement; A: the division of that engagement's
     # enterprise; B: another division; Y: another admitted institution; E/F: enterprises in A/B.
     eng_name, X, E = next((n, i, e) for n, i, e in y.engs if i != y.barred)

@@ -12,6 +12,7 @@ import random
 import time
 from fractions import Fraction
 
+import business_date
 import grpc
 from credit_codes import credit_code
 from zhigai.common.v1 import common_pb2 as common
@@ -50,7 +51,7 @@ class Year:
     def __init__(self, client, seed=1, scale=None, out=print, today=None):
         self.c, self.seed, self.scale, self.out = client, seed, scale or Scale(), out
         self.rng = random.Random(seed)
-        self.today = today or datetime.date.today()
+        self.today = today or business_date.today()
         self.year = self.today.year        # the call's year: the directory the year runs on
         self.eval_year = self.year + 1     # evaluation round Y: projects of Y−1 = self.year
         self.city = client.as_("CITY_BUREAU", sub="city-officer", div="330300")

@@ -6,7 +6,6 @@ right code (RESOURCE_EXHAUSTED for size, INVALID_ARGUMENT for the rest) and noth
 written: the row counts of the touched tables (and their audit and idempotency tables) are
 the same before and after. A valid write of each kind first proves the path works.
 Starts its own stack on ZHIGAI_TEST_PG_ADMIN. Exit 77 when python3-grpcio is missing."""
-import datetime
 import json
 import os
 import sys
@@ -124,7 +123,7 @@ def main():
         platform = client.as_("POLICY_PLATFORM", sub="rel-platform")
         token = tokens.get("CITY_BUREAU", "rel-bad", "", "330300")
         p = Paths(st, client, token)
-        year = datetime.date.today().year
+        year = harness.business_date.today().year
 
         # Valid writes first: each path works, so a refusal below is the bad input's.
         good = harness.credit_code("330302", 7_000_001)

@@ -428,7 +428,7 @@ def main():
         mods["ent"] = ent
         hl = HealthLog(st)
         hl.thread.start()
-        load = Load(client, mods, args.workers, datetime.date.today().year)
+        load = Load(client, mods, args.workers, harness.business_date.today().year)
         load.start()
         out(f"reliability: load of {args.workers} clients running; faults:")
         faults = run_faults(st, cluster, client, mods, hl, load, out)

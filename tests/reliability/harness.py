@@ -15,6 +15,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "acceptance"))
+import business_date  # noqa: E402 (harness.business_date for the tests)
 import stack as stack_mod  # noqa: E402
 from credit_codes import credit_code  # noqa: E402,F401 (harness.credit_code for the tests)
 
@@ -155,7 +156,7 @@ def institution(reg, common, code, division="330302"):
 
 
 def project(tr, common, project_id, inst, ent, today=None):
-    today = today or datetime.date.today()
+    today = today or business_date.today()
     decl = today - datetime.timedelta(days=3)
     return tr.ProjectRecord(
         project_id=project_id, revision=1, institution_credit_code=inst,
@@ -167,6 +168,6 @@ def project(tr, common, project_id, inst, ent, today=None):
 
 def finding(fb, inst):
     return fb.PlagiarismFinding(institution_credit_code=inst,
-                                finding_date=datetime.date.today().isoformat(),
+                                finding_date=business_date.today().isoformat(),
                                 description="诊断报告抄袭他人成果（可靠性测试）",
                                 evidence_document_ids=["doc-reliability-1"])
