@@ -77,4 +77,13 @@ absl::StatusOr<absl::CivilDay> ParseBusinessDate(absl::string_view text, absl::s
   return day;
 }
 
+absl::CivilDay BusinessDayOf(absl::Time t) {
+  static const absl::TimeZone kShanghai = absl::FixedTimeZone(8 * 60 * 60);
+  return absl::ToCivilDay(t, kShanghai);
+}
+
+std::string FormatTimestamp(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+}
+
 }  // namespace zhigai::core

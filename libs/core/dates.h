@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 
 namespace zhigai::core {
 
@@ -32,5 +33,14 @@ absl::Status CheckYearRange(absl::CivilDay day, absl::string_view field,
 
 // ParseDate followed by CheckYearRange with the business years.
 absl::StatusOr<absl::CivilDay> ParseBusinessDate(absl::string_view text, absl::string_view field);
+
+// The business date (Asia/Shanghai) at instant `t`. China keeps UTC+8 all year, so a fixed
+// zone is exact and needs no tz database in the container; the machine's own zone (usually
+// UTC, a day behind from 16:00 to 24:00) never enters.
+absl::CivilDay BusinessDayOf(absl::Time t);
+
+// RFC 3339 in UTC with microseconds ("2026-11-26T08:00:00.000001Z"): the form of every
+// timestamp the services store and send, so that text order is time order.
+std::string FormatTimestamp(absl::Time t);
 
 }  // namespace zhigai::core

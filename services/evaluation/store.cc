@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
@@ -283,10 +284,6 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
   return out;
 }
 
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
-}
-
 absl::Status InsertInstitutions(Connection& c, int year,
                                 absl::Span<const SnapshotInstitution> rows) {
   std::vector<std::string> codes, names, years, exclusions, sources;
@@ -361,7 +358,7 @@ absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInsti
 
 }  // namespace
 
-std::string EvaluationStore::Now() const { return Rfc3339(clock_()); }
+std::string EvaluationStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change, const std::string& key,
                                                        int year, bool include_previous_directory) {
@@ -410,11 +407,12 @@ absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& chan
     absl::Time pulled = clock_();
     for (const SourcePull& p : snapshot.sources) {
       pulled = std::max(pulled, p.pulled_at);
-      auto r = c.Exec(kInsertSource, {year, p.source, p.method, p.year, Rfc3339(p.pulled_at),
-                                      p.institutions, p.intake_mode, p.as_of, p.source_revision});
+      auto r = c.Exec(kInsertSource,
+                      {year, p.source, p.method, p.year, core::FormatTimestamp(p.pulled_at),
+                       p.institutions, p.intake_mode, p.as_of, p.source_revision});
       if (!r.ok()) return r.status();
     }
-    auto v = c.Exec(kSetPulled, {year, Rfc3339(pulled)});
+    auto v = c.Exec(kSetPulled, {year, core::FormatTimestamp(pulled)});
     if (!v.ok()) return v.status();
     if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
     auto read = ReadSnapshot(c, year);

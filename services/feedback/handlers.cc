@@ -160,11 +160,7 @@ absl::Status ScopeFilter(const std::string& own, std::string* filter, absl::stri
 
 }  // namespace
 
-absl::CivilDay FeedbackHandlers::Today() const {
-  // Business dates are Asia/Shanghai dates; China keeps UTC+8 all year, so a fixed zone needs
-  // no tz database in the container.
-  return absl::ToCivilDay(d_.clock(), absl::FixedTimeZone(8 * 60 * 60));
-}
+absl::CivilDay FeedbackHandlers::Today() const { return core::BusinessDayOf(d_.clock()); }
 
 // ---- ratings -------------------------------------------------------------------------------
 

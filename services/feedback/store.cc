@@ -223,9 +223,7 @@ absl::StatusOr<bool> PlaceOrder(Connection& c, const Change& change, const Sanct
 
 }  // namespace
 
-std::string FeedbackStore::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
+std::string FeedbackStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 // ---- rating settings -----------------------------------------------------------------------
 

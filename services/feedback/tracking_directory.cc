@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/principal.h"
+#include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
 
@@ -20,14 +21,14 @@ std::optional<EngagementState> StateOf(tv1::EngagementState state) {
   return ParseEngagementState(tv1::EngagementState_Name(state));
 }
 
-// Business dates are Asia/Shanghai dates; China keeps UTC+8 all year.
+// The business (Asia/Shanghai) date of a time tracking sent.
 absl::StatusOr<absl::CivilDay> LocalDayOf(const std::string& rfc3339) {
   absl::Time t;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) {
     return absl::InternalError(absl::StrCat("tracking sent an unreadable time: ", err));
   }
-  return absl::ToCivilDay(t, absl::FixedTimeZone(8 * 60 * 60));
+  return core::BusinessDayOf(t);
 }
 
 absl::StatusOr<std::optional<absl::CivilDay>> DeliveryDay(const tv1::Engagement& e) {

@@ -199,9 +199,7 @@ v1::Sanction RowToSanction(const db::Result& r, int i) {
 
 }  // namespace
 
-std::string RegistryStore::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
+std::string RegistryStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& change,
                                                                  const std::string& key,

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "libs/core/dates.h"
 #include "services/review/access.h"
 #include "services/review/convert.h"
 #include "services/review/domain/call_state.h"
@@ -23,11 +24,7 @@ using handlers::IdempotencyKey;
 using server::RequireRole;
 using server::Serve;
 
-absl::CivilDay ReviewHandlers::Today() const {
-  // Business dates are Asia/Shanghai dates; China keeps no daylight saving time.
-  static const absl::TimeZone kShanghai = absl::FixedTimeZone(8 * 60 * 60);
-  return absl::ToCivilDay(clock_(), kShanghai);
-}
+absl::CivilDay ReviewHandlers::Today() const { return core::BusinessDayOf(clock_()); }
 
 namespace handlers {
 

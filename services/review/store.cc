@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "libs/core/dates.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -228,9 +229,7 @@ std::string ApplicationName(int64_t call_id, int64_t id) {
   return absl::StrCat("calls/", call_id, "/applications/", id);
 }
 
-std::string ReviewStore::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
+std::string ReviewStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 absl::StatusOr<v1::Call> ReviewStore::CreateCall(const Change& change, const std::string& key,
                                                  v1::Call call) {

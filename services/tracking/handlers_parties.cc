@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/serve.h"
@@ -78,9 +79,7 @@ AssignmentState DomainAssignment(v1::AssignmentState s) {
 
 }  // namespace
 
-std::string TrackingHandlers::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
+std::string TrackingHandlers::Now() const { return core::FormatTimestamp(clock_()); }
 
 grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
                                                 const v1::CreateEnterpriseRequest* req,

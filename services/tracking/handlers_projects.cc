@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/serve.h"
@@ -127,7 +128,7 @@ absl::StatusOr<std::string> CanonicalInstant(const std::string& text, absl::stri
     return InvalidField(field, "FORMAT", "as_of must be an RFC 3339 instant",
                         "时间格式应为 RFC 3339");
   }
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+  return core::FormatTimestamp(t);
 }
 
 std::string ModeName(v1::IntakeMode mode) {

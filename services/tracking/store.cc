@@ -369,9 +369,7 @@ db::Params ProjectArrays(const std::vector<const ValidRecord*>& rows, const std:
 
 }  // namespace
 
-std::string TrackingStore::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
+std::string TrackingStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 // ---------------------------------------------------------------------------------------
 // Enterprises

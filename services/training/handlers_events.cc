@@ -106,10 +106,7 @@ absl::Status CheckFee(const v1::Event& e) {
 
 }  // namespace
 
-absl::CivilDay TrainingHandlers::Today() const {
-  // Business dates are Asia/Shanghai, which has no daylight saving: UTC+8 all year.
-  return absl::ToCivilDay(clock_(), absl::FixedTimeZone(8 * 3600));
-}
+absl::CivilDay TrainingHandlers::Today() const { return core::BusinessDayOf(clock_()); }
 
 void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* event) const {
   auto date = core::ParseDate(event->date(), "date");
@@ -299,7 +296,7 @@ grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
       v.Add("return_reason", "R13.4", "a reason is given only when returning");
     }
     if (auto s = v.Finish("审查意见有误"); !s.ok()) return s;
-    const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
+    const std::string now = core::FormatTimestamp(clock_());
     auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
       if (e.division_code() != call.principal.division_code) {
         return server::Forbidden("OUTSIDE_DIVISION",
@@ -569,8 +566,7 @@ grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
     }
     resp->set_path(snapshot->path);
     for (int y : snapshot->years) resp->add_years(y);
-    resp->set_load_time(
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", snapshot->loaded_at, absl::UTCTimeZone()));
+    resp->set_load_time(core::FormatTimestamp(snapshot->loaded_at));
     return absl::OkStatus();
   });
 }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
@@ -227,9 +228,7 @@ v1::Problem RowToProblem(const db::Result& r, int i) {
 
 }  // namespace
 
-std::string TrainingStore::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_(), absl::UTCTimeZone());
-}
+std::string TrainingStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 // Events -----------------------------------------------------------------------------------
 

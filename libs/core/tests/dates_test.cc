@@ -76,5 +76,25 @@ TEST(ParseBusinessDate, ParsesThenChecksTheRange) {
   EXPECT_TRUE(absl::StrContains(bad.message(), "not a calendar date"));
 }
 
+TEST(BusinessDayOf, TurnsAtMidnightInWenzhouNotAtMidnightUtc) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  // 15:59:59 UTC is 23:59:59 in Wenzhou: still the 26th; one second later it is the 27th.
+  EXPECT_EQ(BusinessDayOf(absl::FromCivil(absl::CivilSecond(2026, 11, 26, 15, 59, 59), utc)),
+            absl::CivilDay(2026, 11, 26));
+  EXPECT_EQ(BusinessDayOf(absl::FromCivil(absl::CivilSecond(2026, 11, 26, 16, 0, 0), utc)),
+            absl::CivilDay(2026, 11, 27));
+  // The year turns eight hours before it does in UTC.
+  EXPECT_EQ(BusinessDayOf(absl::FromCivil(absl::CivilSecond(2026, 12, 31, 16, 0, 0), utc)),
+            absl::CivilDay(2027, 1, 1));
+}
+
+TEST(FormatTimestamp, IsUtcWithMicrosecondsSoTextOrderIsTimeOrder) {
+  const absl::Time t =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 27, 0, 30, 5), absl::FixedTimeZone(8 * 60 * 60)) +
+      absl::Microseconds(7);
+  EXPECT_EQ(FormatTimestamp(t), "2026-11-26T16:30:05.000007Z");
+  EXPECT_LT(FormatTimestamp(t), FormatTimestamp(t + absl::Microseconds(1)));
+}
+
 }  // namespace
 }  // namespace zhigai::core
