@@ -2,16 +2,23 @@
 // (1) directly, (2) through zhigai-gateway, (3) through nginx's grpc_pass, all in one run, and
 // the gateway's RSS during and after the load. The backend is the gateway's test echo backend
 // (its catch-all answers GetInstitution with an empty message, so the figures measure the
-// proxies, not a database). Prints a Markdown section for docs/benchmarks.md.
+// proxies, not a database). Each path runs in two layouts: on shared cores, and with the proxy
+// isolated on a core of its own (the load driver and the backend pinned to the other core, in
+// the direct path as well). Prints a Markdown section for docs/benchmarks.md.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "services/gateway/tests/tokens.h"
 #include "tests/bench/loadgen.h"
@@ -30,7 +37,11 @@ struct PendingCall {
   grpc::ByteBuffer response;
 };
 
-LoadResult Drive(const std::string& target, const std::string& token, absl::Duration duration) {
+// `measuring` runs between the warm-up and the measured part, so that CPU figures sampled
+// there cover exactly the calls counted.
+LoadResult Drive(
+    const std::string& target, const std::string& token, absl::Duration duration,
+    const std::function<void()>& measuring = [] {}) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own per run
   auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
@@ -51,6 +62,7 @@ LoadResult Drive(const std::string& target, const std::string& token, absl::Dura
                    });
   };
   RunClosedLoopAsync(kInFlight, absl::Seconds(2), start);  // warm-up: connections, caches
+  measuring();
   return RunClosedLoopAsync(kInFlight, duration, start);
 }
 
@@ -76,6 +88,94 @@ int NginxWorker(int master) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return master;
+}
+
+// One path's run: the load figures and the CPU each process spent per call.
+struct PathRun {
+  LoadResult load;
+  double client_us = 0, backend_us = 0, proxy_us = 0;
+};
+
+struct Round {
+  PathRun direct, gateway, nginx;
+};
+
+double PerCallMicros(double cpu_seconds, const LoadResult& r) {
+  return 1e6 * cpu_seconds / std::max<double>(1, static_cast<double>(r.calls));
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+template <typename F>
+double MedianOf(const std::vector<Round>& rounds, F f) {
+  std::vector<double> v;
+  for (const Round& r : rounds) v.push_back(f(r));
+  return Median(std::move(v));
+}
+
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
+}
+
+double Ratio(double a, double b) { return a / std::max(1e-9, b); }
+
+// A layout's figures: the median of each path over the rounds, then each round's ratios.
+// Ratios are paired within a round (the three paths ran back to back), which cancels most of
+// the drift of a shared machine between rounds.
+void PrintLayout(const char* title, const std::vector<Round>& rounds, bool with_nginx) {
+  std::printf("### %s\n\n", title);
+  std::printf(
+      "| path (median of %zu rounds) | QPS | p50 ms | p99 ms | CPU µs per call: "
+      "client / backend / proxy |\n|---|---:|---:|---:|---|\n",
+      rounds.size());
+  auto row = [&](const char* name, PathRun Round::*path, bool proxied) {
+    std::printf(
+        "| %s | %.0f | %.3f | %.3f | %.1f / %.1f / %s |\n", name,
+        MedianOf(rounds, [&](const Round& r) { return (r.*path).load.qps; }),
+        MedianOf(rounds, [&](const Round& r) { return (r.*path).load.p50_ms; }),
+        MedianOf(rounds, [&](const Round& r) { return (r.*path).load.p99_ms; }),
+        MedianOf(rounds, [&](const Round& r) { return (r.*path).client_us; }),
+        MedianOf(rounds, [&](const Round& r) { return (r.*path).backend_us; }),
+        proxied ? absl::StrFormat(
+                      "%.1f", MedianOf(rounds, [&](const Round& r) { return (r.*path).proxy_us; }))
+                      .c_str()
+                : "-");
+  };
+  row("direct to the backend", &Round::direct, false);
+  row("through zhigai-gateway (JWT, policy)", &Round::gateway, true);
+  if (with_nginx) row("through nginx grpc_pass (1 worker)", &Round::nginx, true);
+  std::printf(
+      "\n| round | gateway / nginx QPS | gateway p99 / direct p99 | nginx p99 / direct p99 "
+      "| errors |\n|---:|---:|---:|---:|---:|\n");
+  for (size_t i = 0; i < rounds.size(); ++i) {
+    const Round& r = rounds[i];
+    std::printf(
+        "| %zu | %.2f | %.2f | %.2f | %lld |\n", i + 1,
+        with_nginx ? Ratio(r.gateway.load.qps, r.nginx.load.qps) : 0.0,
+        Ratio(r.gateway.load.p99_ms, r.direct.load.p99_ms),
+        with_nginx ? Ratio(r.nginx.load.p99_ms, r.direct.load.p99_ms) : 0.0,
+        static_cast<long long>(r.direct.load.errors + r.gateway.load.errors + r.nginx.load.errors));
+  }
+  std::printf("\nMedian of the paired ratios: gateway p99 / direct p99 %.2f (target <= 1.5)",
+              MedianOf(rounds, [](const Round& r) {
+                return Ratio(r.gateway.load.p99_ms, r.direct.load.p99_ms);
+              }));
+  if (with_nginx) {
+    std::printf(
+        "; gateway / nginx throughput %.2f (target >= 1); nginx p99 / direct p99 %.2f",
+        MedianOf(rounds,
+                 [](const Round& r) { return Ratio(r.gateway.load.qps, r.nginx.load.qps); }),
+        MedianOf(rounds,
+                 [](const Round& r) { return Ratio(r.nginx.load.p99_ms, r.direct.load.p99_ms); }));
+  }
+  std::printf(".\n\n");
+  std::fflush(stdout);
 }
 
 int Main() {
@@ -109,14 +209,12 @@ int Main() {
       {"ZHIGAI_JWKS_FILE", dir + "/jwks.json"},
       {"ZHIGAI_JWT_ISSUER", "https://id.bench"},
       {"ZHIGAI_RATE_LIMITS", ""},
-      {"ZHIGAI_THREADS", "1"},
+      {"ZHIGAI_THREADS", std::to_string(EnvInt("ZHIGAI_BENCH_GATEWAY_THREADS", 1))},
       {"ZHIGAI_LOG_LEVEL", "warn"},
   };
   e2e::ServiceProcess gw(ZHIGAI_GATEWAY_BINARY, env, {}, dir + "/gateway.log");
   std::string gateway = absl::StrCat("127.0.0.1:", gateway_port);
-  if (getenv("XEXP_NOHEALTH"))
-    absl::SleepFor(absl::Seconds(2));
-  else if (!e2e::WaitServing(gateway, "", 10000)) {
+  if (!e2e::WaitServing(gateway, "", 10000)) {
     std::fprintf(stderr, "gateway did not start:\n%s\n", gw.Log().c_str());
     return 1;
   }
@@ -129,49 +227,66 @@ int Main() {
     absl::SleepFor(absl::Milliseconds(500));
   }
 
-  absl::Duration duration = absl::Seconds(10);
-  int64_t rss_idle = RssKib(gw.pid());
-  LoadResult direct = Drive(backend, "", duration);
-  double gw_cpu0 = CpuSeconds(gw.pid());
-  LoadResult through_gateway = Drive(gateway, token, duration);
-  double gw_cpu = CpuSeconds(gw.pid()) - gw_cpu0;
-  int64_t rss_loaded = RssKib(gw.pid());
-  LoadResult through_nginx;
-  double nginx_cpu = 0;
-  if (nginx) {
-    int worker = NginxWorker(nginx->pid());
-    double cpu0 = CpuSeconds(worker);
-    through_nginx = Drive(absl::StrCat("127.0.0.1:", nginx_port), token, duration);
-    nginx_cpu = CpuSeconds(worker) - cpu0;
-  }
-  int64_t rss_after = RssKib(gw.pid()), rss_peak = PeakRssKib(gw.pid());
+  // Rounds of the three paths back to back; 3 rounds of 5 s by default.
+  const int rounds = std::max(1, EnvInt("ZHIGAI_BENCH_ROUNDS", 3));
+  const absl::Duration duration = absl::Seconds(std::max(1, EnvInt("ZHIGAI_BENCH_SECONDS", 5)));
+  const std::string nginx_target = absl::StrCat("127.0.0.1:", nginx_port);
+  const int nginx_worker = nginx ? NginxWorker(nginx->pid()) : 0;
+  const int64_t rss_idle = RssKib(gw.pid());
+  auto run_path = [&](const std::string& target, const std::string& bearer, int proxy_pid) {
+    double client0 = 0, backend0 = 0, proxy0 = 0;
+    PathRun run;
+    run.load = Drive(target, bearer, duration, [&] {
+      client0 = CpuSeconds(getpid());
+      backend0 = CpuSeconds(echo.pid());
+      proxy0 = proxy_pid ? CpuSeconds(proxy_pid) : 0;
+    });
+    run.client_us = PerCallMicros(CpuSeconds(getpid()) - client0, run.load);
+    run.backend_us = PerCallMicros(CpuSeconds(echo.pid()) - backend0, run.load);
+    if (proxy_pid) run.proxy_us = PerCallMicros(CpuSeconds(proxy_pid) - proxy0, run.load);
+    return run;
+  };
+  auto run_rounds = [&]() {
+    std::vector<Round> out;
+    for (int i = 0; i < rounds; ++i) {
+      Round r;
+      r.direct = run_path(backend, "", 0);
+      r.gateway = run_path(gateway, token, gw.pid());
+      if (nginx) r.nginx = run_path(nginx_target, token, nginx_worker);
+      out.push_back(r);
+    }
+    return out;
+  };
 
-  std::printf("## Gateway: unary GetInstitution at %d in flight (%s each)\n\n", kInFlight,
-              absl::FormatDuration(duration).c_str());
-  std::printf("%s", TableHeader().c_str());
-  std::printf("%s", FormatRow("direct to the backend", direct).c_str());
-  std::printf("%s",
-              FormatRow("through zhigai-gateway (JWT, policy, 1 thread)", through_gateway).c_str());
-  if (nginx)
-    std::printf("%s", FormatRow("through nginx grpc_pass (1 worker)", through_nginx).c_str());
-  std::printf("\nGateway RSS: %.1f MiB idle, %.1f MiB under load, %.1f MiB after, peak %.1f MiB.\n",
-              rss_idle / 1024.0, rss_loaded / 1024.0, rss_after / 1024.0, rss_peak / 1024.0);
-  if (nginx) {
-    std::printf("Gateway/nginx throughput: %.2f (target >= 1). ",
-                through_gateway.qps / through_nginx.qps);
+  std::printf("## Gateway: unary GetInstitution at %d in flight (%d rounds of %s per path)\n\n",
+              kInFlight, rounds, absl::FormatDuration(duration).c_str());
+  // Layout 1, shared: every process may run on every core, so the proxy competes with the
+  // load driver and the backend for the same two cores.
+  PrintLayout("Shared cores (no pinning)", run_rounds(), nginx != nullptr);
+  const int64_t rss_loaded = RssKib(gw.pid());
+
+  // Layout 2, isolated: the proxy under test on a core of its own, as it would have its own
+  // pod; the load driver and the backend on the other core in all three paths, so the direct
+  // baseline and the proxied paths give the client and the backend the same CPU.
+  if (OnlineCpus() >= 2) {
+    bool pinned = PinProcess(0, {0}) && PinProcess(echo.pid(), {0}) && PinProcess(gw.pid(), {1});
+    if (nginx) pinned = PinProcess(nginx_worker, {1}) && pinned;
+    if (pinned) {
+      PrintLayout("Isolated: proxy on CPU 1, load driver and backend on CPU 0", run_rounds(),
+                  nginx != nullptr);
+    } else {
+      std::printf("Isolated layout skipped: could not pin the processes.\n\n");
+    }
+    PinProcess(0, {});
+    PinProcess(echo.pid(), {});
+    PinProcess(gw.pid(), {});
+    if (nginx) PinProcess(nginx_worker, {});
   }
-  std::printf("Gateway p99 / direct p99: %.2f (target <= 1.5).\n",
-              through_gateway.p99_ms / std::max(1e-9, direct.p99_ms));
-  // CPU per forwarded call is steadier than QPS on a shared machine.
-  std::printf("Proxy CPU per call: gateway %.1f µs",
-              1e6 * gw_cpu / std::max<double>(1, through_gateway.calls));
-  if (nginx)
-    std::printf(", nginx worker %.1f µs",
-                1e6 * nginx_cpu / std::max<double>(1, through_nginx.calls));
-  std::printf(".\n");
+  const int64_t rss_after = RssKib(gw.pid()), rss_peak = PeakRssKib(gw.pid());
+  std::printf("Gateway RSS: %.1f MiB idle, %.1f MiB under load, %.1f MiB after, peak %.1f MiB.\n",
+              rss_idle / 1024.0, rss_loaded / 1024.0, rss_after / 1024.0, rss_peak / 1024.0);
   // Soak (issue 8: RSS flat across a 10-minute run): ZHIGAI_BENCH_SOAK_MINUTES=10.
-  if (const char* soak = std::getenv("ZHIGAI_BENCH_SOAK_MINUTES"); soak && std::atoi(soak) > 0) {
-    int minutes = std::atoi(soak);
+  if (const int minutes = EnvInt("ZHIGAI_BENCH_SOAK_MINUTES", 0); minutes > 0) {
     std::printf(
         "\n| minute | calls | QPS | p99 ms | gateway RSS MiB |\n|---:|---:|---:|---:|---:|\n");
     for (int m = 1; m <= minutes; ++m) {

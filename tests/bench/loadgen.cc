@@ -1,11 +1,14 @@
 #include "tests/bench/loadgen.h"
 
+#include <dirent.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -148,5 +151,29 @@ double CpuSeconds(int pid) {
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
+
+bool PinProcess(int pid, const std::vector<int>& cpus) {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (cpus.empty()) {
+    for (int c = 0; c < OnlineCpus(); ++c) CPU_SET(c, &mask);
+  } else {
+    for (int c : cpus) CPU_SET(c, &mask);
+  }
+  // sched_setaffinity acts on one thread: walk the process's task list.
+  const std::string tasks = pid == 0 ? "/proc/self/task" : "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (dir == nullptr) return false;
+  bool all = true;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (sched_setaffinity(tid, sizeof(mask), &mask) != 0) all = false;
+  }
+  closedir(dir);
+  return all;
+}
+
+int OnlineCpus() { return static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)); }
 
 }  // namespace zhigai::bench

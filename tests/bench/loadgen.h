@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -42,5 +43,12 @@ int64_t PeakRssKib(int pid);
 // User + system CPU the process has used so far: CPU per call is steadier than QPS on a
 // shared machine, because it does not depend on how much of the cores the process was given.
 double CpuSeconds(int pid);
+
+// Pins every thread of process `pid` (0: this process) to the given CPUs; threads it starts
+// later inherit the mask. An empty list means every CPU the machine has. False if a thread
+// could not be pinned (it may have exited meanwhile; the caller decides whether that matters).
+bool PinProcess(int pid, const std::vector<int>& cpus);
+// CPUs this machine lets the process run on.
+int OnlineCpus();
 
 }  // namespace zhigai::bench
