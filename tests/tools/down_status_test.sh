@@ -6,9 +6,9 @@ set -euo pipefail
 repo="$1"
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
-ZHIGAI_STATE="$state" "$repo/tools/zhigai" down
-out=$(ZHIGAI_STATE="$state" "$repo/tools/zhigai" status)
-if ! grep -Eq '^postgresql +127\.0\.0\.1:[0-9]+ +stopped$' <<<"$out"; then
+ZHIGAI_TOOL_STATE="$state" "$repo/tools/zhigai" down
+out=$(ZHIGAI_TOOL_STATE="$state" "$repo/tools/zhigai" status)
+if ! grep -Eq '^postgresql +127\.0\.0\.1:[0-9]+ +- +stopped$' <<<"$out"; then
   echo "status did not report PostgreSQL stopped:"
   echo "$out"
   exit 1
