@@ -637,13 +637,20 @@ absl::StatusOr<std::vector<v1::Eligibility>> RegistryHandlers::Decide(
   return out;
 }
 
+namespace {
+// Who asks whether an institution may be paid for a service: the bureaus, the services and the
+// policy platform that pay, and the parties to the service. Not experts (scoped to their
+// applications) and not the public.
+absl::Status RequireEligibilityCaller(const Call& call) {
+  return RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService,
+                            Role::kInstitution, Role::kEnterprise, Role::kPolicyPlatform});
+}
+}  // namespace
+
 absl::Status RegistryHandlers::AnswerCheckEligibility(const Call& call,
                                                       const v1::CheckEligibilityRequest& req,
                                                       v1::Eligibility* resp, core::Io io) {
-  if (call.principal.role == Role::kPublic) {
-    return RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService,
-                              Role::kInstitution, Role::kEnterprise, Role::kPolicyPlatform});
-  }
+  if (auto s = RequireEligibilityCaller(call); !s.ok()) return s;
   auto out = Decide({&req}, io);
   if (!out.ok()) return out.status();
   *resp = std::move((*out)[0]);
@@ -654,10 +661,7 @@ grpc::Status RegistryHandlers::BatchCheckEligibility(grpc::ServerContext* ctx,
                                                      const v1::BatchCheckEligibilityRequest* req,
                                                      v1::BatchCheckEligibilityResponse* resp) {
   return Serve(ctx, proof_, METHOD(BatchCheckEligibility), [&](const Call& call) -> absl::Status {
-    if (call.principal.role == Role::kPublic) {
-      return RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService,
-                                Role::kInstitution, Role::kEnterprise, Role::kPolicyPlatform});
-    }
+    if (auto s = RequireEligibilityCaller(call); !s.ok()) return s;
     if (req->requests().empty() || req->requests_size() > 1000) {
       return InvalidField("requests", "AIP-231", "send between 1 and 1000 requests",
                           "批量请求须为1至1000条");

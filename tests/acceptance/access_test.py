@@ -699,6 +699,17 @@ def scoping(ck, y, client, st):
             rows = la(iY)
             ck.check(napp.name not in {a.name for a in rows},
                      "institution Y's application list omits X's", area)
+            # The overseeing bureaus list a call's applications (IsOverseer); another county not.
+            rows = ck.allowed(area, f"county {A} lists the applications of its call",
+                              lambda: la(cA))
+            ck.check(rows is not None and napp.name in {a.name for a in rows},
+                     f"county {A}'s list holds X's application", area)
+            ck.allowed(area, "the city bureau lists the applications of a county call",
+                       lambda: la(city))
+            ck.denied(area, f"county {B} lists the applications of {A}'s call", lambda: la(cB))
+    ck.allowed(area, "the city bureau lists the applications of its call",
+               lambda: y.city.review.ListApplications(
+                   rv.ListApplicationsRequest(parent=y.call.name, page_size=10)))
 
     # ---------------------------------------------------------------- evaluation
     area = "evaluation"
@@ -712,6 +723,16 @@ def scoping(ck, y, client, st):
     ck.allowed(area, "the institution reads its own score sheet", lambda: sheet(y.inst(R1)))
     ck.allowed(area, "a county bureau reads a score sheet (city-wide evaluation)",
                lambda: sheet(cA))
+    export = lambda who, content: list(who.evaluation.ExportScoreSheets(  # noqa: E731
+        ev.ExportScoreSheetsRequest(round=y.round_name, format=ev.CSV, content=content)))
+    # The published ranking is everyone's (R10.1), signed in or not; the sheets are the bureaus'.
+    for who, label in ((y.inst(R2), "an institution"), (eE, "an enterprise")):
+        ck.allowed(area, f"{label} exports the published ranking",
+                   lambda who=who: export(who, ev.RANKING))
+        ck.denied(area, f"{label} exports the score sheets",
+                  lambda who=who: export(who, ev.SCORE_SHEETS))
+    ck.allowed(area, "a county bureau exports the score sheets",
+               lambda: export(cA, ev.SCORE_SHEETS))
 
 
 def _fields(msg):

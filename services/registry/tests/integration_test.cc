@@ -351,6 +351,15 @@ TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
   v1::Eligibility e;
   ASSERT_TRUE(stub_->CheckEligibility(As(Service()).get(), check, &e).ok());
   EXPECT_TRUE(e.eligible());
+  // Experts review applications; whether an institution may be paid is not theirs to ask.
+  const Principal expert{Role::kExpert, "expert-7", "", ""};
+  EXPECT_EQ(stub_->CheckEligibility(As(expert).get(), check, &e).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::BatchCheckEligibilityRequest by_expert;
+  *by_expert.add_requests() = check;
+  v1::BatchCheckEligibilityResponse expert_results;
+  EXPECT_EQ(stub_->BatchCheckEligibility(As(expert).get(), by_expert, &expert_results).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 
   v1::ImposeSanctionRequest bar;
   bar.set_command_id("bar:" + code + ":2032-05-20");
