@@ -31,6 +31,15 @@ def main():
     client = zhigai_client.Client(a.target, zhigai_client.Tokens(admin, a.idp))
     scale = year_mod.Scale.small() if a.small else year_mod.Scale()
     y = year_mod.Year(client, seed=a.seed, scale=scale)
+    from zhigai.review.v1 import review_pb2 as rv
+    held = y.city.review.ListCalls(rv.ListCallsRequest(year=y.year, page_size=10)).calls
+    if held:
+        # The year's parties (codes per seed, the expert pool, the directory) would collide
+        # with the ones already there; say so before changing anything.
+        print(f"demo: this system already holds the programme year {y.year} "
+              f"({', '.join(c.name for c in held)}); the demo plays a year on an empty system.\n"
+              "Start from an empty one:  tools/zhigai down --wipe && tools/zhigai up")
+        return 2
     print(f"Playing a programme year through the gateway {a.target} (seed {a.seed}).")
     y.run()
     y.report()

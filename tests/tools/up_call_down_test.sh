@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `tools/zhigai up`, a call through the gateway, `status` and `down`, in a state folder of their
-# own, as a new user runs them. The services refuse unknown ZHIGAI_ settings, and the state
+# `tools/zhigai up`, a call through the gateway, `status`, the demo (twice: the second is refused)
+# and `down --wipe`, in a state folder of their own, as a new user runs them. The services refuse unknown ZHIGAI_ settings, and the state
 # folder's variable once was one: every service refused to start. Skipped (77) when the fixed
 # ports of a developer's own running system are taken.
 set -euo pipefail
@@ -33,8 +33,19 @@ grep -Eq '^postgresql +127\.0\.0\.1:[0-9]+ +- +ready$' <<<"$status" \
 out=$("$repo/tools/zhigai" call RegistryService/ListDirectoryEntries '{"year": 2026}')
 grep -q '{' <<<"$out" || { echo "the first call printed no JSON: $out"; exit 1; }
 
-"$repo/tools/zhigai" down >/dev/null 2>&1
+# The demo plays a year; a second one on the same system is refused before it changes anything.
+if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+  "$repo/tools/zhigai" demo --small >"$state/demo1.out" 2>&1 || { tail -30 "$state/demo1.out"; exit 1; }
+  grep -q 'Where to look' "$state/demo1.out" || { tail -30 "$state/demo1.out"; exit 1; }
+  rc=0; "$repo/tools/zhigai" demo --small --seed 3 >"$state/demo2.out" 2>&1 || rc=$?
+  if [ "$rc" -ne 2 ] || ! grep -q 'already holds the programme year' "$state/demo2.out"; then
+    echo "a second demo was not refused cleanly (exit $rc):"; tail -30 "$state/demo2.out"; exit 1
+  fi
+fi
+
+"$repo/tools/zhigai" down --wipe >/dev/null 2>&1
+[ ! -e "$state/pg" ] || { echo "down --wipe left $state/pg"; exit 1; }
 status=$("$repo/tools/zhigai" status)
 if grep -Eq 'ready' <<<"$status"; then echo "still running after down:"; echo "$status"; exit 1; fi
 if pgrep -f "$state" >/dev/null; then echo "a process of $state outlived down"; exit 1; fi
-echo "up, call, status and down: ok"
+echo "up, call, status, demo twice and down --wipe: ok"
