@@ -17,5 +17,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 grpc::Status UnparsableRequest();
 // The reverse, for a service calling another: keeps code, message and the reason.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+// "OK", "INVALID_ARGUMENT", ...: the code's canonical name, as logs and metrics label it;
+// "UNKNOWN" for a number outside 0..16.
+const char* GrpcCodeName(int code);
 
 }  // namespace zhigai::server

@@ -20,28 +20,6 @@
 namespace zhigai::server {
 namespace {
 
-const char* CodeName(grpc::StatusCode c) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int i = static_cast<int>(c);
-  return (i >= 0 && i <= 16) ? kNames[i] : "UNKNOWN";
-}
-
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return absl::StrFormat("%016x%016x", rng(), rng());
@@ -65,7 +43,9 @@ struct Metrics {
                                                                 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     }
     auto& c = count[{this, method, static_cast<int>(code)}];
-    if (!c) c = &handled->Add({{"grpc_method", method}, {"grpc_code", CodeName(code)}});
+    if (!c)
+      c = &handled->Add(
+          {{"grpc_method", method}, {"grpc_code", GrpcCodeName(static_cast<int>(code))}});
     h->Observe(seconds);
     c->Increment();
   }
@@ -119,7 +99,7 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
       }
       log::Write(level, "rpc",
                  {{"method", method_},
-                  {"code", CodeName(status.error_code())},
+                  {"code", GrpcCodeName(status.error_code())},
                   {"ms", absl::StrFormat("%.3f", seconds * 1000)},
                   {"request_id", request_id_},
                   {"error", status.error_message()}});

@@ -223,7 +223,7 @@ int HttpJson::Serve(mg_connection* conn) {
     }
     log::Info("http call", {{"request_id", request_id},
                             {"method", method ? method->label : "unknown"},
-                            {"code", absl::StrCat(final_code)},
+                            {"code", server::GrpcCodeName(final_code)},
                             {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1e6) / 1e3)}});
     return HttpStatusOf(final_code);
   };

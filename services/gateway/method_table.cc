@@ -10,15 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/server/grpc_status.h"
 
 namespace zhigai::gateway {
 namespace {
-
-const char* const kCodeNames[17] = {
-    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
-    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
-    "DATA_LOSS", "UNAUTHENTICATED"};
 
 prometheus::Counter* CounterFor(std::array<std::atomic<prometheus::Counter*>, 17>& slots,
                                 prometheus::Family<prometheus::Counter>* family, int code,
@@ -27,7 +22,8 @@ prometheus::Counter* CounterFor(std::array<std::atomic<prometheus::Counter*>, 17
   prometheus::Counter* c = slots[code].load(std::memory_order_acquire);
   if (!c) {
     // Family::Add returns the same series for the same labels, so a race only repeats work.
-    c = &family->Add({{"method", method}, {"code", kCodeNames[code]}, {"backend", backend}});
+    c = &family->Add(
+        {{"method", method}, {"code", server::GrpcCodeName(code)}, {"backend", backend}});
     slots[code].store(c, std::memory_order_release);
   }
   return c;

@@ -310,7 +310,7 @@ class ProxyCall {
     if (!log::Enabled(log::Level::kInfo)) return;  // spare the fields' strings
     log::Info("call", {{"request_id", request_id_},
                        {"method", method_ ? method_->label : "unknown"},
-                       {"code", absl::StrCat(code)},
+                       {"code", server::GrpcCodeName(code)},
                        {"backend", method_ && method_->backend ? method_->backend->name : "-"},
                        {"role", role_},
                        {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1e6) / 1e3)}});

@@ -29,6 +29,14 @@ done
 grep -Eq '^postgresql +127\.0\.0\.1:[0-9]+ +- +ready$' <<<"$status" \
   || { echo "status does not show PostgreSQL ready:"; echo "$status"; exit 1; }
 
+# Tokens: a known role gets a JWT; an unknown role, or PUBLIC (which sends none), is refused.
+"$repo/tools/zhigai" token --as EXPERT | grep -Eq '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' \
+  || { echo "token --as EXPERT printed no JWT"; exit 1; }
+for bad in MAYOR PUBLIC; do
+  if err=$("$repo/tools/zhigai" token --as "$bad" 2>&1); then echo "token --as $bad succeeded"; exit 1; fi
+  grep -q "not a role that signs in" <<<"$err" || { echo "token --as $bad: $err"; exit 1; }
+done
+
 # The README's first call: the public directory, anonymous, through the gateway.
 out=$("$repo/tools/zhigai" call RegistryService/ListDirectoryEntries '{"year": 2026}')
 grep -q '{' <<<"$out" || { echo "the first call printed no JSON: $out"; exit 1; }

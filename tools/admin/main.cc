@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/auth/principal.h"
 #include "libs/db/connection.h"
 #include "libs/db/provision.h"
 #include "services/gateway/dev_signing.h"
@@ -136,6 +137,15 @@ int DevIdpInit(const std::vector<std::string>& args) {
 int Token(const std::vector<std::string>& args) {
   std::string dir = Arg(args, "--dir"), role = Arg(args, "--role"), sub = Arg(args, "--sub");
   if (dir.empty() || role.empty() || sub.empty()) return Usage();
+  const std::optional<zhigai::auth::Role> known = zhigai::auth::RoleFromName(role);
+  if (!known || *known == zhigai::auth::Role::kPublic) {
+    // The gateway would refuse such a token as carrying no role; say it here, with the choices.
+    std::fprintf(stderr,
+                 "token: %s is not a role that signs in (CITY_BUREAU, COUNTY_BUREAU, INSTITUTION, "
+                 "ENTERPRISE, EXPERT, POLICY_PLATFORM or SERVICE; PUBLIC callers send no token)\n",
+                 role.c_str());
+    return 2;
+  }
   auto key = LoadDevKey(dir);
   if (!key) {
     std::fprintf(stderr, "token: no development key in %s (run dev-idp-init first)\n", dir.c_str());

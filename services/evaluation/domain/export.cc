@@ -178,6 +178,8 @@ std::string ScoreSheetsJson(absl::Span<const ScoreSheet> sheets) {
   return out;
 }
 
+// Columns after the total follow the S4 tie-break order (S1, S3, S2, complaints), so a reader
+// sees why two equal totals rank as they do.
 std::string RankingCsv(const Ranking& ranking) {
   std::string out;
   AppendCsvRow(out, {"rank", "credit_code", "name", "total", "s1", "s3", "s2",
