@@ -449,7 +449,7 @@ class Year:
         if not policy.has_training_subsidy:
             self.city.training.SetYearPolicy(tn.SetYearPolicyRequest(
                 year=self.year, has_training_subsidy=True, version=policy.version))
-        verdicts = {}
+        verdicts, plans_refused, filed, filings_refused = {}, 0, 0, 0
         for i in range(self.scale.events):
             inst = trainers[i % len(trainers)]
             div = COUNTIES[i % len(COUNTIES)]
@@ -475,18 +475,19 @@ class Year:
                 # A plan that charges participants is refused outright (R13.2).
                 if err.code() != grpc.StatusCode.FAILED_PRECONDITION:
                     raise
-                verdicts["PLAN_REFUSED"] = verdicts.get("PLAN_REFUSED", 0) + 1
+                plans_refused += 1
                 continue
             e = who.training.SubmitEventForReview(tn.SubmitEventForReviewRequest(name=e.name))
             e = self.county(div).training.ReviewEvent(
                 tn.ReviewEventRequest(name=e.name, decision=tn.APPROVE))
             try:
                 e = who.training.FileEvent(tn.FileEventRequest(name=e.name))
+                filed += 1
             except grpc.RpcError as err:
                 # Too late for R13.4: the city bureau refuses the filing; the event is kept.
                 if err.code() != grpc.StatusCode.FAILED_PRECONDITION:
                     raise
-                verdicts["FILING_REFUSED"] = verdicts.get("FILING_REFUSED", 0) + 1
+                filings_refused += 1
             people = 20 if flaw == "small" else 55 + r.randrange(60)
             att = [tn.Attendance(enterprise_credit_code=x["code"], industry_code=x["industry"],
                                  people=max(1, people // 10)) for x in r.sample(self.enterprises, min(10, len(self.enterprises)))]
@@ -502,7 +503,13 @@ class Year:
             rep = who.training.GetSubsidyReport(tn.GetSubsidyReportRequest(name=e.name))
             verdicts[tn.Verdict.Name(rep.verdict)] = verdicts.get(tn.Verdict.Name(rep.verdict), 0) + 1
         self.summary["events"] = self.scale.events
-        return f"{self.scale.events} events filed; subsidy verdicts {verdicts}"
+        # The services use the real clock and the events lie 1-5 weeks ahead: attendance and
+        # ratings are recorded only afterwards (R13.2), so no report can be ELIGIBLE yet.
+        planned = self.scale.events - plans_refused
+        return (f"{self.scale.events} events planned: {plans_refused} refused as charging a fee "
+                f"(R13.2), {planned} approved by the counties, {filed} filed with the city, "
+                f"{filings_refused} filings refused as late (R13.4); subsidy reports {verdicts} "
+                f"(the events are still ahead: attendance and ratings come afterwards, R13.2)")
 
     def tests_and_meetings(self):
         r = self.rng
