@@ -106,7 +106,11 @@ void Violations::Absorb(const absl::Status& status) {
 absl::Status Violations::Finish(absl::string_view chinese) const {
   if (!other_.ok()) return other_;
   if (list_.empty()) return absl::OkStatus();
-  return InvalidFields(list_, chinese);
+  // The Chinese summary names the fields too: a reader of the localized message alone (a
+  // client that shows only it) still learns what to correct.
+  std::vector<std::string> named;
+  for (const FieldViolation& v : list_) named.push_back(absl::StrCat(v.field, "（", v.rule, "）"));
+  return InvalidFields(list_, absl::StrCat(chinese, "：", absl::StrJoin(named, "；")));
 }
 
 }  // namespace zhigai

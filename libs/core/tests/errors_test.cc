@@ -28,6 +28,7 @@ TEST(Errors, ViolationsCollectsAllFieldsAndKeepsOtherErrors) {
   absl::Status s = v.Finish();
   ASSERT_EQ(ViolationsOf(s).size(), 2u);
   EXPECT_EQ(ViolationsOf(s)[1].field, "b");
+  EXPECT_EQ(ChineseOf(s), "请求参数有误：a（FORMAT）；b（R5.3）");
 
   Violations w;
   w.Absorb(absl::NotFoundError("gone"));
