@@ -12,10 +12,39 @@ import time
 SERVICES = ["registry", "review", "tracking", "training", "feedback", "evaluation"]
 
 
+_handed_out = set()
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port to listen on, from below the kernel's ephemeral range. A port that bind(0) hands
+    out lies inside that range, where every outgoing connection of a busy test run (gRPC
+    channels, PostgreSQL clients) also takes its local port: one of them can take it before
+    the service binds it (seen in CI: "cannot serve metrics ... binding to port"). Below the
+    range only listeners live. Each process draws from its own slice (by pid) so that stacks
+    started side by side by ctest -j rarely meet, and never hands out a port twice."""
+    low, high = 10000, _ephemeral_low() - 1
+    slots = max(1, (high - low) // 64)
+    base = low + (os.getpid() % slots) * 64
+    candidates = list(range(base, min(base + 64, high))) + list(range(low, high))
+    for port in candidates:
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def _pg_kv(conninfo):
