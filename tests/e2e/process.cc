@@ -9,9 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -19,16 +22,50 @@
 
 namespace zhigai::e2e {
 
-int FreePort() {
+namespace {
+
+int EphemeralLow() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  return in >> low && low > 10000 ? low : 32768;
+}
+
+bool Bindable(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+// Below the kernel's ephemeral range, as tests/acceptance/stack.py does and for the same
+// reason: a port bind(0) hands out can be taken as the local port of an outgoing connection
+// before the service under test binds it. A per-process slice keeps parallel tests apart.
+int FreePort() {
+  static std::mutex mu;
+  static std::set<int> handed_out;
+  std::lock_guard<std::mutex> lock(mu);
+  const int low = 10000, high = EphemeralLow() - 1;
+  const int slots = std::max(1, (high - low) / 64);
+  const int base = low + static_cast<int>(getpid() % slots) * 64;
+  auto take = [&](int port) {
+    if (handed_out.count(port) || !Bindable(port)) return false;
+    handed_out.insert(port);
+    return true;
+  };
+  for (int port = base; port < std::min(base + 64, high); ++port) {
+    if (take(port)) return port;
+  }
+  for (int port = low; port < high; ++port) {
+    if (take(port)) return port;
+  }
+  return 0;
 }
 
 namespace {
