@@ -100,25 +100,11 @@ grpc::Status UnparsableRequest() {
                       "UTF-8)");
 }
 
-const char* GrpcCodeName(int code) {
-  static const char* const kNames[17] = {"OK",
-                                         "CANCELLED",
-                                         "UNKNOWN",
-                                         "INVALID_ARGUMENT",
-                                         "DEADLINE_EXCEEDED",
-                                         "NOT_FOUND",
-                                         "ALREADY_EXISTS",
-                                         "PERMISSION_DENIED",
-                                         "RESOURCE_EXHAUSTED",
-                                         "FAILED_PRECONDITION",
-                                         "ABORTED",
-                                         "OUT_OF_RANGE",
-                                         "UNIMPLEMENTED",
-                                         "INTERNAL",
-                                         "UNAVAILABLE",
-                                         "DATA_LOSS",
-                                         "UNAUTHENTICATED"};
-  return code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
+std::string GrpcCodeName(int code) {
+  // gRPC's codes are Abseil's, number for number (absl/status/status.h says so), and Abseil
+  // names them in the same canonical spelling.
+  if (code < 0 || code > 16) return "UNKNOWN";
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 }  // namespace zhigai::server

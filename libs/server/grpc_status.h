@@ -5,6 +5,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <string>
+
 #include "absl/status/status.h"
 
 namespace zhigai::server {
@@ -19,6 +21,6 @@ grpc::Status UnparsableRequest();
 absl::Status FromGrpcStatus(const grpc::Status& status);
 // "OK", "INVALID_ARGUMENT", ...: the code's canonical name, as logs and metrics label it;
 // "UNKNOWN" for a number outside 0..16.
-const char* GrpcCodeName(int code);
+std::string GrpcCodeName(int code);
 
 }  // namespace zhigai::server

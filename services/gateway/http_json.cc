@@ -10,6 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -76,25 +77,10 @@ std::string ToJson(const pb::Message& message, bool* ok) {
 
 }  // namespace
 
-const char* ConnectCodeName(int code) {
-  static const char* const kNames[17] = {"ok",
-                                         "canceled",
-                                         "unknown",
-                                         "invalid_argument",
-                                         "deadline_exceeded",
-                                         "not_found",
-                                         "already_exists",
-                                         "permission_denied",
-                                         "resource_exhausted",
-                                         "failed_precondition",
-                                         "aborted",
-                                         "out_of_range",
-                                         "unimplemented",
-                                         "internal",
-                                         "unavailable",
-                                         "data_loss",
-                                         "unauthenticated"};
-  return code >= 0 && code <= 16 ? kNames[code] : "unknown";
+std::string ConnectCodeName(int code) {
+  // The Connect protocol names codes as gRPC does, in lower case, but spells "canceled".
+  if (code == static_cast<int>(grpc::StatusCode::CANCELLED)) return "canceled";
+  return absl::AsciiStrToLower(server::GrpcCodeName(code));
 }
 
 int HttpStatusOf(int code) {

@@ -48,7 +48,7 @@ class HttpJson {
 };
 
 // Connect's name and HTTP status of a gRPC code.
-const char* ConnectCodeName(int code);
+std::string ConnectCodeName(int code);
 int HttpStatusOf(int code);
 // {"code": ..., "message": ..., "details": [{"type", "value", "debug"}]} for a gRPC status.
 std::string ErrorJson(const grpc::Status& status);

@@ -47,5 +47,14 @@ TEST(GrpcStatus, InternalDetailIsNotLeakedAndPlainErrorsGetADefaultReason) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
 }
 
+TEST(GrpcStatus, CodeNamesAreTheCanonicalOnes) {
+  EXPECT_EQ(GrpcCodeName(grpc::StatusCode::OK), "OK");
+  EXPECT_EQ(GrpcCodeName(grpc::StatusCode::CANCELLED), "CANCELLED");
+  EXPECT_EQ(GrpcCodeName(grpc::StatusCode::FAILED_PRECONDITION), "FAILED_PRECONDITION");
+  EXPECT_EQ(GrpcCodeName(grpc::StatusCode::UNAUTHENTICATED), "UNAUTHENTICATED");
+  EXPECT_EQ(GrpcCodeName(17), "UNKNOWN");
+  EXPECT_EQ(GrpcCodeName(-1), "UNKNOWN");
+}
+
 }  // namespace
 }  // namespace zhigai::server

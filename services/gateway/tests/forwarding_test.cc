@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/http_json.h"
 #include "services/gateway/linked_protos.h"
 #include "services/gateway/tests/echo_backend.h"
 #include "services/gateway/tests/tokens.h"
@@ -717,6 +718,14 @@ TEST_F(GatewayTest, ShippedPublicPagesLoad) {
       EXPECT_NE(r.body.find("<main"), std::string::npos) << page;
     }
   }
+}
+
+TEST(ConnectCodeName, IsGrpcsNameInLowerCaseButSpellsCanceled) {
+  EXPECT_EQ(ConnectCodeName(grpc::StatusCode::OK), "ok");
+  EXPECT_EQ(ConnectCodeName(grpc::StatusCode::CANCELLED), "canceled");
+  EXPECT_EQ(ConnectCodeName(grpc::StatusCode::DEADLINE_EXCEEDED), "deadline_exceeded");
+  EXPECT_EQ(ConnectCodeName(grpc::StatusCode::UNAUTHENTICATED), "unauthenticated");
+  EXPECT_EQ(ConnectCodeName(99), "unknown");
 }
 
 TEST_F(GatewayTest, MetricsCountCallsByMethodCodeAndBackend) {
