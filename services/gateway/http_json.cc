@@ -20,8 +20,8 @@
 #include "libs/auth/principal.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/log.h"
+#include "services/gateway/backend_metadata.h"
 #include "services/gateway/gateway.h"
-#include "services/gateway/proxy.h"
 #include "services/gateway/static_files.h"
 
 namespace zhigai::gateway {
@@ -259,7 +259,7 @@ int HttpJson::Serve(mg_connection* conn) {
     if (absl::SimpleAtoi(t, &v) && v > 0) timeout_ms = std::min(v, 10 * 60 * 1000);
   }
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  SetBackendMetadata(ctx, nullptr, admission->principal, gateway_.internal_proof(), request_id);
+  SetBackendMetadata(ctx, admission->principal, gateway_.internal_proof(), request_id);
   grpc::CompletionQueue cq;
   // Corked: the headers leave with the request message, and StartCall's tag never returns.
   ctx.set_initial_metadata_corked(true);

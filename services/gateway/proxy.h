@@ -1,72 +1,65 @@
-// The gRPC side: an AsyncGenericService whose calls are pumped frame by frame to the backend
-// through a GenericStub, on completion-queue threads (one thread per queue, so the events of a
-// call never race each other and need no lock).
+// The gRPC side of the gateway: an HTTP/2 frame proxy (nghttp2 on epoll, one event loop per
+// worker thread). Each call is admitted from its headers (Gateway::Admit), its headers are
+// rewritten (credentials and forged identities out, the verified principal, the internal
+// proof and the request id in) and then its DATA frames pass through in both directions
+// without a message being decoded, with HTTP/2 flow control end to end. Deadlines
+// (grpc-timeout), cancellation (RST_STREAM), metadata and status travel both ways.
+//
+// Why not gRPC's own generic API (the first version): each forwarded call then cost the proxy
+// a write of its own towards the backend and another towards the client, and the backend and
+// the client, fed one call per wake-up, spent more CPU per call than when called directly. The
+// frame proxy writes each connection once per turn of its loop, carrying every call that
+// became ready in that turn (docs/benchmarks.md, issue 8).
 #pragma once
 
-#include <grpcpp/support/string_ref.h>
-
 #include <atomic>
-#include <map>
 #include <memory>
-#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/gateway/tls_context.h"
 
 namespace grpc {
-class AsyncGenericService;
 class Server;
-class ServerCompletionQueue;
-class ClientContext;
-}  // namespace grpc
-
-namespace zhigai::auth {
-struct Principal;
 }
 
 namespace zhigai::gateway {
 
 class Gateway;
 struct GatewayOptions;
+struct Backend;
+class Worker;
 
 class Proxy {
  public:
   static absl::StatusOr<std::unique_ptr<Proxy>> Start(Gateway& gateway,
                                                       const GatewayOptions& options, int* port);
   ~Proxy();
+  // Refuses new connections and calls at once, lets calls in flight finish until `drain`,
+  // then ends the rest with UNAVAILABLE (and cancels them at their backends).
   void Shutdown(absl::Duration drain);
-  grpc::Server* server() { return server_.get(); }
 
-  // Used by the calls themselves.
   Gateway& gateway() { return gateway_; }
-  bool tls_client_certs() const { return tls_client_certs_; }
-  void Spawn(grpc::ServerCompletionQueue* cq);
-  std::atomic<int> live{0};
   // What grpc.health.v1.Health/Check answers.
   bool serving() const { return serving_.load(); }
   void SetServing(bool serving) { serving_.store(serving); }
+  // The gateway's own gRPC services (server reflection), served in-process on loopback.
+  Backend* local_backend() { return local_backend_.get(); }
+  int max_message_bytes() const { return max_message_bytes_; }
+  std::atomic<int> live_calls{0};
 
  private:
   explicit Proxy(Gateway& gateway);
   Gateway& gateway_;
-  bool tls_client_certs_ = false;
-  std::atomic<bool> shutting_down_{false};
   std::atomic<bool> serving_{false};
-  std::unique_ptr<grpc::AsyncGenericService> service_;
-  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
-  std::unique_ptr<grpc::Server> server_;
-  std::vector<std::thread> threads_;
+  int max_message_bytes_ = 0;
+  SslCtxPtr tls_;
+  std::unique_ptr<grpc::Server> local_server_;
+  std::unique_ptr<Backend> local_backend_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  bool stopped_ = false;
 };
-
-// The metadata a backend receives: what the client sent, less the credentials and anything
-// claiming an identity, plus the verified principal, the internal proof and the request id.
-using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
-void SetBackendMetadata(grpc::ClientContext& context, const Metadata* client_metadata,
-                        const auth::Principal& principal, const std::string& proof,
-                        const std::string& request_id);
-// Metadata a client must not see copied from the backend (transport and status keys).
-bool IsTransportKey(grpc::string_ref key);
 
 }  // namespace zhigai::gateway
