@@ -1,0 +1,181 @@
+// What forwarding as HTTP/2 frames must get right beyond the forwarding tests: flow control
+// for messages larger than every window, many calls sharing one connection, a backend that
+// restarts, draining, the response size limit, and the gateway's own reflection service.
+#include <atomic>
+
+#include "services/gateway/tests/gateway_fixture.h"
+
+namespace zhigai::gateway {
+namespace {
+
+using namespace fixture;  // NOLINT: the fixture is this file's vocabulary
+
+constexpr char kCount[] = "/zhigai.gatewaytest.v1.EchoService/Count";
+
+std::string CountBytes(int count, int interval_ms) {
+  v1::CountRequest r;
+  r.set_count(count);
+  r.set_interval_ms(interval_ms);
+  return r.SerializeAsString();
+}
+
+template <typename Predicate>
+bool WaitFor(Predicate done, absl::Duration limit = absl::Seconds(5)) {
+  for (absl::Time end = absl::Now() + limit; absl::Now() < end;) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return done();
+}
+
+TEST_F(GatewayTest, MessagesLargerThanEveryWindowFlowBothWays) {
+  StartGateway();
+  auto stub = v1::EchoService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + Token(Role::kPolicyPlatform));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));  // not a hang
+  auto stream = stub->Chat(&ctx);
+  // 12 messages of 3.5 MiB written while the answers are read: 42 MiB each way, above the
+  // stream window (4 MiB) and the connection window (32 MiB), so the writer must be held back
+  // and released by the reader's window updates through the proxy.
+  constexpr int kMessages = 12;
+  const std::string body((7 << 20) / 2, 'z');
+  std::thread writer([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      v1::EchoRequest r;
+      r.set_text(absl::StrCat(i, ":", body));
+      if (!stream->Write(r)) return;
+    }
+    stream->WritesDone();
+  });
+  int read = 0;
+  v1::EchoResponse resp;
+  while (stream->Read(&resp)) {
+    EXPECT_EQ(resp.index(), read);
+    EXPECT_EQ(resp.text(), absl::StrCat(read, ":", body));
+    ++read;
+  }
+  writer.join();
+  grpc::Status s = stream->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(read, kMessages);
+}
+
+TEST_F(GatewayTest, HundredsOfCallsShareOneConnectionAndEachGetsItsOwnAnswer) {
+  StartGateway();
+  auto stub = v1::EchoService::NewStub(channel_);
+  constexpr int kCalls = 300;
+  struct Pending {
+    grpc::ClientContext ctx;
+    v1::EchoResponse resp;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::EchoResponse>> reader;
+  };
+  std::vector<Pending> calls(kCalls);
+  grpc::CompletionQueue cq;
+  for (int i = 0; i < kCalls; ++i) {
+    v1::EchoRequest req;
+    req.set_text(absl::StrCat("call-", i));
+    calls[i].ctx.AddMetadata("authorization", "Bearer " + Token(Role::kInstitution));
+    calls[i].reader = stub->AsyncEcho(&calls[i].ctx, req, &cq);
+    calls[i].reader->Finish(&calls[i].resp, &calls[i].status, reinterpret_cast<void*>(i));
+  }
+  for (int n = 0; n < kCalls; ++n) {
+    void* tag;
+    bool ok;
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    int i = static_cast<int>(reinterpret_cast<intptr_t>(tag));
+    ASSERT_TRUE(calls[i].status.ok()) << i << ": " << calls[i].status.error_message();
+    EXPECT_EQ(calls[i].resp.text(), absl::StrCat("call-", i));
+  }
+  cq.Shutdown();
+  EXPECT_EQ(backend_->received().size(), static_cast<size_t>(kCalls));
+}
+
+TEST_F(GatewayTest, BackendThatRestartsIsReachedAgainWithoutRestartingTheGateway) {
+  auto backend = std::make_unique<EchoBackend>();
+  std::string address = backend->address();
+  GatewayOptions o = Options();
+  o.backends.addresses["zhigai.gatewaytest.v1"] = address;
+  StartGateway(std::move(o));
+  EXPECT_TRUE(GenericCall(channel_.get(), kEcho, {EchoBytes("before")}).status.ok());
+  backend.reset();
+  absl::Time start = absl::Now();
+  Result down = GenericCall(channel_.get(), kEcho, {EchoBytes("while down")});
+  EXPECT_EQ(down.status.error_code(), grpc::StatusCode::UNAVAILABLE) << down.status.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  backend = std::make_unique<EchoBackend>(address);
+  Result after = GenericCall(channel_.get(), kEcho, {EchoBytes("after")});
+  EXPECT_TRUE(after.status.ok()) << after.status.error_message();
+  ASSERT_EQ(backend->received().size(), 1u);
+}
+
+TEST_F(GatewayTest, DrainLetsCallsInFlightFinishAndRefusesNewOnes) {
+  StartGateway();
+  Result streamed;
+  // Five messages 100 ms apart: in flight when the drain begins, done well before its end.
+  std::thread caller([&] {
+    streamed = GenericCall(channel_.get(), kCount, {CountBytes(5, 100)}, As(Role::kInstitution));
+  });
+  ASSERT_TRUE(WaitFor([&] { return !backend_->received().empty(); }));
+  absl::Time start = absl::Now();
+  gw_->Shutdown(absl::Seconds(20));
+  caller.join();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));  // the drain ends when the calls do
+  EXPECT_TRUE(streamed.status.ok()) << streamed.status.error_message();
+  EXPECT_EQ(streamed.messages.size(), 5u);
+  auto fresh = grpc::CreateChannel(absl::StrCat("127.0.0.1:", gw_->port()),
+                                   grpc::InsecureChannelCredentials());
+  Result refused = GenericCall(fresh.get(), kEcho, {EchoBytes("late")}, {}, absl::Seconds(2));
+  EXPECT_NE(refused.status.error_code(), grpc::StatusCode::OK);
+  EXPECT_EQ(backend_->received().size(), 1u);
+}
+
+TEST_F(GatewayTest, DrainDeadlineEndsWhatIsLeftAsUnavailableAndCancelsItAtTheBackend) {
+  StartGateway();
+  grpc::Status status;
+  std::thread caller([&] {
+    auto stub = v1::EchoService::NewStub(channel_);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token(Role::kCityBureau));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::EchoRequest req;
+    v1::EchoResponse resp;
+    status = stub->Hang(&ctx, req, &resp);
+  });
+  ASSERT_TRUE(WaitFor([&] { return backend_->hanging() > 0; }));
+  gw_->Shutdown(absl::Milliseconds(200));
+  caller.join();
+  // Retryable: the call never finished, and another gateway replica can take it.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_TRUE(WaitFor([&] { return backend_->cancelled() == 1; }));
+}
+
+TEST_F(GatewayTest, ResponseOverTheMessageLimitIsResourceExhausted) {
+  GatewayOptions o = Options();
+  o.max_message_bytes = 1024;
+  StartGateway(std::move(o));
+  // A request of 1,003 bytes passes; its echo, with the metadata the backend adds, does not.
+  Result r = GenericCall(channel_.get(), kEcho, {EchoBytes(std::string(1000, 'x'))},
+                         As(Role::kCityBureau));
+  EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(r.status.error_message().find("response message of"), std::string::npos)
+      << r.status.error_message();
+  EXPECT_TRUE(r.messages.empty());
+  EXPECT_EQ(backend_->received().size(), 1u);
+}
+
+TEST_F(GatewayTest, ReflectionIsServedByTheGatewayThroughItsOwnProxy) {
+  StartGateway();
+  // ServerReflectionRequest{list_services: ""}: field 7, an empty string.
+  Result r =
+      GenericCall(channel_.get(), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                  {std::string("\x3a\x00", 2)});
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_NE(r.messages[0].find("grpc.reflection.v1alpha.ServerReflection"), std::string::npos);
+  EXPECT_TRUE(backend_->received().empty());
+}
+
+}  // namespace
+}  // namespace zhigai::gateway
