@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -154,15 +155,22 @@ class BackendConnection : public CallConnection {
 class ClientConnection : public CallConnection {
  public:
   ClientConnection(Worker& worker, int fd, SSL* ssl)
-      : CallConnection(worker.loop(), worker, fd, ssl, /*connecting=*/false), worker_(worker) {}
+      : CallConnection(worker.loop(), worker, fd, ssl, /*connecting=*/false),
+        worker_(worker),
+        age_timer_(worker.loop().NoTimer()) {}
   absl::Status Open();
   Worker& worker() { return worker_; }
+  // Asks the client to go away once its calls are done (GOAWAY with the last stream taken).
+  void GoAway();
 
  protected:
   void OnLost(absl::string_view why) override;
 
  private:
+  void Age();
   Worker& worker_;
+  EventLoop::Timers::iterator age_timer_;
+  bool going_away_ = false;
 };
 
 namespace {
@@ -382,6 +390,19 @@ void DeadlinePassed(Call* call) {
   call->has_deadline = false;
   CancelAtBackend(call);
   Fail(call, kDeadlineExceeded, "deadline exceeded at the gateway");
+}
+
+// TCP options of every proxied connection: no Nagle delay, and keepalive probes so that a peer
+// that vanished without closing (a node lost, a partition) is noticed in about a minute rather
+// than holding its calls until their deadlines.
+void TuneSocket(int fd) {
+  int one = 1, idle = 30, interval = 10, probes = 3, unacked_ms = 60000;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes));
+  setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &unacked_ms, sizeof(unacked_ms));
 }
 
 std::string PeerName(const sockaddr_storage& addr) {
@@ -689,9 +710,39 @@ absl::Status NewSession(H2Connection* conn, nghttp2_session** session, bool serv
 
 }  // namespace
 
-absl::Status ClientConnection::Open() { return NewSession(this, &session_, /*server=*/true); }
+absl::Status ClientConnection::Open() {
+  // A connection lives about 5 minutes, so that clients behind a Service re-resolve and spread
+  // over the gateway's replicas (what GRPC_ARG_MAX_CONNECTION_AGE_MS did); the jitter keeps
+  // the connections of one burst from ending together.
+  if (auto s = NewSession(this, &session_, /*server=*/true); !s.ok()) return s;
+  thread_local std::mt19937 jitter(std::random_device{}());
+  absl::Duration age = absl::Seconds(std::uniform_int_distribution<int>(270, 330)(jitter));
+  age_timer_ = loop_.At(absl::Now() + age, [this] { Age(); });
+  return absl::OkStatus();
+}
+
+void ClientConnection::Age() {
+  GoAway();
+  // 30 s of grace for the calls in flight (GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS), then the
+  // rest are ended as the connection closes.
+  age_timer_ = loop_.At(absl::Now() + absl::Seconds(30), [this] {
+    age_timer_ = loop_.NoTimer();
+    Close("maximum connection age");
+  });
+}
+
+void ClientConnection::GoAway() {
+  if (going_away_ || closed()) return;
+  going_away_ = true;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
+                        nullptr, 0);
+  MarkDirty();
+}
 
 void ClientConnection::OnLost(absl::string_view) {
+  if (age_timer_ != loop_.NoTimer()) loop_.Cancel(age_timer_);
+  age_timer_ = loop_.NoTimer();
   auto calls = std::move(this->calls);
   for (Call* call : calls) ClientGone(call);
 }
@@ -744,8 +795,7 @@ void Worker::Accept() {
     int fd =
         accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or a connection that was reset before it was taken
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    TuneSocket(fd);
     SSL* ssl = nullptr;
     if (tls_) {
       ssl = SSL_new(tls_);
@@ -820,8 +870,14 @@ BackendConnection* Worker::ConnectionTo(Backend* backend, std::string* why) {
                         gai_strerror(rc));
     return nullptr;
   }
-  int fd = socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int connected = fd < 0 ? -1 : connect(fd, found->ai_addr, found->ai_addrlen);
+  // A headless Service answers with every replica: each new connection takes one at random,
+  // so workers, gateway replicas and reconnections spread over the backend's replicas.
+  std::vector<addrinfo*> choices;
+  for (addrinfo* a = found; a; a = a->ai_next) choices.push_back(a);
+  thread_local std::mt19937 pick(std::random_device{}());
+  addrinfo* chosen = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(pick)];
+  int fd = socket(chosen->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int connected = fd < 0 ? -1 : connect(fd, chosen->ai_addr, chosen->ai_addrlen);
   int error = errno;
   freeaddrinfo(found);
   if (fd < 0 || (connected != 0 && error != EINPROGRESS)) {
@@ -830,8 +886,7 @@ BackendConnection* Worker::ConnectionTo(Backend* backend, std::string* why) {
                         " is unreachable: ", std::strerror(error));
     return nullptr;
   }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  TuneSocket(fd);
   auto conn = std::make_unique<BackendConnection>(*this, backend, fd);
   if (auto s = conn->Open(); !s.ok()) {
     *why = std::string(s.message());
@@ -851,11 +906,7 @@ void Worker::BeginDrain() {
     close(listen_fd_);
     listen_fd_ = -1;
     for (auto& [raw, conn] : connections_) {
-      if (dynamic_cast<ClientConnection*>(raw) == nullptr) continue;
-      nghttp2_submit_goaway(raw->session(), NGHTTP2_FLAG_NONE,
-                            nghttp2_session_get_last_proc_stream_id(raw->session()),
-                            NGHTTP2_NO_ERROR, nullptr, 0);
-      MarkDirty(raw);
+      if (auto* client = dynamic_cast<ClientConnection*>(raw)) client->GoAway();
     }
   });
 }
