@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace zhigai::gateway {
 namespace {
@@ -20,6 +21,10 @@ namespace {
 constexpr size_t kMaxPendingOutput = 256 << 10;
 constexpr int32_t kStreamWindow = 4 << 20;
 constexpr int32_t kConnectionWindow = 32 << 20;
+constexpr absl::Duration kEstablishTimeout = absl::Seconds(10);
+// Larger header lists are refused per stream (by a gRPC peer, which honours the setting), not
+// met by nghttp2 as a compression error that would end every call on the connection.
+constexpr uint32_t kMaxHeaderList = 16 << 10;
 
 std::string SubjectOf(SSL* ssl) {
   X509* cert = SSL_get1_peer_certificate(ssl);
@@ -43,10 +48,11 @@ std::string SubjectOf(SSL* ssl) {
 void SubmitProxySettings(nghttp2_session* session, bool server) {
   nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kStreamWindow},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, kMaxHeaderList},
       {server ? NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS : NGHTTP2_SETTINGS_ENABLE_PUSH,
        server ? 1000u : 0u},
   };
-  nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, settings, 2);
+  nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, settings, 3);
   nghttp2_session_set_local_window_size(session, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
 }
 
@@ -63,7 +69,8 @@ H2Connection::H2Connection(EventLoop& loop, ConnectionHost& host, int fd, SSL* s
       fd_(fd),
       ssl_(ssl),
       connecting_(connecting),
-      handshaking_(ssl != nullptr) {}
+      handshaking_(ssl != nullptr),
+      establish_timer_(loop.NoTimer()) {}
 
 H2Connection::~H2Connection() {
   if (session_) nghttp2_session_del(session_);
@@ -73,11 +80,28 @@ H2Connection::~H2Connection() {
 
 absl::Status H2Connection::Start() {
   watching_out_ = connecting_;
-  return loop_.Watch(fd_, EPOLLIN | (connecting_ ? uint32_t{EPOLLOUT} : 0u), this);
+  if (auto s = loop_.Watch(fd_, EPOLLIN | (connecting_ ? uint32_t{EPOLLOUT} : 0u), this); !s.ok()) {
+    return s;
+  }
+  if (connecting_ || handshaking_) {
+    // A backend that does not answer the SYN, or a client that stalls its TLS handshake, is
+    // given up on rather than holding calls or a socket for minutes.
+    establish_timer_ = loop_.At(absl::Now() + kEstablishTimeout, [this] {
+      establish_timer_ = loop_.NoTimer();
+      Close(connecting_ ? "connect timed out" : "TLS handshake timed out");
+    });
+  }
+  return absl::OkStatus();
+}
+
+void H2Connection::Established() {
+  if (establish_timer_ == loop_.NoTimer()) return;
+  loop_.Cancel(establish_timer_);
+  establish_timer_ = loop_.NoTimer();
 }
 
 void H2Connection::UpdateInterest() {
-  bool want_out = connecting_ || out_sent_ < out_.size();
+  bool want_out = connecting_ || tls_wants_write_ || out_sent_ < out_.size();
   if (want_out == watching_out_ || closed_) return;
   watching_out_ = want_out;
   loop_.Rewatch(fd_, EPOLLIN | (want_out ? uint32_t{EPOLLOUT} : 0u), this);
@@ -92,12 +116,13 @@ void H2Connection::OnEvents(uint32_t events) {
     if (error != 0) return Close(absl::StrCat("connect: ", std::strerror(error)));
     if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
     connecting_ = false;
+    if (!handshaking_) Established();
     MarkDirty();
     UpdateInterest();
     return;
   }
   if (handshaking_ && !Handshake()) return;
-  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ReadInput();
+  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) || tls_wants_write_) ReadInput();
   if (!closed_ && (events & EPOLLOUT)) Flush();
 }
 
@@ -106,15 +131,17 @@ bool H2Connection::Handshake() {
   int rc = SSL_do_handshake(ssl_);
   if (rc == 1) {
     handshaking_ = false;
+    tls_wants_write_ = false;
+    Established();
     peer_subject_ = SubjectOf(ssl_);
     MarkDirty();
+    UpdateInterest();
     return true;
   }
   int error = SSL_get_error(ssl_, rc);
-  if (error == SSL_ERROR_WANT_READ) return false;
-  if (error == SSL_ERROR_WANT_WRITE) {
-    watching_out_ = true;
-    loop_.Rewatch(fd_, EPOLLIN | EPOLLOUT, this);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    tls_wants_write_ = error == SSL_ERROR_WANT_WRITE;
+    UpdateInterest();
     return false;
   }
   char reason[160];
@@ -132,10 +159,16 @@ void H2Connection::ReadInput() {
       int rc = SSL_read(ssl_, buffer, sizeof(buffer));
       if (rc <= 0) {
         int error = SSL_get_error(ssl_, rc);
-        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) break;
+        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+          // A read that must write first (a TLS key update): EPOLLOUT brings it back here.
+          tls_wants_write_ = error == SSL_ERROR_WANT_WRITE;
+          UpdateInterest();
+          break;
+        }
         return Close(error == SSL_ERROR_ZERO_RETURN ? "closed by the peer" : "TLS read failed");
       }
       n = rc;
+      tls_wants_write_ = false;
     } else {
       n = read(fd_, buffer, sizeof(buffer));
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -153,23 +186,24 @@ void H2Connection::ReadInput() {
 void H2Connection::Flush() {
   if (closed_ || connecting_ || handshaking_) return;
   for (;;) {
-    bool more = false;
+    bool serialised = false;
     while (out_.size() - out_sent_ < kMaxPendingOutput) {
       const uint8_t* data = nullptr;
       ssize_t n = nghttp2_session_mem_send(session_, &data);
       if (n < 0) return Close(absl::StrCat("HTTP/2: ", nghttp2_strerror(static_cast<int>(n))));
       if (n == 0) break;
       out_.append(reinterpret_cast<const char*>(data), n);
-      more = out_.size() - out_sent_ >= kMaxPendingOutput;
+      serialised = true;
     }
     WriteOutput();
     if (closed_) return;
-    // Held back by kMaxPendingOutput and the socket took it all: serialise the rest.
-    if (!more || out_sent_ < out_.size()) break;
+    // The socket is full: EPOLLOUT calls Flush again. It took everything: serialise what the
+    // session held back (kMaxPendingOutput), until it has nothing more to send.
+    if (out_sent_ < out_.size() || !serialised || !nghttp2_session_want_write(session_)) break;
   }
   if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_) &&
       out_sent_ == out_.size()) {
-    Close("finished");
+    Close(error_.empty() ? "finished" : error_);
   }
 }
 
@@ -205,6 +239,7 @@ void H2Connection::WriteOutput() {
 void H2Connection::Close(absl::string_view why) {
   if (closed_) return;
   closed_ = true;
+  Established();  // no timer left behind
   loop_.Unwatch(fd_);
   OnLost(why);
   host_.Closed(this);

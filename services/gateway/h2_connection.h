@@ -47,6 +47,8 @@ class H2Connection : public FdHandler {
   const std::string& peer_subject() const { return peer_subject_; }
   const std::string& peer_address() const { return peer_address_; }
   void set_peer_address(std::string address) { peer_address_ = std::move(address); }
+  // Why nghttp2 ended the session, when it did (reported when the connection closes).
+  void set_error(std::string error) { error_ = std::move(error); }
 
  protected:
   // Called once, when the connection ends for any reason, before it is retired.
@@ -59,6 +61,7 @@ class H2Connection : public FdHandler {
   void WriteOutput();
   bool Handshake();
   void UpdateInterest();
+  void Established();
 
   ConnectionHost& host_;
   int fd_;
@@ -67,6 +70,9 @@ class H2Connection : public FdHandler {
   bool handshaking_;
   bool closed_ = false;
   bool watching_out_ = false;
+  bool tls_wants_write_ = false;
+  EventLoop::Timers::iterator establish_timer_;
+  std::string error_;
   std::string out_;
   size_t out_sent_ = 0;
   std::string peer_subject_, peer_address_;

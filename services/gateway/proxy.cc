@@ -102,11 +102,8 @@ absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway, const Gate
     auto fd = Listen(options.listen, *port);
     if (!fd.ok()) return fd.status();
     if (*port == 0) *port = BoundPort(*fd);
-    auto worker = Worker::Start(*proxy, *fd, tls_ctx);
-    if (!worker.ok()) {
-      close(*fd);
-      return worker.status();
-    }
+    auto worker = Worker::Start(*proxy, *fd, tls_ctx);  // owns the socket, even on failure
+    if (!worker.ok()) return worker.status();
     proxy->workers_.push_back(std::move(*worker));
   }
   return proxy;

@@ -89,6 +89,10 @@ absl::StatusOr<SslCtxPtr> NewServerTlsContext(const TlsOptions& tls) {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   }
   SSL_CTX_set_alpn_select_cb(ctx.get(), SelectH2, nullptr);
+  // Client certificates are verified: a resumed TLS 1.2 session must name its context, or
+  // OpenSSL refuses the resumption as a fatal error.
+  static constexpr unsigned char kSessionContext[] = "zhigai-gateway";
+  SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof(kSessionContext) - 1);
   return ctx;
 }
 

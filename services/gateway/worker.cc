@@ -215,6 +215,42 @@ void CancelAtBackend(Call* call) {
   call->backend->MarkDirty();
 }
 
+// Bytes the proxy took but will never pass on still count against their sender's connection
+// window until they are consumed: whenever a side goes or bytes are dropped, they are given back,
+// or the connection, shared by every call to that peer, would stall once 32 MiB had leaked.
+void DropToClient(Call* call) {
+  size_t n = call->to_client.size() - call->to_client_sent;
+  if (call->backend && n > 0) {
+    ConsumeFrom(call->backend->session(), call->backend_stream, n);
+    call->backend->MarkDirty();
+  }
+  call->to_client.resize(call->to_client_sent);
+}
+
+void DropToBackend(Call* call) {
+  size_t n = call->to_backend.size() - call->to_backend_sent;
+  // A health check's bytes were consumed as they came (ClientData).
+  if (call->client && !call->local_health && n > 0) {
+    ConsumeFrom(call->client->session(), call->client_stream, n);
+    call->client->MarkDirty();
+  }
+  call->to_backend.clear();
+  call->to_backend_sent = 0;
+}
+
+// The backend's stream is over (closed, or its connection lost). Bytes still queued for the
+// client are credited to the backend's connection now, as nothing more is owed on the stream.
+void DetachBackend(Call* call) {
+  if (!call->backend) return;
+  size_t n = call->to_client.size() - call->to_client_sent;
+  if (n > 0) {
+    ConsumeFrom(call->backend->session(), call->backend_stream, n);
+    call->backend->MarkDirty();
+  }
+  DropToBackend(call);
+  call->backend = nullptr;
+}
+
 Headers StatusTrailers(int code, absl::string_view message, absl::string_view details) {
   Headers out = {{"grpc-status", absl::StrCat(code)}};
   if (!message.empty()) out.push_back({"grpc-message", wire::PercentEncode(message)});
@@ -263,7 +299,7 @@ void Fail(Call* call, int code, absl::string_view message, absl::string_view det
   call->status_decided = true;
   call->code = code;
   if (!call->client) return;
-  call->to_client.resize(call->to_client_sent);
+  DropToClient(call);
   call->trailers = StatusTrailers(code, message, details);
   call->backend_answered = true;
   if (!call->response_started) return StartResponse(call, {});
@@ -540,6 +576,12 @@ int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t*
       wanted = false;
     }
   }
+  if (wanted && call->local_health &&
+      call->to_backend.size() + len > call->proxy.max_message_bytes() + size_t{5}) {
+    // One HealthCheckRequest, answered at the half-close: more is not buffered for anyone.
+    Fail(call, kResourceExhausted, "a health check takes one request message");
+    wanted = false;
+  }
   if (!wanted || call->local_health) {
     ConsumeFrom(session, stream, len);  // dropped or kept here: the window is given back now
     if (wanted) call->to_backend.append(reinterpret_cast<const char*>(data), len);
@@ -552,13 +594,16 @@ int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t*
 }
 
 void ClientGone(Call* call) {
+  DropToBackend(call);
+  DropToClient(call);
   call->client = nullptr;
   if (!call->status_decided) {
     call->client_cancelled = true;
     call->status_decided = true;
     call->code = kCancelled;
-    CancelAtBackend(call);
   }
+  // Even when the backend has answered, its stream may still wait for the rest of the request.
+  CancelAtBackend(call);
   Record(call);
   MaybeDelete(call);
 }
@@ -648,7 +693,7 @@ int BackendData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t
 }
 
 void BackendGone(Call* call, uint32_t error) {
-  call->backend = nullptr;
+  DetachBackend(call);
   if (!call->status_decided) {
     // Reset before its status: the backend refused the stream or went away mid-call.
     Fail(call, kUnavailable,
@@ -678,9 +723,15 @@ int BackendFrameAll(nghttp2_session* session, const nghttp2_frame* frame, void* 
   return BackendFrame(session, frame, user);
 }
 
+int SessionError(nghttp2_session*, int, const char* message, size_t len, void* user) {
+  static_cast<H2Connection*>(user)->set_error(std::string(message, len));
+  return 0;
+}
+
 nghttp2_session_callbacks* Callbacks(bool client_side) {
   nghttp2_session_callbacks* cb = nullptr;
   nghttp2_session_callbacks_new(&cb);
+  nghttp2_session_callbacks_set_error_callback2(cb, SessionError);
   if (client_side) {
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, ClientBeginHeaders);
     nghttp2_session_callbacks_set_on_header_callback(cb, ClientHeader);
@@ -755,7 +806,7 @@ void BackendConnection::OnLost(absl::string_view why) {
     log::Warn("backend connection lost", {{"backend", backend_->name}, {"why", std::string(why)}});
   }
   for (Call* call : calls) {
-    call->backend = nullptr;
+    DetachBackend(call);
     if (!call->status_decided) {
       Fail(call, kUnavailable,
            absl::StrCat("backend ", backend_->name, " is unreachable (", why, "); retry it"));
@@ -794,11 +845,26 @@ void Worker::Accept() {
     socklen_t len = sizeof(addr);
     int fd =
         accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or a connection that was reset before it was taken
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: the listener would fire again at once. Pause it for a moment
+        // (connections wait in the backlog) instead of spinning.
+        log::Warn("accept paused", {{"why", std::strerror(errno)}});
+        loop_->Unwatch(listen_fd_);
+        loop_->At(absl::Now() + absl::Milliseconds(100), [this] {
+          if (listen_fd_ >= 0) (void)loop_->Watch(listen_fd_, EPOLLIN, this);
+        });
+      }
+      return;  // EAGAIN, or a connection that was reset before it was taken
+    }
     TuneSocket(fd);
     SSL* ssl = nullptr;
     if (tls_) {
       ssl = SSL_new(tls_);
+      if (!ssl) {
+        close(fd);
+        continue;
+      }
       SSL_set_fd(ssl, fd);
       SSL_set_accept_state(ssl);
     }
