@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/gateway/backend_addresses.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/tls_context.h"
 #include "services/gateway/worker.h"
@@ -97,6 +98,12 @@ absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway, const Gate
   proxy->local_backend_->name = "gateway";
   proxy->local_backend_->address = absl::StrCat("127.0.0.1:", local_port);
 
+  std::vector<std::string> addresses = {proxy->local_backend_->address};
+  for (const auto& [package, backend] : gateway.methods().backends()) {
+    addresses.push_back(backend->address);
+  }
+  proxy->addresses_ = std::make_unique<BackendAddresses>(addresses);
+
   *port = 0;
   for (int i = 0; i < std::max(1, options.threads); ++i) {
     auto fd = Listen(options.listen, *port);
@@ -118,6 +125,7 @@ void Proxy::Shutdown(absl::Duration drain) {
   for (auto& w : workers_) w->Stop();
   workers_.clear();
   if (local_server_) local_server_->Shutdown(std::chrono::system_clock::now());
+  addresses_.reset();
 }
 
 Proxy::~Proxy() { Shutdown(absl::ZeroDuration()); }

@@ -31,6 +31,7 @@ class Gateway;
 struct GatewayOptions;
 struct Backend;
 class Worker;
+class BackendAddresses;
 
 class Proxy {
  public:
@@ -48,6 +49,7 @@ class Proxy {
   // The gateway's own gRPC services (server reflection), served in-process on loopback.
   Backend* local_backend() { return local_backend_.get(); }
   int max_message_bytes() const { return max_message_bytes_; }
+  BackendAddresses& addresses() { return *addresses_; }
   std::atomic<int> live_calls{0};
 
  private:
@@ -58,6 +60,7 @@ class Proxy {
   SslCtxPtr tls_;
   std::unique_ptr<grpc::Server> local_server_;
   std::unique_ptr<Backend> local_backend_;
+  std::unique_ptr<BackendAddresses> addresses_;
   std::vector<std::unique_ptr<Worker>> workers_;
   bool stopped_ = false;
 };

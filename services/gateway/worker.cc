@@ -1,7 +1,6 @@
 #include "services/gateway/worker.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/ssl.h>
@@ -24,6 +23,7 @@
 #include "libs/auth/principal.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/log.h"
+#include "services/gateway/backend_addresses.h"
 #include "services/gateway/backend_metadata.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/grpc_wire.h"
@@ -801,6 +801,8 @@ void ClientConnection::OnLost(absl::string_view) {
 absl::Status BackendConnection::Open() { return NewSession(this, &session_, /*server=*/false); }
 
 void BackendConnection::OnLost(absl::string_view why) {
+  // The replica may have moved (a pod restarted with a new address): look again.
+  worker_.proxy().addresses().Refresh();
   auto calls = std::move(this->calls);
   if (!calls.empty()) {
     log::Warn("backend connection lost", {{"backend", backend_->name}, {"why", std::string(why)}});
@@ -913,41 +915,19 @@ BackendConnection* Worker::ConnectionTo(Backend* backend, std::string* why) {
     if (!c->retired && nghttp2_session_check_request_allowed(c->session())) return c;
     backends_.erase(it);  // it finishes the calls it has; new ones get a new connection
   }
-  // Backends are named host:port (a Kubernetes service name, or an address). The name is
-  // resolved only when a connection is opened, which is rare: a connection lives for as long as
-  // the backend keeps it.
-  std::string host = backend->address, port;
-  size_t colon = host.rfind(':');
-  if (colon == std::string::npos) {
-    *why = absl::StrCat("backend ", backend->name, " has no port in \"", backend->address, "\"");
+  // Resolved off this thread (BackendAddresses): opening a connection never waits on DNS.
+  absl::StatusOr<SocketAddress> to = proxy_.addresses().Pick(backend->address);
+  if (!to.ok()) {
+    *why = absl::StrCat("backend ", backend->name, ": ", to.status().message());
     return nullptr;
   }
-  port = host.substr(colon + 1);
-  host = host.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
-  if (rc != 0 || !found) {
-    *why = absl::StrCat("backend ", backend->name, ": cannot resolve ", backend->address, ": ",
-                        gai_strerror(rc));
-    return nullptr;
-  }
-  // A headless Service answers with every replica: each new connection takes one at random,
-  // so workers, gateway replicas and reconnections spread over the backend's replicas.
-  std::vector<addrinfo*> choices;
-  for (addrinfo* a = found; a; a = a->ai_next) choices.push_back(a);
-  thread_local std::mt19937 pick(std::random_device{}());
-  addrinfo* chosen = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(pick)];
-  int fd = socket(chosen->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int connected = fd < 0 ? -1 : connect(fd, chosen->ai_addr, chosen->ai_addrlen);
+  int fd = socket(to->storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int connected =
+      fd < 0 ? -1 : connect(fd, reinterpret_cast<const sockaddr*>(&to->storage), to->length);
   int error = errno;
-  freeaddrinfo(found);
   if (fd < 0 || (connected != 0 && error != EINPROGRESS)) {
     if (fd >= 0) close(fd);
+    proxy_.addresses().Refresh();
     *why = absl::StrCat("backend ", backend->name, " at ", backend->address,
                         " is unreachable: ", std::strerror(error));
     return nullptr;
