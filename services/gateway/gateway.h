@@ -40,7 +40,7 @@ struct GatewayOptions {
   RateLimiter rate_limits;
   std::optional<TlsOptions> tls;
   int max_message_bytes = 4 << 20;
-  int threads = 2;  // completion-queue threads of the proxy
+  int threads = 2;  // worker threads of the frame proxy, each with its own event loop
   int http_threads = 8;
   prometheus::Registry* metrics = nullptr;
 };

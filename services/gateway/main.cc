@@ -57,7 +57,7 @@ std::vector<SettingSpec> Settings() {
       {"rate_limits", "ROLE=<per second>/<burst>,... ('*' = other roles)",
        std::string("PUBLIC=20/40,*=200/400")},
       {"max_message_bytes", "largest request or response message", std::string("4194304")},
-      {"threads", "proxy completion-queue threads", std::string("2")},
+      {"threads", "frame-proxy worker threads (one event loop each)", std::string("2")},
       {"http_threads", "HTTP/JSON worker threads", std::string("16")},
   };
   specs.insert(specs.end(), own.begin(), own.end());

@@ -86,6 +86,23 @@ bool ForwardedRequestKey(absl::string_view key) {
 class ClientConnection;
 class BackendConnection;
 
+// Bytes on their way from one side of a call to the other. Each is consumed from its sender's
+// flow-control window when it is passed on, so a slow reader slows its writer.
+struct Pipe {
+  std::string bytes;
+  size_t sent = 0;
+  size_t pending() const { return bytes.size() - sent; }
+  void DropPending() { bytes.resize(sent); }
+  void Clear() {
+    bytes.clear();
+    sent = 0;
+  }
+  // Moves up to `length` bytes into `buf` and credits them to `sender`'s stream (when it is
+  // still there); `*drained` when nothing is left.
+  size_t Pass(uint8_t* buf, size_t length, H2Connection* sender, int32_t sender_stream,
+              bool* drained);
+};
+
 // One forwarded call: a stream on a client connection and, once admitted, one on a backend
 // connection. Deleted when neither side holds it any more.
 struct Call {
@@ -109,9 +126,7 @@ struct Call {
   EventLoop::Timers::iterator deadline;
   bool has_deadline = false;
 
-  // Bytes on their way, each consumed from its sender's flow-control window once passed on.
-  std::string to_backend, to_client;
-  size_t to_backend_sent = 0, to_client_sent = 0;
+  Pipe to_backend, to_client;
   bool client_half_closed = false;  // the client sent END_STREAM
   bool backend_answered = false;    // the backend's trailers (or the gateway's) are in hand
   wire::MessageSizeWatch request_sizes, response_sizes;
@@ -179,6 +194,24 @@ void ConsumeFrom(nghttp2_session* session, int32_t stream, size_t n) {
   if (session && n > 0) nghttp2_session_consume(session, stream, n);
 }
 
+}  // namespace
+
+size_t Pipe::Pass(uint8_t* buf, size_t length, H2Connection* sender, int32_t sender_stream,
+                  bool* drained) {
+  size_t n = std::min(length, pending());
+  std::memcpy(buf, bytes.data() + sent, n);
+  sent += n;
+  if (sender && n > 0) {
+    ConsumeFrom(sender->session(), sender_stream, n);
+    sender->MarkDirty();
+  }
+  *drained = sent == bytes.size();
+  if (*drained) Clear();
+  return n;
+}
+
+namespace {
+
 // ---- ending a call -----------------------------------------------------------------------
 
 void MaybeDelete(Call* call) {
@@ -219,30 +252,29 @@ void CancelAtBackend(Call* call) {
 // window until they are consumed: whenever a side goes or bytes are dropped, they are given back,
 // or the connection, shared by every call to that peer, would stall once 32 MiB had leaked.
 void DropToClient(Call* call) {
-  size_t n = call->to_client.size() - call->to_client_sent;
+  size_t n = call->to_client.pending();
   if (call->backend && n > 0) {
     ConsumeFrom(call->backend->session(), call->backend_stream, n);
     call->backend->MarkDirty();
   }
-  call->to_client.resize(call->to_client_sent);
+  call->to_client.DropPending();
 }
 
 void DropToBackend(Call* call) {
-  size_t n = call->to_backend.size() - call->to_backend_sent;
+  size_t n = call->to_backend.pending();
   // A health check's bytes were consumed as they came (ClientData).
   if (call->client && !call->local_health && n > 0) {
     ConsumeFrom(call->client->session(), call->client_stream, n);
     call->client->MarkDirty();
   }
-  call->to_backend.clear();
-  call->to_backend_sent = 0;
+  call->to_backend.Clear();
 }
 
 // The backend's stream is over (closed, or its connection lost). Bytes still queued for the
 // client are credited to the backend's connection now, as nothing more is owed on the stream.
 void DetachBackend(Call* call) {
   if (!call->backend) return;
-  size_t n = call->to_client.size() - call->to_client_sent;
+  size_t n = call->to_client.pending();
   if (n > 0) {
     ConsumeFrom(call->backend->session(), call->backend_stream, n);
     call->backend->MarkDirty();
@@ -340,16 +372,9 @@ void TakeBackendStatus(Call* call, Headers& trailers) {
 ssize_t ReadToClient(nghttp2_session* session, int32_t stream, uint8_t* buf, size_t length,
                      uint32_t* flags, nghttp2_data_source* source, void*) {
   auto* call = static_cast<Call*>(source->ptr);
-  size_t n = std::min(length, call->to_client.size() - call->to_client_sent);
-  std::memcpy(buf, call->to_client.data() + call->to_client_sent, n);
-  call->to_client_sent += n;
-  if (call->backend) {
-    ConsumeFrom(call->backend->session(), call->backend_stream, n);
-    call->backend->MarkDirty();
-  }
-  if (call->to_client_sent == call->to_client.size()) {
-    call->to_client.clear();
-    call->to_client_sent = 0;
+  bool drained = false;
+  size_t n = call->to_client.Pass(buf, length, call->backend, call->backend_stream, &drained);
+  if (drained) {
     if (call->backend_answered) {
       *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
       auto nv = NameValues(call->trailers);
@@ -364,16 +389,9 @@ ssize_t ReadToClient(nghttp2_session* session, int32_t stream, uint8_t* buf, siz
 ssize_t ReadToBackend(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
                       nghttp2_data_source* source, void*) {
   auto* call = static_cast<Call*>(source->ptr);
-  size_t n = std::min(length, call->to_backend.size() - call->to_backend_sent);
-  std::memcpy(buf, call->to_backend.data() + call->to_backend_sent, n);
-  call->to_backend_sent += n;
-  if (call->client) {
-    ConsumeFrom(call->client->session(), call->client_stream, n);
-    call->client->MarkDirty();
-  }
-  if (call->to_backend_sent == call->to_backend.size()) {
-    call->to_backend.clear();
-    call->to_backend_sent = 0;
+  bool drained = false;
+  size_t n = call->to_backend.Pass(buf, length, call->client, call->client_stream, &drained);
+  if (drained) {
     if (call->client_half_closed) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
       return static_cast<ssize_t>(n);
@@ -387,7 +405,7 @@ ssize_t ReadToBackend(nghttp2_session*, int32_t, uint8_t* buf, size_t length, ui
 
 void AnswerHealth(Call* call) {
   grpc::health::v1::HealthCheckRequest request;
-  absl::string_view body = call->to_backend;
+  absl::string_view body = call->to_backend.bytes;
   if (body.size() < 5 || body[0] != 0 ||
       !request.ParseFromArray(body.data() + 5, body.size() - 5)) {
     return Fail(call, kInvalidArgument, "unreadable HealthCheckRequest");
@@ -403,9 +421,9 @@ void AnswerHealth(Call* call) {
                                             : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   std::string message = response.SerializeAsString();
   uint32_t size = htonl(static_cast<uint32_t>(message.size()));
-  call->to_client.assign(1, '\0');
-  call->to_client.append(reinterpret_cast<const char*>(&size), 4);
-  call->to_client += message;
+  call->to_client.bytes.assign(1, '\0');
+  call->to_client.bytes.append(reinterpret_cast<const char*>(&size), 4);
+  call->to_client.bytes += message;
   call->trailers = StatusTrailers(kOk, "", "");
   call->backend_answered = true;
   call->status_decided = true;
@@ -577,17 +595,17 @@ int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t*
     }
   }
   if (wanted && call->local_health &&
-      call->to_backend.size() + len > call->proxy.max_message_bytes() + size_t{5}) {
+      call->to_backend.bytes.size() + len > call->proxy.max_message_bytes() + size_t{5}) {
     // One HealthCheckRequest, answered at the half-close: more is not buffered for anyone.
     Fail(call, kResourceExhausted, "a health check takes one request message");
     wanted = false;
   }
   if (!wanted || call->local_health) {
     ConsumeFrom(session, stream, len);  // dropped or kept here: the window is given back now
-    if (wanted) call->to_backend.append(reinterpret_cast<const char*>(data), len);
+    if (wanted) call->to_backend.bytes.append(reinterpret_cast<const char*>(data), len);
     return 0;
   }
-  call->to_backend.append(reinterpret_cast<const char*>(data), len);
+  call->to_backend.bytes.append(reinterpret_cast<const char*>(data), len);
   nghttp2_session_resume_data(call->backend->session(), call->backend_stream);
   call->backend->MarkDirty();
   return 0;
@@ -687,7 +705,7 @@ int BackendData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t
                       call->proxy.max_message_bytes()));
     return 0;
   }
-  call->to_client.append(reinterpret_cast<const char*>(data), len);
+  call->to_client.bytes.append(reinterpret_cast<const char*>(data), len);
   ResumeToClient(call);
   return 0;
 }
