@@ -87,7 +87,7 @@ class ClientConnection;
 class BackendConnection;
 
 // Bytes on their way from one side of a call to the other. Each is consumed from its sender's
-// flow-control window when it is passed on, so a slow reader slows its writer.
+// stream window when it is passed on, so a slow reader slows its writer.
 struct Pipe {
   std::string bytes;
   size_t sent = 0;
@@ -190,8 +190,13 @@ class ClientConnection : public CallConnection {
 
 namespace {
 
-void ConsumeFrom(nghttp2_session* session, int32_t stream, size_t n) {
-  if (session && n > 0) nghttp2_session_consume(session, stream, n);
+// Flow control is end to end per stream: a stream's window is given back as its bytes are
+// passed on, so a slow reader slows only its own writer. The connection's window is given back
+// as soon as bytes arrive (at the top of ClientData and BackendData): a connection to a backend
+// is shared by every caller of that worker, and one caller that does not read must not stall
+// the others by holding the connection's window.
+void ConsumeStream(nghttp2_session* session, int32_t stream, size_t n) {
+  if (session && n > 0) nghttp2_session_consume_stream(session, stream, n);
 }
 
 }  // namespace
@@ -202,7 +207,7 @@ size_t Pipe::Pass(uint8_t* buf, size_t length, H2Connection* sender, int32_t sen
   std::memcpy(buf, bytes.data() + sent, n);
   sent += n;
   if (sender && n > 0) {
-    ConsumeFrom(sender->session(), sender_stream, n);
+    ConsumeStream(sender->session(), sender_stream, n);
     sender->MarkDirty();
   }
   *drained = sent == bytes.size();
@@ -248,13 +253,13 @@ void CancelAtBackend(Call* call) {
   call->backend->MarkDirty();
 }
 
-// Bytes the proxy took but will never pass on still count against their sender's connection
-// window until they are consumed: whenever a side goes or bytes are dropped, they are given back,
-// or the connection, shared by every call to that peer, would stall once 32 MiB had leaked.
+// Bytes the proxy took but will never pass on still count against their sender's stream window
+// until they are consumed: whenever bytes are dropped on a stream that goes on, they are given
+// back.
 void DropToClient(Call* call) {
   size_t n = call->to_client.pending();
   if (call->backend && n > 0) {
-    ConsumeFrom(call->backend->session(), call->backend_stream, n);
+    ConsumeStream(call->backend->session(), call->backend_stream, n);
     call->backend->MarkDirty();
   }
   call->to_client.DropPending();
@@ -264,21 +269,16 @@ void DropToBackend(Call* call) {
   size_t n = call->to_backend.pending();
   // A health check's bytes were consumed as they came (ClientData).
   if (call->client && !call->local_health && n > 0) {
-    ConsumeFrom(call->client->session(), call->client_stream, n);
+    ConsumeStream(call->client->session(), call->client_stream, n);
     call->client->MarkDirty();
   }
   call->to_backend.Clear();
 }
 
-// The backend's stream is over (closed, or its connection lost). Bytes still queued for the
-// client are credited to the backend's connection now, as nothing more is owed on the stream.
+// The backend's stream is over (closed, or its connection lost): nothing more is owed to it, and
+// nothing more can be sent to it. Bytes still queued for the client stay queued.
 void DetachBackend(Call* call) {
   if (!call->backend) return;
-  size_t n = call->to_client.pending();
-  if (n > 0) {
-    ConsumeFrom(call->backend->session(), call->backend_stream, n);
-    call->backend->MarkDirty();
-  }
   DropToBackend(call);
   call->backend = nullptr;
 }
@@ -583,6 +583,7 @@ int ClientFrame(nghttp2_session* session, const nghttp2_frame* frame, void* user
 
 int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t* data, size_t len,
                void*) {
+  nghttp2_session_consume_connection(session, len);
   auto* call = static_cast<Call*>(nghttp2_session_get_stream_user_data(session, stream));
   bool wanted = call && !call->status_decided && (call->backend || call->local_health);
   if (wanted) {
@@ -601,7 +602,7 @@ int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t*
     wanted = false;
   }
   if (!wanted || call->local_health) {
-    ConsumeFrom(session, stream, len);  // dropped or kept here: the window is given back now
+    ConsumeStream(session, stream, len);  // dropped or kept here: the window is given back now
     if (wanted) call->to_backend.bytes.append(reinterpret_cast<const char*>(data), len);
     return 0;
   }
@@ -692,13 +693,14 @@ int BackendFrame(nghttp2_session* session, const nghttp2_frame* frame, void*) {
 
 int BackendData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t* data, size_t len,
                 void*) {
+  nghttp2_session_consume_connection(session, len);
   auto* call = static_cast<Call*>(nghttp2_session_get_stream_user_data(session, stream));
   if (!call || call->status_decided || !call->client) {
-    ConsumeFrom(session, stream, len);
+    ConsumeStream(session, stream, len);
     return 0;
   }
   if (uint64_t size = call->response_sizes.Feed({reinterpret_cast<const char*>(data), len})) {
-    ConsumeFrom(session, stream, len);
+    ConsumeStream(session, stream, len);
     CancelAtBackend(call);
     Fail(call, kResourceExhausted,
          absl::StrCat("response message of ", size, " bytes is over the limit of ",

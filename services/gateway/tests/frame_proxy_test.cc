@@ -74,6 +74,43 @@ TEST_F(GatewayTest, ManyLargeUnaryAnswersDoNotExhaustTheSharedBackendConnection)
   }
 }
 
+TEST_F(GatewayTest, CallersThatDoNotReadDoNotStallOthersOnTheSharedBackendConnection) {
+  GatewayOptions o = Options();
+  o.threads = 1;  // one worker: every caller shares its one connection to the backend
+  StartGateway(std::move(o));
+  // Nine bidi calls each get a 3.9 MiB answer they never read: 35 MiB held at the gateway for
+  // callers that are not reading, more than the backend connection's 32 MiB window.
+  // The callers announce small windows, as a busy or slow client would, so the answers wait at
+  // the gateway rather than in their own buffers.
+  grpc::ChannelArguments small_windows;
+  small_windows.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  small_windows.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 << 10);
+  auto slow = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", gw_->port()),
+                                        grpc::InsecureChannelCredentials(), small_windows);
+  auto stub = v1::EchoService::NewStub(slow);
+  const std::string body((39 << 20) / 10, 's');
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReaderWriter<v1::EchoRequest, v1::EchoResponse>>> idle;
+  for (int i = 0; i < 9; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->AddMetadata("authorization", "Bearer " + Token(Role::kPolicyPlatform));
+    idle.push_back(stub->Chat(contexts.back().get()));
+    v1::EchoRequest r;
+    r.set_text(body);
+    ASSERT_TRUE(idle.back()->Write(r));
+  }
+  ASSERT_TRUE(WaitFor([&] { return backend_->received().size() == 9u; }));
+  absl::SleepFor(absl::Milliseconds(200));  // the answers reach the gateway and wait there
+  // Another caller, on its own connection to the gateway, is answered at once.
+  auto other = grpc::CreateChannel(absl::StrCat("127.0.0.1:", gw_->port()),
+                                   grpc::InsecureChannelCredentials());
+  Result r = GenericCall(other.get(), kEcho, {EchoBytes(std::string(1 << 20, 'o'))},
+                         As(Role::kCityBureau), absl::Seconds(5));
+  EXPECT_TRUE(r.status.ok()) << r.status.error_message();
+  for (auto& ctx : contexts) ctx->TryCancel();
+  for (auto& stream : idle) (void)stream->Finish();
+}
+
 TEST_F(GatewayTest, HealthCheckBuffersOneMessageAtMost) {
   GatewayOptions o = Options();
   o.max_message_bytes = 1024;
