@@ -1,0 +1,289 @@
+// The client side of the frame proxy: a call's headers are admitted and its stream to the
+// backend opened (BeginCall); its request bytes, half-close and reset are passed on; health
+// checks are answered here.
+#include <arpa/inet.h>
+
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
+#include "libs/auth/principal.h"
+#include "services/gateway/backend_metadata.h"
+#include "services/gateway/forwarded_call.h"
+#include "services/gateway/gateway.h"
+#include "services/gateway/proxy.h"
+
+namespace zhigai::gateway {
+namespace {
+
+// Request metadata a client may send on: its own keys, and of the transport's only those the
+// backend needs to read the messages and to know the deadline.
+bool ForwardedRequestKey(absl::string_view key) {
+  if (key == "content-type" || key == "te" || key == "grpc-timeout" || key == "grpc-encoding" ||
+      key == "grpc-accept-encoding") {
+    return true;
+  }
+  return !IsStrippedRequestKey(key);
+}
+
+void AnswerHealth(Call* call) {
+  grpc::health::v1::HealthCheckRequest request;
+  absl::string_view body = call->to_backend.bytes;
+  if (body.size() < 5 || body[0] != 0 ||
+      !request.ParseFromArray(body.data() + 5, body.size() - 5)) {
+    return Fail(call, kInvalidArgument, "unreadable HealthCheckRequest");
+  }
+  // One status for the whole process, under "" and under the services' readiness name, so
+  // probes written for the backends work here too.
+  if (!request.service().empty() && request.service() != "readiness") {
+    return Fail(call, kNotFound,
+                absl::StrCat("unknown health service \"", request.service(), "\""));
+  }
+  grpc::health::v1::HealthCheckResponse response;
+  response.set_status(call->proxy.serving() ? grpc::health::v1::HealthCheckResponse::SERVING
+                                            : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  std::string message = response.SerializeAsString();
+  uint32_t size = htonl(static_cast<uint32_t>(message.size()));
+  call->to_client.bytes.assign(1, '\0');
+  call->to_client.bytes.append(reinterpret_cast<const char*>(&size), 4);
+  call->to_client.bytes += message;
+  call->trailers = StatusTrailers(kOk, "", "");
+  call->backend_answered = true;
+  call->status_decided = true;
+  call->code = kOk;
+  StartResponse(call, {});
+}
+
+void ClientHalfClosed(Call* call) {
+  call->client_half_closed = true;
+  if (call->local_health && !call->status_decided) return AnswerHealth(call);
+  if (call->backend && call->backend_stream > 0) {
+    nghttp2_session_resume_data(call->backend->session(), call->backend_stream);
+    call->backend->MarkDirty();
+  }
+}
+
+void DeadlinePassed(Call* call) {
+  call->has_deadline = false;
+  CancelAtBackend(call);
+  Fail(call, kDeadlineExceeded, "deadline exceeded at the gateway");
+}
+
+// The request's headers are complete: admit it, then open its stream to the backend.
+void BeginCall(ClientConnection* conn, Call* call) {
+  call->start = absl::Now();
+  if (call->path == kHealthCheck) {
+    call->local_health = true;  // answered once the request message is in (ClientHalfClosed)
+    return;
+  }
+  if (call->path == kHealthWatch) {
+    call->local_health = true;
+    return Fail(call, kUnimplemented, "the gateway answers grpc.health.v1.Health/Check only");
+  }
+  call->request_id = UsableRequestId(call->sent_request_id);
+  if (call->request_id.empty()) call->request_id = NewRequestId();
+  Proxy& proxy = call->proxy;
+  Gateway& gw = proxy.gateway();
+  Backend* backend = nullptr;
+  Headers headers;
+  if (absl::StartsWith(call->path, kReflection)) {
+    // The gateway's own reflection service: schema only, open to all as on every service.
+    backend = proxy.local_backend();
+  } else {
+    absl::StatusOr<Admission> admission =
+        gw.Admit(call->path, call->authorization, conn->peer_subject(), conn->peer_address());
+    call->method = gw.methods().Find(call->path);
+    if (!admission.ok()) return FailWithStatus(call, admission.status());
+    call->role = std::string(auth::RoleName(admission->principal.role));
+    backend = admission->method->backend;
+    headers.push_back({auth::kPrincipalHeader, auth::EncodePrincipal(admission->principal)});
+    headers.push_back({auth::kInternalProofHeader, gw.internal_proof()});
+  }
+  headers.push_back({auth::kRequestIdHeader, call->request_id});
+  if (!call->timeout.empty()) {
+    auto timeout = wire::ParseTimeout(call->timeout);
+    if (!timeout) return Fail(call, kInternal, "malformed grpc-timeout");
+    call->has_deadline = true;
+    call->deadline =
+        conn->worker().loop().At(call->start + *timeout, [call] { DeadlinePassed(call); });
+  }
+  std::string why;
+  BackendConnection* to = conn->worker().ConnectionTo(backend, &why);
+  if (!to) return Fail(call, kUnavailable, why);
+  Headers request = {{":method", "POST"},
+                     {":scheme", "http"},
+                     {":authority", backend->address},
+                     {":path", call->path}};
+  for (auto& h : call->forwarded) request.push_back(std::move(h));
+  call->forwarded.clear();
+  for (auto& h : headers) request.push_back(std::move(h));
+  auto nv = NameValues(request);
+  nghttp2_data_provider provider{};
+  provider.source.ptr = call;
+  provider.read_callback = ReadToBackend;
+  int32_t id =
+      nghttp2_submit_request(to->session(), nullptr, nv.data(), nv.size(), &provider, call);
+  if (id < 0) {
+    return Fail(call, kUnavailable,
+                absl::StrCat("backend ", backend->name, ": ", nghttp2_strerror(id)));
+  }
+  call->backend = to;
+  call->backend_stream = id;
+  to->calls.insert(call);
+  to->MarkDirty();
+}
+
+int ClientBeginHeaders(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto* conn = static_cast<ClientConnection*>(user);
+  auto* call = new Call(conn->worker().proxy(), conn->worker().loop(),
+                        conn->worker().proxy().max_message_bytes());
+  call->start = absl::Now();
+  call->client = conn;
+  call->client_stream = frame->hd.stream_id;
+  conn->calls.insert(call);
+  nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, call);
+  return 0;
+}
+
+int ClientHeader(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name,
+                 size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void*) {
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  auto* call =
+      static_cast<Call*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  if (!call) return 0;
+  absl::string_view key(reinterpret_cast<const char*>(name), namelen);
+  absl::string_view val(reinterpret_cast<const char*>(value), valuelen);
+  if (key == ":path") {
+    call->path = std::string(val);
+  } else if (key == "authorization") {
+    call->authorization = std::string(val);
+  } else if (key == auth::kRequestIdHeader) {
+    call->sent_request_id = std::string(val);
+  } else if (ForwardedRequestKey(key)) {
+    if (key == "grpc-timeout") call->timeout = std::string(val);
+    call->forwarded.emplace_back(std::string(key), std::string(val));
+  }
+  return 0;
+}
+
+int ClientFrame(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+  auto* call =
+      static_cast<Call*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  if (!call) return 0;
+  if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    BeginCall(static_cast<ClientConnection*>(user), call);
+  }
+  if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) ClientHalfClosed(call);
+  return 0;
+}
+
+int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t* data, size_t len,
+               void*) {
+  nghttp2_session_consume_connection(session, len);
+  auto* call = static_cast<Call*>(nghttp2_session_get_stream_user_data(session, stream));
+  bool wanted = call && !call->status_decided && (call->backend || call->local_health);
+  if (wanted) {
+    if (uint64_t size = call->request_sizes.Feed({reinterpret_cast<const char*>(data), len})) {
+      CancelAtBackend(call);
+      Fail(call, kResourceExhausted,
+           absl::StrCat("request message of ", size, " bytes is over the limit of ",
+                        call->proxy.max_message_bytes()));
+      wanted = false;
+    }
+  }
+  if (wanted && call->local_health &&
+      call->to_backend.bytes.size() + len > call->proxy.max_message_bytes() + size_t{5}) {
+    // One HealthCheckRequest, answered at the half-close: more is not buffered for anyone.
+    Fail(call, kResourceExhausted, "a health check takes one request message");
+    wanted = false;
+  }
+  if (!wanted || call->local_health) {
+    ConsumeStream(session, stream, len);  // dropped or kept here: the window is given back now
+    if (wanted) call->to_backend.bytes.append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+  call->to_backend.bytes.append(reinterpret_cast<const char*>(data), len);
+  nghttp2_session_resume_data(call->backend->session(), call->backend_stream);
+  call->backend->MarkDirty();
+  return 0;
+}
+
+void ClientGone(Call* call) {
+  DropToBackend(call);
+  DropToClient(call);
+  call->client = nullptr;
+  if (!call->status_decided) {
+    call->client_cancelled = true;
+    call->status_decided = true;
+    call->code = kCancelled;
+  }
+  // Even when the backend has answered, its stream may still wait for the rest of the request.
+  CancelAtBackend(call);
+  Record(call);
+  MaybeDelete(call);
+}
+
+int ClientStreamClosed(nghttp2_session* session, int32_t stream, uint32_t, void* user) {
+  auto* call = static_cast<Call*>(nghttp2_session_get_stream_user_data(session, stream));
+  if (!call) return 0;
+  static_cast<ClientConnection*>(user)->calls.erase(call);
+  ClientGone(call);
+  return 0;
+}
+
+}  // namespace
+
+nghttp2_session_callbacks* ClientSideCallbacks() {
+  nghttp2_session_callbacks* cb = nullptr;
+  nghttp2_session_callbacks_new(&cb);
+  nghttp2_session_callbacks_set_error_callback2(cb, SessionError);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cb, ClientBeginHeaders);
+  nghttp2_session_callbacks_set_on_header_callback(cb, ClientHeader);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cb, ClientFrame);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, ClientData);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cb, ClientStreamClosed);
+  return cb;
+}
+
+absl::Status ClientConnection::Open() {
+  // A connection lives about 5 minutes, so that clients behind a Service re-resolve and spread
+  // over the gateway's replicas (what GRPC_ARG_MAX_CONNECTION_AGE_MS did); the jitter keeps
+  // the connections of one burst from ending together.
+  if (auto s = NewSession(this, &session_, /*server=*/true); !s.ok()) return s;
+  thread_local std::mt19937 jitter(std::random_device{}());
+  absl::Duration age = absl::Seconds(std::uniform_int_distribution<int>(270, 330)(jitter));
+  age_timer_ = loop_.At(absl::Now() + age, [this] { Age(); });
+  return absl::OkStatus();
+}
+
+void ClientConnection::Age() {
+  GoAway();
+  // 30 s of grace for the calls in flight (GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS), then the
+  // rest are ended as the connection closes.
+  age_timer_ = loop_.At(absl::Now() + absl::Seconds(30), [this] {
+    age_timer_ = loop_.NoTimer();
+    Close("maximum connection age");
+  });
+}
+
+void ClientConnection::GoAway() {
+  if (going_away_ || closed()) return;
+  going_away_ = true;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
+                        nullptr, 0);
+  MarkDirty();
+}
+
+void ClientConnection::OnLost(absl::string_view) {
+  if (age_timer_ != loop_.NoTimer()) loop_.Cancel(age_timer_);
+  age_timer_ = loop_.NoTimer();
+  auto calls = std::move(this->calls);
+  for (Call* call : calls) ClientGone(call);
+}
+
+}  // namespace zhigai::gateway
