@@ -77,7 +77,7 @@ int BackendData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t
   if (uint64_t size = call->response_sizes.Feed({reinterpret_cast<const char*>(data), len})) {
     ConsumeStream(session, stream, len);
     CancelAtBackend(call);
-    Fail(call, kResourceExhausted,
+    Fail(call, grpc::StatusCode::RESOURCE_EXHAUSTED,
          absl::StrCat("response message of ", size, " bytes is over the limit of ",
                       call->proxy.max_message_bytes()));
     return 0;
@@ -91,7 +91,7 @@ void BackendGone(Call* call, uint32_t error) {
   DetachBackend(call);
   if (!call->status_decided) {
     // Reset before its status: the backend refused the stream or went away mid-call.
-    Fail(call, kUnavailable,
+    Fail(call, grpc::StatusCode::UNAVAILABLE,
          error == NGHTTP2_REFUSED_STREAM
              ? "the backend refused the call (it is going away); retry it"
              : absl::StrCat("the backend stopped while handling the call (",
@@ -143,7 +143,7 @@ void BackendConnection::OnLost(absl::string_view why) {
   for (Call* call : calls) {
     DetachBackend(call);
     if (!call->status_decided) {
-      Fail(call, kUnavailable,
+      Fail(call, grpc::StatusCode::UNAVAILABLE,
            absl::StrCat("backend ", backend_->name, " is unreachable (", why, "); retry it"));
     }
     MaybeDelete(call);

@@ -33,12 +33,12 @@ void AnswerHealth(Call* call) {
   absl::string_view body = call->to_backend.bytes;
   if (body.size() < 5 || body[0] != 0 ||
       !request.ParseFromArray(body.data() + 5, body.size() - 5)) {
-    return Fail(call, kInvalidArgument, "unreadable HealthCheckRequest");
+    return Fail(call, grpc::StatusCode::INVALID_ARGUMENT, "unreadable HealthCheckRequest");
   }
   // One status for the whole process, under "" and under the services' readiness name, so
   // probes written for the backends work here too.
   if (!request.service().empty() && request.service() != "readiness") {
-    return Fail(call, kNotFound,
+    return Fail(call, grpc::StatusCode::NOT_FOUND,
                 absl::StrCat("unknown health service \"", request.service(), "\""));
   }
   grpc::health::v1::HealthCheckResponse response;
@@ -49,10 +49,10 @@ void AnswerHealth(Call* call) {
   call->to_client.bytes.assign(1, '\0');
   call->to_client.bytes.append(reinterpret_cast<const char*>(&size), 4);
   call->to_client.bytes += message;
-  call->trailers = StatusTrailers(kOk, "", "");
+  call->trailers = StatusTrailers(grpc::StatusCode::OK, "", "");
   call->backend_answered = true;
   call->status_decided = true;
-  call->code = kOk;
+  call->code = static_cast<int>(grpc::StatusCode::OK);
   StartResponse(call, {});
 }
 
@@ -68,7 +68,7 @@ void ClientHalfClosed(Call* call) {
 void DeadlinePassed(Call* call) {
   call->has_deadline = false;
   CancelAtBackend(call);
-  Fail(call, kDeadlineExceeded, "deadline exceeded at the gateway");
+  Fail(call, grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded at the gateway");
 }
 
 // The request's headers are complete: admit it, then open its stream to the backend.
@@ -80,7 +80,8 @@ void BeginCall(ClientConnection* conn, Call* call) {
   }
   if (call->path == kHealthWatch) {
     call->local_health = true;
-    return Fail(call, kUnimplemented, "the gateway answers grpc.health.v1.Health/Check only");
+    return Fail(call, grpc::StatusCode::UNIMPLEMENTED,
+                "the gateway answers grpc.health.v1.Health/Check only");
   }
   call->request_id = UsableRequestId(call->sent_request_id);
   if (call->request_id.empty()) call->request_id = NewRequestId();
@@ -94,8 +95,11 @@ void BeginCall(ClientConnection* conn, Call* call) {
   } else {
     absl::StatusOr<Admission> admission =
         gw.Admit(call->path, call->authorization, conn->peer_subject(), conn->peer_address());
-    call->method = gw.methods().Find(call->path);
-    if (!admission.ok()) return FailWithStatus(call, admission.status());
+    if (!admission.ok()) {
+      call->method = gw.methods().Find(call->path);  // for the metrics of refused calls
+      return FailWithStatus(call, admission.status());
+    }
+    call->method = admission->method;
     call->role = std::string(auth::RoleName(admission->principal.role));
     backend = admission->method->backend;
     headers.push_back({auth::kPrincipalHeader, auth::EncodePrincipal(admission->principal)});
@@ -104,14 +108,14 @@ void BeginCall(ClientConnection* conn, Call* call) {
   headers.push_back({auth::kRequestIdHeader, call->request_id});
   if (!call->timeout.empty()) {
     auto timeout = wire::ParseTimeout(call->timeout);
-    if (!timeout) return Fail(call, kInternal, "malformed grpc-timeout");
+    if (!timeout) return Fail(call, grpc::StatusCode::INTERNAL, "malformed grpc-timeout");
     call->has_deadline = true;
     call->deadline =
         conn->worker().loop().At(call->start + *timeout, [call] { DeadlinePassed(call); });
   }
   std::string why;
   BackendConnection* to = conn->worker().ConnectionTo(backend, &why);
-  if (!to) return Fail(call, kUnavailable, why);
+  if (!to) return Fail(call, grpc::StatusCode::UNAVAILABLE, why);
   Headers request = {{":method", "POST"},
                      {":scheme", "http"},
                      {":authority", backend->address},
@@ -126,7 +130,7 @@ void BeginCall(ClientConnection* conn, Call* call) {
   int32_t id =
       nghttp2_submit_request(to->session(), nullptr, nv.data(), nv.size(), &provider, call);
   if (id < 0) {
-    return Fail(call, kUnavailable,
+    return Fail(call, grpc::StatusCode::UNAVAILABLE,
                 absl::StrCat("backend ", backend->name, ": ", nghttp2_strerror(id)));
   }
   call->backend = to;
@@ -189,7 +193,7 @@ int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t*
   if (wanted) {
     if (uint64_t size = call->request_sizes.Feed({reinterpret_cast<const char*>(data), len})) {
       CancelAtBackend(call);
-      Fail(call, kResourceExhausted,
+      Fail(call, grpc::StatusCode::RESOURCE_EXHAUSTED,
            absl::StrCat("request message of ", size, " bytes is over the limit of ",
                         call->proxy.max_message_bytes()));
       wanted = false;
@@ -198,7 +202,7 @@ int ClientData(nghttp2_session* session, uint8_t, int32_t stream, const uint8_t*
   if (wanted && call->local_health &&
       call->to_backend.bytes.size() + len > call->proxy.max_message_bytes() + size_t{5}) {
     // One HealthCheckRequest, answered at the half-close: more is not buffered for anyone.
-    Fail(call, kResourceExhausted, "a health check takes one request message");
+    Fail(call, grpc::StatusCode::RESOURCE_EXHAUSTED, "a health check takes one request message");
     wanted = false;
   }
   if (!wanted || call->local_health) {
@@ -219,7 +223,7 @@ void ClientGone(Call* call) {
   if (!call->status_decided) {
     call->client_cancelled = true;
     call->status_decided = true;
-    call->code = kCancelled;
+    call->code = static_cast<int>(grpc::StatusCode::CANCELLED);
   }
   // Even when the backend has answered, its stream may still wait for the rest of the request.
   CancelAtBackend(call);

@@ -130,8 +130,9 @@ void DetachBackend(Call* call) {
   call->backend = nullptr;
 }
 
-Headers StatusTrailers(int code, absl::string_view message, absl::string_view details) {
-  Headers out = {{"grpc-status", absl::StrCat(code)}};
+Headers StatusTrailers(grpc::StatusCode code, absl::string_view message,
+                       absl::string_view details) {
+  Headers out = {{"grpc-status", absl::StrCat(static_cast<int>(code))}};
   if (!message.empty()) out.push_back({"grpc-message", wire::PercentEncode(message)});
   if (!details.empty()) out.push_back({"grpc-status-details-bin", absl::Base64Escape(details)});
   return out;
@@ -170,10 +171,10 @@ void ResumeToClient(Call* call) {
 
 // The gateway itself ends the call with `code` (a refusal, a limit, a deadline, a backend that
 // went away). What the backend had not yet delivered is dropped.
-void Fail(Call* call, int code, absl::string_view message, absl::string_view details) {
+void Fail(Call* call, grpc::StatusCode code, absl::string_view message, absl::string_view details) {
   if (call->status_decided) return;
   call->status_decided = true;
-  call->code = code;
+  call->code = static_cast<int>(code);
   if (!call->client) return;
   DropToClient(call);
   call->trailers = StatusTrailers(code, message, details);
@@ -184,7 +185,7 @@ void Fail(Call* call, int code, absl::string_view message, absl::string_view det
 
 void FailWithStatus(Call* call, const absl::Status& status) {
   grpc::Status g = server::ToGrpcStatus(status);
-  Fail(call, static_cast<int>(g.error_code()), g.error_message(), g.error_details());
+  Fail(call, g.error_code(), g.error_message(), g.error_details());
 }
 
 // A backend's final status, made the client's: the code is recorded, and a cancellation the
@@ -192,7 +193,9 @@ void FailWithStatus(Call* call, const absl::Status& status) {
 // the same request id.
 void TakeBackendStatus(Call* call, Headers& trailers) {
   std::string* status = Find(trailers, "grpc-status");
-  int code = kUnknown;
+  constexpr int kCancelled = grpc::StatusCode::CANCELLED, kInternal = grpc::StatusCode::INTERNAL,
+                kUnavailable = grpc::StatusCode::UNAVAILABLE;
+  int code = grpc::StatusCode::UNKNOWN;
   if (!status || !absl::SimpleAtoi(*status, &code)) {
     code = kInternal;
     trailers.push_back({"grpc-status", absl::StrCat(kInternal)});

@@ -4,6 +4,7 @@
 // client_side.cc, the backend side's in backend_side.cc, the worker that owns it all in worker.cc.
 #pragma once
 
+#include <grpcpp/support/status_code_enum.h>
 #include <nghttp2/nghttp2.h>
 
 #include <string>
@@ -29,20 +30,6 @@ class BackendConnection;
 inline constexpr absl::string_view kHealthCheck = "/grpc.health.v1.Health/Check";
 inline constexpr absl::string_view kHealthWatch = "/grpc.health.v1.Health/Watch";
 inline constexpr absl::string_view kReflection = "/grpc.reflection.";
-
-// gRPC status codes by number, as they travel in grpc-status.
-enum Code : int {
-  kOk = 0,
-  kCancelled = 1,
-  kUnknown = 2,
-  kInvalidArgument = 3,
-  kDeadlineExceeded = 4,
-  kNotFound = 5,
-  kResourceExhausted = 8,
-  kUnimplemented = 12,
-  kInternal = 13,
-  kUnavailable = 14,
-};
 
 using Header = std::pair<std::string, std::string>;
 using Headers = std::vector<Header>;
@@ -95,7 +82,7 @@ struct Call {
   bool client_cancelled = false;
   bool recorded = false;
   bool local_health = false;
-  int code = kUnknown;
+  int code = static_cast<int>(grpc::StatusCode::UNKNOWN);  // as it travels in grpc-status
 
   MethodInfo* method = nullptr;
   std::string request_id, role = "-";
@@ -158,10 +145,11 @@ void CancelAtBackend(Call* call);
 void DropToClient(Call* call);
 void DropToBackend(Call* call);
 void DetachBackend(Call* call);
-Headers StatusTrailers(int code, absl::string_view message, absl::string_view details);
+Headers StatusTrailers(grpc::StatusCode code, absl::string_view message, absl::string_view details);
 void StartResponse(Call* call, Headers headers);
 void ResumeToClient(Call* call);
-void Fail(Call* call, int code, absl::string_view message, absl::string_view details = "");
+void Fail(Call* call, grpc::StatusCode code, absl::string_view message,
+          absl::string_view details = "");
 void FailWithStatus(Call* call, const absl::Status& status);
 void TakeBackendStatus(Call* call, Headers& trailers);
 

@@ -45,49 +45,23 @@ std::string PercentEncode(absl::string_view message) {
   return out;
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = absl::ascii_toupper(c);
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
-std::string PercentDecode(absl::string_view encoded) {
-  std::string out;
-  out.reserve(encoded.size());
-  for (size_t i = 0; i < encoded.size(); ++i) {
-    if (encoded[i] == '%' && i + 2 < encoded.size()) {
-      int hi = HexValue(encoded[i + 1]), lo = HexValue(encoded[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(encoded[i]);
-  }
-  return out;
-}
-
-int CodeForHttpStatus(int http_status) {
+grpc::StatusCode CodeForHttpStatus(int http_status) {
   switch (http_status) {
     case 400:
-      return 13;  // INTERNAL
+      return grpc::StatusCode::INTERNAL;
     case 401:
-      return 16;  // UNAUTHENTICATED
+      return grpc::StatusCode::UNAUTHENTICATED;
     case 403:
-      return 7;  // PERMISSION_DENIED
+      return grpc::StatusCode::PERMISSION_DENIED;
     case 404:
-      return 12;  // UNIMPLEMENTED
+      return grpc::StatusCode::UNIMPLEMENTED;
     case 429:
     case 502:
     case 503:
     case 504:
-      return 14;  // UNAVAILABLE
+      return grpc::StatusCode::UNAVAILABLE;
     default:
-      return 2;  // UNKNOWN
+      return grpc::StatusCode::UNKNOWN;
   }
 }
 

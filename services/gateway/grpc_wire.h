@@ -4,6 +4,8 @@
 // each rule of the wire format is unit-tested on its own.
 #pragma once
 
+#include <grpcpp/support/status_code_enum.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,10 +20,9 @@ std::optional<absl::Duration> ParseTimeout(absl::string_view value);
 
 // grpc-message travels percent-encoded: bytes outside 0x20..0x7E, and '%' itself, as %XX.
 std::string PercentEncode(absl::string_view message);
-std::string PercentDecode(absl::string_view encoded);
 
 // The gRPC code a client library gives a response whose HTTP status is not 200.
-int CodeForHttpStatus(int http_status);
+grpc::StatusCode CodeForHttpStatus(int http_status);
 
 // Follows one direction of a call's DATA and finds the length prefix of every message, so a
 // message over the limit is refused before the proxy has buffered it.

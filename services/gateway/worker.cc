@@ -198,7 +198,7 @@ void Worker::Stop() {
       if (!client) continue;
       for (Call* call : client->calls) {
         CancelAtBackend(call);
-        Fail(call, kUnavailable, "the gateway is shutting down; retry the call");
+        Fail(call, grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down; retry the call");
       }
     }
     EndOfTurn();
