@@ -9,6 +9,16 @@
 
 namespace zhigai::gateway {
 
+bool SplitHostPort(absl::string_view address, std::string* host, std::string* port) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  absl::string_view h = address.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  host->assign(h.data(), h.size());
+  port->assign(address.substr(colon + 1).data(), address.size() - colon - 1);
+  return true;
+}
+
 BackendAddresses::BackendAddresses(const std::vector<std::string>& addresses,
                                    absl::Duration refresh)
     : refresh_(refresh) {
@@ -41,17 +51,11 @@ BackendAddresses::~BackendAddresses() {
 }
 
 void BackendAddresses::Resolve(const std::string& address, Entry& entry) {
-  std::string host = address, port;
-  size_t colon = host.rfind(':');
-  if (colon == std::string::npos) {
+  std::string host, port;
+  if (!SplitHostPort(address, &host, &port)) {
     entry.error = absl::StrCat("\"", address, "\" has no port");
     entry.resolved.clear();
     return;
-  }
-  port = host.substr(colon + 1);
-  host = host.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
   }
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;

@@ -18,6 +18,9 @@
 
 namespace zhigai::gateway {
 
+// "host:port" or "[v6 address]:port" → host (without brackets) and port; false without a port.
+bool SplitHostPort(absl::string_view address, std::string* host, std::string* port);
+
 struct SocketAddress {
   sockaddr_storage storage{};
   socklen_t length = 0;

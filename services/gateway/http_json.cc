@@ -185,10 +185,10 @@ int HttpJson::Handle(mg_connection* conn, void* self) {
 int HttpJson::Serve(mg_connection* conn) {
   absl::Time start = absl::Now();
   const mg_request_info* ri = mg_get_request_info(conn);
+  // The same rule as for gRPC callers: a usable id is kept, anything else replaced.
   const char* rid_header = mg_get_header(conn, "X-Request-Id");
-  std::string request_id =
-      rid_header && std::strlen(rid_header) > 0 && std::strlen(rid_header) <= 128 ? rid_header
-                                                                                  : NewRequestId();
+  std::string request_id = UsableRequestId(rid_header ? rid_header : "");
+  if (request_id.empty()) request_id = NewRequestId();
   std::string path = ri->local_uri ? ri->local_uri : "/";
   bool get = std::strcmp(ri->request_method, "GET") == 0;
   if (pages_ && (get || std::strcmp(ri->request_method, "HEAD") == 0)) {

@@ -23,15 +23,11 @@ namespace {
 // Binds `listen` ("host:port", port 0 for any) with SO_REUSEPORT, so each worker listens on the
 // same port with its own socket and the kernel spreads the connections.
 absl::StatusOr<int> Listen(const std::string& listen, int port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) {
+  std::string host, service;
+  if (!SplitHostPort(listen, &host, &service)) {
     return absl::InvalidArgumentError(absl::StrCat("--listen \"", listen, "\" has no port"));
   }
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  std::string service = port > 0 ? absl::StrCat(port) : listen.substr(colon + 1);
+  if (port > 0) service = absl::StrCat(port);
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE;
