@@ -1,5 +1,7 @@
 #include "libs/db/audit.h"
 
+#include "libs/core/business_clock.h"
+#include "libs/core/dates.h"
 #include "libs/db/errors.h"
 #include "libs/db/params.h"
 
@@ -7,8 +9,8 @@ namespace zhigai::db {
 namespace {
 constexpr Statement kInsertAudit{
     "audit.insert",
-    "INSERT INTO audit_log (actor, actor_role, method, entity, entity_id, version, request_id)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+    "INSERT INTO audit_log (actor, actor_role, method, entity, entity_id, version, request_id,"
+    " business_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)"};
 constexpr Statement kFindKey{"idempotency.find",
                              "SELECT response FROM idempotency_keys WHERE key = $1"};
 constexpr Statement kClaimKey{
@@ -19,9 +21,12 @@ constexpr Statement kStoreKey{"idempotency.store",
 }  // namespace
 
 absl::Status WriteAudit(Connection& conn, const Actor& actor, const AuditEntry& e) {
+  Param business_at = std::nullopt;
+  if (core::ProcessClockIsSettable())
+    business_at = core::FormatTimestamp(core::ProcessClock()->Now());
   return conn
       .Exec(kInsertAudit, {actor.subject, actor.role, e.method, e.entity, e.entity_id, e.version,
-                           actor.request_id})
+                           actor.request_id, std::move(business_at)})
       .status();
 }
 

@@ -111,6 +111,13 @@ ALTER TABLE outbox ADD COLUMN ordering_key text NOT NULL DEFAULT '';
 CREATE INDEX outbox_ordering ON outbox (ordering_key, id)
   WHERE delivered_at IS NULL AND failed_at IS NULL;
 )sql"},
+      {4, "audit_business_time",
+       R"sql(
+-- On a settable business clock (rehearsals, never production) a change is decided at a
+-- business time other than the wall time in `at`: the row keeps both. NULL: the system clock,
+-- where the two are the same.
+ALTER TABLE audit_log ADD COLUMN business_at timestamptz;
+)sql"},
   };
   return *all;
 }

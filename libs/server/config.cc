@@ -114,6 +114,10 @@ std::vector<SettingSpec> CommonSettings(const std::string& service, int default_
       {"migrate_only", "apply migrations and exit (Kubernetes Job)", std::string("false"), true},
       {"drain_seconds", "how long SIGTERM waits for in-flight calls", std::string("10")},
       {"log_level", "debug, info, warn or error", std::string("info")},
+      {"business_clock",
+       "'system' (production: business dates from the wall clock) or 'settable' (rehearsals "
+       "only: an operator moves the whole system's business time with zhigai-admin clock)",
+       std::string("system")},
       // Peers: every service knows where the others are (used by outbox dispatchers and
       // metric pulls); the defaults are the ports of `tools/zhigai up`.
       {"registry_addr", "registry gRPC address", std::string("127.0.0.1:7101")},

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/server/async_unary.h"
+#include "libs/server/clock_follower.h"
 #include "libs/server/health.h"
 #include "libs/server/interceptor.h"
 #include "libs/server/log.h"
@@ -96,8 +97,12 @@ int Fail(const std::string& why) {
 class ReadinessWatch {
  public:
   ReadinessWatch(grpc::HealthCheckServiceInterface* health, db::Pool& pool, std::string component,
-                 const std::vector<db::Migration>& migrations)
-      : health_(health), pool_(pool), component_(std::move(component)), migrations_(migrations) {
+                 const std::vector<db::Migration>& migrations, const ClockFollower* clock)
+      : health_(health),
+        pool_(pool),
+        component_(std::move(component)),
+        migrations_(migrations),
+        clock_(clock) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~ReadinessWatch() { Stop(); }
@@ -114,6 +119,9 @@ class ReadinessWatch {
 
  private:
   bool CheckOnce() {
+    // On a settable clock, not before the operator's setting has been read: the service would
+    // decide on the wall clock's date.
+    if (clock_ != nullptr && !clock_->synced()) return false;
     auto lease = pool_.Acquire();
     if (!lease.ok()) return false;
     auto pending = db::PendingMigrations(**lease, component_, migrations_);
@@ -130,7 +138,10 @@ class ReadinessWatch {
       if (ready != last || first) {
         health_->SetServingStatus(kReadinessService, ready);
         log::Write(ready ? log::Level::kInfo : log::Level::kWarn,
-                   ready ? "ready" : "not ready: database unreachable or migrations behind");
+                   ready ? "ready"
+                         : (clock_ != nullptr && !clock_->synced()
+                                ? "not ready: the settable business clock has not been read"
+                                : "not ready: database unreachable or migrations behind"));
         last = ready;
         first = false;
       }
@@ -141,6 +152,7 @@ class ReadinessWatch {
   db::Pool& pool_;
   std::string component_;
   const std::vector<db::Migration>& migrations_;
+  const ClockFollower* clock_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopped_ = false;
@@ -197,8 +209,26 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
     log::Warn("migrations not applied yet; will retry", {{"error", std::string(s.message())}});
   }
 
-  HostContext context{*config, pool, *metrics, config->Get("data_dir"),
-                      config->Get("internal_proof")};
+  auto clock_mode = core::ParseClockMode(config->Get("business_clock"));
+  if (!clock_mode.ok()) return Fail(absl::StrCat(def.name, ": ", clock_mode.status().message()));
+  // Lives until the process ends: handlers, stores and log lines read it.
+  static core::BusinessClock* clock = new core::BusinessClock(*clock_mode);
+  core::InstallProcessClock(clock);
+  std::unique_ptr<ClockFollower> follower;
+  if (clock->settable()) {
+    log::Warn(
+        "settable business clock: business dates follow zhigai-admin clock, not the wall "
+        "clock; never run production like this");
+    follower = std::make_unique<ClockFollower>(*clock, pool, config->Get("db"), def.name);
+    if (absl::Status s = follower->SyncOnce(); !s.ok()) {
+      log::Warn("business clock not read yet; not ready until it is",
+                {{"error", std::string(s.message())}});
+    }
+    follower->Start();
+  }
+
+  HostContext context{
+      *config, pool, *metrics, config->Get("data_dir"), config->Get("internal_proof"), *clock};
   auto services = def.make_services(context);
   if (!services.ok()) return Fail(absl::StrCat(def.name, ": ", services.status().message()));
   std::vector<grpc::Service*> raw;
@@ -209,10 +239,13 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
     return Fail(absl::StrCat(def.name, ": cannot listen on ", config->Get("listen")));
   }
   std::unique_ptr<prometheus::Exposer> exposer;
+  // The exposer holds collectables weakly: this one lives as long as the endpoint.
+  std::shared_ptr<prometheus::Collectable> clock_metrics = ClockMetrics(*clock);
   if (!config->Get("metrics_listen").empty()) {
     try {
       exposer = std::make_unique<prometheus::Exposer>(config->Get("metrics_listen"));
       exposer->RegisterCollectable(metrics);
+      exposer->RegisterCollectable(clock_metrics);
     } catch (const std::exception& e) {
       return Fail(absl::StrCat(def.name, ": cannot serve metrics on ",
                                config->Get("metrics_listen"), ": ", e.what()));
@@ -221,6 +254,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
   auto* health = server->GetHealthCheckService();
   health->SetServingStatus("", true);
   health->SetServingStatus(kReadinessService, false);
+  if (clock->settable()) health->SetServingStatus(kSettableClockHealthName, true);
   std::atomic<bool> migrated{false};
   std::thread migrator([&] {
     // Keep trying to migrate while the database is away at start-up.
@@ -231,7 +265,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   });
-  ReadinessWatch readiness(health, pool, def.name, migrations);
+  ReadinessWatch readiness(health, pool, def.name, migrations, follower.get());
   log::Info("serving", {{"grpc", absl::StrCat(port)}, {"metrics", config->Get("metrics_listen")}});
 
   int sig = 0;
@@ -244,6 +278,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(*drain));
   migrator.join();
   if (def.stop_background) def.stop_background();
+  if (follower) follower->Stop();
   log::Info("stopped");
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/core/business_clock.h"
 #include "libs/db/migrations.h"
 #include "libs/db/pool.h"
 #include "libs/server/config.h"
@@ -28,12 +29,19 @@ namespace zhigai::server {
 // applied, not shutting down). The empty name reports liveness and never depends on the DB.
 inline constexpr char kReadinessService[] = "readiness";
 
+// Health-check service name that answers SERVING when the process runs a settable business
+// clock (rehearsals): a probe, a dashboard or the prod overlay's check can see it at once.
+inline constexpr char kSettableClockHealthName[] = "settable-business-clock";
+
 struct HostContext {
   const Config& config;
   db::Pool& pool;
   prometheus::Registry& metrics;
   std::string data_dir;
   std::string internal_proof;
+  // The business clock every rule reads (the system clock in production).
+  const core::BusinessClock& clock;
+  std::function<absl::Time()> now() const { return clock.AsFunction(); }
 };
 
 struct ServiceDefinition {

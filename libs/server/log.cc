@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/core/business_clock.h"
 
 namespace zhigai::log {
 namespace {
@@ -84,6 +85,13 @@ void Write(Level level, absl::string_view message, Fields fields) {
       "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
       "\",\"level\":\"", LevelName(level), "\",\"service\":\"", JsonEscape(*g_service),
       "\",\"msg\":\"", JsonEscape(message), "\"");
+  // A settable business clock marks every line with the business time it decided on.
+  if (core::ProcessClockIsSettable()) {
+    absl::StrAppend(&line, ",\"business_time\":\"",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%E3S+08:00", core::ProcessClock()->Now(),
+                                     absl::FixedTimeZone(8 * 3600)),
+                    "\"");
+  }
   for (const auto& [k, v] : fields) absl::StrAppend(&line, ",\"", k, "\":\"", JsonEscape(v), "\"");
   line += "}\n";
   std::lock_guard<std::mutex> lock(g_mu);

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
             host.config.Get("registry_addr"), host.config.Get("tracking_addr"),
             host.config.Get("training_addr"), host.config.Get("feedback_addr")},
         host.internal_proof, absl::Seconds(*timeout));
-    store = std::make_unique<evaluation::EvaluationStore>(host.pool, [] { return absl::Now(); });
+    store = std::make_unique<evaluation::EvaluationStore>(host.pool, host.now());
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(
         std::make_unique<evaluation::EvaluationHandlers>(*store, *sources, host.internal_proof));

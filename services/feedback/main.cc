@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   def.migrations = &migrations::Feedback();
   def.make_services =
       [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-    auto clock = [] { return absl::Now(); };
+    auto clock = host.now();
     store = std::make_unique<feedback::FeedbackStore>(host.pool, clock);
     // Engagements belong to tracking: read them from it, never from a copy.
     engagements = std::make_unique<feedback::TrackingEngagementDirectory>(

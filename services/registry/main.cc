@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     if (!divisions.ok()) return divisions.status();
     ref = std::make_unique<registry::ReferenceData>(
         registry::ReferenceData{std::move(*industries), std::move(*divisions)});
-    auto clock = [] { return absl::Now(); };
+    auto clock = host.now();
     cache = std::make_unique<registry::RegistryCache>();
     // The cache serves only while this listener is connected (see cache.h).
     listener = std::make_unique<db::NotificationListener>(

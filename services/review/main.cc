@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     if (!divisions.ok()) return divisions.status();
     ref = std::make_unique<review::ReferenceData>(
         review::ReferenceData{std::move(*industries), std::move(*divisions)});
-    auto clock = [] { return absl::Now(); };
+    auto clock = host.now();
     store = std::make_unique<review::ReviewStore>(host.pool, clock);
     // Admissions reach the registry through the outbox (DESIGN.md flows).
     delivery.pool = std::make_unique<db::Pool>(db::PoolOptions{host.config.Get("db"), 2});

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     options.internal_proof = host.internal_proof;
     options.cache_ttl = absl::Seconds(*ttl);
     eligibility = std::make_unique<tracking::RegistryEligibility>(std::move(options));
-    auto clock = [] { return absl::Now(); };
+    auto clock = host.now();
     store = std::make_unique<tracking::TrackingStore>(host.pool, clock);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<tracking::TrackingHandlers>(*store, *ref, *eligibility,

@@ -38,8 +38,10 @@ int main(int argc, char** argv) {
     if (path.empty()) path = absl::StrCat(host.data_dir, "/cn-workdays.tsv");
     auto check = host.config.GetInt("calendar_check_seconds");
     if (!check.ok()) return check.status();
-    auto clock = [] { return absl::Now(); };
-    auto opened = training::CalendarSource::Open(path, absl::Seconds(*check), clock);
+    auto clock = host.now();
+    // The calendar file is looked at on the wall clock: reloading is an operator's matter.
+    auto opened =
+        training::CalendarSource::Open(path, absl::Seconds(*check), [] { return absl::Now(); });
     if (!opened.ok()) return opened.status();
     calendar = std::move(*opened);
     store = std::make_unique<training::TrainingStore>(host.pool, clock);

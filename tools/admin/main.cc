@@ -1,5 +1,7 @@
 // zhigai-admin: operator commands that tools/zhigai and the Kubernetes jobs share.
 //   zhigai-admin provision --admin <conninfo> --service <name> --password <pw> [--role <r>]
+//                          [--business-clock]       also let the role follow a settable clock
+//   zhigai-admin clock show|set|advance ...           the settable business clock (rehearsals)
 //   zhigai-admin health <host:port> [service-name] [--wait <seconds>]
 //   zhigai-admin dev-idp-init --dir <dir>          development identity provider: key + JWKS
 //   zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] [--ttl SECONDS]
@@ -17,20 +19,23 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/auth/principal.h"
+#include "libs/db/clock_table.h"
 #include "libs/db/connection.h"
 #include "libs/db/provision.h"
 #include "services/gateway/dev_signing.h"
+#include "tools/admin/clock_command.h"
 
 namespace {
 
 int Usage() {
-  std::fprintf(
-      stderr,
-      "usage:\n  zhigai-admin provision --admin <conninfo> --service <name> "
-      "--password <pw> [--role <role>]\n  zhigai-admin health <host:port> [service] [--wait <s>]\n"
-      "  zhigai-admin dev-idp-init --dir <dir>\n"
-      "  zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] "
-      "[--ttl SECONDS]\n");
+  std::fprintf(stderr,
+               "usage:\n  zhigai-admin provision --admin <conninfo> --service <name> "
+               "--password <pw> [--role <role>] [--business-clock]\n"
+               "  zhigai-admin clock show|set|advance --admin <conninfo> ...\n"
+               "  zhigai-admin health <host:port> [service] [--wait <s>]\n"
+               "  zhigai-admin dev-idp-init --dir <dir>\n"
+               "  zhigai-admin token --dir <dir> --role ROLE --sub S [--code C] [--div D] "
+               "[--ttl SECONDS]\n");
   return 2;
 }
 
@@ -57,6 +62,15 @@ int Provision(const std::vector<std::string>& args) {
   if (auto s = zhigai::db::ProvisionServiceSchema(**conn, db); !s.ok()) {
     std::fprintf(stderr, "provision %s: %s\n", service.c_str(), std::string(s.message()).c_str());
     return 1;
+  }
+  // A rehearsal system's services follow a settable business clock: they need to read it.
+  for (const std::string& a : args) {
+    if (a != "--business-clock") continue;
+    if (auto s = zhigai::db::ProvisionClock(**conn, role); !s.ok()) {
+      std::fprintf(stderr, "provision %s: business clock: %s\n", service.c_str(),
+                   std::string(s.message()).c_str());
+      return 1;
+    }
   }
   std::printf("provisioned schema %s for role %s\n", service.c_str(), db.role.c_str());
   return 0;
@@ -173,6 +187,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return Usage();
   if (args[0] == "provision") return Provision(args);
+  if (args[0] == "clock") return zhigai::admin::ClockCommand(args);
   if (args[0] == "health") return Health(args);
   if (args[0] == "dev-idp-init") return DevIdpInit(args);
   if (args[0] == "token") return Token(args);

@@ -1,0 +1,147 @@
+#include "libs/server/clock_follower.h"
+
+#include <prometheus/client_metric.h>
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/db/clock_table.h"
+#include "libs/server/log.h"
+
+namespace zhigai::server {
+namespace {
+
+std::string InstanceName() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  return absl::StrCat(host, ":", getpid());
+}
+
+}  // namespace
+
+ClockFollower::ClockFollower(core::BusinessClock& clock, db::Pool& pool, std::string conninfo,
+                             std::string service)
+    : clock_(clock), pool_(pool), service_(std::move(service)), instance_(InstanceName()) {
+  listener_ = std::make_unique<db::NotificationListener>(
+      std::move(conninfo), db::kClockChannel,
+      [this](const std::string&) {
+        std::lock_guard<std::mutex> lock(mu_);
+        poke_ = true;
+        cv_.notify_all();
+      },
+      [this](bool connected) {
+        // A setting made while the listener was away is caught by the next read.
+        if (connected) {
+          std::lock_guard<std::mutex> lock(mu_);
+          poke_ = true;
+          cv_.notify_all();
+        }
+      });
+}
+
+ClockFollower::~ClockFollower() { Stop(); }
+
+void ClockFollower::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stop_) return;
+    stop_ = false;
+  }
+  listener_->Start();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ClockFollower::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+    cv_.notify_all();
+  }
+  listener_->Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status ClockFollower::last_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+absl::Status ClockFollower::SyncOnce() {
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  auto reading = db::ReadClock(**lease);
+  if (!reading.ok()) return reading.status();
+  if (!reading->exists) {
+    return absl::FailedPreconditionError(
+        "the settable business clock needs the zhigai_clock schema: provision this service's "
+        "role with `zhigai-admin provision ... --business-clock`");
+  }
+  const db::ClockSetting& s = reading->setting;
+  if (s.generation > 0 && clock_.Apply(s.generation, s.offset)) {
+    log::Info("business clock set",
+              {{"generation", absl::StrCat(s.generation)}, {"set_by", s.set_by}});
+  }
+  if (auto st = db::ReportFollower(**lease, service_, instance_, clock_.generation()); !st.ok()) {
+    return st;
+  }
+  synced_ = true;
+  return absl::OkStatus();
+}
+
+void ClockFollower::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    poke_ = false;
+    lock.unlock();
+    absl::Status s = SyncOnce();
+    lock.lock();
+    if (!s.ok() && last_error_.ok()) {
+      log::Warn("business clock not read", {{"error", std::string(s.message())}});
+    }
+    last_error_ = s;
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || poke_; });
+  }
+}
+
+namespace {
+
+// Gauges computed at scrape time from the clock itself, so they can never disagree with it.
+class ClockCollectable : public prometheus::Collectable {
+ public:
+  explicit ClockCollectable(const core::BusinessClock& clock) : clock_(clock) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    auto gauge = [](const char* name, const char* help, double value) {
+      prometheus::MetricFamily f;
+      f.name = name;
+      f.help = help;
+      f.type = prometheus::MetricType::Gauge;
+      prometheus::ClientMetric m;
+      m.gauge.value = value;
+      f.metric.push_back(m);
+      return f;
+    };
+    return {
+        gauge("zhigai_business_clock_settable",
+              "1 when this process runs a settable business clock (rehearsals; never production)",
+              clock_.settable() ? 1 : 0),
+        gauge("zhigai_business_clock_generation",
+              "the operator's setting the business clock runs on (0: never set)",
+              static_cast<double>(clock_.generation())),
+        gauge("zhigai_business_clock_offset_seconds", "business time minus wall time, in seconds",
+              absl::ToDoubleSeconds(clock_.offset())),
+    };
+  }
+
+ private:
+  const core::BusinessClock& clock_;
+};
+
+}  // namespace
+
+std::shared_ptr<prometheus::Collectable> ClockMetrics(const core::BusinessClock& clock) {
+  return std::make_shared<ClockCollectable>(clock);
+}
+
+}  // namespace zhigai::server
