@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/tsv.h"
@@ -128,15 +129,21 @@ bool WorkdayCalendar::HasYear(absl::civil_year_t year) const {
 }
 
 absl::Status WorkdayCalendar::MissingYear(absl::civil_year_t year) const {
+  // The file's path stays in the service's log (it is logged when the calendar is loaded):
+  // a client is told which years are held, never where the server keeps them.
+  std::vector<std::string> held;
+  for (int y = first_year_; y <= last_year(); ++y) {
+    if (HasYear(y)) held.push_back(absl::StrCat(y));
+  }
+  const std::string years = absl::StrJoin(held, ", ");
   return RuleViolation(
       "CALENDAR_YEAR_MISSING", kRule,
-      absl::StrCat("the work-day calendar has no holiday arrangement for ", year, " (it covers ",
-                   first_year_, "-", last_year(),
-                   "); an operator must add that year's State Council holiday notice to ", source_,
-                   " and reload the service"),
-      absl::StrCat("工作日历缺少 ", year, " 年的节假日安排（现有 ", first_year_, "-", last_year(),
-                   " 年），请运维人员按国务院办公厅通知在日历文件 ", source_,
-                   " 中补充该年数据后重新加载"));
+      absl::StrCat("the work-day calendar has no holiday arrangement for ", year,
+                   " (it holds ", years,
+                   "); working days of that year cannot be counted until an operator adds the "
+                   "State Council's holiday notice for it and reloads the calendar"),
+      absl::StrCat("工作日历缺少 ", year, " 年的节假日安排（现有 ", absl::StrJoin(held, "、"),
+                   " 年），请运维人员按国务院办公厅通知补充该年数据后重新加载日历"));
 }
 
 absl::StatusOr<bool> WorkdayCalendar::IsWorkday(absl::CivilDay day) const {

@@ -22,7 +22,8 @@ namespace zhigai::training {
 
 struct CalendarSnapshot {
   std::shared_ptr<const calendar::WorkdayCalendar> calendar;
-  std::string path;
+  std::string path;  // for the service's log only
+  std::string name;  // the file's name: what clients are told (never a server path)
   std::vector<int> years;  // present in the file, ascending
   absl::Time loaded_at;
 };
@@ -40,7 +41,8 @@ class CalendarSource {
   // `check_every` has passed. Never fails: a bad new file keeps the old calendar (logged).
   CalendarSnapshot Current();
 
-  // Re-reads the file now. Errors (file missing or invalid) leave the calendar in use as is.
+  // Re-reads the file now. Errors (file missing or invalid) leave the calendar in use as is;
+  // they name the file by its name and line, the full path going to the log only.
   absl::StatusOr<CalendarSnapshot> Reload();
 
  private:

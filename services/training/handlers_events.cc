@@ -559,12 +559,12 @@ grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     auto snapshot = calendar_.Reload();
     if (!snapshot.ok()) return snapshot.status();
-    if (auto s = store_.RecordCalendarReload(ChangeOf(call), snapshot->path,
+    if (auto s = store_.RecordCalendarReload(ChangeOf(call), snapshot->name,
                                              static_cast<int>(snapshot->years.size()));
         !s.ok()) {
       return s;
     }
-    resp->set_path(snapshot->path);
+    resp->set_path(snapshot->name);
     for (int y : snapshot->years) resp->add_years(y);
     resp->set_load_time(core::FormatTimestamp(snapshot->loaded_at));
     return absl::OkStatus();

@@ -1,11 +1,27 @@
 #!/usr/bin/python3
 """Acceptance test of an outside client: starts the whole stack (every service and the
-gateway) against ZHIGAI_TEST_PG_ADMIN, plays a year through the gateway only with real
-tokens, and checks the published ranking and a few score sheets by hand-computed values.
-Exit 77 (skipped) only when Debian's python3-grpcio is missing."""
+gateway) against ZHIGAI_TEST_PG_ADMIN, plays a programme year through the gateway only with
+real tokens on the stack's business clock (year.py), and checks what was published against
+its own computation from what it fed in:
+
+- every item of every ranked institution's score sheet, exactly (fractions), and its totals;
+- S1.3 non-zero wherever tests were taken, the unexcused absence scored 0 with its reason
+  shown on the sheet;
+- the barred (R14.5) and the cancelled (R14.4) institution listed, not ranked, with reasons;
+- the ranking and the top 10 exactly, ranked as RULES.md S4 (2026-12) says: on the published
+  two-decimal figures (total, then S1, S3, S2), then fewer verified complaints;
+- a missing calendar year reported as the rule's refusal (CALENDAR_YEAR_MISSING, R13.4), in
+  words and without a server path.
+
+Size: ZHIGAI_ACCEPTANCE_SCALE = full (the programme's: 40 applicants, 2,000 engagements,
+60 events; the default), medium or small. Exit 77 (skipped) only when Debian's python3-grpcio
+is missing."""
+import datetime
 import os
 import sys
+import time
 import traceback
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +46,31 @@ def check(cond, what):
         failures.append(what)
 
 
+def two_decimals(x):
+    """RULES.md S4: two decimals, half away from zero (every figure here is >= 0)."""
+    exact = Decimal(x.numerator) / Decimal(x.denominator)
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def expected_ranking(y, sheets):
+    """S4 by hand: the published figures decide, then fewer verified complaints; a tie on
+    all of them shares the rank; every institution ranked 10th or better is excellent."""
+    rows = []
+    for code, items in sheets.items():
+        s1 = items["S1.1"] + items["S1.2"] + items["S1.3"]
+        s2 = items["S2.1"] + items["S2.2"]
+        s3 = items["S3"]
+        rows.append((code, two_decimals(s1 + s2 + s3), two_decimals(s1), two_decimals(s3),
+                     two_decimals(s2), y.complaints_verified.get(code, 0)))
+    key = lambda r: (-r[1], -r[2], -r[3], -r[4], r[5])  # noqa: E731
+    rows.sort(key=lambda r: (key(r), r[0]))
+    ranks, prev = {}, None
+    for i, r in enumerate(rows):
+        ranks[r[0]] = ranks[prev[0]] if prev is not None and key(prev) == key(r) else i + 1
+        prev = r
+    return [(r[0], ranks[r[0]], ranks[r[0]] <= 10) for r in rows]
+
+
 def main():
     build = os.environ.get("ZHIGAI_TEST_BUILD_DIR") or (sys.argv[1] if len(sys.argv) > 1
                                                         else os.path.join(ROOT, "build"))
@@ -39,49 +80,116 @@ def main():
         return 1
     zhigai_client.load_stubs(os.path.join(build, "acceptance-py"))
     import year as year_mod
+    from zhigai.common.v1 import common_pb2 as common
     from zhigai.evaluation.v1 import evaluation_pb2 as ev
     from zhigai.registry.v1 import registry_pb2 as reg
-    from zhigai.common.v1 import common_pb2 as common
+    from zhigai.training.v1 import training_pb2 as tn
 
+    size = os.environ.get("ZHIGAI_ACCEPTANCE_SCALE", "full")
+    scale = {"full": year_mod.Scale(), "medium": year_mod.Scale.medium(),
+             "small": year_mod.Scale.small()}[size]
     st = stack_mod.Stack(ROOT, build, pg)
     try:
         st.start()
         client = zhigai_client.Client(st.target, zhigai_client.Tokens(st.admin, st.idp))
-        y = year_mod.Year(client, seed=7, scale=year_mod.Scale.small()).run()
+        started = time.time()
+        y = year_mod.Year(client, st.clock(), os.path.join(ROOT, "data"), seed=7,
+                          scale=scale).run()
         y.report()
+        print(f"\n{size} year played in {time.time() - started:.0f} s")
+        check(y.year in y.calendar_years, f"the year played ({y.year}) is one the work-day "
+              f"calendar holds ({y.calendar_years})")
         city = y.city
         ranking = y.ranking
         ranked = [e for e in ranking if e.rank > 0]
-        # The published ranking, as anyone (PUBLIC) reads it.
-        check(len(ranked) == len(y.admitted) - 1,
-              f"every admitted institution but the barred one is ranked ({len(ranked)})")
-        check([e.rank for e in ranked] == sorted(e.rank for e in ranked), "ranks ascend")
-        totals = [Fraction(e.total) for e in ranked]
-        check(totals == sorted(totals, reverse=True), "totals descend with the rank")
-        excellent = [e for e in ranking if e.excellent]
-        check(len(excellent) >= min(10, len(ranked)) and all(e.rank <= 10 for e in excellent)
-              or any(e.decided_by == "SHARED_RANK" for e in excellent),
-              f"the top 10 are excellent ({len(excellent)})")
-        barred = [e for e in ranking if e.credit_code == y.barred]
-        check(len(barred) == 1 and barred[0].rank == 0 and barred[0].exclusion.reason == "BARRED",
-              "the barred institution is listed, not ranked, with reason BARRED (R14.5)")
-        # Score sheets: best, middle and last ranked, item by item against the hand values.
-        for e in [ranked[0], ranked[len(ranked) // 2], ranked[-1]]:
-            sheet = city.evaluation.GetScoreSheet(ev.GetScoreSheetRequest(
-                name=f"{y.round_name}/scoreSheets/{e.credit_code}"))
+        # Every published sheet, item by item, against the hand computation.
+        sheets = {}
+        token = ""
+        while True:
+            page = city.evaluation.ListScoreSheets(ev.ListScoreSheetsRequest(
+                parent=y.round_name, page_size=100, page_token=token))
+            for s in page.score_sheets:
+                sheets[s.credit_code] = s
+            token = page.next_page_token
+            if not token:
+                break
+        check(set(sheets) == {e.credit_code for e in ranking},
+              f"one published sheet per institution in the ranking ({len(sheets)})")
+        hand = {}
+        mismatches = 0
+        for e in ranked:
+            sheet = sheets[e.credit_code]
             want = y.expected_items(e.credit_code)
+            hand[e.credit_code] = want
             got = {i.id: Fraction(i.points_exact) for i in sheet.items}
             for item, value in want.items():
-                check(got.get(item) == value,
-                      f"{e.credit_code} {item}: sheet {got.get(item)} = hand {value}")
+                if got.get(item) != value:
+                    mismatches += 1
+                    check(False, f"{e.credit_code} {item}: sheet {got.get(item)} = hand {value}")
             total = sum(want.values())
-            check(abs(Fraction(sheet.total) - total) <= Fraction(1, 200),
-                  f"{e.credit_code} total {sheet.total} = hand {float(total):.4f}")
-        # The objection upheld in the notice kept that applicant out of the consulting list.
+            if sheet.total != str(two_decimals(total)):
+                mismatches += 1
+                check(False, f"{e.credit_code} total {sheet.total} = hand {two_decimals(total)}")
+        check(mismatches == 0, f"all {len(ranked)} ranked sheets agree with the hand "
+              f"computation on every item and total ({6 * len(ranked)} items)")
+        # S1.3 non-zero where tests were taken; the unexcused absence scores 0 with its reason.
+        tested = [c for c in hand if y.fact(c)["tests"] and sum(y.fact(c)["tests"]) > 0]
+        check(tested and all(hand[c]["S1.3"] > 0 for c in tested),
+              f"S1.3 is non-zero for the {len(tested)} institutions that took tests")
+        absent = sheets[y.unexcused]
+        s13 = next(i for i in absent.items if i.id == "S1.3")
+        check("unexcused absence" in s13.inputs and "缺考" in s13.applied_zh,
+              f"the unexcused absence is shown on {y.unexcused}'s sheet: {s13.inputs!r}")
+        excused = next(i for i in sheets[y.excused].items if i.id == "S1.3")
+        check(Fraction(excused.points_exact) == hand[y.excused]["S1.3"] > 0,
+              f"the excused test is left out of {y.excused}'s mean ({excused.points})")
+        # The barred and the cancelled institution: listed, not ranked, with their reasons.
+        for code, reason, rule in ((y.barred, "BARRED", "R14.5"),
+                                   (y.cancelled, "CANCELLED", "R14.4")):
+            line = [e for e in ranking if e.credit_code == code]
+            check(len(line) == 1 and line[0].rank == 0 and line[0].exclusion.reason == reason
+                  and line[0].exclusion.rule == rule,
+                  f"{code} is listed, not ranked, with reason {reason} ({rule})")
+        # The ranking and the top 10, exactly.
+        want = expected_ranking(y, hand)
+        got = [(e.credit_code, e.rank, e.excellent) for e in ranked]
+        check(got == want, "the published ranking is the hand ranking (S4, published figures)")
+        if got != want:
+            for g, w in zip(got, want):
+                print(f"     published {g}   hand {w}")
+        top = [c for c, rank, excellent in want if excellent]
+        check([e.credit_code for e in ranked if e.excellent] == top,
+              f"the excellent institutions are exactly the hand's ({len(top)} named)")
+        check(len(top) >= min(10, len(ranked)), f"at least the first {min(10, len(ranked))} "
+              f"places are named excellent ({len(top)})")
+        # The upheld objection kept that applicant out of the consulting list.
         entries = client.public().registry.ListDirectoryEntries(reg.ListDirectoryEntriesRequest(
             year=y.year, direction=common.CONSULTING, page_size=1000)).entries
         check(y.excluded_by_objection not in {x.credit_code for x in entries},
               "the applicant with an upheld objection is not in the consulting directory")
+        # Subsidy verdicts: some ELIGIBLE, and refusals naming their rules.
+        verdicts = y.summary["subsidy verdicts"]
+        check(verdicts.get("ELIGIBLE", 0) > 0 and any("R13" in k for k in verdicts),
+              f"training events earn subsidies and are refused by rule ({verdicts})")
+        # A year the calendar does not hold: the rule's refusal in words, no server path.
+        missing = y.calendar_years[-1] + 1
+        inst = y.trainers()[0]
+        planned = y.inst(inst).training.CreateEvent(tn.CreateEventRequest(
+            request_id=y.rid("missing-year"), event=tn.Event(
+                institution_credit_code=inst, title="跨年度培训", type=tn.TRAINING,
+                date=datetime.date(missing, 3, 16).isoformat(), start_time="09:00",
+                end_time="12:00", venue="温州市会议中心", division_code="330302",
+                industry_codes=["FOOTWEAR"], expected_audience=80, plan_document="p",
+                agenda_document="a", slides_documents=["s"])))
+        try:
+            y.inst(inst).training.GetSubsidyReport(tn.GetSubsidyReportRequest(name=planned.name))
+            check(False, f"a subsidy report in {missing} is refused")
+        except grpc.RpcError as err:
+            words = err.details()
+            check(err.code() == grpc.StatusCode.FAILED_PRECONDITION
+                  and year_mod.reason_of(err) == "CALENDAR_YEAR_MISSING"
+                  and str(missing) in words and "/" not in words and "R13.4" in words,
+                  f"a year the calendar lacks is the rule's refusal in words: {words!r}")
         # A token for the wrong audience is refused by the gateway.
         import subprocess
         bad = subprocess.run([st.admin, "token", "--dir", st.idp, "--role", "CITY_BUREAU",

@@ -23,6 +23,11 @@ else
   "$PY" -m grpc_tools.protoc -I"$ROOT/protos" -I"$WKT" \
     --python_out="$OUT" --grpc_python_out="$OUT" "${FILES[@]}"
 fi
+# google.rpc Status and ErrorInfo, so clients read the reason a refusal carries (Debian's
+# python3 has no googleapis-common-protos; `google` is a namespace package, so these join it).
+RPC=/usr/share/gocode/src/github.com/gogo/googleapis
+/usr/bin/protoc -I"$RPC" -I/usr/include --python_out="$OUT" \
+  google/rpc/status.proto google/rpc/error_details.proto
 # Packages for the import system (protoc writes modules only).
 find "$OUT/zhigai" -type d -exec sh -c 'touch "$1/__init__.py"' _ {} \;
 echo "$OUT"

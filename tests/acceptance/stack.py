@@ -1,6 +1,8 @@
 """Starts the whole zhigai stack for a test: a fresh database on the given PostgreSQL, each
 service schema provisioned with zhigai-admin, every service binary on free ports, and the
-gateway with a development JWKS made for the run. Everything is stopped by close()."""
+gateway with a development JWKS made for the run. The services run a settable business clock
+(clock() moves it; never set, it follows the wall clock), so a test plays whatever year it
+chooses whatever the date. Everything is stopped by close()."""
 import os
 import secrets
 import signal
@@ -81,7 +83,8 @@ class Stack:
             passwords[svc] = secrets.token_hex(12)
             subprocess.run([self.admin, "provision", "--admin",
                             f"{self.pg_admin} dbname={self.db}", "--service", svc,
-                            "--password", passwords[svc], "--role", self.role(svc)],
+                            "--password", passwords[svc], "--role", self.role(svc),
+                            "--business-clock"],
                            check=True, stdout=subprocess.DEVNULL)
         for svc in SERVICES + ["gateway"]:
             self.ports[svc] = free_port()
@@ -105,6 +108,7 @@ class Stack:
                 "ZHIGAI_DATA_DIR": os.path.join(self.root, "data"),
                 "ZHIGAI_LISTEN": f"127.0.0.1:{self.ports[svc]}",
                 "ZHIGAI_METRICS_LISTEN": f"127.0.0.1:{free_port()}",
+                "ZHIGAI_BUSINESS_CLOCK": "settable",
             })
             self._spawn(svc, self.binary(svc), env)
         env = dict(base)
@@ -144,6 +148,12 @@ class Stack:
 
     def admin_conninfo(self):
         return f"{self.pg_admin} dbname={self.db}"
+
+    def clock(self):
+        """The stack's business clock (business_clock.BusinessClock)."""
+        import business_clock
+        return business_clock.BusinessClock(self.admin, self.admin_conninfo(),
+                                            followers=len(SERVICES))
 
     def _spawn(self, name, binary, env):
         log = open(os.path.join(self.logs, name + ".log"), "ab")

@@ -19,7 +19,8 @@ def load_stubs(out_dir):
     protos = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ROOT, "protos", "zhigai"))
               for f in fs if f.endswith(".proto")]
     newest = max(os.path.getmtime(p) for p in protos)
-    if not os.path.exists(marker) or os.path.getmtime(marker) < newest:
+    rpc = os.path.join(out_dir, "google", "rpc", "error_details_pb2.py")
+    if not os.path.exists(marker) or os.path.getmtime(marker) < newest or not os.path.exists(rpc):
         subprocess.run([os.path.join(ROOT, "tests", "acceptance", "gen_stubs.sh"), out_dir],
                        check=True, stdout=subprocess.DEVNULL)
     if out_dir not in sys.path:
