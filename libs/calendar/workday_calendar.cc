@@ -138,8 +138,8 @@ absl::Status WorkdayCalendar::MissingYear(absl::civil_year_t year) const {
   const std::string years = absl::StrJoin(held, ", ");
   return RuleViolation(
       "CALENDAR_YEAR_MISSING", kRule,
-      absl::StrCat("the work-day calendar has no holiday arrangement for ", year,
-                   " (it holds ", years,
+      absl::StrCat("the work-day calendar has no holiday arrangement for ", year, " (it holds ",
+                   years,
                    "); working days of that year cannot be counted until an operator adds the "
                    "State Council's holiday notice for it and reloads the calendar"),
       absl::StrCat("工作日历缺少 ", year, " 年的节假日安排（现有 ", absl::StrJoin(held, "、"),

@@ -261,9 +261,19 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
                                 req->version(), ", the current version is ", inputs->version),
                    "考核已被他人修改，请刷新后重试");
     }
+    // RULES.md S4 (2026-12): the sanctions in force in Y as they are now, not as pulled.
+    auto sanctions = sources_.Sanctions(*year);
+    if (!sanctions.ok()) return sanctions.status();
+    std::set<std::string> codes;
+    for (const InstitutionInput& in : inputs->inputs) codes.insert(in.credit_code);
+    ApplyCurrentSanctions(*sanctions, inputs->inputs);
+    if (auto s = CheckDefenceEntries(inputs->inputs, inputs->with_defence_entry); !s.ok()) {
+      return s;
+    }
     auto computed = ComputeRound(*year, inputs->inputs);
     if (!computed.ok()) return computed.status();
-    auto out = store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed);
+    auto out = store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed,
+                                   SanctionFingerprint(*sanctions, codes));
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -279,7 +289,15 @@ grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
     v.Absorb(year.status());
     v.Absorb(CheckVersion(req->version()));
     if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.Publish(ChangeOf(call), *year, req->version());
+    // Read the sanctions again: a publication is refused if they changed since the ranking.
+    auto inputs = store_.LoadInputs(*year);
+    if (!inputs.ok()) return inputs.status();
+    auto sanctions = sources_.Sanctions(*year);
+    if (!sanctions.ok()) return sanctions.status();
+    std::set<std::string> codes;
+    for (const InstitutionInput& in : inputs->inputs) codes.insert(in.credit_code);
+    auto out = store_.Publish(ChangeOf(call), *year, req->version(),
+                              SanctionFingerprint(*sanctions, codes));
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

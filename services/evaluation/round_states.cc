@@ -43,7 +43,8 @@ absl::Status CheckStep(v1::RoundState state, Step step) {
       }
       return AlreadyRanked(state);
     case Step::kRank:
-      if (state == v1::DEFENCE_SCORED) return absl::OkStatus();
+      // RANKED: computed again, as when a sanction changed since (RULES.md S4, 2026-12).
+      if (state == v1::DEFENCE_SCORED || state == v1::RANKED) return absl::OkStatus();
       if (state == v1::OPEN || state == v1::METRICS_FROZEN) {
         return Refuse("DEFENCE_NOT_SCORED",
                       "every institution to rank needs its defence entry before ranking",

@@ -1,6 +1,9 @@
 #include "services/evaluation/snapshot.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/core/errors.h"
 
 namespace zhigai::evaluation {
@@ -21,6 +24,54 @@ std::map<std::string, std::pair<Exclusion, std::string>> ExclusionsFrom(
   return out;
 }
 
+void ApplyCurrentSanctions(absl::Span<const SanctionFact> sanctions,
+                           std::vector<InstitutionInput>& inputs) {
+  auto exclusions = ExclusionsFrom(sanctions);
+  for (InstitutionInput& in : inputs) {
+    auto e = exclusions.find(in.credit_code);
+    in.exclusion = e == exclusions.end() ? Exclusion::kNone : e->second.first;
+  }
+}
+
+absl::Status CheckDefenceEntries(absl::Span<const InstitutionInput> inputs,
+                                 const std::set<std::string>& with_entry) {
+  std::vector<std::string> missing;
+  for (const InstitutionInput& in : inputs) {
+    if (in.exclusion == Exclusion::kNone && !with_entry.count(in.credit_code)) {
+      missing.push_back(in.credit_code);
+    }
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return RuleViolation(
+      "DEFENCE_NOT_SCORED", "S3",
+      absl::StrCat("every institution to rank needs its defence entry; none for ",
+                   absl::StrJoin(missing, ", "),
+                   " (a sanction lifted since the defence was recorded brings "
+                   "an institution back)"),
+      absl::StrCat("以下机构尚无答辩成绩，不能排名：", absl::StrJoin(missing, "、")));
+}
+
+std::string SanctionFingerprint(absl::Span<const SanctionFact> sanctions,
+                                const std::set<std::string>& codes) {
+  std::vector<std::string> lines;
+  for (const SanctionFact& s : sanctions) {
+    if (!codes.count(s.credit_code)) continue;
+    lines.push_back(absl::StrCat(s.name, ":", s.credit_code, ":", s.bar ? "BAR" : "CANCEL", ":",
+                                 s.lifted ? "lifted" : "in-force"));
+  }
+  std::sort(lines.begin(), lines.end());
+  return absl::StrJoin(lines, ";");
+}
+
+absl::Status CheckSanctionsUnchanged(const std::string& at_ranking, const std::string& now) {
+  if (at_ranking == now) return absl::OkStatus();
+  return RuleViolation(
+      "SANCTIONS_CHANGED", "S4",
+      "a sanction was imposed or lifted since the ranking was computed: compute the ranking "
+      "again, then publish",
+      "排名计算后有机构被处罚或解除处罚，请重新计算排名后再公布");
+}
+
 InstitutionInput ToInput(const SnapshotInstitution& in,
                          const std::vector<int64_t>& defence_scores_hundredths) {
   InstitutionInput out;
@@ -32,7 +83,7 @@ InstitutionInput ToInput(const SnapshotInstitution& in,
   out.approved_projects = in.approved_diagnosis + in.approved_solution_design;
   out.tests.reserve(in.tests.size());
   for (const SnapshotTest& t : in.tests) {
-    out.tests.push_back({t.score_hundredths, t.full_marks_hundredths});
+    out.tests.push_back({t.score_hundredths, t.full_marks_hundredths, t.unexcused_absence});
   }
   out.content_ratings = in.content;
   out.result_ratings = in.results;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,28 @@ struct SanctionFact {
 // bar (R14.5) is named, being the heavier and longer one; among equals the first by name.
 std::map<std::string, std::pair<Exclusion, std::string>> ExclusionsFrom(
     absl::Span<const SanctionFact> sanctions);
+
+// RULES.md S4 (2026-12): a bar or cancellation in force on any day of Y keeps an institution
+// out of Y's ranking whenever it was imposed, so the sanctions are read again when ranking:
+// each input's exclusion becomes what `sanctions` (in force in Y, as read now) say, replacing
+// what the pull saw.
+void ApplyCurrentSanctions(absl::Span<const SanctionFact> sanctions,
+                           std::vector<InstitutionInput>& inputs);
+
+// FAILED_PRECONDITION DEFENCE_NOT_SCORED naming every institution to be ranked (no exclusion)
+// without a defence entry: a sanction lifted after the defence was recorded brings one back.
+absl::Status CheckDefenceEntries(absl::Span<const InstitutionInput> inputs,
+                                 const std::set<std::string>& with_entry);
+
+// What of `sanctions` bears on the institutions in `codes`, as text that is equal exactly
+// when the same sanctions are in force for them (lifting one changes it): kept with the
+// ranking and compared at publication.
+std::string SanctionFingerprint(absl::Span<const SanctionFact> sanctions,
+                                const std::set<std::string>& codes);
+
+// FAILED_PRECONDITION SANCTIONS_CHANGED (S4) when the sanctions read at publication are not
+// those the ranking used.
+absl::Status CheckSanctionsUnchanged(const std::string& at_ranking, const std::string& now);
 
 // The score-sheet input of an institution: S1.2 counts all declared and approved projects of
 // both kinds; the defence scores come from the bureau's entry (none → S3 = 0).

@@ -74,26 +74,53 @@ GrpcMetricSources::GrpcMetricSources(SourceAddresses addresses, std::string inte
 
 GrpcMetricSources::~GrpcMetricSources() = default;
 
+void GrpcMetricSources::Prepare(grpc::ClientContext& ctx) const {
+  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
+  ctx.AddMetadata(auth::kPrincipalHeader,
+                  auth::EncodePrincipal({auth::Role::kService, "evaluation", "", ""}));
+  ctx.AddMetadata(auth::kInternalProofHeader, proof_);
+}
+
+absl::StatusOr<std::vector<SanctionFact>> GrpcMetricSources::Sanctions(int year) {
+  std::vector<SanctionFact> out;
+  std::string token;
+  do {
+    registry::v1::ListSanctionsRequest req;
+    req.set_year(year);
+    req.set_page_size(kPageSize);
+    req.set_page_token(token);
+    registry::v1::ListSanctionsResponse resp;
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    grpc::Status st = stubs_->registry->ListSanctions(&ctx, req, &resp);
+    if (!st.ok()) return Down("registry", addresses_.registry, "ListSanctions", st);
+    for (const auto& s : resp.sanctions()) {
+      out.push_back({s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted()});
+    }
+    token = resp.next_page_token();
+  } while (!token.empty());
+  return out;
+}
+
 absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_previous) {
-  auto context = [this](grpc::ClientContext& ctx) {
-    ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
-    ctx.AddMetadata(auth::kPrincipalHeader,
-                    auth::EncodePrincipal({auth::Role::kService, "evaluation", "", ""}));
-    ctx.AddMetadata(auth::kInternalProofHeader, proof_);
-  };
+  auto context = [this](grpc::ClientContext& ctx) { Prepare(ctx); };
 
   // 1. Scope: the CITY directory of Y (and Y−1), active or suspended entries (one per
-  // direction, so an institution may appear twice). Decision: a REMOVED entry is out of scope.
+  // direction, so an institution may appear twice). Decision: a REMOVED entry is out of scope,
+  // unless the institution is barred or cancelled in Y (RULES.md S4, 2026-12: listed as not
+  // ranked even if removed from the directory during Y).
   struct Scoped {
     std::string name;
     int name_year = 0;
     std::set<int> years;
+    bool only_removed = true;
   };
   std::map<std::string, Scoped> scope;
   std::vector<int> years = {year};
   if (include_previous) years.push_back(year - 1);
   for (int y : years) {
-    for (registry::v1::EntryStatus status : {registry::v1::ACTIVE, registry::v1::SUSPENDED}) {
+    for (registry::v1::EntryStatus status :
+         {registry::v1::ACTIVE, registry::v1::SUSPENDED, registry::v1::REMOVED}) {
       std::string token;
       do {
         registry::v1::ListDirectoryEntriesRequest req;
@@ -110,6 +137,7 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
         for (const auto& e : resp.entries()) {
           Scoped& s = scope[e.credit_code()];
           s.years.insert(e.year());
+          if (status != registry::v1::REMOVED) s.only_removed = false;
           // The name of the newest directory the institution is in.
           if (e.year() >= s.name_year) {
             s.name = e.institution_display_name();
@@ -120,30 +148,23 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
       } while (!token.empty());
     }
   }
+  // 2. Sanctions in force in Y (R14.4, R14.5).
+  auto all_sanctions = Sanctions(year);
+  if (!all_sanctions.ok()) return all_sanctions.status();
+  const auto in_force = ExclusionsFrom(*all_sanctions);
   std::vector<std::string> codes;
   codes.reserve(scope.size());
-  for (const auto& [code, s] : scope) codes.push_back(code);
-
-  // 2. Sanctions in force in Y (R14.4, R14.5).
+  for (auto it = scope.begin(); it != scope.end();) {
+    if (it->second.only_removed && !in_force.count(it->first)) {
+      it = scope.erase(it);
+    } else {
+      codes.push_back(it->first);
+      ++it;
+    }
+  }
   std::vector<SanctionFact> sanctions;
-  {
-    std::string token;
-    do {
-      registry::v1::ListSanctionsRequest req;
-      req.set_year(year);
-      req.set_page_size(kPageSize);
-      req.set_page_token(token);
-      registry::v1::ListSanctionsResponse resp;
-      grpc::ClientContext ctx;
-      context(ctx);
-      grpc::Status st = stubs_->registry->ListSanctions(&ctx, req, &resp);
-      if (!st.ok()) return Down("registry", addresses_.registry, "ListSanctions", st);
-      for (const auto& s : resp.sanctions()) {
-        if (!scope.count(s.credit_code())) continue;
-        sanctions.push_back({s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted()});
-      }
-      token = resp.next_page_token();
-    } while (!token.empty());
+  for (const SanctionFact& s : *all_sanctions) {
+    if (scope.count(s.credit_code)) sanctions.push_back(s);
   }
   PulledSnapshot out;
   out.sources.push_back({"registry", "ListDirectoryEntries+ListSanctions", year, absl::Now(),

@@ -6,6 +6,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+namespace grpc {
+class ClientContext;
+}
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -23,6 +28,10 @@ class MetricSources {
   // The whole snapshot or an error: UNAVAILABLE with reason <SOURCE>_UNAVAILABLE (e.g.
   // TRACKING_UNAVAILABLE) naming the first source that failed or answered incompletely.
   virtual absl::StatusOr<PulledSnapshot> Pull(int year, bool include_previous_directory) = 0;
+  // The sanctions in force on any day of `year` (the registry's year filter), lifted ones
+  // included and marked: what ranking and publication read again (S4). UNAVAILABLE
+  // REGISTRY_UNAVAILABLE when the registry cannot answer.
+  virtual absl::StatusOr<std::vector<SanctionFact>> Sanctions(int year) = 0;
 };
 
 class GrpcMetricSources final : public MetricSources {
@@ -31,8 +40,10 @@ class GrpcMetricSources final : public MetricSources {
                     absl::Duration timeout = absl::Seconds(60));
   ~GrpcMetricSources() override;
   absl::StatusOr<PulledSnapshot> Pull(int year, bool include_previous_directory) override;
+  absl::StatusOr<std::vector<SanctionFact>> Sanctions(int year) override;
 
  private:
+  void Prepare(grpc::ClientContext& ctx) const;
   struct Stubs;
   SourceAddresses addresses_;
   std::string proof_;

@@ -154,6 +154,15 @@ constexpr Statement kInsertSheets{
 constexpr Statement kInsertExport{
     "evaluation.insert_export",
     "INSERT INTO round_exports (year, content, format, body) VALUES ($1, $2, $3, $4)", 30000};
+constexpr Statement kDeleteSheets{"evaluation.delete_sheets",
+                                  "DELETE FROM score_sheets WHERE year = $1", 30000};
+constexpr Statement kDeleteRankingExports{
+    "evaluation.delete_ranking_exports",
+    "DELETE FROM round_exports WHERE year = $1 AND content = 'RANKING'"};
+constexpr Statement kSetRankingSanctions{
+    "evaluation.set_ranking_sanctions", "UPDATE rounds SET ranking_sanctions = $2 WHERE year = $1"};
+constexpr Statement kGetRankingSanctions{"evaluation.get_ranking_sanctions",
+                                         "SELECT ranking_sanctions FROM rounds WHERE year = $1"};
 constexpr Statement kGetSheet{
     "evaluation.get_sheet", "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code = $2"};
 constexpr Statement kListSheets{
@@ -550,6 +559,7 @@ absl::StatusOr<RoundInputs> EvaluationStore::LoadInputs(int year) {
   std::map<std::string, std::vector<int64_t>> scores;
   for (int i = 0; i < defence->rows(); ++i) {
     scores[defence->String(i, 0)] = SplitInts(defence->Text(i, 1));
+    out.with_defence_entry.insert(defence->String(i, 0));
   }
   static const std::vector<int64_t> kNone;
   out.inputs.reserve(snapshot->size());
@@ -562,13 +572,21 @@ absl::StatusOr<RoundInputs> EvaluationStore::LoadInputs(int year) {
 
 absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, int year,
                                                         int64_t expected_version,
-                                                        const ComputedRound& computed) {
+                                                        const ComputedRound& computed,
+                                                        const std::string& sanctions_fingerprint) {
   v1::Round out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
     if (auto st = CheckStep(locked->state, Step::kRank); !st.ok()) return st;
     if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    // A recomputation (the sanctions changed) replaces the earlier ranking and its exports.
+    for (const Statement* clear : {&kDeleteSheets, &kDeleteRankingExports}) {
+      if (auto r = c.Exec(*clear, {year}); !r.ok()) return r.status();
+    }
+    if (auto r = c.Exec(kSetRankingSanctions, {year, sanctions_fingerprint}); !r.ok()) {
+      return r.status();
+    }
     for (size_t i = 0; i < computed.sheets.size(); i += kChunk) {
       std::vector<std::string> codes, bodies;
       std::vector<int64_t> positions;
@@ -603,13 +621,19 @@ absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, in
 }
 
 absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int year,
-                                                   int64_t expected_version) {
+                                                   int64_t expected_version,
+                                                   const std::string& sanctions_now) {
   v1::Round out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
     if (auto st = CheckStep(locked->state, Step::kPublish); !st.ok()) return st;
     if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    auto ranked_under = c.Exec(kGetRankingSanctions, {year});
+    if (!ranked_under.ok()) return ranked_under.status();
+    if (auto st = CheckSanctionsUnchanged(ranked_under->String(0, 0), sanctions_now); !st.ok()) {
+      return st;
+    }
     auto v = c.Exec(kSetState, {year, "PUBLISHED", Now()});
     if (!v.ok()) return v.status();
     if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct RoundInputs {
   int64_t version = 0;
   v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
   std::vector<InstitutionInput> inputs;
+  // Institutions with a defence entry (an empty entry records that one did not defend).
+  std::set<std::string> with_defence_entry;
 };
 
 class EvaluationStore {
@@ -50,11 +53,17 @@ class EvaluationStore {
                                           const std::vector<DefenceEntryInput>& entries);
   // Snapshot + defence scores as score-sheet inputs.
   absl::StatusOr<RoundInputs> LoadInputs(int year);
-  // Stores the computed sheets and exports: DEFENCE_SCORED → RANKED, provided the round is
-  // still at `expected_version` (the version LoadInputs saw, which the caller also sent).
+  // Stores the computed sheets and exports, and the sanctions they were ranked under:
+  // DEFENCE_SCORED → RANKED, or RANKED again (a recomputation replaces the earlier ranking),
+  // provided the round is still at `expected_version` (the version LoadInputs saw, which the
+  // caller also sent).
   absl::StatusOr<v1::Round> StoreRanking(const Change& change, int year, int64_t expected_version,
-                                         const ComputedRound& round);
-  absl::StatusOr<v1::Round> Publish(const Change& change, int year, int64_t expected_version);
+                                         const ComputedRound& round,
+                                         const std::string& sanctions_fingerprint);
+  // RANKED → PUBLISHED, refused (SANCTIONS_CHANGED) unless `sanctions_now` are the sanctions
+  // the ranking was computed under (RULES.md S4, 2026-12).
+  absl::StatusOr<v1::Round> Publish(const Change& change, int year, int64_t expected_version,
+                                    const std::string& sanctions_now);
 
   absl::StatusOr<v1::ScoreSheet> GetSheet(int year, const std::string& credit_code);
   absl::StatusOr<std::vector<v1::ScoreSheet>> ListSheets(int year, const std::string& after_code,

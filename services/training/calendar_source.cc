@@ -19,8 +19,8 @@ std::string BaseName(const std::string& path) {
 absl::Status WithoutPath(const absl::Status& s, const std::string& path) {
   absl::Status out(s.code(), absl::StrReplaceAll(s.message(), {{path, BaseName(path)}}));
   s.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
-    out.SetPayload(url, absl::Cord(absl::StrReplaceAll(std::string(payload),
-                                                       {{path, BaseName(path)}})));
+    out.SetPayload(url,
+                   absl::Cord(absl::StrReplaceAll(std::string(payload), {{path, BaseName(path)}})));
   });
   return out;
 }
@@ -36,8 +36,8 @@ absl::StatusOr<std::unique_ptr<CalendarSource>> CalendarSource::Open(std::string
   const FileStamp stamp = source->Stamp();
   if (absl::Status s = source->LoadLocked(stamp); !s.ok()) return s;
   source->last_check_ = source->clock_();
-  log::Info("calendar loaded", {{"path", source->path_},
-                                {"years", absl::StrJoin(source->snapshot_.years, ",")}});
+  log::Info("calendar loaded",
+            {{"path", source->path_}, {"years", absl::StrJoin(source->snapshot_.years, ",")}});
   return source;
 }
 

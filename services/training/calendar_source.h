@@ -22,8 +22,8 @@ namespace zhigai::training {
 
 struct CalendarSnapshot {
   std::shared_ptr<const calendar::WorkdayCalendar> calendar;
-  std::string path;  // for the service's log only
-  std::string name;  // the file's name: what clients are told (never a server path)
+  std::string path;        // for the service's log only
+  std::string name;        // the file's name: what clients are told (never a server path)
   std::vector<int> years;  // present in the file, ascending
   absl::Time loaded_at;
 };

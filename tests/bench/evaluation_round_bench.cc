@@ -170,7 +170,7 @@ int RoundPart(db::testing::TestDatabase& database) {
   ComputedRound computed;
   absl::Duration assemble = Time([&] { computed = AssembleRound(kYear, *sheets, *ranking); });
   absl::Duration save = Time([&] {
-    auto r = store.StoreRanking(change, kYear, inputs->version, computed);
+    auto r = store.StoreRanking(change, kYear, inputs->version, computed, "");
     if (!r.ok()) Die("store", r.status());
   });
   long rss = PeakRssKiB();

@@ -174,8 +174,7 @@ TEST_F(CalendarTest, TheYearAfterTheLastOneHeldIsRefused) {
   const absl::civil_year_t m = MissingYear();
   const std::string name = absl::StrCat(m);
   ExpectYearMissing(calendar_->IsWorkday(absl::CivilDay(m, 3, 15)).status(), name, *calendar_);
-  ExpectYearMissing(calendar_->LastFilingDay(absl::CivilDay(m, 3, 15)).status(), name,
-                    *calendar_);
+  ExpectYearMissing(calendar_->LastFilingDay(absl::CivilDay(m, 3, 15)).status(), name, *calendar_);
   // Counting back from the 2nd of January looks at the 1st of that year first: refused.
   ExpectYearMissing(calendar_->LastFilingDay(absl::CivilDay(m, 1, 2)).status(), name, *calendar_);
 }

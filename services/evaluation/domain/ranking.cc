@@ -9,19 +9,22 @@
 namespace zhigai::evaluation {
 namespace {
 
-// RULES.md S4 Decision: total, then S1, then S3, then S2 (higher first), then fewer verified
-// complaints in Y−1. Scores are exact rationals, so "equal" means equal, not "close".
+// RULES.md S4 Decision (2026-12): the ranking compares the published figures, so anyone can
+// check it by hand: the total, then S1, then S3, then S2 (higher first), each computed exactly
+// from the unrounded items and then rounded to two decimals half away from zero, then fewer
+// verified complaints in Y−1. Two institutions shown as 66.67 are tied on total.
 // Returns less when `a` ranks ahead of `b`.
 std::strong_ordering CompareForRank(const ScoreSheet& a, const ScoreSheet& b, DecidedBy* level) {
   struct Criterion {
     DecidedBy level;
     std::strong_ordering order;
   };
+  auto shown = [](const Rational& r) { return r.RoundedHundredths(); };
   const Criterion criteria[] = {
-      {DecidedBy::kTotal, b.total <=> a.total},
-      {DecidedBy::kS1, b.s1 <=> a.s1},
-      {DecidedBy::kS3, b.s3 <=> a.s3},
-      {DecidedBy::kS2, b.s2 <=> a.s2},
+      {DecidedBy::kTotal, shown(b.total) <=> shown(a.total)},
+      {DecidedBy::kS1, shown(b.s1) <=> shown(a.s1)},
+      {DecidedBy::kS3, shown(b.s3) <=> shown(a.s3)},
+      {DecidedBy::kS2, shown(b.s2) <=> shown(a.s2)},
       {DecidedBy::kComplaints, a.verified_complaints <=> b.verified_complaints},
   };
   for (const Criterion& c : criteria) {

@@ -51,8 +51,9 @@ struct Ranking {
   std::vector<UnrankedInstitution> not_ranked;  // barred or cancelled, by credit code
 };
 
-// Orders by total, then S1, S3, S2 (all exact, descending), then fewer verified complaints;
-// institutions equal on all of these share a rank. Every institution ranked 10th or better is
+// Orders by total, then S1, S3, S2 (descending, each as published: the exact value rounded to
+// two decimals, RULES.md S4 2026-12), then fewer verified complaints; institutions equal on
+// all of these share a rank. Every institution ranked 10th or better is
 // excellent, so a tie straddling 10th place names all of its members. O(n log n).
 // INVALID_ARGUMENT if a credit code appears twice.
 absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets);

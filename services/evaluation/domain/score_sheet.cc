@@ -154,24 +154,36 @@ absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in) {
   }
   Rational sum;
   std::vector<std::string> shown;
+  int absences = 0;
   for (const TestResult& t : in.tests) {
+    // R8.1: an unexcused absence scores 0 for that test, whatever a result row might say.
+    const int64_t score = t.unexcused_absence ? 0 : t.score_hundredths;
     std::optional<Rational> scaled =
-        Rational::Fraction(static_cast<__int128>(t.score_hundredths) * 10, t.full_marks_hundredths);
+        Rational::Fraction(static_cast<__int128>(score) * 10, t.full_marks_hundredths);
     std::optional<Rational> next = scaled ? Sum(sum, *scaled) : std::nullopt;
     if (!next) return NotRepresentable();
     sum = *next;
-    shown.push_back(absl::StrCat(FormatHundredths(t.score_hundredths), "/",
-                                 FormatHundredths(t.full_marks_hundredths), " → ",
-                                 scaled->ToFixed2()));
+    if (t.unexcused_absence) {
+      ++absences;
+      shown.push_back("unexcused absence (R8.1) → 0.00");
+    } else {
+      shown.push_back(absl::StrCat(FormatHundredths(t.score_hundredths), "/",
+                                   FormatHundredths(t.full_marks_hundredths), " → ",
+                                   scaled->ToFixed2()));
+    }
   }
   std::optional<Rational> mean = Rational::Fraction(
       sum.numerator(), static_cast<__int128>(sum.denominator()) * in.tests.size());
   if (!mean) return NotRepresentable();
   item.inputs = absl::StrJoin(shown, "; ");
-  item.applied_english = absl::StrCat("mean over ", in.tests.size(),
-                                      " test(s) of score ÷ full marks × 10 → ", mean->ToFixed2());
+  item.applied_english = absl::StrCat(
+      "mean over ", in.tests.size(), " test(s) of score ÷ full marks × 10",
+      absences > 0 ? absl::StrCat(", ", absences, " unexcused absence(s) scored 0 (R8.1)") : "",
+      " → ", mean->ToFixed2());
   item.applied_chinese =
-      absl::StrCat(in.tests.size(), "次测评按满分10分折算后取平均 → ", mean->ToFixed2(), "分");
+      absl::StrCat(in.tests.size(), "次测评按满分10分折算后取平均",
+                   absences > 0 ? absl::StrCat("（其中无故缺考", absences, "次，记0分）") : "",
+                   " → ", mean->ToFixed2(), "分");
   item.points = *mean;
   return item;
 }

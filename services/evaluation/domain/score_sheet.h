@@ -36,6 +36,9 @@ const ExclusionText& DescribeExclusion(Exclusion exclusion);
 struct TestResult {
   int64_t score_hundredths = 0;
   int64_t full_marks_hundredths = 0;
+  // R8.1 (2026-12): absent without an accepted excuse, or expected and without a result when
+  // the session closed. Scores 0; the sheet says why instead of a bare 0.00.
+  bool unexcused_absence = false;
 };
 
 // How many enterprises gave each overall rating for the institution's Y−1 engagements (S2).

@@ -753,5 +753,80 @@ TEST_F(EvaluationTest, EveryWriteIsAudited) {
             1);
 }
 
+// RULES.md S4 (2026-12): a bar or cancellation in force on any day of Y keeps an institution out
+// of Y's ranking whenever it was imposed: the sanctions are read again when ranking and when
+// publishing, and a publication under changed sanctions is refused until it is recomputed.
+TEST_F(EvaluationTest, SanctionsAreReadAgainAtRankingAndAtPublication) {
+  const int year = 2047;
+  Cast k = SeedHandComputed(year, "AW");
+  // Removed from the directory during Y and barred: listed as not ranked, not dropped.
+  const std::string removed_barred = Code("AW", 8);
+  fakes_->AddEntry(year, removed_barred, "辛机构", CONSULTING, registry::v1::REMOVED);
+  fakes_->AddSanction(year, removed_barred, registry::v1::BAR);
+  fakes_->SetProjects(year - 1, removed_barred, 0, 0, 0, 0);
+  Create(year);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  v1::Round r;
+  ASSERT_TRUE(Freeze(year, &r).ok());
+  ASSERT_TRUE(
+      Defence(year, {{k.a, {8550, 9050}}, {k.b, {9500}}, {k.e, {9500}}, {k.d, {}}}, &r).ok());
+  // A bar imposed on b after the freeze, before the ranking: b is not ranked.
+  fakes_->AddSanction(year, k.b, registry::v1::BAR);
+  ASSERT_TRUE(Rank(year, &r).ok());
+  v1::ScoreSheet sheet;
+  ASSERT_TRUE(Sheet(year, k.b, City(), &sheet).ok());
+  EXPECT_EQ(sheet.rank(), 0);
+  EXPECT_EQ(sheet.exclusion().reason(), "BARRED");
+  ASSERT_TRUE(Sheet(year, removed_barred, City(), &sheet).ok());
+  EXPECT_EQ(sheet.rank(), 0);
+  EXPECT_EQ(sheet.exclusion().reason(), "BARRED");
+  grpc::Status s = Sheet(year, k.g, City(), &sheet);  // removed, not sanctioned: out of scope
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  // e is cancelled after the ranking: the publication is refused, nothing changes.
+  fakes_->AddSanction(year, k.e, registry::v1::CANCEL);
+  s = Publish(year, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "SANCTIONS_CHANGED");
+  EXPECT_EQ(Get(year).state(), v1::RANKED);
+  // Computed again, e is out too, and the publication goes through.
+  ASSERT_TRUE(Rank(year, &r).ok()) << "a ranked round is computed again";
+  ASSERT_TRUE(Sheet(year, k.e, City(), &sheet).ok());
+  EXPECT_EQ(sheet.exclusion().reason(), "CANCELLED");
+  ASSERT_TRUE(Sheet(year, k.a, City(), &sheet).ok());
+  EXPECT_EQ(sheet.rank(), 1);
+  ASSERT_TRUE(Publish(year, &r).ok());
+  EXPECT_EQ(r.state(), v1::PUBLISHED);
+}
+
+TEST_F(EvaluationTest, ASanctionLiftedAfterTheDefenceNeedsTheInstitutionsDefenceFirst) {
+  const int year = 2048;
+  Cast k = SeedHandComputed(year, "AX");
+  Create(year);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());
+  v1::Round r;
+  ASSERT_TRUE(Freeze(year, &r).ok());
+  ASSERT_TRUE(
+      Defence(year, {{k.a, {8550, 9050}}, {k.b, {9500}}, {k.e, {9500}}, {k.d, {}}}, &r).ok());
+  // c's bar is lifted: c is to be ranked again, and has no defence entry.
+  {
+    std::lock_guard<std::mutex> lock(fakes_->data().mu);
+    for (auto& sanction : fakes_->data().sanctions[year]) {
+      if (sanction.credit_code() == k.c) sanction.set_lifted(true);
+    }
+  }
+  grpc::Status s = Rank(year, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "DEFENCE_NOT_SCORED");
+  EXPECT_NE(s.error_message().find(k.c), std::string::npos) << s.error_message();
+  EXPECT_EQ(Get(year).state(), v1::DEFENCE_SCORED);
+  ASSERT_TRUE(Defence(year, {{k.c, {7000}}}, &r).ok());
+  ASSERT_TRUE(Rank(year, &r).ok());
+  v1::ScoreSheet sheet;
+  ASSERT_TRUE(Sheet(year, k.c, City(), &sheet).ok());
+  EXPECT_GT(sheet.rank(), 0);
+}
+
 }  // namespace
 }  // namespace zhigai::evaluation

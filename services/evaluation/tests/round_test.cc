@@ -108,7 +108,8 @@ TEST(States, EveryStateAndStep) {
       {v1::OPEN, Step::kRank, "DEFENCE_NOT_SCORED"},
       {v1::METRICS_FROZEN, Step::kRank, "DEFENCE_NOT_SCORED"},
       {v1::DEFENCE_SCORED, Step::kRank, ""},
-      {v1::RANKED, Step::kRank, "ROUND_ALREADY_RANKED"},
+      {v1::RANKED, Step::kRank, ""},  // again, when a sanction changed since (S4, 2026-12)
+      {v1::PUBLISHED, Step::kRank, "ROUND_ALREADY_PUBLISHED"},
       {v1::DEFENCE_SCORED, Step::kPublish, "ROUND_NOT_RANKED"},
       {v1::RANKED, Step::kPublish, ""},
       {v1::PUBLISHED, Step::kPublish, "ROUND_ALREADY_PUBLISHED"},

@@ -67,25 +67,41 @@ TEST(RankingTest, TieBreakLevelsInOrder) {
   EXPECT_EQ(r.ranked[3].rank, 4);
 }
 
-TEST(RankingTest, S2LevelIsReachedOnlyWhenTotalsDisagreeWithParts) {
-  // total = S1 + S2 + S3, so equal total, S1 and S3 force equal S2 for real sheets: the S2
-  // level of the S4 decision can never separate two of them. Kept for fidelity; shown here
-  // with hand-made sheets whose total is set apart from the parts.
-  ScoreSheet a = Sheet("A", I(20), I(20), I(20));
-  ScoreSheet b = Sheet("B", I(20), I(10), I(20));
-  b.total = a.total;
-  Ranking r = Rank({b, a});
-  EXPECT_EQ(r.ranked[0].credit_code, "A");
+TEST(RankingTest, S2DecidesWhenThePublishedTotalS1AndS3AreEqual) {
+  // RULES.md S4 (2026-12): the published two-decimal figures are compared, so S2 can decide:
+  // A 10.004 + 10.004 = 20.008 and B 10.001 + 10.006 = 20.007 are both shown 20.01 with S1
+  // 10.00, S3 0.00; B's S2 shows 10.01 against A's 10.00.
+  ScoreSheet a = Sheet("A", F(10004, 1000), F(10004, 1000), I(0));
+  ScoreSheet b = Sheet("B", F(10001, 1000), F(10006, 1000), I(0));
+  Ranking r = Rank({a, b});
+  ASSERT_EQ(r.ranked.size(), 2u);
+  EXPECT_EQ(r.ranked[0].credit_code, "B");
+  EXPECT_EQ(r.ranked[1].credit_code, "A");
   EXPECT_EQ(r.ranked[1].decided_by, DecidedBy::kS2);
   EXPECT_EQ(r.ranked[1].rank, 2);
 }
 
-TEST(RankingTest, ExactTotalsNotDisplayedOnes) {
-  // 200/3 = 66.666… and 66.67 both display "66.67"; 66.67 is higher.
-  Ranking r = Rank({Sheet("A", F(200, 3), I(0), I(0)), Sheet("B", F(6667, 100), I(0), I(0))});
-  EXPECT_EQ(r.ranked[0].credit_code, "B");
-  EXPECT_EQ(r.ranked[1].rank, 2);
-  // 25/3 + 25/3 + 1/3 = 17 exactly ties an integer 17 (same S1, S3).
+TEST(RankingTest, ThePublishedFiguresDecideNotTheExactOnes) {
+  // 200/3 = 66.666... and 66.67 are both published as 66.67: tied on total, and on S1 (the
+  // same figures), S3 and S2, so they share the rank (the old exact comparison split them).
+  Ranking shared = Rank({Sheet("A", F(200, 3), I(0), I(0)), Sheet("B", F(6667, 100), I(0), I(0))});
+  ASSERT_EQ(shared.ranked.size(), 2u);
+  EXPECT_EQ(shared.ranked[0].credit_code, "A");  // shared: listed by credit code
+  EXPECT_EQ(shared.ranked[1].rank, 1);
+  EXPECT_EQ(shared.ranked[1].decided_by, DecidedBy::kSharedRank);
+  // Totals both shown 66.67 (40 + 80/3 and 41 + 25.67): the published S1 decides, 41 > 40.
+  Ranking by_s1 = Rank({Sheet("A", I(40), F(80, 3), I(0)), Sheet("B", I(41), F(2567, 100), I(0))});
+  EXPECT_EQ(by_s1.ranked[0].credit_code, "B");
+  EXPECT_EQ(by_s1.ranked[1].decided_by, DecidedBy::kS1);
+  EXPECT_EQ(by_s1.ranked[1].rank, 2);
+  // Half away from zero: 66.665 is shown 66.67 (tied with 66.67), 66.6649 is 66.66 (below).
+  Ranking half = Rank({Sheet("A", F(66665, 1000), I(0), I(0)), Sheet("B", F(6667, 100), I(0), I(0)),
+                       Sheet("C", F(666649, 10000), I(0), I(0))});
+  EXPECT_EQ(half.ranked[1].rank, 1);
+  EXPECT_EQ(half.ranked[2].credit_code, "C");
+  EXPECT_EQ(half.ranked[2].rank, 3);
+  EXPECT_EQ(half.ranked[2].decided_by, DecidedBy::kTotal);
+  // 25/3 + 26/3 = 17 exactly ties an integer 17.
   Ranking tie =
       Rank({Sheet("X", I(0), *Sum(F(25, 3), F(26, 3)), I(0)), Sheet("Y", I(0), I(17), I(0))});
   EXPECT_EQ(tie.ranked[1].rank, 1);

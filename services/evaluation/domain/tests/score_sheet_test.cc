@@ -74,6 +74,20 @@ TEST(ScoreSheetTest, S1_3MeanOfScaledTests) {
   EXPECT_EQ(Score(in).items[kS1_3].points, Rational::Integer(5));
 }
 
+TEST(ScoreSheetTest, S1_3AnUnexcusedAbsenceScoresZeroAndSaysWhy) {
+  InstitutionInput in = Basic();
+  // R8.1 (2026-12): the absence scores 0 even if a stray score came with it, and the sheet
+  // names it instead of a bare 0.00/100.00.
+  in.tests = {{9000, 10000}, {7000, 10000, /*unexcused_absence=*/true}};
+  ScoreSheet sheet = Score(in);
+  EXPECT_EQ(sheet.items[kS1_3].points, F(9, 2));  // (9 + 0) ÷ 2
+  EXPECT_EQ(sheet.items[kS1_3].inputs, "90.00/100.00 → 9.00; unexcused absence (R8.1) → 0.00");
+  EXPECT_NE(sheet.items[kS1_3].applied_english.find("1 unexcused absence(s) scored 0 (R8.1)"),
+            std::string::npos)
+      << sheet.items[kS1_3].applied_english;
+  EXPECT_NE(sheet.items[kS1_3].applied_chinese.find("无故缺考1次"), std::string::npos);
+}
+
 TEST(ScoreSheetTest, S2MeanOfRatingsAndNoneIsZero) {
   InstitutionInput in = Basic();
   ScoreSheet none = Score(in);
