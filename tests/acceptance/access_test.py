@@ -61,13 +61,7 @@ def is_read(method):
 
 # Writes this test cannot make leave an audit row, with the reason. Anything else unaudited
 # fails the test.
-UNREACHABLE = {
-    # The public notice runs on the real clock (notice_period_days >= 1 from today) and
-    # FinishCall refuses FAILED_PRECONDITION until it has ended, so a test run within one day
-    # cannot finish a call; year.py admits the notice's selections with AdmitToDirectory.
-    "/zhigai.review.v1.ReviewService/FinishCall":
-        "the notice period has not ended on the real clock (FAILED_PRECONDITION)",
-}
+UNREACHABLE = {}
 
 # Part 2's protected fields, derived from the protos (documented in docs/reliability.md):
 #   a) every field of type zhigai.common.v1.Person (法定代表人/联系人: name, title, phone, e-mail);
@@ -298,10 +292,11 @@ def scoping(ck, y, client, st):
         request_id=f"acc-filing-{n}", filing=reg.CountyFiling(
             year=y.year, division_code=A, selection_criteria="本辖区智能化技改服务机构遴选标准",
             items=[reg.CountyListItem(credit_code=X, directions=[common.CONSULTING])])))
+    before = len(filings())   # the year may have filed one for A already
     ck.denied(area, f"county {B} files {A}'s county list", lambda: filing(cB, "b"))
-    ck.check(len(filings()) == 0, "… no filing for A", area)
+    ck.check(len(filings()) == before, "… no new filing for A", area)
     ck.allowed(area, f"county {A} files its own county list", lambda: filing(cA, "a"))
-    ck.check(len(filings()) == 1, "… one filing for A", area)
+    ck.check(len(filings()) == before + 1, "… one more filing for A", area)
     consortium = lambda who, n: who.registry.CreateConsortium(reg.CreateConsortiumRequest(  # noqa
         request_id=f"acc-cons-{n}", consortium=reg.Consortium(
             display_name="温州智改联合体", lead_credit_code=X,
@@ -612,7 +607,7 @@ def scoping(ck, y, client, st):
     ck.allowed(area, "institution X reads its checklist", lambda: cl(iX))
     # Experts: assignments from the city bureau's view of the applications.
     assigned = {}
-    for e in y.experts:
+    for e in y.experts.values():
         rows = y.c.as_("EXPERT", sub=e.subject).review.ListApplications(
             rv.ListApplicationsRequest(parent=y.call.name, page_size=1000)).applications
         assigned[e.subject] = {a.name for a in rows}
@@ -994,7 +989,8 @@ def main():
     try:
         st.start()
         client = zhigai_client.Client(st.target, zhigai_client.Tokens(st.admin, st.idp))
-        y = year_mod.Year(client, seed=11, scale=year_mod.Scale.small()).run()
+        y = year_mod.Year(client, st.clock(), os.path.join(ROOT, "data"), seed=11,
+                          scale=year_mod.Scale.small()).run()
         scoping(ck, y, client, st)
         extra_writes(ck, y, client)
         scanned, nprot, nvals = public_scan(ck, y, client, messages)

@@ -203,7 +203,8 @@ def main():
     try:
         st.start()
         client = zhigai_client.Client(st.target, zhigai_client.Tokens(st.admin, st.idp))
-        y = year_mod.Year(client, seed=11, scale=year_mod.Scale.small()).run()
+        y = year_mod.Year(client, st.clock(), os.path.join(ROOT, "data"), seed=11,
+                          scale=year_mod.Scale.small()).run()
         base = "http://" + st.http
         check_static(base)
 
@@ -232,13 +233,18 @@ def main():
         check(page.ids.get("count") == str(len(matching)),
               f"search '{word}' count {page.ids.get('count')} = API {len(matching)}")
 
-        # Notices: the year's call and its selections with the objection period.
-        notice = api(st.http, "zhigai.review.v1.ReviewService/GetPublicNotice",
-                     {"call": y.call.name})
+        # Notices: every call that has had its notice (the city's and the county's) and their
+        # selections; the city call's objection period.
+        calls = api_all(st.http, "zhigai.review.v1.ReviewService/ListCalls", {}, "calls")
+        noticed = [api(st.http, "zhigai.review.v1.ReviewService/GetPublicNotice",
+                       {"call": c["name"]}) for c in calls if c.get("noticeStartDate")]
+        notice = next(n for n in noticed if n["call"] == y.call.name)
+        selections = [e["creditCode"] for n in noticed for e in n["entries"]]
         page = load(browser, base, "/notices.html", "notices.png")
         shown = [r["code"] for r in page.rows]
-        check(sorted(shown) == sorted(e["creditCode"] for e in notice["entries"]),
-              f"notice rows ({len(shown)}) are the API's selections ({len(notice['entries'])})")
+        check(len(noticed) == 2 and sorted(shown) == sorted(selections),
+              f"notice rows ({len(shown)}) are the API's selections of {len(noticed)} calls "
+              f"({len(selections)})")
         html = browser.dom(base + "/notices.html")
         check(f"{notice['startDate']} 至 {notice['endDate']}" in html,
               f"the objection period {notice['startDate']}..{notice['endDate']} is shown")

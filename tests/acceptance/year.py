@@ -136,6 +136,10 @@ class Year:
     def today(self):
         return self.clock.today()
 
+    def day(self, offset):
+        """The business date `offset` days from today, as the API writes dates."""
+        return (self.today() + datetime.timedelta(days=offset)).isoformat()
+
     def fact(self, code):
         return self.facts.setdefault(code, {"declared": [0, 0], "approved": [0, 0],
                                             "tests": [], "ratings": {}, "defence": []})
@@ -242,6 +246,7 @@ class Year:
                                        quota=max(2, n * 13 // 40))]
         res = self.run_call(self.city, common.CITY, "", self.applicants, directions, month=3)
         self.admitted = res["admitted"]
+        self.apps, self.call = res["apps"], res["call"]   # the city call's
         self.excluded_by_objection = res["objected"]
         self.summary["applications"] = res["submitted"]
         self.summary["admitted (city)"] = len(self.admitted)
@@ -412,6 +417,7 @@ class Year:
         started = time.time()
         self.wait_admitted(call, admitted, scope, division)
         return {"admitted": admitted, "objected": objected, "submitted": len(apps),
+                "apps": apps, "call": call,
                 "refused": refused, "manual": manual, "sheets": sheets, "conflict": conflict,
                 "failing": sum(1 for a in applicants if a["flaw"] in ("R5.2", "R5.3", "R5.4")),
                 "notice": f"{notice.start_date}..{notice.end_date}",
