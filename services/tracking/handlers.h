@@ -3,9 +3,17 @@
 #include <string>
 
 #include "libs/core/refdata.h"
-#include "services/tracking/eligibility.h"
+#include "libs/peers/registry_eligibility.h"
 #include "services/tracking/store.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
+
+namespace zhigai::tracking {
+using peers::EligibilityAnswer;
+using peers::EligibilityChecker;
+using peers::EligibilityQuery;
+using peers::RegistryEligibility;
+using peers::RegistryEligibilityOptions;
+}  // namespace zhigai::tracking
 
 namespace zhigai::server {
 struct Call;

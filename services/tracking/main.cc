@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   // The handlers, the store and the registry client live for the whole process.
   static std::unique_ptr<tracking::ReferenceData> ref;
   static std::unique_ptr<tracking::TrackingStore> store;
-  static std::unique_ptr<tracking::RegistryEligibility> eligibility;
+  static std::unique_ptr<peers::RegistryEligibility> eligibility;
   server::ServiceDefinition def;
   def.name = "tracking";
   def.default_port = 7103;
@@ -30,11 +30,12 @@ int main(int argc, char** argv) {
     if (!ttl.ok()) return ttl.status();
     ref = std::make_unique<tracking::ReferenceData>(
         tracking::ReferenceData{std::move(*industries), std::move(*divisions)});
-    tracking::RegistryEligibilityOptions options;
+    peers::RegistryEligibilityOptions options;
+    options.service = "tracking";
     options.address = host.config.Get("registry_addr");
     options.internal_proof = host.internal_proof;
     options.cache_ttl = absl::Seconds(*ttl);
-    eligibility = std::make_unique<tracking::RegistryEligibility>(std::move(options));
+    eligibility = std::make_unique<peers::RegistryEligibility>(std::move(options));
     auto clock = host.now();
     store = std::make_unique<tracking::TrackingStore>(host.pool, clock);
     std::vector<std::unique_ptr<grpc::Service>> services;

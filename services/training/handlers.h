@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "libs/peers/registry_eligibility.h"
 #include "services/training/calendar_source.h"
+#include "services/training/domain/institution_standing.h"
 #include "services/training/reference_data.h"
 #include "services/training/store.h"
 #include "zhigai/training/v1/training.grpc.pb.h"
@@ -13,11 +15,13 @@ namespace zhigai::training {
 // then the domain rules and the store; errors leave as gRPC codes with details.
 class TrainingHandlers final : public v1::TrainingService::Service {
  public:
+  // `eligibility` asks the registry whether an institution may run an event (R14.4, R14.5).
   TrainingHandlers(TrainingStore& store, const ReferenceData& ref, CalendarSource& calendar,
-                   std::string internal_proof, Clock clock)
+                   peers::EligibilityChecker& eligibility, std::string internal_proof, Clock clock)
       : store_(store),
         ref_(ref),
         calendar_(calendar),
+        eligibility_(eligibility),
         proof_(std::move(internal_proof)),
         clock_(std::move(clock)) {}
 
@@ -69,12 +73,16 @@ class TrainingHandlers final : public v1::TrainingService::Service {
 
  private:
   absl::CivilDay Today() const;
+  // The institution's standing on the event's date in the event's division, as the registry
+  // says (UNAVAILABLE when it cannot answer: nothing is decided without it).
+  absl::StatusOr<InstitutionStanding> StandingOf(const v1::Event& event);
   // Sets the computed last_filing_day when the calendar can count it.
   void Decorate(const CalendarSnapshot& calendar, v1::Event* event) const;
 
   TrainingStore& store_;
   const ReferenceData& ref_;
   CalendarSource& calendar_;
+  peers::EligibilityChecker& eligibility_;
   std::string proof_;
   Clock clock_;
 };

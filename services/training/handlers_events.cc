@@ -108,6 +108,27 @@ absl::Status CheckFee(const v1::Event& e) {
 
 absl::CivilDay TrainingHandlers::Today() const { return core::BusinessDayOf(clock_()); }
 
+namespace {
+
+peers::EligibilityQuery QueryOf(const v1::Event& event) {
+  return {event.institution_credit_code(), "TRAINING_SERVICE", event.date(), event.division_code()};
+}
+
+InstitutionStanding StandingFrom(const peers::EligibilityAnswer& answer) {
+  InstitutionStanding out;
+  out.eligible = answer.eligible;
+  for (const auto& r : answer.reasons) out.reasons.push_back({r.reason, r.rule, r.message});
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<InstitutionStanding> TrainingHandlers::StandingOf(const v1::Event& event) {
+  auto answer = eligibility_.Check(QueryOf(event));
+  if (!answer.ok()) return answer.status();
+  return StandingFrom(*answer);
+}
+
 void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* event) const {
   auto date = core::ParseDate(event->date(), "date");
   if (!date.ok()) return;
@@ -129,6 +150,14 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
                                "机构只能以本单位名义举办活动");
     }
     if (auto s = CheckFee(req->event()); !s.ok()) return s;
+    // Only an institution that may serve on the event's date plans one (R14.4, R14.5, R4.1).
+    auto standing = StandingOf(req->event());
+    if (!standing.ok()) return standing.status();
+    if (auto s =
+            RequireStanding(*standing, req->event().institution_credit_code(), req->event().date());
+        !s.ok()) {
+      return s;
+    }
     v1::Event event;
     event.set_institution_credit_code(req->event().institution_credit_code());
     CopyPlan(req->event(), &event);
@@ -168,6 +197,13 @@ grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
     v.Absorb(ValidatePlan(req->event(), ref_, "event."));
     if (auto s = v.Finish("培训活动信息有误"); !s.ok()) return s;
     if (auto s = CheckFee(req->event()); !s.ok()) return s;
+    auto standing = StandingOf(req->event());
+    if (!standing.ok()) return standing.status();
+    if (auto s =
+            RequireStanding(*standing, req->event().institution_credit_code(), req->event().date());
+        !s.ok()) {
+      return s;
+    }
     auto out = store_.EditEvent(
         ChangeOf(call), *id, req->event().version(), [&](v1::Event& e) -> absl::Status {
           if (auto s = MustBeOwner(call, e); !s.ok()) return s;
@@ -335,10 +371,24 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
     if (!id.ok()) return id.status();
     const absl::CivilDay today = Today();
     const CalendarSnapshot calendar = calendar_.Current();
+    // The registry is asked before the row is locked (no peer call inside a transaction); the
+    // date and institution of a submitted event cannot change in between.
+    auto current = store_.GetEvent(*id);
+    if (!current.ok()) return current.status();
+    auto standing = StandingOf(*current);
+    if (!standing.ok()) return standing.status();
     auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
       if (call.principal.role == Role::kInstitution) {
         if (auto s = MustBeOwner(call, e); !s.ok()) return s;
       } else if (auto s = MaySee(call, e); !s.ok()) {
+        return s;
+      }
+      if (e.date() != current->date()) {
+        return Error(absl::StatusCode::kAborted, "STALE_VERSION",
+                     "the event changed while it was being filed; file it again",
+                     "活动在备案过程中被修改，请重新备案");
+      }
+      if (auto s = RequireStanding(*standing, e.institution_credit_code(), e.date()); !s.ok()) {
         return s;
       }
       if (e.state() == v1::FILED) {
@@ -469,9 +519,12 @@ grpc::Status TrainingHandlers::GetSubsidyReport(grpc::ServerContext* ctx,
     const int year = static_cast<int>(domain->date().year());
     auto policy = store_.GetPolicy(year);
     if (!policy.ok()) return policy.status();
+    // A sanction imposed after filing: the event stays on record, its subsidy goes (R14.4/5).
+    auto standing = StandingOf(*event);
+    if (!standing.ok()) return standing.status();
     const CalendarSnapshot calendar = calendar_.Current();
     auto report = BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
-                                     policy->has_training_subsidy());
+                                     policy->has_training_subsidy(), *standing);
     if (!report.ok()) return report.status();
     resp->set_event(event->name());
     resp->set_year(year);
@@ -504,12 +557,25 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
           entry->set_credit_code(code);
           by_code[code] = entry;
         }
-        for (v1::Event& e : *events) {
+        // Every event's institution standing in one registry call; without an answer the
+        // verdicts cannot be given, and each event says why.
+        std::vector<peers::EligibilityQuery> queries;
+        for (const v1::Event& e : *events) queries.push_back(QueryOf(e));
+        auto answers = eligibility_.CheckMany(queries);
+        for (size_t i = 0; i < events->size(); ++i) {
+          v1::Event& e = (*events)[i];
           v1::EventSummary* summary = by_code[e.institution_credit_code()]->add_events();
           auto domain = ToDomain(e);
           if (!domain.ok()) return domain.status();
-          auto report = BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
-                                           policy->has_training_subsidy());
+          if (!answers.ok()) {
+            summary->set_verdict_unavailable_reason(ReasonOf(answers.status()));
+            Decorate(calendar, &e);
+            *summary->mutable_event() = std::move(e);
+            continue;
+          }
+          auto report =
+              BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
+                                 policy->has_training_subsidy(), StandingFrom((*answers)[i]));
           if (report.ok()) {
             summary->set_verdict(ToProto(report->verdict));
           } else {

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   static std::unique_ptr<training::ReferenceData> ref;
   static std::unique_ptr<training::CalendarSource> calendar;
   static std::unique_ptr<training::TrainingStore> store;
+  static std::unique_ptr<peers::RegistryEligibility> eligibility;
   server::ServiceDefinition def;
   def.name = "training";
   def.default_port = 7104;
@@ -45,9 +46,15 @@ int main(int argc, char** argv) {
     if (!opened.ok()) return opened.status();
     calendar = std::move(*opened);
     store = std::make_unique<training::TrainingStore>(host.pool, clock);
+    // Events are planned, filed and subsidised only for eligible institutions (R14.4, R14.5).
+    peers::RegistryEligibilityOptions options;
+    options.service = "training";
+    options.address = host.config.Get("registry_addr");
+    options.internal_proof = host.internal_proof;
+    eligibility = std::make_unique<peers::RegistryEligibility>(options);
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<training::TrainingHandlers>(*store, *ref, *calendar,
-                                                                    host.internal_proof, clock));
+    services.push_back(std::make_unique<training::TrainingHandlers>(
+        *store, *ref, *calendar, *eligibility, host.internal_proof, clock));
     return services;
   };
   return server::RunService(def, argc, argv);

@@ -35,6 +35,7 @@ except ImportError:
 
 sys.path.insert(0, HERE)
 import stack as stack_mod  # noqa: E402
+from child_env import child_env  # noqa: E402
 import zhigai_client  # noqa: E402
 
 failures = []
@@ -174,6 +175,10 @@ def main():
         # A year the calendar does not hold: the rule's refusal in words, no server path.
         missing = y.calendar_years[-1] + 1
         inst = y.trainers()[0]
+        # The institution runs events in that year only once it is in that year's directory.
+        city.registry.AdmitToDirectory(reg.AdmitToDirectoryRequest(
+            command_id=f"acc-admit-{missing}-{inst}", year=missing, level=common.CITY,
+            credit_code=inst, direction=common.TRAINING, source="acceptance test"))
         planned = y.inst(inst).training.CreateEvent(tn.CreateEventRequest(
             request_id=y.rid("missing-year"), event=tn.Event(
                 institution_credit_code=inst, title="跨年度培训", type=tn.TRAINING,
@@ -194,7 +199,8 @@ def main():
         import subprocess
         bad = subprocess.run([st.admin, "token", "--dir", st.idp, "--role", "CITY_BUREAU",
                               "--sub", "x", "--div", "330300", "--aud", "elsewhere"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+                             capture_output=True, text=True, check=True,
+                             env=child_env()).stdout.strip()
         try:
             client.stubs["evaluation"].ListScoreSheets(
                 ev.ListScoreSheetsRequest(parent=y.round_name),

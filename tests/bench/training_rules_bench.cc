@@ -75,7 +75,7 @@ void BM_SubsidyReport(benchmark::State& state) {
       "DIGITAL_ECONOMY", "SMART_EQUIPMENT", "LIFE_HEALTH", "NEV_ICV",    "NEW_MATERIALS"};
   const training::TrainingEvent event = BenchEvent(static_cast<int>(state.range(0)));
   for (auto _ : state) {
-    auto report = training::BuildSubsidyReport(event, calendar, codes, true);
+    auto report = training::BuildSubsidyReport(event, calendar, codes, true, {true, {}});
     if (!report.ok() || report->verdict != training::Verdict::kEligible) {
       state.SkipWithError("unexpected report");
       break;

@@ -7,12 +7,12 @@
 #include "absl/strings/str_format.h"
 #include "libs/core/credit_code.h"
 #include "libs/db/pool.h"
+#include "libs/peers/registry_eligibility.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/tracking_directory.h"
 #include "services/registry/handlers.h"
-#include "services/tracking/eligibility.h"
 #include "services/tracking/handlers.h"
 #include "services/training/calendar_source.h"
 #include "services/training/handlers.h"
@@ -66,7 +66,7 @@ struct RealSources::Impl {
   std::unique_ptr<registry::RegistryHandlers> registry;
   std::unique_ptr<tracking::ReferenceData> tracking_ref;
   std::unique_ptr<tracking::TrackingStore> tracking_store;
-  std::unique_ptr<tracking::RegistryEligibility> eligibility;
+  std::unique_ptr<peers::RegistryEligibility> eligibility, training_eligibility;
   std::unique_ptr<tracking::TrackingHandlers> tracking;
   std::unique_ptr<training::ReferenceData> training_ref;
   std::unique_ptr<training::CalendarSource> calendar;
@@ -106,10 +106,11 @@ RealSources::RealSources(db::testing::TestDatabase& db, int year)
   m.tracking_ref =
       std::make_unique<tracking::ReferenceData>(tracking::ReferenceData{*industries, *divisions});
   m.tracking_store = std::make_unique<tracking::TrackingStore>(*m.tracking_pool, last);
-  tracking::RegistryEligibilityOptions options;
+  peers::RegistryEligibilityOptions options;
+  options.service = "tracking";
   options.address = addresses_.registry;
   options.internal_proof = kRealProof;
-  m.eligibility = std::make_unique<tracking::RegistryEligibility>(options);
+  m.eligibility = std::make_unique<peers::RegistryEligibility>(options);
   m.tracking = std::make_unique<tracking::TrackingHandlers>(*m.tracking_store, *m.tracking_ref,
                                                             *m.eligibility, kRealProof, last);
   addresses_.tracking = serve(m.tracking.get());
@@ -122,8 +123,10 @@ RealSources::RealSources(db::testing::TestDatabase& db, int year)
   if (!calendar.ok()) Die("calendar", calendar.status());
   m.calendar = std::move(*calendar);
   m.training_store = std::make_unique<training::TrainingStore>(*m.training_pool, now);
-  m.training = std::make_unique<training::TrainingHandlers>(*m.training_store, *m.training_ref,
-                                                            *m.calendar, kRealProof, now);
+  options.service = "training";
+  m.training_eligibility = std::make_unique<peers::RegistryEligibility>(options);
+  m.training = std::make_unique<training::TrainingHandlers>(
+      *m.training_store, *m.training_ref, *m.calendar, *m.training_eligibility, kRealProof, now);
   addresses_.training = serve(m.training.get());
 
   m.feedback_pool = Pool(db, "feedback", migrations::Feedback());

@@ -74,6 +74,7 @@ std::unique_ptr<TrackingEnv> TrackingEnv::Start(int pool_size) {
   env->ref_ = std::make_unique<ReferenceData>(ReferenceData{*industries, *divisions});
   env->store_ = std::make_unique<TrackingStore>(*env->tracking_pool_, clock);
   RegistryEligibilityOptions options;
+  options.service = "tracking";
   options.address = env->registry_addr_;
   options.internal_proof = kProof;
   env->eligibility_ = std::make_unique<RegistryEligibility>(options);
@@ -95,6 +96,7 @@ TrackingEnv::~TrackingEnv() {
 std::unique_ptr<v1::TrackingService::Stub> TrackingEnv::TrackingWithRegistryAt(
     const std::string& addr) {
   RegistryEligibilityOptions options;
+  options.service = "tracking";
   options.address = addr;
   options.internal_proof = kProof;
   options.timeout = absl::Milliseconds(500);

@@ -27,7 +27,8 @@ absl::string_view VerdictName(Verdict verdict) {
 absl::StatusOr<SubsidyReport> BuildSubsidyReport(const TrainingEvent& event,
                                                  const calendar::WorkdayCalendar& calendar,
                                                  const std::set<std::string>& five_plus_five_codes,
-                                                 bool year_has_training_subsidy) {
+                                                 bool year_has_training_subsidy,
+                                                 const InstitutionStanding& standing) {
   if (absl::Status valid = ValidateEvent(event); !valid.ok()) return valid;
   absl::StatusOr<absl::CivilDay> last = calendar.LastFilingDay(event.date(), kFilingWorkingDays);
   if (!last.ok()) return last.status();
@@ -40,7 +41,8 @@ absl::StatusOr<SubsidyReport> BuildSubsidyReport(const TrainingEvent& event,
                      CheckIndustries(event, five_plus_five_codes),
                      CheckCountyReview(event),
                      CheckFilingDeadline(event.date(), *last, event.filed_on),
-                     CheckSatisfaction(event.ratings)};
+                     CheckSatisfaction(event.ratings),
+                     CheckInstitutionStanding(standing)};
 
   std::vector<std::string> failed;
   for (const RuleOutcome& outcome : report.outcomes) {

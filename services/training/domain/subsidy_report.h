@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "services/training/domain/event.h"
+#include "services/training/domain/institution_standing.h"
 #include "services/training/domain/rule_outcome.h"
 
 namespace zhigai::calendar {
@@ -33,7 +34,8 @@ struct SubsidyReport {
   Verdict verdict = Verdict::kNotEligible;
   absl::CivilDay last_filing_day;  // R13.4, for the event's date
   // In a fixed order: R13.1 DURATION, R13.2 AUDIENCE, R13.2 NO_FEE, R13.3
-  // FIVE_PLUS_FIVE_INDUSTRY, R13.4 COUNTY_REVIEW, R13.4 FILING_DEADLINE, R13.4 SATISFACTION.
+  // FIVE_PLUS_FIVE_INDUSTRY, R13.4 COUNTY_REVIEW, R13.4 FILING_DEADLINE, R13.4 SATISFACTION,
+  // then INSTITUTION_ELIGIBLE (R14.4/R14.5: the institution's standing on the event's date).
   std::vector<RuleOutcome> outcomes;
   std::string english;  // one-line summary naming the failed checks
   std::string chinese;
@@ -45,6 +47,7 @@ struct SubsidyReport {
 absl::StatusOr<SubsidyReport> BuildSubsidyReport(const TrainingEvent& event,
                                                  const calendar::WorkdayCalendar& calendar,
                                                  const std::set<std::string>& five_plus_five_codes,
-                                                 bool year_has_training_subsidy);
+                                                 bool year_has_training_subsidy,
+                                                 const InstitutionStanding& standing);
 
 }  // namespace zhigai::training

@@ -20,6 +20,7 @@
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "services/registry/testing/registry_server.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::migrations {
@@ -77,7 +78,22 @@ class TrainingTest : public ::testing::Test {
     copy.close();
     calendar_ = CalendarSource::Open(*calendar_path_, absl::Hours(1), Now)->release();
     store_ = new TrainingStore(*pool_, Now);
-    handlers_ = new TrainingHandlers(*store_, *ref_, *calendar_, kProof, Now);
+    // A real registry over gRPC: events are planned, filed and subsidised only for eligible
+    // institutions (R14.4, R14.5). The institutions the tests use are in the directory for
+    // training from 2024 to 2028; a test that needs otherwise arranges it.
+    registry_ = new registry::testing::RegistryServer(*db_, kProof);
+    for (const std::string& code : {std::string(kInstA), std::string(kInstB), Code(5001),
+                                    Code(5002), Code(5101), Code(5102)}) {
+      ASSERT_TRUE(registry_->Admit(code, 2024, 2028, common::v1::TRAINING)) << code;
+    }
+    peers::RegistryEligibilityOptions options;
+    options.service = "training";
+    options.address = registry_->address();
+    options.internal_proof = kProof;
+    options.timeout = absl::Seconds(2);
+    options.cache_ttl = absl::ZeroDuration();  // a sanction a test imposes shows at once
+    eligibility_ = new peers::RegistryEligibility(options);
+    handlers_ = new TrainingHandlers(*store_, *ref_, *calendar_, *eligibility_, kProof, Now);
     int port = 0;
     server_ =
         new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
@@ -90,6 +106,8 @@ class TrainingTest : public ::testing::Test {
     delete stub_;
     delete server_;
     delete handlers_;
+    delete eligibility_;
+    delete registry_;
     delete store_;
     delete calendar_;
     ::unlink(calendar_path_->c_str());
@@ -280,6 +298,8 @@ class TrainingTest : public ::testing::Test {
   static db::Pool* pool_;
   static ReferenceData* ref_;
   static std::string* calendar_path_;
+  static registry::testing::RegistryServer* registry_;
+  static peers::RegistryEligibility* eligibility_;
   static CalendarSource* calendar_;
   static TrainingStore* store_;
   static TrainingHandlers* handlers_;
@@ -290,6 +310,8 @@ db::testing::TestDatabase* TrainingTest::db_;
 db::Pool* TrainingTest::pool_;
 ReferenceData* TrainingTest::ref_;
 std::string* TrainingTest::calendar_path_;
+registry::testing::RegistryServer* TrainingTest::registry_;
+peers::RegistryEligibility* TrainingTest::eligibility_;
 CalendarSource* TrainingTest::calendar_;
 TrainingStore* TrainingTest::store_;
 TrainingHandlers* TrainingTest::handlers_;
@@ -544,6 +566,89 @@ TEST_F(TrainingTest, ABrokenCalendarEditIsRefusedAndTheOldCalendarStays) {
   EXPECT_EQ(e.last_filing_day(), "2025-03-03");
 }
 
+// --- eligibility in the seams (R14.4, R14.5: the registry decides, training asks) -----------
+
+TEST_F(TrainingTest, OnlyEligibleInstitutionsPlanEventsAndTheRegistryIsAskedEachTime) {
+  SetToday(Day("2025-03-01"));
+  const std::string unlisted = Code(6001), barred = Code(6002), cancelled = Code(6003);
+  ASSERT_TRUE(registry_->Register(unlisted));
+  ASSERT_TRUE(registry_->Admit(barred, 2025, 2025, common::v1::TRAINING));
+  ASSERT_TRUE(registry_->Admit(cancelled, 2025, 2025, common::v1::TRAINING));
+  ASSERT_FALSE(registry_->Sanction(barred, registry::v1::BAR, "2025-01-10").empty());
+  ASSERT_FALSE(registry_->Sanction(cancelled, registry::v1::CANCEL, "2025-02-01").empty());
+  const int64_t events = Count("events");
+  struct Case {
+    std::string code, rule;
+  };
+  for (const Case& c : {Case{unlisted, ""}, Case{barred, "R14.5"}, Case{cancelled, "R14.4"}}) {
+    v1::Event plan = Plan("2025-03-17");
+    plan.set_institution_credit_code(c.code);
+    v1::Event out;
+    grpc::Status s = Create(plan, "ineligible-" + c.code, &out, Inst(c.code));
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << c.code;
+    EXPECT_EQ(ReasonOf(s), "INSTITUTION_NOT_ELIGIBLE") << s.error_message();
+    if (!c.rule.empty()) {
+      EXPECT_NE(s.error_message().find(c.rule), std::string::npos) << s.error_message();
+    }
+  }
+  EXPECT_EQ(Count("events"), events) << "nothing written for a refused plan";
+}
+
+TEST_F(TrainingTest, ASanctionAfterFilingKeepsTheEventButTakesItsSubsidy) {
+  SetPolicy(2026, true);  // 2026: a year no other test sets a policy for
+  const std::string code = Code(6004);
+  ASSERT_TRUE(registry_->Admit(code, 2026, 2026, common::v1::TRAINING));
+  SetToday(Day("2026-03-02"));
+  v1::Event plan = Plan("2026-03-23");
+  plan.set_institution_credit_code(code);
+  v1::Event e = Approved(plan);
+  ASSERT_TRUE(File(e.name(), Day("2026-03-02"), &e, Inst(code)).ok());
+  SetToday(Day("2026-03-24"));
+  v1::Event out;
+  ASSERT_TRUE(Attend(e.name(), {Row(1, "PUMP_VALVE", 60)}, &out, Inst(code)).ok());
+  v1::RecordTraineeRatingsRequest ratings;
+  ratings.set_name(e.name());
+  for (int i = 0; i < 20; ++i) {
+    auto* r = ratings.add_ratings();
+    r->set_ballot_id(absl::StrCat("b", i));
+    r->set_satisfied(true);
+  }
+  ASSERT_TRUE(stub_->RecordTraineeRatings(As(Inst(code)).get(), ratings, &out).ok());
+  EXPECT_EQ(Report(e.name()).verdict(), v1::ELIGIBLE);
+  // Barred after the event was filed (verified complaints on 2026-03-10, say).
+  ASSERT_FALSE(registry_->Sanction(code, registry::v1::BAR, "2026-03-10").empty());
+  v1::SubsidyReport r = Report(e.name());
+  EXPECT_EQ(r.verdict(), v1::NOT_ELIGIBLE);
+  v1::RuleOutcome standing = Outcome(r, "INSTITUTION_ELIGIBLE");
+  EXPECT_EQ(standing.status(), v1::FAIL);
+  EXPECT_EQ(standing.rule(), "R14.5");
+  EXPECT_EQ(standing.reason(), "BARRED");
+  v1::GetEventRequest get;
+  get.set_name(e.name());
+  ASSERT_TRUE(stub_->GetEvent(As(City()).get(), get, &out).ok());
+  EXPECT_EQ(out.state(), v1::FILED) << "the event record stays";
+}
+
+TEST_F(TrainingTest, WithTheRegistryDownNothingIsPlannedAndTheSameRequestWorksLater) {
+  SetToday(Day("2025-03-01"));
+  const int64_t events = Count("events");
+  registry_->Stop();
+  v1::Event out;
+  grpc::Status s = Create(Plan("2025-04-14"), "registry-down", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ReasonOf(s), "REGISTRY_UNAVAILABLE");
+  EXPECT_EQ(Count("events"), events);
+  registry_->Start();
+  grpc::Status again;
+  for (int i = 0; i < 50; ++i) {  // the channel reconnects with back-off
+    again = Create(Plan("2025-04-14"), "registry-down", &out);
+    if (again.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(again.ok()) << again.error_message();
+  EXPECT_EQ(Count("events"), events + 1);
+}
+
 // --- R13.1 duration -------------------------------------------------------------------------
 
 TEST_F(TrainingTest, DurationFourHoursPassesFourHoursOneMinuteFails) {
@@ -696,7 +801,7 @@ TEST_F(TrainingTest, SatisfactionOf7999In10000FailsAnd80PercentPasses) {
   v1::RuleOutcome pass = Outcome(Report(e.name()), "SATISFACTION");
   EXPECT_EQ(pass.status(), v1::PASS);
   EXPECT_EQ(Figure(pass, "satisfaction_percent"), "80.00%");
-  EXPECT_EQ(Count("event_ratings"), 10000);
+  EXPECT_EQ(Count("event_ratings", absl::StrCat("event_id = ", e.name().substr(7))), 10000);
 }
 
 TEST_F(TrainingTest, AQualifyingEventIsEligibleOnlyWhenTheYearHasASubsidy) {
@@ -718,7 +823,7 @@ TEST_F(TrainingTest, AQualifyingEventIsEligibleOnlyWhenTheYearHasASubsidy) {
   v1::SubsidyReport none = Report(e.name(), Inst(kInstA));
   EXPECT_EQ(none.verdict(), v1::NO_SUBSIDY_POLICY);
   EXPECT_FALSE(none.year_policy_set());
-  ASSERT_EQ(none.outcomes_size(), 7);
+  ASSERT_EQ(none.outcomes_size(), 8);  // R13.1-R13.4 and the institution's standing
   for (const auto& o : none.outcomes()) EXPECT_EQ(o.status(), v1::PASS) << o.check();
 
   SetPolicy(2025, true);

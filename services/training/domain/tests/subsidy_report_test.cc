@@ -11,7 +11,7 @@ using testing::Calendar;
 
 SubsidyReport Report(const TrainingEvent& e, bool policy = true) {
   absl::StatusOr<SubsidyReport> report =
-      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), policy);
+      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), policy, {true, {}});
   EXPECT_TRUE(report.ok()) << report.status();
   return report.value_or(SubsidyReport{});
 }
@@ -32,7 +32,7 @@ TEST(SubsidyReportTest, QualifyingEventIsEligibleAndListsEveryCheck) {
       {"R13.1", "DURATION"},      {"R13.2", "AUDIENCE"},
       {"R13.2", "NO_FEE"},        {"R13.3", "FIVE_PLUS_FIVE_INDUSTRY"},
       {"R13.4", "COUNTY_REVIEW"}, {"R13.4", "FILING_DEADLINE"},
-      {"R13.4", "SATISFACTION"}};
+      {"R13.4", "SATISFACTION"},  {"R14.5", "INSTITUTION_ELIGIBLE"}};
   ASSERT_EQ(r.outcomes.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(r.outcomes[i].rule, expected[i].first);
@@ -99,13 +99,27 @@ TEST(SubsidyReportTest, EventsForInstitutionsSkipTheAudienceRule) {
   EXPECT_EQ(Find(r, "AUDIENCE")->status, RuleStatus::kNotApplicable);
 }
 
+TEST(SubsidyReportTest, AnInstitutionNotEligibleOnTheDayGetsNoSubsidy) {
+  // R14.5: barred after the event was filed; every R13 check passes, the subsidy goes.
+  absl::StatusOr<SubsidyReport> r =
+      BuildSubsidyReport(testing::QualifyingEvent(), Calendar(), testing::FivePlusFiveCodes(), true,
+                         {false, {{"BARRED", "R14.5", "barred from 2025-03-10 to 2028-03-09"}}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->verdict, Verdict::kNotEligible);
+  const RuleOutcome* standing = Find(*r, "INSTITUTION_ELIGIBLE");
+  ASSERT_NE(standing, nullptr);
+  EXPECT_EQ(standing->status, RuleStatus::kFail);
+  EXPECT_EQ(standing->rule, "R14.5");
+  EXPECT_NE(r->english.find("R14.5 BARRED"), std::string::npos) << r->english;
+}
+
 TEST(SubsidyReportTest, NoPolicyStillListsTheChecks) {
   TrainingEvent e = testing::QualifyingEvent();
   e.fee_fen = 100;
   SubsidyReport r = Report(e, /*policy=*/false);
   EXPECT_EQ(r.verdict, Verdict::kNoSubsidyPolicy);
   EXPECT_EQ(VerdictName(r.verdict), "NO_SUBSIDY_POLICY");
-  EXPECT_EQ(r.outcomes.size(), 7u);
+  EXPECT_EQ(r.outcomes.size(), 8u);
   EXPECT_EQ(Find(r, "NO_FEE")->status, RuleStatus::kFail);
   EXPECT_EQ(Report(testing::QualifyingEvent(), false).verdict, Verdict::kNoSubsidyPolicy);
 }
@@ -114,7 +128,7 @@ TEST(SubsidyReportTest, InvalidEventIsBadInput) {
   TrainingEvent e = testing::QualifyingEvent();
   e.ratings = {10, 5};
   absl::Status status =
-      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true).status();
+      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true, {true, {}}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -124,7 +138,7 @@ TEST(SubsidyReportTest, MissingCalendarYearIsAnError) {
   e.ends_at = testing::At(2027, 3, 15, 11, 0);
   e.filed_on = absl::CivilDay(2027, 2, 1);
   absl::Status status =
-      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true).status();
+      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true, {true, {}}).status();
   EXPECT_EQ(ReasonOf(status), "CALENDAR_YEAR_MISSING");
 }
 

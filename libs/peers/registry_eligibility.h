@@ -1,6 +1,8 @@
-// Is an institution allowed to serve (registry's CheckEligibility: in the directory for the
-// year and direction, not barred or cancelled)? Asked at report time (R12.1), through the
-// registry over gRPC as the SERVICE principal, with a short in-process cache of answers.
+// Is an institution allowed to serve (registry's CheckEligibility: registered, in the directory
+// for the year and direction, not barred or cancelled)? Asked by every service whose writes the
+// rules reserve to eligible institutions (tracking's engagements, R12.1; training's events,
+// R13; review's applications, R14.4/R14.5), through the registry over gRPC as the calling
+// service's SERVICE principal, with a short in-process cache of answers.
 #pragma once
 
 #include <functional>
@@ -19,7 +21,7 @@ namespace zhigai::registry::v1 {
 class Eligibility;
 }
 
-namespace zhigai::tracking {
+namespace zhigai::peers {
 
 struct EligibilityQuery {
   std::string credit_code;
@@ -47,8 +49,13 @@ struct EligibilityAnswer {
 class EligibilityChecker {
  public:
   virtual ~EligibilityChecker() = default;
-  // UNAVAILABLE (reason REGISTRY_UNAVAILABLE) when the registry cannot answer.
+  // UNAVAILABLE (reason REGISTRY_UNAVAILABLE) when the registry cannot answer; the registry's
+  // own refusal (INVALID_ARGUMENT, PERMISSION_DENIED, ...) with its code (peer_call.h).
   virtual absl::StatusOr<EligibilityAnswer> Check(const EligibilityQuery& query) = 0;
+  // Many at once, answers in the queries' order (the registry's batch call for what the cache
+  // does not hold). The same errors as Check.
+  virtual absl::StatusOr<std::vector<EligibilityAnswer>> CheckMany(
+      const std::vector<EligibilityQuery>& queries);
 };
 
 // Answers keep for `ttl` (both "eligible" and "not eligible": a sanction imposed a moment ago
@@ -74,6 +81,7 @@ class EligibilityCache {
 };
 
 struct RegistryEligibilityOptions {
+  std::string service;         // the caller: the SERVICE principal's subject ("tracking")
   std::string address;         // registry_addr
   std::string internal_proof;  // sent with the SERVICE principal
   absl::Duration timeout = absl::Seconds(2);
@@ -87,6 +95,8 @@ class RegistryEligibility final : public EligibilityChecker {
   explicit RegistryEligibility(RegistryEligibilityOptions options);
   ~RegistryEligibility() override;
   absl::StatusOr<EligibilityAnswer> Check(const EligibilityQuery& query) override;
+  absl::StatusOr<std::vector<EligibilityAnswer>> CheckMany(
+      const std::vector<EligibilityQuery>& queries) override;
 
  private:
   struct Stub;
@@ -95,4 +105,4 @@ class RegistryEligibility final : public EligibilityChecker {
   std::unique_ptr<Stub> stub_;
 };
 
-}  // namespace zhigai::tracking
+}  // namespace zhigai::peers

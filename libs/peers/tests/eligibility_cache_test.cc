@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "services/tracking/eligibility.h"
+#include "libs/peers/registry_eligibility.h"
 
-namespace zhigai::tracking {
+namespace zhigai::peers {
 namespace {
 
 TEST(EligibilityCacheTest, AnswersKeepForTheirTimeThenExpire) {
@@ -50,4 +50,4 @@ TEST(EligibilityCacheTest, StaysBounded) {
 }
 
 }  // namespace
-}  // namespace zhigai::tracking
+}  // namespace zhigai::peers
