@@ -12,6 +12,8 @@ import os
 import re
 import subprocess
 
+from child_env import child_env
+
 WENZHOU = datetime.timezone(datetime.timedelta(hours=8), "Asia/Shanghai")
 
 
@@ -39,7 +41,7 @@ class BusinessClock:
 
     def _run(self, *args):
         return subprocess.run([self.admin, "clock", *args, "--admin", self.conninfo],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env=child_env())
 
     def read(self):
         """(business time now, generation): generation 0 means never set (the wall clock)."""

@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 import time
 
+from child_env import child_env
+
 SERVICES = ["registry", "review", "tracking", "training", "feedback", "evaluation"]
 
 
@@ -72,7 +74,7 @@ class Stack:
         cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", kv.get("host", ""),
                "-p", kv.get("port", "5432"), "-U", kv.get("user", "postgres"), "-d", "postgres",
                "-c", sql]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=child_env())
 
     def start(self):
         self._psql(f"CREATE DATABASE {self.db}")
@@ -85,13 +87,13 @@ class Stack:
                             f"{self.pg_admin} dbname={self.db}", "--service", svc,
                             "--password", passwords[svc], "--role", self.role(svc),
                             "--business-clock"],
-                           check=True, stdout=subprocess.DEVNULL)
+                           check=True, stdout=subprocess.DEVNULL, env=child_env())
         for svc in SERVICES + ["gateway"]:
             self.ports[svc] = free_port()
         http_port = free_port()
         self.http = f"127.0.0.1:{http_port}"
         subprocess.run([self.admin, "dev-idp-init", "--dir", os.path.join(self.dir, "idp")],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, env=child_env())
         kv = _pg_kv(self.pg_admin)
         # Services connect over TCP when the admin connection uses a socket folder: the
         # provisioned roles have passwords, so both work with the default pg_hba.
@@ -126,7 +128,8 @@ class Stack:
         for svc in SERVICES + ["gateway"]:
             probe = [] if svc == "gateway" else ["readiness"]
             r = subprocess.run([self.admin, "health", f"127.0.0.1:{self.ports[svc]}", *probe,
-                                "--wait", "60"], capture_output=True, text=True)
+                                "--wait", "60"], capture_output=True, text=True,
+                               env=child_env())
             if r.returncode != 0:
                 raise RuntimeError(f"{svc} did not become ready: {r.stderr.strip()}\n"
                                    + self.tail(svc))
@@ -157,7 +160,7 @@ class Stack:
 
     def _spawn(self, name, binary, env):
         log = open(os.path.join(self.logs, name + ".log"), "ab")
-        p = subprocess.Popen([binary], env=env, stdout=log, stderr=subprocess.STDOUT,
+        p = subprocess.Popen([binary], env=child_env(env), stdout=log, stderr=subprocess.STDOUT,
                              cwd=self.root, start_new_session=True)
         self.procs.append((name, p))
 

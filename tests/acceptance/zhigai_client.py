@@ -41,7 +41,8 @@ class Tokens:
                 cmd += ["--code", code]
             if div:
                 cmd += ["--div", div]
-            self.cache[key] = subprocess.run(cmd, check=True, capture_output=True,
+            from child_env import child_env
+            self.cache[key] = subprocess.run(cmd, check=True, capture_output=True, env=child_env(),
                                              text=True).stdout.strip()
         return self.cache[key]
 

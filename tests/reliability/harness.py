@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "acceptance"))
 import business_date  # noqa: E402 (harness.business_date for the tests)
 import stack as stack_mod  # noqa: E402
+from child_env import child_env  # noqa: E402
 from credit_codes import credit_code  # noqa: E402,F401 (harness.credit_code for the tests)
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
@@ -50,7 +51,8 @@ class Cluster:
                 "-c synchronous_commit=on -c full_page_writes=off")
         subprocess.run(_as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l",
                                os.path.join(self.data, "server.log"), "-o", opts, "-w", "-t",
-                               "60", "start"]), check=True, stdout=subprocess.DEVNULL)
+                               "60", "start"]), check=True, stdout=subprocess.DEVNULL,
+                       env=child_env())
 
     def stop(self, mode="fast"):
         subprocess.run(_as_pg([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"]),
