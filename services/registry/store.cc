@@ -369,11 +369,30 @@ absl::StatusOr<v1::Consortium> RegistryStore::GetConsortium(int64_t id) {
   return db::ParseStored<v1::Consortium>(r->Text(0, 0));
 }
 
+// A sanction in force on `date` (R14.4, R14.5): an institution under one is not admitted.
+constexpr Statement kSanctionInForce{
+    "registry.sanction_in_force",
+    "SELECT kind, start_date::text, end_date::text FROM sanctions WHERE credit_code = $1"
+    " AND NOT lifted AND start_date <= $2::date AND end_date >= $2::date"
+    " ORDER BY kind = 'BAR' DESC, id LIMIT 1"};
+
 absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
                                                         const std::string& key,
                                                         const v1::AdmitToDirectoryRequest& req) {
   v1::DirectoryEntry out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    const std::string today = core::FormatDate(core::BusinessDayOf(clock_()));
+    auto sanction = c.Exec(kSanctionInForce, {req.credit_code(), today});
+    if (!sanction.ok()) return sanction.status();
+    if (sanction->rows() > 0) {
+      const bool bar = sanction->String(0, 0) == "BAR";
+      return RuleViolation(
+          bar ? "INSTITUTION_BARRED" : "INSTITUTION_CANCELLED", bar ? "R14.5" : "R14.4",
+          absl::StrCat("institution ", req.credit_code(), " is ", bar ? "barred" : "cancelled",
+                       " from ", sanction->String(0, 1), " to ", sanction->String(0, 2),
+                       ": it is not admitted to a directory"),
+          bar ? "机构处于禁入期，不能列入名录" : "机构本年度资格已取消，不能列入名录");
+    }
     auto r =
         c.Exec(kInsertEntry, {req.year(), common::v1::DirectoryLevel_Name(req.level()),
                               req.division_code(), req.credit_code(),

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "libs/peers/registry_eligibility.h"
 #include "services/review/store.h"
 #include "services/review/validate.h"
 #include "zhigai/review/v1/review.grpc.pb.h"
@@ -15,10 +16,13 @@ namespace zhigai::review {
 // `on_enqueued` is called after a commit that wrote outbox commands (wakes the dispatcher).
 class ReviewHandlers final : public v1::ReviewService::Service {
  public:
-  ReviewHandlers(ReviewStore& store, const ReferenceData& ref, std::string internal_proof,
-                 Clock clock, std::function<void()> on_enqueued = {})
+  // `eligibility` asks the registry whether an applicant is barred (R14.5) or cancelled (R14.4).
+  ReviewHandlers(ReviewStore& store, const ReferenceData& ref,
+                 peers::EligibilityChecker& eligibility, std::string internal_proof, Clock clock,
+                 std::function<void()> on_enqueued = {})
       : store_(store),
         ref_(ref),
+        eligibility_(eligibility),
         proof_(std::move(internal_proof)),
         clock_(std::move(clock)),
         on_enqueued_(std::move(on_enqueued)) {}
@@ -68,12 +72,18 @@ class ReviewHandlers final : public v1::ReviewService::Service {
   grpc::Status ListObjections(Ctx*, const v1::ListObjectionsRequest*,
                               v1::ListObjectionsResponse*) override;
   grpc::Status FinishCall(Ctx*, const v1::FinishCallRequest*, v1::FinishCallResponse*) override;
+  grpc::Status RetryAdmission(Ctx*, const v1::RetryAdmissionRequest*, v1::Application*) override;
 
  private:
   absl::CivilDay Today() const;
+  // FAILED_PRECONDITION APPLICANT_SANCTIONED when the applicant or a consortium member is
+  // barred (R14.5) or cancelled (R14.4) today, as the registry says; UNAVAILABLE when it
+  // cannot answer.
+  absl::Status CheckApplicantsNotSanctioned(const v1::Application& app);
 
   ReviewStore& store_;
   const ReferenceData& ref_;
+  peers::EligibilityChecker& eligibility_;
   std::string proof_;
   Clock clock_;
   std::function<void()> on_enqueued_;

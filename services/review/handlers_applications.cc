@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "services/review/access.h"
 #include "services/review/convert.h"
@@ -238,6 +239,30 @@ grpc::Status ReviewHandlers::ListApplications(grpc::ServerContext* ctx,
       });
 }
 
+absl::Status ReviewHandlers::CheckApplicantsNotSanctioned(const v1::Application& app) {
+  std::vector<std::string> codes = {app.profile().credit_code()};
+  for (const auto& m : app.consortium_members()) {
+    if (m.credit_code() != codes.front()) codes.push_back(m.credit_code());
+  }
+  std::vector<peers::EligibilityQuery> queries;
+  const std::string today = core::FormatDate(Today());
+  // Only the sanctions matter here: an applicant is not in the directory it applies for yet.
+  for (const std::string& code : codes) queries.push_back({code, "DIAGNOSIS", today, ""});
+  auto answers = eligibility_.CheckMany(queries);
+  if (!answers.ok()) return answers.status();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    for (const auto& r : (*answers)[i].reasons) {
+      if (r.reason != "BARRED" && r.reason != "CANCELLED") continue;
+      return RuleViolation(
+          "APPLICANT_SANCTIONED", r.rule,
+          absl::StrCat(codes[i] == codes.front() ? "the applicant " : "consortium member ",
+                       codes[i], " may not apply: ", r.message),
+          absl::StrCat(codes[i], " 处于禁入期或本年度资格已取消，不能申报（", r.rule, "）"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
                                                const v1::SubmitApplicationRequest* req,
                                                v1::Application* resp) {
@@ -250,6 +275,13 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
         v.Absorb(CheckVersion(req->version()));
         if (auto s = v.Finish(); !s.ok()) return s;
         const absl::CivilDay today = Today();
+        // Barred or cancelled applicants are refused before anything is locked (no peer call
+        // inside a transaction); the applicant of an application never changes.
+        auto current = store_.GetApplication(ref->call_id, ref->id);
+        if (!current.ok()) return current.status();
+        if (call.principal.credit_code == current->app.profile().credit_code()) {
+          if (auto s = CheckApplicantsNotSanctioned(current->app); !s.ok()) return s;
+        }
         auto out = store_.MutateApplication(
             ChangeOf(call), ref->call_id, ref->id, req->version(),
             [&](db::Connection& c, const v1::Call& pc, StoredApplication& app) -> absl::Status {

@@ -299,4 +299,30 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::Fini
   });
 }
 
+grpc::Status ReviewHandlers::RetryAdmission(grpc::ServerContext* ctx,
+                                            const v1::RetryAdmissionRequest* req,
+                                            v1::Application* resp) {
+  return Serve(ctx, proof_, METHOD(RetryAdmission), [&](const server::Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    auto ref = ParseApplicationName(req->name(), "name");
+    if (!ref.ok()) return ref.status();
+    auto app = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
+    if (!app.ok()) return app.status();
+    if (auto s = MayManageCall(call.principal, app->call); !s.ok()) return s;
+    auto requeued = store_.RequeueRefusedAdmissions(ChangeOf(call), ref->call_id, ref->id);
+    if (!requeued.ok()) return requeued.status();
+    if (*requeued == 0) {
+      return RuleViolation("NO_REFUSED_ADMISSION", "R4.1",
+                           absl::StrCat("no admission of ", req->name(),
+                                        " was refused by the registry: nothing to send again"),
+                           "该申报没有被名录拒绝的入库，无需重新发送");
+    }
+    if (on_enqueued_) on_enqueued_();
+    auto after = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
+    if (!after.ok()) return after.status();
+    *resp = std::move(after->app.app);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace zhigai::review

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   // The handlers and the store live for the whole process; the host owns the server.
   static std::unique_ptr<review::ReferenceData> ref;
   static std::unique_ptr<review::ReviewStore> store;
+  static std::unique_ptr<peers::RegistryEligibility> eligibility;
   static Delivery delivery;
   server::ServiceDefinition def;
   def.name = "review";
@@ -60,9 +61,16 @@ int main(int argc, char** argv) {
     delivery.promoter = std::make_unique<review::AdmissionPromoter>(
         *delivery.store, [] { delivery.dispatcher->Notify(); });
     delivery.promoter->Start();
+    // Barred or cancelled applicants may not apply (R14.4, R14.5): the registry says who is.
+    peers::RegistryEligibilityOptions eligible;
+    eligible.service = "review";
+    eligible.address = host.config.Get("registry_addr");
+    eligible.internal_proof = host.internal_proof;
+    eligibility = std::make_unique<peers::RegistryEligibility>(eligible);
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<review::ReviewHandlers>(
-        *store, *ref, host.internal_proof, clock, [] { delivery.dispatcher->Notify(); }));
+    services.push_back(
+        std::make_unique<review::ReviewHandlers>(*store, *ref, *eligibility, host.internal_proof,
+                                                 clock, [] { delivery.dispatcher->Notify(); }));
     return services;
   };
   return server::RunService(def, argc, argv);

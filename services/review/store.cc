@@ -86,9 +86,20 @@ constexpr Statement kSelectionsOfApps{
     "review.selections_of_apps",
     "SELECT application_id, direction, sum_ten_thousandths, experts_counted, experts_scored,"
     " rank, selected FROM selections WHERE application_id = ANY ($1::bigint[])"};
+// An admission is ADMITTED once the registry acknowledged its command, REFUSED when the
+// registry refused it (or the applicant's registration) for good, PENDING until then.
 constexpr Statement kAdmissionsOfApps{
     "review.admissions_of_apps",
-    "SELECT application_id, direction FROM admissions WHERE application_id = ANY ($1::bigint[])"};
+    "SELECT a.application_id, a.direction,"
+    " CASE WHEN ao.delivered_at IS NOT NULL THEN 'ADMITTED'"
+    "      WHEN ao.failed_at IS NOT NULL OR ro.failed_at IS NOT NULL THEN 'ADMISSION_REFUSED'"
+    "      ELSE 'ADMISSION_PENDING' END,"
+    " CASE WHEN ao.failed_at IS NOT NULL THEN ao.last_error"
+    "      WHEN ro.failed_at IS NOT NULL THEN 'registration: ' || ro.last_error ELSE '' END"
+    " FROM admissions a"
+    " LEFT JOIN outbox ro ON ro.command_id = 'register:' || a.call_id || ':' || a.credit_code"
+    " LEFT JOIN outbox ao ON ao.command_id = a.command_id"
+    " WHERE a.application_id = ANY ($1::bigint[])"};
 
 v1::Call Strip(v1::Call call) {
   call.clear_name();
@@ -202,7 +213,15 @@ absl::Status Decorate(Connection& c, std::vector<StoredApplication>& apps) {
   auto adm = c.Exec(kAdmissionsOfApps, {array});
   if (!adm.ok()) return adm.status();
   for (int i = 0; i < adm->rows(); ++i) {
-    if (v1::DirectionResult* r = find(adm->Int64(i, 0), adm->String(i, 1))) r->set_admitted(true);
+    v1::DirectionResult* r = find(adm->Int64(i, 0), adm->String(i, 1));
+    if (!r) continue;
+    v1::AdmissionState state = v1::ADMISSION_STATE_UNSPECIFIED;
+    if (!v1::AdmissionState_Parse(adm->String(i, 2), &state)) {
+      return absl::InternalError(absl::StrCat("unknown admission state ", adm->String(i, 2)));
+    }
+    r->set_admission_state(state);
+    r->set_admitted(state == v1::ADMITTED);
+    r->set_admission_error(adm->String(i, 3));
   }
   return absl::OkStatus();
 }

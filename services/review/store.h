@@ -171,6 +171,10 @@ class ReviewStore {
       const std::function<absl::StatusOr<outbox::Command>(const v1::Call&, int64_t call_id,
                                                           const AdmissionRow&)>& build);
   absl::StatusOr<std::vector<AdmissionRow>> Admissions(int64_t call_id);
+  // Puts the refused commands of an application's admissions (its registration, its
+  // directions) back in the outbox's queue, audited; how many went back (0: none refused).
+  absl::StatusOr<int> RequeueRefusedAdmissions(const Change& change, int64_t call_id,
+                                               int64_t application_id);
 
   std::string Now() const;
 

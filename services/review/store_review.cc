@@ -1,5 +1,6 @@
 // Experts, assignments, score sheets, selections, objections and admissions.
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "libs/db/errors.h"
@@ -110,6 +111,17 @@ constexpr Statement kMarkEnqueued{
     "review.mark_admission_enqueued",
     "UPDATE admissions SET enqueued_at = $3::timestamptz WHERE application_id = $1"
     " AND direction = $2"};
+// The dispatcher picks a requeued command up at its next pass (next_attempt_at is wall time:
+// retry pacing is a matter of the wall clock, not of business dates).
+constexpr Statement kRequeueRefused{
+    "review.requeue_refused_admissions",
+    "UPDATE outbox o SET failed_at = NULL, attempts = 0, next_attempt_at = now(),"
+    " last_error = 'requeued by the bureau: ' || coalesce(o.last_error, '')"
+    " FROM admissions a WHERE a.call_id = $1 AND a.application_id = $2"
+    " AND o.failed_at IS NOT NULL AND o.delivered_at IS NULL"
+    " AND (o.command_id = a.command_id"
+    "      OR o.command_id = 'register:' || a.call_id || ':' || a.credit_code)"
+    " RETURNING o.command_id"};
 constexpr Statement kAdmissionsOfCall{
     "review.admissions_of_call",
     "SELECT application_id, direction, credit_code, command_id FROM admissions"
@@ -454,6 +466,23 @@ absl::StatusOr<int> ReviewStore::PromoteAdmissions(
   });
   if (!s.ok()) return s;
   return promoted;
+}
+
+absl::StatusOr<int> ReviewStore::RequeueRefusedAdmissions(const Change& change, int64_t call_id,
+                                                          int64_t application_id) {
+  int requeued = 0;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto r = c.Exec(kRequeueRefused, {call_id, application_id});
+    if (!r.ok()) return r.status();
+    // A registration shared by two directions comes back once (UPDATE ... FROM may join twice).
+    std::set<std::string> ids;
+    for (int i = 0; i < r->rows(); ++i) ids.insert(r->String(i, 0));
+    requeued = static_cast<int>(ids.size());
+    if (requeued == 0) return absl::OkStatus();
+    return Audit(c, change, "admission", ApplicationName(call_id, application_id), requeued);
+  });
+  if (!s.ok()) return s;
+  return requeued;
 }
 
 absl::StatusOr<std::vector<AdmissionRow>> ReviewStore::Admissions(int64_t call_id) {

@@ -28,8 +28,9 @@ bool Report(const char* what, const grpc::Status& s) {
 
 }  // namespace
 
-RegistryServer::RegistryServer(db::testing::TestDatabase& db, std::string internal_proof)
-    : proof_(std::move(internal_proof)) {
+RegistryServer::RegistryServer(db::testing::TestDatabase& db, std::string internal_proof,
+                               std::function<absl::Time()> clock)
+    : proof_(std::move(internal_proof)), clock_(std::move(clock)) {
   pool_ = std::make_unique<db::Pool>(db::PoolOptions{db.ServiceConninfo("registry"), 4});
   if (auto s = server::Migrate(*pool_, "registry", migrations::Registry()); !s.ok()) {
     Die(std::string(s.message()));
@@ -38,7 +39,7 @@ RegistryServer::RegistryServer(db::testing::TestDatabase& db, std::string intern
   auto divisions = core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv");
   if (!industries.ok() || !divisions.ok()) Die("reference data");
   ref_ = std::make_unique<ReferenceData>(ReferenceData{*industries, *divisions});
-  store_ = std::make_unique<RegistryStore>(*pool_, [] { return absl::Now(); });
+  store_ = std::make_unique<RegistryStore>(*pool_, clock_);
   Start();
 }
 

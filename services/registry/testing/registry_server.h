@@ -6,9 +6,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/time/clock.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
@@ -20,7 +22,10 @@ namespace zhigai::registry::testing {
 class RegistryServer {
  public:
   // Aborts with a message when the registry cannot start (a broken test environment).
-  RegistryServer(db::testing::TestDatabase& db, std::string internal_proof);
+  // `clock`: the registry's business clock (the calling test's own, so "today" agrees).
+  RegistryServer(
+      db::testing::TestDatabase& db, std::string internal_proof,
+      std::function<absl::Time()> clock = [] { return absl::Now(); });
   ~RegistryServer();
 
   void Start();  // again after Stop(): same port
@@ -40,6 +45,7 @@ class RegistryServer {
  private:
   std::unique_ptr<grpc::ClientContext> AsCity() const;
   std::string proof_;
+  std::function<absl::Time()> clock_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceData> ref_;
   std::unique_ptr<RegistryStore> store_;

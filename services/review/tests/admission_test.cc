@@ -14,77 +14,28 @@
 #include "absl/strings/str_cat.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
-#include "services/registry/handlers.h"
 #include "services/review/tests/fixture.h"
 #include "services/review/tests/flow.h"
-
-namespace zhigai::migrations {
-const std::vector<zhigai::db::Migration>& Registry();
-}
 
 namespace zhigai::review::testing {
 namespace {
 
-// The registry as its own service: schema "registry", its own role, its own gRPC server.
-class RegistryProcess {
- public:
-  explicit RegistryProcess(db::testing::TestDatabase& db) {
-    pool_ = std::make_unique<db::Pool>(db::PoolOptions{db.ServiceConninfo("registry"), 4});
-    if (!server::Migrate(*pool_, "registry", migrations::Registry()).ok()) std::abort();
-    ref_ = std::make_unique<registry::ReferenceData>(
-        registry::ReferenceData{*core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
-                                *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")});
-    store_ = std::make_unique<registry::RegistryStore>(*pool_, [] { return absl::Now(); });
-    Start();
+// Every directory entry of `year` as "code:DIRECTION" (every status).
+std::multiset<std::string> Directory(registry::testing::RegistryServer& registry, int year) {
+  std::multiset<std::string> out;
+  registry::v1::ListDirectoryEntriesRequest req;
+  req.set_year(year);
+  req.set_page_size(1000);
+  registry::v1::ListDirectoryEntriesResponse resp;
+  auto s = registry.stub().ListDirectoryEntries(As(Public()).get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  for (const auto& e : resp.entries()) {
+    out.insert(absl::StrCat(e.credit_code(), ":", common::v1::Direction_Name(e.direction())));
   }
-  ~RegistryProcess() { Stop(); }
+  return out;
+}
 
-  // Serves on the same port every time (the peer address the dispatcher knows).
-  void Start() {
-    handlers_ = std::make_unique<registry::RegistryHandlers>(*store_, *ref_, kProof,
-                                                             [] { return absl::Now(); });
-    int port = port_;
-    server_ =
-        server::StartServer({handlers_.get()}, absl::StrCat("127.0.0.1:", port_), nullptr, &port);
-    ASSERT_NE(server_, nullptr);
-    port_ = port;
-    stub_ = registry::v1::RegistryService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
-  }
-  void Stop() {
-    if (!server_) return;
-    server_->Shutdown(std::chrono::system_clock::now());
-    server_->Wait();
-    server_.reset();
-    handlers_.reset();
-  }
-  int port() const { return port_; }
-  registry::v1::RegistryService::Stub& stub() { return *stub_; }
-
-  // Every directory entry of `year` as "code:DIRECTION" (bureau view, every status).
-  std::multiset<std::string> Directory(int year) {
-    std::multiset<std::string> out;
-    registry::v1::ListDirectoryEntriesRequest req;
-    req.set_year(year);
-    req.set_page_size(1000);
-    registry::v1::ListDirectoryEntriesResponse resp;
-    auto s = stub_->ListDirectoryEntries(As(Public()).get(), req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    for (const auto& e : resp.entries()) {
-      out.insert(absl::StrCat(e.credit_code(), ":", common::v1::Direction_Name(e.direction())));
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<db::Pool> pool_;
-  std::unique_ptr<registry::ReferenceData> ref_;
-  std::unique_ptr<registry::RegistryStore> store_;
-  std::unique_ptr<registry::RegistryHandlers> handlers_;
-  zhigai::server::ServerPtr server_;
-  std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
-  int port_ = 0;
-};
+int PortOf(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
 
 outbox::DispatcherOptions DispatcherFor(int registry_port) {
   outbox::DispatcherOptions o;
@@ -102,13 +53,10 @@ class AdmissionTest : public ::testing::Test {
   void SetUp() override {
     db_ = db::testing::TestDatabase::Create();
     review_ = std::make_unique<ReviewHarness>(db_.get());
-    registry_ = std::make_unique<RegistryProcess>(*db_);
+    registry_ = &review_->registry();
     flow_ = std::make_unique<Flow>(*review_);
   }
-  void TearDown() override {
-    registry_.reset();
-    review_.reset();
-  }
+  void TearDown() override { review_.reset(); }
 
   // Scores every eligible direction of every assigned application: the i-th expert (in the
   // order AssignExperts lists them) gives `ability` plus an offset, so that dropping the
@@ -132,7 +80,7 @@ class AdmissionTest : public ::testing::Test {
 
   std::unique_ptr<db::testing::TestDatabase> db_;
   std::unique_ptr<ReviewHarness> review_;
-  std::unique_ptr<RegistryProcess> registry_;
+  registry::testing::RegistryServer* registry_ = nullptr;
   std::unique_ptr<Flow> flow_;
   int64_t h_count(const std::string& table, const std::string& where) {
     return review_->Count(table, where);
@@ -311,7 +259,7 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   ASSERT_TRUE(registry_->stub().CreateInstitution(As(City()).get(), pre, &created).ok());
 
   // The dispatcher runs as in main.cc and is woken by the commit.
-  outbox::Dispatcher dispatcher(review_->pool(), DispatcherFor(registry_->port()));
+  outbox::Dispatcher dispatcher(review_->pool(), DispatcherFor(PortOf(registry_->address())));
   AdmissionPromoter promoter(
       review_->store(), [&] { dispatcher.Notify(); }, absl::Milliseconds(50));
   review_->OnEnqueued([&] { dispatcher.Notify(); });
@@ -345,7 +293,7 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   for (const char* a : {"A1", "K1", "A3", "A4", "A5", "A6", "C1"}) {
     expected.insert(code[a] + ":TRAINING");
   }
-  EXPECT_EQ(registry_->Directory(2026), expected);
+  EXPECT_EQ(Directory(*registry_, 2026), expected);
   // The consortium is admitted through its lead; its member is not an institution entry.
   registry::v1::GetInstitutionRequest get;
   get.set_name("institutions/" + code["K1"]);
@@ -405,7 +353,7 @@ TEST_F(AdmissionTest, TheRegistryStoppedDuringAdmissionEndsWithEveryAdmissionExa
 
   // Deliver a first part, then the registry goes away in the middle of the admissions.
   // Small batches, so the registry can go away between two of them.
-  auto options = DispatcherFor(registry_->port());
+  auto options = DispatcherFor(PortOf(registry_->address()));
   options.batch = 2;
   outbox::Dispatcher dispatcher(review_->pool(), options);
   AdmissionPromoter promoter(review_->store(), nullptr);
@@ -457,10 +405,113 @@ TEST_F(AdmissionTest, TheRegistryStoppedDuringAdmissionEndsWithEveryAdmissionExa
     expected.insert(Code(300 + i) + ":CONSULTING");
     expected.insert(Code(300 + i) + ":TRAINING");
   }
-  EXPECT_EQ(registry_->Directory(2026), expected);  // each exactly once
+  EXPECT_EQ(Directory(*registry_, 2026), expected);  // each exactly once
   auto institutions = admin->QueryScript("SELECT count(*) FROM registry.institutions");
   ASSERT_TRUE(institutions.ok());
   EXPECT_EQ(institutions->Int64(0, 0), 5);
+}
+
+// A registration or admission that the registry refuses for good does not stick silently: the
+// application says ADMISSION_REFUSED and why (never admitted=true before the registry holds the
+// entry), and the bureau sends it again once the cause is fixed.
+TEST_F(AdmissionTest, ARefusedAdmissionShowsOnTheApplicationUntilTheBureauRetriesIt) {
+  Flow& flow = *flow_;
+  v1::Call def = CityCall(2026);
+  def.set_experts_per_application(1);
+  def.mutable_directions(0)->set_quota(10);
+  def.mutable_directions(1)->set_quota(10);
+  v1::Call call = flow.OpenCall(def);
+  const std::string ok_code = Code(400), barred_code = Code(401);
+  v1::Application ok_app = flow.Apply(call, GoodApplication(ok_code, "正常机构"));
+  v1::Application barred_app = flow.Apply(call, GoodApplication(barred_code, "受罚机构"));
+  call = flow.Move(&v1::ReviewService::Stub::CloseCall, flow.Get(call));
+  call = flow.Move(&v1::ReviewService::Stub::StartReview, call);
+  v1::Expert expert = flow.AddExpert("refused-1");
+  std::vector<v1::Assignment> plan;
+  for (const auto* a : {&ok_app, &barred_app}) {
+    v1::Assignment asg;
+    asg.set_application(a->name());
+    asg.add_experts(expert.name());
+    plan.push_back(asg);
+  }
+  v1::AssignExpertsResponse assigned;
+  ASSERT_TRUE(flow.Assign(call, plan, &assigned).ok());
+  for (const auto* a : {&ok_app, &barred_app}) {
+    for (auto d : {common::v1::CONSULTING, common::v1::TRAINING}) {
+      ASSERT_TRUE(flow.Score("refused-1", a->name(), d, 5000, 3000).ok());
+    }
+  }
+  v1::SelectionResult selection;
+  ASSERT_TRUE(flow.Select(call, &selection).ok());
+  review_->SetToday(absl::CivilDay(2026, 5, 4));
+  call = flow.Move(&v1::ReviewService::Stub::StartPublicNotice, flow.Get(call));
+  // Barred during the notice (verified complaints elsewhere): the registry will refuse it.
+  ASSERT_TRUE(registry_->Register(barred_code));
+  const std::string bar = registry_->Sanction(barred_code, registry::v1::BAR, "2026-05-10");
+  ASSERT_FALSE(bar.empty());
+  review_->SetToday(absl::CivilDay(2026, 5, 20));
+  v1::FinishCallRequest fin;
+  fin.set_name(call.name());
+  fin.set_version(call.version());
+  v1::FinishCallResponse done;
+  ASSERT_TRUE(review_->stub().FinishCall(As(City()).get(), fin, &done).ok());
+  ASSERT_EQ(done.admissions_size(), 4);
+  auto results = [&](const v1::Application& app) {
+    v1::GetApplicationRequest get;
+    get.set_name(app.name());
+    v1::Application out;
+    EXPECT_TRUE(review_->stub().GetApplication(As(City()).get(), get, &out).ok());
+    return out;
+  };
+  const v1::Application pending = results(ok_app);
+  for (const auto& r : pending.results()) {
+    EXPECT_EQ(r.admission_state(), v1::ADMISSION_PENDING);
+    EXPECT_FALSE(r.admitted()) << "admitted only once the registry holds the entry";
+  }
+  outbox::Dispatcher dispatcher(review_->pool(), DispatcherFor(PortOf(registry_->address())));
+  AdmissionPromoter promoter(review_->store(), nullptr);
+  auto drain = [&] {
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(promoter.RunOnce().ok());
+      ASSERT_TRUE(dispatcher.DeliverDue().ok());
+      if (dispatcher.Counts()->pending == 0 && promoter.RunOnce().value_or(1) == 0) return;
+    }
+  };
+  drain();
+  const v1::Application admitted = results(ok_app), refused = results(barred_app);
+  for (const auto& r : admitted.results()) {
+    EXPECT_EQ(r.admission_state(), v1::ADMITTED);
+    EXPECT_TRUE(r.admitted());
+  }
+  for (const auto& r : refused.results()) {
+    EXPECT_EQ(r.admission_state(), v1::ADMISSION_REFUSED);
+    EXPECT_FALSE(r.admitted());
+    EXPECT_NE(r.admission_error().find("R14.5"), std::string::npos) << r.admission_error();
+  }
+  EXPECT_EQ(Directory(*registry_, 2026),
+            (std::multiset<std::string>{ok_code + ":CONSULTING", ok_code + ":TRAINING"}));
+  // Nothing to send again for the admitted one; the barred one goes again once the bar is lifted.
+  v1::RetryAdmissionRequest retry;
+  retry.set_name(ok_app.name());
+  v1::Application out;
+  grpc::Status s = review_->stub().RetryAdmission(As(City()).get(), retry, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "NO_REFUSED_ADMISSION");
+  retry.set_name(barred_app.name());
+  EXPECT_EQ(review_->stub().RetryAdmission(As(Inst(barred_code)).get(), retry, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(registry_->Lift(bar));
+  s = review_->stub().RetryAdmission(As(City()).get(), retry, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  for (const auto& r : out.results()) EXPECT_EQ(r.admission_state(), v1::ADMISSION_PENDING);
+  drain();
+  const v1::Application retried = results(barred_app);
+  for (const auto& r : retried.results()) {
+    EXPECT_EQ(r.admission_state(), v1::ADMITTED);
+    EXPECT_TRUE(r.admission_error().empty()) << r.admission_error();
+  }
+  EXPECT_EQ(Directory(*registry_, 2026).size(), 4u);
+  EXPECT_EQ(h_count("audit_log", "entity = 'admission'"), 1) << "the retry is audited";
 }
 
 }  // namespace

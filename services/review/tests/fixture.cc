@@ -44,9 +44,17 @@ ReviewHarness::ReviewHarness(db::testing::TestDatabase* db) {
   SetToday(absl::CivilDay(2026, 3, 10));
   auto clock = [this] { return absl::FromUnixSeconds(now_seconds_.load()); };
   store_ = std::make_unique<ReviewStore>(*pool_, clock);
-  handlers_ = std::make_unique<ReviewHandlers>(*store_, *ref_, kProof, clock, [this] {
-    if (on_enqueued_) on_enqueued_();
-  });
+  registry_ = std::make_unique<registry::testing::RegistryServer>(*db_, kProof, clock);
+  peers::RegistryEligibilityOptions options;
+  options.service = "review";
+  options.address = registry_->address();
+  options.internal_proof = kProof;
+  options.cache_ttl = absl::ZeroDuration();  // a sanction a test imposes shows at once
+  eligibility_ = std::make_unique<peers::RegistryEligibility>(options);
+  handlers_ =
+      std::make_unique<ReviewHandlers>(*store_, *ref_, *eligibility_, kProof, clock, [this] {
+        if (on_enqueued_) on_enqueued_();
+      });
   server_ = server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port_);
   if (!server_) Die("cannot start the server");
   grpc::ChannelArguments args;

@@ -1,6 +1,7 @@
 // The review service in-process for tests and the benchmark: a real PostgreSQL schema, the
-// real handlers on a real gRPC port, a clock the test sets, and builders of valid requests.
-// No gtest here (the benchmark links it too).
+// real handlers on a real gRPC port, a real registry beside it (review asks it whether an
+// applicant is barred or cancelled, and admits into it), a clock the test sets, and builders of
+// valid requests. No gtest here (the benchmark links it too).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -13,7 +14,9 @@
 #include "libs/auth/principal.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/peers/registry_eligibility.h"
 #include "libs/server/host.h"
+#include "services/registry/testing/registry_server.h"
 #include "services/review/handlers.h"
 #include "zhigai/review/v1/review.grpc.pb.h"
 
@@ -32,6 +35,7 @@ class ReviewHarness {
   db::Pool& pool() { return *pool_; }
   ReviewStore& store() { return *store_; }
   int port() const { return port_; }
+  registry::testing::RegistryServer& registry() { return *registry_; }
 
   // Business "today" (noon in Asia/Shanghai of that day).
   void SetToday(absl::CivilDay day);
@@ -45,6 +49,8 @@ class ReviewHarness {
   db::testing::TestDatabase* db_ = nullptr;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceData> ref_;
+  std::unique_ptr<registry::testing::RegistryServer> registry_;
+  std::unique_ptr<peers::RegistryEligibility> eligibility_;
   std::unique_ptr<ReviewStore> store_;
   std::unique_ptr<ReviewHandlers> handlers_;
   zhigai::server::ServerPtr server_;

@@ -218,6 +218,61 @@ TEST_F(ReviewTest, ApplicationsAreTakenOnlyInsideTheWindowBothDaysIncluded) {
   EXPECT_EQ(closed.state(), v1::CLOSED);
 }
 
+// R14.4/R14.5 in the seams: the registry holds the sanctions, review asks it at submission.
+TEST_F(ReviewTest, ABarredOrCancelledApplicantOrConsortiumMemberCannotSubmit) {
+  v1::Call call = flow().OpenCall(CityCall(2026));
+  h().SetToday(absl::CivilDay(2026, 3, 10));
+  auto& registry = h().registry();
+  const std::string barred = Code(601), lead = Code(602), cancelled_member = Code(603);
+  for (const auto& code : {barred, lead, cancelled_member}) ASSERT_TRUE(registry.Register(code));
+  ASSERT_FALSE(registry.Sanction(barred, registry::v1::BAR, "2025-11-01").empty());
+  ASSERT_FALSE(registry.Sanction(cancelled_member, registry::v1::CANCEL, "2026-02-01").empty());
+  auto submit = [&](const v1::Application& app, const std::string& who) {
+    v1::SubmitApplicationRequest req;
+    req.set_name(app.name());
+    req.set_version(app.version());
+    v1::Application out;
+    return stub().SubmitApplication(As(Inst(who)).get(), req, &out);
+  };
+  v1::Application draft;
+  ASSERT_TRUE(flow().TryCreate(call, GoodApplication(barred, "禁入机构"), &draft).ok());
+  grpc::Status s = submit(draft, barred);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "APPLICANT_SANCTIONED");
+  EXPECT_EQ(RuleOf(s), "R14.5");
+  v1::Application consortium = GoodApplication(lead, "联合体牵头单位");
+  for (auto [code, is_lead] : {std::pair{lead, true}, std::pair{cancelled_member, false}}) {
+    auto* m = consortium.add_consortium_members();
+    m->set_credit_code(code);
+    m->set_display_name(is_lead ? "联合体牵头单位" : "方案供应商");
+    m->set_role(is_lead ? v1::ENGINEERING_SERVICE : v1::SOLUTION_SUPPLIER);
+    m->set_lead(is_lead);
+  }
+  v1::Application with_member;
+  ASSERT_TRUE(flow().TryCreate(call, consortium, &with_member).ok());
+  s = submit(with_member, lead);
+  EXPECT_EQ(ReasonOf(s), "APPLICANT_SANCTIONED");
+  EXPECT_EQ(RuleOf(s), "R14.4");
+  EXPECT_NE(s.error_message().find(cancelled_member), std::string::npos) << s.error_message();
+  EXPECT_EQ(h().Count("applications",
+                      "state = 'APPLICATION_DRAFT' AND id IN (" +
+                          draft.name().substr(draft.name().rfind('/') + 1) + ", " +
+                          with_member.name().substr(with_member.name().rfind('/') + 1) + ")"),
+            2)
+      << "both stay drafts";
+  // The registry down: the submission cannot be judged, nothing changes, retry later.
+  registry.Stop();
+  s = submit(draft, barred);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ReasonOf(s), "REGISTRY_UNAVAILABLE");
+  registry.Start();
+  for (int i = 0; i < 100 && ReasonOf(s) != "APPLICANT_SANCTIONED"; ++i) {  // reconnected
+    absl::SleepFor(absl::Milliseconds(50));
+    s = submit(draft, barred);
+  }
+  EXPECT_EQ(ReasonOf(s), "APPLICANT_SANCTIONED") << "the same request is judged once it is back";
+}
+
 TEST_F(ReviewTest, AnInstitutionAppliesOnlyForItselfAndSeesOnlyItsOwnApplication) {
   v1::Call call = flow().OpenCall(CityCall(2026));
   const std::string mine = Code(111), other = Code(112);

@@ -81,7 +81,7 @@ class TrainingTest : public ::testing::Test {
     // A real registry over gRPC: events are planned, filed and subsidised only for eligible
     // institutions (R14.4, R14.5). The institutions the tests use are in the directory for
     // training from 2024 to 2028; a test that needs otherwise arranges it.
-    registry_ = new registry::testing::RegistryServer(*db_, kProof);
+    registry_ = new registry::testing::RegistryServer(*db_, kProof, Now);
     for (const std::string& code : {std::string(kInstA), std::string(kInstB), Code(5001),
                                     Code(5002), Code(5101), Code(5102)}) {
       ASSERT_TRUE(registry_->Admit(code, 2024, 2028, common::v1::TRAINING)) << code;
