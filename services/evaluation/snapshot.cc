@@ -12,7 +12,7 @@ std::map<std::string, std::pair<Exclusion, std::string>> ExclusionsFrom(
     absl::Span<const SanctionFact> sanctions) {
   std::map<std::string, std::pair<Exclusion, std::string>> out;
   for (const SanctionFact& s : sanctions) {
-    if (s.lifted) continue;
+    if (s.lifted && s.lift_date.empty()) continue;
     Exclusion kind = s.bar ? Exclusion::kBarred : Exclusion::kCancelled;
     auto [it, inserted] = out.try_emplace(s.credit_code, kind, s.name);
     if (inserted) continue;
@@ -57,7 +57,7 @@ std::string SanctionFingerprint(absl::Span<const SanctionFact> sanctions,
   for (const SanctionFact& s : sanctions) {
     if (!codes.count(s.credit_code)) continue;
     lines.push_back(absl::StrCat(s.name, ":", s.credit_code, ":", s.bar ? "BAR" : "CANCEL", ":",
-                                 s.lifted ? "lifted" : "in-force"));
+                                 s.lifted ? absl::StrCat("lifted-", s.lift_date) : "in-force"));
   }
   std::sort(lines.begin(), lines.end());
   return absl::StrJoin(lines, ";");

@@ -66,10 +66,14 @@ struct SanctionFact {
   std::string credit_code;
   bool bar = false;  // BAR (R14.5); otherwise CANCEL (R14.4)
   bool lifted = false;
+  std::string lift_date;  // YYYY-MM-DD when lifted: the first day it no longer applied
 };
 
-// The exclusion of each institution from the sanctions in force in Y (the registry's year
-// filter). A lifted sanction does not count. Decision (RULES.md silent): when both apply, the
+// The exclusion of each institution from the sanctions in force on some day of Y (the
+// registry's year filter, which takes lifts into account: a lift ends a sanction early). A
+// sanction lifted without a lift day (recorded before lifts had dates) never applied and does
+// not count; one lifted during Y was in force before and does (RULES.md S4 2026-12: "in force
+// on any day of year Y"). Decision (RULES.md silent): when both apply, the
 // bar (R14.5) is named, being the heavier and longer one; among equals the first by name.
 std::map<std::string, std::pair<Exclusion, std::string>> ExclusionsFrom(
     absl::Span<const SanctionFact> sanctions);

@@ -95,7 +95,8 @@ absl::StatusOr<std::vector<SanctionFact>> GrpcMetricSources::Sanctions(int year)
     grpc::Status st = stubs_->registry->ListSanctions(&ctx, req, &resp);
     if (!st.ok()) return Down("registry", addresses_.registry, "ListSanctions", st);
     for (const auto& s : resp.sanctions()) {
-      out.push_back({s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted()});
+      out.push_back(
+          {s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted(), s.lift_date()});
     }
     token = resp.next_page_token();
   } while (!token.empty());

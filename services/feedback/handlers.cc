@@ -1,5 +1,6 @@
 #include "services/feedback/handlers.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -416,6 +417,12 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
           v.Absorb(core::ValidateEmail(c.contact().email(), "complaint.contact.email"));
         }
         if (auto s = v.Finish("投诉信息有误"); !s.ok()) return s;
+        // A complaint names a registered institution (NOT_FOUND otherwise, nothing written).
+        if (auto s = d_.registry.InstitutionExists(c.institution_credit_code(),
+                                                   "complaint.institution_credit_code");
+            !s.ok()) {
+          return s;
+        }
 
         c.set_division_code("");
         if (!c.engagement().empty()) {
@@ -478,8 +485,27 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
                                            current->filed_date(), " and today"),
                               "核实日期须在投诉日期与今天之间");
         }
-        auto out = d_.store.VerifyComplaint(ChangeOf(call), *id, req->version(), req->outcome(),
-                                            req->reasons(), *day, BarOrder);
+        // R14.5 (2026-12): a bar a bureau lifted lets new complaints bar again. Only when
+        // this verification falls within a bar already ordered does it matter whether that bar
+        // was lifted; then the registry, which keeps the lifts, is asked (before anything is
+        // locked; down: nothing is decided, retry). Otherwise the bureau's work never waits.
+        std::vector<LiftedBar> lifted;
+        if (req->outcome() == v1::VERIFIED_SERIOUS) {
+          auto starts = d_.store.BarStartsOf(current->institution_credit_code());
+          if (!starts.ok()) return starts.status();
+          const bool within_a_bar = std::any_of(
+              starts->begin(), starts->end(), [&](auto start) { return IsBarredOn(start, *day); });
+          if (within_a_bar) {
+            auto lifts = d_.registry.LiftedBars(current->institution_credit_code());
+            if (!lifts.ok()) return lifts.status();
+            for (const auto& l : *lifts) lifted.push_back({l.start, l.lifted_on});
+          }
+        }
+        auto out = d_.store.VerifyComplaint(
+            ChangeOf(call), *id, req->version(), req->outcome(), req->reasons(), *day,
+            [&](const std::string& institution, const std::vector<SeriousComplaint>& serious) {
+              return BarOrders(institution, serious, lifted);
+            });
         if (!out.ok()) return out.status();
         if (out->ordered_sanction && d_.outbox_committed) d_.outbox_committed();
         *resp = std::move(out->complaint);

@@ -3,6 +3,7 @@
 #include <functional>
 #include <string>
 
+#include "libs/peers/registry_reader.h"
 #include "services/feedback/engagement_directory.h"
 #include "services/feedback/store.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
@@ -12,6 +13,8 @@ namespace zhigai::feedback {
 struct HandlerDeps {
   FeedbackStore& store;
   EngagementDirectory& engagements;
+  // Whether a complained-of institution is registered; the bars a bureau lifted (R14.5).
+  peers::RegistryReader& registry;
   std::string internal_proof;
   Clock clock;
   // Called after a transaction that enqueued an outbox command has committed (wakes the

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   // Live for the whole process; the host owns the server and the services.
   static std::unique_ptr<feedback::FeedbackStore> store;
   static std::unique_ptr<feedback::TrackingEngagementDirectory> engagements;
+  static std::unique_ptr<peers::GrpcRegistryReader> registry;
   server::ServiceDefinition def;
   def.name = "feedback";
   def.default_port = 7105;
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
         grpc::CreateChannel(host.config.Get("tracking_addr"), grpc::InsecureChannelCredentials()),
         host.internal_proof);
 
+    registry = std::make_unique<peers::GrpcRegistryReader>(peers::RegistryReaderOptions{
+        "feedback", host.config.Get("registry_addr"), host.internal_proof});
+
     outbox::DispatcherOptions options;
     options.service = "feedback";
     options.internal_proof = host.internal_proof;
@@ -59,7 +63,7 @@ int main(int argc, char** argv) {
 
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<FeedbackProcess>(
-        feedback::HandlerDeps{*store, *engagements, host.internal_proof, clock,
+        feedback::HandlerDeps{*store, *engagements, *registry, host.internal_proof, clock,
                               [wake] { wake->Notify(); }},
         std::move(dispatcher)));
     return services;

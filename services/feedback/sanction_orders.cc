@@ -1,12 +1,8 @@
 #include "services/feedback/sanction_orders.h"
 
-#include <algorithm>
-#include <tuple>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/dates.h"
-#include "services/feedback/domain/complaint_bar.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::feedback {
@@ -17,42 +13,36 @@ constexpr size_t kMaxReferencedComplaints = 12;
 
 }  // namespace
 
-std::optional<SanctionOrder> BarOrder(const std::string& institution,
-                                      const std::vector<SeriousComplaint>& serious) {
+std::vector<SanctionOrder> BarOrders(const std::string& institution,
+                                     const std::vector<SeriousComplaint>& serious,
+                                     const std::vector<LiftedBar>& lifted) {
   std::vector<Complaint> complaints;
   complaints.reserve(serious.size());
   for (const auto& s : serious) {
     complaints.push_back(
         {s.complainant_credit_code, ComplaintOutcome::kVerifiedSerious, s.verified_on});
   }
-  const BarDecision decision = DecideBar(complaints);
-  if (!decision.barred) return std::nullopt;
-
-  // The complaints that led to the bar: those verified up to its first day, in that order.
-  std::vector<const SeriousComplaint*> led;
-  for (const auto& s : serious) {
-    if (s.verified_on <= decision.start) led.push_back(&s);
+  std::vector<SanctionOrder> orders;
+  for (const BarDecision& decision : DecideBars(complaints, lifted)) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < decision.counted.size() && i < kMaxReferencedComplaints; ++i) {
+      names.push_back(absl::StrCat("complaints/", serious[decision.counted[i]].id));
+    }
+    SanctionOrder order;
+    order.command_id = SanctionCommandId(institution, SanctionKind::kBar, decision.start);
+    order.institution_credit_code = institution;
+    order.kind = SanctionKind::kBar;
+    order.start = decision.start;
+    order.source_reference = absl::StrJoin(names, ",");
+    order.reason =
+        decision.trigger == BarTrigger::kDistinctEnterprises
+            ? "R14.5: complaints from 3 distinct enterprises verified as causing serious harm "
+              "(3家企业投诉经核实造成恶劣影响)"
+            : "R14.5: 3 complaints from one enterprise verified as causing serious harm "
+              "(同一企业3次投诉经核实造成恶劣影响)";
+    orders.push_back(std::move(order));
   }
-  std::sort(led.begin(), led.end(), [](const SeriousComplaint* a, const SeriousComplaint* b) {
-    return std::tie(a->verified_on, a->id) < std::tie(b->verified_on, b->id);
-  });
-  std::vector<std::string> names;
-  for (size_t i = 0; i < led.size() && i < kMaxReferencedComplaints; ++i) {
-    names.push_back(absl::StrCat("complaints/", led[i]->id));
-  }
-  SanctionOrder order;
-  order.command_id = SanctionCommandId(institution, SanctionKind::kBar, decision.start);
-  order.institution_credit_code = institution;
-  order.kind = SanctionKind::kBar;
-  order.start = decision.start;
-  order.source_reference = absl::StrJoin(names, ",");
-  order.reason =
-      decision.trigger == BarTrigger::kDistinctEnterprises
-          ? "R14.5: complaints from 3 distinct enterprises verified as causing serious harm "
-            "(3家企业投诉经核实造成恶劣影响)"
-          : "R14.5: 3 complaints from one enterprise verified as causing serious harm "
-            "(同一企业3次投诉经核实造成恶劣影响)";
-  return order;
+  return orders;
 }
 
 SanctionOrder CancellationOrder(const std::string& institution, absl::CivilDay finding_day,

@@ -9,6 +9,7 @@
 
 #include "absl/time/civil_time.h"
 #include "libs/outbox/outbox.h"
+#include "services/feedback/domain/complaint_bar.h"
 #include "services/feedback/domain/sanction_command.h"
 
 namespace zhigai::feedback {
@@ -33,10 +34,13 @@ struct SeriousComplaint {
   absl::CivilDay verified_on;
 };
 
-// The bar that the institution's serious complaints call for, if any (DecideBar): it starts on
-// the verification day of the complaint that reached the threshold.
-std::optional<SanctionOrder> BarOrder(const std::string& institution_credit_code,
-                                      const std::vector<SeriousComplaint>& serious);
+// Every bar the institution's serious complaints call for (DecideBars, R14.5 2026-12): each
+// starts on the verification day of the complaint that reached the threshold within one
+// calendar year, names the complaints it counted, and is ordered once (its command id names its
+// first day). `lifted`: bars a bureau lifted, so that new complaints may bar again.
+std::vector<SanctionOrder> BarOrders(const std::string& institution_credit_code,
+                                     const std::vector<SeriousComplaint>& serious,
+                                     const std::vector<LiftedBar>& lifted = {});
 
 // The cancellation for a plagiarism finding (R14.4), from the finding day.
 SanctionOrder CancellationOrder(const std::string& institution_credit_code,

@@ -386,11 +386,28 @@ absl::StatusOr<std::vector<v1::Complaint>> FeedbackStore::ListComplaints(const C
   return RowsToComplaints(*r);
 }
 
+absl::StatusOr<std::vector<absl::CivilDay>> FeedbackStore::BarStartsOf(
+    const std::string& institution) {
+  static constexpr Statement kBarStarts{
+      "feedback.bar_starts",
+      "SELECT start_date::text FROM sanction_orders WHERE institution_credit_code = $1"
+      " AND kind = 'BAR' ORDER BY start_date"};
+  auto r = pool_.Exec(kBarStarts, {institution});
+  if (!r.ok()) return r.status();
+  std::vector<absl::CivilDay> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto day = db::StoredDay(r->Text(i, 0));
+    if (!day.ok()) return day.status();
+    out.push_back(*day);
+  }
+  return out;
+}
+
 absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
     const Change& change, int64_t id, int64_t expected_version, v1::ComplaintOutcome outcome,
     const std::string& reasons, absl::CivilDay verified_on,
-    const std::function<std::optional<SanctionOrder>(
-        const std::string&, const std::vector<SeriousComplaint>&)>& decide) {
+    const std::function<std::vector<SanctionOrder>(const std::string&,
+                                                   const std::vector<SeriousComplaint>&)>& decide) {
   VerifyResult out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     out = VerifyResult{};
@@ -430,11 +447,11 @@ absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
       if (!day.ok()) return day.status();
       serious.push_back({rows->Int64(i, 0), rows->String(i, 1), *day});
     }
-    std::optional<SanctionOrder> order = decide(institution, serious);
-    if (!order.has_value()) return absl::OkStatus();
-    auto placed = PlaceOrder(c, change, *order, now);
-    if (!placed.ok()) return placed.status();
-    out.ordered_sanction = *placed;
+    for (const SanctionOrder& order : decide(institution, serious)) {
+      auto placed = PlaceOrder(c, change, order, now);
+      if (!placed.ok()) return placed.status();
+      out.ordered_sanction = out.ordered_sanction || *placed;
+    }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

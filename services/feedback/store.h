@@ -87,12 +87,15 @@ class FeedbackStore {
   absl::StatusOr<v1::Complaint> GetComplaint(int64_t id);
   absl::StatusOr<std::vector<v1::Complaint>> ListComplaints(const ComplaintFilter& filter,
                                                             int64_t after_id, int limit);
+  // First days of the bars already ordered for the institution (R14.5).
+  absl::StatusOr<std::vector<absl::CivilDay>> BarStartsOf(const std::string& institution);
   // Records the outcome; for VERIFIED_SERIOUS re-decides R14.5 over all of the institution's
-  // serious complaints (serialised per institution) and orders the bar `decide` calls for.
+  // serious complaints (serialised per institution) and orders every bar `decide` calls for
+  // that was not ordered before.
   absl::StatusOr<VerifyResult> VerifyComplaint(
       const Change& change, int64_t id, int64_t expected_version, v1::ComplaintOutcome outcome,
       const std::string& reasons, absl::CivilDay verified_on,
-      const std::function<std::optional<SanctionOrder>(
+      const std::function<std::vector<SanctionOrder>(
           const std::string& institution, const std::vector<SeriousComplaint>&)>& decide);
 
   // Records the finding and orders the cancellation `order_for` builds from its name.

@@ -109,7 +109,9 @@ constexpr Statement kListFilings{
 #define SANCTION_COLUMNS                                                                       \
   "id, credit_code, kind, start_date::text, end_date::text, source_reference, reason, lifted," \
   " lift_reason, version,"                                                                     \
-  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+  " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"              \
+  " coalesce(lift_date::text, ''), lifted_by,"                                                 \
+  " coalesce(to_char(lift_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
 constexpr Statement kInsertSanction{
     "registry.insert_sanction",
     "INSERT INTO sanctions (credit_code, kind, start_date, end_date, source_reference, reason,"
@@ -119,13 +121,15 @@ constexpr Statement kGetSanction{"registry.get_sanction",
                                  "SELECT " SANCTION_COLUMNS " FROM sanctions WHERE id = $1"};
 constexpr Statement kLiftSanction{
     "registry.lift_sanction",
-    "UPDATE sanctions SET lifted = true, lift_reason = $3, version = version + 1"
+    "UPDATE sanctions SET lifted = true, lift_reason = $3, version = version + 1,"
+    " lift_date = greatest($4::date, start_date), lifted_by = $5, lift_time = $6::timestamptz"
     " WHERE id = $1 AND version = $2 AND NOT lifted RETURNING " SANCTION_COLUMNS};
 constexpr Statement kListSanctions{
     "registry.list_sanctions",
     "SELECT " SANCTION_COLUMNS
     " FROM sanctions WHERE ($1 = '' OR credit_code = $1)"
-    " AND ($2 = 0 OR (start_date <= make_date($2, 12, 31) AND end_date >= make_date($2, 1, 1)))"
+    " AND ($2 = 0 OR (start_date <= make_date($2, 12, 31) AND end_date >= make_date($2, 1, 1)"
+    "      AND (NOT lifted OR lift_date > greatest(start_date, make_date($2, 1, 1)))))"
     " AND id > $3 ORDER BY id LIMIT $4"};
 
 constexpr Statement kKnownCodes{
@@ -138,8 +142,8 @@ constexpr Statement kEntriesForCodes{
     1000};
 constexpr Statement kSanctionsForCodes{
     "registry.sanctions_for_codes",
-    "SELECT credit_code, id, kind, start_date::text, end_date::text, lifted FROM sanctions"
-    " WHERE credit_code = ANY ($1::text[])",
+    "SELECT credit_code, id, kind, start_date::text, end_date::text, lifted,"
+    " coalesce(lift_date::text, '') FROM sanctions WHERE credit_code = ANY ($1::text[])",
     1000};
 
 // Tells every replica's cache that this credit code changed (delivered at commit).
@@ -192,6 +196,9 @@ v1::Sanction RowToSanction(const db::Result& r, int i) {
   s.set_reason(r.String(i, 6));
   s.set_lifted(r.Bool(i, 7));
   s.set_lift_reason(r.String(i, 8));
+  s.set_lift_date(r.String(i, 11));
+  s.set_lifted_by(r.String(i, 12));
+  s.set_lift_time(r.String(i, 13));
   s.set_version(r.Int64(i, 9));
   s.set_create_time(r.String(i, 10));
   return s;
@@ -570,7 +577,9 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
                                                          const std::string& reason) {
   v1::Sanction out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kLiftSanction, {id, expected_version, reason});
+    auto r = c.Exec(kLiftSanction,
+                    {id, expected_version, reason, core::FormatDate(core::BusinessDayOf(clock_())),
+                     change.actor.subject, Now()});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
       auto current = c.Exec(kGetSanction, {id});
@@ -684,6 +693,11 @@ absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::QueryEligibilityF
     s.start = *start;
     s.last_day = *last;
     s.lifted = sanctions->Bool(i, 5);
+    if (s.lifted) {
+      auto lifted_on = core::ParseDate(sanctions->Text(i, 6), "lift_date");
+      if (!lifted_on.ok()) return absl::InternalError("stored lift date unreadable");
+      s.lifted_on = *lifted_on;
+    }
     facts.sanctions.push_back({sanctions->String(i, 0), std::move(s)});
   }
   return facts;

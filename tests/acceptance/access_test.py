@@ -449,6 +449,12 @@ def scoping(ck, y, client, st):
         except ValueError:
             pass
     plan.date = y.day(40)
+    # Training asks the registry (R14.4/R14.5): the organiser is in this year's directory for
+    # training, as the city bureau admits it.
+    this_year = int(y.day(0)[:4])
+    city.registry.AdmitToDirectory(reg.AdmitToDirectoryRequest(
+        command_id=f"acc-admit-{OWNER}-{this_year}", year=this_year, level=common.CITY,
+        credit_code=OWNER, direction=common.TRAINING, source="access test"))
     new_ev = ck.allowed(area, "the institution plans a new event",
                         lambda: iO.training.CreateEvent(tn.CreateEventRequest(
                             event=plan, request_id="acc-event")))

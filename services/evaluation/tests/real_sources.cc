@@ -74,6 +74,7 @@ struct RealSources::Impl {
   std::unique_ptr<training::TrainingHandlers> training;
   std::unique_ptr<feedback::FeedbackStore> feedback_store;
   std::unique_ptr<feedback::TrackingEngagementDirectory> engagements;
+  std::unique_ptr<peers::GrpcRegistryReader> registry_reader;
   std::unique_ptr<feedback::FeedbackHandlers> feedback;
   std::vector<zhigai::server::ServerPtr> servers;
 };
@@ -133,8 +134,10 @@ RealSources::RealSources(db::testing::TestDatabase& db, int year)
   m.feedback_store = std::make_unique<feedback::FeedbackStore>(*m.feedback_pool, last);
   m.engagements = std::make_unique<feedback::TrackingEngagementDirectory>(
       Channel(addresses_.tracking), kRealProof);
-  m.feedback = std::make_unique<feedback::FeedbackHandlers>(
-      feedback::HandlerDeps{*m.feedback_store, *m.engagements, kRealProof, last, [] {}});
+  m.registry_reader = std::make_unique<peers::GrpcRegistryReader>(
+      peers::RegistryReaderOptions{"feedback", addresses_.registry, kRealProof});
+  m.feedback = std::make_unique<feedback::FeedbackHandlers>(feedback::HandlerDeps{
+      *m.feedback_store, *m.engagements, *m.registry_reader, kRealProof, last, [] {}});
   addresses_.feedback = serve(m.feedback.get());
 
   registry_stub_ = registry::v1::RegistryService::NewStub(Channel(addresses_.registry));

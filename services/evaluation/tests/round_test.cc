@@ -10,16 +10,24 @@
 namespace zhigai::evaluation {
 namespace {
 
-TEST(Exclusions, LiftedSanctionsDoNotCount) {
-  auto out = ExclusionsFrom({{"sanctions/1", "A", true, true}, {"sanctions/2", "B", false, true}});
+TEST(Exclusions, SanctionsLiftedWithoutADayNeverAppliedAndDoNotCount) {
+  auto out =
+      ExclusionsFrom({{"sanctions/1", "A", true, true, ""}, {"sanctions/2", "B", false, true, ""}});
   EXPECT_TRUE(out.empty());
 }
 
+TEST(Exclusions, ASanctionLiftedDuringTheYearWasInForceBeforeAndCounts) {
+  // The registry's year filter returns it only if it applied on some day of Y (S4 2026-12).
+  auto out = ExclusionsFrom({{"sanctions/3", "A", true, true, "2027-06-01"}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out["A"].first, Exclusion::kBarred);
+}
+
 TEST(Exclusions, BarWinsOverCancelWhateverTheOrder) {
-  auto out = ExclusionsFrom({{"sanctions/5", "A", false, false},
-                             {"sanctions/9", "A", true, false},
-                             {"sanctions/3", "B", true, false},
-                             {"sanctions/4", "B", false, false}});
+  auto out = ExclusionsFrom({{"sanctions/5", "A", false, false, ""},
+                             {"sanctions/9", "A", true, false, ""},
+                             {"sanctions/3", "B", true, false, ""},
+                             {"sanctions/4", "B", false, false, ""}});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out["A"].first, Exclusion::kBarred);
   EXPECT_EQ(out["A"].second, "sanctions/9");
@@ -28,8 +36,8 @@ TEST(Exclusions, BarWinsOverCancelWhateverTheOrder) {
 }
 
 TEST(Exclusions, CancelAloneCancelsAndTheFirstByNameIsNamed) {
-  auto out =
-      ExclusionsFrom({{"sanctions/8", "A", false, false}, {"sanctions/7", "A", false, false}});
+  auto out = ExclusionsFrom(
+      {{"sanctions/8", "A", false, false, ""}, {"sanctions/7", "A", false, false, ""}});
   EXPECT_EQ(out["A"].first, Exclusion::kCancelled);
   EXPECT_EQ(out["A"].second, "sanctions/7");
 }

@@ -41,35 +41,75 @@ bool CountsTowardsBar(ComplaintOutcome outcome) {
   return outcome == ComplaintOutcome::kVerifiedSerious;
 }
 
-BarDecision DecideBar(absl::Span<const Complaint> complaints) {
-  std::vector<const Complaint*> qualifying;
-  for (const auto& complaint : complaints) {
-    if (CountsTowardsBar(complaint.outcome)) qualifying.push_back(&complaint);
+std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
+                                    absl::Span<const LiftedBar> lifted) {
+  std::vector<size_t> qualifying;
+  for (size_t i = 0; i < complaints.size(); ++i) {
+    if (CountsTowardsBar(complaints[i].outcome)) qualifying.push_back(i);
   }
-  std::sort(qualifying.begin(), qualifying.end(), [](const Complaint* a, const Complaint* b) {
-    if (a->verified_on != b->verified_on) return a->verified_on < b->verified_on;
-    return a->complainant_credit_code < b->complainant_credit_code;
+  std::sort(qualifying.begin(), qualifying.end(), [&](size_t a, size_t b) {
+    const Complaint& x = complaints[a];
+    const Complaint& y = complaints[b];
+    if (x.verified_on != y.verified_on) return x.verified_on < y.verified_on;
+    if (x.complainant_credit_code != y.complainant_credit_code) {
+      return x.complainant_credit_code < y.complainant_credit_code;
+    }
+    return a < b;
   });
+  auto in_force = [&](const BarDecision& bar, absl::CivilDay day) {
+    if (!(bar.start <= day && day < bar.end)) return false;
+    for (const LiftedBar& l : lifted) {
+      if (l.start == bar.start && l.lifted_on <= day) return false;
+    }
+    return true;
+  };
 
-  BarDecision decision;
+  std::vector<BarDecision> bars;
+  std::vector<size_t> pending;  // counting toward the next bar, all verified in one year
   std::map<absl::string_view, int> per_enterprise;
-  for (const Complaint* complaint : qualifying) {
-    const int from_this = ++per_enterprise[complaint->complainant_credit_code];
-    if (decision.barred) continue;
+  for (size_t index : qualifying) {
+    const Complaint& complaint = complaints[index];
+    if (!bars.empty() && in_force(bars.back(), complaint.verified_on)) continue;
+    if (!pending.empty() &&
+        complaints[pending.front()].verified_on.year() != complaint.verified_on.year()) {
+      pending.clear();  // a new calendar year: earlier complaints no longer combine
+      per_enterprise.clear();
+    }
+    pending.push_back(index);
+    const int from_this = ++per_enterprise[complaint.complainant_credit_code];
     BarTrigger trigger = BarTrigger::kNone;
     if (static_cast<int>(per_enterprise.size()) >= kBarComplaints) {
       trigger = BarTrigger::kDistinctEnterprises;
     } else if (from_this >= kBarComplaints) {
       trigger = BarTrigger::kRepeatedEnterprise;
     }
-    if (trigger != BarTrigger::kNone) {
-      decision.barred = true;
-      decision.trigger = trigger;
-      decision.start = complaint->verified_on;
-      decision.end = BarEnd(decision.start);
-    }
+    if (trigger == BarTrigger::kNone) continue;
+    BarDecision bar;
+    bar.barred = true;
+    bar.trigger = trigger;
+    bar.start = complaint.verified_on;
+    bar.end = BarEnd(bar.start);
+    bar.counted = pending;
+    bar.qualifying_complaints = static_cast<int>(pending.size());
+    bar.distinct_enterprises = static_cast<int>(per_enterprise.size());
+    bars.push_back(std::move(bar));
+    pending.clear();  // each complaint counts toward at most one bar
+    per_enterprise.clear();
   }
-  decision.qualifying_complaints = static_cast<int>(qualifying.size());
+  return bars;
+}
+
+BarDecision DecideBar(absl::Span<const Complaint> complaints) {
+  std::vector<BarDecision> bars = DecideBars(complaints);
+  BarDecision decision = bars.empty() ? BarDecision{} : bars.front();
+  std::map<absl::string_view, int> per_enterprise;
+  int qualifying = 0;
+  for (const Complaint& c : complaints) {
+    if (!CountsTowardsBar(c.outcome)) continue;
+    ++qualifying;
+    ++per_enterprise[c.complainant_credit_code];
+  }
+  decision.qualifying_complaints = qualifying;
   decision.distinct_enterprises = static_cast<int>(per_enterprise.size());
   return decision;
 }

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -45,15 +46,32 @@ struct BarDecision {
   absl::CivilDay end;             // BarEnd(start): first day no longer barred (set when barred)
   int qualifying_complaints = 0;  // all VERIFIED_SERIOUS complaints
   int distinct_enterprises = 0;   // distinct complainants among them
+  // DecideBars: the complaints (indexes into its input) this bar counted, in verification order.
+  std::vector<size_t> counted;
 };
 
-// Decides R14.5 for all complaints against one institution. Only VERIFIED_SERIOUS complaints
-// count. Taken in verification order, the bar starts on the verification day of the complaint
-// that first makes ">= 3 distinct enterprises or >= 3 from one enterprise" true. Filing order
-// and input order do not matter; complaints verified on the same day are ordered by
-// complainant code so that `trigger` is deterministic too. Complaints are neither windowed nor
-// consumed: re-evaluating with more complaints returns the same start, so the sanction command
-// id (sanction_command.h) stays the same.
+// A bar that a bureau lifted (the registry's LiftSanction) before its end.
+struct LiftedBar {
+  absl::CivilDay start;      // the bar's first day
+  absl::CivilDay lifted_on;  // first day it no longer applied
+};
+
+// R14.5 with the 2026-12 decisions: every bar the complaints call for, in start order.
+// Complaints count toward a bar only with others verified in the same calendar year; each
+// counts toward at most one bar (the bar consumes the complaints it counted); a complaint
+// verified while an earlier bar is in force (not yet ended, not lifted by then) counts toward
+// none, and once that bar has ended or was lifted new complaints can bar the institution again.
+// Deterministic in the input order, like DecideBar.
+std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
+                                    absl::Span<const LiftedBar> lifted = {});
+
+// The first bar of DecideBars (barred = false when there is none), with the counts of all
+// qualifying complaints. Only VERIFIED_SERIOUS complaints count. Taken in verification order,
+// the bar starts on the verification day of the complaint that first makes ">= 3 distinct
+// enterprises or >= 3 from one enterprise" true within one calendar year. Filing order and
+// input order do not matter; complaints verified on the same day are ordered by complainant
+// code so that `trigger` is deterministic too. Re-evaluating with more complaints returns the
+// same start, so the sanction command id (sanction_command.h) stays the same.
 BarDecision DecideBar(absl::Span<const Complaint> complaints);
 
 // Decision (task): the bar covers [start, BarEnd(start)), three calendar years, so the third

@@ -9,11 +9,10 @@
 #include "libs/core/errors.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
-#include "services/registry/handlers.h"
+#include "services/registry/testing/registry_server.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Feedback();
-const std::vector<zhigai::db::Migration>& Registry();
 }  // namespace zhigai::migrations
 
 namespace zhigai::feedback::testing {
@@ -69,14 +68,6 @@ absl::StatusOr<EngagementFacts> FakeEngagements::Get(const std::string& engageme
   return it->second;
 }
 
-struct Harness::Registry {
-  std::unique_ptr<db::Pool> pool;
-  std::unique_ptr<registry::ReferenceData> ref;
-  std::unique_ptr<registry::RegistryStore> store;
-  std::unique_ptr<registry::RegistryHandlers> handlers;
-  zhigai::server::ServerPtr server;
-};
-
 Harness::Harness(bool with_registry) {
   db_ = db::testing::TestDatabase::Create();
   pool_ = std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("feedback"), 6});
@@ -85,39 +76,22 @@ Harness::Harness(bool with_registry) {
   }
   Clock clock = [this] { return Now(); };
   store_ = std::make_unique<FeedbackStore>(*pool_, clock);
-
-  if (with_registry) {
-    registry_ = std::make_unique<Registry>();
-    registry_->pool =
-        std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("registry"), 4});
-    if (auto s = server::Migrate(*registry_->pool, "registry", migrations::Registry()); !s.ok()) {
-      Die("registry migrations", s);
-    }
-    auto industries = core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv");
-    auto divisions = core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv");
-    if (!industries.ok()) Die("industries", industries.status());
-    if (!divisions.ok()) Die("divisions", divisions.status());
-    registry_->ref = std::make_unique<registry::ReferenceData>(
-        registry::ReferenceData{std::move(*industries), std::move(*divisions)});
-    registry_->store =
-        std::make_unique<registry::RegistryStore>(*registry_->pool, [] { return absl::Now(); });
-    registry_->handlers = std::make_unique<registry::RegistryHandlers>(
-        *registry_->store, *registry_->ref, kProof, [] { return absl::Now(); });
-    registry_->server =
-        server::StartServer({registry_->handlers.get()}, "127.0.0.1:0", nullptr, &registry_port_);
-  }
-
+  // A real registry always answers feedback's reads (is the institution registered, which bars
+  // were lifted); `with_registry` says whether the outbox delivers to it too.
+  registry_ = std::make_unique<registry::testing::RegistryServer>(*db_, kProof, clock);
+  registry_port_ = std::stoi(registry_->address().substr(registry_->address().rfind(':') + 1));
+  reader_ = std::make_unique<peers::GrpcRegistryReader>(
+      peers::RegistryReaderOptions{"feedback", registry_->address(), kProof});
   outbox::DispatcherOptions options;
   options.service = "feedback";
   options.internal_proof = kProof;
-  options.peers["registry"] =
-      registry_ ? absl::StrCat("127.0.0.1:", registry_port_) : "127.0.0.1:1";
+  options.peers["registry"] = with_registry ? registry_->address() : "127.0.0.1:1";
   options.max_backoff = absl::Milliseconds(100);  // tests wait for retries, not for minutes
   options.call_timeout = absl::Seconds(2);
   dispatcher_ = std::make_unique<outbox::Dispatcher>(*pool_, options);
   outbox::Dispatcher* wake = dispatcher_.get();
   handlers_ = std::make_unique<FeedbackHandlers>(
-      HandlerDeps{*store_, engagements_, kProof, clock, [wake] { wake->Notify(); }});
+      HandlerDeps{*store_, engagements_, *reader_, kProof, clock, [wake] { wake->Notify(); }});
   int port = 0;
   server_ = server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port);
   stub_ = v1::FeedbackService::NewStub(
@@ -127,7 +101,7 @@ Harness::Harness(bool with_registry) {
 Harness::~Harness() {
   dispatcher_->Stop();
   server_->Shutdown();
-  if (registry_ && registry_->server) registry_->server->Shutdown();
+  registry_.reset();
 }
 
 absl::Time Harness::Now() {
@@ -145,25 +119,9 @@ std::unique_ptr<grpc::ClientContext> Harness::As(const auth::Principal& p) {
   return server::testing::ContextAs(p, kProof, std::chrono::seconds(10));
 }
 
-void Harness::StopRegistry() {
-  if (!registry_ || !registry_->server) return;
-  registry_->server->Shutdown();
-  registry_->server.reset();
-  // gRPC lets a service with async methods serve only one server: a restart needs new ones.
-  registry_->handlers.reset();
-}
+void Harness::StopRegistry() { registry_->Stop(); }
 
-void Harness::StartRegistry() {
-  if (!registry_ || registry_->server) return;
-  int port = registry_port_;
-  registry_->handlers = std::make_unique<registry::RegistryHandlers>(
-      *registry_->store, *registry_->ref, kProof, [] { return absl::Now(); });
-  registry_->server = server::StartServer({registry_->handlers.get()},
-                                          absl::StrCat("127.0.0.1:", port), nullptr, &port);
-  if (!registry_->server || port != registry_port_) {
-    Die("registry restart", absl::InternalError("could not listen on the same port again"));
-  }
-}
+void Harness::StartRegistry() { registry_->Start(); }
 
 int64_t Harness::Count(const std::string& schema_table, const std::string& where) {
   auto admin = db_->Admin();

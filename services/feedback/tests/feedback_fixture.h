@@ -17,10 +17,12 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/outbox/outbox.h"
+#include "libs/peers/registry_reader.h"
 #include "libs/server/host.h"
 #include "services/feedback/engagement_directory.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/store.h"
+#include "services/registry/testing/registry_server.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
 
 namespace zhigai::feedback::testing {
@@ -71,6 +73,7 @@ class Harness {
   void StopRegistry();
   void StartRegistry();
   int registry_port() const { return registry_port_; }
+  registry::testing::RegistryServer& registry() { return *registry_; }
 
   // Count of rows in `schema.table` matching `where`, through the admin connection.
   int64_t Count(const std::string& schema_table, const std::string& where = "true");
@@ -78,7 +81,6 @@ class Harness {
   std::string Scalar(const std::string& sql);
 
  private:
-  struct Registry;
   absl::Time Now();
 
   std::unique_ptr<db::testing::TestDatabase> db_;
@@ -91,7 +93,8 @@ class Harness {
   std::unique_ptr<FeedbackHandlers> handlers_;
   zhigai::server::ServerPtr server_;
   std::unique_ptr<v1::FeedbackService::Stub> stub_;
-  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<registry::testing::RegistryServer> registry_;
+  std::unique_ptr<peers::GrpcRegistryReader> reader_;
   int registry_port_ = 0;
 };
 

@@ -69,6 +69,7 @@ class FeedbackTest : public ::testing::Test {
 
   static v1::Complaint File(const std::string& enterprise, const std::string& institution,
                             const std::string& request_id, const std::string& engagement = "") {
+    h_->registry().Register(institution);  // a complaint names a registered institution
     v1::FileComplaintRequest req;
     req.set_request_id(request_id);
     auto* c = req.mutable_complaint();
@@ -391,7 +392,14 @@ TEST_F(FeedbackTest, ComplaintInputIsCheckedAndAnEngagementMustMatch) {
   req.mutable_complaint()->clear_evidence_document_ids();
   req.mutable_complaint()->clear_contact();
   req.mutable_complaint()->set_description("服务敷衍");
+  // A well-formed code that was never registered: NOT_FOUND naming it, nothing written.
   req.mutable_complaint()->set_institution_credit_code(other_inst);
+  s = h_->stub().FileComplaint(Harness::As(Enterprise(owner)).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOfStatus(s), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_NE(s.error_message().find(other_inst), std::string::npos) << s.error_message();
+  ASSERT_TRUE(h_->registry().Register(other_inst));
+  ASSERT_TRUE(h_->registry().Register(inst));
   req.mutable_complaint()->set_engagement(e);
   s = h_->stub().FileComplaint(Harness::As(Enterprise(owner)).get(), req, &out);
   EXPECT_EQ(FieldsOf(s), (std::set<std::string>{"complaint.engagement"}));

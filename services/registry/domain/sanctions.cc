@@ -13,6 +13,11 @@ absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start) {
   return anniversary - 1;
 }
 
+bool InForceOn(const SanctionFact& s, absl::CivilDay day) {
+  if (day < s.start || day > s.last_day) return false;
+  return !s.lifted || day < s.lifted_on;
+}
+
 common::v1::Direction DirectionFor(common::v1::ServiceKind kind) {
   return kind == common::v1::TRAINING_SERVICE ? common::v1::TRAINING : common::v1::CONSULTING;
 }
@@ -79,7 +84,7 @@ v1::Eligibility DecideEligibility(const v1::CheckEligibilityRequest& request, ab
     }
   }
   for (const auto& s : sanctions) {
-    if (s.lifted || date < s.start || date > s.last_day) continue;
+    if (!InForceOn(s, date)) continue;
     if (s.kind == v1::BAR) {
       Add(out, v1::BARRED, "R14.5",
           absl::StrCat("barred from ", core::FormatDate(s.start), " to ",

@@ -33,7 +33,12 @@ struct SanctionFact {
   absl::CivilDay start;
   absl::CivilDay last_day;
   bool lifted = false;
+  absl::CivilDay lifted_on;  // when lifted: the first day it no longer applies
 };
+
+// In force on `day`: from its start to its last day, and before its lift day if lifted (a lift
+// ends a sanction early, RULES.md R14.5 2026-12).
+bool InForceOn(const SanctionFact& s, absl::CivilDay day);
 
 // Decides eligibility on `date` from the institution's entries of that year and its
 // sanctions. Every reason that applies is listed, not only the first.

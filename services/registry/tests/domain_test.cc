@@ -188,9 +188,9 @@ TEST(Eligibility, EveryReasonIsGiven) {
   auto suspended = DecideEligibility(Req(common::v1::SOLUTION_DESIGN), CivilDay(2026, 6, 1), true,
                                      {Entry(common::v1::CONSULTING, v1::SUSPENDED)}, {});
   EXPECT_EQ(Reasons(suspended), std::vector{v1::ENTRY_SUSPENDED});
-  SanctionFact bar{"sanctions/1", v1::BAR, CivilDay(2026, 3, 1), CivilDay(2029, 2, 28), false};
-  SanctionFact cancel{"sanctions/2", v1::CANCEL, CivilDay(2026, 5, 1), CivilDay(2026, 12, 31),
-                      false};
+  SanctionFact bar{"sanctions/1", v1::BAR, CivilDay(2026, 3, 1), CivilDay(2029, 2, 28), false, {}};
+  SanctionFact cancel{"sanctions/2",          v1::CANCEL, CivilDay(2026, 5, 1),
+                      CivilDay(2026, 12, 31), false,      {}};
   auto both = DecideEligibility(Req(common::v1::DIAGNOSIS), CivilDay(2026, 6, 1), true,
                                 {Entry(common::v1::CONSULTING)}, {bar, cancel});
   EXPECT_FALSE(both.eligible());
@@ -198,7 +198,7 @@ TEST(Eligibility, EveryReasonIsGiven) {
 }
 
 TEST(Eligibility, SanctionBoundariesAndLiftedSanctions) {
-  SanctionFact bar{"sanctions/1", v1::BAR, CivilDay(2026, 3, 1), CivilDay(2029, 2, 28), false};
+  SanctionFact bar{"sanctions/1", v1::BAR, CivilDay(2026, 3, 1), CivilDay(2029, 2, 28), false, {}};
   auto on = [&](CivilDay d, const SanctionFact& s) {
     return DecideEligibility(Req(common::v1::DIAGNOSIS), d, true, {Entry(common::v1::CONSULTING)},
                              {s})
@@ -208,8 +208,13 @@ TEST(Eligibility, SanctionBoundariesAndLiftedSanctions) {
   EXPECT_FALSE(on(CivilDay(2026, 3, 1), bar));   // first day
   EXPECT_FALSE(on(CivilDay(2029, 2, 28), bar));  // last day
   EXPECT_TRUE(on(CivilDay(2029, 3, 1), bar));    // third anniversary: free again
+  // A lift ends the bar early (R14.5 2026-12): barred before the lift day, free from it.
   bar.lifted = true;
+  bar.lifted_on = CivilDay(2027, 1, 1);
+  EXPECT_FALSE(on(CivilDay(2026, 12, 31), bar));
   EXPECT_TRUE(on(CivilDay(2027, 1, 1), bar));
+  EXPECT_TRUE(InForceOn(bar, CivilDay(2026, 12, 31)));
+  EXPECT_FALSE(InForceOn(bar, CivilDay(2027, 1, 1)));
 }
 
 TEST(Eligibility, CountyEntryCoversOnlyItsDivision) {

@@ -181,6 +181,55 @@ TEST(DecideBarTest, EveryInputOrderGivesTheSameDecision) {
   EXPECT_EQ(permutations, 720);
 }
 
+// ---- R14.5 (2026-12): one calendar year, each complaint once, bars again after an end or lift
+
+TEST(DecideBarsTest, ComplaintsOfDifferentYearsDoNotCombine) {
+  std::vector<Complaint> complaints = {C("A", O::kVerifiedSerious, 2025, 12, 20),
+                                       C("B", O::kVerifiedSerious, 2026, 1, 5),
+                                       C("C", O::kVerifiedSerious, 2026, 1, 10)};
+  EXPECT_TRUE(DecideBars(complaints).empty());
+  EXPECT_FALSE(DecideBar(complaints).barred);
+  // A third complaint in 2026 does: the 2025 one is not counted.
+  complaints.push_back(C("D", O::kVerifiedSerious, 2026, 2, 1));
+  std::vector<BarDecision> bars = DecideBars(complaints);
+  ASSERT_EQ(bars.size(), 1u);
+  EXPECT_EQ(bars[0].start, absl::CivilDay(2026, 2, 1));
+  EXPECT_EQ(bars[0].counted, (std::vector<size_t>{1, 2, 3}));
+}
+
+TEST(DecideBarsTest, ComplaintsDuringABarCountTowardNoneAndANewBarFollowsItsEnd) {
+  std::vector<Complaint> complaints = {
+      C("A", O::kVerifiedSerious, 2026, 3, 1),  C("B", O::kVerifiedSerious, 2026, 3, 5),
+      C("C", O::kVerifiedSerious, 2026, 3, 10),  // first bar: 2026-03-10 .. 2029-03-09
+      C("D", O::kVerifiedSerious, 2027, 1, 1),  C("E", O::kVerifiedSerious, 2027, 1, 2),
+      C("F", O::kVerifiedSerious, 2027, 1, 3),  // during the bar: none of these counts
+      C("G", O::kVerifiedSerious, 2029, 3, 9),  // the bar's last day: still in force
+      C("H", O::kVerifiedSerious, 2029, 3, 10), C("I", O::kVerifiedSerious, 2029, 4, 1),
+      C("J", O::kVerifiedSerious, 2029, 5, 1)};
+  std::vector<BarDecision> bars = DecideBars(complaints);
+  ASSERT_EQ(bars.size(), 2u);
+  EXPECT_EQ(bars[0].start, absl::CivilDay(2026, 3, 10));
+  EXPECT_EQ(bars[1].start, absl::CivilDay(2029, 5, 1));
+  EXPECT_EQ(bars[1].counted, (std::vector<size_t>{7, 8, 9}));
+}
+
+TEST(DecideBarsTest, AfterALiftNewComplaintsBarAgainAndEachComplaintCountsOnce) {
+  std::vector<Complaint> complaints = {
+      C("A", O::kVerifiedSerious, 2026, 3, 1),  C("B", O::kVerifiedSerious, 2026, 3, 5),
+      C("C", O::kVerifiedSerious, 2026, 3, 10),  // bar from 2026-03-10, lifted 2026-06-01
+      C("D", O::kVerifiedSerious, 2026, 5, 1),   // before the lift: in force, counts for none
+      C("E", O::kVerifiedSerious, 2026, 7, 1),  C("F", O::kVerifiedSerious, 2026, 8, 1),
+      C("A", O::kVerifiedSerious, 2026, 9, 1)};
+  const LiftedBar lift{absl::CivilDay(2026, 3, 10), absl::CivilDay(2026, 6, 1)};
+  std::vector<BarDecision> bars = DecideBars(complaints, {lift});
+  ASSERT_EQ(bars.size(), 2u);
+  EXPECT_EQ(bars[1].start, absl::CivilDay(2026, 9, 1));
+  EXPECT_EQ(bars[1].trigger, BarTrigger::kDistinctEnterprises);
+  EXPECT_EQ(bars[1].counted, (std::vector<size_t>{4, 5, 6})) << "A, B, C were consumed";
+  // Without the lift the first bar is still in force: no second bar.
+  EXPECT_EQ(DecideBars(complaints).size(), 1u);
+}
+
 TEST(BarEndTest, ThreeYearsLaterAnniversaryIsFree) {
   const absl::CivilDay start(2026, 3, 15);
   EXPECT_EQ(BarEnd(start), absl::CivilDay(2029, 3, 15));
