@@ -323,8 +323,15 @@ class Year:
             for k, p in enumerate(purposes):
                 self.upload(who, created.name, p, r.randbytes(1500), self.rid("doc", label, i, k))
             created = who.review.GetApplication(rv.GetApplicationRequest(name=created.name))
-            apps[a["code"]] = who.review.SubmitApplication(
-                rv.SubmitApplicationRequest(name=created.name, version=created.version))
+            try:
+                apps[a["code"]] = who.review.SubmitApplication(
+                    rv.SubmitApplicationRequest(name=created.name, version=created.version))
+            except grpc.RpcError as err:
+                # A barred or cancelled applicant may not apply (R14.4, R14.5).
+                if err.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                    raise
+                self.refused(err, f"application of {a['code']}")
+                refused += 1
         manual = 0
         for a in applicants:
             if a["flaw"] != "BRANCH" or a["code"] not in apps:
