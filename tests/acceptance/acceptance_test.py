@@ -13,7 +13,7 @@ its own computation from what it fed in:
 - a missing calendar year reported as the rule's refusal (CALENDAR_YEAR_MISSING, R13.4), in
   words and without a server path.
 
-Size: ZHIGAI_ACCEPTANCE_SCALE = full (the programme's: 40 applicants, 2,000 engagements,
+Size: ZHIGAI_TEST_ACCEPTANCE_SCALE = full (the programme's: 40 applicants, 2,000 engagements,
 60 events; the default), medium or small. Exit 77 (skipped) only when Debian's python3-grpcio
 is missing."""
 import datetime
@@ -86,7 +86,7 @@ def main():
     from zhigai.registry.v1 import registry_pb2 as reg
     from zhigai.training.v1 import training_pb2 as tn
 
-    size = os.environ.get("ZHIGAI_ACCEPTANCE_SCALE", "full")
+    size = os.environ.get("ZHIGAI_TEST_ACCEPTANCE_SCALE", "full")
     scale = {"full": year_mod.Scale(), "medium": year_mod.Scale.medium(),
              "small": year_mod.Scale.small()}[size]
     st = stack_mod.Stack(ROOT, build, pg)

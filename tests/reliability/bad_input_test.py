@@ -123,7 +123,8 @@ def main():
         platform = client.as_("POLICY_PLATFORM", sub="rel-platform")
         token = tokens.get("CITY_BUREAU", "rel-bad", "", "330300")
         p = Paths(st, client, token)
-        year = harness.business_date.today().year
+        today = st.clock().today()   # the stack's business date (never set: the wall's)
+        year = today.year
 
         # Valid writes first: each path works, so a refusal below is the bad input's.
         good = harness.credit_code("330302", 7_000_001)
@@ -135,8 +136,8 @@ def main():
                 credit_code=ent, display_name="温州坏输入测试鞋业有限公司",
                 division_code="330302", industry_code="FOOTWEAR", size=tr.SMALL)))
         res = platform.tracking.BatchPushProjects(tr.BatchPushProjectsRequest(
-            batch_id="bad-good-batch", records=[harness.project(tr, common, "BAD-GOOD-1", good,
-                                                                ent)]))
+            batch_id="bad-good-batch",
+            records=[harness.project(tr, common, "BAD-GOOD-1", good, ent, today)]))
         check(res.counts.accepted == 1, "a valid project record is accepted")
         ok_http = p.http("/zhigai.registry.v1.RegistryService/ListInstitutions", b"{}")
         check(ok_http[0] == 200, f"a valid HTTP/JSON call answers 200 ({ok_http})")
@@ -234,7 +235,7 @@ def main():
                           ("declared 2999-01-01", {"declaration_date": "2999-01-01",
                                                    "city_outcome_date": "2999-01-02",
                                                    "county_outcome_date": "2999-01-02"})]:
-            r = harness.project(tr, common, f"BAD-NUM-{what}", good, ent)
+            r = harness.project(tr, common, f"BAD-NUM-{what}", good, ent, today)
             for k, v in rec.items():
                 setattr(r, k, v)
             req = tr.BatchPushProjectsRequest(batch_id=f"bad-{what}", records=[r])

@@ -38,8 +38,8 @@ RETRYABLE = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED", "UNKNOWN", "INTERNAL
 class Load:
     """Worker threads, each repeating a chain of writes (and reads) until stopped."""
 
-    def __init__(self, client, mods, workers, year):
-        self.c, self.m, self.year = client, mods, year
+    def __init__(self, client, mods, workers, today):
+        self.c, self.m, self.today, self.year = client, mods, today, today.year
         self.city = client.as_("CITY_BUREAU", sub="rel-city", div="330300")
         self.platform = client.as_("POLICY_PLATFORM", sub="rel-platform")
         self.public = client.public()
@@ -110,7 +110,7 @@ class Load:
                            command_id=f"rel-admit-{code}", year=self.year, level=common.CITY,
                            credit_code=code, direction=common.CONSULTING,
                            source="reliability"), "admission", code)
-            records = [harness.project(tr, common, f"RP-{code}-{k}", code, self.m["ent"])
+            records = [harness.project(tr, common, f"RP-{code}-{k}", code, self.m["ent"], self.today)
                        for k in range(3)]
             reply = self.write("BatchPushProjects", self.platform.tracking.BatchPushProjects,
                                tr.BatchPushProjectsRequest(batch_id=f"rel-batch-{code}",
@@ -122,7 +122,7 @@ class Load:
             if i % 2 == 0:
                 self.write("RecordPlagiarismFinding", self.city.feedback.RecordPlagiarismFinding,
                            fb.RecordPlagiarismFindingRequest(
-                               finding=harness.finding(fb, code),
+                               finding=harness.finding(fb, code, self.today),
                                request_id=f"rel-plag-{code}"), "finding", code)
             self._call("ListDirectoryEntries", self.public.registry.ListDirectoryEntries,
                        reg.ListDirectoryEntriesRequest(year=self.year, page_size=20))
@@ -428,7 +428,7 @@ def main():
         mods["ent"] = ent
         hl = HealthLog(st)
         hl.thread.start()
-        load = Load(client, mods, args.workers, harness.business_date.today().year)
+        load = Load(client, mods, args.workers, st.clock().today())
         load.start()
         out(f"reliability: load of {args.workers} clients running; faults:")
         faults = run_faults(st, cluster, client, mods, hl, load, out)

@@ -15,7 +15,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "acceptance"))
-import business_date  # noqa: E402 (harness.business_date for the tests)
 import stack as stack_mod  # noqa: E402
 from child_env import child_env  # noqa: E402
 from credit_codes import credit_code  # noqa: E402,F401 (harness.credit_code for the tests)
@@ -157,8 +156,8 @@ def institution(reg, common, code, division="330302"):
         key_industry_codes=["ELECTRICAL", "FOOTWEAR"])
 
 
-def project(tr, common, project_id, inst, ent, today=None):
-    today = today or business_date.today()
+def project(tr, common, project_id, inst, ent, today):
+    """A valid record declared three days before `today` (the stack's business date)."""
     decl = today - datetime.timedelta(days=3)
     return tr.ProjectRecord(
         project_id=project_id, revision=1, institution_credit_code=inst,
@@ -168,8 +167,8 @@ def project(tr, common, project_id, inst, ent, today=None):
         subsidy_fen=30_000_00)
 
 
-def finding(fb, inst):
+def finding(fb, inst, today):
     return fb.PlagiarismFinding(institution_credit_code=inst,
-                                finding_date=business_date.today().isoformat(),
+                                finding_date=today.isoformat(),
                                 description="诊断报告抄袭他人成果（可靠性测试）",
                                 evidence_document_ids=["doc-reliability-1"])
