@@ -466,14 +466,7 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
                                "只能备案本辖区名录");
     }
     auto out = store_.FileCountyList(ChangeOf(call), IdempotencyKey(call, req->request_id()), f);
-    if (!out.ok()) {
-      if (out.status().code() == absl::StatusCode::kFailedPrecondition) {
-        return RuleViolation("INSTITUTION_NOT_REGISTERED", "R4.2",
-                             "every institution on a county list must be registered first",
-                             "县级名录中的机构须先登记");
-      }
-      return out.status();
-    }
+    if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
   });

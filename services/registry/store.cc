@@ -1,8 +1,10 @@
 #include "services/registry/store.h"
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
@@ -483,6 +485,26 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
                                                                v1::CountyFiling in) {
   v1::CountyFiling out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
+    // R4.2: a filed list names registered institutions only; every unknown one is named and
+    // nothing is written.
+    std::vector<std::string> codes;
+    for (const auto& item : in.items()) codes.push_back(item.credit_code());
+    auto known = c.Exec(kKnownCodes, {db::TextArray(codes)});
+    if (!known.ok()) return known.status();
+    std::set<std::string> registered;
+    for (int i = 0; i < known->rows(); ++i) registered.insert(known->String(i, 0));
+    std::vector<std::string> named;
+    for (const auto& code : codes) {
+      if (!registered.count(code)) named.push_back(code);
+    }
+    if (!named.empty()) {
+      return Error(absl::StatusCode::kFailedPrecondition, "INSTITUTION_NOT_REGISTERED",
+                   absl::StrCat("every institution on a county list must be registered first; "
+                                "not registered: ",
+                                absl::StrJoin(named, ", ")),
+                   absl::StrCat("县级名录中的机构须先登记，未登记：", absl::StrJoin(named, "、")),
+                   "R4.2");
+    }
     std::string now = Now();
     v1::CountyFiling items_only;
     *items_only.mutable_items() = in.items();

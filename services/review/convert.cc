@@ -110,7 +110,10 @@ Applicant ApplicantFromProto(const v1::Application& app) {
       a.legal_form = LegalForm::kIndependentLegalPerson;
   }
   for (const auto& m : app.consortium_members())
-    a.consortium.push_back({m.credit_code(), m.lead()});
+    a.consortium.push_back({m.credit_code(), m.lead(),
+                            m.role() == v1::ENGINEERING_SERVICE ? MemberRole::kEngineeringService
+                            : m.role() == v1::SOLUTION_SUPPLIER ? MemberRole::kSolutionSupplier
+                                                                : MemberRole::kUnstated});
   return a;
 }
 

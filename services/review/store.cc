@@ -257,7 +257,16 @@ absl::StatusOr<v1::Call> ReviewStore::CreateCall(const Change& change, const std
     auto r = c.Exec(kInsertCall,
                     {call.year(), common::v1::DirectoryLevel_Name(call.scope()),
                      call.division_code(), Param::Bytes(Strip(call).SerializeAsString()), Now()});
-    if (!r.ok()) return r.status();
+    if (!r.ok()) {
+      if (db::ConstraintOf(r.status()) == "calls_one_city_call_a_year") {
+        return Error(absl::StatusCode::kAlreadyExists, "CITY_CALL_EXISTS",
+                     absl::StrCat("the city bureau runs one open call a year: ", call.year(),
+                                  " has one already (R4.1)"),
+                     absl::StrCat(call.year(), " 年度市级征集已存在，每年只开展一次（R4.1）"),
+                     "R4.1");
+      }
+      return r.status();
+    }
     auto row = RowToCall(*r, 0);
     if (!row.ok()) return row.status();
     out = std::move(*row);

@@ -103,6 +103,16 @@ class RegistryTest : public ::testing::Test {
     return stub_->CreateInstitution(As(who).get(), req, out);
   }
 
+  static std::string Reason(const grpc::Status& s) {
+    google::rpc::Status details;
+    details.ParseFromString(s.error_details());
+    for (const auto& any : details.details()) {
+      google::rpc::ErrorInfo info;
+      if (any.UnpackTo(&info)) return info.reason();
+    }
+    return "";
+  }
+
   static google::rpc::BadRequest BadRequestOf(const grpc::Status& s) {
     google::rpc::Status details;
     google::rpc::BadRequest bad;
@@ -422,6 +432,24 @@ TEST_F(RegistryTest, CountyFilingCreatesTheCountyDirectoryForItsDivisionOnly) {
   v1::CountyFiling filed;
   EXPECT_EQ(stub_->FileCountyList(As(County("330302")).get(), req, &filed).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // R4.2: every institution on the list is registered; two that are not are both named, and
+  // nothing is written (no filing, no county entry).
+  const std::string ghost_a = "91330305MA7P8Q9R6G", ghost_b = "91330305MA7P8Q9R7K";
+  v1::FileCountyListRequest ghosts = req;
+  ghosts.set_request_id("file-ghosts");
+  for (const auto& g : {ghost_a, ghost_b}) {
+    auto* extra = ghosts.mutable_filing()->add_items();
+    extra->set_credit_code(g);
+    extra->add_directions(common::v1::CONSULTING);
+  }
+  grpc::Status refused = stub_->FileCountyList(As(County("330305")).get(), ghosts, &filed);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(refused), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_NE(refused.error_message().find(ghost_a), std::string::npos) << refused.error_message();
+  EXPECT_NE(refused.error_message().find(ghost_b), std::string::npos) << refused.error_message();
+  EXPECT_EQ(refused.error_message().find(code), std::string::npos) << "the registered one is fine";
+  EXPECT_EQ(db_->Count("registry", "county_filings", "year = 2033"), 0);
+  EXPECT_EQ(db_->Count("registry", "directory_entries", "year = 2033"), 0);
   ASSERT_TRUE(stub_->FileCountyList(As(County("330305")).get(), req, &filed).ok());
   v1::ListDirectoryEntriesRequest list;
   list.set_year(2033);

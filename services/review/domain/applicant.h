@@ -19,9 +19,17 @@ enum class LegalForm {
   kSocialOrganisation,      // 社会组织 that is not a legal person
 };
 
+// R5.1 (2026-12): what a consortium member is.
+enum class MemberRole {
+  kUnstated,            // not said: the checklist fails it
+  kEngineeringService,  // 工程服务机构: exactly one per consortium
+  kSolutionSupplier,    // 解决方案供应商: at least one
+};
+
 struct ConsortiumMember {
   std::string credit_code;
   bool lead = false;
+  MemberRole role = MemberRole::kUnstated;
 };
 
 // The applying organisation. `consortium` is empty for a single applicant; for a

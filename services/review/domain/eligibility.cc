@@ -24,41 +24,65 @@ ChecklistLine Line(absl::string_view rule, LineResult result, std::string en, st
   return line;
 }
 
+struct ConsortiumCounts {
+  int leads = 0, duplicates = 0, engineering = 0, suppliers = 0, unstated = 0;
+};
+
 // R5.1 consortium: at least two members (Decision: a "consortium" of one is not one),
-// exactly one lead, every member its own credit code.
+// exactly one lead, every member its own credit code, and (Decision 2026-12) each member's
+// role stated: exactly one engineering service institution and at least one solution supplier.
 std::vector<std::string> ConsortiumProblems(const std::vector<ConsortiumMember>& members,
-                                            int& leads, int& duplicates) {
+                                            ConsortiumCounts& n) {
   std::vector<std::string> problems;
   std::set<std::string> codes;
-  leads = 0;
-  duplicates = 0;
   for (const ConsortiumMember& m : members) {
-    if (m.lead) ++leads;
-    if (!codes.insert(m.credit_code).second) ++duplicates;
+    if (m.lead) ++n.leads;
+    if (!codes.insert(m.credit_code).second) ++n.duplicates;
+    switch (m.role) {
+      case MemberRole::kEngineeringService:
+        ++n.engineering;
+        break;
+      case MemberRole::kSolutionSupplier:
+        ++n.suppliers;
+        break;
+      case MemberRole::kUnstated:
+        ++n.unstated;
+        break;
+    }
   }
   if (members.size() < 2) problems.push_back("a consortium needs at least two members");
-  if (leads != 1)
-    problems.push_back(absl::StrCat("exactly one lead member required, found ", leads));
-  if (duplicates > 0) {
-    problems.push_back(absl::StrCat(duplicates, " member(s) repeat another member's credit code"));
+  if (n.leads != 1)
+    problems.push_back(absl::StrCat("exactly one lead member required, found ", n.leads));
+  if (n.duplicates > 0) {
+    problems.push_back(
+        absl::StrCat(n.duplicates, " member(s) repeat another member's credit code"));
   }
+  if (n.unstated > 0) {
+    problems.push_back(absl::StrCat(n.unstated, " member(s) state no role"));
+  }
+  if (n.engineering != 1) {
+    problems.push_back(absl::StrCat("exactly one engineering service institution required, found ",
+                                    n.engineering));
+  }
+  if (n.suppliers < 1) problems.push_back("at least one solution supplier required, found 0");
   return problems;
 }
 
 ChecklistLine CheckOrganisation(const Applicant& applicant) {
   std::vector<Figure> figures;
   if (!applicant.consortium.empty()) {
-    int leads = 0;
-    int duplicates = 0;
-    std::vector<std::string> problems = ConsortiumProblems(applicant.consortium, leads, duplicates);
+    ConsortiumCounts n;
+    std::vector<std::string> problems = ConsortiumProblems(applicant.consortium, n);
     figures = {{"consortium_members", static_cast<int64_t>(applicant.consortium.size())},
-               {"lead_members", leads},
-               {"duplicate_credit_codes", duplicates}};
+               {"lead_members", n.leads},
+               {"duplicate_credit_codes", n.duplicates},
+               {"engineering_service_members", n.engineering},
+               {"solution_supplier_members", n.suppliers}};
     if (!problems.empty()) {
       return Line("R5.1", LineResult::kFail,
                   absl::StrCat("consortium is malformed: ", absl::StrJoin(problems, "; ")),
                   "联合体组成不符合要求：须至少两家成员、有且仅有一家牵头单位、各成员统一社会信用代"
-                  "码互不相同",
+                  "码互不相同，且由一家工程服务机构和至少一家解决方案供应商组成",
                   std::move(figures));
     }
   }

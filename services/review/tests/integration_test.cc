@@ -19,11 +19,19 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
+// Each test has a database of its own: the city runs one call a year (R4.1), and most tests
+// run theirs in 2026.
 class ReviewTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { h_ = new ReviewHarness(); }
-  static void TearDownTestSuite() { delete h_; }
-  void SetUp() override { flow_ = std::make_unique<Flow>(*h_); }
+  void SetUp() override {
+    h_ = new ReviewHarness();
+    flow_ = std::make_unique<Flow>(*h_);
+  }
+  void TearDown() override {
+    flow_.reset();
+    delete h_;
+    h_ = nullptr;
+  }
   ReviewHarness& h() { return *h_; }
   v1::ReviewService::Stub& stub() { return h_->stub(); }
   Flow& flow() { return *flow_; }
@@ -55,6 +63,25 @@ TEST_F(ReviewTest, ABadCallNamesEveryFieldAndRuleAndWritesNothing) {
   EXPECT_THAT(fields, Contains("call.tie_policy"));
   EXPECT_EQ(h().Count("calls"), calls);
   EXPECT_EQ(h().Count("audit_log"), audits);
+}
+
+TEST_F(ReviewTest, TheCityRunsOneCallAYear) {
+  v1::CreateCallRequest req;
+  *req.mutable_call() = CityCall(2031);
+  req.set_request_id("one-a-year-1");
+  v1::Call first, second;
+  ASSERT_TRUE(stub().CreateCall(As(City()).get(), req, &first).ok());
+  req.set_request_id("one-a-year-2");
+  req.mutable_call()->set_display_name("第二次征集");
+  grpc::Status s = stub().CreateCall(As(City()).get(), req, &second);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ReasonOf(s), "CITY_CALL_EXISTS");
+  EXPECT_EQ(RuleOf(s), "R4.1");
+  EXPECT_EQ(h().Count("calls", "year = 2031"), 1) << "nothing written";
+  // Another year, and a county's own call of the same year, are fine (R4.2).
+  *req.mutable_call() = CityCall(2032);
+  req.set_request_id("one-a-year-3");
+  EXPECT_TRUE(stub().CreateCall(As(City()).get(), req, &second).ok());
 }
 
 TEST_F(ReviewTest, CountyCallsBelongToTheirCountyBureau) {
@@ -153,12 +180,19 @@ TEST_F(ReviewTest, TheCallMovesOnlyForwardAndOnlyWithTheCurrentVersion) {
 }
 
 TEST_F(ReviewTest, ListCallsPagesAndHidesDraftsFromThePublic) {
+  // The city's one call of 2040 (opened) and two counties' own calls (drafts).
   for (int i = 0; i < 3; ++i) {
     v1::CreateCallRequest req;
     *req.mutable_call() = CityCall(2040);
+    const std::string division = i == 1 ? "330302" : "330303";
+    if (i > 0) {
+      req.mutable_call()->set_scope(common::v1::COUNTY);
+      req.mutable_call()->set_division_code(division);
+    }
     req.set_request_id(absl::StrCat("list-", i));
     v1::Call out;
-    ASSERT_TRUE(stub().CreateCall(As(City()).get(), req, &out).ok());
+    grpc::Status s = stub().CreateCall(As(i == 0 ? City() : County(division)).get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
     if (i == 0) flow().Move(&v1::ReviewService::Stub::OpenCall, out);
   }
   v1::ListCallsRequest req;

@@ -56,7 +56,8 @@ TEST(AssignExperts, AvoidsConflicts) {
   pool[1].declared_ties = {"SUPPLIER-B"};  // tie to B's consortium member
   ReviewedApplication a = App("A", "ORG-A");
   ReviewedApplication b = App("B", "LEAD-B");
-  b.applicant.consortium = {{"LEAD-B", true}, {"SUPPLIER-B", false}};
+  b.applicant.consortium = {{"LEAD-B", true, MemberRole::kEngineeringService},
+                            {"SUPPLIER-B", false, MemberRole::kSolutionSupplier}};
 
   absl::StatusOr<std::vector<ExpertAssignment>> result = AssignExperts(pool, {a, b}, 3);
   ASSERT_TRUE(result.ok()) << result.status();

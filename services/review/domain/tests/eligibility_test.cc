@@ -91,40 +91,68 @@ ApplicationFacts Consortium(std::vector<ConsortiumMember> members) {
   return f;
 }
 
+constexpr MemberRole kEng = MemberRole::kEngineeringService;
+constexpr MemberRole kSup = MemberRole::kSolutionSupplier;
+
 TEST(EligibilityR51, WellFormedConsortiumPasses) {
-  Checklist c = Compute(ValidCall(), Consortium({{"A", true}, {"B", false}, {"C", false}}));
+  Checklist c =
+      Compute(ValidCall(), Consortium({{"A", true, kEng}, {"B", false, kSup}, {"C", false, kSup}}));
   const ChecklistLine& line = FindLine(c, "R5.1");
   EXPECT_EQ(line.result, LineResult::kPass);
   EXPECT_EQ(FigureOf(line, "consortium_members"), 3);
   EXPECT_EQ(FigureOf(line, "lead_members"), 1);
+  EXPECT_EQ(FigureOf(line, "engineering_service_members"), 1);
+  EXPECT_EQ(FigureOf(line, "solution_supplier_members"), 2);
 }
 
 TEST(EligibilityR51, ConsortiumNeedsExactlyOneLead) {
-  Checklist none = Compute(ValidCall(), Consortium({{"A", false}, {"B", false}}));
+  Checklist none = Compute(ValidCall(), Consortium({{"A", false, kEng}, {"B", false, kSup}}));
   EXPECT_EQ(FindLine(none, "R5.1").result, LineResult::kFail);
   EXPECT_EQ(FigureOf(FindLine(none, "R5.1"), "lead_members"), 0);
-  Checklist two = Compute(ValidCall(), Consortium({{"A", true}, {"B", true}}));
+  Checklist two = Compute(ValidCall(), Consortium({{"A", true, kEng}, {"B", true, kSup}}));
   EXPECT_EQ(FindLine(two, "R5.1").result, LineResult::kFail);
   EXPECT_THAT(FindLine(two, "R5.1").reason_en, HasSubstr("exactly one lead"));
   EXPECT_EQ(OutcomeFor(two, Direction::kConsulting), Eligibility::kIneligible);
 }
 
 TEST(EligibilityR51, ConsortiumMembersHaveDistinctCodes) {
-  Checklist c = Compute(ValidCall(), Consortium({{"A", true}, {"B", false}, {"B", false}}));
+  Checklist c =
+      Compute(ValidCall(), Consortium({{"A", true, kEng}, {"B", false, kSup}, {"B", false, kSup}}));
   EXPECT_EQ(FindLine(c, "R5.1").result, LineResult::kFail);
   EXPECT_EQ(FigureOf(FindLine(c, "R5.1"), "duplicate_credit_codes"), 1);
 }
 
 TEST(EligibilityR51, ConsortiumOfOneIsNotAConsortium) {
-  Checklist c = Compute(ValidCall(), Consortium({{"A", true}}));
+  Checklist c = Compute(ValidCall(), Consortium({{"A", true, kEng}}));
   EXPECT_EQ(FindLine(c, "R5.1").result, LineResult::kFail);
 }
 
+// R5.1 (2026-12): exactly one engineering service institution and at least one solution
+// supplier; the refusal names what is missing.
+TEST(EligibilityR51, ConsortiumIsOneEngineeringServiceAndAtLeastOneSupplier) {
+  Checklist two_eng = Compute(ValidCall(), Consortium({{"A", true, kEng}, {"B", false, kEng}}));
+  EXPECT_EQ(FindLine(two_eng, "R5.1").result, LineResult::kFail);
+  EXPECT_THAT(FindLine(two_eng, "R5.1").reason_en,
+              HasSubstr("exactly one engineering service institution required, found 2"));
+  EXPECT_THAT(FindLine(two_eng, "R5.1").reason_en,
+              HasSubstr("at least one solution supplier required, found 0"));
+  Checklist no_eng = Compute(ValidCall(), Consortium({{"A", true, kSup}, {"B", false, kSup}}));
+  EXPECT_THAT(FindLine(no_eng, "R5.1").reason_en,
+              HasSubstr("exactly one engineering service institution required, found 0"));
+  Checklist unstated =
+      Compute(ValidCall(), Consortium({{"A", true, kEng}, {"B", false, MemberRole::kUnstated}}));
+  EXPECT_THAT(FindLine(unstated, "R5.1").reason_en, HasSubstr("1 member(s) state no role"));
+  EXPECT_EQ(OutcomeFor(unstated, Direction::kTraining), Eligibility::kIneligible);
+  // The boundary that passes: one of each.
+  Checklist minimal = Compute(ValidCall(), Consortium({{"A", true, kEng}, {"B", false, kSup}}));
+  EXPECT_EQ(FindLine(minimal, "R5.1").result, LineResult::kPass);
+}
+
 TEST(EligibilityR51, MalformedConsortiumFailsEvenForABranch) {
-  ApplicationFacts f = Consortium({{"A", true}, {"B", true}});
+  ApplicationFacts f = Consortium({{"A", true, kEng}, {"B", true, kSup}});
   f.applicant.legal_form = LegalForm::kBranch;
   EXPECT_EQ(FindLine(Compute(ValidCall(), f), "R5.1").result, LineResult::kFail);
-  f = Consortium({{"A", true}, {"B", false}});
+  f = Consortium({{"A", true, kEng}, {"B", false, kSup}});
   f.applicant.legal_form = LegalForm::kBranch;
   EXPECT_EQ(FindLine(Compute(ValidCall(), f), "R5.1").result, LineResult::kNeedsManualDecision);
 }
