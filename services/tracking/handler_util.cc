@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
@@ -63,6 +64,18 @@ absl::Status CheckKey(const std::string& key, absl::string_view field, size_t ma
 
 std::string IdempotencyKey(const server::Call& call, const std::string& request_id) {
   return absl::StrCat(call.method, "|", call.principal.subject, "|", request_id);
+}
+
+absl::Status NotEligible(const peers::EligibilityAnswer& answer) {
+  std::vector<std::string> reasons;
+  std::string rule = answer.reasons.empty() ? "R4.1" : answer.reasons.front().rule;
+  for (const auto& r : answer.reasons) {
+    reasons.push_back(absl::StrCat(r.reason, " (", r.rule, "): ", r.message));
+  }
+  return RuleViolation(
+      "INSTITUTION_NOT_ELIGIBLE", rule,
+      absl::StrCat("the institution may not provide this service: ", absl::StrJoin(reasons, "; ")),
+      "该服务机构当前不具备提供此项服务的资格");
 }
 
 }  // namespace zhigai::tracking

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/peers/registry_eligibility.h"
 #include "libs/server/call.h"
 #include "services/tracking/store.h"
 
@@ -25,5 +26,7 @@ absl::Status CheckYear(int year, absl::string_view field);
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max);
 // Idempotency key of a person's create: method, subject and the client's request id.
 std::string IdempotencyKey(const server::Call& call, const std::string& request_id);
+// FAILED_PRECONDITION INSTITUTION_NOT_ELIGIBLE naming every reason the registry gave.
+absl::Status NotEligible(const peers::EligibilityAnswer& answer);
 
 }  // namespace zhigai::tracking

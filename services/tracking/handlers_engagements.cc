@@ -65,18 +65,6 @@ void ApplyConfidentiality(const Call& call, v1::Engagement& e) {
   e.set_documents_withheld(true);
 }
 
-absl::Status NotEligible(const EligibilityAnswer& answer) {
-  std::vector<std::string> reasons;
-  std::string rule = answer.reasons.empty() ? "R4.1" : answer.reasons.front().rule;
-  for (const auto& r : answer.reasons) {
-    reasons.push_back(absl::StrCat(r.reason, " (", r.rule, "): ", r.message));
-  }
-  return RuleViolation(
-      "INSTITUTION_NOT_ELIGIBLE", rule,
-      absl::StrCat("the institution may not provide this service: ", absl::StrJoin(reasons, "; ")),
-      "该服务机构当前不具备提供此项服务的资格");
-}
-
 }  // namespace
 
 grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,

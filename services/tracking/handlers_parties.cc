@@ -283,6 +283,29 @@ grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
     v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
     if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
     if (auto s = v.Finish(); !s.ok()) return s;
+    // The assigned institution is one the registry knows and that may serve the need's
+    // enterprise today (R12.2 with R4.1, R14.4, R14.5): asked before anything is locked.
+    auto need = store_.GetNeed(*id);
+    if (!need.ok()) return need.status();
+    if (auto s = MayActForEnterprise(call, need->enterprise_credit_code(), need->division_code());
+        !s.ok()) {
+      return s;
+    }
+    const std::string kind =
+        need->service_kind() == common::v1::SOLUTION_DESIGN ? "SOLUTION_DESIGN" : "DIAGNOSIS";
+    auto answer = eligibility_.Check({req->institution_credit_code(), kind,
+                                      core::FormatDate(core::BusinessDayOf(clock_())),
+                                      need->division_code()});
+    if (!answer.ok()) return answer.status();
+    for (const auto& r : answer->reasons) {
+      if (r.reason == "UNKNOWN_INSTITUTION") {
+        return Error(absl::StatusCode::kNotFound, "INSTITUTION_NOT_REGISTERED",
+                     absl::StrCat("institution_credit_code: no institution ",
+                                  req->institution_credit_code(), " is registered (R2.1)"),
+                     absl::StrCat("未登记的服务机构：", req->institution_credit_code()), "R2.1");
+      }
+    }
+    if (!answer->eligible) return NotEligible(*answer);
     std::string now = Now();
     auto out = store_.UpdateNeed(
         ChangeOf(call), *id, req->version(),

@@ -118,6 +118,26 @@ int64_t TrackingEnv::Count(const std::string& table, const std::string& where) {
   return db_->Count("tracking", table, where);
 }
 
+bool TrackingEnv::RegisterOnly(const std::string& code) {
+  registry::v1::CreateInstitutionRequest create;
+  create.set_request_id(absl::StrCat("create-", code));
+  auto& in = *create.mutable_institution();
+  in.set_credit_code(code);
+  in.set_display_name(absl::StrCat("机构", code.substr(11)));
+  in.set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
+  in.set_founded_date("2016-01-01");
+  in.mutable_registered_address()->set_province("浙江省");
+  in.mutable_registered_address()->set_city("温州市");
+  in.mutable_registered_address()->set_division_code("330302");
+  in.set_ownership(registry::v1::PRIVATE);
+  in.add_directions(common::v1::CONSULTING);
+  in.mutable_contact()->set_name("李四");
+  in.mutable_contact()->set_phone("13905770001");
+  registry::v1::Institution created;
+  grpc::Status s = registry_stub_->CreateInstitution(As(City()).get(), create, &created);
+  return s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS;
+}
+
 bool TrackingEnv::AdmitInstitution(const std::string& code, int year) {
   registry::v1::CreateInstitutionRequest create;
   create.set_request_id(absl::StrCat("create-", code));

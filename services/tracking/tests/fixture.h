@@ -48,6 +48,8 @@ class TrackingEnv {
   // Registers the institution with the registry and admits it to the CITY directory of
   // `year` for CONSULTING. Returns false on any failure.
   bool AdmitInstitution(const std::string& code, int year);
+  // Registers the institution only (no directory entry).
+  bool RegisterOnly(const std::string& code);
   // Registers an enterprise in `division` through the tracking API (as the city bureau).
   bool CreateEnterprise(const std::string& code, const std::string& division);
 

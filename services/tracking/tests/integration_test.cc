@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/core/dates.h"
 #include "services/tracking/tests/fixture.h"
 
 namespace zhigai::tracking {
@@ -149,6 +151,10 @@ TEST_F(EngagementTest, EnterpriseCreationValidatesScopesAndIsIdempotent) {
 TEST_F(EngagementTest, NeedAssignmentDeclineAndAccept) {
   std::string ent = Code(102, 2), inst = Code(102, 1), other = Code(102, 3);
   ASSERT_TRUE(env_->CreateEnterprise(ent, kLucheng));
+  // Needs go to institutions that may serve this year (the services' business year).
+  const int year = static_cast<int>(core::BusinessDayOf(absl::Now()).year());
+  ASSERT_TRUE(env_->AdmitInstitution(inst, year));
+  ASSERT_TRUE(env_->AdmitInstitution(other, year));
   v1::CreateNeedRequest create;
   create.set_request_id("n-1");
   create.mutable_need()->set_enterprise_credit_code(ent);
@@ -166,9 +172,25 @@ TEST_F(EngagementTest, NeedAssignmentDeclineAndAccept) {
 
   v1::AssignNeedRequest assign;
   assign.set_name(need.name());
-  assign.set_institution_credit_code(inst);
   assign.set_version(need.version());
-  grpc::Status s = T().AssignNeed(As(County(kLongwan)).get(), assign, &seen);
+  // A well-formed code the registry does not know: NOT_FOUND naming it (R2.1), not UNAVAILABLE.
+  const std::string ghost = Code(102, 9);
+  assign.set_institution_credit_code(ghost);
+  grpc::Status s = T().AssignNeed(As(County(kLucheng)).get(), assign, &seen);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOf(s), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_NE(s.error_message().find(ghost), std::string::npos) << s.error_message();
+  // Registered but not in the directory: refused with the registry's reasons.
+  const std::string unlisted = Code(102, 8);
+  ASSERT_TRUE(env_->RegisterOnly(unlisted));
+  assign.set_institution_credit_code(unlisted);
+  s = T().AssignNeed(As(County(kLucheng)).get(), assign, &seen);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "INSTITUTION_NOT_ELIGIBLE");
+  EXPECT_EQ(env_->Count("needs", "id = " + need.name().substr(6) + " AND version = 1"), 1)
+      << "nothing written";
+  assign.set_institution_credit_code(inst);
+  s = T().AssignNeed(As(County(kLongwan)).get(), assign, &seen);
   EXPECT_EQ(ReasonOf(s), "OUTSIDE_DIVISION");
   EXPECT_EQ(T().AssignNeed(As(Inst(inst)).get(), assign, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
