@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/errors.h"
+#include "libs/core/rating_points.h"
 #include "services/evaluation/domain/bands.h"
 
 namespace zhigai::evaluation {
@@ -25,11 +26,11 @@ constexpr int64_t kDiagnosisPoints = 1;
 constexpr int64_t kSolutionDesignPoints = 2;
 constexpr int64_t kS1_1Cap = 30;
 
-// S2: points per overall rating.
-constexpr int64_t kVerySatisfiedPoints = 10;
-constexpr int64_t kFairlySatisfiedPoints = 8;
-constexpr int64_t kAveragePoints = 5;
-constexpr int64_t kUnsatisfiedPoints = 0;
+// S2 points per rating: the one table (libs/core/rating_points.h).
+using core::kAveragePoints;
+using core::kFairlySatisfiedPoints;
+using core::kUnsatisfiedPoints;
+using core::kVerySatisfiedPoints;
 
 absl::Status NotRepresentable() {
   return Error(absl::StatusCode::kOutOfRange, "SCORE_NOT_REPRESENTABLE",

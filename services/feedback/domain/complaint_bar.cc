@@ -6,12 +6,13 @@
 #include <utility>
 #include <vector>
 
+#include "libs/core/sanction_terms.h"
+
 namespace zhigai::feedback {
 namespace {
 
 // R14.5: three distinct enterprises, or three complaints from one, bar for three years.
 constexpr int kBarComplaints = 3;
-constexpr int kBarYears = 3;
 
 constexpr std::array<std::pair<ComplaintOutcome, absl::string_view>, 4> kNames = {{
     {ComplaintOutcome::kPending, "PENDING"},
@@ -114,10 +115,7 @@ BarDecision DecideBar(absl::Span<const Complaint> complaints) {
   return decision;
 }
 
-absl::CivilDay BarEnd(absl::CivilDay start) {
-  // Constructing from fields normalises 29 Feb of a non-leap year to 1 March.
-  return absl::CivilDay(start.year() + kBarYears, start.month(), start.day());
-}
+absl::CivilDay BarEnd(absl::CivilDay start) { return core::BarFirstFreeDay(start); }
 
 bool IsBarredOn(absl::CivilDay start, absl::CivilDay day) {
   return start <= day && day < BarEnd(start);

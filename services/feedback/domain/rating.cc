@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "libs/core/errors.h"
+#include "libs/core/rating_points.h"
 
 namespace zhigai::feedback {
 namespace {
@@ -14,12 +15,12 @@ struct LevelInfo {
   int points;
 };
 
-// The one table of S2.1/S2.2 points.
+// The levels with their S2.1/S2.2 points (the one table: libs/core/rating_points.h).
 constexpr std::array<LevelInfo, 4> kLevels = {{
-    {SatisfactionLevel::kVerySatisfied, "VERY_SATISFIED", 10},
-    {SatisfactionLevel::kFairlySatisfied, "FAIRLY_SATISFIED", 8},
-    {SatisfactionLevel::kAverage, "AVERAGE", 5},
-    {SatisfactionLevel::kUnsatisfied, "UNSATISFIED", 0},
+    {SatisfactionLevel::kVerySatisfied, "VERY_SATISFIED", core::kVerySatisfiedPoints},
+    {SatisfactionLevel::kFairlySatisfied, "FAIRLY_SATISFIED", core::kFairlySatisfiedPoints},
+    {SatisfactionLevel::kAverage, "AVERAGE", core::kAveragePoints},
+    {SatisfactionLevel::kUnsatisfied, "UNSATISFIED", core::kUnsatisfiedPoints},
 }};
 
 const LevelInfo& InfoOf(SatisfactionLevel level) {

@@ -2,15 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
+#include "libs/core/sanction_terms.h"
 
 namespace zhigai::registry {
 
 absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start) {
-  if (kind == v1::CANCEL) return absl::CivilDay(start.year(), 12, 31);
-  // CivilDay normalises 29 Feb of a non-leap year to 1 Mar; the anniversary of a 29 Feb start
-  // is taken as 1 Mar, so the bar's last day is 28 Feb.
-  absl::CivilDay anniversary(start.year() + 3, start.month(), start.day());
-  return anniversary - 1;
+  // The one computation of both terms (libs/core/sanction_terms.h), shared with feedback.
+  return kind == v1::CANCEL ? core::CancellationLastDay(start) : core::BarLastDay(start);
 }
 
 bool InForceOn(const SanctionFact& s, absl::CivilDay day) {
