@@ -388,6 +388,12 @@ def scoping(ck, y, client, st):
         ck.check(get_need(city).version == need.version, "… need unchanged", area)
         rows = cB.tracking.ListNeeds(tr.ListNeedsRequest(page_size=1000)).needs
         ck.check(need.name not in {n.name for n in rows}, f"county {B}'s need list omits it", area)
+        # AssignNeed asks the registry (R12.2 with R4.1): X may serve on the business date,
+        # which after the played year lies in the next year's directory.
+        today_year = int(y.day(0)[:4])
+        city.registry.AdmitToDirectory(reg.AdmitToDirectoryRequest(
+            command_id=f"acc-admit-{X}-{today_year}", year=today_year, level=common.CITY,
+            credit_code=X, direction=common.DIAGNOSIS, source="access test"))
         n2 = ck.allowed(area, f"county {A} assigns the need to X", lambda: assign(cA))
         if n2:
             ck.allowed(area, "institution X reads the need assigned to it", lambda: get_need(iX))
