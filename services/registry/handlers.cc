@@ -430,6 +430,36 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
   });
 }
 
+grpc::Status RegistryHandlers::ListDirectoryEntryChanges(
+    grpc::ServerContext* ctx, const v1::ListDirectoryEntryChangesRequest* req,
+    v1::ListDirectoryEntryChangesResponse* resp) {
+  return Serve(
+      ctx, proof_, METHOD(ListDirectoryEntryChanges), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+            !s.ok()) {
+          return s;
+        }
+        Violations v;
+        auto id = IdFromName(req->parent(), "directoryEntries", "parent");
+        v.Absorb(id.status());
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto rows = store_.ListEntryChanges(*id, *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          *resp->add_changes() = std::move((*rows)[i]);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(
+              db::EncodePageToken(absl::StrCat(resp->changes(*size - 1).version())));
+        }
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
                                               const v1::FileCountyListRequest* req,
                                               v1::CountyFiling* resp) {

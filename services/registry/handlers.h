@@ -45,6 +45,9 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
                                     v1::DirectoryEntry*) override;
   grpc::Status ListDirectoryEntries(grpc::ServerContext*, const v1::ListDirectoryEntriesRequest*,
                                     v1::ListDirectoryEntriesResponse*) override;
+  grpc::Status ListDirectoryEntryChanges(grpc::ServerContext*,
+                                         const v1::ListDirectoryEntryChangesRequest*,
+                                         v1::ListDirectoryEntryChangesResponse*) override;
   grpc::Status FileCountyList(grpc::ServerContext*, const v1::FileCountyListRequest*,
                               v1::CountyFiling*) override;
   grpc::Status ListCountyFilings(grpc::ServerContext*, const v1::ListCountyFilingsRequest*,

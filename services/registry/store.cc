@@ -83,6 +83,18 @@ constexpr Statement kInsertEntryIfAbsent{
     " SELECT $1, 'COUNTY', $2, $3, i.display_name, $4, 'ACTIVE', $5, 1, $6::timestamptz,"
     " $6::timestamptz FROM institutions i WHERE i.credit_code = $3"
     " ON CONFLICT DO NOTHING RETURNING id"};
+// One row per version of an entry (R4.1): the admission, then each in-year change.
+constexpr Statement kInsertEntryChange{
+    "registry.insert_entry_change",
+    "INSERT INTO directory_entry_changes (entry_id, version, status, reason, change_date, actor,"
+    " actor_role, at) VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8::timestamptz)"};
+constexpr Statement kListEntryChanges{
+    "registry.list_entry_changes",
+    "SELECT version, status, reason, change_date::text, actor,"
+    " to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    " FROM directory_entry_changes WHERE entry_id = $1 AND version > $2 ORDER BY version LIMIT $3"};
+constexpr Statement kEntryExists{"registry.entry_exists",
+                                 "SELECT 1 FROM directory_entries WHERE id = $1"};
 constexpr Statement kGetEntry{"registry.get_entry",
                               "SELECT " ENTRY_COLUMNS " FROM directory_entries WHERE id = $1"};
 constexpr Statement kUpdateEntry{
@@ -150,6 +162,16 @@ constexpr Statement kSanctionsForCodes{
 
 // Tells every replica's cache that this credit code changed (delivered at commit).
 constexpr Statement kNotify{"registry.notify_change", "SELECT pg_notify('registry_changes', $1)"};
+
+absl::Status RecordEntryChange(Connection& c, const Change& change, const v1::DirectoryEntry& e,
+                               const std::string& reason, absl::Time now) {
+  return c
+      .Exec(kInsertEntryChange,
+            {e.name().substr(e.name().rfind('/') + 1), e.version(),
+             v1::EntryStatus_Name(e.status()), reason, core::FormatDate(core::BusinessDayOf(now)),
+             change.actor.subject, change.actor.role, core::FormatTimestamp(now)})
+      .status();
+}
 
 absl::Status Notify(Connection& c, const std::string& code) {
   return c.Exec(kNotify, {code}).status();
@@ -421,6 +443,11 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
                            "机构须先登记才能列入名录");
     }
     out = RowToEntry(*r, 0);
+    if (auto rc =
+            RecordEntryChange(c, change, out, absl::StrCat("admitted: ", req.source()), clock_());
+        !rc.ok()) {
+      return rc;
+    }
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
@@ -452,11 +479,37 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
       return db::StaleVersion("directory entry", expected_version, current->Int64(0, 10));
     }
     out = RowToEntry(*r, 0);
+    if (auto rc = RecordEntryChange(c, change, out, reason, clock_()); !rc.ok()) return rc;
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
   Changed(out.credit_code());
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::DirectoryEntryChange>> RegistryStore::ListEntryChanges(
+    int64_t id, int64_t after_version, int limit) {
+  auto exists = pool_.Exec(kEntryExists, {id});
+  if (!exists.ok()) return exists.status();
+  if (exists->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
+  auto r = pool_.Exec(kListEntryChanges, {id, after_version, int64_t{limit}});
+  if (!r.ok()) return r.status();
+  std::vector<v1::DirectoryEntryChange> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    v1::DirectoryEntryChange c;
+    c.set_version(r->Int64(i, 0));
+    v1::EntryStatus status = v1::ENTRY_STATUS_UNSPECIFIED;
+    if (!v1::EntryStatus_Parse(r->String(i, 1), &status)) {
+      return absl::InternalError(absl::StrCat("unknown entry status ", r->String(i, 1)));
+    }
+    c.set_status(status);
+    c.set_reason(r->String(i, 2));
+    c.set_change_date(r->String(i, 3));
+    c.set_changed_by(r->String(i, 4));
+    c.set_change_time(r->String(i, 5));
+    out.push_back(std::move(c));
+  }
   return out;
 }
 
@@ -523,6 +576,16 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
                                                common::v1::Direction_Name(d), in.name(), now});
         if (!e.ok()) return e.status();
         if (e->rows() == 1) {
+          v1::DirectoryEntry added;
+          added.set_name(absl::StrCat("directoryEntries/", e->Int64(0, 0)));
+          added.set_version(1);
+          added.set_status(v1::ACTIVE);
+          if (auto rc = RecordEntryChange(c, change, added,
+                                          absl::StrCat("filed with the county list ", in.name()),
+                                          clock_());
+              !rc.ok()) {
+            return rc;
+          }
           if (auto n = Notify(c, item.credit_code()); !n.ok()) return n;
           if (auto a = db::Audit(c, change, "directory_entry",
                                  absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);

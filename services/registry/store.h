@@ -61,6 +61,10 @@ class RegistryStore {
   absl::StatusOr<v1::DirectoryEntry> UpdateEntry(const Change& change, int64_t id,
                                                  int64_t expected_version, v1::EntryStatus status,
                                                  const std::string& reason);
+  // The entry's changes with version > after_version, oldest first (NOT_FOUND: no entry).
+  absl::StatusOr<std::vector<v1::DirectoryEntryChange>> ListEntryChanges(int64_t id,
+                                                                         int64_t after_version,
+                                                                         int limit);
   absl::StatusOr<std::vector<v1::DirectoryEntry>> ListEntries(
       const v1::ListDirectoryEntriesRequest& filter, v1::EntryStatus status, int64_t after_id,
       int limit);

@@ -10,6 +10,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/auth/principal.h"
+#include "libs/core/dates.h"
 #include "libs/db/listener.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
@@ -339,6 +340,87 @@ TEST_F(RegistryTest, AdmissionByCommandIdAdmitsOnceAndShowsInThePublicDirectory)
   admit.set_command_id("admit-unknown");
   EXPECT_EQ(stub_->AdmitToDirectory(As(County("330302")).get(), admit, &c).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// R4.1: the city bureau adjusts the directory during the year; every change keeps its reason,
+// business date and who made it, and the bureaus (not the institutions) can read them all.
+TEST_F(RegistryTest, DirectoryEntryHistoryKeepsEveryChangeWithReasonDateAndActor) {
+  v1::Institution created;
+  const std::string code = "91330304MA2K7K8L1J";
+  ASSERT_TRUE(Create(Profile(code, "330304"), "req-history", &created).ok());
+  v1::AdmitToDirectoryRequest admit;
+  admit.set_command_id("admit:2034:city:training:" + code);
+  admit.set_year(2034);
+  admit.set_level(common::v1::CITY);
+  admit.set_credit_code(code);
+  admit.set_direction(common::v1::TRAINING);
+  admit.set_source("calls/2034-city/applications/7");
+  v1::DirectoryEntry entry;
+  ASSERT_TRUE(stub_->AdmitToDirectory(As(Service()).get(), admit, &entry).ok());
+
+  auto change = [&](v1::EntryStatus status, const std::string& reason) {
+    v1::UpdateDirectoryEntryRequest up;
+    up.set_name(entry.name());
+    up.set_status(status);
+    up.set_status_reason(reason);
+    up.set_version(entry.version());
+    grpc::Status s = stub_->UpdateDirectoryEntry(As(City()).get(), up, &entry);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  };
+  change(v1::SUSPENDED, "投诉核查期间暂停（R15.2）");
+  change(v1::ACTIVE, "核查完毕，恢复");
+  // A refused change (stale version) leaves no history row.
+  v1::UpdateDirectoryEntryRequest stale;
+  stale.set_name(entry.name());
+  stale.set_status(v1::REMOVED);
+  stale.set_status_reason("stale");
+  stale.set_version(1);
+  v1::DirectoryEntry ignored;
+  EXPECT_EQ(stub_->UpdateDirectoryEntry(As(City()).get(), stale, &ignored).error_code(),
+            grpc::StatusCode::ABORTED);
+
+  v1::ListDirectoryEntryChangesRequest list;
+  list.set_parent(entry.name());
+  list.set_page_size(2);
+  std::vector<v1::DirectoryEntryChange> all;
+  for (int pages = 0; pages < 5; ++pages) {
+    v1::ListDirectoryEntryChangesResponse page;
+    grpc::Status s = stub_->ListDirectoryEntryChanges(As(County("330302")).get(), list, &page);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    all.insert(all.end(), page.changes().begin(), page.changes().end());
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  const std::string today = core::FormatDate(core::BusinessDayOf(absl::Now()));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].version(), 1);
+  EXPECT_EQ(all[0].status(), v1::ACTIVE);
+  EXPECT_EQ(all[0].reason(), "admitted: calls/2034-city/applications/7");
+  EXPECT_EQ(all[0].changed_by(), "review");
+  EXPECT_EQ(all[1].version(), 2);
+  EXPECT_EQ(all[1].status(), v1::SUSPENDED);
+  EXPECT_EQ(all[1].reason(), "投诉核查期间暂停（R15.2）");
+  EXPECT_EQ(all[1].changed_by(), "city-1");
+  EXPECT_EQ(all[2].version(), 3);
+  EXPECT_EQ(all[2].status(), v1::ACTIVE);
+  EXPECT_EQ(all[2].reason(), "核查完毕，恢复");
+  for (const auto& c : all) {
+    EXPECT_EQ(c.change_date(), today);
+    EXPECT_FALSE(c.change_time().empty());
+  }
+
+  // Institutions do not read the bureau's history; unknown entries are NOT_FOUND.
+  v1::ListDirectoryEntryChangesRequest again;
+  again.set_parent(entry.name());
+  v1::ListDirectoryEntryChangesResponse page;
+  EXPECT_EQ(stub_->ListDirectoryEntryChanges(As(Inst(code)).get(), again, &page).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  again.set_parent("directoryEntries/999999");
+  EXPECT_EQ(stub_->ListDirectoryEntryChanges(As(City()).get(), again, &page).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  again.set_parent("entries/x");
+  EXPECT_EQ(stub_->ListDirectoryEntryChanges(As(City()).get(), again, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
