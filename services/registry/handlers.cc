@@ -110,6 +110,7 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                         req->institution());
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
+    if (!MaySeePersonalData(call.principal, resp->credit_code())) RedactPersonalData(resp);
     return absl::OkStatus();
   });
 }
@@ -196,15 +197,20 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
         !s.ok()) {
       return s;
     }
+    Violations v;
     auto size = db::PageSize(req->page_size());
-    if (!size.ok()) return size.status();
+    v.Absorb(size.status());
     auto after = db::DecodePageToken(req->page_token());
-    if (!after.ok()) return after.status();
-    if (auto s = core::ValidateLine(req->display_name_contains(), "display_name_contains", 0, 100,
-                                    "FORMAT");
-        !s.ok()) {
-      return s;
+    v.Absorb(after.status());
+    v.Absorb(core::ValidateLine(req->display_name_contains(), "display_name_contains", 0, 100,
+                                "FORMAT"));
+    // An unknown filter value is refused, never dropped: a dropped filter widens the answer.
+    if (!common::v1::Direction_IsValid(req->direction())) {
+      v.Add("direction", "FORMAT", "unknown direction");
     }
+    if (!v1::LegalForm_IsValid(req->legal_form()))
+      v.Add("legal_form", "FORMAT", "unknown legal form");
+    if (auto s = v.Finish(); !s.ok()) return s;
     InstitutionFilter filter{req->display_name_contains(), req->division_code(),
                              req->direction() == common::v1::DIRECTION_UNSPECIFIED
                                  ? ""
@@ -215,7 +221,9 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
     auto rows = store_.ListInstitutions(filter, *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_institutions() = std::move((*rows)[i]);
+      v1::Institution* in = resp->add_institutions();
+      *in = std::move((*rows)[i]);
+      if (!MaySeePersonalData(call.principal, in->credit_code())) RedactPersonalData(in);
     }
     if (static_cast<int>(rows->size()) > *size) {
       resp->set_next_page_token(db::EncodePageToken(resp->institutions(*size - 1).credit_code()));

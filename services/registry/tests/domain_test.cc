@@ -125,7 +125,7 @@ TEST(ApplyUpdate, MaskIsRequiredAndOutputOnlyOrUnknownFieldsAreRefused) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(PersonalData, OnlyBureausServicesAndTheInstitutionItself) {
+TEST(PersonalData, OnlyBureausAndTheInstitutionItself) {
   const std::string code = "91330302123456788P";
   EXPECT_TRUE(MaySeePersonalData({auth::Role::kCityBureau, "a", "", "330300"}, code));
   EXPECT_TRUE(MaySeePersonalData({auth::Role::kCountyBureau, "a", "", "330302"}, code));
@@ -133,6 +133,8 @@ TEST(PersonalData, OnlyBureausServicesAndTheInstitutionItself) {
   EXPECT_FALSE(MaySeePersonalData({auth::Role::kInstitution, "a", "91330303MA2H3K4L4J", ""}, code));
   EXPECT_FALSE(MaySeePersonalData(auth::Principal::Anonymous(), code));
   EXPECT_FALSE(MaySeePersonalData({auth::Role::kEnterprise, "a", code, ""}, code));
+  // Issue 21 item 10: no zhigai service needs an institution's people.
+  EXPECT_FALSE(MaySeePersonalData({auth::Role::kService, "review", "", ""}, code));
   auto in = Valid();
   RedactPersonalData(&in);
   EXPECT_FALSE(in.has_contact());
