@@ -39,6 +39,7 @@ v1::ScoreSheet ToWire(int year, const ScoreSheet& sheet) {
   out.set_total(sheet.total.ToFixed2());
   out.set_verified_complaints(static_cast<int32_t>(sheet.verified_complaints));
   if (sheet.exclusion != Exclusion::kNone) SetExclusion(sheet.exclusion, out.mutable_exclusion());
+  out.set_project_source(sheet.project_source);
   return out;
 }
 

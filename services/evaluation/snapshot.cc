@@ -90,6 +90,7 @@ InstitutionInput ToInput(const SnapshotInstitution& in,
   out.defence_scores_hundredths = defence_scores_hundredths;
   out.verified_complaints = in.verified_complaints;
   out.exclusion = in.exclusion;
+  out.project_source = in.project_source;
   return out;
 }
 

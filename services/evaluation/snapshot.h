@@ -47,6 +47,8 @@ struct SnapshotInstitution {
   int64_t verified_complaints = 0, verified_serious_complaints = 0;
   Exclusion exclusion = Exclusion::kNone;
   std::string exclusion_source;  // "sanctions/17"
+  // Tracking's data state and the platform rows behind the project figures (sources.cc).
+  std::string project_source;
 };
 
 struct PulledSnapshot {

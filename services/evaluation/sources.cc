@@ -45,6 +45,20 @@ absl::Status Down(absl::string_view source, absl::string_view address, absl::str
                            status.error_message()));
 }
 
+// Where an institution's S1.1/S1.2 figures came from, for whoever checks the sheet: tracking's
+// data state and, in counts mode, the platform row of each kind (revision, as-of instant), which
+// tracking's ListProjectCountRevisions shows in full.
+std::string ProjectSource(const std::string& source_revision,
+                          const tracking::v1::InstitutionProjectMetrics& m) {
+  std::string out = source_revision;
+  for (const auto& used : m.counts_used()) {
+    absl::StrAppend(&out, "; ", common::v1::ServiceKind_Name(used.kind()));
+    if (used.revision() > 0) absl::StrAppend(&out, " revision ", used.revision());
+    if (!used.as_of().empty()) absl::StrAppend(&out, " as of ", used.as_of());
+  }
+  return out;
+}
+
 }  // namespace
 
 struct GrpcMetricSources::Stubs {
@@ -276,10 +290,11 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
     in.credit_code = code;
     in.display_name = s.name;
     in.directory_years.assign(s.years.begin(), s.years.end());
-    in.declared_diagnosis = p->second.declared_diagnosis();
-    in.declared_solution_design = p->second.declared_solution_design();
-    in.approved_diagnosis = p->second.approved_diagnosis();
-    in.approved_solution_design = p->second.approved_solution_design();
+    in.declared_diagnosis = p->second.declared_diagnosis_count();
+    in.declared_solution_design = p->second.declared_solution_design_count();
+    in.approved_diagnosis = p->second.approved_diagnosis_count();
+    in.approved_solution_design = p->second.approved_solution_design_count();
+    in.project_source = ProjectSource(tracking_pull.source_revision, p->second);
     for (const auto& test : t->second.tests()) {
       in.tests.push_back({test.session(), test.score_hundredths(), test.full_marks_hundredths(),
                           test.unexcused_absence()});

@@ -81,13 +81,14 @@ constexpr Statement kInsertInstitutions{
     " approved_solution_design, excuses_pending, content_very, content_fairly,"
     " content_average, content_unsatisfied, result_very, result_fairly, result_average,"
     " result_unsatisfied, verified_complaints, verified_serious_complaints, exclusion,"
-    " exclusion_source)"
+    " exclusion_source, project_source)"
     " SELECT $1, u.c, u.n, u.y::int[], u.dd, u.ds, u.ad, u.asd, u.ep, u.cv, u.cf, u.ca, u.cu,"
-    " u.rv, u.rf, u.ra, u.ru, u.vc, u.vs, u.ex, u.es"
-    " FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[],"
-    " $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[],"
-    " $15::int[], $16::int[], $17::int[], $18::int[], $19::int[], $20::text[], $21::text[])"
-    " AS u(c, n, y, dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs, ex, es)",
+    " u.rv, u.rf, u.ra, u.ru, u.vc, u.vs, u.ex, u.es, u.ps"
+    " FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],"
+    " $7::bigint[], $8::bigint[], $9::int[], $10::bigint[], $11::bigint[], $12::bigint[],"
+    " $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[],"
+    " $18::bigint[], $19::bigint[], $20::text[], $21::text[], $22::text[])"
+    " AS u(c, n, y, dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs, ex, es, ps)",
     30000};
 constexpr Statement kInsertTests{
     "evaluation.insert_tests",
@@ -115,7 +116,8 @@ constexpr Statement kLoadInstitutions{
     " approved_solution_design, excuses_pending, content_very, content_fairly,"
     " content_average, content_unsatisfied, result_very, result_fairly, result_average,"
     " result_unsatisfied, verified_complaints, verified_serious_complaints, exclusion,"
-    " exclusion_source FROM snapshot_institutions WHERE year = $1 ORDER BY credit_code",
+    " exclusion_source, project_source FROM snapshot_institutions WHERE year = $1"
+    " ORDER BY credit_code",
     30000};
 constexpr Statement kLoadTests{
     "evaluation.load_tests",
@@ -295,7 +297,7 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
 
 absl::Status InsertInstitutions(Connection& c, int year,
                                 absl::Span<const SnapshotInstitution> rows) {
-  std::vector<std::string> codes, names, years, exclusions, sources;
+  std::vector<std::string> codes, names, years, exclusions, sources, project_sources;
   std::vector<int64_t> dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs;
   for (const SnapshotInstitution& in : rows) {
     codes.push_back(in.credit_code);
@@ -318,6 +320,7 @@ absl::Status InsertInstitutions(Connection& c, int year,
     vs.push_back(in.verified_serious_complaints);
     exclusions.emplace_back(ExclusionName(in.exclusion));
     sources.push_back(in.exclusion_source);
+    project_sources.push_back(in.project_source);
   }
   return c
       .Exec(kInsertInstitutions, {year,
@@ -340,7 +343,8 @@ absl::Status InsertInstitutions(Connection& c, int year,
                                   IntArray(vc),
                                   IntArray(vs),
                                   db::TextArray(exclusions),
-                                  db::TextArray(sources)})
+                                  db::TextArray(sources),
+                                  db::TextArray(project_sources)})
       .status();
 }
 
@@ -463,6 +467,7 @@ absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(i
     in.verified_serious_complaints = r.Int64(i, 17);
     in.exclusion = ExclusionFromName(r.Text(i, 18));
     in.exclusion_source = r.String(i, 19);
+    in.project_source = r.String(i, 20);
     out.push_back(std::move(in));
   }
   // Both lists are in credit-code order: one merge pass.

@@ -1,7 +1,9 @@
 // The policy platform's intake (records and counts), reconciliation, the intake setting, and
 // the S1.1/S1.2 metrics for the evaluation service.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -129,6 +131,12 @@ absl::StatusOr<std::string> CanonicalInstant(const std::string& text, absl::stri
                         "时间格式应为 RFC 3339");
   }
   return core::FormatTimestamp(t);
+}
+
+// The int32 fields of InstitutionProjectMetrics predate the int64 *_count ones; a caller that
+// still reads them gets the largest int32 instead of a wrapped negative number.
+int32_t Saturated(int64_t n) {
+  return static_cast<int32_t>(std::min<int64_t>(n, std::numeric_limits<int32_t>::max()));
 }
 
 std::string ModeName(v1::IntakeMode mode) {
@@ -402,12 +410,19 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
           absl::StrCat(row.year(), "/", row.institution_credit_code(), "/", KindText(row.kind())));
       result->set_revision(row.revision());
       ProjectCountsInput in{row.year(),     row.institution_credit_code(), KindText(row.kind()),
-                            row.declared(), row.approved_by_both(),        row.revision()};
+                            row.declared(), row.approved_by_both(),        row.revision(),
+                            std::nullopt};
       Violations v;
-      auto counts = ValidateProjectCounts(in);
-      v.Absorb(counts.status());
       auto as_of = CanonicalInstant(row.as_of(), "as_of");
       v.Absorb(as_of.status());
+      absl::Time as_of_time;
+      if (as_of.ok() && !as_of->empty() &&
+          absl::ParseTime(absl::RFC3339_full, *as_of, &as_of_time, nullptr)) {
+        in.as_of = as_of_time;
+      }
+      auto counts = ValidateProjectCounts(in);
+      // A bad as_of is reported once, by CanonicalInstant, not again as a missing revision.
+      if (as_of.ok() || row.revision() != 0) v.Absorb(counts.status());
       if (!v.empty()) {
         Reject(*result, v.Finish(), absl::StrCat("rows[", i, "]."));
         continue;
@@ -419,6 +434,12 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
     if (!stored.ok()) return stored.status();
     for (const auto& o : *stored) {
       auto& result = *resp->mutable_results(o.index);
+      if (!o.refused.ok()) {
+        Reject(result, o.refused, absl::StrCat("rows[", o.index, "].revision"));
+        result.set_reason(ReasonOf(o.refused));
+        result.set_stored_revision(o.stored_revision);
+        continue;
+      }
       Judged(result, o, result.key());
     }
     for (const auto& r : resp->results()) Tally(*resp->mutable_counts(), r.outcome());
@@ -578,12 +599,23 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
     for (const auto& f : source->figures) {
       auto& m = by_code[f.credit_code];
       m.set_credit_code(f.credit_code);
-      if (f.kind == "DIAGNOSIS") {
-        m.set_declared_diagnosis(static_cast<int32_t>(f.declared));
-        m.set_approved_diagnosis(static_cast<int32_t>(f.approved));
+      const bool diagnosis = f.kind == "DIAGNOSIS";
+      if (diagnosis) {
+        m.set_declared_diagnosis_count(f.declared);
+        m.set_approved_diagnosis_count(f.approved);
+        m.set_declared_diagnosis(Saturated(f.declared));
+        m.set_approved_diagnosis(Saturated(f.approved));
       } else {
-        m.set_declared_solution_design(static_cast<int32_t>(f.declared));
-        m.set_approved_solution_design(static_cast<int32_t>(f.approved));
+        m.set_declared_solution_design_count(f.declared);
+        m.set_approved_solution_design_count(f.approved);
+        m.set_declared_solution_design(Saturated(f.declared));
+        m.set_approved_solution_design(Saturated(f.approved));
+      }
+      if (setting->mode() == v1::COUNTS) {
+        auto* used = m.add_counts_used();
+        used->set_kind(diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
+        used->set_revision(f.platform_revision);
+        used->set_as_of(f.platform_as_of);
       }
     }
     for (auto& [code, m] : by_code) *resp->add_metrics() = std::move(m);

@@ -165,16 +165,20 @@ constexpr Statement kIngestByInstitution{
     " FROM projects WHERE year = $1 AND ($2 = '' OR institution_credit_code = $2)"
     " GROUP BY 1 ORDER BY 1",
     10000};
+// The figures and the data state they come from, read by one statement (one snapshot): a push
+// between two statements could otherwise name a state whose figures were not the ones read.
+// Without data the statement still answers one row (the state 0/''), with NULL figures.
 constexpr Statement kRecordFigures{
     "tracking.record_figures",
-    "SELECT institution_credit_code, kind, count(*), count(*) FILTER (WHERE approved_by_both)"
-    " FROM projects WHERE year = $1 AND (cardinality($2::text[]) = 0"
-    " OR institution_credit_code = ANY ($2::text[])) GROUP BY 1, 2 ORDER BY 1, 2",
-    10000};
-constexpr Statement kRecordSource{
-    "tracking.record_source",
-    "SELECT coalesce(max(change_seq), 0), coalesce(" UTC_TEXT("max(updated_at)") ", '')"
-    " FROM projects WHERE year = $1",
+    "WITH y AS (SELECT * FROM projects WHERE year = $1),"
+    " src AS (SELECT coalesce(max(change_seq), 0) AS seq,"
+    " coalesce(" UTC_TEXT("max(updated_at)") ", '') AS as_of FROM y),"
+    " f AS (SELECT institution_credit_code, kind, count(*) AS declared,"
+    " count(*) FILTER (WHERE approved_by_both) AS approved FROM y"
+    " WHERE cardinality($2::text[]) = 0 OR institution_credit_code = ANY ($2::text[])"
+    " GROUP BY 1, 2)"
+    " SELECT src.seq, src.as_of, f.institution_credit_code, f.kind, f.declared, f.approved,"
+    " 0::bigint, '' FROM src LEFT JOIN f ON true ORDER BY 3, 4",
     10000};
 
 // Counts mode: small batches, serialised by one transaction-level advisory lock so that the
@@ -183,7 +187,7 @@ constexpr Statement kLockCounts{"tracking.lock_counts",
                                 "SELECT pg_advisory_xact_lock(hashtext('zhigai.tracking.counts'))"};
 constexpr Statement kCountHistory{
     "tracking.count_history",
-    "SELECT year, institution_credit_code, kind, revision, content_hash"
+    "SELECT year, institution_credit_code, kind, revision, content_hash, ordered_by_as_of"
     " FROM project_count_revisions WHERE (year, institution_credit_code, kind) IN"
     " (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]))"};
 constexpr Statement kCountCurrent{
@@ -194,15 +198,17 @@ constexpr Statement kCountCurrent{
 constexpr Statement kInsertCountRevision{
     "tracking.insert_count_revision",
     "INSERT INTO project_count_revisions (year, institution_credit_code, kind, revision,"
-    " declared, approved_by_both, content_hash, platform_as_of, received_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::timestamptz, $9::timestamptz)"};
+    " declared, approved_by_both, content_hash, platform_as_of, received_at, ordered_by_as_of)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::timestamptz, $9::timestamptz,"
+    " $10::boolean)"};
 constexpr Statement kUpsertCountCurrent{
     "tracking.upsert_count_current",
     "INSERT INTO project_counts (year, institution_credit_code, kind, revision, declared,"
-    " approved_by_both, platform_as_of, received_at, change_seq)"
+    " approved_by_both, platform_as_of, received_at, change_seq, ordered_by_as_of)"
     " VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')::timestamptz, $8::timestamptz,"
-    " nextval('intake_seq')) ON CONFLICT (year, institution_credit_code, kind) DO UPDATE SET"
-    " revision = EXCLUDED.revision, declared = EXCLUDED.declared,"
+    " nextval('intake_seq'), $9::boolean) ON CONFLICT (year, institution_credit_code, kind)"
+    " DO UPDATE SET ordered_by_as_of = EXCLUDED.ordered_by_as_of, revision = EXCLUDED.revision, "
+    "declared = EXCLUDED.declared,"
     " approved_by_both = EXCLUDED.approved_by_both, platform_as_of = EXCLUDED.platform_as_of,"
     " received_at = EXCLUDED.received_at, change_seq = EXCLUDED.change_seq"
     " WHERE project_counts.revision < EXCLUDED.revision"};
@@ -218,14 +224,14 @@ constexpr Statement kListCountRevisions{
     " ORDER BY r.institution_credit_code, r.kind, r.revision LIMIT $7"};
 constexpr Statement kCountFigures{
     "tracking.count_figures",
-    "SELECT institution_credit_code, kind, declared, approved_by_both FROM project_counts"
-    " WHERE year = $1 AND (cardinality($2::text[]) = 0 OR institution_credit_code = ANY"
-    " ($2::text[])) ORDER BY 1, 2"};
-constexpr Statement kCountSource{
-    "tracking.count_source",
-    "SELECT coalesce(max(change_seq), 0),"
-    " coalesce(" UTC_TEXT("max(coalesce(platform_as_of, received_at))") ", '')"
-    " FROM project_counts WHERE year = $1"};
+    "WITH y AS (SELECT * FROM project_counts WHERE year = $1),"
+    " src AS (SELECT coalesce(max(change_seq), 0) AS seq, coalesce("
+    UTC_TEXT("max(coalesce(platform_as_of, received_at))") ", '') AS as_of FROM y)"
+    " SELECT src.seq, src.as_of, f.institution_credit_code, f.kind, f.declared,"
+    " f.approved_by_both, CASE WHEN f.ordered_by_as_of THEN 0 ELSE f.revision END,"
+    " coalesce(" UTC_TEXT("f.platform_as_of") ", '')"
+    " FROM src LEFT JOIN y f ON cardinality($2::text[]) = 0"
+    " OR f.institution_credit_code = ANY ($2::text[]) ORDER BY 3, 4"};
 
 // Intake settings.
 constexpr Statement kGetIntake{"tracking.get_intake",
@@ -683,7 +689,7 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
           h.hash = r.hash;
           h.write = &r;
         }
-        outcomes.push_back({r.index, d, h.revision});
+        outcomes.push_back({r.index, d, h.revision, absl::OkStatus()});
       }
       std::vector<const ValidRecord*> fresh, newer;
       // In batch order (a platform usually sends ids in order: then no sort is needed below).
@@ -851,10 +857,12 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
     auto current = c.Exec(kCountCurrent, keys);
     if (!current.ok()) return current.status();
     std::map<Key, std::map<int64_t, std::string>> revisions;  // key -> revision -> hash
+    std::map<Key, bool> by_as_of;                             // key -> its order
     std::map<Key, int64_t> highest;
     for (int i = 0; i < history->rows(); ++i) {
       Key k{static_cast<int>(history->Int64(i, 0)), history->String(i, 1), history->String(i, 2)};
       revisions[k][history->Int64(i, 3)] = history->String(i, 4);
+      by_as_of[k] = history->Bool(i, 5);
     }
     for (int i = 0; i < current->rows(); ++i) {
       highest[{static_cast<int>(current->Int64(i, 0)), current->String(i, 1),
@@ -864,6 +872,18 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
     for (const auto& row : rows) {
       const ProjectCounts& p = row.counts;
       Key k = key_of(p);
+      if (auto order = by_as_of.find(k); order != by_as_of.end()) {
+        absl::Status mixed = CheckCountsOrdering(
+            order->second, p.ordered_by_as_of,
+            absl::StrCat(p.year, "/", p.institution_credit_code, "/", std::get<2>(k)));
+        if (!mixed.ok()) {
+          auto top = highest.find(k);
+          outcomes.push_back(
+              {row.index, RevisionDecision::kStale, top == highest.end() ? 0 : top->second, mixed});
+          continue;
+        }
+      }
+      by_as_of[k] = p.ordered_by_as_of;
       auto& known = revisions[k];
       auto top = highest.find(k);
       std::optional<StoredRevision> existing;
@@ -877,9 +897,10 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
         d = DecideRevision(existing, p.revision, row.hash);
         // Every distinct revision is kept, a late (STALE) one too: the history, like the
         // current figures, ends the same whatever order revisions arrive in.
-        auto ins = c.Exec(kInsertCountRevision,
-                          {p.year, p.institution_credit_code, std::get<2>(k), p.revision,
-                           p.declared, p.approved_by_both, row.hash, row.platform_as_of, now});
+        auto ins =
+            c.Exec(kInsertCountRevision,
+                   {p.year, p.institution_credit_code, std::get<2>(k), p.revision, p.declared,
+                    p.approved_by_both, row.hash, row.platform_as_of, now, p.ordered_by_as_of});
         if (!ins.ok()) return ins.status();
         known[p.revision] = row.hash;
         if (auto a =
@@ -893,11 +914,11 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
       if (ShouldStore(d)) {
         auto up = c.Exec(kUpsertCountCurrent,
                          {p.year, p.institution_credit_code, std::get<2>(k), p.revision, p.declared,
-                          p.approved_by_both, row.platform_as_of, now});
+                          p.approved_by_both, row.platform_as_of, now, p.ordered_by_as_of});
         if (!up.ok()) return up.status();
         highest[k] = p.revision;
       }
-      outcomes.push_back({row.index, d, highest.count(k) ? highest[k] : 0});
+      outcomes.push_back({row.index, d, highest.count(k) ? highest[k] : 0, absl::OkStatus()});
     }
     return absl::OkStatus();
   });
@@ -981,34 +1002,34 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::SetIntakeSetting(const Change& 
   return GetIntakeSetting(year);
 }
 
+namespace {
+MetricsSource FiguresOf(const db::Result& r) {
+  MetricsSource out;
+  for (int i = 0; i < r.rows(); ++i) {
+    if (i == 0) {
+      out.seq = r.Int64(0, 0);
+      out.as_of = r.String(0, 1);
+    }
+    if (r.IsNull(i, 2)) continue;  // the state row of a year without data
+    out.figures.push_back({r.String(i, 2), r.String(i, 3), r.Int64(i, 4), r.Int64(i, 5),
+                           r.Int64(i, 6), r.String(i, 7)});
+  }
+  return out;
+}
+}  // namespace
+
 absl::StatusOr<MetricsSource> TrackingStore::RecordFigures(int year,
                                                            const std::vector<std::string>& codes) {
-  MetricsSource out;
   auto r = pool_.Exec(kRecordFigures, {year, db::TextArray(codes)});
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->rows(); ++i) {
-    out.figures.push_back({r->String(i, 0), r->String(i, 1), r->Int64(i, 2), r->Int64(i, 3)});
-  }
-  auto src = pool_.Exec(kRecordSource, {year});
-  if (!src.ok()) return src.status();
-  out.seq = src->Int64(0, 0);
-  out.as_of = src->String(0, 1);
-  return out;
+  return FiguresOf(*r);
 }
 
 absl::StatusOr<MetricsSource> TrackingStore::CountFigures(int year,
                                                           const std::vector<std::string>& codes) {
-  MetricsSource out;
   auto r = pool_.Exec(kCountFigures, {year, db::TextArray(codes)});
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->rows(); ++i) {
-    out.figures.push_back({r->String(i, 0), r->String(i, 1), r->Int64(i, 2), r->Int64(i, 3)});
-  }
-  auto src = pool_.Exec(kCountSource, {year});
-  if (!src.ok()) return src.status();
-  out.seq = src->Int64(0, 0);
-  out.as_of = src->String(0, 1);
-  return out;
+  return FiguresOf(*r);
 }
 
 }  // namespace zhigai::tracking

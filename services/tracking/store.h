@@ -43,6 +43,7 @@ struct StoredOutcome {
   int index = 0;
   RevisionDecision decision = RevisionDecision::kAccepted;
   int64_t stored_revision = 0;  // the revision held after this record
+  absl::Status refused;         // set when the row was refused before any decision
 };
 
 struct ValidCounts {
@@ -58,6 +59,9 @@ struct KindFigures {
   std::string kind;  // "DIAGNOSIS" / "SOLUTION_DESIGN"
   int64_t declared = 0;
   int64_t approved = 0;
+  // Counts mode: the platform row that gave the figures (its revision, or 0 and its as_of).
+  int64_t platform_revision = 0;
+  std::string platform_as_of;
 };
 
 struct MetricsSource {

@@ -286,6 +286,7 @@ absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input) {
   sheet.name = input.name;
   sheet.verified_complaints = input.verified_complaints;
   sheet.exclusion = input.exclusion;
+  sheet.project_source = input.project_source;
   sheet.items[kS1_1] = SuccessfulProjects(input);
   sheet.items[kS1_2] = PassRate(input);
   absl::StatusOr<ScoreItem> test = TestScore(input);

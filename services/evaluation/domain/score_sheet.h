@@ -69,6 +69,8 @@ struct InstitutionInput {
   // S4 last tie-break: complaints against the institution verified in Y−1.
   int64_t verified_complaints = 0;
   Exclusion exclusion = Exclusion::kNone;
+  // Not scored: where the S1.1/S1.2 figures came from, carried to the sheet for checking.
+  std::string project_source;
 };
 
 // Positions of the items in ScoreSheet::items, in the order of Attachment 3.
@@ -95,6 +97,7 @@ struct ScoreSheet {
   Rational total;  // s1 + s2 + s3 from the unrounded items, out of 100
   int64_t verified_complaints = 0;
   Exclusion exclusion = Exclusion::kNone;
+  std::string project_source;  // InstitutionInput::project_source
 };
 
 // Scores one institution. INVALID_ARGUMENT listing every bad field (negative counts, approved

@@ -168,12 +168,15 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   ASSERT_RPC(stub->PullMetrics(As(City()).get(), pull, &snapshot));
   EXPECT_EQ(snapshot.institution_count(), 2);
   ASSERT_EQ(snapshot.sources_size(), 4);
+  std::string tracking_revision;
   for (const auto& s : snapshot.sources()) {
     if (s.source() == "tracking") {
       EXPECT_EQ(s.intake_mode(), "RECORDS");
-      EXPECT_FALSE(s.source_revision().empty());
+      tracking_revision = s.source_revision();
     }
   }
+  EXPECT_EQ(tracking_revision.rfind(absl::StrCat("records:", kYear - 1, ":"), 0), 0u)
+      << tracking_revision;
   v1::FreezeSnapshotRequest freeze;
   freeze.set_round(round.name());
   freeze.set_version(2);  // created 1, pulled 2
@@ -223,6 +226,8 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   v1::ScoreSheet sheet;
   ASSERT_RPC(stub->GetScoreSheet(As(Inst(p)).get(), get, &sheet));
   EXPECT_EQ(sheet.items(0).inputs(), "diagnosis=2; solution_design=1");
+  // Traceable from the round: the sheet names the data state the snapshot recorded.
+  EXPECT_EQ(sheet.project_source(), tracking_revision);
   EXPECT_EQ(sheet.items(1).inputs(), "approved=3; declared=4");
   EXPECT_EQ(sheet.items(2).points(), "8.00");
   EXPECT_EQ(sheet.items(3).points(), "10.00");

@@ -210,15 +210,26 @@ void FakeSources::AddSanction(int year, const std::string& code, registry::v1::S
   data_.sanctions[year].push_back(s);
 }
 
-void FakeSources::SetProjects(int year, const std::string& code, int dd, int ds, int ad, int asd) {
+// Only the int64 fields: evaluation must not read the saturating int32 copies.
+void FakeSources::SetProjects(int year, const std::string& code, int64_t dd, int64_t ds, int64_t ad,
+                              int64_t asd) {
   std::lock_guard<std::mutex> lock(data_.mu);
   tracking::v1::InstitutionProjectMetrics m;
   m.set_credit_code(code);
-  m.set_declared_diagnosis(dd);
-  m.set_declared_solution_design(ds);
-  m.set_approved_diagnosis(ad);
-  m.set_approved_solution_design(asd);
+  m.set_declared_diagnosis_count(dd);
+  m.set_declared_solution_design_count(ds);
+  m.set_approved_diagnosis_count(ad);
+  m.set_approved_solution_design_count(asd);
   data_.projects[{year, code}] = m;
+}
+
+void FakeSources::AddCountsUsed(int year, const std::string& code, common::v1::ServiceKind kind,
+                                int64_t revision, const std::string& as_of) {
+  std::lock_guard<std::mutex> lock(data_.mu);
+  auto* used = data_.projects[{year, code}].add_counts_used();
+  used->set_kind(kind);
+  used->set_revision(revision);
+  used->set_as_of(as_of);
 }
 
 void FakeSources::SetTests(int year, const std::string& code,

@@ -54,9 +54,12 @@ class FakeSources {
                 registry::v1::EntryStatus status = registry::v1::ACTIVE);
   void AddSanction(int year, const std::string& code, registry::v1::SanctionKind kind,
                    bool lifted = false);
-  void SetProjects(int year, const std::string& code, int declared_diagnosis,
-                   int declared_solution_design, int approved_diagnosis,
-                   int approved_solution_design);
+  void SetProjects(int year, const std::string& code, int64_t declared_diagnosis,
+                   int64_t declared_solution_design, int64_t approved_diagnosis,
+                   int64_t approved_solution_design);
+  // Counts mode: the platform row behind one kind of the institution's figures.
+  void AddCountsUsed(int year, const std::string& code, common::v1::ServiceKind kind,
+                     int64_t revision, const std::string& as_of);
   // Each test: {score, full marks} in hundredths; unexcused when score < 0 (scored 0).
   void SetTests(int year, const std::string& code, std::vector<std::pair<int64_t, int64_t>> tests,
                 int excuses_pending = 0);

@@ -225,6 +225,8 @@ class EvaluationTest : public ::testing::Test {
     f.AddSanction(year, k.f, registry::v1::BAR, /*lifted=*/true);
     f.AddSanction(year, k.f, registry::v1::CANCEL);
     f.SetProjects(year - 1, k.a, 6, 4, 5, 4);
+    f.AddCountsUsed(year - 1, k.a, common::v1::DIAGNOSIS, 7, "");
+    f.AddCountsUsed(year - 1, k.a, common::v1::SOLUTION_DESIGN, 0, "2039-12-31T16:00:00Z");
     f.SetTests(year, k.a, {{8500, 10000}, {4500, 5000}});
     f.SetFeedback(year - 1, k.a, {2, 1, 1, 0}, {1, 1, 0, 0}, 0);
     f.SetProjects(year - 1, k.b, 20, 10, 20, 10);
@@ -543,6 +545,10 @@ TEST_F(EvaluationTest, SnapshotToSheetToRankingGivesTheHandComputedValues) {
     EXPECT_EQ(a.items(i).points_exact(), exact[i]) << a.items(i).id();
   }
   EXPECT_EQ(a.items(0).inputs(), "diagnosis=5; solution_design=4");
+  // Issue 21 item 11: the sheet names the data state and the platform rows behind S1.1/S1.2.
+  EXPECT_EQ(a.project_source(), absl::StrCat("records:", year - 1,
+                                             ":0; DIAGNOSIS revision 7; SOLUTION_DESIGN as of "
+                                             "2039-12-31T16:00:00Z"));
   EXPECT_EQ(a.items(1).inputs(), "approved=9; declared=10");
   EXPECT_EQ(a.s1(), "29.75");
   EXPECT_EQ(a.s2(), "17.25");

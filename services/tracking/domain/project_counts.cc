@@ -37,13 +37,36 @@ absl::StatusOr<ProjectCounts> ValidateProjectCounts(const ProjectCountsInput& in
                    absl::StrCat("approved_by_both ", input.approved_by_both, " exceeds declared ",
                                 input.declared));
   }
-  if (input.revision < 1) {
+  const bool by_as_of = input.revision == 0 && input.as_of.has_value();
+  if (input.revision < 0 || (input.revision == 0 && !by_as_of)) {
     violations.Add("revision", "S1.1",
-                   absl::StrCat("revision must be 1 or more, not ", input.revision));
+                   absl::StrCat("revision must be 1 or more, or 0 with as_of (the as-of instant "
+                                "then orders the rows), not ",
+                                input.revision, input.revision == 0 ? " without as_of" : ""));
+  }
+  if (by_as_of && *input.as_of <= absl::UnixEpoch()) {
+    violations.Add("as_of", "S1.1", "as_of must be after 1970-01-01T00:00:00Z");
   }
   if (!violations.empty()) return violations.Finish("政策平台推送的项目统计有误");
-  return ProjectCounts{input.year,     input.institution_credit_code, *kind,
-                       input.declared, input.approved_by_both,        input.revision};
+  return ProjectCounts{input.year,
+                       input.institution_credit_code,
+                       *kind,
+                       input.declared,
+                       input.approved_by_both,
+                       by_as_of ? absl::ToUnixMicros(*input.as_of) : input.revision,
+                       by_as_of};
+}
+
+absl::Status CheckCountsOrdering(bool key_ordered_by_as_of, bool row_ordered_by_as_of,
+                                 absl::string_view key) {
+  if (key_ordered_by_as_of == row_ordered_by_as_of) return absl::OkStatus();
+  return RuleViolation(
+      "ORDERING_MIXED", "S1.1",
+      absl::StrCat(key, " is ordered by ", key_ordered_by_as_of ? "as_of instants" : "revisions",
+                   ": send ",
+                   key_ordered_by_as_of ? "revision 0 with as_of" : "a revision number (>= 1)",
+                   " as before"),
+      "同一机构、年度和类别的统计须始终以同一方式排序（修订号或统计时点）");
 }
 
 }  // namespace zhigai::tracking

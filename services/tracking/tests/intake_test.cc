@@ -2,6 +2,7 @@
 // intake setting and the metrics RPC, against a real PostgreSQL over gRPC.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -514,6 +515,73 @@ TEST_F(IntakeTest, CountsRowsAreIdempotentOnTheirRevision) {
   EXPECT_TRUE(history.revisions(2).current());
   EXPECT_EQ(T().ListProjectCountRevisions(As(Inst(inst)).get(), list, &history).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Issue 21 item 11 (issue 12's promise): a counts row may carry an as-of instant instead of a
+// revision; the later instant wins, a key never mixes the two orders, figures are int64 end to
+// end, and the metrics name the platform row behind each figure.
+TEST_F(IntakeTest, CountsRowsWithoutRevisionAreOrderedByAsOfAndNeverMixed) {
+  std::string a = Code(209, 1), b = Code(209, 2);
+  const int year = 2036;
+  const int64_t big_declared = int64_t{3'000'000'000}, big_approved = int64_t{2'500'000'000};
+  auto first = PushCounts({Row(year, a, common::v1::DIAGNOSIS, 5, 3, 0, "2037-01-05T00:00:00Z"),
+                           Row(year, b, common::v1::DIAGNOSIS, 2, 1, 1)});
+  EXPECT_EQ(first.results(0).outcome(), v1::RECORD_ACCEPTED);
+  EXPECT_EQ(
+      first.results(0).stored_revision(),
+      absl::ToUnixMicros(absl::FromCivil(absl::CivilSecond(2037, 1, 5), absl::UTCTimeZone())));
+  EXPECT_EQ(first.results(1).outcome(), v1::RECORD_ACCEPTED);
+  auto second = PushCounts({
+      Row(year, a, common::v1::DIAGNOSIS, 4, 2, 0, "2037-01-04T23:59:59Z"),  // earlier
+      Row(year, a, common::v1::DIAGNOSIS, big_declared, big_approved, 0,
+          "2037-01-06T08:00:00+08:00"),                                      // later
+      Row(year, a, common::v1::DIAGNOSIS, 6, 3, 9),                          // mixed
+      Row(year, b, common::v1::DIAGNOSIS, 3, 1, 0, "2037-01-07T00:00:00Z"),  // mixed
+      Row(year, a, common::v1::SOLUTION_DESIGN, 1, 1, 0),                    // neither
+  });
+  ASSERT_EQ(second.results_size(), 5);
+  EXPECT_EQ(second.results(0).outcome(), v1::RECORD_STALE);
+  EXPECT_EQ(second.results(1).outcome(), v1::RECORD_UPDATED);
+  for (int i : {2, 3}) {
+    EXPECT_EQ(second.results(i).outcome(), v1::RECORD_REJECTED) << i;
+    EXPECT_EQ(second.results(i).reason(), "ORDERING_MIXED") << i;
+    ASSERT_EQ(second.results(i).violations_size(), 1) << i;
+    EXPECT_EQ(second.results(i).violations(0).field(), absl::StrCat("rows[", i, "].revision"));
+    EXPECT_EQ(second.results(i).violations(0).rule(), "S1.1");
+  }
+  EXPECT_EQ(second.results(4).outcome(), v1::RECORD_REJECTED);
+  EXPECT_EQ(second.results(4).violations(0).field(), "rows[4].revision");
+  // The refused rows changed nothing: b stays at revision 1, a's history has its two instants.
+  auto admin = env_->database().Admin();
+  auto hist = admin->QueryScript(
+      absl::StrCat("SELECT count(*) FILTER (WHERE institution_credit_code = '", a,
+                   "' AND ordered_by_as_of), count(*) FILTER (WHERE institution_credit_code = '", b,
+                   "') FROM tracking.project_count_revisions WHERE year = ", year));
+  EXPECT_EQ(hist->String(0, 0), "3");  // the earlier, the first and the later instant
+  EXPECT_EQ(hist->String(0, 1), "1");
+
+  v1::SetIntakeModeRequest set;
+  set.set_year(year);
+  set.set_mode(v1::COUNTS);
+  v1::IntakeSetting setting;
+  ASSERT_TRUE(T().SetIntakeMode(As(City()).get(), set, &setting).ok());
+  v1::BatchGetProjectMetricsRequest mreq;
+  mreq.set_year(year);
+  v1::BatchGetProjectMetricsResponse m;
+  ASSERT_TRUE(T().BatchGetProjectMetrics(As(Service()).get(), mreq, &m).ok());
+  ASSERT_EQ(m.metrics_size(), 2);
+  const auto& ma = m.metrics(0).credit_code() == a ? m.metrics(0) : m.metrics(1);
+  const auto& mb = m.metrics(0).credit_code() == a ? m.metrics(1) : m.metrics(0);
+  EXPECT_EQ(ma.declared_diagnosis_count(), big_declared);
+  EXPECT_EQ(ma.approved_diagnosis_count(), big_approved);
+  EXPECT_EQ(ma.declared_diagnosis(), std::numeric_limits<int32_t>::max());  // saturated copy
+  ASSERT_EQ(ma.counts_used_size(), 1);
+  EXPECT_EQ(ma.counts_used(0).kind(), common::v1::DIAGNOSIS);
+  EXPECT_EQ(ma.counts_used(0).revision(), 0);
+  EXPECT_EQ(ma.counts_used(0).as_of(), "2037-01-06T00:00:00.000000Z");
+  ASSERT_EQ(mb.counts_used_size(), 1);
+  EXPECT_EQ(mb.counts_used(0).revision(), 1);
+  EXPECT_EQ(mb.declared_diagnosis_count(), 2);
 }
 
 TEST_F(IntakeTest, TwoRevisionsEndInTheSameStateInEitherOrder) {

@@ -13,7 +13,7 @@ using testing::FieldsOf;
 using testing::kInstitution;
 
 ProjectCountsInput ValidInput() {
-  return ProjectCountsInput{2025, kInstitution, "DIAGNOSIS", 10, 7, 1};
+  return ProjectCountsInput{2025, kInstitution, "DIAGNOSIS", 10, 7, 1, std::nullopt};
 }
 
 void ExpectOnlyField(const ProjectCountsInput& input, const std::string& field) {
@@ -25,7 +25,8 @@ void ExpectOnlyField(const ProjectCountsInput& input, const std::string& field) 
 TEST(ValidateProjectCountsTest, ValidRowBecomesTyped) {
   auto counts = ValidateProjectCounts(ValidInput());
   ASSERT_TRUE(counts.ok()) << counts.status();
-  EXPECT_EQ(*counts, (ProjectCounts{2025, kInstitution, ConsultingKind::kDiagnosis, 10, 7, 1}));
+  EXPECT_EQ(*counts,
+            (ProjectCounts{2025, kInstitution, ConsultingKind::kDiagnosis, 10, 7, 1, false}));
 }
 
 TEST(ValidateProjectCountsTest, ZeroCountsAreFine) {
@@ -68,6 +69,39 @@ TEST(ValidateProjectCountsTest, YearKindCodeRevision) {
   input = ValidInput();
   input.revision = 0;
   ExpectOnlyField(input, "revision");
+  input.revision = -1;
+  input.as_of = absl::FromUnixSeconds(1);
+  ExpectOnlyField(input, "revision");
+}
+
+// Issue 12's promise: without a revision the as-of instant orders the rows (microseconds since
+// 1970 stand in for the revision), and a revision always wins over an as_of sent beside it.
+TEST(ValidateProjectCountsTest, AsOfOrdersARowWithoutRevision) {
+  ProjectCountsInput input = ValidInput();
+  input.revision = 0;
+  input.as_of = absl::FromUnixMicros(2'000'000'000'000'001);
+  auto counts = ValidateProjectCounts(input);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_TRUE(counts->ordered_by_as_of);
+  EXPECT_EQ(counts->revision, 2'000'000'000'000'001);
+  input.revision = 4;
+  counts = ValidateProjectCounts(input);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_FALSE(counts->ordered_by_as_of);
+  EXPECT_EQ(counts->revision, 4);
+  input.revision = 0;
+  input.as_of = absl::UnixEpoch();
+  ExpectOnlyField(input, "as_of");
+}
+
+TEST(CheckCountsOrderingTest, AKeyKeepsItsOrder) {
+  EXPECT_TRUE(CheckCountsOrdering(false, false, "k").ok());
+  EXPECT_TRUE(CheckCountsOrdering(true, true, "k").ok());
+  absl::Status mixed = CheckCountsOrdering(false, true, "2025/X/DIAGNOSIS");
+  EXPECT_EQ(mixed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(mixed.message().find("2025/X/DIAGNOSIS is ordered by revisions"), std::string::npos)
+      << mixed.message();
+  EXPECT_FALSE(CheckCountsOrdering(true, false, "k").ok());
 }
 
 }  // namespace
