@@ -48,6 +48,7 @@ CalendarSource::FileStamp CalendarSource::Stamp() const {
     stamp.exists = true;
     stamp.mtime = st.st_mtim;
     stamp.size = st.st_size;
+    stamp.inode = st.st_ino;
   }
   return stamp;
 }

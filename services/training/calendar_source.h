@@ -46,13 +46,16 @@ class CalendarSource {
   absl::StatusOr<CalendarSnapshot> Reload();
 
  private:
+  // The file behind the path: a Kubernetes ConfigMap update swaps a symlink to a newly written
+  // file (new inode), an edit in place changes mtime or size; either is a change.
   struct FileStamp {
     bool exists = false;
     struct timespec mtime {};
     off_t size = 0;
+    ino_t inode = 0;
     bool operator==(const FileStamp& o) const {
       return exists == o.exists && mtime.tv_sec == o.mtime.tv_sec &&
-             mtime.tv_nsec == o.mtime.tv_nsec && size == o.size;
+             mtime.tv_nsec == o.mtime.tv_nsec && size == o.size && inode == o.inode;
     }
   };
 

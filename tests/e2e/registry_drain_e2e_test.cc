@@ -1,9 +1,14 @@
 // SIGTERM under load: the registry finishes the calls it accepted and loses none of their
 // writes; calls arriving after the drain began are refused (UNAVAILABLE), never half-done.
+// gRPC itself cancels the calls it had queued but not yet handed to the service when the
+// drain begins (the client sees CANCELLED; the gateway turns that into UNAVAILABLE): the test
+// proves each such call never reached the service, by its request id in the service's log,
+// and wrote nothing. A CANCELLED call that the service had started is a failure.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -48,7 +53,7 @@ TEST(RegistryDrain, SigtermDuringWritesLosesNoAcknowledgedWrite) {
                        {"ZHIGAI_INTERNAL_PROOF", kProof},
                        {"ZHIGAI_LISTEN", target},
                        {"ZHIGAI_METRICS_LISTEN", ""},
-                       {"ZHIGAI_LOG_LEVEL", "warn"},
+                       {"ZHIGAI_LOG_LEVEL", "info"},
                        {"ZHIGAI_DRAIN_SECONDS", "10"},
                        {"ZHIGAI_DATA_DIR", ZHIGAI_DATA_DIR}},
                       {}, absl::StrCat(::testing::TempDir(), "/drain-", port, ".log"));
@@ -58,7 +63,8 @@ TEST(RegistryDrain, SigtermDuringWritesLosesNoAcknowledgedWrite) {
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::set<std::string> acknowledged;
-  std::map<int, int> codes;  // gRPC code → count
+  std::map<std::string, std::string> cancelled;  // request id → credit code
+  std::map<int, int> codes;                      // gRPC code → count
   std::vector<std::thread> clients;
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&] {
@@ -81,12 +87,16 @@ TEST(RegistryDrain, SigtermDuringWritesLosesNoAcknowledgedWrite) {
         ctx.AddMetadata(auth::kPrincipalHeader,
                         auth::EncodePrincipal({auth::Role::kCityBureau, "d", "", "330300"}));
         ctx.AddMetadata(auth::kInternalProofHeader, kProof);
+        ctx.AddMetadata(auth::kRequestIdHeader, req.request_id());
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
         v1::Institution out;
         grpc::Status s = stub->CreateInstitution(&ctx, req, &out);
         std::lock_guard<std::mutex> lock(mu);
         codes[s.error_code()]++;
         if (s.ok()) acknowledged.insert(in->credit_code());
+        if (s.error_code() == grpc::StatusCode::CANCELLED) {
+          cancelled[req.request_id()] = in->credit_code();
+        }
         if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
@@ -108,13 +118,27 @@ TEST(RegistryDrain, SigtermDuringWritesLosesNoAcknowledgedWrite) {
   std::set<std::string> stored;
   for (int i = 0; i < rows->rows(); ++i) stored.insert(rows->String(i, 0));
   for (const auto& code : acknowledged) EXPECT_TRUE(stored.count(code)) << code;
-  // Refusals during and after the drain are UNAVAILABLE or CANCELLED, never INTERNAL.
+  // Calls refused because the drain had begun are UNAVAILABLE (safe to retry elsewhere).
   for (const auto& [code, n] : codes) {
     EXPECT_TRUE(code == 0 || code == grpc::StatusCode::UNAVAILABLE ||
                 code == grpc::StatusCode::CANCELLED)
         << "code " << code << " seen " << n << " times";
   }
-  std::printf("drain: %zu acknowledged, %zu stored, codes:", acknowledged.size(), stored.size());
+  // A CANCELLED call is one gRPC dropped from its queue before the service saw it: its request
+  // id never reached the service (no log line of it) and it wrote nothing. An accepted call
+  // that the drain cut off would show here.
+  const std::string log = proc.Log();
+  ASSERT_NE(log.find("\"request_id\":\"drain-"), std::string::npos)
+      << "the service logs no request ids: the check below would prove nothing";
+  for (const auto& [request_id, code] : cancelled) {
+    EXPECT_EQ(log.find(absl::StrCat("\"request_id\":\"", request_id, "\"")), std::string::npos)
+        << request_id << " was started by the service and then CANCELLED by the drain";
+    EXPECT_EQ(stored.count(code), 0u) << request_id << " was CANCELLED but wrote " << code;
+  }
+  std::printf(
+      "drain: %zu acknowledged, %zu stored, %zu cancelled before the service saw them, "
+      "codes:",
+      acknowledged.size(), stored.size(), cancelled.size());
   for (const auto& [code, n] : codes) std::printf(" %d=%d", code, n);
   std::printf("\n");
 }

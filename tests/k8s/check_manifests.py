@@ -254,6 +254,33 @@ def flag_names(command):
 
 
 # ---------------------------------------------------------------- the checks
+def check_calendar(c, repo, docs, w, spec, ct, env):
+    """Issue 21 item 13: the training calendar comes from the ConfigMap training-calendar,
+    mounted as a directory (a subPath mount never sees an update), holding exactly the
+    repository's data/cn-workdays.tsv, and ZHIGAI_CALENDAR_PATH points at it."""
+    vols = {v["name"]: v for v in spec.get("volumes") or []}
+    cal = [m for m in ct.get("volumeMounts") or []
+           if vols.get(m["name"], {}).get("configMap", {}).get("name") == "training-calendar"]
+    c.check(len(cal) == 1, f"{w}: one volumeMount of ConfigMap training-calendar")
+    if not cal:
+        return
+    mount = cal[0]
+    c.check("subPath" not in mount, f"{w}: the calendar mount must not use subPath "
+            "(its file would never change when the ConfigMap does)")
+    c.check(not vols[mount["name"]]["configMap"].get("optional"),
+            f"{w}: the calendar ConfigMap must not be optional (the service needs the file)")
+    path = env.get("ZHIGAI_CALENDAR_PATH", ("", ""))[1]
+    c.check(path == mount["mountPath"].rstrip("/") + "/cn-workdays.tsv",
+            f"{w}: ZHIGAI_CALENDAR_PATH ({path!r}) should be the mounted cn-workdays.tsv")
+    cm = find(docs, "ConfigMap", "training-calendar")
+    c.check(cm is not None, "ConfigMap training-calendar is not in the manifests")
+    if cm is not None:
+        with open(os.path.join(repo, "data", "cn-workdays.tsv"), encoding="utf-8") as f:
+            c.check(cm.get("data", {}).get("cn-workdays.tsv") == f.read(),
+                    "ConfigMap training-calendar differs from data/cn-workdays.tsv: run "
+                    "python3 k8s/generate.py")
+
+
 def check_tree(repo, tree, docs):
     c = Checker()
     overlay = tree.split("/")[-1]
@@ -328,6 +355,8 @@ def check_tree(repo, tree, docs):
                 c.check(how == "secret", f"{w}: {var} must come from a Secret (secretKeyRef)")
         c.check(env.get("ZHIGAI_INTERNAL_PROOF", ("",))[0] == "secret",
                 f"{w}: ZHIGAI_INTERNAL_PROOF from a Secret")
+        if name == "training":
+            check_calendar(c, repo, docs, w, spec, ct, env)
         if name != "gateway":
             c.check(env.get("ZHIGAI_DB", ("",))[0] == "secret", f"{w}: ZHIGAI_DB from a Secret")
         listen = env.get("ZHIGAI_LISTEN", (None, f"0.0.0.0:{port}"))[1]

@@ -3,6 +3,7 @@
 #include "services/training/calendar_source.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -95,6 +96,37 @@ TEST_F(CalendarSourceTest, ReloadReadsNowAndReportsTheYears) {
   EXPECT_EQ(reloaded->years, (std::vector<int>{2025, 2026, 2027}));
   EXPECT_EQ(reloaded->path, path_);
   EXPECT_EQ(reloaded->name, path_.substr(path_.rfind('/') + 1));
+}
+
+// A Kubernetes ConfigMap mounted as a directory (k8s/base/training.yaml): the file is a symlink
+// into "..data", itself a symlink to a timestamped directory, and an update writes a new
+// directory and swaps "..data". The service must notice that without a restart.
+TEST_F(CalendarSourceTest, AConfigMapUpdateBySymlinkSwapIsRead) {
+  const std::string dir = absl::StrCat(path_, ".d");
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  auto version = [&](const std::string& name, const std::string& text) {
+    ASSERT_EQ(::mkdir((dir + "/" + name).c_str(), 0755), 0);
+    std::ofstream(dir + "/" + name + "/cn-workdays.tsv") << text;
+    const std::string tmp = dir + "/..data_tmp";
+    ASSERT_EQ(::symlink(name.c_str(), tmp.c_str()), 0);
+    ASSERT_EQ(::rename(tmp.c_str(), (dir + "/..data").c_str()), 0);
+  };
+  version("..2026_11_01", original_);
+  ASSERT_EQ(::symlink("..data/cn-workdays.tsv", (dir + "/cn-workdays.tsv").c_str()), 0);
+  auto source =
+      CalendarSource::Open(dir + "/cn-workdays.tsv", absl::Seconds(5), [this] { return now_; });
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026}));
+  version("..2026_11_20", With2027());
+  now_ += absl::Seconds(5);
+  EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026, 2027}));
+  for (const char* f : {"/cn-workdays.tsv", "/..data", "/..2026_11_01/cn-workdays.tsv",
+                        "/..2026_11_20/cn-workdays.tsv"}) {
+    ::unlink((dir + f).c_str());
+  }
+  ::rmdir((dir + "/..2026_11_01").c_str());
+  ::rmdir((dir + "/..2026_11_20").c_str());
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace
