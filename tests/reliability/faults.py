@@ -51,6 +51,7 @@ class Load:
         self.refused = []       # (method, code, detail): a valid write refused for good
         self.abandoned = collections.Counter()
         self.acked = collections.defaultdict(list)   # kind → keys
+        self.inflight = 0       # calls sent and not yet answered
         self.workers = [threading.Thread(target=self.run, args=(w,), daemon=True)
                         for w in range(workers)]
 
@@ -58,6 +59,8 @@ class Load:
         import grpc
         t = time.time()
         code = "OK"
+        with self.lock:
+            self.inflight += 1
         try:
             return fn(req, timeout=DEADLINE), "OK"
         except grpc.RpcError as e:
@@ -66,6 +69,7 @@ class Load:
         finally:
             spent = time.time() - t
             with self.lock:
+                self.inflight -= 1
                 self.calls += 1
                 self.codes[code] += 1
                 if spent > DEADLINE + DEADLINE_SLACK:
@@ -96,6 +100,7 @@ class Load:
 
     def run(self, w):
         reg, tr, fb, common = self.m["reg"], self.m["tr"], self.m["fb"], self.m["common"]
+        rv, tn, ev = self.m["rv"], self.m["tn"], self.m["ev"]
         i = 0
         while not self.stop.is_set():
             code = harness.credit_code("330302", 1_000_000 + w * 100_000 + i)
@@ -124,10 +129,36 @@ class Load:
                            fb.RecordPlagiarismFindingRequest(
                                finding=harness.finding(fb, code, self.today),
                                request_id=f"rel-plag-{code}"), "finding", code)
+            else:
+                # Training asks the registry whether the organiser may train (R14.4, R14.5):
+                # the training → registry seam under the same faults.
+                if self.write("AdmitToDirectory", self.city.registry.AdmitToDirectory,
+                              reg.AdmitToDirectoryRequest(
+                                  command_id=f"rel-admit-training-{code}",
+                                  year=harness.event_date(self.today).year,
+                                  level=common.CITY, credit_code=code,
+                                  direction=common.TRAINING, source="reliability"),
+                              "training admission", code):
+                    self.write("CreateEvent", self.inst(code).training.CreateEvent,
+                               tn.CreateEventRequest(
+                                   event=harness.event(tn, code, self.today),
+                                   request_id=f"rel-event-{code}"), "event", code)
+            self.write("CreateExpert", self.city.review.CreateExpert,
+                       rv.CreateExpertRequest(expert=harness.expert(rv, code),
+                                              request_id=f"rel-expert-{code}"), "expert", code)
             self._call("ListDirectoryEntries", self.public.registry.ListDirectoryEntries,
                        reg.ListDirectoryEntriesRequest(year=self.year, page_size=20))
             self._call("GetInstitution", self.city.registry.GetInstitution,
                        reg.GetInstitutionRequest(name=f"institutions/{code}"))
+            self._call("ListCalls", self.public.review.ListCalls,
+                       rv.ListCallsRequest(year=self.year))
+            self._call("ListEvents", self.city.training.ListEvents,
+                       tn.ListEventsRequest(page_size=20))
+            self._call("GetRound", self.city.evaluation.GetRound,
+                       ev.GetRoundRequest(name=f"evaluationRounds/{self.year}"))
+
+    def inst(self, code):
+        return self.c.as_("INSTITUTION", sub=f"rel-{code}", code=code)
 
     def start(self):
         for t in self.workers:
@@ -200,8 +231,8 @@ def wait_recovered(client, mods, services):
 def run_faults(st, cluster, client, mods, hl, load, out):
     results = []
     plan = [("kill -9", s) for s in SERVICES + ["gateway"]]
-    plan += [("PostgreSQL restart", "postgresql"), ("SIGTERM", "registry"),
-             ("SIGTERM", "tracking")]
+    plan += [("PostgreSQL restart", "postgresql")]
+    plan += [("SIGTERM", s) for s in SERVICES + ["gateway"]]
     for kind, target in plan:
         time.sleep(2.0)  # steady load between faults
         r = {"fault": f"{kind} {target}", "lies": 0}
@@ -225,6 +256,8 @@ def run_faults(st, cluster, client, mods, hl, load, out):
         else:
             t_down = time.time()
             if kind == "SIGTERM":
+                with load.lock:
+                    r["in_flight"] = load.inflight
                 st.signal(target, signal.SIGTERM)
                 try:
                     rc = st.proc(target).wait(30)
@@ -251,10 +284,13 @@ def run_faults(st, cluster, client, mods, hl, load, out):
         with load.lock:
             delta = load.codes - codes_before
         r["errors"] = ", ".join(f"{k} {v}" for k, v in sorted(delta.items()) if k != "OK") or "0"
+        # A drain finishes what it accepted: a CANCELLED reply is an accepted call dropped.
+        r["cancelled"] = delta.get("CANCELLED", 0) if kind == "SIGTERM" else 0
         out(f"  {r['fault']:<28} errors {r['errors']}, ready {r['ready_s']}s, recovered through the gateway "
             f"{r['recover_s']}s, health samples while down {r['samples']}, "
             f"SERVING while down {r['lies']}"
-            + (f", drained in {r['drain_s']}s exit {r['exit']}" if 'drain_s' in r else ""))
+            + (f", drained in {r['drain_s']}s exit {r['exit']} with {r['in_flight']} calls in "
+               f"flight at the signal, {r['cancelled']} CANCELLED" if 'drain_s' in r else ""))
         results.append(r)
     return results
 
@@ -316,6 +352,20 @@ def verify(st, load, out):
     dup = st.scalar("SELECT count(*) FROM (SELECT 1 FROM registry.sanctions GROUP BY "
                     "credit_code, kind, start_date HAVING count(*) > 1) d")
     checks["sanctions duplicated"] = (dup, dup == 0 and all(c == 1 for c in by_cmd.values()))
+    for kind, sql, what in [
+            ("expert", "SELECT subject, count(*) FROM review.experts WHERE subject IN ({})",
+             "experts"),
+            ("event", "SELECT institution_credit_code, count(*) FROM training.events WHERE "
+             "institution_credit_code IN ({})", "training events")]:
+        acked = load.acked[kind]
+        keyed = [f"rel-expert-{k}" if kind == "expert" else k for k in acked]
+        rows = st.query(sql.format(",".join(f"'{k}'" for k in keyed) or "''") + " GROUP BY 1")
+        got = {k: int(c) for k, c in rows}
+        checks[f"{what} acknowledged"] = (len(acked), True)
+        checks[f"{what} lost"] = (sum(1 for k in keyed if k not in got),
+                                  all(k in got for k in keyed))
+        checks[f"{what} duplicated"] = (sum(1 for c in got.values() if c > 1),
+                                        all(c == 1 for c in got.values()))
     checks["calls past their deadline"] = (len(load.overruns), not load.overruns)
     checks["valid writes refused"] = (len(load.refused), not load.refused)
     for name, (value, ok) in checks.items():
@@ -329,11 +379,16 @@ def report_md(path, started, elapsed, load, faults, checks, ok):
         "Written by `tests/reliability/faults.py` (`tools/zhigai check --faults`) between the",
         "faults markers; do not edit that part by hand. Loopback only: a dedicated PostgreSQL 15 cluster and every service plus the gateway",
         "on free ports. A steady load of "
-        f"{len(load.workers)} client threads through the gateway repeats: `CreateInstitution`",
-        "(request id), `AdmitToDirectory` (command id), `BatchPushProjects` of 3 records (batch id),",
-        "every second chain `RecordPlagiarismFinding` (request id; its CANCEL order reaches the",
-        "registry's `ImposeSanction` through feedback's outbox), and two reads. A write is retried",
-        f"with the same id until acknowledged; every call has a {DEADLINE:.0f} s deadline.",
+        f"{len(load.workers)} client threads through the gateway reaches all six services; each",
+        "chain: `CreateInstitution` (request id), `AdmitToDirectory` (command id),",
+        "`BatchPushProjects` of 3 records (batch id); every second chain `RecordPlagiarismFinding`",
+        "(request id; its CANCEL order reaches the registry's `ImposeSanction` through feedback's",
+        "outbox), the others a TRAINING admission and a training `CreateEvent` (request id; training",
+        "asks the registry whether the organiser may train); review's `CreateExpert` (request id);",
+        "reads of registry, review, training and evaluation. A write is retried with the same id",
+        f"until acknowledged; every call has a {DEADLINE:.0f} s deadline. SIGTERM is sent to each",
+        "service and the gateway with calls in flight; a CANCELLED reply in its window fails the",
+        "run (the drain must finish what it accepted).",
         "",
         f"Run of {started} — {elapsed:.0f} s, result: **{'PASS' if ok else 'FAIL'}**.",
         "",
@@ -360,7 +415,8 @@ def report_md(path, started, elapsed, load, faults, checks, ok):
         "|---|---|---|---|---|---|---|",
     ]
     for r in faults:
-        drain = f"{r['drain_s']} s, exit {r['exit']}" if "drain_s" in r else ""
+        drain = (f"{r['drain_s']} s, exit {r['exit']}, {r['in_flight']} in flight, "
+                 f"{r['cancelled']} CANCELLED" if "drain_s" in r else "")
         lines.append(f"| {r['fault']} | {r['errors']} | {r['ready_s']} | {r['recover_s']} | {r['samples']} | "
                      f"{r['lies']} | {drain} |")
     lines += ["", "## Afterwards (SQL as the admin)", "", "| check | value | |", "|---|---|---|"]
@@ -426,6 +482,9 @@ def main():
                 credit_code=ent, display_name="温州可靠性测试鞋业有限公司",
                 division_code="330302", industry_code="FOOTWEAR", size=tr.SMALL)))
         mods["ent"] = ent
+        # The round the load reads, so that its reads are answers (not NOT_FOUND).
+        client.as_("CITY_BUREAU", sub="rel-city", div="330300").evaluation.CreateRound(
+            ev.CreateRoundRequest(year=st.clock().today().year, request_id="rel-round"))
         hl = HealthLog(st)
         hl.thread.start()
         load = Load(client, mods, args.workers, st.clock().today())
@@ -442,7 +501,8 @@ def main():
             out(f"  past deadline: {m} {s}s")
         checks = verify(st, load, out)
         fault_ok = all(r["lies"] == 0 and r["ready_s"] is not None
-                       and r["recover_s"] is not None and r.get("exit", 0) == 0 for r in faults)
+                       and r["recover_s"] is not None and r.get("exit", 0) == 0
+                       and r["cancelled"] == 0 for r in faults)
         ok = fault_ok and all(good for _, good in checks.values()) and load.acked["finding"]
         if args.report:
             report_md(args.report, started, time.time() - t0, load, faults, checks, ok)

@@ -150,7 +150,7 @@ def institution(reg, common, code, division="330302"):
         registered_address=common.Address(province="浙江省", city="温州市",
                                            division_code=division, street="1号"),
         ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
-        directions=[common.CONSULTING],
+        directions=[common.CONSULTING, common.TRAINING],
         contact=common.Person(name="王经理", phone="13900000001"),
         staff_resident_in_wenzhou=20, products_and_strengths="智能工厂诊断与数字化车间方案",
         key_industry_codes=["ELECTRICAL", "FOOTWEAR"])
@@ -165,6 +165,28 @@ def project(tr, common, project_id, inst, ent, today):
         city_outcome=tr.OUTCOME_APPROVED, city_outcome_date=decl.isoformat(),
         county_outcome=tr.OUTCOME_APPROVED, county_outcome_date=decl.isoformat(),
         subsidy_fen=30_000_00)
+
+
+def event_date(today):
+    """Three weeks ahead: the organiser must be in that date's year's directory (R14.4)."""
+    return today + datetime.timedelta(days=21)
+
+
+def event(tn, inst, today):
+    """A valid training plan three weeks ahead (R13.1–R13.3 met; filing is not part of it)."""
+    date = event_date(today)
+    return tn.Event(
+        institution_credit_code=inst, title="电气行业智能化技改培训（可靠性测试）",
+        type=tn.TRAINING, date=date.isoformat(), start_time="09:00", end_time="12:00",
+        venue="温州市可靠性测试会议中心", division_code="330302", industry_codes=["ELECTRICAL"],
+        expected_audience=80, fee_fen=0, plan_document=f"plan-{inst}",
+        agenda_document=f"agenda-{inst}", slides_documents=[f"slides-{inst}"])
+
+
+def expert(rv, inst):
+    """An expert of the city's pool, one per load chain (subject unique)."""
+    return rv.Expert(display_name="可靠性测试专家", subject=f"rel-expert-{inst}",
+                     fields=["智能制造"], phone="13700000001")
 
 
 def finding(fb, inst, today):
