@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libs/db/connection.h"
 
 namespace zhigai::db {
@@ -30,6 +31,13 @@ absl::Status WriteAudit(Connection& conn, const Actor& actor, const AuditEntry& 
 // Idempotency keys: the key is claimed first in the transaction (so a concurrent twin waits on
 // it and then sees the race), the answer stored with the change, and a repeat returns it
 // without doing anything again.
+//
+// A key may carry the fingerprint of its request (BindFingerprint; libs/server builds them):
+// a repeat whose fingerprint differs from the stored one is refused with FAILED_PRECONDITION,
+// reason REQUEST_ID_REUSED, naming the id field, and nothing runs. Keys without one (and keys
+// stored before fingerprints existed) answer every repeat as before.
+std::string BindFingerprint(absl::string_view key, absl::string_view id_field,
+                            absl::string_view fingerprint);
 absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(Connection& conn,
                                                                   const std::string& key);
 absl::Status ClaimIdempotencyKey(Connection& conn, const std::string& key,

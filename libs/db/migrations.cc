@@ -118,6 +118,13 @@ CREATE INDEX outbox_ordering ON outbox (ordering_key, id)
 -- where the two are the same.
 ALTER TABLE audit_log ADD COLUMN business_at timestamptz;
 )sql"},
+      {5, "idempotency_fingerprint",
+       R"sql(
+-- A request id is bound to its request (AIP-155, issue 27): the fingerprint of everything but
+-- the id, so that the same id with another body is refused instead of answered with the first
+-- request's result. '' for keys stored before: they keep answering as they did.
+ALTER TABLE idempotency_keys ADD COLUMN request_fingerprint text NOT NULL DEFAULT '';
+)sql"},
   };
   return *all;
 }

@@ -9,6 +9,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/round_states.h"
@@ -121,10 +122,8 @@ grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
     v.Absorb(CheckYear(req->year(), "year"));
     v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
     if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.CreateRound(
-        ChangeOf(call),
-        absl::StrCat(call.method, "|", call.principal.subject, "|", req->request_id()), req->year(),
-        req->include_previous_directory());
+    auto out = store_.CreateRound(ChangeOf(call), server::IdempotencyKey(call, *req), req->year(),
+                                  req->include_previous_directory());
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/feedback/domain/plagiarism.h"
 #include "services/feedback/domain/ratable_engagement.h"
@@ -31,10 +32,6 @@ constexpr size_t kMaxEvidence = 20;
 constexpr int kMaxBatch = 1000;
 
 Change ChangeOf(const Call& call) { return {call.actor(), call.method}; }
-
-std::string IdempotencyKey(const Call& call, const std::string& key) {
-  return absl::StrCat(call.method, "|", call.principal.subject, "|", key);
-}
 
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
   return core::ValidateLine(key, field, 1, max, "AIP-155");
@@ -222,7 +219,7 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, const char* method
     write.expected_version = in.version;
     write.today = today;
     write.change_period_days = settings->change_period_days();
-    auto out = d_.store.SaveRating(ChangeOf(call), IdempotencyKey(call, *in.request_id), write,
+    auto out = d_.store.SaveRating(ChangeOf(call), server::IdempotencyKey(call, *in.request), write,
                                    [&](absl::CivilDay first, absl::CivilDay last) {
                                      // The period is fixed when the rating is first given (its last
                                      // change day is stored then), so a later settings change never
@@ -242,7 +239,7 @@ grpc::Status FeedbackHandlers::RateEngagement(grpc::ServerContext* ctx,
                                               v1::Rating* resp) {
   return Rate(ctx, METHOD(RateEngagement),
               {&req->engagement(), req->content(), req->results(), &req->comment(), req->version(),
-               &req->request_id()},
+               &req->request_id(), req},
               v1::ENTERPRISE, resp);
 }
 
@@ -251,7 +248,7 @@ grpc::Status FeedbackHandlers::RecordPhoneRating(grpc::ServerContext* ctx,
                                                  v1::Rating* resp) {
   return Rate(ctx, METHOD(RecordPhoneRating),
               {&req->engagement(), req->content(), req->results(), &req->comment(), req->version(),
-               &req->request_id()},
+               &req->request_id(), req},
               v1::PHONE_FOLLOW_UP, resp);
 }
 
@@ -442,8 +439,8 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
           c.set_division_code(facts->division_code);
         }
         c.set_complainant_credit_code(call.principal.credit_code);
-        auto out = d_.store.FileComplaint(ChangeOf(call), IdempotencyKey(call, req->request_id()),
-                                          c, Today());
+        auto out =
+            d_.store.FileComplaint(ChangeOf(call), server::IdempotencyKey(call, *req), c, Today());
         if (!out.ok()) return out.status();
         *resp = std::move(*out);
         resp->clear_verified_by();
@@ -655,7 +652,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         const std::string institution = f.institution_credit_code();
         const absl::CivilDay finding_day = *day;
         auto out = d_.store.RecordPlagiarismFinding(
-            ChangeOf(call), IdempotencyKey(call, req->request_id()), std::move(f), finding_day,
+            ChangeOf(call), server::IdempotencyKey(call, *req), std::move(f), finding_day,
             [&](const std::string& name) {
               return CancellationOrder(institution, finding_day, name);
             });

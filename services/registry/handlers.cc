@@ -10,6 +10,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/registry/domain/sanctions.h"
 
@@ -74,15 +75,7 @@ absl::Status CheckKey(const std::string& key, absl::string_view field, size_t ma
   return core::ValidateLine(key, field, 1, max, "AIP-155");
 }
 
-std::string IdempotencyKey(const Call& call, const std::string& key) {
-  return absl::StrCat(call.method, "|", call.principal.subject, "|", key);
-}
-
 // Admission and sanction commands come from outboxes: their command id is global.
-std::string CommandKey(const Call& call, const std::string& command_id) {
-  return absl::StrCat(call.method, "|", command_id);
-}
-
 bool IsCity(const Call& c) { return c.principal.role == Role::kCityBureau; }
 
 }  // namespace
@@ -106,7 +99,7 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                "an institution may register only its own credit code",
                                "机构只能登记本单位");
     }
-    auto out = store_.CreateInstitution(ChangeOf(call), IdempotencyKey(call, req->request_id()),
+    auto out = store_.CreateInstitution(ChangeOf(call), server::IdempotencyKey(call, *req),
                                         req->institution());
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
@@ -301,7 +294,7 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
       return server::Forbidden("NOT_CONSORTIUM_LEAD", "only the lead member registers a consortium",
                                "联合体须由牵头单位登记");
     }
-    auto out = store_.CreateConsortium(ChangeOf(call), IdempotencyKey(call, req->request_id()), c);
+    auto out = store_.CreateConsortium(ChangeOf(call), server::IdempotencyKey(call, *req), c);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -366,7 +359,9 @@ grpc::Status RegistryHandlers::AdmitToDirectory(grpc::ServerContext* ctx,
     v.Absorb(core::ValidateLine(req->source(), "source", 0, 200, "FORMAT"));
     if (auto s = v.Finish(); !s.ok()) return s;
     if (auto s = MayWriteLevel(call, req->level(), req->division_code()); !s.ok()) return s;
-    auto out = store_.Admit(ChangeOf(call), CommandKey(call, req->command_id()), *req);
+    auto out = store_.Admit(
+        ChangeOf(call), server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
+        *req);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -503,7 +498,7 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
                                "a county bureau files only its own division's list",
                                "只能备案本辖区名录");
     }
-    auto out = store_.FileCountyList(ChangeOf(call), IdempotencyKey(call, req->request_id()), f);
+    auto out = store_.FileCountyList(ChangeOf(call), server::IdempotencyKey(call, *req), f);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -551,8 +546,9 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
     v.Absorb(core::ValidateLine(req->source_reference(), "source_reference", 1, 500, "R14.5"));
     v.Absorb(core::ValidateText(req->reason(), "reason", 0, 1000, "FORMAT"));
     if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.ImposeSanction(ChangeOf(call), CommandKey(call, req->command_id()), *req,
-                                     *start, SanctionLastDay(req->kind(), *start));
+    auto out = store_.ImposeSanction(
+        ChangeOf(call), server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
+        *req, *start, SanctionLastDay(req->kind(), *start));
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -6,6 +6,7 @@
 
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
+#include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/convert.h"
 #include "services/review/domain/call_state.h"
@@ -20,7 +21,6 @@ using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
 using handlers::CheckVersion;
-using handlers::IdempotencyKey;
 using handlers::ReadApplication;
 using server::RequireRole;
 using server::Serve;
@@ -110,7 +110,7 @@ grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
                  }
                  const absl::CivilDay today = Today();
                  auto out = store_.CreateApplication(
-                     ChangeOf(call), IdempotencyKey(call, req->request_id()), *call_id,
+                     ChangeOf(call), server::IdempotencyKey(call, *req), *call_id,
                      req->application(), [&](const v1::Call& c) -> absl::Status {
                        if (c.state() == v1::DRAFT) {
                          return server::Forbidden("CALL_NOT_PUBLISHED", "the call is not published",

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
+#include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/convert.h"
 #include "services/review/domain/call_state.h"
@@ -20,7 +21,6 @@ using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
 using handlers::CheckVersion;
-using handlers::IdempotencyKey;
 using server::RequireRole;
 using server::Serve;
 
@@ -85,7 +85,7 @@ grpc::Status ReviewHandlers::CreateCall(grpc::ServerContext* ctx, const v1::Crea
     draft.clear_notice_start_date();
     draft.clear_notice_end_date();
     if (auto s = MayManageCall(call.principal, draft); !s.ok()) return s;
-    auto out = store_.CreateCall(ChangeOf(call), IdempotencyKey(call, req->request_id()), draft);
+    auto out = store_.CreateCall(ChangeOf(call), server::IdempotencyKey(call, *req), draft);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "libs/core/text.h"
+#include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/domain/documents.h"
 #include "services/review/handlers.h"
@@ -16,7 +17,6 @@ using auth::Role;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
-using handlers::IdempotencyKey;
 using handlers::ReadApplication;
 using server::RequireRole;
 using server::Serve;
@@ -125,8 +125,8 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
     meta.set_content_type(std::string(ContentTypeOf(*type)));
     meta.set_sha256(header.sha256());
     auto out = store_.StoreDocument(
-        ChangeOf(call), IdempotencyKey(call, header.request_id()), ref->call_id, ref->id, meta,
-        content, [&](const v1::Call& c, const StoredApplication& app) -> absl::Status {
+        ChangeOf(call), server::IdempotencyKey(call, header), ref->call_id, ref->id, meta, content,
+        [&](const v1::Call& c, const StoredApplication& app) -> absl::Status {
           if (c.state() != v1::OPEN) {
             return RuleViolation("CALL_NOT_OPEN", "R4.1",
                                  "documents are uploaded while the call is OPEN",

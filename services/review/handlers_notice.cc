@@ -5,6 +5,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/outbox/outbox.h"
+#include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/admission.h"
 #include "services/review/convert.h"
@@ -20,7 +21,6 @@ using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
 using handlers::CheckVersion;
-using handlers::IdempotencyKey;
 using server::RequireRole;
 using server::Serve;
 
@@ -152,7 +152,7 @@ grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
     }
     const absl::CivilDay today = Today();
     auto out = store_.CreateObjection(
-        ChangeOf(call), IdempotencyKey(call, req->request_id()), *call_id, ref->id, o,
+        ChangeOf(call), server::IdempotencyKey(call, *req), *call_id, ref->id, o,
         [&](const v1::Call& c) -> absl::Status {
           if (auto s = RequireNotice(c); !s.ok()) return s;
           auto notice = NoticeOf(c);

@@ -6,6 +6,7 @@
 #include "libs/core/contact.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/text.h"
+#include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/convert.h"
 #include "services/review/domain/assignment.h"
@@ -21,7 +22,6 @@ using auth::Role;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
-using handlers::IdempotencyKey;
 using server::RequireRole;
 using server::Serve;
 
@@ -92,7 +92,7 @@ grpc::Status ReviewHandlers::CreateExpert(grpc::ServerContext* ctx,
     e.clear_name();
     e.clear_version();
     e.clear_create_time();
-    auto out = store_.CreateExpert(ChangeOf(call), IdempotencyKey(call, req->request_id()), e);
+    auto out = store_.CreateExpert(ChangeOf(call), server::IdempotencyKey(call, *req), e);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

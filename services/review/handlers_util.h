@@ -18,11 +18,6 @@ namespace zhigai::review::handlers {
 
 inline Change ChangeOf(const server::Call& call) { return {call.actor(), call.method}; }
 
-// Creates from people are idempotent per caller; the key includes the subject.
-inline std::string IdempotencyKey(const server::Call& call, const std::string& request_id) {
-  return absl::StrCat(call.method, "|", call.principal.subject, "|", request_id);
-}
-
 inline absl::Status CheckRequestId(const std::string& id, absl::string_view field = "request_id") {
   return core::ValidateLine(id, field, 1, 64, "AIP-155");
 }

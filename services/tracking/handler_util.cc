@@ -62,10 +62,6 @@ absl::Status CheckKey(const std::string& key, absl::string_view field, size_t ma
   return core::ValidateLine(key, field, 1, max, "AIP-155");
 }
 
-std::string IdempotencyKey(const server::Call& call, const std::string& request_id) {
-  return absl::StrCat(call.method, "|", call.principal.subject, "|", request_id);
-}
-
 absl::Status NotEligible(const peers::EligibilityAnswer& answer) {
   std::vector<std::string> reasons;
   std::string rule = answer.reasons.empty() ? "R4.1" : answer.reasons.front().rule;

@@ -24,8 +24,6 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
 absl::StatusOr<int64_t> AfterId(const std::string& token);
 absl::Status CheckYear(int year, absl::string_view field);
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max);
-// Idempotency key of a person's create: method, subject and the client's request id.
-std::string IdempotencyKey(const server::Call& call, const std::string& request_id);
 // FAILED_PRECONDITION INSTITUTION_NOT_ELIGIBLE naming every reason the registry gave.
 absl::Status NotEligible(const peers::EligibilityAnswer& answer);
 

@@ -6,6 +6,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/tracking/domain/engagement.h"
 #include "services/tracking/handler_util.h"
@@ -123,7 +124,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
 
     // A repeat of a report that was stored is answered as the first time, even while the
     // registry is away.
-    std::string key = IdempotencyKey(call, req->request_id());
+    std::string key = server::IdempotencyKey(call, *req);
     auto earlier = store_.FindEngagementAnswer(key);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) {
@@ -335,7 +336,8 @@ grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
         },
         // The key names the engagement too: one request id reused on another engagement is a
         // different request.
-        IdempotencyKey(call, absl::StrCat(req->name(), "|", req->request_id())));
+        server::IdempotencyKey(call, absl::StrCat(req->name(), "|", req->request_id()), *req,
+                               "request_id"));
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/tracking/domain/need.h"
 #include "services/tracking/handler_util.h"
@@ -116,7 +117,7 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
         return s;
       }
     }
-    auto out = store_.CreateEnterprise(ChangeOf(call), IdempotencyKey(call, req->request_id()), e);
+    auto out = store_.CreateEnterprise(ChangeOf(call), server::IdempotencyKey(call, *req), e);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -205,7 +206,7 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
         !s.ok()) {
       return s;
     }
-    auto out = store_.CreateNeed(ChangeOf(call), IdempotencyKey(call, req->request_id()), n);
+    auto out = store_.CreateNeed(ChangeOf(call), server::IdempotencyKey(call, *req), n);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -69,10 +69,6 @@ absl::Status CheckRequestId(const std::string& key, absl::string_view field) {
   return core::ValidateLine(key, field, 1, 64, "AIP-155");
 }
 
-std::string IdempotencyKey(const server::Call& call, const std::string& request_id) {
-  return absl::StrCat(call.method, "|", call.principal.subject, "|", request_id);
-}
-
 absl::Status ValidateBatchCodes(const google::protobuf::RepeatedPtrField<std::string>& codes,
                                 absl::string_view field) {
   if (codes.empty() || codes.size() > kMaxBatch) {

@@ -31,8 +31,6 @@ std::string IdOf(const std::string& name);
 
 absl::Status CheckYear(int year, absl::string_view field);
 absl::Status CheckRequestId(const std::string& key, absl::string_view field);
-std::string IdempotencyKey(const server::Call& call, const std::string& request_id);
-
 // 1..kMaxBatch valid, distinct credit codes (R0.1), for the batch RPCs.
 absl::Status ValidateBatchCodes(const google::protobuf::RepeatedPtrField<std::string>& codes,
                                 absl::string_view field);

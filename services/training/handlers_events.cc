@@ -7,6 +7,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/training/domain/audience.h"
 #include "services/training/domain/filing.h"
@@ -162,7 +163,7 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
     event.set_institution_credit_code(req->event().institution_credit_code());
     CopyPlan(req->event(), &event);
     event.set_state(v1::DRAFT);
-    auto out = store_.CreateEvent(ChangeOf(call), IdempotencyKey(call, req->request_id()), event);
+    auto out = store_.CreateEvent(ChangeOf(call), server::IdempotencyKey(call, *req), event);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     Decorate(calendar_.Current(), resp);

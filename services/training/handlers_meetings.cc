@@ -7,6 +7,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/training/domain/meetings.h"
 #include "services/training/handler_util.h"
@@ -81,8 +82,7 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
     meeting.set_year(static_cast<int>(date->year()));
     meeting.set_organiser(in.organiser());
     *meeting.mutable_attendee_credit_codes() = in.attendee_credit_codes();
-    auto out =
-        store_.CreateMeeting(ChangeOf(call), IdempotencyKey(call, req->request_id()), meeting);
+    auto out = store_.CreateMeeting(ChangeOf(call), server::IdempotencyKey(call, *req), meeting);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -102,8 +102,8 @@ grpc::Status TrainingHandlers::SubmitProblem(grpc::ServerContext* ctx,
     if (auto s = v.Finish("问题信息有误"); !s.ok()) return s;
     auto meeting = store_.GetMeeting(*meeting_id);
     if (!meeting.ok()) return meeting.status();
-    auto out = store_.SubmitProblem(ChangeOf(call), IdempotencyKey(call, req->request_id()),
-                                    *meeting_id, call.principal.credit_code, req->problem().text());
+    auto out = store_.SubmitProblem(ChangeOf(call), server::IdempotencyKey(call, *req), *meeting_id,
+                                    call.principal.credit_code, req->problem().text());
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -6,6 +6,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
+#include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/training/domain/scaled_mean.h"
 #include "services/training/domain/test_scores.h"
@@ -64,7 +65,7 @@ grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
     session.set_full_marks_hundredths(in.full_marks_hundredths());
     *session.mutable_expected_credit_codes() = in.expected_credit_codes();
     auto out =
-        store_.CreateTestSession(ChangeOf(call), IdempotencyKey(call, req->request_id()), session);
+        store_.CreateTestSession(ChangeOf(call), server::IdempotencyKey(call, *req), session);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -756,6 +756,146 @@ def get_ev_by(who, name, tn):
     return who.training.GetEvent(tn.GetEventRequest(name=name))
 
 
+# ------------------------------------------------------------------------------ request ids
+ID_FIELDS = ("request_id", "command_id")
+# Free-text fields whose change keeps a request valid: the changed body is the same request
+# under the same id in every other respect.
+TEXT_FIELDS = ("display_name", "title", "description", "comment", "reason", "venue",
+               "selection_criteria", "source", "resolution", "products_and_strengths",
+               "special_reason", "summary", "notes", "content_summary", "text", "question")
+# Methods with an id that no replay here can reach, each with its reason.
+REQUEST_ID_EXCEPTIONS = {
+    "UploadDocument": "client-streaming: its header's request id is bound to the header "
+                      "(review's own tests); the replay here records unary calls only",
+    "BatchPushProjects": "batch_id, not a request id: each record is judged by its own "
+                         "project id and revision (S1.1), so a batch resent with other "
+                         "records is taken record by record",
+}
+
+
+class Recorder:
+    """Keeps the last successful call of each write method whose request carries an id."""
+
+    def __init__(self):
+        self.calls = {}
+
+    def __call__(self, service, method, request, metadata, reply):
+        if not hasattr(request, "DESCRIPTOR"):
+            return
+        names = {f.name for f in request.DESCRIPTOR.fields}
+        for f in ID_FIELDS:
+            if f in names and getattr(request, f):
+                self.calls[(service, method)] = (request, metadata, reply)
+                return
+
+
+TEXT_LISTS = ("planned_deliverables",)
+SAFE_BOOLS = ("include_previous_directory",)
+
+
+def mutate(msg):
+    """Changes one field of msg that keeps it valid, depth first: a free-text field (set or
+    not), else an item added to a free-text list, else a bool whose both values are valid;
+    True when something changed."""
+    from google.protobuf.descriptor import FieldDescriptor as F
+    fields = [fd for fd in msg.DESCRIPTOR.fields if fd.name not in ID_FIELDS]
+    for fd in fields:
+        if fd.type == F.TYPE_STRING and fd.label != F.LABEL_REPEATED and fd.name in TEXT_FIELDS:
+            setattr(msg, fd.name, getattr(msg, fd.name) + "（改）")
+            return True
+    for fd in fields:
+        if fd.type == F.TYPE_STRING and fd.label == F.LABEL_REPEATED and fd.name in TEXT_LISTS:
+            getattr(msg, fd.name).append("补充交付物")
+            return True
+    for fd, value in msg.ListFields():
+        if fd.type == F.TYPE_MESSAGE and fd.name not in ID_FIELDS:
+            inner = value[0] if fd.label == F.LABEL_REPEATED else value
+            if inner is not None and mutate(inner):
+                return True
+    for fd in fields:
+        if fd.type == F.TYPE_BOOL and fd.name in SAFE_BOOLS:
+            setattr(msg, fd.name, not getattr(msg, fd.name))
+            return True
+    return False
+
+
+def request_ids(ck, client, st, messages, services, recorder):
+    """Issue 27 item 1: for every write method with a request or command id, the last call the
+    year made is sent again as it was (same answer, OK) and with another body under the same id
+    (FAILED_PRECONDITION, REQUEST_ID_REUSED, nothing written)."""
+    import grpc
+    area = "request ids"
+    pkg_of = {svc: f"zhigai.{svc}.v1.{svc.capitalize()}Service" for svc in SERVICES}
+    with_id = {}
+    for svc in SERVICES:
+        pkg = pkg_of[svc].rsplit(".", 1)[0]
+        for m, _ in services[pkg_of[svc]]:
+            fields = {f for f, *_ in messages.get(f"{pkg}.{m}Request", [])}
+            if fields & set(ID_FIELDS):
+                with_id[(svc, m)] = sorted(fields & set(ID_FIELDS))[0]
+
+    def written(svc):
+        r = psql(st.admin_conninfo(), f"SELECT (SELECT count(*) FROM {svc}.audit_log) || ':' || "
+                                      f"(SELECT count(*) FROM {svc}.idempotency_keys)")
+        return r.stdout.strip()
+
+    covered = []
+    for (svc, m), id_field in sorted(with_id.items()):
+        if m in REQUEST_ID_EXCEPTIONS:
+            continue
+        rec = recorder.calls.get((svc, m))
+        if rec is None:
+            ck.check(False, f"{svc}.{m}: takes {id_field} but no call of it was recorded", area)
+            continue
+        request, md, reply = rec
+        fn = getattr(client.stubs[svc], m)
+        try:
+            again = fn(request, timeout=30, metadata=md)
+            ck.check(again.SerializeToString(deterministic=True)
+                     == reply.SerializeToString(deterministic=True),
+                     f"{svc}.{m}: the same request under the same {id_field} gets the first "
+                     "answer", area)
+        except grpc.RpcError as e:
+            ck.check(False, f"{svc}.{m}: the same request again: {e.code().name} {e.details()}",
+                     area)
+            continue
+        changed = type(request)()
+        changed.CopyFrom(request)
+        if not mutate(changed):
+            ck.check(False, f"{svc}.{m}: no field to change for the replay", area)
+            continue
+        before = written(svc)
+        try:
+            fn(changed, timeout=30, metadata=md)
+            ck.check(False, f"{svc}.{m}: another body under the same {id_field} was answered OK",
+                     area)
+        except grpc.RpcError as e:
+            reason = error_reason(e)
+            ck.check(e.code() == grpc.StatusCode.FAILED_PRECONDITION
+                     and reason == "REQUEST_ID_REUSED" and id_field in e.details(),
+                     f"{svc}.{m}: another body under the same {id_field}: {e.code().name} "
+                     f"{reason} (want FAILED_PRECONDITION REQUEST_ID_REUSED naming {id_field})",
+                     area)
+        ck.check(written(svc) == before, f"{svc}.{m}: … nothing written", area)
+        covered.append(f"{svc}.{m}")
+    print(f"  request ids: {len(covered)} methods replayed; exceptions: "
+          f"{', '.join(sorted(REQUEST_ID_EXCEPTIONS))}")
+    return covered
+
+
+def error_reason(err):
+    """The ErrorInfo reason of a gRPC error ('' when none)."""
+    from google.rpc import error_details_pb2, status_pb2
+    for k, v in err.trailing_metadata() or ():
+        if k == "grpc-status-details-bin":
+            st = status_pb2.Status.FromString(v)
+            for d in st.details:
+                info = error_details_pb2.ErrorInfo()
+                if d.Unpack(info):
+                    return info.reason
+    return ""
+
+
 # ------------------------------------------------------------------------------ extra writes
 def extra_writes(ck, y, client):
     """The write methods the year does not call, each called once as its rightful principal
@@ -1007,10 +1147,14 @@ def main():
     try:
         st.start()
         client = zhigai_client.Client(st.target, zhigai_client.Tokens(st.admin, st.idp))
+        recorder = Recorder()
+        client.recorder = recorder
         y = year_mod.Year(client, st.clock(), os.path.join(ROOT, "data"), seed=11,
                           scale=year_mod.Scale.small()).run()
         scoping(ck, y, client, st)
         extra_writes(ck, y, client)
+        client.recorder = None
+        replayed = request_ids(ck, client, st, messages, services, recorder)
         scanned, nprot, nvals = public_scan(ck, y, client, messages)
         writes, audited, rpcs = audit(ck, st, services)
         print("\nFigures:")
@@ -1021,6 +1165,7 @@ def main():
               f"{nvals}")
         print(f"  RPCs {rpcs}; write methods {writes}; with audit rows {audited}; "
               f"unreachable {len(UNREACHABLE)}")
+        print(f"  request ids replayed for {len(replayed)} methods: {', '.join(replayed)}")
     except Exception:  # noqa: BLE001 — report, then stop the stack
         traceback.print_exc()
         for svc in SERVICES + ["gateway"]:

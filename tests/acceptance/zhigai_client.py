@@ -56,6 +56,7 @@ class _Bound:
     def __getattr__(self, service):
         stub = self._client.stubs[service]
         md = self._md
+        client = self._client
 
         class Wrapped:
             def __getattr__(self, method):
@@ -67,7 +68,10 @@ class _Bound:
                     # The gateway rate-limits per principal: wait and retry when told to.
                     for attempt in range(50):
                         try:
-                            return fn(request, timeout=timeout, metadata=md, **kw)
+                            reply = fn(request, timeout=timeout, metadata=md, **kw)
+                            if client.recorder is not None:
+                                client.recorder(service, method, request, md, reply)
+                            return reply
                         except grpc.RpcError as e:
                             if (e.code() != grpc.StatusCode.RESOURCE_EXHAUSTED or attempt == 49
                                     or not hasattr(request, "ListFields")):
@@ -89,6 +93,9 @@ class Client:
         self.channel = grpc.insecure_channel(
             target, options=[("grpc.max_receive_message_length", 64 << 20)])
         self.tokens = tokens
+        # Called as recorder(service, method, request, metadata, reply) after each successful
+        # unary call (tests replay writes with it; see access_test.request_ids).
+        self.recorder = None
         self.stubs = {
             "registry": registry_pb2_grpc.RegistryServiceStub(self.channel),
             "review": review_pb2_grpc.ReviewServiceStub(self.channel),
