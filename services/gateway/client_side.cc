@@ -20,13 +20,20 @@ namespace {
 
 // Request metadata a client may send on: its own keys, and of the transport's only those the
 // backend needs to read the messages and to know the deadline.
+// Only what the backends use travels on: gRPC's own transport keys. The principal, the proof
+// and the request id are set by the gateway (BeginCall); any other client metadata stays here,
+// so a client can neither reach a service with headers it never reads nor push a service past
+// its own metadata limit (issue 27).
 bool ForwardedRequestKey(absl::string_view key) {
-  if (key == "content-type" || key == "te" || key == "grpc-timeout" || key == "grpc-encoding" ||
-      key == "grpc-accept-encoding") {
-    return true;
-  }
-  return !IsStrippedRequestKey(key);
+  return key == "content-type" || key == "te" || key == "grpc-timeout" || key == "grpc-encoding" ||
+         key == "grpc-accept-encoding";
 }
+
+// One documented limit for a request's metadata, every header counted alike (name and value;
+// pseudo-headers excluded): 8 KiB, gRPC's own default, far above a bearer token (about 1 KiB)
+// with a request id. Over it: RESOURCE_EXHAUSTED, which clients do not retry. A single header
+// field above 64 KiB cannot be decoded by HTTP/2's HPACK in nghttp2 and ends the connection.
+constexpr size_t kMaxRequestMetadataBytes = 8 << 10;
 
 void AnswerHealth(Call* call) {
   grpc::health::v1::HealthCheckRequest request;
@@ -74,6 +81,13 @@ void DeadlinePassed(Call* call) {
 // The request's headers are complete: admit it, then open its stream to the backend.
 void BeginCall(ClientConnection* conn, Call* call) {
   call->start = absl::Now();
+  if (call->metadata_bytes > kMaxRequestMetadataBytes) {
+    call->local_health = true;  // nothing goes to a backend; the body is read and dropped
+    return Fail(
+        call, grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("request metadata of ", call->metadata_bytes, " bytes is over the limit of ",
+                     kMaxRequestMetadataBytes, " bytes (all headers together); nothing was done"));
+  }
   if (call->path == kHealthCheck) {
     call->local_health = true;  // answered once the request message is in (ClientHalfClosed)
     return;
@@ -160,6 +174,8 @@ int ClientHeader(nghttp2_session* session, const nghttp2_frame* frame, const uin
   if (!call) return 0;
   absl::string_view key(reinterpret_cast<const char*>(name), namelen);
   absl::string_view val(reinterpret_cast<const char*>(value), valuelen);
+  if (!absl::StartsWith(key, ":")) call->metadata_bytes += namelen + valuelen;
+  if (call->metadata_bytes > kMaxRequestMetadataBytes) return 0;  // refused in BeginCall
   if (key == ":path") {
     call->path = std::string(val);
   } else if (key == "authorization") {

@@ -66,6 +66,9 @@ struct Call {
 
   // The request as the client sent it.
   std::string path, authorization, sent_request_id, timeout;
+  // Bytes of the request's metadata (names and values, pseudo-headers excluded): one limit for
+  // all of it together (kMaxRequestMetadataBytes, client_side.cc).
+  size_t metadata_bytes = 0;
   Headers forwarded;
   absl::Time start;
   EventLoop::Timers::iterator deadline;

@@ -78,6 +78,21 @@ absl::Status CheckKey(const std::string& key, absl::string_view field, size_t ma
 // Admission and sanction commands come from outboxes: their command id is global.
 bool IsCity(const Call& c) { return c.principal.role == Role::kCityBureau; }
 
+// A county bureau registers, edits and files for institutions registered in its own division
+// only (RULES.md: county bureaus act within their division); other callers pass.
+absl::Status WithinCountyDivision(const Call& call, const std::string& division,
+                                  absl::string_view action) {
+  if (call.principal.role != Role::kCountyBureau || division == call.principal.division_code) {
+    return absl::OkStatus();
+  }
+  return server::Forbidden("OUTSIDE_DIVISION",
+                           absl::StrCat("a county bureau may ", action,
+                                        " only institutions registered in its "
+                                        "division (",
+                                        call.principal.division_code, "), not in ", division),
+                           "县级经信部门只能处理本辖区登记的机构");
+}
+
 }  // namespace
 
 grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
@@ -98,6 +113,12 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
       return server::Forbidden("NOT_OWN_INSTITUTION",
                                "an institution may register only its own credit code",
                                "机构只能登记本单位");
+    }
+    // The same scope on create as on update: a county bureau acts within its division.
+    if (auto s = WithinCountyDivision(call, req->institution().registered_address().division_code(),
+                                      "register");
+        !s.ok()) {
+      return s;
     }
     auto out = store_.CreateInstitution(ChangeOf(call), server::IdempotencyKey(call, *req),
                                         req->institution());
@@ -164,12 +185,10 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
         ChangeOf(call), *code, req->institution().version(),
         [&](const v1::Institution& current) -> absl::StatusOr<v1::Institution> {
           // A county bureau looks after institutions registered in its own division.
-          if (call.principal.role == Role::kCountyBureau &&
-              current.registered_address().division_code() != call.principal.division_code) {
-            return server::Forbidden("OUTSIDE_DIVISION",
-                                     "a county bureau may edit only institutions registered in "
-                                     "its division",
-                                     "县级经信部门只能修改本辖区机构");
+          if (auto s =
+                  WithinCountyDivision(call, current.registered_address().division_code(), "edit");
+              !s.ok()) {
+            return s;
           }
           auto next = ApplyUpdate(current, req->institution(), req->update_mask(), call.principal);
           if (!next.ok()) return next.status();
@@ -293,6 +312,15 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
         call.principal.credit_code != c.lead_credit_code()) {
       return server::Forbidden("NOT_CONSORTIUM_LEAD", "only the lead member registers a consortium",
                                "联合体须由牵头单位登记");
+    }
+    if (call.principal.role == Role::kCountyBureau) {
+      auto lead = store_.GetInstitution(c.lead_credit_code());
+      if (!lead.ok()) return lead.status();
+      if (auto s = WithinCountyDivision(call, lead->registered_address().division_code(),
+                                        "register consortia led by");
+          !s.ok()) {
+        return s;
+      }
     }
     auto out = store_.CreateConsortium(ChangeOf(call), server::IdempotencyKey(call, *req), c);
     if (!out.ok()) return out.status();

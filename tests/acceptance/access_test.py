@@ -231,6 +231,21 @@ def scoping(ck, y, client, st):
                                         products_and_strengths=text),
             update_mask=field_mask_pb2.FieldMask(paths=["products_and_strengths"])))
 
+    # The same scope on create as on update (issue 27 item 3): B may not register in A.
+    newcomer = year_mod.credit_code(A, 7770101)
+    ck.denied(area, f"county {B} registers an institution in {A}",
+              lambda: cB.registry.CreateInstitution(reg.CreateInstitutionRequest(
+                  request_id="acc-create-outside", institution=reg.Institution(
+                      credit_code=newcomer, display_name="温州越权登记科技有限公司",
+                      legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2015-05-05",
+                      registered_address=common.Address(province="浙江省", city="温州市",
+                                                         division_code=A, street="1号"),
+                      ownership=reg.PRIVATE, directions=[common.CONSULTING]))))
+    try:
+        city.registry.GetInstitution(reg.GetInstitutionRequest(name=f"institutions/{newcomer}"))
+        ck.check(False, "… nothing registered", area)
+    except grpc.RpcError as e:
+        ck.check(e.code() == grpc.StatusCode.NOT_FOUND, "… nothing registered", area)
     if XA:
         before = get_inst(XA)
         ck.denied(area, f"county {B} updates institution {XA} registered in {A}",

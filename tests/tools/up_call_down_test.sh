@@ -37,6 +37,9 @@ for bad in MAYOR PUBLIC; do
   if err=$("$repo/tools/zhigai" token --as "$bad" 2>&1); then echo "token --as $bad succeeded"; exit 1; fi
   grep -q "not a role that signs in" <<<"$err" || { echo "token --as $bad: $err"; exit 1; }
 done
+# SERVICE is internal: the gateway maps no token to it, so none is minted (issue 27 item 6).
+if err=$("$repo/tools/zhigai" token --as SERVICE 2>&1); then echo "token --as SERVICE succeeded"; exit 1; fi
+grep -q "internal role and no token carries it" <<<"$err" || { echo "token --as SERVICE: $err"; exit 1; }
 
 # The README's first call: the public directory, anonymous, through the gateway.
 out=$("$repo/tools/zhigai" call RegistryService/ListDirectoryEntries '{"year": 2026}')

@@ -152,11 +152,21 @@ int Token(const std::vector<std::string>& args) {
   std::string dir = Arg(args, "--dir"), role = Arg(args, "--role"), sub = Arg(args, "--sub");
   if (dir.empty() || role.empty() || sub.empty()) return Usage();
   const std::optional<zhigai::auth::Role> known = zhigai::auth::RoleFromName(role);
+  if (known == zhigai::auth::Role::kService) {
+    // The gateway maps no token to SERVICE (services/gateway/claims.json): zhigai's services
+    // call each other directly with the internal proof, never through the gateway, so a token
+    // claiming it would only be refused there.
+    std::fprintf(stderr,
+                 "token: SERVICE is zhigai's internal role and no token carries it: services "
+                 "call each other directly with the internal proof (tools/zhigai call ... --as "
+                 "SERVICE sends those headers to a service's own port)\n");
+    return 2;
+  }
   if (!known || *known == zhigai::auth::Role::kPublic) {
     // The gateway would refuse such a token as carrying no role; say it here, with the choices.
     std::fprintf(stderr,
                  "token: %s is not a role that signs in (CITY_BUREAU, COUNTY_BUREAU, INSTITUTION, "
-                 "ENTERPRISE, EXPERT, POLICY_PLATFORM or SERVICE; PUBLIC callers send no token)\n",
+                 "ENTERPRISE, EXPERT or POLICY_PLATFORM; PUBLIC callers send no token)\n",
                  role.c_str());
     return 2;
   }

@@ -136,7 +136,7 @@ TEST_F(GatewayTest, Es256TokensWorkAndKeyRotationNeedsNoRestart) {
   EXPECT_EQ(old.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(GatewayTest, UnaryCarriesMetadataBothWaysAndPreservesStatus) {
+TEST_F(GatewayTest, UnaryCarriesTheMetadataServicesUseBothWaysAndPreservesStatus) {
   StartGateway();
   auto md = As(Role::kCityBureau);
   md.emplace("x-request-id", "req-123");
@@ -148,7 +148,8 @@ TEST_F(GatewayTest, UnaryCarriesMetadataBothWaysAndPreservesStatus) {
   ASSERT_TRUE(resp.ParseFromString(ok.messages[0]));
   EXPECT_EQ(resp.text(), "hello");
   EXPECT_EQ(resp.metadata().at("x-request-id"), "req-123");
-  EXPECT_EQ(resp.metadata().at("x-custom"), "kept");
+  // Client metadata the services never read stays at the gateway (issue 27 item 4).
+  EXPECT_EQ(resp.metadata().count("x-custom"), 0u);
   EXPECT_EQ(Get(ok.initial, "x-echo-initial"), "hello");
   EXPECT_EQ(Get(ok.initial, "x-request-id"), "req-123");
   EXPECT_EQ(Get(ok.trailing, "x-echo-trailer"), "bye");
@@ -158,6 +159,32 @@ TEST_F(GatewayTest, UnaryCarriesMetadataBothWaysAndPreservesStatus) {
   EXPECT_EQ(failed.status.error_message(), "no such thing");
   EXPECT_EQ(Get(failed.trailing, "x-echo-trailer"), "failed");
   EXPECT_TRUE(failed.messages.empty());
+}
+
+// One limit for all request metadata together, whatever the header: 8 KiB. Over it the call is
+// RESOURCE_EXHAUSTED (not retryable) and never reaches a backend; under it, it goes through.
+TEST_F(GatewayTest, RequestMetadataHasOneLimitAnsweredWithResourceExhausted) {
+  StartGateway();
+  auto with = [&](std::vector<std::pair<std::string, size_t>> headers) {
+    auto md = As(Role::kCityBureau);
+    for (const auto& [key, size] : headers) md.emplace(key, std::string(size, 'a'));
+    return GenericCall(channel_.get(), kEcho, {EchoBytes("x")}, md);
+  };
+  const size_t before = backend_->received().size();
+  for (size_t size :
+       {size_t{8} << 10, size_t{10} << 10, size_t{16} << 10, size_t{17} << 10, size_t{60} << 10}) {
+    Result r = with({{"x-big", size}});
+    EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << size;
+    EXPECT_NE(r.status.error_message().find("over the limit of 8192 bytes"), std::string::npos)
+        << r.status.error_message();
+  }
+  // Many small headers count together as one big one.
+  std::vector<std::pair<std::string, size_t>> many;
+  for (int i = 0; i < 20; ++i) many.push_back({absl::StrCat("x-part-", i), 500});
+  EXPECT_EQ(with(many).status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(backend_->received().size(), before) << "a refused call reached the backend";
+  // Under the limit (with the token): served.
+  EXPECT_TRUE(with({{"x-big", size_t{6} << 10}}).status.ok());
 }
 
 TEST_F(GatewayTest, RequestIdIsGeneratedWhenAbsent) {

@@ -279,6 +279,39 @@ TEST_F(RegistryTest, PersonalDataOnlyForBureausAndTheInstitution) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// Issue 27 item 3: a county bureau acts within its division on create as on update: it
+// registers institutions, and consortia led by institutions, of its own division only.
+TEST_F(RegistryTest, ACountyBureauCreatesOnlyWithinItsDivision) {
+  const std::string in_302 = "91330302MA2K7K8L4Y", in_303 = "91330303MA2K7K8L5G";
+  v1::Institution out;
+  grpc::Status s = Create(Profile(in_302, "330302"), "req-county-other", &out, County("330303"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_EQ(Reason(s), "OUTSIDE_DIVISION");
+  EXPECT_EQ(Count("institutions", "credit_code = '" + in_302 + "'"), 0);
+  ASSERT_TRUE(Create(Profile(in_302, "330302"), "req-county-own", &out, County("330302")).ok());
+  ASSERT_TRUE(Create(Profile(in_303, "330303"), "req-county-own-3", &out, County("330303")).ok());
+
+  v1::CreateConsortiumRequest req;
+  req.set_request_id("req-consortium-county");
+  auto* c = req.mutable_consortium();
+  c->set_display_name("鹿城智能化服务联合体");
+  c->set_lead_credit_code(in_302);
+  auto* lead = c->add_members();
+  lead->set_credit_code(in_302);
+  lead->set_display_name("牵头单位");
+  lead->set_role(v1::ENGINEERING_SERVICE);
+  auto* other = c->add_members();
+  other->set_credit_code(in_303);
+  other->set_display_name("成员单位");
+  other->set_role(v1::SOLUTION_SUPPLIER);
+  v1::Consortium made;
+  s = stub_->CreateConsortium(As(County("330303")).get(), req, &made);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_EQ(Count("consortia", "lead_credit_code = '" + in_302 + "'"), 0);
+  s = stub_->CreateConsortium(As(County("330302")).get(), req, &made);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 // An unknown enum value in a list filter is refused naming the field, never dropped (a dropped
 // filter would widen the answer).
 TEST_F(RegistryTest, UnknownFilterValuesAreInvalidArgument) {
