@@ -644,6 +644,13 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         if (!f.engagement().empty())
           v.Absorb(CheckEngagementName(f.engagement(), "finding.engagement"));
         if (auto s = v.Finish("抄袭认定信息有误"); !s.ok()) return s;
+        // The cancellation it orders is for a registered institution (NOT_FOUND otherwise,
+        // nothing written): the registry would refuse the order for good (issue 27 item 2).
+        if (auto s = d_.registry.InstitutionExists(f.institution_credit_code(),
+                                                   "finding.institution_credit_code");
+            !s.ok()) {
+          return s;
+        }
 
         f.clear_name();
         f.clear_recorded_by();

@@ -129,8 +129,9 @@ constexpr Statement kListFilings{
 constexpr Statement kInsertSanction{
     "registry.insert_sanction",
     "INSERT INTO sanctions (credit_code, kind, start_date, end_date, source_reference, reason,"
-    " command_id, version, created_at) VALUES ($1, $2, $3::date, $4::date, $5, $6, $7, 1,"
-    " $8::timestamptz) RETURNING " SANCTION_COLUMNS};
+    " command_id, version, created_at) SELECT $1, $2, $3::date, $4::date, $5, $6, $7, 1,"
+    " $8::timestamptz WHERE EXISTS (SELECT 1 FROM institutions WHERE credit_code = $1)"
+    " RETURNING " SANCTION_COLUMNS};
 constexpr Statement kGetSanction{"registry.get_sanction",
                                  "SELECT " SANCTION_COLUMNS " FROM sanctions WHERE id = $1"};
 constexpr Statement kLiftSanction{
@@ -640,6 +641,14 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
                      "this command id was already used by another caller", "该指令编号已被使用");
       }
       return r.status();
+    }
+    // Only a registered institution can be sanctioned (R14.4, R14.5): a well-formed code of
+    // nobody is refused, nothing written.
+    if (r->rows() == 0) {
+      return Error(
+          absl::StatusCode::kNotFound, "INSTITUTION_NOT_REGISTERED",
+          absl::StrCat("credit_code: no institution ", req.credit_code(), " is registered (R2.1)"),
+          absl::StrCat("未登记的服务机构：", req.credit_code()), "R2.1");
     }
     out = RowToSanction(*r, 0);
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;

@@ -18,6 +18,9 @@
 namespace zhigai::training {
 namespace {
 
+// The attendance code of an enterprise outside Wenzhou's "5+5" industries (R13.3).
+constexpr char kOutsideFivePlusFive[] = "OTHER";
+
 using auth::Role;
 using server::Call;
 using server::RequireRole;
@@ -440,7 +443,18 @@ grpc::Status TrainingHandlers::RecordAttendance(grpc::ServerContext* ctx,
         v.Add(at + ".enterprise_credit_code", "R13.2",
               "an enterprise is listed twice; give one row per enterprise");
       }
-      v.Absorb(core::ValidateLine(a.industry_code(), at + ".industry_code", 1, 64, "R13.2"));
+      // A catalogue code or OTHER (an enterprise outside the "5+5" industries), never free text
+      // (issue 27: "footwear" was stored and then counted as outside 5+5).
+      if (a.industry_code() != kOutsideFivePlusFive) {
+        if (auto s = ref_.industries.ValidateCode(a.industry_code(), at + ".industry_code");
+            !s.ok()) {
+          v.Add(at + ".industry_code", "R13.3",
+                absl::StrCat("industry_code: '", a.industry_code(),
+                             "' is neither a \"5+5\" industry code of data/industries.tsv nor ",
+                             kOutsideFivePlusFive,
+                             " (an enterprise outside them); codes are upper case"));
+        }
+      }
       if (a.people() < 1 || a.people() > kMaxPeoplePerEnterprise) {
         v.Add(at + ".people", "R13.2", "an enterprise sends 1..100000 people");
       }

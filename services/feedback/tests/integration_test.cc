@@ -629,6 +629,15 @@ TEST_F(FeedbackTest, APlagiarismFindingOrdersACancellationForTheRestOfTheYear) {
   s = h_->stub().RecordPlagiarismFinding(Harness::As(County(kDivision)).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Orders(inst), 0);
+  // The cancellation is for a registered institution: NOT_FOUND naming it, nothing written
+  // (the registry would refuse the order for good).
+  s = h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ReasonOfStatus(s), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_EQ(Orders(inst), 0);
+  EXPECT_EQ(h_->Count("feedback.plagiarism_findings", "institution_credit_code = '" + inst + "'"),
+            0);
+  h_->registry().Register(inst);
 
   ASSERT_TRUE(h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &out).ok());
   EXPECT_EQ(out.cancellation_last_day(), "2026-12-31");

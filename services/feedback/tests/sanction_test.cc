@@ -193,6 +193,7 @@ TEST_F(SanctionTest, ComplaintsOfTwoCalendarYearsDoNotCombineIntoABar) {
 
 TEST_F(SanctionTest, APlagiarismFindingCancelsEligibilityInTheRegistryForTheRestOfTheYear) {
   const std::string inst = Code("MA1A", 611);
+  h_->registry().Register(inst);
   h_->SetToday(absl::CivilDay(2026, 9, 9));
   v1::RecordPlagiarismFindingRequest req;
   req.set_request_id("plag-e2e");

@@ -115,6 +115,8 @@ bool RegistryServer::Admit(const std::string& code, int from, int to,
 
 std::string RegistryServer::Sanction(const std::string& code, v1::SanctionKind kind,
                                      const std::string& start) {
+  // Only a registered institution can be sanctioned (ImposeSanction answers NOT_FOUND).
+  if (!Register(code)) return "";
   v1::ImposeSanctionRequest req;
   req.set_command_id(absl::StrCat("sanction-", code, "-", ++commands_));
   req.set_credit_code(code);

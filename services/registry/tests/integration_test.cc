@@ -544,6 +544,15 @@ TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
   EXPECT_EQ(s1.name(), s2.name());
   EXPECT_EQ(s1.end_date(), "2035-05-19");
   EXPECT_EQ(Count("sanctions", absl::StrCat("credit_code = '", code, "'")), 1);
+  // A well-formed code of no registered institution is not sanctioned (issue 27 item 2).
+  v1::ImposeSanctionRequest nobody = bar;
+  nobody.set_command_id("bar:nobody");
+  nobody.set_credit_code("91330328MA9X8W7U44");
+  v1::Sanction none;
+  grpc::Status refused = stub_->ImposeSanction(As(Service()).get(), nobody, &none);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Reason(refused), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_EQ(Count("sanctions", "credit_code = '91330328MA9X8W7U44'"), 0);
 
   ASSERT_TRUE(stub_->CheckEligibility(As(Service()).get(), check, &e).ok());
   EXPECT_FALSE(e.eligible());

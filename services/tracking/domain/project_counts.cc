@@ -24,9 +24,10 @@ absl::StatusOr<ProjectCounts> ValidateProjectCounts(const ProjectCountsInput& in
         "kind", "S1.1",
         absl::StrCat("kind must be DIAGNOSIS or SOLUTION_DESIGN, not '", input.kind, "'"));
   }
-  if (input.declared < 0) {
+  if (input.declared < 0 || input.declared > kMaxProjectsPerKindAndYear) {
     violations.Add("declared", "S1.2",
-                   absl::StrCat("declared must not be negative, not ", input.declared));
+                   absl::StrCat("declared must be between 0 and ", kMaxProjectsPerKindAndYear,
+                                ", not ", input.declared));
   }
   if (input.approved_by_both < 0) {
     violations.Add(

@@ -13,6 +13,12 @@
 
 namespace zhigai::tracking {
 
+// The most projects of one kind an institution can declare in a year: far above what any
+// institution could serve (the programme's whole year is a few thousand engagements), so a
+// real figure always fits and an absurd one is refused rather than stored (approved_by_both is
+// bounded by declared).
+inline constexpr int64_t kMaxProjectsPerKindAndYear = 1'000'000;
+
 struct ProjectCountsInput {
   int year = 0;  // the declaration year the counts cover
   std::string institution_credit_code;

@@ -127,9 +127,10 @@ absl::StatusOr<ProjectRecord> ValidateProjectRecord(ProjectRecordInput input) {
   std::optional<BureauOutcome> county =
       CheckOutcome("county_outcome", input.county_outcome, "county_outcome_date",
                    input.county_outcome_date, declared, violations);
-  if (input.subsidy_fen < 0) {
+  if (input.subsidy_fen < 0 || input.subsidy_fen > kMaxProjectSubsidyFen) {
     violations.Add("subsidy_fen", "S1.1",
-                   absl::StrCat("subsidy_fen must not be negative, not ", input.subsidy_fen));
+                   absl::StrCat("subsidy_fen must be between 0 and ", kMaxProjectSubsidyFen,
+                                " (10,000,000 yuan), not ", input.subsidy_fen));
   }
   if (!violations.empty()) return violations.Finish("政策平台推送的项目记录有误");
 

@@ -13,6 +13,12 @@
 
 namespace zhigai::tracking {
 
+// The largest subsidy one project may carry, in fen: 10,000,000 yuan (1000 万元), hundreds of
+// times any consulting subsidy the programme pays, so a real amount always fits and a unit
+// mistake (yuan sent as fen times 100 ...) or an overflow attempt is refused. With it a year's
+// sum over a million projects stays below 2^63 (the ingest summary's sum cannot wrap).
+inline constexpr int64_t kMaxProjectSubsidyFen = 1'000'000'000;
+
 enum class ProjectOutcome { kPending, kApproved, kRejected };
 
 // "PENDING", "APPROVED", "REJECTED".

@@ -12,6 +12,7 @@
 #include "services/tracking/copy_in.h"
 #include "services/tracking/domain/checksum.h"
 #include "services/tracking/domain/content_hash.h"
+#include "services/tracking/domain/project_counts.h"
 #include "services/tracking/project_wire.h"
 #include "services/tracking/tests/fixture.h"
 
@@ -523,7 +524,8 @@ TEST_F(IntakeTest, CountsRowsAreIdempotentOnTheirRevision) {
 TEST_F(IntakeTest, CountsRowsWithoutRevisionAreOrderedByAsOfAndNeverMixed) {
   std::string a = Code(209, 1), b = Code(209, 2);
   const int year = 2036;
-  const int64_t big_declared = int64_t{3'000'000'000}, big_approved = int64_t{2'500'000'000};
+  // The bound per kind and year (issue 27 item 5); above it a row is refused.
+  const int64_t big_declared = kMaxProjectsPerKindAndYear, big_approved = 999'000;
   auto first = PushCounts({Row(year, a, common::v1::DIAGNOSIS, 5, 3, 0, "2037-01-05T00:00:00Z"),
                            Row(year, b, common::v1::DIAGNOSIS, 2, 1, 1)});
   EXPECT_EQ(first.results(0).outcome(), v1::RECORD_ACCEPTED);
@@ -534,12 +536,15 @@ TEST_F(IntakeTest, CountsRowsWithoutRevisionAreOrderedByAsOfAndNeverMixed) {
   auto second = PushCounts({
       Row(year, a, common::v1::DIAGNOSIS, 4, 2, 0, "2037-01-04T23:59:59Z"),  // earlier
       Row(year, a, common::v1::DIAGNOSIS, big_declared, big_approved, 0,
-          "2037-01-06T08:00:00+08:00"),                                      // later
-      Row(year, a, common::v1::DIAGNOSIS, 6, 3, 9),                          // mixed
-      Row(year, b, common::v1::DIAGNOSIS, 3, 1, 0, "2037-01-07T00:00:00Z"),  // mixed
-      Row(year, a, common::v1::SOLUTION_DESIGN, 1, 1, 0),                    // neither
+          "2037-01-06T08:00:00+08:00"),                                         // later
+      Row(year, a, common::v1::DIAGNOSIS, 6, 3, 9),                             // mixed
+      Row(year, b, common::v1::DIAGNOSIS, 3, 1, 0, "2037-01-07T00:00:00Z"),     // mixed
+      Row(year, a, common::v1::SOLUTION_DESIGN, 1, 1, 0),                       // neither
+      Row(year, b, common::v1::SOLUTION_DESIGN, int64_t{5'000'000'000}, 1, 1),  // too many
   });
-  ASSERT_EQ(second.results_size(), 5);
+  ASSERT_EQ(second.results_size(), 6);
+  EXPECT_EQ(second.results(5).outcome(), v1::RECORD_REJECTED);
+  EXPECT_EQ(second.results(5).violations(0).field(), "rows[5].declared");
   EXPECT_EQ(second.results(0).outcome(), v1::RECORD_STALE);
   EXPECT_EQ(second.results(1).outcome(), v1::RECORD_UPDATED);
   for (int i : {2, 3}) {
@@ -574,7 +579,7 @@ TEST_F(IntakeTest, CountsRowsWithoutRevisionAreOrderedByAsOfAndNeverMixed) {
   const auto& mb = m.metrics(0).credit_code() == a ? m.metrics(1) : m.metrics(0);
   EXPECT_EQ(ma.declared_diagnosis_count(), big_declared);
   EXPECT_EQ(ma.approved_diagnosis_count(), big_approved);
-  EXPECT_EQ(ma.declared_diagnosis(), std::numeric_limits<int32_t>::max());  // saturated copy
+  EXPECT_EQ(ma.declared_diagnosis(), big_declared);  // the int32 copy, while it fits
   ASSERT_EQ(ma.counts_used_size(), 1);
   EXPECT_EQ(ma.counts_used(0).kind(), common::v1::DIAGNOSIS);
   EXPECT_EQ(ma.counts_used(0).revision(), 0);

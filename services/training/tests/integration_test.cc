@@ -761,8 +761,15 @@ TEST_F(TrainingTest, AttendanceIsRecordedAfterTheEventAndValidated) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Attend(e.name(), {Row(1, "APPAREL", 60)}, &out, County("330303")).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Industry codes come from the catalogue (or OTHER), never free text (issue 27 item 2).
+  s = Attend(e.name(), {Row(1, "footwear", 60), Row(2, "TEXTILE", 3)}, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), (std::vector<std::string>{"attendance[0].industry_code",
+                                                    "attendance[1].industry_code"}));
   ASSERT_TRUE(Attend(e.name(), {Row(1, "APPAREL", 60)}, &out).ok());
   EXPECT_EQ(out.attendance_size(), 1);
+  ASSERT_TRUE(Attend(e.name(), {Row(1, "APPAREL", 60), Row(2, "OTHER", 4)}, &out).ok());
+  EXPECT_EQ(out.attendance_size(), 2);
 }
 
 // --- R13.4 satisfaction and the full report ----------------------------------------------------

@@ -74,6 +74,17 @@ TEST(ValidateProjectCountsTest, YearKindCodeRevision) {
   ExpectOnlyField(input, "revision");
 }
 
+// Issue 27 item 5: counts have a plausible maximum; the last one is taken, the next refused.
+TEST(ValidateProjectCountsTest, DeclaredHasAnUpperBound) {
+  ProjectCountsInput input = ValidInput();
+  input.declared = kMaxProjectsPerKindAndYear;
+  EXPECT_TRUE(ValidateProjectCounts(input).ok());
+  input.declared = kMaxProjectsPerKindAndYear + 1;
+  ExpectOnlyField(input, "declared");
+  input.declared = int64_t{5'000'000'000};  // read back as 705,032,704 before
+  ExpectOnlyField(input, "declared");
+}
+
 // Issue 12's promise: without a revision the as-of instant orders the rows (microseconds since
 // 1970 stand in for the revision), and a revision always wins over an as_of sent beside it.
 TEST(ValidateProjectCountsTest, AsOfOrdersARowWithoutRevision) {

@@ -1,5 +1,6 @@
 #include "services/tracking/domain/project_record.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,17 @@ TEST(ValidateProjectRecordTest, PendingOutcomesCarryNoDate) {
   EXPECT_TRUE(record->county.decided_on.has_value());
 }
 
-TEST(ValidateProjectRecordTest, SubsidyZeroIsFineNegativeIsNot) {
+TEST(ValidateProjectRecordTest, SubsidyBetweenZeroAndTenMillionYuan) {
   ProjectRecordInput input = ValidInput();
   input.subsidy_fen = 0;
   EXPECT_TRUE(ValidateProjectRecord(input).ok());
   input.subsidy_fen = -1;
+  ExpectOnlyField(input, "subsidy_fen");
+  input.subsidy_fen = kMaxProjectSubsidyFen;  // the last amount taken
+  EXPECT_TRUE(ValidateProjectRecord(input).ok());
+  input.subsidy_fen = kMaxProjectSubsidyFen + 1;
+  ExpectOnlyField(input, "subsidy_fen");
+  input.subsidy_fen = std::numeric_limits<int64_t>::max();  // two of these used to sum to it
   ExpectOnlyField(input, "subsidy_fen");
 }
 
