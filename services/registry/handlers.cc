@@ -222,6 +222,9 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
     }
     if (!v1::LegalForm_IsValid(req->legal_form()))
       v.Add("legal_form", "FORMAT", "unknown legal form");
+    if (!req->division_code().empty()) {
+      v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
+    }
     if (auto s = v.Finish(); !s.ok()) return s;
     InstitutionFilter filter{req->display_name_contains(), req->division_code(),
                              req->direction() == common::v1::DIRECTION_UNSPECIFIED
@@ -439,6 +442,9 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
       v.Add("direction", "FORMAT", "unknown direction");
     }
     if (!v1::EntryStatus_IsValid(req->status())) v.Add("status", "FORMAT", "unknown status");
+    if (!req->division_code().empty()) {
+      v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
+    }
     if (auto s = v.Finish(); !s.ok()) return s;
     // Everyone but the bureaus sees the active directory only; the default is ACTIVE for all.
     v1::EntryStatus status =
@@ -543,6 +549,9 @@ grpc::Status RegistryHandlers::ListCountyFilings(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
+    if (!req->division_code().empty()) {
+      v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
+    }
     if (auto s = v.Finish(); !s.ok()) return s;
     auto rows = store_.ListCountyFilings(req->year(), req->division_code(), *after, *size + 1);
     if (!rows.ok()) return rows.status();

@@ -325,6 +325,17 @@ TEST_F(RegistryTest, UnknownFilterValuesAreInvalidArgument) {
   std::set<std::string> fields;
   for (const auto& f : bad.field_violations()) fields.insert(f.field());
   EXPECT_EQ(fields, (std::set<std::string>{"direction", "legal_form"}));
+  // A division filter names a division of the catalogue (docs/catalogue-checks.md).
+  v1::ListInstitutionsRequest by_division;
+  by_division.set_division_code("999999");
+  EXPECT_EQ(stub_->ListInstitutions(As(City()).get(), by_division, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::ListCountyFilingsRequest filings;
+  filings.set_division_code("330399");
+  v1::ListCountyFilingsResponse filing_page;
+  EXPECT_EQ(stub_->ListCountyFilings(As(Principal::Anonymous()).get(), filings, &filing_page)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   v1::ListDirectoryEntriesRequest entries;
   entries.set_year(2031);
   entries.set_direction(static_cast<common::v1::Direction>(99));
