@@ -407,7 +407,7 @@ def scoping(ck, y, client, st):
         # which after the played year lies in the next year's directory.
         today_year = int(y.day(0)[:4])
         city.registry.AdmitToDirectory(reg.AdmitToDirectoryRequest(
-            command_id=f"acc-admit-{X}-{today_year}", year=today_year, level=common.CITY,
+            command_id=f"acc-admit-need-{X}-{today_year}", year=today_year, level=common.CITY,
             credit_code=X, direction=common.DIAGNOSIS, source="access test"))
         n2 = ck.allowed(area, f"county {A} assigns the need to X", lambda: assign(cA))
         if n2:
