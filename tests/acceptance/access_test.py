@@ -102,6 +102,9 @@ def parse_protos():
                     comment.append(s[2:])
                     continue
                 m = re.match(r"(message|enum|service|oneof) (\w+) \{", s)
+                if m and s.endswith("}"):
+                    comment = []  # "message X {}": opened and closed on one line
+                    continue
                 if m:
                     stack.append((m.group(1), m.group(2)))
                     if m.group(1) == "service":
