@@ -445,15 +445,13 @@ grpc::Status TrainingHandlers::RecordAttendance(grpc::ServerContext* ctx,
       }
       // A catalogue code or OTHER (an enterprise outside the "5+5" industries), never free text
       // (issue 27: "footwear" was stored and then counted as outside 5+5).
-      if (a.industry_code() != kOutsideFivePlusFive) {
-        if (auto s = ref_.industries.ValidateCode(a.industry_code(), at + ".industry_code");
-            !s.ok()) {
-          v.Add(at + ".industry_code", "R13.3",
-                absl::StrCat("industry_code: '", a.industry_code(),
-                             "' is neither a \"5+5\" industry code of data/industries.tsv nor ",
-                             kOutsideFivePlusFive,
-                             " (an enterprise outside them); codes are upper case"));
-        }
+      if (a.industry_code() != kOutsideFivePlusFive &&
+          ref_.industries.FindByCode(a.industry_code()) == nullptr) {
+        v.Add(at + ".industry_code", "R13.3",
+              absl::StrCat("industry_code: '", a.industry_code(),
+                           "' is neither a \"5+5\" industry code of data/industries.tsv nor ",
+                           kOutsideFivePlusFive,
+                           " (an enterprise outside them); codes are upper case"));
       }
       if (a.people() < 1 || a.people() > kMaxPeoplePerEnterprise) {
         v.Add(at + ".people", "R13.2", "an enterprise sends 1..100000 people");

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "libs/core/errors.h"
 #include "libs/db/audit.h"
 #include "libs/db/errors.h"
 #include "libs/db/migrations.h"
@@ -172,6 +173,36 @@ TEST_F(DbTest, AuditLogIsAppendOnlyAndIdempotencyKeysReturnTheFirstAnswer) {
   ASSERT_TRUE(found.ok());
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ(**found, std::string("first\0answer", 12));
+}
+
+// Issue 27 item 1: a key bound to a request fingerprint answers the same request and refuses
+// another body under the same id, naming the id field; an unbound (old) key answers any repeat.
+TEST_F(DbTest, AKeyBoundToItsRequestRefusesAnotherBody) {
+  Pool pool({db_->ServiceConninfo("zeta"), 1});
+  {
+    auto lease = pool.Acquire();
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE(ApplyMigrations(**lease, "zhigai", FrameworkMigrations()).ok());
+  }
+  const std::string first = BindFingerprint("/x.v1.S/Create|alice|r1", "request_id", "aaa");
+  const std::string other = BindFingerprint("/x.v1.S/Create|alice|r1", "request_id", "bbb");
+  ASSERT_TRUE(pool.Transaction([&](Connection& c) {
+                    if (auto s = ClaimIdempotencyKey(c, first, "/x.v1.S/Create"); !s.ok()) return s;
+                    return StoreIdempotentResponse(c, first, "answer");
+                  })
+                  .ok());
+  auto lease = pool.Acquire();
+  auto same = FindIdempotentResponse(**lease, first);
+  ASSERT_TRUE(same.ok()) << same.status();
+  ASSERT_TRUE(same->has_value());
+  EXPECT_EQ(**same, "answer");
+  auto reused = FindIdempotentResponse(**lease, other);
+  ASSERT_EQ(reused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(reused.status()), "REQUEST_ID_REUSED");
+  EXPECT_NE(reused.status().message().find("request_id"), absl::string_view::npos);
+  auto unbound = FindIdempotentResponse(**lease, "/x.v1.S/Create|alice|r1");
+  ASSERT_TRUE(unbound.ok());
+  EXPECT_TRUE(unbound->has_value());
 }
 
 TEST_F(DbTest, UnreachableServerIsUnavailable) {
