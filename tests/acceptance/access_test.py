@@ -40,6 +40,8 @@ except ImportError:
     sys.exit(77)
 
 sys.path.insert(0, HERE)
+import bad_input_catalogue  # noqa: E402
+import credit_codes  # noqa: E402
 import stack as stack_mod  # noqa: E402
 import zhigai_client  # noqa: E402
 
@@ -792,12 +794,16 @@ REQUEST_ID_EXCEPTIONS = {
 
 
 class Recorder:
-    """Keeps the last successful call of each write method whose request carries an id."""
+    """Keeps the last successful call of each write method whose request carries an id
+    (calls), and of every write method (writes: the bad-input catalogue's base requests)."""
 
     def __init__(self):
         self.calls = {}
+        self.writes = {}
 
     def __call__(self, service, method, request, metadata, reply):
+        if not is_read(method):
+            self.writes[(service, method)] = (request, metadata)
         if not hasattr(request, "DESCRIPTOR"):
             return
         names = {f.name for f in request.DESCRIPTOR.fields}
@@ -1178,6 +1184,8 @@ def main():
         extra_writes(ck, y, client)
         client.recorder = None
         replayed = request_ids(ck, client, st, messages, services, recorder)
+        bad_rows = bad_input_catalogue.run(ck, client, recorder, services, is_read, psql,
+                                           st.admin_conninfo(), credit_codes.credit_code)
         scanned, nprot, nvals = public_scan(ck, y, client, messages)
         writes, audited, rpcs = audit(ck, st, services)
         print("\nFigures:")
@@ -1189,6 +1197,8 @@ def main():
         print(f"  RPCs {rpcs}; write methods {writes}; with audit rows {audited}; "
               f"unreachable {len(UNREACHABLE)}")
         print(f"  request ids replayed for {len(replayed)} methods: {', '.join(replayed)}")
+        print(f"  bad-input catalogue: {sum(bad_rows.values())} rows over {len(bad_rows)} write "
+              f"methods; exceptions: {bad_input_catalogue.EXCEPTIONS}")
     except Exception:  # noqa: BLE001 — report, then stop the stack
         traceback.print_exc()
         for svc in SERVICES + ["gateway"]:

@@ -65,10 +65,14 @@ class _Bound:
                 def call(request, timeout=60, **kw):
                     import grpc
                     import time
+                    streaming = not hasattr(request, "ListFields")
+                    if streaming and client.recorder is not None:
+                        request = list(request)  # kept for the recorder, sent as a stream
                     # The gateway rate-limits per principal: wait and retry when told to.
                     for attempt in range(50):
                         try:
-                            reply = fn(request, timeout=timeout, metadata=md, **kw)
+                            reply = fn(iter(request) if streaming and isinstance(request, list)
+                                       else request, timeout=timeout, metadata=md, **kw)
                             if client.recorder is not None:
                                 client.recorder(service, method, request, md, reply)
                             return reply

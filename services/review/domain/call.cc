@@ -51,13 +51,12 @@ void CheckDirections(const Call& call, bool criteria_ok, Violations& v) {
     }
     const SelectionRule& s = d.selection;
     if (s.mode == SelectionMode::kQuota && s.quota < 1) {
-      v.Add(absl::StrCat(path, ".selection.quota"), "R7.1",
-            "a quota selection needs a quota of at least 1");
+      v.Add(absl::StrCat(path, ".quota"), "R7.1", "a quota selection needs a quota of at least 1");
     }
     if (s.mode == SelectionMode::kCutOff) {
       const int64_t max = MaxWeightedScore(call);  // ten-thousandths
       if (s.cut_off_hundredths < 0 || (criteria_ok && s.cut_off_hundredths * 100 > max)) {
-        v.Add(absl::StrCat(path, ".selection.cut_off_hundredths"), "R7.1",
+        v.Add(absl::StrCat(path, ".cut_off_hundredths"), "R7.1",
               absl::StrCat("the cut-off must lie between 0 and the highest possible score (",
                            max / 100, " hundredths)"));
       }

@@ -71,7 +71,7 @@ struct Call {
 int64_t MaxWeightedScore(const Call& call);
 
 // Checks a call definition; INVALID_ARGUMENT naming every offending field
-// (e.g. "call.directions[1].selection.quota"). The state is not checked here.
+// (e.g. "call.directions[1].quota"). The state is not checked here.
 absl::Status ValidateCall(const Call& call);
 
 }  // namespace zhigai::review

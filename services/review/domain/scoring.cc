@@ -27,23 +27,23 @@ absl::Status ValidateScores(const Call& call, const std::vector<CriterionScore>&
     const CriterionScore& s = scores[i];
     const Criterion* c = FindCriterion(call, s.criterion);
     if (c == nullptr) {
-      v.Add(absl::StrCat("scores[", i, "].criterion"), "R7.1",
+      v.Add(absl::StrCat("sheet.scores[", i, "].criterion"), "R7.1",
             absl::StrCat("\"", s.criterion, "\" is not a review criterion of this call"));
       continue;
     }
     if (!seen.insert(s.criterion).second) {
-      v.Add(absl::StrCat("scores[", i, "].criterion"), "R7.1",
+      v.Add(absl::StrCat("sheet.scores[", i, "].criterion"), "R7.1",
             absl::StrCat("criterion \"", s.criterion, "\" is scored twice"));
     }
     if (s.score_hundredths < 0 || s.score_hundredths > c->full_marks_hundredths) {
-      v.Add(absl::StrCat("scores[", i, "].score_hundredths"), "R7.1",
+      v.Add(absl::StrCat("sheet.scores[", i, "].score_hundredths"), "R7.1",
             absl::StrCat("the score for \"", s.criterion, "\" must be between 0 and ",
                          c->full_marks_hundredths, " hundredths, got ", s.score_hundredths));
     }
   }
   for (const Criterion& c : call.criteria) {
     if (!seen.contains(c.name)) {
-      v.Add("scores", "R7.1", absl::StrCat("criterion \"", c.name, "\" is not scored"));
+      v.Add("sheet.scores", "R7.1", absl::StrCat("criterion \"", c.name, "\" is not scored"));
     }
   }
   return v.Finish("专家评分有误：每项指标须评分一次，且不超过该项满分");

@@ -39,9 +39,9 @@ absl::StatusOr<SelectionResult> SelectApplicants(const Call& call, Direction dir
                         "该征集通知未开放此业务方向");
   }
   if (rules->selection.mode == SelectionMode::kQuota && rules->selection.quota < 1) {
-    return InvalidField(
-        absl::StrCat("call.directions.", DirectionName(direction), ".selection.quota"), "R7.1",
-        "a quota selection needs a quota of at least 1", "按名额遴选时名额至少为 1");
+    return InvalidField(absl::StrCat("call.directions.", DirectionName(direction), ".quota"),
+                        "R7.1", "a quota selection needs a quota of at least 1",
+                        "按名额遴选时名额至少为 1");
   }
   std::set<std::string> ids;
   for (const ScoredApplication& s : scored) {

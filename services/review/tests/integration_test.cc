@@ -58,7 +58,7 @@ TEST_F(ReviewTest, ABadCallNamesEveryFieldAndRuleAndWritesNothing) {
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   auto fields = FieldsOf(s);
   EXPECT_THAT(fields, Contains("call.closing_date"));
-  EXPECT_THAT(fields, Contains("call.directions[0].selection.quota"));
+  EXPECT_THAT(fields, Contains("call.directions[0].quota"));
   EXPECT_THAT(fields, Contains("call.directions[1].track_record_threshold"));
   EXPECT_THAT(fields, Contains("call.tie_policy"));
   EXPECT_EQ(h().Count("calls"), calls);
@@ -757,7 +757,7 @@ TEST_F(ReviewTest, ScoresAreCheckedTrimmedWithFiveExpertsAndSelectionAppliesTheT
   // A score above full marks names the field.
   auto bad = flow().Score(experts[0], r.apps[0].name(), common::v1::CONSULTING, 6001, 0);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(FieldsOf(bad), Contains("scores[0].score_hundredths"));
+  EXPECT_THAT(FieldsOf(bad), Contains("sheet.scores[0].score_hundredths"));
   // Selection before every expert scored is refused.
   v1::SelectionResult sel;
   ASSERT_TRUE(flow().Score(experts[0], r.apps[0].name(), common::v1::CONSULTING, 5000, 3000).ok());

@@ -116,7 +116,7 @@ TEST(ValidateCall, ThresholdMayBeWaivedButNotNegative) {
 TEST(ValidateCall, QuotaAtLeastOne) {
   Call call = ValidCall();
   call.directions[0].selection.quota = 0;
-  EXPECT_THAT(Fields(ValidateCall(call)), ElementsAre("call.directions[0].selection.quota"));
+  EXPECT_THAT(Fields(ValidateCall(call)), ElementsAre("call.directions[0].quota"));
 }
 
 TEST(ValidateCall, CutOffWithinReachableScores) {
@@ -129,8 +129,7 @@ TEST(ValidateCall, CutOffWithinReachableScores) {
   EXPECT_TRUE(ValidateCall(call).ok());
   for (int64_t bad : {int64_t{10001}, int64_t{-1}}) {
     call.directions[1].selection.cut_off_hundredths = bad;
-    EXPECT_THAT(Fields(ValidateCall(call)),
-                ElementsAre("call.directions[1].selection.cut_off_hundredths"))
+    EXPECT_THAT(Fields(ValidateCall(call)), ElementsAre("call.directions[1].cut_off_hundredths"))
         << bad;
   }
 }
@@ -142,7 +141,7 @@ TEST(ValidateCall, ReportsEveryBadFieldAtOnce) {
   call.directions[0].selection.quota = -1;
   absl::Status s = ValidateCall(call);
   EXPECT_THAT(Fields(s), UnorderedElementsAre("call.year", "call.notice_period_days",
-                                              "call.directions[0].selection.quota"));
+                                              "call.directions[0].quota"));
   EXPECT_FALSE(ChineseOf(s).empty());
 }
 

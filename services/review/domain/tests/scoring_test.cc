@@ -33,19 +33,19 @@ TEST(ValidateScores, EachCriterionFromZeroToFullMarks) {
   EXPECT_TRUE(ValidateScores(ValidCall(), Scores(0, 0)).ok());
   EXPECT_TRUE(ValidateScores(ValidCall(), Scores(4000, 6000)).ok());
   EXPECT_THAT(Fields(ValidateScores(ValidCall(), Scores(4001, 6000))),
-              ElementsAre("scores[0].score_hundredths"));
+              ElementsAre("sheet.scores[0].score_hundredths"));
   EXPECT_THAT(Fields(ValidateScores(ValidCall(), Scores(4000, -1))),
-              ElementsAre("scores[1].score_hundredths"));
+              ElementsAre("sheet.scores[1].score_hundredths"));
 }
 
 TEST(ValidateScores, EveryCriterionExactlyOnce) {
   EXPECT_THAT(Fields(ValidateScores(ValidCall(), {{"capability", 100}})), ElementsAre("scores"));
   EXPECT_THAT(
       Fields(ValidateScores(ValidCall(), {{"capability", 100}, {"cases", 100}, {"cases", 200}})),
-      ElementsAre("scores[2].criterion"));
+      ElementsAre("sheet.scores[2].criterion"));
   EXPECT_THAT(
       Fields(ValidateScores(ValidCall(), {{"capability", 100}, {"cases", 100}, {"style", 200}})),
-      ElementsAre("scores[2].criterion"));
+      ElementsAre("sheet.scores[2].criterion"));
 }
 
 TEST(WeightedScore, SumOfScoreTimesWeight) {
