@@ -238,13 +238,17 @@ class Year:
             return False
 
     # ----------------------------------------------------------------- the calls
-    def city_call(self):
+    def prepare_city_call(self, month=3):
         n = self.scale.applicants
         directions = [rv.CallDirection(direction=common.CONSULTING, selection_mode=rv.QUOTA,
                                        quota=max(2, n * 18 // 40)),
                       rv.CallDirection(direction=common.TRAINING, selection_mode=rv.QUOTA,
                                        quota=max(2, n * 13 // 40))]
-        res = self.run_call(self.city, common.CITY, "", self.applicants, directions, month=3)
+        return self.prepare_call(self.city, common.CITY, "", self.applicants, directions,
+                                 month=month)
+
+    def city_call(self):
+        res = self.finish_call(self.city, self.prepare_city_call())
         self.admitted = res["admitted"]
         self.apps, self.call = res["apps"], res["call"]   # the city call's
         self.excluded_by_objection = res["objected"]
@@ -256,21 +260,28 @@ class Year:
                 f"{res['notice']}, 1 objection upheld; {len(self.admitted)} institutions "
                 f"admitted through the review service's outbox in {res['admission_s']:.1f}s")
 
-    def county_call(self):
-        div = COUNTY_OF_COUNTY_CALL
-        bureau = self.county(div)
+    def county_locals(self, div, n=3):
+        """n consulting institutions registered in div, for a county call."""
         locals_ = []
-        for k in range(3):
+        for k in range(n):
             code = credit_code(div, 300000 + self.seed * 100 + k)
-            name = f"鹿城{FIRMS[(self.seed + k) % len(FIRMS)]}县域智能服务有限公司{k + 1}"
+            name = f"{FIRMS[(self.seed + k) % len(FIRMS)]}县域智能服务有限公司{div[-2:]}{k + 1}"
             locals_.append({"code": code, "name": name, "division": div,
                             "directions": [common.CONSULTING], "flaw": None})
             self.create_institution(code, name, div, [common.CONSULTING], False,
-                                    self.rid("county-inst", k))
+                                    self.rid("county-inst", div, k))
+        return locals_
+
+    def prepare_county_call(self, div, month):
         directions = [rv.CallDirection(direction=common.CONSULTING, selection_mode=rv.QUOTA,
                                        quota=2)]
-        res = self.run_call(bureau, common.COUNTY, div, locals_, directions, month=4,
-                            objection=False)
+        return self.prepare_call(self.county(div), common.COUNTY, div, self.county_locals(div),
+                                 directions, month=month, objection=False)
+
+    def county_call(self):
+        div = COUNTY_OF_COUNTY_CALL
+        bureau = self.county(div)
+        res = self.finish_call(bureau, self.prepare_county_call(div, month=4))
         self.county_admitted = res["admitted"]
         filing = bureau.registry.FileCountyList(reg.FileCountyListRequest(
             request_id=self.rid("county-filing"),
@@ -289,6 +300,26 @@ class Year:
         """One call from publication to admission, on the business clock: open for two and a
         half weeks, checked, reviewed by experts, in public notice for a week, finished, and
         admitted through the review service's outbox into the registry."""
+        prep = self.prepare_call(bureau, scope, division, applicants, directions, month,
+                                 objection)
+        return self.finish_call(bureau, prep)
+
+    def finish_call(self, bureau, prep):
+        """FinishCall, then wait until the admissions reached the registry."""
+        call = bureau.review.GetCall(rv.GetCallRequest(name=prep["call"].name))
+        finished = bureau.review.FinishCall(rv.FinishCallRequest(name=call.name,
+                                                                 version=call.version))
+        admitted = {}
+        for adm in finished.admissions:
+            admitted.setdefault(adm.credit_code, set()).add(adm.direction)
+        started = time.time()
+        self.wait_admitted(call, admitted, prep["scope"], prep["division"])
+        return dict(prep, call=call, admitted=admitted, admission_s=time.time() - started)
+
+    def prepare_call(self, bureau, scope, division, applicants, directions, month,
+                     objection=True):
+        """A call from publication to the end of its public notice; the business clock is left
+        on the first day FinishCall may be called."""
         r = self.rng
         label = "city" if scope == common.CITY else f"county-{division}"
         self.at(self.d(month, 2))
@@ -416,19 +447,11 @@ class Year:
             objected = target.credit_code
         # FinishCall the day after the notice; the admissions travel through the outbox.
         self.at(notice_day + datetime.timedelta(days=7))
-        call = bureau.review.GetCall(rv.GetCallRequest(name=call.name))
-        finished = bureau.review.FinishCall(rv.FinishCallRequest(name=call.name, version=call.version))
-        admitted = {}
-        for adm in finished.admissions:
-            admitted.setdefault(adm.credit_code, set()).add(adm.direction)
-        started = time.time()
-        self.wait_admitted(call, admitted, scope, division)
-        return {"admitted": admitted, "objected": objected, "submitted": len(apps),
-                "apps": apps, "call": call,
+        return {"objected": objected, "submitted": len(apps), "apps": apps, "call": call,
+                "scope": scope, "division": division,
                 "refused": refused, "manual": manual, "sheets": sheets, "conflict": conflict,
                 "failing": sum(1 for a in applicants if a["flaw"] in ("R5.2", "R5.3", "R5.4")),
-                "notice": f"{notice.start_date}..{notice.end_date}",
-                "admission_s": time.time() - started}
+                "notice": f"{notice.start_date}..{notice.end_date}"}
 
     def wait_admitted(self, call, admitted, scope, division, seconds=60):
         """Until the registry holds every admission (and the applications say so)."""

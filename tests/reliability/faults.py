@@ -35,6 +35,18 @@ RETRYABLE = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED", "UNKNOWN", "INTERNAL
              "RESOURCE_EXHAUSTED", "CANCELLED"}
 
 
+# The service each method of the load reaches (through the gateway).
+SERVICE_OF = {
+    "CreateInstitution": "registry", "AdmitToDirectory": "registry",
+    "ListDirectoryEntries": "registry", "GetInstitution": "registry",
+    "CreateExpert": "review", "ListCalls": "review", "FinishCall": "review", "GetCall": "review",
+    "BatchPushProjects": "tracking",
+    "CreateEvent": "training", "ListEvents": "training",
+    "RecordPlagiarismFinding": "feedback",
+    "GetRound": "evaluation", "PullMetrics": "evaluation",
+}
+
+
 class Load:
     """Worker threads, each repeating a chain of writes (and reads) until stopped."""
 
@@ -52,6 +64,7 @@ class Load:
         self.abandoned = collections.Counter()
         self.acked = collections.defaultdict(list)   # kind → keys
         self.inflight = 0       # calls sent and not yet answered
+        self.by_service = collections.defaultdict(collections.Counter)  # service → code → n
         self.workers = [threading.Thread(target=self.run, args=(w,), daemon=True)
                         for w in range(workers)]
 
@@ -72,6 +85,7 @@ class Load:
                 self.inflight -= 1
                 self.calls += 1
                 self.codes[code] += 1
+                self.by_service[SERVICE_OF[method]][code] += 1
                 if spent > DEADLINE + DEADLINE_SLACK:
                     self.overruns.append((method, round(spent, 2)))
 
@@ -155,7 +169,11 @@ class Load:
             self._call("ListEvents", self.city.training.ListEvents,
                        tn.ListEventsRequest(page_size=20))
             self._call("GetRound", self.city.evaluation.GetRound,
-                       ev.GetRoundRequest(name=f"evaluationRounds/{self.year}"))
+                       ev.GetRoundRequest(name=self.m["round"]))
+            if w == 0 and i % 4 == 0:
+                # Evaluation's writes pull from the four other services: the seam under faults.
+                self.write("PullMetrics", self.city.evaluation.PullMetrics,
+                           ev.PullMetricsRequest(round=self.m["round"]), "metrics pull", i)
 
     def inst(self, code):
         return self.c.as_("INSTITUTION", sub=f"rel-{code}", code=code)
@@ -228,7 +246,67 @@ def wait_recovered(client, mods, services):
     return None if pending else time.time() - start
 
 
-def run_faults(st, cluster, client, mods, hl, load, out):
+class Finisher:
+    """Finishes the prepared calls, one at each of FINISH_AT's faults, started just before the
+    fault so that FinishCall and review's admission outbox (review → registry) run through it.
+    FinishCall has no request id: a retry reads the call first and stops once it is FINISHED."""
+    FINISH_AT = ("kill -9 registry", "PostgreSQL restart postgresql", "SIGTERM review")
+
+    def __init__(self, year, preps, load, mods):
+        self.y, self.preps, self.load, self.m = year, list(preps), load, mods
+        self.y_preps = list(preps)
+        self.threads, self.finished, self.refused = [], [], []
+
+    def maybe_start(self, fault):
+        if fault in self.FINISH_AT and self.preps:
+            prep = self.preps.pop(0)
+            t = threading.Thread(target=self.finish, args=(prep, fault), daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def finish(self, prep, fault):
+        rv = self.m["rv"]
+        bureau = self.y.city if prep["division"] == "" else self.y.county(prep["division"])
+        name = prep["call"].name
+        start = time.time()
+        while time.time() - start < ACK_BUDGET:
+            call, code = self.load._call("GetCall", bureau.review.GetCall,
+                                         rv.GetCallRequest(name=name))
+            if code == "OK" and call.state == rv.FINISHED:
+                self.finished.append((name, fault))
+                return
+            if code == "OK":
+                _, code = self.load._call("FinishCall", bureau.review.FinishCall,
+                                          rv.FinishCallRequest(name=name, version=call.version))
+                if code == "OK":
+                    self.finished.append((name, fault))
+                    return
+            if code not in RETRYABLE:
+                self.refused.append((name, code))
+                return
+            time.sleep(0.1 + random.random() * 0.2)
+        self.refused.append((name, "not finished in time"))
+
+    def join(self):
+        for t in self.threads:
+            t.join(ACK_BUDGET + 10)
+
+
+def prepare_calls(client, st, out):
+    """Three calls brought to the end of their public notice on the business clock (a city
+    call and two county calls), so that the faults can finish them. Returns (Year, preps)."""
+    import year as year_mod
+    y = year_mod.Year(client, st.clock(), os.path.join(harness.ROOT, "data"), seed=31,
+                      scale=year_mod.Scale(applicants=12), out=out)
+    y.register_institutions()
+    preps = [y.prepare_city_call(month=3), y.prepare_county_call("330303", month=5),
+             y.prepare_county_call("330304", month=7)]
+    out(f"reliability: {len(preps)} calls of {y.year} at the end of their notice "
+        f"({sum(p['submitted'] for p in preps)} applications)")
+    return y, preps
+
+
+def run_faults(st, cluster, client, mods, hl, load, out, finisher):
     results = []
     plan = [("kill -9", s) for s in SERVICES + ["gateway"]]
     plan += [("PostgreSQL restart", "postgresql")]
@@ -236,6 +314,8 @@ def run_faults(st, cluster, client, mods, hl, load, out):
     for kind, target in plan:
         time.sleep(2.0)  # steady load between faults
         r = {"fault": f"{kind} {target}", "lies": 0}
+        finisher.maybe_start(r["fault"])
+        time.sleep(0.05)  # FinishCall on its way when the fault strikes
         with load.lock:
             codes_before = collections.Counter(load.codes)
         if kind == "PostgreSQL restart":
@@ -295,7 +375,20 @@ def run_faults(st, cluster, client, mods, hl, load, out):
     return results
 
 
-def verify(st, load, out):
+def admitted_on_applications(load, finisher):
+    """Directions read as admitted on the finished calls' applications (through the gateway)."""
+    rv = finisher.m["rv"]
+    n = 0
+    for prep in finisher.y_preps:
+        bureau = (finisher.y.city if prep["division"] == ""
+                  else finisher.y.county(prep["division"]))
+        for app in prep["apps"].values():
+            got = bureau.review.GetApplication(rv.GetApplicationRequest(name=app.name))
+            n += sum(1 for res in got.results if res.admitted)
+    return n
+
+
+def verify(st, load, out, finisher):
     """Exactly-once checks by SQL. Returns {name: (value, ok)}."""
     checks = {}
 
@@ -366,6 +459,38 @@ def verify(st, load, out):
                                   all(k in got for k in keyed))
         checks[f"{what} duplicated"] = (sum(1 for c in got.values() if c > 1),
                                         all(c == 1 for c in got.values()))
+    # Review's admission outbox (review → registry), under the faults.
+    deadline = time.time() + 60
+    while time.time() < deadline and st.scalar(
+            "SELECT count(*) FROM review.outbox WHERE delivered_at IS NULL "
+            "AND failed_at IS NULL") > 0:
+        time.sleep(0.5)
+    adm = st.scalar("SELECT count(*) FROM review.admissions")
+    checks["calls finished under a fault"] = (len(finisher.finished),
+                                              len(finisher.finished) == 3 and not finisher.refused)
+    checks["admissions of those calls (review)"] = (adm, adm > 0)
+    waiting = st.scalar("SELECT count(*) FROM review.admissions WHERE enqueued_at IS NULL")
+    checks["admissions never enqueued"] = (waiting, waiting == 0)
+    pending = st.scalar("SELECT count(*) FROM review.outbox WHERE delivered_at IS NULL "
+                        "OR failed_at IS NOT NULL")
+    checks["review outbox undelivered or failed"] = (pending, pending == 0)
+    # Informational: how hard the deliveries had to try (attempts > 1 = a fault was met).
+    retried = st.scalar("SELECT count(*) FROM review.outbox WHERE attempts > 1")
+    checks["review outbox commands delivered after a retry"] = (retried, True)
+    entry = ("FROM review.admissions a JOIN review.calls c ON c.id = a.call_id "
+             "LEFT JOIN registry.directory_entries d ON d.year = c.year AND d.level = c.scope "
+             "AND d.division_code = c.division_code AND d.credit_code = a.credit_code "
+             "AND d.direction = a.direction")
+    missing = st.scalar(f"SELECT count(*) {entry} WHERE d.id IS NULL")
+    checks["admissions not in the registry"] = (missing, missing == 0)
+    twice = st.scalar(f"SELECT count(*) {entry} WHERE (SELECT count(*) FROM registry.audit_log l "
+                      "WHERE l.entity = 'directory_entry' AND l.version = 1 "
+                      "AND l.entity_id = 'directoryEntries/' || d.id) <> 1")
+    checks["admissions applied other than once"] = (twice, twice == 0)
+    shown = admitted_on_applications(load, finisher)
+    checks["applications reading admitted"] = (shown, shown == adm)
+    pulls = len(load.acked["metrics pull"])
+    checks["evaluation metric pulls acknowledged"] = (pulls, pulls > 0)
     checks["calls past their deadline"] = (len(load.overruns), not load.overruns)
     checks["valid writes refused"] = (len(load.refused), not load.refused)
     for name, (value, ok) in checks.items():
@@ -385,7 +510,12 @@ def report_md(path, started, elapsed, load, faults, checks, ok):
         "(request id; its CANCEL order reaches the registry's `ImposeSanction` through feedback's",
         "outbox), the others a TRAINING admission and a training `CreateEvent` (request id; training",
         "asks the registry whether the organiser may train); review's `CreateExpert` (request id);",
-        "reads of registry, review, training and evaluation. A write is retried with the same id",
+        "reads of registry, review, training and evaluation; one worker's every fourth chain",
+        "evaluation's `PullMetrics` (it reads the four other services). Before the load, three calls",
+        "(city, two counties) are played on the business clock to the end of their public notice;",
+        "`FinishCall` is sent on one just before each of kill -9 registry, the PostgreSQL restart",
+        "and SIGTERM review, so review's admission outbox delivers to the registry through them.",
+        "A write is retried with the same id",
         f"until acknowledged; every call has a {DEADLINE:.0f} s deadline. SIGTERM is sent to each",
         "service and the gateway with calls in flight; a CANCELLED reply in its window fails the",
         "run (the drain must finish what it accepted).",
@@ -419,12 +549,45 @@ def report_md(path, started, elapsed, load, faults, checks, ok):
                  f"{r['cancelled']} CANCELLED" if "drain_s" in r else "")
         lines.append(f"| {r['fault']} | {r['errors']} | {r['ready_s']} | {r['recover_s']} | {r['samples']} | "
                      f"{r['lies']} | {drain} |")
+    lines += ["", "## By service", "",
+              "Calls that reached each service through the gateway (retries included), what was",
+              "acknowledged, and what the SQL checks below found lost or duplicated.", "",
+              "| service | calls | OK | other replies | writes acknowledged | lost | duplicated |"
+              " outbox deliveries |",
+              "|---|---|---|---|---|---|---|---|"]
+    for svc, acked, lost, dup, outbox in BY_SERVICE:
+        codes = load.by_service[svc]
+        other = ", ".join(f"{k} {v}" for k, v in sorted(codes.items()) if k != "OK") or "0"
+        ack = ", ".join(f"{k} {len(load.acked[k])}" for k in acked)
+        lines.append(
+            f"| {svc} | {sum(codes.values())} | {codes['OK']} | {other} | {ack} | "
+            f"{sum(checks[c][0] for c in lost if c in checks)} | "
+            f"{sum(checks[c][0] for c in dup if c in checks)} | {outbox(checks)} |")
     lines += ["", "## Afterwards (SQL as the admin)", "", "| check | value | |", "|---|---|---|"]
     for name, (value, good) in checks.items():
         lines.append(f"| {name} | {value} | {'ok' if good else '**FAIL**'} |")
     lines.append("")
     write_between_markers(path, "\n".join(lines))
 
+
+# service, acknowledged kinds, its "lost" checks, its "duplicated" checks, its outbox figure.
+BY_SERVICE = [
+    ("registry", ["institution", "admission", "training admission"],
+     ["institutions lost", "admissions lost"], ["admissions duplicated", "sanctions duplicated"],
+     lambda c: "target of both"),
+    ("review", ["expert"], ["experts lost", "admissions not in the registry"],
+     ["experts duplicated", "admissions applied other than once"],
+     lambda c: f"{c['admissions of those calls (review)'][0]} admissions, "
+               f"{c['admissions applied other than once'][0]} not exactly once"),
+    ("tracking", ["batch"], ["projects lost"], [], lambda c: ""),
+    ("training", ["event"], ["training events lost"], ["training events duplicated"],
+     lambda c: ""),
+    ("feedback", ["finding"], ["findings lost", "outbox commands not applied in the registry"],
+     ["findings duplicated", "sanctions duplicated"],
+     lambda c: f"{c['outbox commands'][0]} sanction orders, "
+               f"{c['outbox undelivered or failed'][0]} undelivered"),
+    ("evaluation", ["metrics pull"], [], [], lambda c: ""),
+]
 
 BEGIN, END = "<!-- faults:begin -->", "<!-- faults:end -->"
 
@@ -476,21 +639,25 @@ def main():
         client.channel.close()
         client.channel = harness.health_channel(st.target)
         client.stubs = {k: type(s)(client.channel) for k, s in client.stubs.items()}
+        year, preps = prepare_calls(client, st, out)
         ent = harness.credit_code("330302", 9_000_001)
         client.as_("ENTERPRISE", sub="rel-ent", code=ent).tracking.CreateEnterprise(
             tr.CreateEnterpriseRequest(request_id="rel-ent", enterprise=tr.Enterprise(
                 credit_code=ent, display_name="温州可靠性测试鞋业有限公司",
                 division_code="330302", industry_code="FOOTWEAR", size=tr.SMALL)))
         mods["ent"] = ent
-        # The round the load reads, so that its reads are answers (not NOT_FOUND).
-        client.as_("CITY_BUREAU", sub="rel-city", div="330300").evaluation.CreateRound(
-            ev.CreateRoundRequest(year=st.clock().today().year, request_id="rel-round"))
+        # The round the load reads and pulls, so that its reads are answers (not NOT_FOUND).
+        mods["round"] = client.as_("CITY_BUREAU", sub="rel-city", div="330300") \
+            .evaluation.CreateRound(ev.CreateRoundRequest(year=st.clock().today().year,
+                                                          request_id="rel-round")).name
         hl = HealthLog(st)
         hl.thread.start()
         load = Load(client, mods, args.workers, st.clock().today())
         load.start()
         out(f"reliability: load of {args.workers} clients running; faults:")
-        faults = run_faults(st, cluster, client, mods, hl, load, out)
+        finisher = Finisher(year, preps, load, mods)
+        faults = run_faults(st, cluster, client, mods, hl, load, out, finisher)
+        finisher.join()
         time.sleep(2.0)
         load.finish()
         hl.stop.set()
@@ -499,7 +666,7 @@ def main():
             out(f"  refused {m} {code} ({when}): {detail}")
         for m, s in load.overruns[:10]:
             out(f"  past deadline: {m} {s}s")
-        checks = verify(st, load, out)
+        checks = verify(st, load, out, finisher)
         fault_ok = all(r["lies"] == 0 and r["ready_s"] is not None
                        and r["recover_s"] is not None and r.get("exit", 0) == 0
                        and r["cancelled"] == 0 for r in faults)
