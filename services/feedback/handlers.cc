@@ -622,6 +622,85 @@ grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
 
 // ---- plagiarism ----------------------------------------------------------------------------
 
+namespace {
+
+// Bureaus and zhigai's services read every finding; an institution reads its own, without the
+// staff member who recorded it (a sign-in id).
+absl::Status ShowFinding(const Call& call, v1::PlagiarismFinding* f) {
+  switch (call.principal.role) {
+    case Role::kCityBureau:
+    case Role::kCountyBureau:
+    case Role::kService:
+      return absl::OkStatus();
+    case Role::kInstitution:
+      if (call.principal.credit_code.empty() ||
+          call.principal.credit_code != f->institution_credit_code()) {
+        return NotYours("plagiarism finding");
+      }
+      f->clear_recorded_by();
+      return absl::OkStatus();
+    default:
+      return RequireRole(
+          call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
+  }
+}
+
+}  // namespace
+
+grpc::Status FeedbackHandlers::GetPlagiarismFinding(grpc::ServerContext* ctx,
+                                                    const v1::GetPlagiarismFindingRequest* req,
+                                                    v1::PlagiarismFinding* resp) {
+  return Serve(ctx, d_.internal_proof, METHOD(GetPlagiarismFinding),
+               [&](const Call& call) -> absl::Status {
+                 auto id = IdFromName(req->name(), "plagiarismFindings", "name");
+                 if (!id.ok()) return id.status();
+                 auto out = d_.store.GetPlagiarismFinding(*id);
+                 if (!out.ok()) return out.status();
+                 if (auto s = ShowFinding(call, &*out); !s.ok()) return s;
+                 *resp = std::move(*out);
+                 return absl::OkStatus();
+               });
+}
+
+grpc::Status FeedbackHandlers::ListPlagiarismFindings(grpc::ServerContext* ctx,
+                                                      const v1::ListPlagiarismFindingsRequest* req,
+                                                      v1::ListPlagiarismFindingsResponse* resp) {
+  return Serve(
+      ctx, d_.internal_proof, METHOD(ListPlagiarismFindings),
+      [&](const Call& call) -> absl::Status {
+        Violations v;
+        std::string institution = req->institution_credit_code();
+        if (!institution.empty()) {
+          v.Absorb(core::ValidateCreditCode(institution, "institution_credit_code"));
+        }
+        if (req->year() != 0 && (req->year() < 2000 || req->year() > 2100)) {
+          v.Add("year", "FORMAT", "year must lie between 2000 and 2100 (0 = every year)");
+        }
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
+        if (call.principal.role == Role::kInstitution) {
+          if (auto s = ScopeFilter(call.principal.credit_code, &institution, "plagiarism finding");
+              !s.ok()) {
+            return s;
+          }
+        }
+        auto rows = d_.store.ListPlagiarismFindings(institution, req->year(), *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          v1::PlagiarismFinding& f = (*rows)[i];
+          if (auto s = ShowFinding(call, &f); !s.ok()) return s;  // the filter already scoped it
+          *resp->add_findings() = std::move(f);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(IdOf(resp->findings(*size - 1).name())));
+        }
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
     grpc::ServerContext* ctx, const v1::RecordPlagiarismFindingRequest* req,
     v1::PlagiarismFinding* resp) {

@@ -50,6 +50,11 @@ class FeedbackHandlers : public v1::FeedbackService::Service {
   grpc::Status RecordPlagiarismFinding(grpc::ServerContext*,
                                        const v1::RecordPlagiarismFindingRequest*,
                                        v1::PlagiarismFinding*) override;
+  grpc::Status GetPlagiarismFinding(grpc::ServerContext*, const v1::GetPlagiarismFindingRequest*,
+                                    v1::PlagiarismFinding*) override;
+  grpc::Status ListPlagiarismFindings(grpc::ServerContext*,
+                                      const v1::ListPlagiarismFindingsRequest*,
+                                      v1::ListPlagiarismFindingsResponse*) override;
   grpc::Status BatchGetFeedbackMetrics(grpc::ServerContext*,
                                        const v1::BatchGetFeedbackMetricsRequest*,
                                        v1::BatchGetFeedbackMetricsResponse*) override;

@@ -110,6 +110,13 @@ constexpr Statement kInsertFinding{
     " created_at) VALUES ($1, $2::date, '\\x', $3, $4::timestamptz) RETURNING id"};
 constexpr Statement kSetFindingBody{"feedback.set_finding_body",
                                     "UPDATE plagiarism_findings SET body = $2 WHERE id = $1"};
+// The body is stored whole at recording (kSetFindingBody); the table's columns are its index.
+constexpr Statement kGetFinding{"feedback.get_finding",
+                                "SELECT body FROM plagiarism_findings WHERE id = $1"};
+constexpr Statement kListFindings{
+    "feedback.list_findings",
+    "SELECT body FROM plagiarism_findings WHERE ($1 = '' OR institution_credit_code = $1)"
+    " AND ($2 = 0 OR extract(year FROM finding_date) = $2) AND id > $3 ORDER BY id LIMIT $4"};
 // ON CONFLICT without a target covers both the command id and the one-bar-per-institution index.
 constexpr Statement kInsertOrder{
     "feedback.insert_order",
@@ -483,6 +490,26 @@ absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::RecordPlagiarismFinding(
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::GetPlagiarismFinding(int64_t id) {
+  auto r = pool_.Exec(kGetFinding, {id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return db::NotFound("plagiarism finding", absl::StrCat(id));
+  return db::ParseStored<v1::PlagiarismFinding>(r->Text(0, 0));
+}
+
+absl::StatusOr<std::vector<v1::PlagiarismFinding>> FeedbackStore::ListPlagiarismFindings(
+    const std::string& institution, int year, int64_t after_id, int limit) {
+  auto r = pool_.Exec(kListFindings, {institution, year, after_id, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::PlagiarismFinding> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto f = db::ParseStored<v1::PlagiarismFinding>(r->Text(i, 0));
+    if (!f.ok()) return f.status();
+    out.push_back(std::move(*f));
+  }
   return out;
 }
 

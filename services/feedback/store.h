@@ -99,6 +99,10 @@ class FeedbackStore {
           const std::string& institution, const std::vector<SeriousComplaint>&)>& decide);
 
   // Records the finding and orders the cancellation `order_for` builds from its name.
+  absl::StatusOr<v1::PlagiarismFinding> GetPlagiarismFinding(int64_t id);
+  // institution "" and year 0 match every finding; ordered by id, after_id excluded.
+  absl::StatusOr<std::vector<v1::PlagiarismFinding>> ListPlagiarismFindings(
+      const std::string& institution, int year, int64_t after_id, int limit);
   absl::StatusOr<v1::PlagiarismFinding> RecordPlagiarismFinding(
       const Change& change, const std::string& idempotency_key, v1::PlagiarismFinding finding,
       absl::CivilDay finding_day,

@@ -83,6 +83,7 @@ def main():
     import year as year_mod
     from zhigai.common.v1 import common_pb2 as common
     from zhigai.evaluation.v1 import evaluation_pb2 as ev
+    from zhigai.feedback.v1 import feedback_pb2 as fb
     from zhigai.registry.v1 import registry_pb2 as reg
     from zhigai.training.v1 import training_pb2 as tn
 
@@ -151,6 +152,18 @@ def main():
             check(len(line) == 1 and line[0].rank == 0 and line[0].exclusion.reason == reason
                   and line[0].exclusion.rule == rule,
                   f"{code} is listed, not ranked, with reason {reason} ({rule})")
+        # The cancellation traced to its finding, as an auditor reads them (issue 28): the
+        # registry's CANCEL names the finding, and feedback's finding is readable, dated on the
+        # sanction's first day.
+        findings = city.feedback.ListPlagiarismFindings(fb.ListPlagiarismFindingsRequest(
+            institution_credit_code=y.cancelled, page_size=100)).findings
+        cancels = [x for x in city.registry.ListSanctions(reg.ListSanctionsRequest(
+            credit_code=y.cancelled, page_size=100)).sanctions if x.kind == reg.CANCEL]
+        check(len(findings) == 1 and len(cancels) == 1
+              and cancels[0].source_reference == findings[0].name
+              and cancels[0].start_date == findings[0].finding_date,
+              f"{y.cancelled}'s cancellation reads back to its plagiarism finding "
+              f"({[f.name for f in findings]}, {[c.source_reference for c in cancels]})")
         # The ranking and the top 10, exactly.
         want = expected_ranking(y, hand)
         got = [(e.credit_code, e.rank, e.excellent) for e in ranked]

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/server/grpc_status.h"
 #include "services/feedback/tests/feedback_fixture.h"
@@ -656,6 +657,95 @@ TEST_F(FeedbackTest, APlagiarismFindingOrdersACancellationForTheRestOfTheYear) {
   EXPECT_EQ(Orders(inst), 1);
   EXPECT_EQ(h_->Count("feedback.plagiarism_findings", "institution_credit_code = '" + inst + "'"),
             2);
+}
+
+// Issue 28: an auditor reads the findings behind a cancellation back; an institution only its
+// own, without the sign-in id of the staff member who recorded it.
+TEST_F(FeedbackTest, PlagiarismFindingsReadBackByBureausAndTheirOwnInstitution) {
+  const std::string a = Code("MA1A", 411), b = Code("MA1A", 412);
+  h_->registry().Register(a);
+  h_->registry().Register(b);
+  auto record = [&](const std::string& inst, const std::string& day, const std::string& id) {
+    h_->SetToday(*core::ParseBusinessDate(day, "day"));
+    v1::RecordPlagiarismFindingRequest req;
+    req.set_request_id(id);
+    auto* f = req.mutable_finding();
+    f->set_institution_credit_code(inst);
+    f->set_finding_date(day);
+    f->set_description("报告雷同");
+    f->add_evidence_document_ids("doc-" + id);
+    v1::PlagiarismFinding out;
+    EXPECT_TRUE(h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &out).ok());
+    return out;
+  };
+  const auto a25 = record(a, "2025-11-03", "read-1");
+  const auto b26 = record(b, "2026-02-10", "read-2");
+  const auto a26 = record(a, "2026-03-04", "read-3");
+
+  auto list = [&](const auth::Principal& who, v1::ListPlagiarismFindingsRequest req,
+                  std::vector<std::string>* names) {
+    names->clear();
+    v1::ListPlagiarismFindingsResponse resp;
+    grpc::Status s = h_->stub().ListPlagiarismFindings(Harness::As(who).get(), req, &resp);
+    for (const auto& f : resp.findings()) names->push_back(f.name());
+    return std::make_pair(s, resp);
+  };
+  std::vector<std::string> names;
+  v1::ListPlagiarismFindingsRequest all;
+  ASSERT_TRUE(list(County(kDivision), all, &names).first.ok());
+  EXPECT_EQ(names, (std::vector<std::string>{a25.name(), b26.name(), a26.name()}));
+  v1::ListPlagiarismFindingsRequest of_a_2026;
+  of_a_2026.set_institution_credit_code(a);
+  of_a_2026.set_year(2026);
+  auto [s, resp] = list(City(), of_a_2026, &names);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(names, std::vector<std::string>{a26.name()});
+  EXPECT_EQ(resp.findings(0).recorded_by(), "city-staff-1");
+  // Two pages of one.
+  v1::ListPlagiarismFindingsRequest paged;
+  paged.set_page_size(2);
+  auto first = list(City(), paged, &names);
+  EXPECT_EQ(names.size(), 2u);
+  paged.set_page_token(first.second.next_page_token());
+  auto second = list(City(), paged, &names);
+  EXPECT_EQ(names, std::vector<std::string>{a26.name()});
+  EXPECT_TRUE(second.second.next_page_token().empty());
+
+  // The institution: its own only, recorded_by withheld; another's is refused, not filtered.
+  ASSERT_TRUE(list(Institution(a), all, &names).first.ok());
+  EXPECT_EQ(names, (std::vector<std::string>{a25.name(), a26.name()}));
+  v1::ListPlagiarismFindingsRequest of_b;
+  of_b.set_institution_credit_code(b);
+  EXPECT_EQ(list(Institution(a), of_b, &names).first.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetPlagiarismFindingRequest get;
+  get.set_name(a26.name());
+  v1::PlagiarismFinding one;
+  ASSERT_TRUE(h_->stub().GetPlagiarismFinding(Harness::As(Institution(a)).get(), get, &one).ok());
+  EXPECT_EQ(one.finding_date(), "2026-03-04");
+  EXPECT_EQ(one.evidence_document_ids(0), "doc-read-3");
+  EXPECT_TRUE(one.recorded_by().empty());
+  get.set_name(b26.name());
+  EXPECT_EQ(
+      h_->stub().GetPlagiarismFinding(Harness::As(Institution(a)).get(), get, &one).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      h_->stub().GetPlagiarismFinding(Harness::As(Enterprise(a)).get(), get, &one).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+
+  // Bad input names its field.
+  get.set_name("plagiarismFindings/x");
+  EXPECT_EQ(FieldsOf(h_->stub().GetPlagiarismFinding(Harness::As(City()).get(), get, &one)),
+            std::set<std::string>{"name"});
+  get.set_name("plagiarismFindings/999999");
+  EXPECT_EQ(h_->stub().GetPlagiarismFinding(Harness::As(City()).get(), get, &one).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::ListPlagiarismFindingsRequest bad;
+  bad.set_institution_credit_code("12345");
+  bad.set_year(1999);
+  bad.set_page_size(1001);
+  EXPECT_EQ(FieldsOf(list(City(), bad, &names).first),
+            (std::set<std::string>{"institution_credit_code", "year", "page_size"}));
 }
 
 // ---- metrics -------------------------------------------------------------------------------
