@@ -355,6 +355,16 @@ def check_tree(repo, tree, docs):
                 c.check(how == "secret", f"{w}: {var} must come from a Secret (secretKeyRef)")
         c.check(env.get("ZHIGAI_INTERNAL_PROOF", ("",))[0] == "secret",
                 f"{w}: ZHIGAI_INTERNAL_PROOF from a Secret")
+        if overlay == "prod":
+            # A settable business clock is for rehearsals only (issue 20): production decides
+            # on the wall clock's dates, so the prod tree may not switch it on, by any route.
+            clock = env.get("ZHIGAI_BUSINESS_CLOCK", ("literal", "system"))
+            flags = [a for a in (ct.get("command") or []) + (ct.get("args") or [])
+                     if a.startswith(("--business_clock", "--business-clock"))]
+            c.check(clock == ("literal", "system") or (clock[0] == "configmap"
+                                                       and clock[1] == "system"),
+                    f"{w}: prod runs the system business clock (ZHIGAI_BUSINESS_CLOCK {clock})")
+            c.check(not flags, f"{w}: prod sets no business clock flag ({flags})")
         if name == "training":
             check_calendar(c, repo, docs, w, spec, ct, env)
         if name != "gateway":
