@@ -365,6 +365,48 @@ grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
   });
 }
 
+grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
+                                                   const v1::ListDefenceScoresRequest* req,
+                                                   v1::ListDefenceScoresResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListDefenceScores), [&](const Call& call) -> absl::Status {
+    const bool bureau = IsBureauOrService(call);
+    if (!bureau) {
+      if (auto s = RequireRole(
+              call, {Role::kCityBureau, Role::kCountyBureau, Role::kService, Role::kInstitution});
+          !s.ok()) {
+        return s;
+      }
+    }
+    Violations v;
+    auto year = YearFromName(req->parent(), "parent");
+    v.Absorb(year.status());
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = db::DecodePageToken(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto round = store_.GetRound(*year);
+    if (!round.ok()) return round.status();
+    // An institution sees its own entry once the round is published, as its score sheet.
+    if (!bureau && round->state() != v1::PUBLISHED) return NotPublished();
+    const std::string only = bureau ? "" : call.principal.credit_code;
+    if (!bureau && only.empty()) {
+      return server::Forbidden("NOT_OWN_INSTITUTION", "an institution reads only its own entry",
+                               "服务机构只能查看本单位的答辩评分");
+    }
+    auto rows = store_.ListDefence(*year, *after, only, *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_defences() = std::move((*rows)[i]);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->set_next_page_token(
+          db::EncodePageToken(resp->defences(*size - 1).entry().credit_code()));
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
                                              const v1::ListRankingRequest* req,
                                              v1::ListRankingResponse* resp) {

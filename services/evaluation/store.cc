@@ -171,6 +171,11 @@ constexpr Statement kListSheets{
     "evaluation.list_sheets",
     "SELECT sheet FROM score_sheets WHERE year = $1 AND credit_code > $2"
     " ORDER BY credit_code LIMIT $3"};
+constexpr Statement kListDefence{
+    "evaluation.list_defence",
+    "SELECT credit_code, array_to_string(member_scores_hundredths, ','), " TS("recorded_at")
+    " FROM defence_scores WHERE year = $1 AND credit_code > $2 AND ($3 = '' OR credit_code = $3)"
+    " ORDER BY credit_code LIMIT $4"};
 constexpr Statement kListRanking{
     "evaluation.list_ranking",
     "SELECT position, sheet FROM score_sheets WHERE year = $1 AND position > $2"
@@ -667,6 +672,23 @@ absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
     auto sheet = db::ParseStored<v1::ScoreSheet>(r->Text(i, 0));
     if (!sheet.ok()) return sheet.status();
     out.push_back(std::move(*sheet));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::RecordedDefence>> EvaluationStore::ListDefence(
+    int year, const std::string& after_code, const std::string& only_code, int limit) {
+  auto r = pool_.Exec(kListDefence, {year, after_code, only_code, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::RecordedDefence> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    v1::RecordedDefence d;
+    d.mutable_entry()->set_credit_code(r->String(i, 0));
+    for (int64_t score : SplitInts(r->Text(i, 1))) {
+      d.mutable_entry()->add_member_scores_hundredths(score);
+    }
+    d.set_record_time(r->String(i, 2));
+    out.push_back(std::move(d));
   }
   return out;
 }

@@ -66,6 +66,11 @@ class EvaluationStore {
                                     const std::string& sanctions_now);
 
   absl::StatusOr<v1::ScoreSheet> GetSheet(int year, const std::string& credit_code);
+  // Defence entries of a round by credit code (only_code "" = every institution).
+  absl::StatusOr<std::vector<v1::RecordedDefence>> ListDefence(int year,
+                                                               const std::string& after_code,
+                                                               const std::string& only_code,
+                                                               int limit);
   absl::StatusOr<std::vector<v1::ScoreSheet>> ListSheets(int year, const std::string& after_code,
                                                          int limit);
   // Sheets in ranking order after `after_position` (-1: from the start).

@@ -4,6 +4,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -693,6 +695,58 @@ TEST_F(EvaluationTest, InstitutionsReadOnlyTheirOwnSheetAndPublicOnlyAfterPublic
   EXPECT_EQ(Reason(s), "ROUND_ALREADY_PUBLISHED");
   s = Rank(year, &round);
   EXPECT_EQ(Reason(s), "ROUND_ALREADY_PUBLISHED");
+}
+
+// Issue 28: the defence panel's scores read back member by member, so S3 can be recomputed
+// by an auditor; an institution reads its own entry once the round is published.
+TEST_F(EvaluationTest, DefenceScoresReadBackMemberByMember) {
+  const int year = 2051;
+  Cast k = RankHandComputed(year, "AY");
+  auto list = [&](const Principal& who, int page_size, const std::string& token,
+                  v1::ListDefenceScoresResponse* out) {
+    v1::ListDefenceScoresRequest req;
+    req.set_parent(Round(year));
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    out->Clear();
+    return stub_->ListDefenceScores(As(who).get(), req, out);
+  };
+  v1::ListDefenceScoresResponse all;
+  ASSERT_TRUE(list(City(), 0, "", &all).ok());
+  std::map<std::string, std::vector<int64_t>> got;
+  for (const auto& d : all.defences()) {
+    got[d.entry().credit_code()] = {d.entry().member_scores_hundredths().begin(),
+                                    d.entry().member_scores_hundredths().end()};
+    EXPECT_FALSE(d.record_time().empty());
+  }
+  EXPECT_EQ(got, (std::map<std::string, std::vector<int64_t>>{
+                     {k.a, {8550, 9050}}, {k.b, {9500}}, {k.e, {9500}}, {k.d, {}}}));
+  // Pages by credit code, three then one.
+  v1::ListDefenceScoresResponse page;
+  ASSERT_TRUE(list(County(), 3, "", &page).ok());
+  ASSERT_EQ(page.defences_size(), 3);
+  const std::string token = page.next_page_token();
+  ASSERT_FALSE(token.empty());
+  ASSERT_TRUE(list(County(), 3, token, &page).ok());
+  EXPECT_EQ(page.defences_size(), 1);
+  EXPECT_TRUE(page.next_page_token().empty());
+
+  // The institution: not before publication; then its own entry only.
+  grpc::Status s = list(Inst(k.a), 0, "", &page);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  v1::Round round;
+  ASSERT_TRUE(Publish(year, &round).ok());
+  ASSERT_TRUE(list(Inst(k.a), 0, "", &page).ok());
+  ASSERT_EQ(page.defences_size(), 1);
+  EXPECT_EQ(page.defences(0).entry().credit_code(), k.a);
+  EXPECT_EQ(page.defences(0).entry().member_scores_hundredths_size(), 2);
+  EXPECT_EQ(list(Public(), 0, "", &page).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::ListDefenceScoresRequest bad;
+  bad.set_parent("rounds/x");
+  bad.set_page_size(1001);
+  EXPECT_EQ(Fields(stub_->ListDefenceScores(As(City()).get(), bad, &page)),
+            (std::vector<std::string>{"parent", "page_size"}));
 }
 
 TEST_F(EvaluationTest, SheetsDoNotExistBeforeRankingAndNamesAreChecked) {
