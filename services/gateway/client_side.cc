@@ -250,8 +250,10 @@ void ClientGone(Call* call) {
 int ClientStreamClosed(nghttp2_session* session, int32_t stream, uint32_t, void* user) {
   auto* call = static_cast<Call*>(nghttp2_session_get_stream_user_data(session, stream));
   if (!call) return 0;
-  static_cast<ClientConnection*>(user)->calls.erase(call);
+  auto* conn = static_cast<ClientConnection*>(user);
+  conn->calls.erase(call);
   ClientGone(call);
+  conn->CallEnded();
   return 0;
 }
 
@@ -280,11 +282,30 @@ absl::Status ClientConnection::Open() {
   return absl::OkStatus();
 }
 
+// After its GOAWAY an aged connection lets its calls finish and closes a few seconds after the
+// last one ended. A fixed 30 s grace cut off calls still running at its end: the client saw
+// UNAVAILABLE "Broken pipe" (seen when the machine was loaded and calls slow; gRPC's own
+// default grace is unlimited). The few seconds let the client read the GOAWAY before the
+// socket goes, so a stream it opened meanwhile (above the GOAWAY's last stream, never
+// processed) is retried on its new connection rather than reset with this one.
+constexpr absl::Duration kAgedIdleClose = absl::Seconds(5);
+// The longest an aged connection waits for its calls: the gateway's longest HTTP deadline.
+constexpr absl::Duration kAgedMaxGrace = absl::Minutes(10);
+
 void ClientConnection::Age() {
   GoAway();
-  // 30 s of grace for the calls in flight (GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS), then the
-  // rest are ended as the connection closes.
-  age_timer_ = loop_.At(absl::Now() + absl::Seconds(30), [this] {
+  aged_ = true;
+  age_timer_ = loop_.At(absl::Now() + kAgedMaxGrace, [this] {
+    age_timer_ = loop_.NoTimer();
+    Close("maximum connection age");
+  });
+  CallEnded();
+}
+
+void ClientConnection::CallEnded() {
+  if (!aged_ || !calls.empty() || closed()) return;
+  if (age_timer_ != loop_.NoTimer()) loop_.Cancel(age_timer_);
+  age_timer_ = loop_.At(absl::Now() + kAgedIdleClose, [this] {
     age_timer_ = loop_.NoTimer();
     Close("maximum connection age");
   });

@@ -125,6 +125,8 @@ class ClientConnection : public CallConnection {
   Worker& worker() { return worker_; }
   // Asks the client to go away once its calls are done (GOAWAY with the last stream taken).
   void GoAway();
+  // One of its calls ended: an aged connection closes once none is left.
+  void CallEnded();
 
  protected:
   void OnLost(absl::string_view why) override;
@@ -134,6 +136,7 @@ class ClientConnection : public CallConnection {
   Worker& worker_;
   EventLoop::Timers::iterator age_timer_;
   bool going_away_ = false;
+  bool aged_ = false;
 };
 
 std::vector<nghttp2_nv> NameValues(const Headers& headers);
