@@ -914,15 +914,7 @@ def request_ids(ck, client, st, messages, services, recorder):
 
 def error_reason(err):
     """The ErrorInfo reason of a gRPC error ('' when none)."""
-    from google.rpc import error_details_pb2, status_pb2
-    for k, v in err.trailing_metadata() or ():
-        if k == "grpc-status-details-bin":
-            st = status_pb2.Status.FromString(v)
-            for d in st.details:
-                info = error_details_pb2.ErrorInfo()
-                if d.Unpack(info):
-                    return info.reason
-    return ""
+    return zhigai_client.error_details(err)[0]
 
 
 # ------------------------------------------------------------------------------ extra writes

@@ -12,7 +12,11 @@ exception with its reason, so a new method cannot land without its rows.
 service, its row count and the newest row version (max xmin), before and after the row."""
 import collections
 
+from zhigai_client import error_details
+
 INV, NF, FP, PD = "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED"
+# Every id a request may carry; each row gets fresh ones so that it is judged, not replayed.
+# (access_test.ID_FIELDS is narrower on purpose: the ids bound to their body.)
 ID_FIELDS = ("request_id", "command_id", "batch_id", "reconciliation_id")
 
 # Bad values, one per class of the issue.
@@ -411,22 +415,6 @@ def fresh_ids(msg, tag):
             fresh_ids(value, tag)
 
 
-def error_details(err):
-    """(ErrorInfo reason, [BadRequest field paths]) of a gRPC error."""
-    from google.rpc import error_details_pb2, status_pb2
-    reason, fields = "", []
-    for k, v in err.trailing_metadata() or ():
-        if k != "grpc-status-details-bin":
-            continue
-        for d in status_pb2.Status.FromString(v).details:
-            info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
-            if d.Unpack(info):
-                reason = info.reason
-            elif d.Unpack(bad):
-                fields += [fv.field for fv in bad.field_violations]
-    return reason, fields
-
-
 def names_field(code, fields, details, want):
     """The refusal names the field: in BadRequest for INVALID_ARGUMENT (the path itself, or the
     list for an item of a repeated scalar); for the other codes, the message names the field or
@@ -496,7 +484,7 @@ def judge(ck, key, row, what, call):
         if not hasattr(reply, "DESCRIPTOR"):  # a response stream: its first message
             reply = list(reply)[0]
     except grpc.RpcError as e:
-        reason, fields = error_details(e)
+        _, fields = error_details(e)
         ck.check(key not in PER_RECORD and e.code().name == row.code
                  and names_field(row.code, fields, e.details() or "", row.field),
                  f"{what}: {e.code().name} {fields or (e.details() or '')[:120]} ({want})", area)

@@ -32,6 +32,7 @@ from zhigai.registry.v1 import registry_pb2 as reg
 from zhigai.review.v1 import review_pb2 as rv
 from zhigai.tracking.v1 import tracking_pb2 as tr
 from zhigai.training.v1 import training_pb2 as tn
+from zhigai_client import error_details
 
 COUNTIES = ["330302", "330303", "330304", "330305", "330324", "330326", "330327", "330328",
             "330329", "330381", "330382", "330383"]
@@ -1078,13 +1079,4 @@ class Year:
 
 def reason_of(err):
     """The ErrorInfo reason of a gRPC error (google.rpc.Status in the trailers), or ""."""
-    for key, value in (err.trailing_metadata() or ()):
-        if key == "grpc-status-details-bin":
-            from google.rpc import error_details_pb2, status_pb2
-            st = status_pb2.Status.FromString(value)
-            for d in st.details:
-                if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-                    info = error_details_pb2.ErrorInfo()
-                    d.Unpack(info)
-                    return info.reason
-    return ""
+    return error_details(err)[0]

@@ -118,3 +118,20 @@ class Client:
 
     def close(self):
         self.channel.close()
+
+
+def error_details(err):
+    """(ErrorInfo reason, [BadRequest field paths]) of a gRPC error, from the google.rpc.Status
+    in its trailers; ("", []) when it carries none."""
+    from google.rpc import error_details_pb2, status_pb2
+    reason, fields = "", []
+    for k, v in err.trailing_metadata() or ():
+        if k != "grpc-status-details-bin":
+            continue
+        for d in status_pb2.Status.FromString(v).details:
+            info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+            if d.Unpack(info):
+                reason = info.reason
+            elif d.Unpack(bad):
+                fields += [fv.field for fv in bad.field_violations]
+    return reason, fields

@@ -39,7 +39,8 @@ TEST(ValidateScores, EachCriterionFromZeroToFullMarks) {
 }
 
 TEST(ValidateScores, EveryCriterionExactlyOnce) {
-  EXPECT_THAT(Fields(ValidateScores(ValidCall(), {{"capability", 100}})), ElementsAre("sheet.scores"));
+  EXPECT_THAT(Fields(ValidateScores(ValidCall(), {{"capability", 100}})),
+              ElementsAre("sheet.scores"));
   EXPECT_THAT(
       Fields(ValidateScores(ValidCall(), {{"capability", 100}, {"cases", 100}, {"cases", 200}})),
       ElementsAre("sheet.scores[2].criterion"));
