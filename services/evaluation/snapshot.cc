@@ -83,7 +83,8 @@ InstitutionInput ToInput(const SnapshotInstitution& in,
   out.approved_projects = in.approved_diagnosis + in.approved_solution_design;
   out.tests.reserve(in.tests.size());
   for (const SnapshotTest& t : in.tests) {
-    out.tests.push_back({t.score_hundredths, t.full_marks_hundredths, t.unexcused_absence});
+    out.tests.push_back(
+        {t.score_hundredths, t.full_marks_hundredths, t.unexcused_absence, t.no_result_at_close});
   }
   out.content_ratings = in.content;
   out.result_ratings = in.results;
@@ -96,7 +97,8 @@ InstitutionInput ToInput(const SnapshotInstitution& in,
 
 bool NeedsDefenceEntry(const SnapshotInstitution& in) { return in.exclusion == Exclusion::kNone; }
 
-absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending) {
+absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending,
+                            int64_t test_results_missing) {
   if (institutions == 0) {
     return RuleViolation("NO_INSTITUTIONS_IN_SCOPE", "R10.1",
                          "the snapshot holds no institution: pull the metrics of a non-empty "
@@ -109,6 +111,14 @@ absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending) {
                                       " test absence excuse(s) were undecided at the pull; decide "
                                       "them in the training service and pull again"),
                          "尚有缺考请假未审核，请审核后重新拉取数据再冻结");
+  }
+  if (test_results_missing > 0) {
+    return RuleViolation(
+        "TEST_SESSIONS_OPEN", "R8.1",
+        absl::StrCat(test_results_missing,
+                     " expected test result(s) were missing at sessions still open at the pull; "
+                     "record them or close the sessions in the training service and pull again"),
+        "尚有测评场次未关闭且缺少成绩，请录入成绩或关闭场次后重新拉取数据再冻结");
   }
   return absl::OkStatus();
 }

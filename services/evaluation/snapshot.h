@@ -32,6 +32,7 @@ struct SnapshotTest {
   int64_t score_hundredths = 0;
   int64_t full_marks_hundredths = 0;
   bool unexcused_absence = false;
+  bool no_result_at_close = false;  // R8.1 (2026-12): the absence is a result missing at close
 };
 
 // One institution's pulled figures.
@@ -43,6 +44,7 @@ struct SnapshotInstitution {
   int64_t approved_diagnosis = 0, approved_solution_design = 0;
   std::vector<SnapshotTest> tests;
   int64_t excuses_pending = 0;
+  int64_t test_results_missing = 0;  // at sessions still open (R8.1 Decision 2026-12)
   RatingCounts content, results;
   int64_t verified_complaints = 0, verified_serious_complaints = 0;
   Exclusion exclusion = Exclusion::kNone;
@@ -116,6 +118,7 @@ bool NeedsDefenceEntry(const SnapshotInstitution& in);
 // provisionally, so the snapshot cannot be frozen while one is pending; FAILED_PRECONDITION
 // EXCUSES_PENDING naming the count. An empty snapshot (nobody in the directory) cannot be
 // frozen either: NO_INSTITUTIONS_IN_SCOPE (R10.1).
-absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending);
+absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending,
+                            int64_t test_results_missing);
 
 }  // namespace zhigai::evaluation

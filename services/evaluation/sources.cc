@@ -297,9 +297,10 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
     in.project_source = ProjectSource(tracking_pull.source_revision, p->second);
     for (const auto& test : t->second.tests()) {
       in.tests.push_back({test.session(), test.score_hundredths(), test.full_marks_hundredths(),
-                          test.unexcused_absence()});
+                          test.unexcused_absence(), test.no_result_at_close()});
     }
     in.excuses_pending = t->second.excuses_pending();
+    in.test_results_missing = t->second.open_sessions_without_result();
     const auto& c = f->second.content();
     const auto& r = f->second.results();
     in.content = {c.very_satisfied(), c.fairly_satisfied(), c.average(), c.unsatisfied()};

@@ -81,22 +81,22 @@ constexpr Statement kInsertInstitutions{
     " approved_solution_design, excuses_pending, content_very, content_fairly,"
     " content_average, content_unsatisfied, result_very, result_fairly, result_average,"
     " result_unsatisfied, verified_complaints, verified_serious_complaints, exclusion,"
-    " exclusion_source, project_source)"
+    " exclusion_source, project_source, test_results_missing)"
     " SELECT $1, u.c, u.n, u.y::int[], u.dd, u.ds, u.ad, u.asd, u.ep, u.cv, u.cf, u.ca, u.cu,"
-    " u.rv, u.rf, u.ra, u.ru, u.vc, u.vs, u.ex, u.es, u.ps"
+    " u.rv, u.rf, u.ra, u.ru, u.vc, u.vs, u.ex, u.es, u.ps, u.tm"
     " FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],"
     " $7::bigint[], $8::bigint[], $9::int[], $10::bigint[], $11::bigint[], $12::bigint[],"
     " $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[],"
-    " $18::bigint[], $19::bigint[], $20::text[], $21::text[], $22::text[])"
-    " AS u(c, n, y, dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs, ex, es, ps)",
+    " $18::bigint[], $19::bigint[], $20::text[], $21::text[], $22::text[], $23::bigint[])"
+    " AS u(c, n, y, dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs, ex, es, ps, tm)",
     30000};
 constexpr Statement kInsertTests{
     "evaluation.insert_tests",
     "INSERT INTO snapshot_tests (year, credit_code, seq, session, score_hundredths,"
-    " full_marks_hundredths, unexcused_absence)"
-    " SELECT $1, u.c, u.q, u.s, u.sc, u.fm, u.ua"
-    " FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::bigint[], $7::bool[])"
-    " AS u(c, q, s, sc, fm, ua)",
+    " full_marks_hundredths, unexcused_absence, no_result_at_close)"
+    " SELECT $1, u.c, u.q, u.s, u.sc, u.fm, u.ua, u.nr"
+    " FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::bigint[], $7::bool[],"
+    " $8::bool[]) AS u(c, q, s, sc, fm, ua, nr)",
     30000};
 #define SOURCE_COLUMNS \
   "source, method, source_year, " TS("pulled_at") ", institutions, intake_mode, as_of," \
@@ -107,7 +107,8 @@ constexpr Statement kListSources{"evaluation.list_sources",
 constexpr Statement kSnapshotCounts{
     "evaluation.snapshot_counts",
     "SELECT count(*), count(*) FILTER (WHERE exclusion = 'BARRED'),"
-    " count(*) FILTER (WHERE exclusion = 'CANCELLED'), coalesce(sum(excuses_pending), 0)"
+    " count(*) FILTER (WHERE exclusion = 'CANCELLED'), coalesce(sum(excuses_pending), 0),"
+    " coalesce(sum(test_results_missing), 0)"
     " FROM snapshot_institutions WHERE year = $1"};
 constexpr Statement kLoadInstitutions{
     "evaluation.load_institutions",
@@ -116,13 +117,14 @@ constexpr Statement kLoadInstitutions{
     " approved_solution_design, excuses_pending, content_very, content_fairly,"
     " content_average, content_unsatisfied, result_very, result_fairly, result_average,"
     " result_unsatisfied, verified_complaints, verified_serious_complaints, exclusion,"
-    " exclusion_source, project_source FROM snapshot_institutions WHERE year = $1"
+    " exclusion_source, project_source, test_results_missing FROM snapshot_institutions"
+    " WHERE year = $1"
     " ORDER BY credit_code",
     30000};
 constexpr Statement kLoadTests{
     "evaluation.load_tests",
-    "SELECT credit_code, session, score_hundredths, full_marks_hundredths, unexcused_absence"
-    " FROM snapshot_tests WHERE year = $1 ORDER BY credit_code, seq",
+    "SELECT credit_code, session, score_hundredths, full_marks_hundredths, unexcused_absence,"
+    " no_result_at_close FROM snapshot_tests WHERE year = $1 ORDER BY credit_code, seq",
     30000};
 constexpr Statement kLoadDefence{
     "evaluation.load_defence",
@@ -284,6 +286,7 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
   out.set_barred_count(static_cast<int32_t>(counts->Int64(0, 1)));
   out.set_cancelled_count(static_cast<int32_t>(counts->Int64(0, 2)));
   out.set_excuses_pending(static_cast<int32_t>(counts->Int64(0, 3)));
+  out.set_test_results_missing(static_cast<int32_t>(counts->Int64(0, 4)));
   auto sources = c.Exec(kListSources, {year});
   if (!sources.ok()) return sources.status();
   for (int i = 0; i < sources->rows(); ++i) {
@@ -303,7 +306,7 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
 absl::Status InsertInstitutions(Connection& c, int year,
                                 absl::Span<const SnapshotInstitution> rows) {
   std::vector<std::string> codes, names, years, exclusions, sources, project_sources;
-  std::vector<int64_t> dd, ds, ad, asd, ep, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs;
+  std::vector<int64_t> dd, ds, ad, asd, ep, tm, cv, cf, ca, cu, rv, rf, ra, ru, vc, vs;
   for (const SnapshotInstitution& in : rows) {
     codes.push_back(in.credit_code);
     names.push_back(in.display_name);
@@ -313,6 +316,7 @@ absl::Status InsertInstitutions(Connection& c, int year,
     ad.push_back(in.approved_diagnosis);
     asd.push_back(in.approved_solution_design);
     ep.push_back(in.excuses_pending);
+    tm.push_back(in.test_results_missing);
     cv.push_back(in.content.very_satisfied);
     cf.push_back(in.content.fairly_satisfied);
     ca.push_back(in.content.average);
@@ -349,14 +353,15 @@ absl::Status InsertInstitutions(Connection& c, int year,
                                   IntArray(vs),
                                   db::TextArray(exclusions),
                                   db::TextArray(sources),
-                                  db::TextArray(project_sources)})
+                                  db::TextArray(project_sources),
+                                  IntArray(tm)})
       .status();
 }
 
 absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInstitution> rows) {
   std::vector<std::string> codes, sessions;
   std::vector<int64_t> seqs, scores, fulls;
-  std::vector<bool> unexcused;
+  std::vector<bool> unexcused, no_result;
   for (const SnapshotInstitution& in : rows) {
     for (size_t i = 0; i < in.tests.size(); ++i) {
       codes.push_back(in.credit_code);
@@ -365,12 +370,14 @@ absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInsti
       scores.push_back(in.tests[i].score_hundredths);
       fulls.push_back(in.tests[i].full_marks_hundredths);
       unexcused.push_back(in.tests[i].unexcused_absence);
+      no_result.push_back(in.tests[i].no_result_at_close);
     }
   }
   if (codes.empty()) return absl::OkStatus();
   return c
-      .Exec(kInsertTests, {year, db::TextArray(codes), IntArray(seqs), db::TextArray(sessions),
-                           IntArray(scores), IntArray(fulls), BoolArray(unexcused)})
+      .Exec(kInsertTests,
+            {year, db::TextArray(codes), IntArray(seqs), db::TextArray(sessions), IntArray(scores),
+             IntArray(fulls), BoolArray(unexcused), BoolArray(no_result)})
       .status();
 }
 
@@ -473,6 +480,7 @@ absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(i
     in.exclusion = ExclusionFromName(r.Text(i, 18));
     in.exclusion_source = r.String(i, 19);
     in.project_source = r.String(i, 20);
+    in.test_results_missing = r.Int64(i, 21);
     out.push_back(std::move(in));
   }
   // Both lists are in credit-code order: one merge pass.
@@ -483,8 +491,8 @@ absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(i
     if (at == out.size() || out[at].credit_code != code) {
       return absl::InternalError("a snapshot test has no institution");
     }
-    out[at].tests.push_back(
-        {tests->String(i, 1), tests->Int64(i, 2), tests->Int64(i, 3), tests->Bool(i, 4)});
+    out[at].tests.push_back({tests->String(i, 1), tests->Int64(i, 2), tests->Int64(i, 3),
+                             tests->Bool(i, 4), tests->Bool(i, 5)});
   }
   return out;
 }
@@ -499,7 +507,9 @@ absl::StatusOr<v1::Round> EvaluationStore::Freeze(const Change& change, int year
     if (locked->version != expected_version) return Stale(expected_version, locked->version);
     auto counts = c.Exec(kSnapshotCounts, {year});
     if (!counts.ok()) return counts.status();
-    if (auto st = CheckFreezable(counts->Int64(0, 0), counts->Int64(0, 3)); !st.ok()) return st;
+    if (auto st = CheckFreezable(counts->Int64(0, 0), counts->Int64(0, 3), counts->Int64(0, 4));
+        !st.ok())
+      return st;
     auto v = c.Exec(kSetState, {year, "METRICS_FROZEN", Now()});
     if (!v.ok()) return v.status();
     if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;

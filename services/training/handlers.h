@@ -58,6 +58,14 @@ class TrainingHandlers final : public v1::TrainingService::Service {
                                 v1::TestResult*) override;
   grpc::Status DecideAbsenceExcuse(grpc::ServerContext*, const v1::DecideAbsenceExcuseRequest*,
                                    v1::TestResult*) override;
+  grpc::Status CloseTestSession(grpc::ServerContext*, const v1::CloseTestSessionRequest*,
+                                v1::TestSession*) override;
+  grpc::Status GetTestSession(grpc::ServerContext*, const v1::GetTestSessionRequest*,
+                              v1::TestSession*) override;
+  grpc::Status ListTestSessions(grpc::ServerContext*, const v1::ListTestSessionsRequest*,
+                                v1::ListTestSessionsResponse*) override;
+  grpc::Status ListTestResults(grpc::ServerContext*, const v1::ListTestResultsRequest*,
+                               v1::ListTestResultsResponse*) override;
   grpc::Status BatchGetTestScores(grpc::ServerContext*, const v1::BatchGetTestScoresRequest*,
                                   v1::BatchGetTestScoresResponse*) override;
   grpc::Status CreateMeeting(grpc::ServerContext*, const v1::CreateMeetingRequest*,

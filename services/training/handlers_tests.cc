@@ -6,6 +6,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
+#include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/training/domain/scaled_mean.h"
@@ -37,6 +38,37 @@ TestAttendance AttendanceOf(v1::TestResultStatus status) {
     default:  // ABSENT_UNEXCUSED, EXCUSE_REJECTED
       return TestAttendance::kAbsentUnexcused;
   }
+}
+
+constexpr auto kTestReaders = {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
+                               Role::kService};
+
+// An institution reads only the sessions it is expected at, and sees itself as the only expected
+// institution; bureaus and services see the whole session.
+absl::Status ShowSession(const Call& call, v1::TestSession* session) {
+  if (call.principal.role != Role::kInstitution) return absl::OkStatus();
+  const std::string& own = call.principal.credit_code;
+  for (const std::string& code : session->expected_credit_codes()) {
+    if (code == own) {
+      session->clear_expected_credit_codes();
+      session->add_expected_credit_codes(own);
+      return absl::OkStatus();
+    }
+  }
+  return absl::NotFoundError(
+      absl::StrCat(session->name(), " not found among the test sessions ", own, " is expected at"));
+}
+
+// An institution's list is scoped to its own code; another code is refused, not emptied.
+absl::Status ScopeToOwnCode(const Call& call, std::string* filter) {
+  if (call.principal.role != Role::kInstitution) return absl::OkStatus();
+  const std::string& own = call.principal.credit_code;
+  if (own.empty() || (!filter->empty() && *filter != own)) {
+    return absl::PermissionDeniedError(
+        "an institution reads only its own test sessions and results (R8.1)");
+  }
+  *filter = own;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -203,10 +235,22 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
 
     std::map<std::string, std::vector<const v1::TestResult*>> by_code;
     for (const v1::TestResult& r : year->results) by_code[r.credit_code()].push_back(&r);
+    // R8.1 (2026-12): a missing result becomes an absence only at the close; until then the
+    // evaluation must know the score is provisional.
+    std::map<std::string, int> open_without_result;
+    for (const v1::TestSession& s : year->sessions) {
+      if (s.state() == v1::TEST_SESSION_CLOSED) continue;
+      for (const std::string& code : s.expected_credit_codes()) {
+        bool has = false;
+        for (const v1::TestResult* r : by_code[code]) has |= r->session() == s.name();
+        if (!has) ++open_without_result[code];
+      }
+    }
     for (size_t i = 0; i < codes.size(); ++i) {
       v1::InstitutionTestScores* out = resp->add_scores();
       out->set_credit_code(codes[i]);
       out->set_excuses_pending((*tallies)[i].excuses_pending);
+      out->set_open_sessions_without_result(open_without_result[codes[i]]);
       std::vector<ScaledTest> counted;
       // Sessions are in date order; list each institution's results in that order.
       for (const v1::TestSession& s : year->sessions) {
@@ -219,6 +263,7 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
           t->set_score_hundredths(CountedScoreHundredths(attendance, r->score_hundredths()));
           t->set_full_marks_hundredths(s.full_marks_hundredths());
           t->set_unexcused_absence(attendance != TestAttendance::kTaken);
+          t->set_no_result_at_close(r->no_result_at_close());
           counted.push_back({t->score_hundredths(), t->full_marks_hundredths()});
         }
       }
@@ -228,6 +273,121 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
       auto mean = ScaledMeanText(counted);
       if (!mean.ok()) return mean.status();
       out->set_scaled_mean(*mean);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrainingHandlers::CloseTestSession(grpc::ServerContext* ctx,
+                                                const v1::CloseTestSessionRequest* req,
+                                                v1::TestSession* resp) {
+  return Serve(ctx, proof_, METHOD(CloseTestSession), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    auto id = IdFromName(req->name(), "testSessions", "name");
+    if (!id.ok()) return id.status();
+    const absl::CivilDay today = Today();
+    auto out = store_.CloseTestSession(
+        ChangeOf(call), *id, [&](const v1::TestSession& session) -> absl::Status {
+          auto date = core::ParseDate(session.date(), "date");
+          if (!date.ok()) return date.status();
+          if (*date > today) {
+            return RuleViolation("TEST_NOT_HELD_YET", "R8.1",
+                                 absl::StrCat("the test takes place on ", session.date(),
+                                              "; the session closes afterwards"),
+                                 "测评尚未举行，不能关闭");
+          }
+          return absl::OkStatus();
+        });
+    if (!out.ok()) return out.status();
+    *resp = std::move(out->session);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrainingHandlers::GetTestSession(grpc::ServerContext* ctx,
+                                              const v1::GetTestSessionRequest* req,
+                                              v1::TestSession* resp) {
+  return Serve(ctx, proof_, METHOD(GetTestSession), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
+    auto id = IdFromName(req->name(), "testSessions", "name");
+    if (!id.ok()) return id.status();
+    auto session = store_.GetTestSession(*id);
+    if (!session.ok()) return session.status();
+    if (auto s = ShowSession(call, &*session); !s.ok()) return s;
+    *resp = std::move(*session);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
+                                                const v1::ListTestSessionsRequest* req,
+                                                v1::ListTestSessionsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListTestSessions), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
+    Violations v;
+    if (req->year() != 0) v.Absorb(CheckYear(req->year(), "year"));
+    std::string code = req->credit_code();
+    if (!code.empty()) v.Absorb(core::ValidateCreditCode(code, "credit_code"));
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = AfterId(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    if (auto s = ScopeToOwnCode(call, &code); !s.ok()) return s;
+    // Sessions are few (a handful a year) and hold their expected list in the body, so the
+    // credit-code filter runs here, over the store's pages, until one page is full.
+    constexpr int kScanBatch = 500;
+    int64_t cursor = *after;
+    bool more = true;
+    while (more && resp->test_sessions_size() <= *size) {
+      auto rows = store_.ListTestSessions(req->year(), cursor, kScanBatch);
+      if (!rows.ok()) return rows.status();
+      more = static_cast<int>(rows->size()) == kScanBatch;
+      for (v1::TestSession& session : *rows) {
+        cursor = std::stoll(IdOf(session.name()));
+        bool expected = code.empty();
+        for (const std::string& c : session.expected_credit_codes()) expected |= c == code;
+        if (!expected) continue;
+        if (auto s = ShowSession(call, &session); !s.ok()) return s;
+        if (resp->test_sessions_size() == *size) {
+          // One more than a page exists: the page ends at the previous session.
+          resp->set_next_page_token(
+              db::EncodePageToken(IdOf(resp->test_sessions(*size - 1).name())));
+          return absl::OkStatus();
+        }
+        *resp->add_test_sessions() = std::move(session);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TrainingHandlers::ListTestResults(grpc::ServerContext* ctx,
+                                               const v1::ListTestResultsRequest* req,
+                                               v1::ListTestResultsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListTestResults), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
+    Violations v;
+    auto id = IdFromName(req->parent(), "testSessions", "parent");
+    v.Absorb(id.status());
+    std::string code = req->credit_code();
+    if (!code.empty()) v.Absorb(core::ValidateCreditCode(code, "credit_code"));
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = db::DecodePageToken(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    if (auto s = ScopeToOwnCode(call, &code); !s.ok()) return s;
+    auto session = store_.GetTestSession(*id);
+    if (!session.ok()) return session.status();
+    if (auto s = ShowSession(call, &*session); !s.ok()) return s;
+    auto rows = store_.ListTestResults(*id, code, *after, *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_test_results() = std::move((*rows)[i]);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->set_next_page_token(db::EncodePageToken(resp->test_results(*size - 1).credit_code()));
     }
     return absl::OkStatus();
   });

@@ -1,5 +1,7 @@
 #include "services/training/store.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -73,19 +75,33 @@ constexpr Statement kUpdatePolicy{
     " RETURNING has_training_subsidy, version, " TS("updated_at")};
 
 // Tests ------------------------------------------------------------------------------------
-#define SESSION_COLUMNS "id, body, " TS("created_at")
+#define SESSION_COLUMNS "id, body, " TS("created_at") ", coalesce(" TS("closed_at") ", '')"
 constexpr Statement kInsertSession{
     "training.insert_session",
     "INSERT INTO test_sessions (session_date, year, body, created_at)"
     " VALUES ($1::date, $2, $3, $4::timestamptz) RETURNING " SESSION_COLUMNS};
 constexpr Statement kGetSession{"training.get_session",
                                 "SELECT " SESSION_COLUMNS " FROM test_sessions WHERE id = $1"};
+constexpr Statement kLockSession{"training.lock_session",
+                                 "SELECT " SESSION_COLUMNS
+                                 " FROM test_sessions WHERE id = $1 FOR UPDATE"};
+// Results wait for a close in progress and are refused once it has committed (R8.1).
+constexpr Statement kSessionClosed{
+    "training.session_closed",
+    "SELECT closed_at IS NOT NULL FROM test_sessions WHERE id = $1 FOR SHARE"};
+constexpr Statement kCloseSession{"training.close_session",
+                                  "UPDATE test_sessions SET closed_at = $2::timestamptz WHERE id = "
+                                  "$1 RETURNING " SESSION_COLUMNS};
+constexpr Statement kListSessions{
+    "training.list_sessions",
+    "SELECT " SESSION_COLUMNS
+    " FROM test_sessions WHERE id > $1 AND ($2 = 0 OR year = $2) ORDER BY id LIMIT $3"};
 constexpr Statement kSessionsOfYear{
     "training.sessions_of_year",
     "SELECT " SESSION_COLUMNS " FROM test_sessions WHERE year = $1 ORDER BY session_date, id"};
 #define RESULT_COLUMNS                                                                      \
   "session_id, credit_code, status, score_hundredths, excuse, decision_note, version, " TS( \
-      "updated_at")
+      "updated_at") ", no_result_at_close"
 constexpr Statement kUpsertResult{
     "training.upsert_result",
     "INSERT INTO test_results (session_id, credit_code, status, score_hundredths, excuse,"
@@ -103,6 +119,18 @@ constexpr Statement kUpdateResult{
     "UPDATE test_results SET status = $3, score_hundredths = $4, excuse = $5,"
     " decision_note = $6, version = version + 1, updated_at = $7::timestamptz"
     " WHERE session_id = $1 AND credit_code = $2 RETURNING " RESULT_COLUMNS};
+constexpr Statement kSessionResultCodes{
+    "training.session_result_codes", "SELECT credit_code FROM test_results WHERE session_id = $1"};
+constexpr Statement kInsertAbsentAtClose{
+    "training.insert_absent_at_close",
+    "INSERT INTO test_results (session_id, credit_code, status, score_hundredths, excuse,"
+    " decision_note, version, updated_at, no_result_at_close)"
+    " SELECT $1, c, 'ABSENT_UNEXCUSED', 0, '', '', 1, $3::timestamptz, true"
+    " FROM unnest($2::text[]) AS c"};
+constexpr Statement kListResults{
+    "training.list_results", "SELECT " RESULT_COLUMNS
+                             " FROM test_results WHERE session_id = $1 AND credit_code > $2"
+                             " AND ($3 = '' OR credit_code = $3) ORDER BY credit_code LIMIT $4"};
 constexpr Statement kResultsOfYear{
     "training.results_of_year",
     "SELECT " RESULT_COLUMNS
@@ -187,6 +215,8 @@ absl::StatusOr<v1::TestSession> RowToSession(const db::Result& r, int i) {
   if (!s.ok()) return s.status();
   s->set_name(absl::StrCat("testSessions/", r.Int64(i, 0)));
   s->set_create_time(r.String(i, 2));
+  s->set_close_time(r.String(i, 3));
+  s->set_state(s->close_time().empty() ? v1::TEST_SESSION_OPEN : v1::TEST_SESSION_CLOSED);
   return s;
 }
 
@@ -202,6 +232,7 @@ v1::TestResult RowToResult(const db::Result& r, int i) {
   t.set_decision_note(r.String(i, 5));
   t.set_version(r.Int64(i, 6));
   t.set_update_time(r.String(i, 7));
+  t.set_no_result_at_close(r.Bool(i, 8));
   return t;
 }
 
@@ -224,6 +255,21 @@ v1::Problem RowToProblem(const db::Result& r, int i) {
   p.set_version(r.Int64(i, 7));
   p.set_create_time(r.String(i, 8));
   return p;
+}
+
+absl::Status RequireOpenSession(Connection& c, int64_t session_id) {
+  auto r = c.Exec(kSessionClosed, {session_id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) {
+    return db::NotFound("test session", absl::StrCat("testSessions/", session_id));
+  }
+  if (r->Bool(0, 0)) {
+    return RuleViolation(
+        "SESSION_CLOSED", "R8.1",
+        absl::StrCat("testSessions/", session_id, " is closed: its results are final"),
+        "测评场次已关闭，成绩不能再更改");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -382,6 +428,8 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
     v1::TestSession body = in;
     body.clear_name();
     body.clear_create_time();
+    body.clear_state();
+    body.clear_close_time();
     auto r = c.Exec(kInsertSession,
                     {in.date(), in.year(), Param::Bytes(body.SerializeAsString()), Now()});
     if (!r.ok()) return r.status();
@@ -406,6 +454,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::PutTestResult(const Change& change
                                                             const v1::TestResult& in) {
   v1::TestResult out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    if (absl::Status open = RequireOpenSession(c, session_id); !open.ok()) return open;
     auto r =
         c.Exec(kUpsertResult, {session_id, in.credit_code(), v1::TestResultStatus_Name(in.status()),
                                in.score_hundredths(), in.excuse(), Now()});
@@ -439,6 +488,75 @@ absl::StatusOr<v1::TestResult> TrainingStore::EditTestResult(
                      out.version());
   });
   if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<TrainingStore::ClosedSession> TrainingStore::CloseTestSession(
+    const Change& change, int64_t id,
+    const std::function<absl::Status(const v1::TestSession&)>& check) {
+  ClosedSession out;
+  absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
+    auto r = c.Exec(kLockSession, {id});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return db::NotFound("test session", absl::StrCat("testSessions/", id));
+    auto session = RowToSession(*r, 0);
+    if (!session.ok()) return session.status();
+    if (session->state() == v1::TEST_SESSION_CLOSED) {
+      out.session = std::move(*session);
+      return absl::OkStatus();  // closing twice changes nothing
+    }
+    if (absl::Status st = check(*session); !st.ok()) return st;
+    auto recorded = c.Exec(kSessionResultCodes, {id});
+    if (!recorded.ok()) return recorded.status();
+    std::set<std::string> have;
+    for (int i = 0; i < recorded->rows(); ++i) have.insert(recorded->String(i, 0));
+    for (const std::string& code : session->expected_credit_codes()) {
+      if (!have.count(code)) out.absent_at_close.push_back(code);
+    }
+    const std::string now = Now();
+    if (!out.absent_at_close.empty()) {
+      auto w = c.Exec(kInsertAbsentAtClose, {id, db::TextArray(out.absent_at_close), now});
+      if (!w.ok()) return w.status();
+      for (const std::string& code : out.absent_at_close) {
+        if (absl::Status a =
+                db::Audit(c, change, "test_result", absl::StrCat(session->name(), "/", code), 1);
+            !a.ok()) {
+          return a;
+        }
+      }
+    }
+    auto closed = c.Exec(kCloseSession, {id, now});
+    if (!closed.ok()) return closed.status();
+    auto next = RowToSession(*closed, 0);
+    if (!next.ok()) return next.status();
+    out.session = std::move(*next);
+    out.changed = true;
+    return db::Audit(c, change, "test_session", out.session.name(), 2);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::TestSession>> TrainingStore::ListTestSessions(int year,
+                                                                             int64_t after_id,
+                                                                             int limit) {
+  auto r = pool_.Exec(kListSessions, {after_id, year, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::TestSession> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto s = RowToSession(*r, i);
+    if (!s.ok()) return s.status();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::TestResult>> TrainingStore::ListTestResults(
+    int64_t session_id, const std::string& credit_code, const std::string& after_code, int limit) {
+  auto r = pool_.Exec(kListResults, {session_id, after_code, credit_code, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::TestResult> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToResult(*r, i));
   return out;
 }
 

@@ -79,6 +79,25 @@ class TrainingStore {
   absl::StatusOr<v1::TestResult> EditTestResult(
       const Change& change, int64_t session_id, const std::string& credit_code,
       const std::function<absl::Status(v1::TestResult&)>& edit);
+  // R8.1 Decision (2026-12). Locks the session; an open one passes `check`, then every expected
+  // institution without a result is written ABSENT_UNEXCUSED (no_result_at_close) and the
+  // session closed, in one transaction. A closed session comes back unchanged.
+  struct ClosedSession {
+    v1::TestSession session;
+    bool changed = false;
+    std::vector<std::string> absent_at_close;
+  };
+  absl::StatusOr<ClosedSession> CloseTestSession(
+      const Change& change, int64_t id,
+      const std::function<absl::Status(const v1::TestSession&)>& check);
+  // Sessions by id (creation order); year 0 = every year.
+  absl::StatusOr<std::vector<v1::TestSession>> ListTestSessions(int year, int64_t after_id,
+                                                                int limit);
+  // One session's results by credit code; credit_code empty = all.
+  absl::StatusOr<std::vector<v1::TestResult>> ListTestResults(int64_t session_id,
+                                                              const std::string& credit_code,
+                                                              const std::string& after_code,
+                                                              int limit);
   struct YearTests {
     std::vector<v1::TestSession> sessions;  // by date, id
     std::vector<v1::TestResult> results;    // of the requested institutions

@@ -142,6 +142,11 @@ def main():
         s13 = next(i for i in absent.items if i.id == "S1.3")
         check("unexcused absence" in s13.inputs and "缺考" in s13.applied_zh,
               f"the unexcused absence is shown on {y.unexcused}'s sheet: {s13.inputs!r}")
+        missing = next(i for i in sheets[y.no_result].items if i.id == "S1.3")
+        check("no result when the session closed" in missing.inputs
+              and Fraction(missing.points_exact) == hand[y.no_result]["S1.3"],
+              f"the result missing at the close is an absence on {y.no_result}'s sheet "
+              f"(R8.1 Decision 2026-12): {missing.inputs!r}")
         excused = next(i for i in sheets[y.excused].items if i.id == "S1.3")
         check(Fraction(excused.points_exact) == hand[y.excused]["S1.3"] > 0,
               f"the excused test is left out of {y.excused}'s mean ({excused.points})")

@@ -268,6 +268,7 @@ def catalogue(cc):
         ],
         "training.DecideAbsenceExcuse": name_rows("session") + code_rows("credit_code")
         + text_rows("note"),
+        "training.CloseTestSession": name_rows(),
         "training.CreateMeeting": text_rows("meeting.title") + date_rows("meeting.date") + [
             Row("meeting.attendee_credit_codes[0]", BAD_CODE, INV,
                 "meeting.attendee_credit_codes[0]"),

@@ -108,7 +108,8 @@ class Year:
         # Institutions under a sanction from earlier years (bars last three years, R14.5).
         self.sanctioned = {x.credit_code for x in self.city.registry.ListSanctions(
             reg.ListSanctionsRequest(year=self.year, page_size=1000)).sanctions if not x.lifted}
-        self.excused = self.unexcused = None
+        self.excused = self.unexcused = self.no_result = None
+        self.test_sessions = []   # names, closed
         self.phase_no = 0
 
     # ----------------------------------------------------------------- helpers
@@ -926,12 +927,14 @@ class Year:
     # ----------------------------------------------------------------- the next year
     def bureau_tests(self):
         """Two tests in January and February of Y+1 for every institution in the directory:
-        one institution excused (accepted), one absent without excuse (scores 0, R8.1)."""
+        one institution excused (accepted), one absent without excuse (scores 0, R8.1), one
+        without a result when the second session is closed (an unexcused absence, R8.1
+        Decision 2026-12). Both sessions are closed before the evaluation pulls."""
         r = self.rng
         insts = sorted(self.admitted)
         self.at(self.d(1, 5, 1))
         candidates = [c for c in insts if c not in self.sanctioned]
-        self.unexcused, self.excused = candidates[1], candidates[2]
+        self.unexcused, self.excused, self.no_result = candidates[1], candidates[2], candidates[3]
         for k, day in enumerate([self.d(1, 12, 1), self.d(2, 2, 1)]):
             s = self.city.training.CreateTestSession(tn.CreateTestSessionRequest(
                 request_id=self.rid("test", k),
@@ -952,17 +955,24 @@ class Year:
                     self.city.training.DecideAbsenceExcuse(tn.DecideAbsenceExcuseRequest(
                         session=s.name, credit_code=code, accept=True, note="理由充分，同意请假"))
                     continue   # an accepted excuse leaves the test out
+                if k == 1 and code == self.no_result:
+                    self.fact(code)["tests"].append(Fraction(0))
+                    continue   # nothing recorded: the close makes it an absence
                 score = 6000 + r.randrange(0, 4001)
                 self.city.training.RecordTestResult(tn.RecordTestResultRequest(
                     session=s.name, credit_code=code, score_hundredths=score))
                 self.fact(code)["tests"].append(Fraction(score, 10000) * 10)
-        return (f"2 tests for {len(insts)} institutions; {self.excused} excused, "
-                f"{self.unexcused} absent without excuse (scores 0, R8.1)")
+            closed = self.city.training.CloseTestSession(tn.CloseTestSessionRequest(name=s.name))
+            assert closed.state == tn.TEST_SESSION_CLOSED, closed
+            self.test_sessions.append(closed.name)
+        return (f"2 tests for {len(insts)} institutions, both closed; {self.excused} excused, "
+                f"{self.unexcused} absent without excuse, {self.no_result} without a result "
+                f"at the close (both score 0, R8.1)")
 
     def plagiarism(self):
         self.at(self.d(2, 10, 1))
         cons = [c for c in self.consultants() if c not in (self.barred, self.unexcused,
-                                                          self.excused)]
+                                                          self.excused, self.no_result)]
         self.cancelled = cons[-1]
         self.sanctioned.add(self.cancelled)
         finding = self.city.feedback.RecordPlagiarismFinding(fb.RecordPlagiarismFindingRequest(

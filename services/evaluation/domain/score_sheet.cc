@@ -166,7 +166,9 @@ absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in) {
     sum = *next;
     if (t.unexcused_absence) {
       ++absences;
-      shown.push_back("unexcused absence (R8.1) → 0.00");
+      shown.push_back(t.no_result_at_close
+                          ? "no result when the session closed: unexcused absence (R8.1) → 0.00"
+                          : "unexcused absence (R8.1) → 0.00");
     } else {
       shown.push_back(absl::StrCat(FormatHundredths(t.score_hundredths), "/",
                                    FormatHundredths(t.full_marks_hundredths), " → ",

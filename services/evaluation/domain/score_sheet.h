@@ -39,6 +39,7 @@ struct TestResult {
   // R8.1 (2026-12): absent without an accepted excuse, or expected and without a result when
   // the session closed. Scores 0; the sheet says why instead of a bare 0.00.
   bool unexcused_absence = false;
+  bool no_result_at_close = false;  // which of the two: the sheet names it
 };
 
 // How many enterprises gave each overall rating for the institution's Y−1 engagements (S2).

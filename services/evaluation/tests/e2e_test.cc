@@ -133,6 +133,7 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   }
 
   // --- Training: the bureau's test of Y. P scores 80 of 100; Q is absent without excuse.
+  training::v1::TestSession second_session;
   {
     training::v1::CreateTestSessionRequest create;
     create.set_request_id("session-1");
@@ -154,6 +155,12 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
     absent.set_credit_code(q);
     absent.mutable_absence();
     ASSERT_RPC(training_stub->RecordTestResult(As(City()).get(), absent, &result));
+    // A second test: P scores 80 again, Q has no result. Open, that is not yet an absence.
+    create.set_request_id("session-2");
+    create.mutable_session()->set_date(absl::StrCat(kYear, "-09-10"));
+    ASSERT_RPC(training_stub->CreateTestSession(As(City()).get(), create, &second_session));
+    score.set_session(second_session.name());
+    ASSERT_RPC(training_stub->RecordTestResult(As(City()).get(), score, &result));
   }
 
   // --- The evaluation round of Y.
@@ -177,9 +184,22 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   }
   EXPECT_EQ(tracking_revision.rfind(absl::StrCat("records:", kYear - 1, ":"), 0), 0u)
       << tracking_revision;
+  // R8.1 Decision (2026-12): Q's result is missing at a session still open, so the snapshot
+  // cannot be frozen; once the bureau closes the session, Q's missing result is an absence.
+  EXPECT_EQ(snapshot.test_results_missing(), 1);
   v1::FreezeSnapshotRequest freeze;
   freeze.set_round(round.name());
   freeze.set_version(2);  // created 1, pulled 2
+  grpc::Status open = stub->FreezeSnapshot(As(City()).get(), freeze, &round);
+  EXPECT_EQ(open.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(open.error_message().find("R8.1"), std::string::npos) << open.error_message();
+  training::v1::CloseTestSessionRequest close;
+  close.set_name(second_session.name());
+  training::v1::TestSession closed;
+  ASSERT_RPC(training_stub->CloseTestSession(As(City()).get(), close, &closed));
+  ASSERT_RPC(stub->PullMetrics(As(City()).get(), pull, &snapshot));
+  EXPECT_EQ(snapshot.test_results_missing(), 0);
+  freeze.set_version(3);  // pulled again
   ASSERT_RPC(stub->FreezeSnapshot(As(City()).get(), freeze, &round));
   v1::RecordDefenceScoresRequest defence;
   defence.set_round(round.name());
@@ -200,8 +220,8 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   publish.set_version(round.version());
   ASSERT_RPC(stub->PublishRound(As(City()).get(), publish, &round));
 
-  // P: S1.1 2×1 + 1×2 = 4; S1.2 3/4 = 75% → 6; S1.3 80/100 → 8; S2.1 10; S2.2 8; S3 → 25 = 61.
-  // Q: S1.1 1; S1.2 1/1 → 10; S1.3 unexcused absence → 0; no rating → 0; S3 → 30 = 41.
+  // P: S1.1 2×1 + 1×2 = 4; S1.2 3/4 = 75% → 6; S1.3 80, 80 → 8; S2.1 10; S2.2 8; S3 → 25 = 61.
+  // Q: S1.1 1; S1.2 1/1 → 10; S1.3 two unexcused absences → 0; no rating → 0; S3 → 30 = 41.
   v1::ListRankingRequest list;
   list.set_parent(round.name());
   v1::ListRankingResponse ranking;
@@ -232,6 +252,13 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   EXPECT_EQ(sheet.items(2).points(), "8.00");
   EXPECT_EQ(sheet.items(3).points(), "10.00");
   EXPECT_EQ(sheet.items(4).points(), "8.00");
+
+  // Q's sheet names the result missing at the close.
+  get.set_name(absl::StrCat(round.name(), "/scoreSheets/", q));
+  ASSERT_RPC(stub->GetScoreSheet(As(City()).get(), get, &sheet));
+  EXPECT_EQ(sheet.items(2).inputs(),
+            "unexcused absence (R8.1) → 0.00; no result when the session closed: unexcused "
+            "absence (R8.1) → 0.00");
 
   evaluation_server->Shutdown();
 }

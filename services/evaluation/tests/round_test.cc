@@ -85,14 +85,19 @@ TEST(Defence, OnlyInstitutionsToRankNeedAnEntry) {
   EXPECT_TRUE(NeedsDefenceEntry(in));
 }
 
-TEST(Freeze, EmptySnapshotAndPendingExcusesAreRefused) {
-  EXPECT_TRUE(CheckFreezable(1, 0).ok());
-  absl::Status empty = CheckFreezable(0, 0);
+TEST(Freeze, EmptySnapshotPendingExcusesAndOpenSessionsAreRefused) {
+  EXPECT_TRUE(CheckFreezable(1, 0, 0).ok());
+  absl::Status empty = CheckFreezable(0, 0, 0);
   EXPECT_EQ(empty.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(empty), "NO_INSTITUTIONS_IN_SCOPE");
-  absl::Status pending = CheckFreezable(5, 1);
+  absl::Status pending = CheckFreezable(5, 1, 0);
   EXPECT_EQ(ReasonOf(pending), "EXCUSES_PENDING");
   EXPECT_EQ(RuleOf(pending), "R8.1");
+  // R8.1 Decision (2026-12): a missing result is an absence only once its session is closed.
+  absl::Status open = CheckFreezable(5, 0, 1);
+  EXPECT_EQ(open.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(open), "TEST_SESSIONS_OPEN");
+  EXPECT_EQ(RuleOf(open), "R8.1");
 }
 
 struct StepCase {

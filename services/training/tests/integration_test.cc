@@ -1050,6 +1050,130 @@ TEST_F(TestSessions, ResultsAreCheckedAgainstTheSession) {
   EXPECT_EQ(Count("test_results"), results);
 }
 
+TEST_F(TestSessions, AtTheCloseAnExpectedInstitutionWithoutAResultIsAbsentUnexcused) {
+  // R8.1 Decision (2026-12). Two years apart from the other tests' so their scores stay apart.
+  SetToday(Day("2024-03-01"));
+  const std::string a = Code(6021), b = Code(6022), c = Code(6023);
+  v1::TestSession s = Session("2024-03-05", 10000, {a, b, c});
+  v1::CloseTestSessionRequest close;
+  close.set_name(s.name());
+  v1::TestSession closed;
+  grpc::Status early = stub_->CloseTestSession(As(City()).get(), close, &closed);
+  EXPECT_EQ(ReasonOf(early), "TEST_NOT_HELD_YET");
+
+  SetToday(Day("2024-03-05"));  // the test day itself: results, then the close
+  ASSERT_TRUE(Score(s, a, 7000).ok());
+  ASSERT_TRUE(Absent(s, b, "外出参加展会").ok());
+  auto open = Scores(2024, {a, b, c});
+  EXPECT_EQ(open.scores(2).open_sessions_without_result(), 1);  // c: provisional, not absent
+  EXPECT_EQ(open.scores(2).tests_size(), 0);
+  EXPECT_EQ(open.scores(0).open_sessions_without_result(), 0);
+
+  EXPECT_EQ(stub_->CloseTestSession(As(County("330302")).get(), close, &closed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->CloseTestSession(As(Inst(a)).get(), close, &closed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const int64_t audits = Count("audit_log");
+  ASSERT_TRUE(stub_->CloseTestSession(As(City()).get(), close, &closed).ok());
+  EXPECT_EQ(closed.state(), v1::TEST_SESSION_CLOSED);
+  EXPECT_FALSE(closed.close_time().empty());
+  EXPECT_EQ(Count("audit_log"), audits + 2);  // c's absence and the close
+
+  auto after = Scores(2024, {a, b, c});
+  EXPECT_EQ(after.scores(2).open_sessions_without_result(), 0);
+  ASSERT_EQ(after.scores(2).tests_size(), 1);
+  EXPECT_TRUE(after.scores(2).tests(0).unexcused_absence());
+  EXPECT_TRUE(after.scores(2).tests(0).no_result_at_close());
+  EXPECT_EQ(after.scores(2).scaled_mean(), "0");
+  EXPECT_FALSE(after.scores(0).tests(0).no_result_at_close());
+  EXPECT_EQ(after.scores(1).excuses_pending(), 1);  // b's excuse is still to be decided
+
+  // Closed: results are final; a second close changes nothing; a pending excuse is decided.
+  const int64_t results = Count("test_results");
+  grpc::Status late = Score(s, c, 9000);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(late), "SESSION_CLOSED");
+  EXPECT_EQ(Count("test_results"), results);
+  v1::TestSession again;
+  ASSERT_TRUE(stub_->CloseTestSession(As(City()).get(), close, &again).ok());
+  EXPECT_EQ(again.close_time(), closed.close_time());
+  EXPECT_EQ(Count("audit_log"), audits + 2);
+  EXPECT_TRUE(Decide(s, b, true).ok());
+}
+
+TEST_F(TestSessions, SessionsAndResultsReadBackByRole) {
+  SetToday(Day("2023-12-31"));
+  const std::string a = Code(6031), b = Code(6032);
+  v1::TestSession both = Session("2023-05-10", 10000, {a, b});
+  v1::TestSession only_b = Session("2023-06-10", 10000, {b});
+  Session("2022-06-10", 10000, {a});
+  ASSERT_TRUE(Score(both, a, 8000).ok());
+  ASSERT_TRUE(Absent(both, b, "设备故障").ok());
+
+  v1::GetTestSessionRequest get;
+  get.set_name(both.name());
+  v1::TestSession seen;
+  ASSERT_TRUE(stub_->GetTestSession(As(County("330302")).get(), get, &seen).ok());
+  EXPECT_EQ(seen.expected_credit_codes_size(), 2);
+  EXPECT_EQ(seen.state(), v1::TEST_SESSION_OPEN);
+  ASSERT_TRUE(stub_->GetTestSession(As(Inst(a)).get(), get, &seen).ok());
+  ASSERT_EQ(seen.expected_credit_codes_size(), 1);  // itself only
+  EXPECT_EQ(seen.expected_credit_codes(0), a);
+  get.set_name(only_b.name());
+  EXPECT_EQ(stub_->GetTestSession(As(Inst(a)).get(), get, &seen).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->GetTestSession(As(Principal::Anonymous()).get(), get, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The bureau's list of 2023 pages one session at a time; the institution sees its own.
+  v1::ListTestSessionsRequest list;
+  list.set_year(2023);
+  list.set_page_size(1);
+  v1::ListTestSessionsResponse page;
+  ASSERT_TRUE(stub_->ListTestSessions(As(City()).get(), list, &page).ok());
+  ASSERT_EQ(page.test_sessions_size(), 1);
+  EXPECT_EQ(page.test_sessions(0).name(), both.name());
+  ASSERT_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  v1::ListTestSessionsResponse second;
+  ASSERT_TRUE(stub_->ListTestSessions(As(City()).get(), list, &second).ok());
+  ASSERT_EQ(second.test_sessions_size(), 1);
+  EXPECT_EQ(second.test_sessions(0).name(), only_b.name());
+  EXPECT_TRUE(second.next_page_token().empty());
+  v1::ListTestSessionsRequest mine;
+  mine.set_year(2023);
+  ASSERT_TRUE(stub_->ListTestSessions(As(Inst(a)).get(), mine, &page).ok());
+  ASSERT_EQ(page.test_sessions_size(), 1);
+  EXPECT_EQ(page.test_sessions(0).name(), both.name());
+  mine.set_credit_code(b);
+  EXPECT_EQ(stub_->ListTestSessions(As(Inst(a)).get(), mine, &page).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  mine.set_credit_code("not-a-code");
+  EXPECT_EQ(stub_->ListTestSessions(As(City()).get(), mine, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::ListTestResultsRequest results;
+  results.set_parent(both.name());
+  v1::ListTestResultsResponse all;
+  ASSERT_TRUE(stub_->ListTestResults(As(City()).get(), results, &all).ok());
+  ASSERT_EQ(all.test_results_size(), 2);
+  EXPECT_EQ(all.test_results(0).credit_code(), a);
+  EXPECT_EQ(all.test_results(0).score_hundredths(), 8000);
+  EXPECT_EQ(all.test_results(1).status(), v1::EXCUSE_PENDING);
+  v1::ListTestResultsResponse own;
+  ASSERT_TRUE(stub_->ListTestResults(As(Inst(a)).get(), results, &own).ok());
+  ASSERT_EQ(own.test_results_size(), 1);
+  EXPECT_EQ(own.test_results(0).credit_code(), a);
+  results.set_page_size(1);
+  ASSERT_TRUE(stub_->ListTestResults(As(Service()).get(), results, &all).ok());
+  ASSERT_EQ(all.test_results_size(), 1);
+  results.set_page_token(all.next_page_token());
+  ASSERT_TRUE(stub_->ListTestResults(As(Service()).get(), results, &all).ok());
+  ASSERT_EQ(all.test_results_size(), 1);
+  EXPECT_EQ(all.test_results(0).credit_code(), b);
+  EXPECT_TRUE(all.next_page_token().empty());
+}
+
 // --- R9.1 meetings -------------------------------------------------------------------------
 
 class Meetings : public TrainingTest {

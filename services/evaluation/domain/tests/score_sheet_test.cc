@@ -88,6 +88,17 @@ TEST(ScoreSheetTest, S1_3AnUnexcusedAbsenceScoresZeroAndSaysWhy) {
   EXPECT_NE(sheet.items[kS1_3].applied_chinese.find("无故缺考1次"), std::string::npos);
 }
 
+TEST(ScoreSheetTest, S1_3AResultMissingAtTheCloseIsAnAbsenceTheSheetNames) {
+  InstitutionInput in = Basic();
+  // R8.1 Decision (2026-12): expected, no result when the session closed -> unexcused absence.
+  in.tests = {{8000, 10000}, {0, 10000, /*unexcused_absence=*/true, /*no_result_at_close=*/true}};
+  ScoreSheet sheet = Score(in);
+  EXPECT_EQ(sheet.items[kS1_3].points, F(4, 1));  // (8 + 0) ÷ 2
+  EXPECT_EQ(sheet.items[kS1_3].inputs,
+            "80.00/100.00 → 8.00; no result when the session closed: unexcused absence (R8.1) → "
+            "0.00");
+}
+
 TEST(ScoreSheetTest, S2MeanOfRatingsAndNoneIsZero) {
   InstitutionInput in = Basic();
   ScoreSheet none = Score(in);
