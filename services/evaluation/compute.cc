@@ -1,6 +1,7 @@
 #include "services/evaluation/compute.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
 #include "services/evaluation/domain/export.h"
@@ -14,6 +15,44 @@ void SetExclusion(Exclusion exclusion, v1::Exclusion* out) {
   out->set_rule(std::string(text.rule));
   out->set_reason_en(std::string(text.english));
   out->set_reason_zh(std::string(text.chinese));
+}
+
+// Issue 28: the reads that list what each item counted. Codes and names are validated
+// identifiers (no quotes or backslashes), so the JSON is written directly.
+void AddSource(v1::ScoreItem* item, absl::string_view method, absl::string_view json) {
+  v1::SourceQuery* q = item->add_sources();
+  q->set_method(std::string(method));
+  q->set_request_json(std::string(json));
+}
+
+void AddSources(int year, const ScoreSheet& sheet, v1::ScoreSheet* out) {
+  const std::string& code = sheet.credit_code;
+  // S1.1 and S1.2: the projects declared in Y−1, as records or as the platform's counts rows.
+  const bool counts = absl::StartsWith(sheet.project_source, "counts:");
+  const std::string projects_json =
+      absl::StrCat(R"({"year":)", year - 1, R"(,"institutionCreditCode":")", code, R"("})");
+  const char* projects_method = counts
+                                    ? "zhigai.tracking.v1.TrackingService/ListProjectCountRevisions"
+                                    : "zhigai.tracking.v1.TrackingService/ListProjectRecords";
+  for (ItemIndex i : {kS1_1, kS1_2})
+    AddSource(out->mutable_items(i), projects_method, projects_json);
+  // S1.3: the year's sessions expecting it, and its result at each session counted.
+  v1::ScoreItem* tests = out->mutable_items(kS1_3);
+  AddSource(tests, "zhigai.training.v1.TrainingService/ListTestSessions",
+            absl::StrCat(R"({"year":)", year, R"(,"creditCode":")", code, R"("})"));
+  for (const std::string& session : sheet.test_sessions) {
+    AddSource(tests, "zhigai.training.v1.TrainingService/ListTestResults",
+              absl::StrCat(R"({"parent":")", session, R"(","creditCode":")", code, R"("})"));
+  }
+  // S2: the enterprises' ratings of its Y−1 engagements.
+  for (ItemIndex i : {kS2_1, kS2_2}) {
+    AddSource(out->mutable_items(i), "zhigai.feedback.v1.FeedbackService/ListRatings",
+              absl::StrCat(R"({"institutionCreditCode":")", code, R"(","engagementYear":)",
+                           year - 1, "}"));
+  }
+  // S3: the panel members' scores as recorded in this round.
+  AddSource(out->mutable_items(kS3), "zhigai.evaluation.v1.EvaluationService/ListDefenceScores",
+            absl::StrCat(R"({"parent":")", RoundName(year), R"("})"));
 }
 
 v1::ScoreSheet ToWire(int year, const ScoreSheet& sheet) {
@@ -40,6 +79,8 @@ v1::ScoreSheet ToWire(int year, const ScoreSheet& sheet) {
   out.set_verified_complaints(static_cast<int32_t>(sheet.verified_complaints));
   if (sheet.exclusion != Exclusion::kNone) SetExclusion(sheet.exclusion, out.mutable_exclusion());
   out.set_project_source(sheet.project_source);
+  out.set_exclusion_sanction(sheet.exclusion_sanction);
+  AddSources(year, sheet, &out);
   return out;
 }
 

@@ -365,6 +365,43 @@ grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
   });
 }
 
+grpc::Status EvaluationHandlers::ListRoundScope(grpc::ServerContext* ctx,
+                                                const v1::ListRoundScopeRequest* req,
+                                                v1::ListRoundScopeResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListRoundScope), [&](const Call& call) -> absl::Status {
+    Violations v;
+    auto year = YearFromName(req->parent(), "parent");
+    v.Absorb(year.status());
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = db::DecodePageToken(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto round = store_.GetRound(*year);
+    if (!round.ok()) return round.status();
+    // Bureaus and services at any state; once published the scope is public, like the ranking
+    // it explains; before that an institution reads its own line only.
+    std::string only;
+    if (!IsBureauOrService(call) && round->state() != v1::PUBLISHED) {
+      if (call.principal.role != Role::kInstitution) return NotPublished();
+      only = call.principal.credit_code;
+      if (only.empty()) {
+        return server::Forbidden("NOT_OWN_INSTITUTION", "an institution reads only its own line",
+                                 "服务机构只能查看本单位的评价范围");
+      }
+    }
+    auto rows = store_.ListScope(*year, *after, only, req->left_out_only(), *size + 1);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+      *resp->add_decisions() = std::move((*rows)[i]);
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->set_next_page_token(db::EncodePageToken(resp->decisions(*size - 1).credit_code()));
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
                                                    const v1::ListDefenceScoresRequest* req,
                                                    v1::ListDefenceScoresResponse* resp) {

@@ -32,6 +32,8 @@ class EvaluationHandlers final : public v1::EvaluationService::Service {
                             v1::Round*) override;
   grpc::Status GetScoreSheet(grpc::ServerContext*, const v1::GetScoreSheetRequest*,
                              v1::ScoreSheet*) override;
+  grpc::Status ListRoundScope(grpc::ServerContext*, const v1::ListRoundScopeRequest*,
+                              v1::ListRoundScopeResponse*) override;
   grpc::Status ListDefenceScores(grpc::ServerContext*, const v1::ListDefenceScoresRequest*,
                                  v1::ListDefenceScoresResponse*) override;
   grpc::Status ListScoreSheets(grpc::ServerContext*, const v1::ListScoreSheetsRequest*,

@@ -83,8 +83,8 @@ InstitutionInput ToInput(const SnapshotInstitution& in,
   out.approved_projects = in.approved_diagnosis + in.approved_solution_design;
   out.tests.reserve(in.tests.size());
   for (const SnapshotTest& t : in.tests) {
-    out.tests.push_back(
-        {t.score_hundredths, t.full_marks_hundredths, t.unexcused_absence, t.no_result_at_close});
+    out.tests.push_back({t.score_hundredths, t.full_marks_hundredths, t.unexcused_absence,
+                         t.no_result_at_close, t.session});
   }
   out.content_ratings = in.content;
   out.result_ratings = in.results;
@@ -92,10 +92,36 @@ InstitutionInput ToInput(const SnapshotInstitution& in,
   out.verified_complaints = in.verified_complaints;
   out.exclusion = in.exclusion;
   out.project_source = in.project_source;
+  out.exclusion_sanction = in.exclusion_source;
   return out;
 }
 
 bool NeedsDefenceEntry(const SnapshotInstitution& in) { return in.exclusion == Exclusion::kNone; }
+
+const ScopeReasonText& DescribeScope(ScopeReason reason) {
+  static const ScopeReasonText kIn{"IN_DIRECTORY", "R10.1",
+                                   "in the city directory of the year (active or suspended)",
+                                   "列入本年度（或上年度）市级服务机构名录"};
+  static const ScopeReasonText kSanctioned{
+      "REMOVED_BUT_SANCTIONED", "S4",
+      "removed from the directory, but barred or cancelled in the year: listed as not ranked",
+      "已移出名录，但本年度被禁入或取消资格，列为不参与排名"};
+  static const ScopeReasonText kRemoved{
+      "REMOVED_FROM_DIRECTORY", "R10.1",
+      "every directory entry removed and no sanction in the year: not evaluated",
+      "名录资格均已移出且本年度无处理，不参加评价"};
+  switch (reason) {
+    case ScopeReason::kInDirectory:
+      return kIn;
+    case ScopeReason::kRemovedButSanctioned:
+      return kSanctioned;
+    case ScopeReason::kRemovedFromDirectory:
+      break;
+  }
+  return kRemoved;
+}
+
+bool InScope(ScopeReason reason) { return reason != ScopeReason::kRemovedFromDirectory; }
 
 absl::Status CheckFreezable(int64_t institutions, int64_t excuses_pending,
                             int64_t test_results_missing) {

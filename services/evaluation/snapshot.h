@@ -53,9 +53,36 @@ struct SnapshotInstitution {
   std::string project_source;
 };
 
+// Why an institution found in the city directories is in the snapshot or left out (issue 28).
+enum class ScopeReason {
+  kInDirectory,           // an active or suspended entry of Y (or Y−1)
+  kRemovedButSanctioned,  // every entry removed, but barred or cancelled in Y (S4, 2026-12)
+  kRemovedFromDirectory,  // every entry removed, no sanction in Y: left out
+};
+
+struct ScopeEntryRow {
+  std::string name;  // "directoryEntries/7"
+  int year = 0;
+  std::string status;  // ACTIVE, SUSPENDED, REMOVED
+};
+
+struct ScopeRow {
+  std::string credit_code;
+  std::string display_name;
+  ScopeReason reason = ScopeReason::kInDirectory;
+  std::vector<ScopeEntryRow> entries;
+};
+
+struct ScopeReasonText {
+  absl::string_view reason, rule, english, chinese;
+};
+const ScopeReasonText& DescribeScope(ScopeReason reason);
+bool InScope(ScopeReason reason);
+
 struct PulledSnapshot {
   std::vector<SnapshotInstitution> institutions;  // by credit code
   std::vector<SourcePull> sources;
+  std::vector<ScopeRow> scope;  // every institution looked at, by credit code
 };
 
 // The panel's scores of one institution as the bureau enters them (S3).

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -129,6 +130,7 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
     int name_year = 0;
     std::set<int> years;
     bool only_removed = true;
+    std::vector<ScopeEntryRow> entries;
   };
   std::map<std::string, Scoped> scope;
   std::vector<int> years = {year};
@@ -153,6 +155,8 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
           Scoped& s = scope[e.credit_code()];
           s.years.insert(e.year());
           if (status != registry::v1::REMOVED) s.only_removed = false;
+          s.entries.push_back(
+              {e.name(), e.year(), std::string(registry::v1::EntryStatus_Name(status))});
           // The name of the newest directory the institution is in.
           if (e.year() >= s.name_year) {
             s.name = e.institution_display_name();
@@ -169,8 +173,18 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
   const auto in_force = ExclusionsFrom(*all_sanctions);
   std::vector<std::string> codes;
   codes.reserve(scope.size());
+  PulledSnapshot out;
+  out.scope.reserve(scope.size());
   for (auto it = scope.begin(); it != scope.end();) {
-    if (it->second.only_removed && !in_force.count(it->first)) {
+    const ScopeReason reason = !it->second.only_removed    ? ScopeReason::kInDirectory
+                               : in_force.count(it->first) ? ScopeReason::kRemovedButSanctioned
+                                                           : ScopeReason::kRemovedFromDirectory;
+    std::sort(it->second.entries.begin(), it->second.entries.end(),
+              [](const ScopeEntryRow& a, const ScopeEntryRow& b) {
+                return std::tie(b.year, a.name) < std::tie(a.year, b.name);  // newest year first
+              });
+    out.scope.push_back({it->first, it->second.name, reason, it->second.entries});
+    if (!InScope(reason)) {
       it = scope.erase(it);
     } else {
       codes.push_back(it->first);
@@ -181,7 +195,6 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
   for (const SanctionFact& s : *all_sanctions) {
     if (scope.count(s.credit_code)) sanctions.push_back(s);
   }
-  PulledSnapshot out;
   out.sources.push_back({"registry", "ListDirectoryEntries+ListSanctions", year, absl::Now(),
                          static_cast<int>(codes.size()), "", "", ""});
 

@@ -63,6 +63,19 @@ constexpr Statement kSetPulled{
     "UPDATE rounds SET pulled_at = $2::timestamptz, version = version + 1 WHERE year = $1"
     " RETURNING version"};
 
+constexpr Statement kDeleteScope{"evaluation.delete_scope",
+                                 "DELETE FROM snapshot_scope WHERE year = $1"};
+constexpr Statement kInsertScope{
+    "evaluation.insert_scope",
+    "INSERT INTO snapshot_scope (year, credit_code, display_name, reason, entries)"
+    " SELECT $1, u.c, u.n, u.r, u.e FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])"
+    " AS u(c, n, r, e)",
+    30000};
+constexpr Statement kListScope{
+    "evaluation.list_scope",
+    "SELECT credit_code, display_name, reason, entries FROM snapshot_scope WHERE year = $1"
+    " AND credit_code > $2 AND ($3 = '' OR credit_code = $3)"
+    " AND (NOT $4 OR reason = 'REMOVED_FROM_DIRECTORY') ORDER BY credit_code LIMIT $5"};
 constexpr Statement kDeleteTests{"evaluation.delete_tests",
                                  "DELETE FROM snapshot_tests WHERE year = $1"};
 constexpr Statement kDeleteInstitutions{"evaluation.delete_institutions",
@@ -358,6 +371,23 @@ absl::Status InsertInstitutions(Connection& c, int year,
       .status();
 }
 
+absl::Status InsertScope(Connection& c, int year, absl::Span<const ScopeRow> rows) {
+  std::vector<std::string> codes, names, reasons, entries;
+  for (const ScopeRow& row : rows) {
+    codes.push_back(row.credit_code);
+    names.push_back(row.display_name);
+    reasons.emplace_back(DescribeScope(row.reason).reason);
+    entries.push_back(absl::StrJoin(row.entries, ";", [](std::string* out, const ScopeEntryRow& e) {
+      absl::StrAppend(out, e.year, "|", e.status, "|", e.name);
+    }));
+  }
+  if (codes.empty()) return absl::OkStatus();
+  return c
+      .Exec(kInsertScope, {year, db::TextArray(codes), db::TextArray(names), db::TextArray(reasons),
+                           db::TextArray(entries)})
+      .status();
+}
+
 absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInstitution> rows) {
   std::vector<std::string> codes, sessions;
   std::vector<int64_t> seqs, scores, fulls;
@@ -420,8 +450,13 @@ absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& chan
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
     if (auto st = CheckStep(locked->state, Step::kPull); !st.ok()) return st;
-    for (const Statement* del : {&kDeleteTests, &kDeleteInstitutions, &kDeleteSources}) {
+    for (const Statement* del :
+         {&kDeleteTests, &kDeleteInstitutions, &kDeleteSources, &kDeleteScope}) {
       if (auto r = c.Exec(*del, {year}); !r.ok()) return r.status();
+    }
+    absl::Span<const ScopeRow> scope(snapshot.scope);
+    for (size_t i = 0; i < scope.size(); i += kChunk) {
+      if (auto st = InsertScope(c, year, scope.subspan(i, kChunk)); !st.ok()) return st;
     }
     absl::Span<const SnapshotInstitution> all(snapshot.institutions);
     for (size_t i = 0; i < all.size(); i += kChunk) {
@@ -682,6 +717,49 @@ absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
     auto sheet = db::ParseStored<v1::ScoreSheet>(r->Text(i, 0));
     if (!sheet.ok()) return sheet.status();
     out.push_back(std::move(*sheet));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::ScopeDecision>> EvaluationStore::ListScope(
+    int year, const std::string& after_code, const std::string& only_code, bool left_out_only,
+    int limit) {
+  auto r = pool_.Exec(kListScope, {year, after_code, only_code, left_out_only, limit});
+  if (!r.ok()) return r.status();
+  std::vector<v1::ScopeDecision> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    v1::ScopeDecision d;
+    d.set_credit_code(r->String(i, 0));
+    d.set_display_name(r->String(i, 1));
+    const ScopeReasonText* text = nullptr;
+    for (ScopeReason reason : {ScopeReason::kInDirectory, ScopeReason::kRemovedButSanctioned,
+                               ScopeReason::kRemovedFromDirectory}) {
+      if (DescribeScope(reason).reason == r->Text(i, 2)) {
+        text = &DescribeScope(reason);
+        d.set_in_scope(InScope(reason));
+      }
+    }
+    if (text == nullptr) {
+      return absl::InternalError(
+          absl::StrCat("scope row ", d.credit_code(), ": unknown reason ", r->Text(i, 2)));
+    }
+    d.set_reason(std::string(text->reason));
+    d.set_rule(std::string(text->rule));
+    d.set_reason_en(std::string(text->english));
+    d.set_reason_zh(std::string(text->chinese));
+    for (absl::string_view entry : absl::StrSplit(r->Text(i, 3), ';', absl::SkipEmpty())) {
+      std::vector<absl::string_view> parts = absl::StrSplit(entry, '|');
+      int entry_year = 0;
+      if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &entry_year)) {
+        return absl::InternalError(
+            absl::StrCat("scope row ", d.credit_code(), ": bad entry ", entry));
+      }
+      v1::ScopeEntry* e = d.add_entries();
+      e->set_year(entry_year);
+      e->set_status(std::string(parts[1]));
+      e->set_name(std::string(parts[2]));
+    }
+    out.push_back(std::move(d));
   }
   return out;
 }

@@ -66,6 +66,10 @@ class EvaluationStore {
                                     const std::string& sanctions_now);
 
   absl::StatusOr<v1::ScoreSheet> GetSheet(int year, const std::string& credit_code);
+  // The pull's scope decisions by credit code (only_code "" = every institution).
+  absl::StatusOr<std::vector<v1::ScopeDecision>> ListScope(int year, const std::string& after_code,
+                                                           const std::string& only_code,
+                                                           bool left_out_only, int limit);
   // Defence entries of a round by credit code (only_code "" = every institution).
   absl::StatusOr<std::vector<v1::RecordedDefence>> ListDefence(int year,
                                                                const std::string& after_code,

@@ -86,6 +86,8 @@ class TrackingHandlers final : public v1::TrackingService::Service {
   grpc::Status BatchPushProjectCounts(grpc::ServerContext*,
                                       const v1::BatchPushProjectCountsRequest*,
                                       v1::BatchPushProjectCountsResponse*) override;
+  grpc::Status ListProjectRecords(grpc::ServerContext*, const v1::ListProjectRecordsRequest*,
+                                  v1::ListProjectRecordsResponse*) override;
   grpc::Status ListProjectCountRevisions(grpc::ServerContext*,
                                          const v1::ListProjectCountRevisionsRequest*,
                                          v1::ListProjectCountRevisionsResponse*) override;

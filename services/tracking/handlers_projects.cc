@@ -447,6 +447,56 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
   });
 }
 
+grpc::Status TrackingHandlers::ListProjectRecords(grpc::ServerContext* ctx,
+                                                  const v1::ListProjectRecordsRequest* req,
+                                                  v1::ListProjectRecordsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListProjectRecords), [&](const Call& call) -> absl::Status {
+    if (auto s = RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
+        !s.ok()) {
+      return s;
+    }
+    Violations v;
+    v.Absorb(CheckYear(req->year(), "year"));
+    std::string institution = req->institution_credit_code();
+    if (!institution.empty()) {
+      v.Absorb(core::ValidateCreditCode(institution, "institution_credit_code"));
+    }
+    if (req->kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&
+        req->kind() != common::v1::DIAGNOSIS && req->kind() != common::v1::SOLUTION_DESIGN) {
+      v.Add("kind", "R3.1", "kind is DIAGNOSIS or SOLUTION_DESIGN");
+    }
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto after = db::DecodePageToken(req->page_token());
+    v.Absorb(after.status());
+    if (auto s = v.Finish(); !s.ok()) return s;
+    if (call.principal.role == Role::kInstitution) {
+      // An institution reads its own records; naming another is refused, not emptied.
+      if (call.principal.credit_code.empty() ||
+          (!institution.empty() && institution != call.principal.credit_code)) {
+        return absl::PermissionDeniedError("an institution reads only its own project records");
+      }
+      institution = call.principal.credit_code;
+    }
+    auto page = store_.ListProjects(
+        req->year(), institution,
+        req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED ? std::string() : KindText(req->kind()),
+        *after, *size + 1);
+    if (!page.ok()) return page.status();
+    for (int i = 0; i < static_cast<int>(page->projects.size()) && i < *size; ++i) {
+      *resp->add_projects() = std::move(page->projects[i]);
+    }
+    if (static_cast<int>(page->projects.size()) > *size) {
+      const auto& last = resp->projects(*size - 1).record();
+      resp->set_next_page_token(db::EncodePageToken(
+          absl::StrCat(last.institution_credit_code(), "|", last.project_id())));
+    }
+    resp->set_data_revision(absl::StrCat(ModeName(v1::RECORDS), ":", req->year(), ":", page->seq));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status TrackingHandlers::ListProjectCountRevisions(
     grpc::ServerContext* ctx, const v1::ListProjectCountRevisionsRequest* req,
     v1::ListProjectCountRevisionsResponse* resp) {

@@ -222,6 +222,19 @@ constexpr Statement kListCountRevisions{
     " WHERE r.year = $1 AND ($2 = '' OR r.institution_credit_code = $2) AND ($3 = '' OR r.kind = $3)"
     " AND (r.institution_credit_code, r.kind, r.revision) > ($4, $5, $6::bigint)"
     " ORDER BY r.institution_credit_code, r.kind, r.revision LIMIT $7"};
+// The page and the year's data state in one statement, so both come from one snapshot.
+constexpr Statement kListProjects{
+    "tracking.list_projects",
+    "WITH s AS (SELECT coalesce(max(change_seq), 0) AS seq FROM projects WHERE year = $1),"
+    " p AS (SELECT * FROM projects WHERE year = $1 AND ($2 = '' OR institution_credit_code = $2)"
+    " AND ($3 = '' OR kind = $3) AND (institution_credit_code, project_id) > ($4, $5)"
+    " ORDER BY institution_credit_code, project_id LIMIT $6)"
+    " SELECT s.seq, p.project_id, p.revision, p.institution_credit_code,"
+    " p.enterprise_credit_code, p.kind, p.declaration_date::text, p.city_outcome,"
+    " coalesce(p.city_outcome_date::text, ''), p.county_outcome,"
+    " coalesce(p.county_outcome_date::text, ''), p.subsidy_fen, p.approved_by_both,"
+    " p.change_seq, " UTC_TEXT("p.updated_at") " FROM s LEFT JOIN p ON true"
+    " ORDER BY p.institution_credit_code, p.project_id"};
 constexpr Statement kCountFigures{
     "tracking.count_figures",
     "WITH y AS (SELECT * FROM project_counts WHERE year = $1),"
@@ -924,6 +937,53 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
   });
   if (!s.ok()) return s;
   return outcomes;
+}
+
+absl::StatusOr<TrackingStore::ProjectPage> TrackingStore::ListProjects(
+    int year, const std::string& institution, const std::string& kind, const std::string& after,
+    int limit) {
+  std::string a_code, a_id;
+  if (size_t bar = after.find('|'); bar != std::string::npos) {
+    a_code = after.substr(0, bar);
+    a_id = after.substr(bar + 1);
+  }
+  auto r = pool_.Exec(kListProjects, {year, institution, kind, a_code, a_id, limit});
+  if (!r.ok()) return r.status();
+  ProjectPage out;
+  for (int i = 0; i < r->rows(); ++i) {
+    out.seq = r->Int64(i, 0);
+    if (r->IsNull(i, 1)) continue;  // the year's state, no record on this page
+    v1::StoredProjectRecord stored;
+    v1::ProjectRecord* p = stored.mutable_record();
+    p->set_project_id(r->String(i, 1));
+    p->set_revision(r->Int64(i, 2));
+    p->set_institution_credit_code(r->String(i, 3));
+    p->set_enterprise_credit_code(r->String(i, 4));
+    common::v1::ServiceKind k = common::v1::SERVICE_KIND_UNSPECIFIED;
+    if (!common::v1::ServiceKind_Parse(r->String(i, 5), &k)) {
+      return absl::InternalError(absl::StrCat("project ", p->project_id(), ": stored kind ",
+                                              r->Text(i, 5), " is not a ServiceKind"));
+    }
+    p->set_kind(k);
+    p->set_declaration_date(r->String(i, 6));
+    for (auto [col, set] : {std::pair{7, &v1::ProjectRecord::set_city_outcome},
+                            std::pair{9, &v1::ProjectRecord::set_county_outcome}}) {
+      v1::ProjectOutcome o = v1::PROJECT_OUTCOME_UNSPECIFIED;
+      if (!v1::ProjectOutcome_Parse(absl::StrCat("OUTCOME_", r->Text(i, col)), &o)) {
+        return absl::InternalError(absl::StrCat("project ", p->project_id(), ": stored outcome ",
+                                                r->Text(i, col), " is not a ProjectOutcome"));
+      }
+      (p->*set)(o);
+    }
+    p->set_city_outcome_date(r->String(i, 8));
+    p->set_county_outcome_date(r->String(i, 10));
+    p->set_subsidy_fen(r->Int64(i, 11));
+    stored.set_approved_by_both(r->Bool(i, 12));
+    stored.set_change_seq(r->Int64(i, 13));
+    stored.set_update_time(r->String(i, 14));
+    out.projects.push_back(std::move(stored));
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<v1::ProjectCountsRevision>> TrackingStore::ListCountRevisions(

@@ -119,6 +119,15 @@ class TrackingStore {
   // Counts mode.
   absl::StatusOr<std::vector<StoredOutcome>> PushCounts(const Change& change,
                                                         const std::vector<ValidCounts>& rows);
+  // Records of `year` by institution then project id, after the "code|project_id" key, with the
+  // year's change sequence read in the same statement.
+  struct ProjectPage {
+    int64_t seq = 0;
+    std::vector<v1::StoredProjectRecord> projects;
+  };
+  absl::StatusOr<ProjectPage> ListProjects(int year, const std::string& institution,
+                                           const std::string& kind, const std::string& after,
+                                           int limit);
   absl::StatusOr<std::vector<v1::ProjectCountsRevision>> ListCountRevisions(
       int year, const std::string& institution, const std::string& kind, const std::string& after,
       int limit);

@@ -289,6 +289,8 @@ absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input) {
   sheet.verified_complaints = input.verified_complaints;
   sheet.exclusion = input.exclusion;
   sheet.project_source = input.project_source;
+  sheet.exclusion_sanction = input.exclusion_sanction;
+  for (const TestResult& t : input.tests) sheet.test_sessions.push_back(t.session);
   sheet.items[kS1_1] = SuccessfulProjects(input);
   sheet.items[kS1_2] = PassRate(input);
   absl::StatusOr<ScoreItem> test = TestScore(input);

@@ -40,6 +40,7 @@ struct TestResult {
   // the session closed. Scores 0; the sheet says why instead of a bare 0.00.
   bool unexcused_absence = false;
   bool no_result_at_close = false;  // which of the two: the sheet names it
+  std::string session = {};         // not scored: "testSessions/3", for the sheet's sources
 };
 
 // How many enterprises gave each overall rating for the institution's Y−1 engagements (S2).
@@ -72,6 +73,8 @@ struct InstitutionInput {
   Exclusion exclusion = Exclusion::kNone;
   // Not scored: where the S1.1/S1.2 figures came from, carried to the sheet for checking.
   std::string project_source;
+  // Not scored: the sanction behind `exclusion` ("sanctions/17").
+  std::string exclusion_sanction;
 };
 
 // Positions of the items in ScoreSheet::items, in the order of Attachment 3.
@@ -98,7 +101,9 @@ struct ScoreSheet {
   Rational total;  // s1 + s2 + s3 from the unrounded items, out of 100
   int64_t verified_complaints = 0;
   Exclusion exclusion = Exclusion::kNone;
-  std::string project_source;  // InstitutionInput::project_source
+  std::string project_source;              // InstitutionInput::project_source
+  std::string exclusion_sanction;          // InstitutionInput::exclusion_sanction
+  std::vector<std::string> test_sessions;  // the tests' sessions, in input order
 };
 
 // Scores one institution. INVALID_ARGUMENT listing every bad field (negative counts, approved

@@ -813,6 +813,95 @@ TEST_F(EvaluationTest, EveryWriteIsAudited) {
             1);
 }
 
+// Issue 28: the round's scope (who is in the snapshot and why, who is left out and why) and the
+// reads behind each score item can be followed from the published round alone.
+TEST_F(EvaluationTest, TheScopeAndTheSourcesOfEachItemAreReadBack) {
+  const int year = 2053;
+  Cast k = SeedHandComputed(year, "AR");
+  const std::string removed_barred = Code("AR", 8);
+  fakes_->AddEntry(year, removed_barred, "辛机构", CONSULTING, registry::v1::REMOVED);
+  fakes_->AddSanction(year, removed_barred, registry::v1::BAR);
+  fakes_->SetProjects(year - 1, removed_barred, 0, 0, 0, 0);
+  Create(year);
+  v1::Snapshot snap;
+  ASSERT_TRUE(Pull(year, &snap).ok());
+
+  v1::ListRoundScopeRequest req;
+  req.set_parent(absl::StrCat("evaluationRounds/", year));
+  v1::ListRoundScopeResponse scope;
+  ASSERT_TRUE(stub_->ListRoundScope(As(County()).get(), req, &scope).ok());
+  std::map<std::string, v1::ScopeDecision> by_code;
+  for (const auto& d : scope.decisions()) by_code[d.credit_code()] = d;
+  ASSERT_EQ(by_code.size(), 8u);  // a–g and the removed, barred one
+  EXPECT_EQ(by_code[k.a].reason(), "IN_DIRECTORY");
+  EXPECT_TRUE(by_code[k.a].in_scope());
+  EXPECT_EQ(by_code[k.a].entries_size(), 2);  // both directions
+  EXPECT_EQ(by_code[k.f].entries(0).status(), "SUSPENDED");
+  EXPECT_TRUE(by_code[k.f].in_scope());
+  EXPECT_EQ(by_code[k.g].reason(), "REMOVED_FROM_DIRECTORY");
+  EXPECT_FALSE(by_code[k.g].in_scope());
+  EXPECT_EQ(by_code[k.g].rule(), "R10.1");
+  ASSERT_EQ(by_code[k.g].entries_size(), 1);
+  EXPECT_EQ(by_code[k.g].entries(0).status(), "REMOVED");
+  EXPECT_EQ(by_code[k.g].entries(0).year(), year);
+  EXPECT_FALSE(by_code[k.g].entries(0).name().empty());
+  EXPECT_EQ(by_code[removed_barred].reason(), "REMOVED_BUT_SANCTIONED");
+  EXPECT_TRUE(by_code[removed_barred].in_scope());
+  int in_scope = 0;
+  for (const auto& [code, d] : by_code) in_scope += d.in_scope();
+  EXPECT_EQ(in_scope, snap.institution_count());
+
+  // Only the left out, paged one at a time.
+  req.set_left_out_only(true);
+  req.set_page_size(1);
+  ASSERT_TRUE(stub_->ListRoundScope(As(City()).get(), req, &scope).ok());
+  ASSERT_EQ(scope.decisions_size(), 1);
+  EXPECT_EQ(scope.decisions(0).credit_code(), k.g);
+  EXPECT_TRUE(scope.next_page_token().empty());
+  // Before publication: the public is refused, an institution reads its own line.
+  req.set_left_out_only(false);
+  req.set_page_size(0);
+  EXPECT_EQ(stub_->ListRoundScope(As(Principal::Anonymous()).get(), req, &scope).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->ListRoundScope(As(Inst(k.b)).get(), req, &scope).ok());
+  ASSERT_EQ(scope.decisions_size(), 1);
+  EXPECT_EQ(scope.decisions(0).credit_code(), k.b);
+
+  // The sheets name the reads behind each item and the sanction behind an exclusion.
+  v1::Round r;
+  ASSERT_TRUE(Freeze(year, &r).ok());
+  ASSERT_TRUE(
+      Defence(year, {{k.a, {8550, 9050}}, {k.b, {9500}}, {k.e, {9500}}, {k.d, {}}}, &r).ok());
+  ASSERT_TRUE(Rank(year, &r).ok());
+  v1::ScoreSheet sheet;
+  ASSERT_TRUE(Sheet(year, k.a, City(), &sheet).ok());
+  ASSERT_EQ(sheet.items_size(), 6);
+  const auto& s11 = sheet.items(0).sources();
+  ASSERT_EQ(s11.size(), 1);
+  // The fake tracking answers in records mode ("records:…"), so the records are the source.
+  EXPECT_EQ(s11[0].method(), "zhigai.tracking.v1.TrackingService/ListProjectRecords");
+  EXPECT_EQ(s11[0].request_json(),
+            absl::StrCat(R"({"year":)", year - 1, R"(,"institutionCreditCode":")", k.a, R"("})"));
+  const auto& s13 = sheet.items(2).sources();
+  ASSERT_EQ(s13.size(), 3);  // the year's sessions, then a's result at each of its two tests
+  EXPECT_EQ(s13[0].method(), "zhigai.training.v1.TrainingService/ListTestSessions");
+  EXPECT_EQ(s13[1].method(), "zhigai.training.v1.TrainingService/ListTestResults");
+  EXPECT_NE(s13[2].request_json().find(k.a), std::string::npos);
+  EXPECT_EQ(sheet.items(3).sources(0).method(), "zhigai.feedback.v1.FeedbackService/ListRatings");
+  EXPECT_EQ(
+      sheet.items(3).sources(0).request_json(),
+      absl::StrCat(R"({"institutionCreditCode":")", k.a, R"(","engagementYear":)", year - 1, "}"));
+  EXPECT_EQ(sheet.items(5).sources(0).request_json(),
+            absl::StrCat(R"({"parent":"evaluationRounds/)", year, R"("})"));
+  EXPECT_TRUE(sheet.exclusion_sanction().empty());
+  ASSERT_TRUE(Sheet(year, k.c, City(), &sheet).ok());
+  EXPECT_EQ(sheet.exclusion().reason(), "BARRED");
+  EXPECT_EQ(sheet.exclusion_sanction().rfind("sanctions/", 0), 0u) << sheet.exclusion_sanction();
+  ASSERT_TRUE(Publish(year, &r).ok());
+  ASSERT_TRUE(stub_->ListRoundScope(As(Principal::Anonymous()).get(), req, &scope).ok());
+  EXPECT_EQ(scope.decisions_size(), 8);
+}
+
 // RULES.md S4 (2026-12): a bar or cancellation in force on any day of Y keeps an institution out
 // of Y's ranking whenever it was imposed: the sanctions are read again when ranking and when
 // publishing, and a publication under changed sanctions is refused until it is recomputed.

@@ -720,5 +720,83 @@ TEST_F(IntakeTest, IntakeModeDecidesTheMetricsAndTheOtherIsReconciled) {
   EXPECT_EQ(m.source_revision(), records_revision);
 }
 
+TEST_F(IntakeTest, ProjectRecordsBehindAFigureReadBackWithTheirDataState) {
+  // Issue 28: the records a published S1.1/S1.2 figure counted can be listed, and the list
+  // carries the same data state string the evaluation snapshot recorded.
+  std::string a = Code(209, 1), b = Code(209, 2);
+  const int year = 2035;
+  v1::ProjectRecord rejected = Record("P209-2", 1, a, year);
+  rejected.set_county_outcome(v1::OUTCOME_REJECTED);
+  Push({Record("P209-1", 1, a, year), rejected,
+        Record("P209-3", 1, a, year, true, common::v1::SOLUTION_DESIGN),
+        Record("P209-4", 1, b, year)});
+  Push({Record("P209-1", 2, a, year)});  // a newer revision replaces the first
+
+  v1::BatchGetProjectMetricsRequest mreq;
+  mreq.set_year(year);
+  v1::BatchGetProjectMetricsResponse m;
+  ASSERT_TRUE(T().BatchGetProjectMetrics(As(Service()).get(), mreq, &m).ok());
+
+  v1::ListProjectRecordsRequest req;
+  req.set_year(year);
+  req.set_institution_credit_code(a);
+  v1::ListProjectRecordsResponse page;
+  ASSERT_TRUE(T().ListProjectRecords(As(City()).get(), req, &page).ok());
+  EXPECT_EQ(page.data_revision(), m.source_revision());
+  ASSERT_EQ(page.projects_size(), 3);
+  EXPECT_EQ(page.projects(0).record().project_id(), "P209-1");
+  EXPECT_EQ(page.projects(0).record().revision(), 2);
+  EXPECT_TRUE(page.projects(0).approved_by_both());
+  EXPECT_EQ(page.projects(1).record().county_outcome(), v1::OUTCOME_REJECTED);
+  EXPECT_FALSE(page.projects(1).approved_by_both());
+  EXPECT_EQ(page.projects(2).record().kind(), common::v1::SOLUTION_DESIGN);
+  // The listed records give the figures: declared = records, approved = approved_by_both.
+  int64_t declared = 0, approved = 0;
+  for (const auto& p : page.projects()) {
+    if (p.record().kind() != common::v1::DIAGNOSIS) continue;
+    ++declared;
+    approved += p.approved_by_both();
+  }
+  const auto& ma = m.metrics(0).credit_code() == a ? m.metrics(0) : m.metrics(1);
+  EXPECT_EQ(declared, ma.declared_diagnosis_count());
+  EXPECT_EQ(approved, ma.approved_diagnosis_count());
+
+  // Paging over both institutions, one record at a time, loses and repeats nothing.
+  v1::ListProjectRecordsRequest all;
+  all.set_year(year);
+  all.set_page_size(1);
+  std::vector<std::string> seen;
+  do {
+    ASSERT_TRUE(T().ListProjectRecords(As(Service()).get(), all, &page).ok());
+    for (const auto& p : page.projects()) seen.push_back(p.record().project_id());
+    all.set_page_token(page.next_page_token());
+  } while (!page.next_page_token().empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"P209-1", "P209-2", "P209-3", "P209-4"}));
+
+  // An institution reads its own; another's is refused; bad filters name the field.
+  v1::ListProjectRecordsRequest own;
+  own.set_year(year);
+  ASSERT_TRUE(T().ListProjectRecords(As(Inst(b)).get(), own, &page).ok());
+  ASSERT_EQ(page.projects_size(), 1);
+  EXPECT_EQ(page.projects(0).record().institution_credit_code(), b);
+  own.set_institution_credit_code(a);
+  EXPECT_EQ(T().ListProjectRecords(As(Inst(b)).get(), own, &page).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  own.set_year(0);
+  EXPECT_EQ(T().ListProjectRecords(As(City()).get(), own, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A later push changes the data state: the list says so, and the changed record shows it.
+  Push({Record("P209-4", 2, b, year)});
+  req.clear_institution_credit_code();
+  ASSERT_TRUE(T().ListProjectRecords(As(City()).get(), req, &page).ok());
+  EXPECT_NE(page.data_revision(), m.source_revision());
+  const int64_t snapshot_seq =
+      std::stoll(m.source_revision().substr(m.source_revision().rfind(':') + 1));
+  int changed = 0;
+  for (const auto& p : page.projects()) changed += p.change_seq() > snapshot_seq;
+  EXPECT_EQ(changed, 1);
+}
+
 }  // namespace
 }  // namespace zhigai::tracking
