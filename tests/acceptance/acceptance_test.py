@@ -10,6 +10,8 @@ its own computation from what it fed in:
 - the barred (R14.5) and the cancelled (R14.4) institution listed, not ranked, with reasons;
 - the ranking and the top 10 exactly, ranked as RULES.md S4 (2026-12) says: on the published
   two-decimal figures (total, then S1, S3, S2), then fewer verified complaints;
+- an auditor (auditor.py) recomputing every sheet and the ranking from the source services'
+  read methods alone, and running every source query the sheets name (issue 28);
 - a missing calendar year reported as the rule's refusal (CALENDAR_YEAR_MISSING, R13.4), in
   words and without a server path.
 
@@ -21,7 +23,6 @@ import os
 import sys
 import time
 import traceback
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +38,7 @@ sys.path.insert(0, HERE)
 import stack as stack_mod  # noqa: E402
 from child_env import child_env  # noqa: E402
 import zhigai_client  # noqa: E402
+from auditor import Auditor, ranking_of, two_decimals  # noqa: E402
 
 failures = []
 
@@ -45,31 +47,6 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         failures.append(what)
-
-
-def two_decimals(x):
-    """RULES.md S4: two decimals, half away from zero (every figure here is >= 0)."""
-    exact = Decimal(x.numerator) / Decimal(x.denominator)
-    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def expected_ranking(y, sheets):
-    """S4 by hand: the published figures decide, then fewer verified complaints; a tie on
-    all of them shares the rank; every institution ranked 10th or better is excellent."""
-    rows = []
-    for code, items in sheets.items():
-        s1 = items["S1.1"] + items["S1.2"] + items["S1.3"]
-        s2 = items["S2.1"] + items["S2.2"]
-        s3 = items["S3"]
-        rows.append((code, two_decimals(s1 + s2 + s3), two_decimals(s1), two_decimals(s3),
-                     two_decimals(s2), y.complaints_verified.get(code, 0)))
-    key = lambda r: (-r[1], -r[2], -r[3], -r[4], r[5])  # noqa: E731
-    rows.sort(key=lambda r: (key(r), r[0]))
-    ranks, prev = {}, None
-    for i, r in enumerate(rows):
-        ranks[r[0]] = ranks[prev[0]] if prev is not None and key(prev) == key(r) else i + 1
-        prev = r
-    return [(r[0], ranks[r[0]], ranks[r[0]] <= 10) for r in rows]
 
 
 def main():
@@ -170,7 +147,7 @@ def main():
               f"{y.cancelled}'s cancellation reads back to its plagiarism finding "
               f"({[f.name for f in findings]}, {[c.source_reference for c in cancels]})")
         # The ranking and the top 10, exactly.
-        want = expected_ranking(y, hand)
+        want = ranking_of(hand, y.complaints_verified)
         got = [(e.credit_code, e.rank, e.excellent) for e in ranked]
         check(got == want, "the published ranking is the hand ranking (S4, published figures)")
         if got != want:
@@ -181,6 +158,12 @@ def main():
               f"the excellent institutions are exactly the hand's ({len(top)} named)")
         check(len(top) >= min(10, len(ranked)), f"at least the first {min(10, len(ranked))} "
               f"places are named excellent ({len(top)})")
+        # Issue 28: an auditor recomputes every sheet and the ranking from the reads alone.
+        audit_started = time.time()
+        audited = Auditor(client.as_("CITY_BUREAU", sub="auditor", div="330300"),
+                          check).audit(y.round_name)
+        print(f"     audit: {audited['sheets']} sheets, {audited['ranked']} ranked, "
+              f"{audited['calls']} read calls in {time.time() - audit_started:.1f} s")
         # The upheld objection kept that applicant out of the consulting list.
         entries = client.public().registry.ListDirectoryEntries(reg.ListDirectoryEntriesRequest(
             year=y.year, direction=common.CONSULTING, page_size=1000)).entries

@@ -1050,6 +1050,9 @@ def public_scan(ck, y, client, messages):
         "/zhigai.evaluation.v1.EvaluationService/ListRanking": lambda: [
             pub.evaluation.ListRanking(ev.ListRankingRequest(parent=y.round_name,
                                                              page_size=1000))],
+        "/zhigai.evaluation.v1.EvaluationService/ListRoundScope": lambda: [
+            pub.evaluation.ListRoundScope(ev.ListRoundScopeRequest(parent=y.round_name,
+                                                                   page_size=1000))],
         "/zhigai.evaluation.v1.EvaluationService/ExportScoreSheets": lambda: [
             # PUBLIC may export the published ranking only (the sheets are the bureaus').
             chunk for fmt in (ev.ExportFormat.values()[1:]) for chunk in

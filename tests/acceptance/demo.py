@@ -4,7 +4,8 @@ the system's business clock, with generated data, deterministic per seed, and pr
 summary, the top 10 and where to look. Run again on the same system, it plays the next year.
 
 A refusal by the rules is reported in the service's own words; the demo stops cleanly (exit 3)
-when a step it cannot do without is refused, and never ends in a traceback."""
+when a step it cannot do without is refused, and never ends in a traceback. At the end an
+auditor recomputes the published round from the source services' reads (exit 4 if it differs)."""
 import argparse
 import os
 import sys
@@ -54,6 +55,18 @@ def main():
         return 3
     y.report()
     rnd = y.round_name
+    # Issue 28: the published round, recomputed by an auditor from the source reads alone.
+    from auditor import Auditor
+    findings = []
+    audited = Auditor(client.as_("CITY_BUREAU", sub="auditor", div="330300"),
+                      lambda ok, what: ok or findings.append(what)).audit(rnd)
+    if findings:
+        print("\ndemo: the audit of the published round found differences:")
+        for what in findings:
+            print(f"  {what}")
+        return 4
+    print(f"\nAudit: {audited['sheets']} score sheets and the ranking of {rnd} recomputed from "
+          f"the source services' reads alone ({audited['calls']} calls): equal.")
     print(f"""
 Played in {time.time() - started:.0f} s. Business time is now {clock.now():%Y-%m-%d %H:%M}; run
 `tools/zhigai demo` again to play {y.year + 1}.

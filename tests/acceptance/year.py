@@ -1034,38 +1034,7 @@ class Year:
     # ----------------------------------------------------------------- hand computation
     def expected_items(self, code):
         """Attachment 3 items of one institution computed from what was fed in (S1–S3)."""
-        f = self.fact(code)
-        s11 = min(30, f["approved"][0] + 2 * f["approved"][1])
-        declared, approved = sum(f["declared"]), sum(f["approved"])
-        if declared == 0 or approved * 100 < declared * 50:
-            s12 = 0
-        elif approved * 100 <= declared * 60:
-            s12 = 2
-        elif approved * 100 <= declared * 70:
-            s12 = 4
-        elif approved * 100 <= declared * 80:
-            s12 = 6
-        elif approved * 100 <= declared * 90:
-            s12 = 8
-        else:
-            s12 = 10
-        s13 = sum(f["tests"], Fraction(0)) / len(f["tests"]) if f["tests"] else Fraction(0)
-        ratings = list(f["ratings"].values())
-        s21 = Fraction(sum(c for c, _ in ratings), len(ratings)) if ratings else Fraction(0)
-        s22 = Fraction(sum(x for _, x in ratings), len(ratings)) if ratings else Fraction(0)
-        d = Fraction(sum(f["defence"]), 100 * len(f["defence"])) if f["defence"] else None
-        if d is None or d < 60:
-            s3 = 0
-        elif d <= 70:
-            s3 = 15
-        elif d <= 80:
-            s3 = 20
-        elif d <= 90:
-            s3 = 25
-        else:
-            s3 = 30
-        return {"S1.1": Fraction(s11), "S1.2": Fraction(s12), "S1.3": s13, "S2.1": s21,
-                "S2.2": s22, "S3": Fraction(s3)}
+        return attachment3_items(self.fact(code))
 
     def report(self):
         out = self.out
@@ -1090,3 +1059,40 @@ class Year:
 def reason_of(err):
     """The ErrorInfo reason of a gRPC error (google.rpc.Status in the trailers), or ""."""
     return error_details(err)[0]
+
+
+def attachment3_items(f):
+    """Attachment 3 items (S1–S3) from one institution's facts: {"declared": [diagnosis,
+    solution design], "approved": [..], "tests": [scaled scores], "ratings": {key: (content
+    points, results points)}, "defence": [member scores in hundredths]}."""
+    s11 = min(30, f["approved"][0] + 2 * f["approved"][1])
+    declared, approved = sum(f["declared"]), sum(f["approved"])
+    if declared == 0 or approved * 100 < declared * 50:
+        s12 = 0
+    elif approved * 100 <= declared * 60:
+        s12 = 2
+    elif approved * 100 <= declared * 70:
+        s12 = 4
+    elif approved * 100 <= declared * 80:
+        s12 = 6
+    elif approved * 100 <= declared * 90:
+        s12 = 8
+    else:
+        s12 = 10
+    s13 = sum(f["tests"], Fraction(0)) / len(f["tests"]) if f["tests"] else Fraction(0)
+    ratings = list(f["ratings"].values())
+    s21 = Fraction(sum(c for c, _ in ratings), len(ratings)) if ratings else Fraction(0)
+    s22 = Fraction(sum(x for _, x in ratings), len(ratings)) if ratings else Fraction(0)
+    d = Fraction(sum(f["defence"]), 100 * len(f["defence"])) if f["defence"] else None
+    if d is None or d < 60:
+        s3 = 0
+    elif d <= 70:
+        s3 = 15
+    elif d <= 80:
+        s3 = 20
+    elif d <= 90:
+        s3 = 25
+    else:
+        s3 = 30
+    return {"S1.1": Fraction(s11), "S1.2": Fraction(s12), "S1.3": s13, "S2.1": s21,
+            "S2.2": s22, "S3": Fraction(s3)}

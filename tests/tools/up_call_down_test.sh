@@ -51,10 +51,10 @@ grep -q '{' <<<"$out" || { echo "the first call printed no JSON: $out"; exit 1; 
 if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
   last=$(tail -n 1 "$repo/data/cn-workdays.tsv" | cut -c1-4)
   "$repo/tools/zhigai" demo --small >"$state/demo1.out" 2>&1 || { tail -30 "$state/demo1.out"; exit 1; }
-  grep -q "Playing programme year $last " "$state/demo1.out" && grep -q 'Where to look' "$state/demo1.out" \
+  grep -q "Playing programme year $last " "$state/demo1.out" && grep -q 'Where to look' "$state/demo1.out" && grep -q '^Audit: .*: equal\.$' "$state/demo1.out" \
     || { echo "the first demo did not play $last:"; tail -30 "$state/demo1.out"; exit 1; }
   "$repo/tools/zhigai" demo --small >"$state/demo2.out" 2>&1 || { tail -30 "$state/demo2.out"; exit 1; }
-  grep -q "Playing programme year $((last + 1)) " "$state/demo2.out" && grep -q 'Where to look' "$state/demo2.out" \
+  grep -q "Playing programme year $((last + 1)) " "$state/demo2.out" && grep -q 'Where to look' "$state/demo2.out" && grep -q '^Audit: .*: equal\.$' "$state/demo2.out" \
     || { echo "the second demo did not play $((last + 1)):"; tail -30 "$state/demo2.out"; exit 1; }
   if ! grep -q "^$((last + 1))" "$repo/data/cn-workdays.tsv"; then
     grep -q "CALENDAR_YEAR_MISSING (a training filing): the work-day calendar has no holiday arrangement for $((last + 1))" "$state/demo2.out" \
