@@ -272,24 +272,23 @@ nghttp2_session_callbacks* ClientSideCallbacks() {
 }
 
 absl::Status ClientConnection::Open() {
-  // A connection lives about 5 minutes, so that clients behind a Service re-resolve and spread
-  // over the gateway's replicas (what GRPC_ARG_MAX_CONNECTION_AGE_MS did); the jitter keeps
-  // the connections of one burst from ending together.
+  // GatewayOptions::max_connection_age, ±10 %: the jitter keeps the connections of one burst
+  // from ending together.
   if (auto s = NewSession(this, &session_, /*server=*/true); !s.ok()) return s;
   thread_local std::mt19937 jitter(std::random_device{}());
-  absl::Duration age = absl::Seconds(std::uniform_int_distribution<int>(270, 330)(jitter));
+  const absl::Duration age = worker().proxy().max_connection_age() *
+                             std::uniform_real_distribution<double>(0.9, 1.1)(jitter);
   age_timer_ = loop_.At(absl::Now() + age, [this] { Age(); });
   return absl::OkStatus();
 }
 
-// After its GOAWAY an aged connection lets its calls finish and closes a few seconds after the
-// last one ended. A fixed 30 s grace cut off calls still running at its end: the client saw
-// UNAVAILABLE "Broken pipe" (seen when the machine was loaded and calls slow; gRPC's own
-// default grace is unlimited). The few seconds let the client read the GOAWAY before the
-// socket goes, so a stream it opened meanwhile (above the GOAWAY's last stream, never
-// processed) is retried on its new connection rather than reset with this one.
-constexpr absl::Duration kAgedIdleClose = absl::Seconds(5);
-// The longest an aged connection waits for its calls: the gateway's longest HTTP deadline.
+// After its GOAWAY an aged connection lets its calls finish and closes a few seconds
+// (GatewayOptions::aged_idle_close) after the last one ended. A fixed 30 s grace cut off calls
+// still running at its end: the client saw UNAVAILABLE "Broken pipe" (seen when the machine was
+// loaded and calls slow; gRPC's own default grace is unlimited). The few seconds let the client
+// read the GOAWAY before the socket goes, so a stream it opened meanwhile (above the GOAWAY's last
+// stream, never processed) is retried on its new connection rather than reset with this one. The
+// longest an aged connection waits for its calls: the gateway's longest HTTP deadline.
 constexpr absl::Duration kAgedMaxGrace = absl::Minutes(10);
 
 void ClientConnection::Age() {
@@ -305,7 +304,7 @@ void ClientConnection::Age() {
 void ClientConnection::CallEnded() {
   if (!aged_ || !calls.empty() || closed()) return;
   if (age_timer_ != loop_.NoTimer()) loop_.Cancel(age_timer_);
-  age_timer_ = loop_.At(absl::Now() + kAgedIdleClose, [this] {
+  age_timer_ = loop_.At(absl::Now() + worker().proxy().aged_idle_close(), [this] {
     age_timer_ = loop_.NoTimer();
     Close("maximum connection age");
   });

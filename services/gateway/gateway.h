@@ -42,6 +42,12 @@ struct GatewayOptions {
   int max_message_bytes = 4 << 20;
   int threads = 2;  // worker threads of the frame proxy, each with its own event loop
   int http_threads = 8;
+  // A client connection gets its GOAWAY after about this long (±10 % jitter), so that clients
+  // behind a Service re-resolve and spread over the replicas (what
+  // GRPC_ARG_MAX_CONNECTION_AGE_MS did); after its GOAWAY it lets its calls finish and closes
+  // `aged_idle_close` after the last one ended. Settable for the tests.
+  absl::Duration max_connection_age = absl::Minutes(5);
+  absl::Duration aged_idle_close = absl::Seconds(5);
   prometheus::Registry* metrics = nullptr;
 };
 

@@ -59,6 +59,9 @@ std::vector<SettingSpec> Settings() {
       {"max_message_bytes", "largest request or response message", std::string("4194304")},
       {"threads", "frame-proxy worker threads (one event loop each)", std::string("2")},
       {"http_threads", "HTTP/JSON worker threads", std::string("16")},
+      {"max_connection_age_seconds",
+       "a client connection's GOAWAY after about this long (±10 %), so clients re-resolve",
+       std::string("300")},
   };
   specs.insert(specs.end(), own.begin(), own.end());
   return specs;
@@ -115,13 +118,17 @@ int main(int argc, char** argv) {
   options.authn.jwt.issuer = config->Get("jwt_issuer");
   options.authn.jwt.audience = config->Get("jwt_audience");
   for (const char* name : {"jwt_clock_skew_seconds", "max_message_bytes", "threads", "http_threads",
-                           "drain_seconds"}) {
+                           "drain_seconds", "max_connection_age_seconds"}) {
     if (auto v = config->GetInt(name); !v.ok()) return Fail(std::string(v.status().message()));
   }
   options.authn.jwt.clock_skew = absl::Seconds(*config->GetInt("jwt_clock_skew_seconds"));
   options.max_message_bytes = *config->GetInt("max_message_bytes");
   options.threads = *config->GetInt("threads");
   options.http_threads = *config->GetInt("http_threads");
+  if (*config->GetInt("max_connection_age_seconds") <= 0) {
+    return Fail("--max_connection_age_seconds must be positive");
+  }
+  options.max_connection_age = absl::Seconds(*config->GetInt("max_connection_age_seconds"));
   if (!options.jwks_file.empty()) {
     auto claims = gateway::ClaimsMapping::Load(config->Get("claims_mapping_file"));
     if (!claims.ok()) return Fail(std::string(claims.status().message()));

@@ -49,6 +49,8 @@ class Proxy {
   // The gateway's own gRPC services (server reflection), served in-process on loopback.
   Backend* local_backend() { return local_backend_.get(); }
   int max_message_bytes() const { return max_message_bytes_; }
+  absl::Duration max_connection_age() const { return max_connection_age_; }
+  absl::Duration aged_idle_close() const { return aged_idle_close_; }
   BackendAddresses& addresses() { return *addresses_; }
   std::atomic<int> live_calls{0};
 
@@ -57,6 +59,7 @@ class Proxy {
   Gateway& gateway_;
   std::atomic<bool> serving_{false};
   int max_message_bytes_ = 0;
+  absl::Duration max_connection_age_, aged_idle_close_;
   SslCtxPtr tls_;
   std::unique_ptr<grpc::Server> local_server_;
   std::unique_ptr<Backend> local_backend_;

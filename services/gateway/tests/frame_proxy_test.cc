@@ -240,5 +240,47 @@ TEST_F(GatewayTest, ReflectionIsServedByTheGatewayThroughItsOwnProxy) {
   EXPECT_TRUE(backend_->received().empty());
 }
 
+// An aged connection (GOAWAY after max_connection_age) lets a call that outlives the age and
+// the idle close run to its end, then closes once it is idle: a fixed grace after the GOAWAY
+// cut such calls off with "Broken pipe" on a loaded machine. A new call then opens a new
+// connection.
+TEST_F(GatewayTest, AnAgedConnectionLetsItsLongCallFinishThenCloses) {
+  GatewayOptions o = Options();
+  o.max_connection_age = absl::Milliseconds(300);
+  o.aged_idle_close = absl::Milliseconds(100);
+  StartGateway(std::move(o));
+  auto stub = v1::EchoService::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + Token(Role::kPolicyPlatform));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::CountRequest req;
+  req.set_count(20);
+  req.set_interval_ms(100);  // 2 s: several times the age plus the idle close
+  const absl::Time started = absl::Now();
+  auto reader = stub->Count(&ctx, req);
+  v1::EchoResponse resp;
+  int read = 0;
+  while (reader->Read(&resp)) {
+    EXPECT_EQ(resp.index(), read);
+    ++read;
+  }
+  grpc::Status s = reader->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(read, 20);
+  EXPECT_GE(absl::Now() - started, absl::Milliseconds(1900));
+  // Idle and aged: the gateway closes the connection; the channel leaves READY.
+  EXPECT_TRUE(WaitFor([&] { return channel_->GetState(false) != GRPC_CHANNEL_READY; }));
+  // The next call connects again and is answered.
+  grpc::ClientContext again;
+  again.AddMetadata("authorization", "Bearer " + Token(Role::kPolicyPlatform));
+  again.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::EchoRequest echo;
+  echo.set_text("after the age");
+  v1::EchoResponse answer;
+  grpc::Status next = stub->Echo(&again, echo, &answer);
+  EXPECT_TRUE(next.ok()) << next.error_message();
+  EXPECT_EQ(answer.text(), "after the age");
+}
+
 }  // namespace
 }  // namespace zhigai::gateway
