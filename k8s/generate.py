@@ -25,15 +25,17 @@ GRACE_SECONDS = 30  # > PRESTOP_SECONDS + DRAIN_SECONDS, with room for the proce
 
 # name, gRPC port (metrics on port + 1000), owns a PostgreSQL schema, the services it calls.
 # Calls follow DESIGN.md's flows: the gateway routes to every backend; review (admission), feedback
-# (sanctions), tracking and training (eligibility) call registry; evaluation pulls metrics from
-# registry, tracking, training and feedback.
+# (sanctions), tracking and training (eligibility) call registry; feedback also reads tracking's
+# engagements (ratings, complaints); evaluation pulls metrics from registry, tracking, training
+# and feedback. tests/k8s/check_manifests.py reads the same graph from the code (each
+# `<peer>_addr` setting a service reads) and fails when the policies below disagree with it.
 SERVICES = [
     ("gateway", 7100, False, ["registry", "review", "tracking", "training", "feedback", "evaluation"]),
     ("registry", 7101, True, []),
     ("review", 7102, True, ["registry"]),
     ("tracking", 7103, True, ["registry"]),
     ("training", 7104, True, ["registry"]),
-    ("feedback", 7105, True, ["registry"]),
+    ("feedback", 7105, True, ["registry", "tracking"]),
     ("evaluation", 7106, True, ["registry", "tracking", "training", "feedback"]),
 ]
 PORTS = {name: port for name, port, _, _ in SERVICES}

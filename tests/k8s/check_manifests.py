@@ -27,19 +27,37 @@ import sys
 
 SKIP = 77
 
-# The services, their gRPC ports (metrics = port + 1000) and who may call them: written here
-# independently of k8s/generate.py so that a wrong table there is caught, not copied.
+# The services and their gRPC ports (metrics = port + 1000).
 PORTS = {"gateway": 7100, "registry": 7101, "review": 7102, "tracking": 7103,
          "training": 7104, "feedback": 7105, "evaluation": 7106}
-EXPECTED_CALLERS = {
-    "registry": {"gateway", "review", "tracking", "training", "feedback", "evaluation"},
-    "review": {"gateway"},
-    "tracking": {"gateway", "evaluation"},
-    "training": {"gateway", "evaluation"},
-    "feedback": {"gateway", "evaluation"},
-    "evaluation": {"gateway"},
-}
-BACKENDS = sorted(EXPECTED_CALLERS)
+BACKENDS = sorted(p for p in PORTS if p != "gateway")
+
+
+def upstreams_from_code(repo):
+    """{service: the services its code calls}, read from the code itself (issue 22 item 1):
+    every peer address a service reads is a `<peer>_addr` setting (config.Get("registry_addr")),
+    and the gateway reads one per backend in a loop over their names. So the NetworkPolicies
+    are checked against what the code really calls, not against a second hand-written table."""
+    out = {}
+    for svc in PORTS:
+        text = service_sources(repo, svc)
+        peers = set(re.findall(r'config(?:->|\.)Get\("(\w+)_addr"\)', text))
+        if svc == "gateway":
+            loop = re.search(r'for \(const char\* svc : \{([^}]*)\}\)[^;]*?_addr', text, re.S)
+            if loop:
+                peers |= set(re.findall(r'"(\w+)"', loop.group(1)))
+        unknown = peers - set(PORTS)
+        if unknown:
+            raise SystemExit(f"{svc}: reads addresses of unknown services {sorted(unknown)}")
+        out[svc] = peers
+    return out
+
+
+def callers_from_code(repo):
+    calls = upstreams_from_code(repo)
+    return {b: {svc for svc, peers in calls.items() if b in peers} for b in BACKENDS}
+
+
 DEFAULT_DRAIN_SECONDS = 10  # libs/server/config.cc
 
 
@@ -283,6 +301,8 @@ def check_calendar(c, repo, docs, w, spec, ct, env):
 
 def check_tree(repo, tree, docs):
     c = Checker()
+    code_calls = upstreams_from_code(repo)
+    expected_callers = callers_from_code(repo)
     overlay = tree.split("/")[-1]
     deployments = {d["metadata"]["name"]: d for d in by_kind(docs, "Deployment")}
     c.check(set(deployments) == set(PORTS),
@@ -373,7 +393,7 @@ def check_tree(repo, tree, docs):
         c.check(str(listen).endswith(f":{port}"), f"{w}: ZHIGAI_LISTEN {listen} is not port {port}")
         mlisten = env.get("ZHIGAI_METRICS_LISTEN", (None, f"0.0.0.0:{mport}"))[1]
         c.check(str(mlisten).endswith(f":{mport}"), f"{w}: ZHIGAI_METRICS_LISTEN {mlisten} is not port {mport}")
-        callees = [b for b, callers in EXPECTED_CALLERS.items() if name in callers]
+        callees = sorted(code_calls[name])
         for callee in callees:
             addr = env.get(f"ZHIGAI_{callee.upper()}_ADDR", (None, None))[1]
             c.check(addr == f"{callee}:{PORTS[callee]}",
@@ -426,8 +446,9 @@ def check_tree(repo, tree, docs):
             c.check(not ({"ANY", "OUTSIDE"} & sources),
                     f"{name}: gRPC port {port} open beyond the namespace's callers: {sorted(sources)}")
             got = sources - {"ANY", "OUTSIDE"}
-            c.check(got == EXPECTED_CALLERS[name],
-                    f"{name}: callers admitted {sorted(got)}, expected {sorted(EXPECTED_CALLERS[name])}")
+            c.check(got == expected_callers[name],
+                    f"{name}: callers admitted {sorted(got)}, but the code's callers are "
+                    f"{sorted(expected_callers[name])}")
         c.check(egress_allows(docs, labels, None, 53, "UDP"), f"{w}: no DNS egress (UDP 53)")
         reaches_db = egress_allows(docs, labels, None, 5432)
         if name == "gateway":
@@ -436,7 +457,10 @@ def check_tree(repo, tree, docs):
             c.check(reaches_db, f"{w}: no egress to PostgreSQL (5432)")
         for callee in callees:
             c.check(egress_allows(docs, labels, workloads.get(callee, {}), PORTS[callee]),
-                    f"{w}: no egress to {callee}:{PORTS[callee]}")
+                    f"{w}: no egress to {callee}:{PORTS[callee]}, which its code calls")
+        for other in sorted(set(BACKENDS) - set(callees) - {name}):
+            c.check(not egress_allows(docs, labels, workloads.get(other, {}), PORTS[other]),
+                    f"{w}: egress to {other}:{PORTS[other]}, which its code never calls")
 
         if tree != "base":
             if name in hpas:
