@@ -148,6 +148,15 @@ def deployment(name, port, owns_db):
         # Liveness: the empty service name never depends on the database, so a PostgreSQL
         # outage does not restart every pod. Readiness: "readiness" = database reachable and
         # migrations applied.
+        # Start-up: liveness waits until the server listens. Before it listens a service tries
+        # its migrations once; a database that never answers costs it one connect_timeout
+        # (libs/db/connect.h, 5 s), so 60 s covers a slow start without a restart loop.
+        "startupProbe": {
+            "grpc": {"port": port, "service": ""},
+            "periodSeconds": 2,
+            "timeoutSeconds": 2,
+            "failureThreshold": 30,
+        },
         "livenessProbe": {
             "grpc": {"port": port, "service": ""},
             "periodSeconds": 10,

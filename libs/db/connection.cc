@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "libs/db/connect.h"
 #include "libs/db/errors.h"
 #include "libs/db/metrics.h"
 
@@ -33,7 +34,7 @@ bool Succeeded(const PGresult* res) {
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
                                                              StatementMetrics* metrics) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+  PGconn* conn = ConnectPostgres(conninfo);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string why = PQerrorMessage(conn);
     PQfinish(conn);

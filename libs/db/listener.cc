@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "libs/db/connect.h"
+
 namespace zhigai::db {
 
 NotificationListener::NotificationListener(std::string conninfo, std::string channel,
@@ -29,7 +31,7 @@ void NotificationListener::Stop() {
 
 void NotificationListener::Loop() {
   while (!stop_) {
-    PGconn* conn = PQconnectdb(conninfo_.c_str());
+    PGconn* conn = ConnectPostgres(conninfo_);
     bool ok = PQstatus(conn) == CONNECTION_OK;
     if (ok) {
       PQsetNoticeProcessor(

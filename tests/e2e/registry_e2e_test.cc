@@ -1,6 +1,12 @@
 // The real zhigai-registry binary: settings, migrations, readiness, a call, metrics, drain.
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/principal.h"
@@ -92,6 +98,33 @@ TEST_F(RegistryE2E, LivenessStaysUpWhileTheDatabaseIsAwayAndReadinessSaysNo) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(HealthStatus(Target(), "readiness"), "NOT_SERVING");
   EXPECT_EQ(proc->Terminate(20), 0);
+}
+
+// Issue 22 item 3: a database that never answers (the kernel completes the TCP handshake in the
+// listen backlog, then nothing) and a connection string without connect_timeout. The service
+// must still listen, answer liveness, say it is not ready and keep running: libpq without a
+// timeout would hang its start before it listens, a restart loop under a liveness probe.
+TEST_F(RegistryE2E, ABlackholedDatabaseLeavesTheServiceUpAndUnready) {
+  const int hole = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(hole, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(hole, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(hole, 128), 0);  // never accepted, never answered
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(hole, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto env = env_;
+  env["ZHIGAI_DB"] = absl::StrCat("host=127.0.0.1 port=", ntohs(addr.sin_port), " dbname=x user=x");
+  auto proc = Start(env);
+  ASSERT_TRUE(WaitServing(Target(), "", 30000)) << proc->Log();
+  EXPECT_EQ(HealthStatus(Target(), "readiness"), "NOT_SERVING");
+  // Longer than one connection attempt (db::kDefaultConnectTimeoutSeconds): still up, unready.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  EXPECT_EQ(HealthStatus(Target(), ""), "SERVING");
+  EXPECT_EQ(HealthStatus(Target(), "readiness"), "NOT_SERVING");
+  EXPECT_EQ(proc->Terminate(20), 0) << proc->Log();
+  close(hole);
 }
 
 TEST_F(RegistryE2E, MigrateOnlyAppliesAndExits) {

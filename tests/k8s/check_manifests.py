@@ -349,6 +349,12 @@ def check_tree(repo, tree, docs):
         c.check(cports.get("grpc") == port, f"{w}: container port grpc should be {port}")
         c.check(cports.get("metrics") == mport, f"{w}: container port metrics should be {mport}")
 
+        start = ct.get("startupProbe") or {}
+        c.check((start.get("grpc") or {}).get("port") == port
+                and (start.get("grpc") or {}).get("service", "") == ""
+                and start.get("periodSeconds", 10) * start.get("failureThreshold", 3) >= 30,
+                f"{w}: startupProbe must be grpc on {port} with service \"\" and allow at least "
+                f"30 s, so a slow start (a database that does not answer) is not a restart loop")
         live, ready = ct.get("livenessProbe") or {}, ct.get("readinessProbe") or {}
         c.check("grpc" in live and live["grpc"].get("port") == port and live["grpc"].get("service", "") == "",
                 f"{w}: livenessProbe must be grpc on {port} with service \"\" (liveness never depends on the DB)")
