@@ -84,6 +84,13 @@ class PrivateCluster {
   }
   void Stop(const std::string& mode) {
     Run(AsPg(absl::StrCat(kPgBin, "/pg_ctl -D ", data_, " -m ", mode, " -w stop >/dev/null 2>&1")));
+    // pg_ctl waits by counting its own short sleeps, which libfaketime can cut short (check
+    // --dates): it then gives up while the server still runs. The server is gone when its pid
+    // file is.
+    const std::string pid_file = data_ + "/postmaster.pid";
+    for (int i = 0; i < 600 && access(pid_file.c_str(), F_OK) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   std::string admin() const {
     return absl::StrCat("host=", sock_, " port=", port_, " user=zhigai_admin");
