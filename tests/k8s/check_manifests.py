@@ -13,7 +13,8 @@ PostgreSQL StatefulSet; prod: two or more replicas, a gateway HPA, Prometheus an
         creates every Secret key the dev overlay refers to, with matching passwords
     check_manifests.py --repo ROOT --tree T --schemas [--node-modules DIR]
         validate the rendered objects against the Kubernetes OpenAPI schemas (npm package
-        kubernetes-models, run by validate_schemas.mjs); exit 77 when it is not installed
+        kubernetes-models, run by validate_schemas.mjs), unknown fields rejected; exit 77 when
+        it is not installed
 
 Exit 77 (ctest SKIP_RETURN_CODE) when kubectl or PyYAML is missing, saying which and why.
 """
@@ -703,7 +704,20 @@ def main():
     if args.schemas:
         import json
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "validate_schemas.mjs")
-        return subprocess.run(["node", script, modules], input=json.dumps(docs), text=True).returncode
+        rc = subprocess.run(["node", script, modules], input=json.dumps(docs), text=True).returncode
+        # Control: the strict check must be able to fail. A copy of the first Deployment with a
+        # typo'd field (issue 22 item 5) has to be rejected, naming the field.
+        import copy
+        typo = copy.deepcopy(next(d for d in docs if d["kind"] == "Deployment"))
+        typo["spec"]["template"]["spec"]["containers"][0]["readinessProbes"] = {}
+        control = subprocess.run(["node", script, modules], input=json.dumps([typo]), text=True,
+                                 capture_output=True)
+        if control.returncode == 0 or "/containers/0/readinessProbes" not in control.stdout:
+            print("FAILED: control: a Deployment with the unknown field readinessProbes passed "
+                  f"the strict schema check:\n{control.stdout}")
+            return 1
+        print("control: a typo'd field (readinessProbes) is rejected")
+        return rc
     c = check_tree(args.repo, args.tree, docs)
     for e in c.errors:
         print(f"FAILED: {e}")
