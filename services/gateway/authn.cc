@@ -44,6 +44,16 @@ std::string ClaimString(const nlohmann::json& claims, const std::string& name) {
   return it->get<std::string>();
 }
 
+// SERVICE is the role of zhigai's own services calling each other directly, never through the
+// gateway, and the policy opens writes to it (ImposeSanction, AdmitToDirectory). No outside
+// caller may become it (issue 22 item 10), so a mapping that would grant it stops the start.
+absl::Status InternalRoleRefused(absl::string_view where) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(where,
+                   ": SERVICE is zhigai's internal role; no token or client certificate may map "
+                   "to it (services call each other directly, not through the gateway)"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JwksFile>> JwksFile::Open(std::string path) {
@@ -107,6 +117,7 @@ absl::StatusOr<ClaimsMapping> ClaimsMapping::Parse(absl::string_view text) {
       return absl::InvalidArgumentError(
           "a token never maps to PUBLIC (that is the absence of one)");
     }
+    if (*role == auth::Role::kService) return InternalRoleRefused(absl::StrCat("roles.", value));
     m.roles[value] = *role;
   }
   return m;
@@ -172,6 +183,9 @@ absl::StatusOr<CertTable> ParseCertTable(absl::string_view text) {
     if (!role || *role == auth::Role::kPublic) {
       return absl::InvalidArgumentError(
           absl::StrCat("certificate table line ", line_no, ": unknown role ", f[1]));
+    }
+    if (*role == auth::Role::kService) {
+      return InternalRoleRefused(absl::StrCat("certificate table line ", line_no));
     }
     auth::Principal p{*role, f[2], f[3], f[4]};
     if (auto ok = auth::DecodePrincipal(auth::EncodePrincipal(p)); !ok.ok()) {

@@ -1,6 +1,7 @@
 // Bearer token verification: good tokens of both algorithms, and every way a token can be bad.
 #include "services/gateway/jwt.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
@@ -199,6 +200,7 @@ TEST(CertTableTest, ParsesSubjectsAndRejectsBadLines) {
   EXPECT_EQ(t->at("CN=policy-platform,O=Wenzhou").role, auth::Role::kPolicyPlatform);
   EXPECT_EQ(t->at("CN=county").division_code, "330302");
   EXPECT_FALSE(ParseCertTable("CN=x\tPUBLIC\tx\n").ok());
+  EXPECT_TRUE(ParseCertTable("CN=x\tEXPERT\tx\n").ok());
   EXPECT_FALSE(ParseCertTable("CN=x\tCOUNTY_BUREAU\tx\n").ok());  // no division
   EXPECT_FALSE(ParseCertTable("CN=x\tEXPERT\tx\nCN=x\tEXPERT\ty\n").ok());
 }
@@ -220,6 +222,20 @@ TEST(JwksFileTest, ReloadsWhenTheFileChangesAndKeepsKeysOnBadFile) {
   absl::SleepFor(absl::Milliseconds(1100));
   EXPECT_EQ((*file)->Current()->Candidates("b", "ES256").size(), 1u);
   EXPECT_EQ((*file)->generation(), gen);
+}
+
+// Issue 22 item 10: SERVICE opens writes (ImposeSanction, AdmitToDirectory) and belongs to
+// zhigai's own services calling each other directly; no token or certificate may map to it, and
+// the refusal, which stops the gateway's start, says why.
+TEST(ClaimsMappingTest, NoOutsideCallerCanBecomeTheInternalServiceRole) {
+  auto mapping = ClaimsMapping::Parse(R"({"roles": {"ops": "SERVICE", "b": "CITY_BUREAU"}})");
+  ASSERT_FALSE(mapping.ok());
+  EXPECT_THAT(mapping.status().message(),
+              ::testing::HasSubstr("roles.ops: SERVICE is zhigai's internal role"));
+  auto table = ParseCertTable("CN=ok\tEXPERT\tok\nCN=svc\tSERVICE\tregistry\n");
+  ASSERT_FALSE(table.ok());
+  EXPECT_THAT(table.status().message(),
+              ::testing::HasSubstr("certificate table line 2: SERVICE is zhigai's internal role"));
 }
 
 }  // namespace
