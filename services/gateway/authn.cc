@@ -215,6 +215,12 @@ Authenticator::Authenticator(std::unique_ptr<JwksFile> jwks, AuthnOptions option
 absl::StatusOr<auth::Principal> Authenticator::Authenticate(absl::string_view authorization,
                                                             absl::string_view cert_subject,
                                                             absl::Time now) {
+  return Authenticate(authorization, cert_subject, now, [] { return true; });
+}
+
+absl::StatusOr<auth::Principal> Authenticator::Authenticate(
+    absl::string_view authorization, absl::string_view cert_subject, absl::Time now,
+    absl::FunctionRef<bool()> may_check_signature) {
   if (!authorization.empty()) {
     // RFC 6750: the scheme is case-insensitive.
     if (authorization.size() < 7 ||
@@ -222,7 +228,7 @@ absl::StatusOr<auth::Principal> Authenticator::Authenticate(absl::string_view au
       return Refuse("CREDENTIAL_UNSUPPORTED", "only Bearer tokens are accepted");
     }
     absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(7));
-    return FromToken(token, now);
+    return FromToken(token, now, may_check_signature);
   }
   if (!cert_subject.empty()) {
     auto it = options_.certs.find(std::string(cert_subject));
@@ -236,7 +242,8 @@ absl::StatusOr<auth::Principal> Authenticator::Authenticate(absl::string_view au
   return auth::Principal::Anonymous();
 }
 
-absl::StatusOr<auth::Principal> Authenticator::FromToken(absl::string_view token, absl::Time now) {
+absl::StatusOr<auth::Principal> Authenticator::FromToken(
+    absl::string_view token, absl::Time now, absl::FunctionRef<bool()> may_check_signature) {
   if (!jwks_) return Refuse("TOKEN_UNKNOWN_KEY", "this gateway accepts no bearer tokens");
   auto keys = jwks_->Current();
   uint64_t generation = jwks_->generation();
@@ -247,6 +254,11 @@ absl::StatusOr<auth::Principal> Authenticator::FromToken(absl::string_view token
     if (it != cache_.end() && it->second.generation == generation && now < it->second.valid_until) {
       return it->second.principal;
     }
+  }
+  if (!may_check_signature()) {
+    return Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                 "too many calls without a valid token from this address; slow down and retry",
+                 "请求过于频繁，请稍后重试");
   }
   auto claims = VerifyJwt(token, *keys, options_.jwt, now);
   if (!claims.ok()) return claims.status();

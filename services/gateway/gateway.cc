@@ -82,8 +82,17 @@ void Gateway::Shutdown(absl::Duration drain) {
 absl::StatusOr<Admission> Gateway::Admit(absl::string_view method, absl::string_view authorization,
                                          absl::string_view cert_subject, absl::string_view peer) {
   absl::Time now = absl::Now();
-  auto principal = authn_->Authenticate(authorization, cert_subject, now);
-  if (!principal.ok()) return principal.status();
+  // Anonymous callers and refused tokens share the client's PUBLIC bucket, consulted before a
+  // signature check and charged for each refused token (issue 22 item 11).
+  auto principal = authn_->Authenticate(authorization, cert_subject, now, [&] {
+    return options_.rate_limits.MayVerifyToken(peer, now);
+  });
+  if (!principal.ok()) {
+    if (!authorization.empty() && principal.status().code() == absl::StatusCode::kUnauthenticated) {
+      options_.rate_limits.ChargeRefusedToken(peer, now);
+    }
+    return principal.status();
+  }
   Admission out;
   out.method = methods_->Find(method);
   out.principal = std::move(*principal);

@@ -54,7 +54,9 @@ std::vector<SettingSpec> Settings() {
        std::string("")},
       {"mtls_principals_file", "client certificate subject → principal (tab-separated)",
        std::string("")},
-      {"rate_limits", "ROLE=<per second>/<burst>,... ('*' = other roles)",
+      {"rate_limits",
+       "ROLE=<per second>/<burst>,... ('*' = other roles); PUBLIC is per client address (IPv6: "
+       "its /64) and also pays for refused bearer tokens",
        std::string("PUBLIC=20/40,*=200/400")},
       {"max_message_bytes", "largest request or response message", std::string("4194304")},
       {"threads", "frame-proxy worker threads (one event loop each)", std::string("2")},

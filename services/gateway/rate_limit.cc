@@ -1,10 +1,16 @@
 #include "services/gateway/rate_limit.h"
 
-#include <algorithm>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace zhigai::gateway {
 
@@ -37,13 +43,29 @@ absl::StatusOr<RateLimiter> RateLimiter::Parse(absl::string_view text) {
   return limiter;
 }
 
-bool RateLimiter::Allow(const auth::Principal& who, absl::string_view peer, absl::Time now) {
-  const Bucket& size = sizes_[static_cast<int>(who.role)];
-  if (size.per_second <= 0) return true;
-  std::string key = who.role == auth::Role::kPublic
-                        ? absl::StrCat("PUBLIC|", peer.substr(0, peer.rfind(':')))
-                        : absl::StrCat(auth::RoleName(who.role), "|", who.subject);
-  std::lock_guard<std::mutex> lock(mu_);
+std::string RateLimiter::ClientKey(absl::string_view peer) {
+  absl::string_view host = peer;
+  if (absl::ConsumePrefix(&host, "ipv4:")) {
+    host = host.substr(0, host.rfind(':'));
+  } else if (absl::ConsumePrefix(&host, "ipv6:") || absl::StartsWith(host, "[")) {
+    absl::ConsumePrefix(&host, "[");
+    host = host.substr(0, host.find(']'));
+  }
+  std::string text(host);
+  in6_addr v6;
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return text;  // IPv4, a name, or empty
+  char out[INET6_ADDRSTRLEN];
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    in_addr v4;
+    std::memcpy(&v4, &v6.s6_addr[12], 4);
+    return inet_ntop(AF_INET, &v4, out, sizeof out);
+  }
+  std::memset(&v6.s6_addr[8], 0, 8);
+  return absl::StrCat(inet_ntop(AF_INET6, &v6, out, sizeof out), "/64");
+}
+
+RateLimiter::State& RateLimiter::Refilled(const std::string& key, const Bucket& size,
+                                          absl::Time now) {
   // Buckets idle long enough to be full again carry no information: drop them now and then so
   // the table does not grow with every caller ever seen.
   if (now - last_sweep_ > absl::Minutes(1)) {
@@ -61,9 +83,41 @@ bool RateLimiter::Allow(const auth::Principal& who, absl::string_view peer, absl
         std::min(size.burst, s.tokens + absl::ToDoubleSeconds(now - s.last) * size.per_second);
     s.last = now;
   }
+  return s;
+}
+
+namespace {
+std::string PublicKey(absl::string_view peer) {
+  return absl::StrCat("PUBLIC|", RateLimiter::ClientKey(peer));
+}
+}  // namespace
+
+bool RateLimiter::Allow(const auth::Principal& who, absl::string_view peer, absl::Time now) {
+  const Bucket& size = sizes_[static_cast<int>(who.role)];
+  if (size.per_second <= 0) return true;
+  std::string key = who.role == auth::Role::kPublic
+                        ? PublicKey(peer)
+                        : absl::StrCat(auth::RoleName(who.role), "|", who.subject);
+  std::lock_guard<std::mutex> lock(mu_);
+  State& s = Refilled(key, size, now);
   if (s.tokens < 1) return false;
   s.tokens -= 1;
   return true;
+}
+
+bool RateLimiter::MayVerifyToken(absl::string_view peer, absl::Time now) {
+  const Bucket& size = sizes_[static_cast<int>(auth::Role::kPublic)];
+  if (size.per_second <= 0) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  return Refilled(PublicKey(peer), size, now).tokens >= 1;
+}
+
+void RateLimiter::ChargeRefusedToken(absl::string_view peer, absl::Time now) {
+  const Bucket& size = sizes_[static_cast<int>(auth::Role::kPublic)];
+  if (size.per_second <= 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  State& s = Refilled(PublicKey(peer), size, now);
+  s.tokens = std::max(0.0, s.tokens - 1);
 }
 
 }  // namespace zhigai::gateway

@@ -356,6 +356,47 @@ TEST_F(GatewayTest, RateLimitAndMessageSizeLimit) {
   EXPECT_EQ(backend_->received().size(), 2u);
 }
 
+// Issue 22 item 11: one client address is one PUBLIC bucket, whether it calls over gRPC
+// ("ipv4:127.0.0.1:port") or HTTP/JSON (bare "127.0.0.1").
+TEST_F(GatewayTest, OneClientHasOneAnonymousBucketAcrossGrpcAndHttp) {
+  GatewayOptions o = Options();
+  o.rate_limits = *RateLimiter::Parse("PUBLIC=0.001/2");
+  StartGateway(std::move(o));
+  EXPECT_TRUE(GenericCall(channel_.get(), kEcho, {EchoBytes("grpc")}).status.ok());
+  EXPECT_EQ(Http(gw_->http_port(), "POST", kEcho, R"({"text": "http"})").status, 200);
+  EXPECT_EQ(GenericCall(channel_.get(), kEcho, {EchoBytes("third")}).status.error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(Http(gw_->http_port(), "POST", kEcho, R"({"text": "fourth"})").status, 429);
+  EXPECT_EQ(backend_->received().size(), 2u);
+}
+
+// Issue 22 item 11: a refused bearer token is charged to its address's PUBLIC bucket, and once
+// that is empty further unverified tokens are refused before their signature is checked. A token
+// verified earlier is not held back by its neighbours' junk.
+TEST_F(GatewayTest, JunkTokensSpendTheAddressAllowanceBeforeAnySignatureCheck) {
+  GatewayOptions o = Options();
+  o.rate_limits = *RateLimiter::Parse("PUBLIC=0.001/2,*=100/100");
+  StartGateway(std::move(o));
+  auto with = [&](const std::string& token) {
+    return GenericCall(channel_.get(), kEcho, {EchoBytes("x")},
+                       {{"authorization", "Bearer " + token}});
+  };
+  const std::string good = Token(Role::kExpert);
+  EXPECT_TRUE(with(good).status.ok());
+  const std::string junk = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+  Result first = with(junk), second = with(junk), third = with(junk);
+  EXPECT_EQ(first.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(second.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(third.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(third.status.error_message().find("without a valid token"), std::string::npos)
+      << third.status.error_message();
+  // Anonymous calls from the address now find its bucket empty too.
+  EXPECT_EQ(GenericCall(channel_.get(), kEcho, {EchoBytes("anon")}).status.error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(with(good).status.ok());  // verified before: no signature check needed
+  EXPECT_EQ(backend_->received().size(), 2u);
+}
+
 TEST_F(GatewayTest, HttpJsonUnaryCallsAndErrors) {
   StartGateway();
   int port = gw_->http_port();
