@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/gateway/event_loop.h"
 #include "services/gateway/grpc_wire.h"
@@ -105,6 +106,7 @@ class BackendConnection : public CallConnection {
         backend_(backend) {}
   Backend* backend() const { return backend_; }
   bool retired = false;  // a GOAWAY or an error: no new calls, the old ones finish
+  const absl::Time opened = absl::Now();
   absl::Status Open();
 
  protected:

@@ -48,6 +48,11 @@ struct GatewayOptions {
   // `aged_idle_close` after the last one ended. Settable for the tests.
   absl::Duration max_connection_age = absl::Minutes(5);
   absl::Duration aged_idle_close = absl::Seconds(5);
+  // The frame proxy opens a new connection to a backend for new calls once its connection there
+  // is this old: before the backend's own age (zhigai's services: 5 minutes, -10 % jitter at
+  // worst), so the backend's GOAWAY never meets a call starting on a busy connection, which it
+  // would refuse unprocessed. Settable for the tests.
+  absl::Duration backend_connection_age = absl::Minutes(4);
   prometheus::Registry* metrics = nullptr;
 };
 

@@ -196,6 +196,7 @@ int HttpJson::Serve(mg_connection* conn) {
   }
   MethodInfo* method = gateway_.methods().Find(path);
   int final_code = 0;
+  std::string final_error;  // the backend's or the gateway's message, for the log line
   auto finish = [&](const HttpReply& reply, int code) {
     final_code = code;
     Send(conn, reply, request_id);
@@ -210,7 +211,8 @@ int HttpJson::Serve(mg_connection* conn) {
     log::Info("http call", {{"request_id", request_id},
                             {"method", method ? method->label : "unknown"},
                             {"code", server::GrpcCodeName(final_code)},
-                            {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1e6) / 1e3)}});
+                            {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1e6) / 1e3)},
+                            {"error", final_error}});
     return HttpStatusOf(final_code);
   };
 
@@ -252,67 +254,81 @@ int HttpJson::Serve(mg_connection* conn) {
   grpc::Slice slice(*wire);
   grpc::ByteBuffer out_buf(&slice, 1);
 
-  grpc::ClientContext ctx;
   int timeout_ms = kDefaultHttpTimeoutMs;
   if (const char* t = mg_get_header(conn, "Connect-Timeout-Ms")) {
     int v;
     if (absl::SimpleAtoi(t, &v) && v > 0) timeout_ms = std::min(v, 10 * 60 * 1000);
   }
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  SetBackendMetadata(ctx, admission->principal, gateway_.internal_proof(), request_id);
-  grpc::CompletionQueue cq;
-  // Corked: the headers leave with the request message, and StartCall's tag never returns.
-  ctx.set_initial_metadata_corked(true);
-  auto call = method->backend->stub->PrepareCall(&ctx, path, &cq);
-  void* tag;
-  bool ok;
-  call->StartCall(reinterpret_cast<void*>(1));
-  call->WriteLast(out_buf, grpc::WriteOptions(), reinterpret_cast<void*>(2));
-  cq.Next(&tag, &ok);
-  bool streaming = desc->server_streaming();
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const bool streaming = desc->server_streaming();
   bool headers_sent = false;
   int messages = 0;
-  grpc::ByteBuffer in_buf;
   std::string first_json;
-  for (;;) {
-    call->Read(&in_buf, reinterpret_cast<void*>(3));
-    cq.Next(&tag, &ok);
-    if (!ok) break;
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (in_buf.Dump(&slices).ok()) {
-      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-    std::optional<std::string> converted = ResponseJsonFromWire(*desc->output_type(), bytes);
-    if (!converted) {
-      ctx.TryCancel();
-      continue;
-    }
-    std::string json = std::move(*converted);
-    ++messages;
-    if (!streaming) {
-      first_json = std::move(json);
-      continue;
-    }
-    if (!headers_sent) {
-      mg_response_header_start(conn, 200);
-      mg_response_header_add(conn, "Content-Type", "application/x-ndjson", -1);
-      mg_response_header_add(conn, "X-Request-Id", request_id.c_str(), -1);
-      mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
-      mg_response_header_send(conn);
-      headers_sent = true;
-    }
-    std::string line = absl::StrCat("{\"result\":", json, "}\n");
-    if (mg_send_chunk(conn, line.data(), line.size()) < 0) ctx.TryCancel();  // client gone
-  }
   grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(4));
-  cq.Next(&tag, &ok);
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(deadline);
+    SetBackendMetadata(ctx, admission->principal, gateway_.internal_proof(), request_id);
+    grpc::CompletionQueue cq;
+    // Corked: the headers leave with the request message, and StartCall's tag never returns.
+    ctx.set_initial_metadata_corked(true);
+    auto call = method->backend->stub->PrepareCall(&ctx, path, &cq);
+    void* tag;
+    bool ok;
+    call->StartCall(reinterpret_cast<void*>(1));
+    call->WriteLast(out_buf, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+    cq.Next(&tag, &ok);
+    grpc::ByteBuffer in_buf;
+    for (;;) {
+      call->Read(&in_buf, reinterpret_cast<void*>(3));
+      cq.Next(&tag, &ok);
+      if (!ok) break;
+      std::vector<grpc::Slice> slices;
+      std::string bytes;
+      if (in_buf.Dump(&slices).ok()) {
+        for (const auto& s : slices)
+          bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+      std::optional<std::string> converted = ResponseJsonFromWire(*desc->output_type(), bytes);
+      if (!converted) {
+        ctx.TryCancel();
+        continue;
+      }
+      std::string json = std::move(*converted);
+      ++messages;
+      if (!streaming) {
+        first_json = std::move(json);
+        continue;
+      }
+      if (!headers_sent) {
+        mg_response_header_start(conn, 200);
+        mg_response_header_add(conn, "Content-Type", "application/x-ndjson", -1);
+        mg_response_header_add(conn, "X-Request-Id", request_id.c_str(), -1);
+        mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
+        mg_response_header_send(conn);
+        headers_sent = true;
+      }
+      std::string line = absl::StrCat("{\"result\":", json, "}\n");
+      if (mg_send_chunk(conn, line.data(), line.size()) < 0) ctx.TryCancel();  // client gone
+    }
+    call->Finish(&status, reinterpret_cast<void*>(4));
+    cq.Next(&tag, &ok);
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
+    // A backend closing its connection at its age (5 minutes) refuses the streams it never
+    // processed with GOAWAY; HTTP/2 (RFC 9113 §6.8) says those may be sent again, and gRPC 1.51
+    // does not do it for us. Once, and only before anything was answered.
+    if (attempt == 1 && messages == 0 && !headers_sent &&
+        status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+        status.error_message() == "GOAWAY received") {
+      continue;
+    }
+    break;
   }
   if (headers_sent) {
     if (!status.ok()) {
+      final_error = status.error_message();
       std::string line = absl::StrCat("{\"error\":", ErrorJson(status), "}\n");
       mg_send_chunk(conn, line.data(), line.size());
     }
@@ -322,6 +338,7 @@ int HttpJson::Serve(mg_connection* conn) {
     return 200;
   }
   if (!status.ok()) {
+    final_error = status.error_message();
     finish(ErrorReply(status), status.error_code());
   } else if (streaming) {
     finish({200, "application/x-ndjson", ""}, 0);

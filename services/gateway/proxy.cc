@@ -72,6 +72,7 @@ absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway, const Gate
   proxy->max_message_bytes_ = options.max_message_bytes;
   proxy->max_connection_age_ = options.max_connection_age;
   proxy->aged_idle_close_ = options.aged_idle_close;
+  proxy->backend_connection_age_ = options.backend_connection_age;
   SSL_CTX* tls_ctx = nullptr;
   if (options.tls) {
     auto ctx = NewServerTlsContext(*options.tls);

@@ -51,6 +51,7 @@ class Proxy {
   int max_message_bytes() const { return max_message_bytes_; }
   absl::Duration max_connection_age() const { return max_connection_age_; }
   absl::Duration aged_idle_close() const { return aged_idle_close_; }
+  absl::Duration backend_connection_age() const { return backend_connection_age_; }
   BackendAddresses& addresses() { return *addresses_; }
   std::atomic<int> live_calls{0};
 
@@ -59,7 +60,7 @@ class Proxy {
   Gateway& gateway_;
   std::atomic<bool> serving_{false};
   int max_message_bytes_ = 0;
-  absl::Duration max_connection_age_, aged_idle_close_;
+  absl::Duration max_connection_age_, aged_idle_close_, backend_connection_age_;
   SslCtxPtr tls_;
   std::unique_ptr<grpc::Server> local_server_;
   std::unique_ptr<Backend> local_backend_;

@@ -143,7 +143,10 @@ BackendConnection* Worker::ConnectionTo(Backend* backend, std::string* why) {
   auto it = backends_.find(backend);
   if (it != backends_.end()) {
     BackendConnection* c = it->second;
-    if (!c->retired && nghttp2_session_check_request_allowed(c->session())) return c;
+    if (!c->retired && absl::Now() - c->opened < proxy_.backend_connection_age() &&
+        nghttp2_session_check_request_allowed(c->session())) {
+      return c;
+    }
     backends_.erase(it);  // it finishes the calls it has; new ones get a new connection
   }
   // Resolved off this thread (BackendAddresses): opening a connection never waits on DNS.

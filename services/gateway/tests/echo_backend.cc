@@ -127,10 +127,15 @@ class CatchAll final : public grpc::CallbackGenericService {
 
 }  // namespace
 
-EchoBackend::EchoBackend(const std::string& listen, bool quiet) : quiet_(quiet) {
+EchoBackend::EchoBackend(const std::string& listen, bool quiet, int max_connection_age_ms)
+    : quiet_(quiet) {
   echo_ = std::make_unique<EchoImpl>(this);
   generic_ = std::make_unique<CatchAll>(this);
   grpc::ServerBuilder builder;
+  if (max_connection_age_ms > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, max_connection_age_ms);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 10000);
+  }
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(echo_.get());
   builder.RegisterCallbackGenericService(generic_.get());

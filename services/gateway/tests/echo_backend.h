@@ -21,8 +21,10 @@ struct Received {
 
 class EchoBackend {
  public:
-  // `quiet` skips recording (benchmarks).
-  explicit EchoBackend(const std::string& listen = "127.0.0.1:0", bool quiet = false);
+  // `quiet` skips recording (benchmarks). `max_connection_age_ms` > 0 makes the server send
+  // GOAWAY on each connection after that age, as zhigai's services do every 5 minutes.
+  explicit EchoBackend(const std::string& listen = "127.0.0.1:0", bool quiet = false,
+                       int max_connection_age_ms = 0);
   ~EchoBackend();
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }

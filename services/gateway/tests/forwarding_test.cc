@@ -1,6 +1,10 @@
 // The gateway in process, in front of a test backend that records what it receives: the
 // authorisation matrix, principal stripping, token refusals, every call shape, cancellation,
 // HTTP/JSON, mTLS, limits and metrics.
+#include <atomic>
+#include <map>
+#include <mutex>
+
 #include "services/gateway/tests/gateway_fixture.h"
 
 namespace zhigai::gateway {
@@ -395,6 +399,61 @@ TEST_F(GatewayTest, JunkTokensSpendTheAddressAllowanceBeforeAnySignatureCheck) {
             grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(with(good).status.ok());  // verified before: no signature check needed
   EXPECT_EQ(backend_->received().size(), 2u);
+}
+
+// A backend closes each connection at its age (zhigai's services: 5 minutes). A call started
+// just as the GOAWAY arrives is refused unprocessed, and was answered UNAVAILABLE / 503 (seen
+// in `check --dates` on ListCalls to review). The frame proxy (gRPC) now moves to a new backend
+// connection before the backend's age; the HTTP/JSON side, on gRPC's channel, sends a refused
+// call again once.
+TEST_F(GatewayTest, CallsSurviveTheBackendsConnectionAge) {
+  backend_ = std::make_unique<EchoBackend>("127.0.0.1:0", /*quiet=*/true,
+                                           /*max_connection_age_ms=*/80);
+  GatewayOptions o = Options();
+  o.backend_connection_age = absl::Milliseconds(25);  // the frame proxy moves on first
+  StartGateway(std::move(o));
+  const int port = gw_->http_port();
+  std::atomic<int> ok{0};
+  std::mutex mu;
+  std::map<int, int> failed;  // HTTP status → count
+  std::string first_failure;
+  std::vector<std::thread> clients;
+  const absl::Time until = absl::Now() + absl::Seconds(3);
+  std::atomic<int> grpc_ok{0}, grpc_failed{0};
+  std::string grpc_failure;
+  for (int t = 0; t < 2; ++t) {
+    clients.emplace_back([&] {
+      while (absl::Now() < until) {
+        Result r = GenericCall(channel_.get(), kEcho, {EchoBytes("aged")});
+        if (r.status.ok()) {
+          ++grpc_ok;
+        } else if (grpc_failed++ == 0) {
+          std::lock_guard<std::mutex> lock(mu);
+          grpc_failure = r.status.error_message();
+        }
+      }
+    });
+  }
+  for (int t = 0; t < 3; ++t) {
+    clients.emplace_back([&] {
+      while (absl::Now() < until) {
+        HttpResponse r = Http(port, "POST", kEcho, R"({"text": "aged"})");
+        if (r.status == 200) {
+          ++ok;
+        } else {
+          std::lock_guard<std::mutex> lock(mu);
+          if (failed.empty()) first_failure = r.body;
+          ++failed[r.status];
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_GT(grpc_ok.load(), 100);
+  EXPECT_EQ(grpc_failed.load(), 0) << "over gRPC, the first: " << grpc_failure;
+  EXPECT_GT(ok.load(), 100);
+  EXPECT_TRUE(failed.empty()) << "e.g. " << failed.begin()->first << " x" << failed.begin()->second
+                              << " of " << ok.load() << " calls";
 }
 
 TEST_F(GatewayTest, HttpJsonUnaryCallsAndErrors) {
