@@ -575,6 +575,21 @@ def check_tree(repo, tree, docs):
         c.check(all(p["backend"]["service"]["name"] == "gateway"
                     for i in ing for r in i["spec"].get("rules", []) for p in r["http"]["paths"]),
                 "prod: an Ingress may only lead to the gateway")
+        # Issue 22 item 9: TLS ends at the ingress and plain HTTP from outside never reaches
+        # the gateway, whose cleartext ports stay inside the cluster.
+        for i in ing:
+            name = i["metadata"]["name"]
+            hosts = {r.get("host") for r in i["spec"].get("rules", [])}
+            tls_hosts = {h for t in i["spec"].get("tls", []) for h in t.get("hosts", [])}
+            c.check(None not in hosts and hosts <= tls_hosts,
+                    f"prod: Ingress {name} serves every host with TLS (hosts {sorted(map(str, hosts))}, "
+                    f"TLS for {sorted(tls_hosts)})")
+            c.check((i["metadata"].get("annotations") or {}).get(
+                        "nginx.ingress.kubernetes.io/force-ssl-redirect") == "true",
+                    f"prod: Ingress {name} never passes plain HTTP on (force-ssl-redirect)")
+        svc = find(docs, "Service", "gateway")
+        c.check(svc is not None and svc["spec"].get("type", "ClusterIP") == "ClusterIP",
+                "prod: the gateway's Service is ClusterIP (its cleartext ports not exposed)")
     return c
 
 
