@@ -600,7 +600,7 @@ args=("$@")
 [ "${args[0]}" = "-n" ] && args=("${args[@]:2}")
 case "${args[0]} ${args[1]}" in
   "get namespace") exit 0;;
-  "apply -f") exit 0;;
+  "apply -f") [ "${args[2]:-}" != "-" ] || cat >/dev/null; exit 0;;
   "get secret") [ -d "$STUB_STORE/${args[2]}" ];;
   "create secret")
     name="${args[3]}"; mkdir -p "$STUB_STORE/$name"
@@ -608,6 +608,12 @@ case "${args[0]} ${args[1]}" in
       kv="${a#--from-file=}"; cp "${kv#*=}" "$STUB_STORE/$name/${kv%%=*}"
     done
     echo "secret/$name created";;
+  "create configmap")
+    name="${args[2]}"; rm -rf "$STUB_STORE/configmap:$name"; mkdir -p "$STUB_STORE/configmap:$name"
+    for a in "${args[@]:3}"; do
+      case "$a" in --from-file=*) kv="${a#--from-file=}"; cp "${kv#*=}" "$STUB_STORE/configmap:$name/${kv%%=*}";; esac
+    done
+    echo "kind: ConfigMap";;
   *) echo "stub kubectl: unexpected $*" >&2; exit 2;;
 esac
 """
@@ -635,6 +641,9 @@ def secret_refs(docs):
     return refs
 
 
+DEV_JWKS_SAMPLE = '{"keys": [{"kty": "EC", "kid": "dev-check"}]}'
+
+
 def check_dev_secrets(repo, kubectl, docs):
     import tempfile
     c = Checker()
@@ -645,8 +654,18 @@ def check_dev_secrets(repo, kubectl, docs):
         with open(os.path.join(stub_dir, "kubectl"), "w") as f:
             f.write(STUB_KUBECTL)
         os.chmod(os.path.join(stub_dir, "kubectl"), 0o755)
+        jwks = os.path.join(tmp, "jwks.json")
+        with open(jwks, "w") as f:
+            f.write(DEV_JWKS_SAMPLE)
         env = dict(os.environ, PATH=stub_dir + os.pathsep + os.environ["PATH"], STUB_STORE=store)
         script = os.path.join(repo, "k8s/overlays/dev/create-secrets.sh")
+        # Without a development identity provider it stops and says how to make one.
+        missing = subprocess.run(["bash", script], capture_output=True, text=True,
+                                 env=dict(env, ZHIGAI_DEV_JWKS=os.path.join(tmp, "none.json")))
+        c.check(missing.returncode != 0 and "tools/zhigai token" in missing.stderr,
+                "create-secrets.sh without a dev JWKS must stop and name tools/zhigai token: "
+                + missing.stderr)
+        env["ZHIGAI_DEV_JWKS"] = jwks
         for attempt in (1, 2):
             run = subprocess.run(["bash", script], env=env, capture_output=True, text=True)
             if not c.check(run.returncode == 0, f"create-secrets.sh run {attempt} failed: {run.stderr}"):
@@ -660,6 +679,27 @@ def check_dev_secrets(repo, kubectl, docs):
     for name, key in sorted(secret_refs(docs), key=str):
         c.check(name in first and (key is None or key in first[name]),
                 f"the dev overlay needs Secret {name} key {key}; create-secrets.sh does not create it")
+    # Issue 22 item 6: the dev gateway reads the development identity provider's JWKS, so
+    # tokens of `tools/zhigai token` work there; every ConfigMap a pod needs comes from the
+    # overlay or from the script.
+    defined = {d["metadata"]["name"] for d in by_kind(docs, "ConfigMap")}
+    for d in by_kind(docs, "Deployment"):
+        for v in pod_spec(d).get("volumes", []):
+            cm = v.get("configMap")
+            if cm and not cm.get("optional") and cm["name"] not in defined:
+                c.check(f"configmap:{cm['name']}" in first,
+                        f"dev: {d['metadata']['name']} needs ConfigMap {cm['name']}; neither the "
+                        "overlay nor create-secrets.sh makes it")
+    settings = find(docs, "ConfigMap", "gateway-settings")
+    c.check(settings is not None and settings["data"].get("ZHIGAI_JWKS_FILE")
+            == "/etc/zhigai/gateway/jwks.json",
+            "dev: the gateway reads a JWKS (ZHIGAI_JWKS_FILE), so development tokens work")
+    files = first.get("configmap:gateway-files", {})
+    c.check(files.get("jwks.json") == DEV_JWKS_SAMPLE,
+            "dev: gateway-files holds the development identity provider's jwks.json")
+    with open(os.path.join(repo, "services/gateway/claims.json"), encoding="utf-8") as f:
+        c.check(files.get("claims.json") == f.read(),
+                "dev: gateway-files holds the repository's claims.json")
     for svc in BACKENDS:
         sec = first.get(f"{svc}-db", {})
         conninfo, password = sec.get("conninfo", ""), sec.get("password", "")

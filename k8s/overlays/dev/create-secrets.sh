@@ -24,6 +24,22 @@ ensure() {
   kubectl -n "$NS" create secret generic "$name" "${args[@]}"
 }
 
+# The development identity provider (issue 22 item 6), so tokens of `tools/zhigai token` work
+# against the dev cluster: its public keys (jwks.json, written by `zhigai-admin dev-idp-init`,
+# which `tools/zhigai token` runs the first time) and the repository's claims mapping go into
+# the ConfigMap gateway-files; the private key stays on the developer's machine. Replaced on
+# every run, so a new development key reaches the gateway (it re-reads the file).
+REPO="$(cd "$(dirname "$0")/../../.." && pwd)"
+JWKS="${ZHIGAI_DEV_JWKS:-$REPO/.zhigai/secrets/jwks.json}"
+if [ ! -f "$JWKS" ]; then
+  echo "no development identity provider at $JWKS: run tools/zhigai token --as CITY_BUREAU" \
+    "once (it creates one), then this script again" >&2
+  exit 1
+fi
+kubectl -n "$NS" create configmap gateway-files --from-file=jwks.json="$JWKS" \
+  --from-file=claims.json="$REPO/services/gateway/claims.json" --dry-run=client -o yaml \
+  | kubectl -n "$NS" apply -f -
+
 rand > "$tmp/admin"; ensure postgres-admin "password=$tmp/admin"
 rand > "$tmp/proof"; ensure zhigai-internal-proof "internal-proof=$tmp/proof"
 for s in "${SERVICES[@]}"; do
