@@ -7,7 +7,6 @@ accept; secrets come only from Secrets; each overlay keeps its promises (dev: on
 PostgreSQL StatefulSet; prod: two or more replicas, a gateway HPA, Prometheus annotations).
 
     check_manifests.py --repo ROOT --tree base|overlays/dev|overlays/prod
-    check_manifests.py --repo ROOT --generated      (k8s/base is what k8s/generate.py writes)
     check_manifests.py --repo ROOT --dev-secrets
         run k8s/overlays/dev/create-secrets.sh against a stand-in kubectl and check that it
         creates every Secret key the dev overlay refers to, with matching passwords
@@ -296,8 +295,8 @@ def check_calendar(c, repo, docs, w, spec, ct, env):
     if cm is not None:
         with open(os.path.join(repo, "data", "cn-workdays.tsv"), encoding="utf-8") as f:
             c.check(cm.get("data", {}).get("cn-workdays.tsv") == f.read(),
-                    "ConfigMap training-calendar differs from data/cn-workdays.tsv: run "
-                    "python3 k8s/generate.py")
+                    "ConfigMap training-calendar differs from data/cn-workdays.tsv: copy it to "
+                    "k8s/base/calendar/cn-workdays.tsv")
 
 
 def check_tree(repo, tree, docs):
@@ -716,7 +715,6 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repo", required=True)
     ap.add_argument("--tree", help="base, overlays/dev or overlays/prod")
-    ap.add_argument("--generated", action="store_true")
     ap.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
     ap.add_argument("--schemas", action="store_true")
     ap.add_argument("--dev-secrets", action="store_true")
@@ -726,9 +724,6 @@ def main():
         import yaml  # noqa: F401
     except ImportError:
         skip(f"PyYAML is not importable by {sys.executable}: install Debian's python3-yaml")
-
-    if args.generated:
-        return subprocess.call([sys.executable, os.path.join(args.repo, "k8s/generate.py"), "--check"])
 
     modules = args.node_modules or os.path.join(args.repo, ".zhigai/tools/node_modules")
     if args.schemas and (not shutil.which("node")
