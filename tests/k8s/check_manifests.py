@@ -304,6 +304,8 @@ def check_tree(repo, tree, docs):
     code_calls = upstreams_from_code(repo)
     expected_callers = callers_from_code(repo)
     overlay = tree.split("/")[-1]
+    # prod-cnpg is prod plus PostgreSQL in the cluster: it keeps every promise of prod.
+    is_prod = overlay.startswith("prod")
     deployments = {d["metadata"]["name"]: d for d in by_kind(docs, "Deployment")}
     c.check(set(deployments) == set(PORTS),
             f"Deployments {sorted(deployments)} should be exactly {sorted(PORTS)}")
@@ -381,7 +383,7 @@ def check_tree(repo, tree, docs):
                 c.check(how == "secret", f"{w}: {var} must come from a Secret (secretKeyRef)")
         c.check(env.get("ZHIGAI_INTERNAL_PROOF", ("",))[0] == "secret",
                 f"{w}: ZHIGAI_INTERNAL_PROOF from a Secret")
-        if overlay == "prod":
+        if is_prod:
             # A settable business clock is for rehearsals only (issue 20): production decides
             # on the wall clock's dates, so the prod tree may not switch it on, by any route.
             clock = env.get("ZHIGAI_BUSINESS_CLOCK", ("literal", "system"))
@@ -475,7 +477,7 @@ def check_tree(repo, tree, docs):
                         f"{w}: its HPA owns the replica count, the Deployment should not set one")
             if overlay == "dev":
                 c.check(d["spec"].get("replicas") == 1, f"{w}: dev runs one replica")
-            if overlay == "prod":
+            if is_prod:
                 if name in hpas:
                     c.check(hpas[name]["spec"].get("minReplicas", 1) >= 2, f"{w}: HPA minReplicas >= 2")
                 else:
@@ -567,7 +569,7 @@ def check_tree(repo, tree, docs):
             script = " ".join(pod_spec(prov[0])["containers"][0].get("command", []))
             c.check("zhigai-admin provision" in script and all(b in script for b in BACKENDS),
                     "dev: the provisioning Job runs zhigai-admin provision for every service")
-    if overlay == "prod":
+    if is_prod:
         c.check(find(docs, "StatefulSet", "postgres") is None, "prod: no in-cluster PostgreSQL")
         c.check("gateway" in hpas, "prod: a HorizontalPodAutoscaler for the gateway")
         ing = by_kind(docs, "Ingress")
@@ -589,7 +591,45 @@ def check_tree(repo, tree, docs):
         svc = find(docs, "Service", "gateway")
         c.check(svc is not None and svc["spec"].get("type", "ClusterIP") == "ClusterIP",
                 "prod: the gateway's Service is ClusterIP (its cleartext ports not exposed)")
+    if overlay == "prod-cnpg":
+        check_cloudnative_pg(c, docs)
     return c
+
+
+# The services whose acknowledged writes must survive a failover (docs/scaling.md §3).
+SYNC_REPLICATED = ("registry", "review", "tracking", "feedback")
+
+
+def check_cloudnative_pg(c, docs):
+    """Issue 22 item 8: one CloudNativePG Cluster per service schema, highly available, each
+    with WAL archiving, a retention policy and a daily ScheduledBackup; its pods opened by a
+    NetworkPolicy under the namespace's default deny."""
+    clusters = {d["metadata"]["name"]: d for d in by_kind(docs, "Cluster")}
+    scheduled = {d["spec"]["cluster"]["name"] for d in by_kind(docs, "ScheduledBackup")}
+    for svc in BACKENDS:
+        name = f"pg-{svc}"
+        cl = clusters.get(name)
+        if not c.check(cl is not None, f"prod-cnpg: no Cluster {name} for {svc}'s schema"):
+            continue
+        spec = cl["spec"]
+        c.check(spec.get("instances", 1) >= 3, f"prod-cnpg: {name} has a primary and two replicas")
+        if svc in SYNC_REPLICATED:
+            c.check(spec.get("minSyncReplicas", 0) >= 1,
+                    f"prod-cnpg: {name} keeps a synchronous replica (minSyncReplicas >= 1)")
+        init = spec.get("bootstrap", {}).get("initdb", {})
+        c.check(init.get("owner") == f"zhigai_{svc}" and init.get("database") == "zhigai",
+                f"prod-cnpg: {name} creates database zhigai owned by zhigai_{svc}")
+        store = spec.get("backup", {}).get("barmanObjectStore", {})
+        c.check(bool(store.get("destinationPath")) and bool(spec["backup"].get("retentionPolicy")),
+                f"prod-cnpg: {name} archives WAL and base backups to object storage, with a "
+                "retention policy")
+        c.check(name in scheduled, f"prod-cnpg: {name} has a ScheduledBackup")
+    opened = [np for np in by_kind(docs, "NetworkPolicy")
+              if any(e.get("key") == "cnpg.io/cluster"
+                     for e in np["spec"]["podSelector"].get("matchExpressions", []))]
+    c.check(any(p.get("port") == 5432 for np in opened for rule in np["spec"].get("ingress", [])
+                for p in rule.get("ports", [])),
+            "prod-cnpg: a NetworkPolicy admits the services to the PostgreSQL pods on 5432")
 
 
 STUB_KUBECTL = r"""#!/usr/bin/env bash

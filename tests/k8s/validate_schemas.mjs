@@ -58,9 +58,14 @@ let failed = 0;
 let checked = 0;
 for (const doc of docs) {
   const [group, version] = doc.apiVersion.includes("/") ? doc.apiVersion.split("/") : ["", doc.apiVersion];
-  const file = join(modules, "kubernetes-models", group, version, `${doc.kind}.js`);
+  // Kubernetes' own kinds, then the CloudNativePG resources (npm @kubernetes-models/cloudnative-pg,
+  // the operator's CRD schemas) of overlays/prod-cnpg.
+  const file = [
+    join(modules, "kubernetes-models", group, version, `${doc.kind}.js`),
+    join(modules, "@kubernetes-models", "cloudnative-pg", group, version, `${doc.kind}.js`),
+  ].find(existsSync) ?? "";
   const what = `${doc.kind} ${doc.metadata?.name}`;
-  if (!existsSync(file)) {
+  if (!file) {
     console.log(`FAILED: ${what}: no schema for ${doc.apiVersion} ${doc.kind}`);
     failed++;
     continue;
