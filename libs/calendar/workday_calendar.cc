@@ -128,6 +128,12 @@ bool WorkdayCalendar::HasYear(absl::civil_year_t year) const {
   return year >= first_year_ && year <= last_year() && years_[year - first_year_].present;
 }
 
+absl::CivilDay WorkdayCalendar::CoveredUntil(absl::CivilDay today) const {
+  absl::civil_year_t year = today.year();
+  while (HasYear(year)) ++year;
+  return absl::CivilDay(year, 1, 1);
+}
+
 absl::Status WorkdayCalendar::MissingYear(absl::civil_year_t year) const {
   // The file's path stays in the service's log (it is logged when the calendar is loaded):
   // a client is told which years are held, never where the server keeps them.

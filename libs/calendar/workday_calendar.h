@@ -49,6 +49,11 @@ class WorkdayCalendar {
   // False for a gap year between first_year() and last_year() with no rows.
   bool HasYear(absl::civil_year_t year) const;
 
+  // The first day from `today` on that the calendar cannot answer for: 1 January of the first
+  // year, counting from today's own, with no rows (today's 1 January when its year is missing).
+  // Operations alert when it comes within 60 days (k8s/components/monitoring/alerts.yml).
+  absl::CivilDay CoveredUntil(absl::CivilDay today) const;
+
  private:
   // Bit (day of year - 1) is set for a working day.
   using YearBits = std::bitset<366>;

@@ -125,6 +125,12 @@ ALTER TABLE audit_log ADD COLUMN business_at timestamptz;
 -- request's result. '' for keys stored before: they keep answering as they did.
 ALTER TABLE idempotency_keys ADD COLUMN request_fingerprint text NOT NULL DEFAULT '';
 )sql"},
+      {6, "outbox_parked",
+       R"sql(
+-- Commands their receiver refused for good wait for an operator; the dispatcher counts them
+-- for the OutboxCommandsParked alert every few seconds, which must not scan delivered rows.
+CREATE INDEX outbox_parked ON outbox (id) WHERE failed_at IS NOT NULL;
+)sql"},
   };
   return *all;
 }

@@ -1,6 +1,7 @@
 #include "libs/outbox/outbox.h"
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -51,6 +52,15 @@ constexpr Statement kCounts{
     " count(*) FILTER (WHERE delivered_at IS NOT NULL), count(*) FILTER (WHERE failed_at IS NOT "
     "NULL)"
     " FROM outbox"};
+
+// What an on-call person watches: the backlog, its oldest command and the parked ones. Both
+// counts read partial indexes, never the delivered rows.
+constexpr Statement kBacklog{
+    "outbox.backlog",
+    "SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL),"
+    " (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox"
+    "  WHERE delivered_at IS NULL AND failed_at IS NULL),"
+    " (SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL)"};
 
 // Codes that retrying can change: the receiver or the network is away, or busy.
 bool Retryable(absl::StatusCode code) {
@@ -142,6 +152,32 @@ Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options,
                   .Register(*metrics)
                   .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1,
                                                                    0.5, 1, 5, 30, 120, 600});
+  pending_ = &prometheus::BuildGauge()
+                  .Name("zhigai_outbox_pending_commands")
+                  .Help("Commands written and not yet delivered (retries included)")
+                  .Register(*metrics)
+                  .Add({});
+  oldest_age_ = &prometheus::BuildGauge()
+                     .Name("zhigai_outbox_oldest_pending_age_seconds")
+                     .Help("Age of the oldest command not yet delivered (0: none)")
+                     .Register(*metrics)
+                     .Add({});
+  parked_ = &prometheus::BuildGauge()
+                 .Name("zhigai_outbox_parked_commands")
+                 .Help("Commands their receiver refused for good, waiting for an operator")
+                 .Register(*metrics)
+                 .Add({});
+}
+
+absl::Status Dispatcher::MeasureBacklog() {
+  auto r = pool_.Exec(kBacklog);
+  if (!r.ok()) return r.status();
+  if (pending_) {
+    pending_->Set(static_cast<double>(r->Int64(0, 0)));
+    oldest_age_->Set(std::strtod(r->String(0, 1).c_str(), nullptr));
+    parked_->Set(static_cast<double>(r->Int64(0, 2)));
+  }
+  return absl::OkStatus();
 }
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -246,9 +282,16 @@ absl::StatusOr<OutboxCounts> Dispatcher::Counts() {
 
 void Dispatcher::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
+  absl::Time next_measure = absl::InfinitePast();
   while (!stop_) {
     wake_ = false;
     lock.unlock();
+    if (pending_ && absl::Now() >= next_measure) {
+      next_measure = absl::Now() + kMeasureEvery;
+      if (absl::Status s = MeasureBacklog(); !s.ok()) {
+        log::Warn("outbox backlog not measured", {{"error", std::string(s.message())}});
+      }
+    }
     auto n = DeliverDue();
     if (!n.ok()) log::Warn("outbox pass failed", {{"error", std::string(n.status().message())}});
     bool full = n.ok() && *n >= options_.batch;

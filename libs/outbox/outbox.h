@@ -94,6 +94,10 @@ class Dispatcher {
   // One pass over due commands; returns how many were delivered. Used by the loop and tests.
   absl::StatusOr<int> DeliverDue();
   absl::StatusOr<OutboxCounts> Counts();
+  // Sets the backlog gauges (pending, oldest pending age, parked) from the table; the loop
+  // calls it every kMeasureEvery, tests call it directly.
+  absl::Status MeasureBacklog();
+  static constexpr absl::Duration kMeasureEvery = absl::Seconds(5);
 
  private:
   void Loop();
@@ -109,6 +113,9 @@ class Dispatcher {
   prometheus::Counter* retried_ = nullptr;
   prometheus::Counter* failed_ = nullptr;
   prometheus::Histogram* latency_ = nullptr;
+  prometheus::Gauge* pending_ = nullptr;
+  prometheus::Gauge* oldest_age_ = nullptr;
+  prometheus::Gauge* parked_ = nullptr;
 };
 
 }  // namespace zhigai::outbox

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <signal.h>
 
@@ -93,16 +94,30 @@ int Fail(const std::string& why) {
 }
 
 // Checks the database and the migrations every two seconds and publishes the answer as the
-// readiness status, until shutdown begins.
+// readiness status, until shutdown begins. The same answer goes to the gauges zhigai_ready and
+// zhigai_database_reachable, which the alerts read (k8s/components/monitoring/alerts.yml).
 class ReadinessWatch {
  public:
   ReadinessWatch(grpc::HealthCheckServiceInterface* health, db::Pool& pool, std::string component,
-                 const std::vector<db::Migration>& migrations, const ClockFollower* clock)
+                 const std::vector<db::Migration>& migrations, const ClockFollower* clock,
+                 prometheus::Registry& metrics)
       : health_(health),
         pool_(pool),
         component_(std::move(component)),
         migrations_(migrations),
-        clock_(clock) {
+        clock_(clock),
+        ready_gauge_(prometheus::BuildGauge()
+                         .Name("zhigai_ready")
+                         .Help("1 while the readiness health status is SERVING (database "
+                               "reachable, migrations applied, business clock read)")
+                         .Register(metrics)
+                         .Add({})),
+        database_gauge_(prometheus::BuildGauge()
+                            .Name("zhigai_database_reachable")
+                            .Help("1 when the last readiness check reached PostgreSQL and read "
+                                  "the migrations table")
+                            .Register(metrics)
+                            .Add({})) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~ReadinessWatch() { Stop(); }
@@ -115,16 +130,18 @@ class ReadinessWatch {
     cv_.notify_all();
     thread_.join();
     health_->SetServingStatus(kReadinessService, false);
+    ready_gauge_.Set(0);
   }
 
  private:
   bool CheckOnce() {
+    auto lease = pool_.Acquire();
+    auto pending = lease.ok() ? db::PendingMigrations(**lease, component_, migrations_)
+                              : absl::StatusOr<int>(lease.status());
+    database_gauge_.Set(pending.ok() ? 1 : 0);
     // On a settable clock, not before the operator's setting has been read: the service would
     // decide on the wall clock's date.
     if (clock_ != nullptr && !clock_->synced()) return false;
-    auto lease = pool_.Acquire();
-    if (!lease.ok()) return false;
-    auto pending = db::PendingMigrations(**lease, component_, migrations_);
     return pending.ok() && *pending == 0;
   }
   void Loop() {
@@ -135,6 +152,7 @@ class ReadinessWatch {
       bool ready = CheckOnce();
       lock.lock();
       if (stopped_) break;
+      ready_gauge_.Set(ready ? 1 : 0);
       if (ready != last || first) {
         health_->SetServingStatus(kReadinessService, ready);
         log::Write(ready ? log::Level::kInfo : log::Level::kWarn,
@@ -153,6 +171,8 @@ class ReadinessWatch {
   std::string component_;
   const std::vector<db::Migration>& migrations_;
   const ClockFollower* clock_;
+  prometheus::Gauge& ready_gauge_;
+  prometheus::Gauge& database_gauge_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopped_ = false;
@@ -246,6 +266,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
       exposer = std::make_unique<prometheus::Exposer>(config->Get("metrics_listen"));
       exposer->RegisterCollectable(metrics);
       exposer->RegisterCollectable(clock_metrics);
+      for (const auto& c : context.collectables) exposer->RegisterCollectable(c);
     } catch (const std::exception& e) {
       return Fail(absl::StrCat(def.name, ": cannot serve metrics on ",
                                config->Get("metrics_listen"), ": ", e.what()));
@@ -265,7 +286,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
     }
   });
-  ReadinessWatch readiness(health, pool, def.name, migrations, follower.get());
+  ReadinessWatch readiness(health, pool, def.name, migrations, follower.get(), *metrics);
   log::Info("serving", {{"grpc", absl::StrCat(port)}, {"metrics", config->Get("metrics_listen")}});
 
   int sig = 0;

@@ -21,7 +21,8 @@ class Server;
 }  // namespace grpc
 namespace prometheus {
 class Registry;
-}
+class Collectable;
+}  // namespace prometheus
 
 namespace zhigai::server {
 
@@ -42,6 +43,9 @@ struct HostContext {
   // The business clock every rule reads (the system clock in production).
   const core::BusinessClock& clock;
   std::function<absl::Time()> now() const { return clock.AsFunction(); }
+  // Gauges a service computes at scrape time (the calendar's coverage, say): the host serves
+  // them on the metrics endpoint beside the registry's.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {};
 };
 
 struct ServiceDefinition {

@@ -83,10 +83,12 @@ std::shared_ptr<const KeySet> JwksFile::Current() {
   absl::Time now = absl::Now();
   if (now >= next_check_) {
     next_check_ = now + absl::Seconds(1);
-    if (auto s = Reload(false); !s.ok()) {
+    absl::Status s = Reload(false);
+    if (!s.ok() && !reload_failing_.load()) {
       log::Warn("jwks not reloaded; keeping the keys loaded before",
                 {{"error", std::string(s.message())}});
     }
+    reload_failing_.store(!s.ok());
   }
   return keys_;
 }

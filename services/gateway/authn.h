@@ -28,6 +28,8 @@ class JwksFile {
   std::shared_ptr<const KeySet> Current();
   // Increases whenever another key set is loaded (token caches key on it).
   uint64_t generation() const { return generation_.load(); }
+  // True while the file has changed but does not load (the keys loaded before stay in use).
+  bool reload_failing() const { return reload_failing_.load(); }
 
  private:
   explicit JwksFile(std::string path) : path_(std::move(path)) {}
@@ -38,6 +40,7 @@ class JwksFile {
   std::string stamp_;  // inode, size and mtime of the loaded file
   absl::Time next_check_ = absl::InfinitePast();
   std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> reload_failing_{false};
 };
 
 // How the identity provider's claims become a principal (a JSON file):
@@ -85,6 +88,8 @@ class Authenticator {
   absl::StatusOr<auth::Principal> Authenticate(absl::string_view authorization,
                                                absl::string_view cert_subject, absl::Time now,
                                                absl::FunctionRef<bool()> may_check_signature);
+  // Null when bearer tokens are refused (no JWKS configured).
+  JwksFile* jwks() const { return jwks_.get(); }
 
  private:
   absl::StatusOr<auth::Principal> FromToken(absl::string_view token, absl::Time now,

@@ -21,6 +21,8 @@ std::string NewRequestId() {
 
 Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
 
+JwksFile* Gateway::jwks() const { return authn_->jwks(); }
+
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) {
   // Every method the gateway can forward must have a policy decision: fail the start loudly.
   auto services = ServicesOf(options.proto_files);

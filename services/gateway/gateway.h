@@ -83,6 +83,8 @@ class Gateway {
   const std::string& internal_proof() const { return options_.internal_proof; }
   Metrics& metrics() { return *metrics_; }
   const MethodTable& methods() const { return *methods_; }
+  // The identity provider's keys (null without --jwks_file): for the operations gauges.
+  JwksFile* jwks() const;
   int max_message_bytes() const { return options_.max_message_bytes; }
 
  private:

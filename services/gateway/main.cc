@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -14,7 +15,9 @@
 #include "libs/server/host.h"
 #include "libs/server/log.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/identity_metrics.h"
 #include "services/gateway/linked_protos.h"
+#include "services/gateway/tls_context.h"
 
 namespace {
 
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
     if (!table.ok()) return Fail(std::string(table.status().message()));
     options.authn.certs = std::move(*table);
   }
+  std::map<std::string, absl::Time> certificate_expiry;  // for the operations gauges
   if (!config->Get("tls_cert_file").empty()) {
     gateway::TlsOptions tls;
     auto cert = ReadFile(config->Get("tls_cert_file"));
@@ -151,10 +155,18 @@ int main(int argc, char** argv) {
     if (!key.ok()) return Fail(std::string(key.status().message()));
     tls.cert_pem = *cert;
     tls.key_pem = *key;
+    auto server_expiry = gateway::EarliestNotAfter(tls.cert_pem);
+    if (!server_expiry.ok())
+      return Fail(absl::StrCat("--tls_cert_file: ", server_expiry.status().message()));
+    certificate_expiry["server"] = *server_expiry;
     if (!config->Get("tls_client_ca_file").empty()) {
       auto ca = ReadFile(config->Get("tls_client_ca_file"));
       if (!ca.ok()) return Fail(std::string(ca.status().message()));
       tls.client_ca_pem = *ca;
+      auto ca_expiry = gateway::EarliestNotAfter(tls.client_ca_pem);
+      if (!ca_expiry.ok())
+        return Fail(absl::StrCat("--tls_client_ca_file: ", ca_expiry.status().message()));
+      certificate_expiry["client_ca"] = *ca_expiry;
     }
     options.tls = std::move(tls);
   } else if (!config->Get("tls_client_ca_file").empty()) {
@@ -169,10 +181,14 @@ int main(int argc, char** argv) {
   auto gw = gateway::Gateway::Start(std::move(options));
   if (!gw.ok()) return Fail(std::string(gw.status().message()));
   std::unique_ptr<prometheus::Exposer> exposer;
+  // The exposer holds collectables weakly: this one lives as long as main.
+  std::shared_ptr<prometheus::Collectable> identity =
+      gateway::IdentityMetrics((*gw)->jwks(), certificate_expiry);
   if (!config->Get("metrics_listen").empty()) {
     try {
       exposer = std::make_unique<prometheus::Exposer>(config->Get("metrics_listen"));
       exposer->RegisterCollectable(metrics);
+      exposer->RegisterCollectable(identity);
     } catch (const std::exception& e) {
       return Fail(
           absl::StrCat("cannot serve metrics on ", config->Get("metrics_listen"), ": ", e.what()));

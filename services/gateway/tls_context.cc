@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -37,6 +38,25 @@ int SelectH2(SSL*, const unsigned char** out, unsigned char* outlen, const unsig
 }  // namespace
 
 void SslCtxFree::operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+
+absl::StatusOr<absl::Time> EarliestNotAfter(absl::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  if (!bio) return TlsError("certificate bundle");
+  absl::Time earliest = absl::InfiniteFuture();
+  int count = 0;
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    struct tm not_after {};
+    const int converted = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &not_after);
+    X509_free(cert);
+    if (converted != 1) return TlsError("certificate notAfter");
+    earliest = std::min(earliest, absl::FromTM(not_after, absl::UTCTimeZone()));
+    ++count;
+  }
+  ERR_clear_error();  // the end of the bundle reads as an error
+  if (count == 0) return absl::InvalidArgumentError("the PEM bundle holds no certificate");
+  return earliest;
+}
 
 absl::StatusOr<SslCtxPtr> NewServerTlsContext(const TlsOptions& tls) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -19,5 +21,9 @@ struct SslCtxFree {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 
 absl::StatusOr<SslCtxPtr> NewServerTlsContext(const TlsOptions& tls);
+
+// The earliest notAfter of the certificates in a PEM bundle: a chain stops working when its
+// first certificate expires. INVALID_ARGUMENT when the bundle holds no certificate.
+absl::StatusOr<absl::Time> EarliestNotAfter(absl::string_view pem);
 
 }  // namespace zhigai::gateway

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/server/host.h"
+#include "services/training/calendar_metrics.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::migrations {
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
         training::CalendarSource::Open(path, absl::Seconds(*check), [] { return absl::Now(); });
     if (!opened.ok()) return opened.status();
     calendar = std::move(*opened);
+    host.collectables.push_back(training::CalendarMetrics(*calendar, clock));
     store = std::make_unique<training::TrainingStore>(host.pool, clock);
     // Events are planned, filed and subsidised only for eligible institutions (R14.4, R14.5).
     peers::RegistryEligibilityOptions options;

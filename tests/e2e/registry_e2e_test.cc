@@ -81,6 +81,9 @@ TEST_F(RegistryE2E, ServesMigratesAnswersExportsMetricsAndDrainsOnSigterm) {
   EXPECT_NE(metrics.find("CreateInstitution"), std::string::npos);
   EXPECT_NE(metrics.find("zhigai_db_statement_duration_seconds"), std::string::npos);
   EXPECT_NE(metrics.find("zhigai_db_pool_connections"), std::string::npos);
+  // What the ZhigaiServiceNotReady and ZhigaiDatabaseUnreachable alerts read.
+  EXPECT_NE(metrics.find("\nzhigai_ready 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nzhigai_database_reachable 1\n"), std::string::npos) << metrics;
 
   EXPECT_EQ(proc->Terminate(20), 0);
   std::string log = proc->Log();
@@ -97,6 +100,9 @@ TEST_F(RegistryE2E, LivenessStaysUpWhileTheDatabaseIsAwayAndReadinessSaysNo) {
   ASSERT_TRUE(WaitServing(Target(), "", 15000)) << proc->Log();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(HealthStatus(Target(), "readiness"), "NOT_SERVING");
+  std::string metrics = HttpGet(metrics_port_, "/metrics");
+  EXPECT_NE(metrics.find("\nzhigai_ready 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nzhigai_database_reachable 0\n"), std::string::npos) << metrics;
   EXPECT_EQ(proc->Terminate(20), 0);
 }
 

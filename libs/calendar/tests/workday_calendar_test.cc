@@ -283,6 +283,18 @@ TEST(CalendarFileTest, GapYearIsMissing) {
   EXPECT_TRUE(parsed->IsWorkday(Day(2027, 6, 1)).ok());
 }
 
+TEST(CalendarFileTest, CoveredUntilStopsAtTheFirstMissingYearFromToday) {
+  absl::StatusOr<WorkdayCalendar> parsed =
+      WorkdayCalendar::Parse(absl::StrCat(kHeader,
+                                          "2025-01-01\tHOLIDAY\t元旦\n2027-01-01\tHOLIDAY\t元旦\n"
+                                          "2028-01-01\tHOLIDAY\t元旦\n"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->CoveredUntil(Day(2025, 12, 31)), Day(2026, 1, 1));  // 2026 is a gap
+  EXPECT_EQ(parsed->CoveredUntil(Day(2026, 3, 1)), Day(2026, 1, 1));    // today's year missing
+  EXPECT_EQ(parsed->CoveredUntil(Day(2027, 1, 1)), Day(2029, 1, 1));    // 2027 and 2028 held
+  EXPECT_EQ(parsed->CoveredUntil(Day(2024, 6, 1)), Day(2024, 1, 1));    // before the first year
+}
+
 TEST(CalendarFileTest, MissingFileIsNotFound) {
   absl::Status status = WorkdayCalendar::Load("/nonexistent/cn-workdays.tsv").status();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
@@ -92,6 +93,38 @@ TEST_F(OutboxTest, ARefusalThatRetryingCannotChangeIsParkedNotRetried) {
   auto counts = d.Counts();
   EXPECT_EQ(counts->failed, 2);
   EXPECT_EQ(counts->pending, 0);
+}
+
+// The gauges the OutboxBacklog / OutboxCommandsParked alerts read.
+double GaugeValue(prometheus::Registry& registry, const std::string& name) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name == name) return family.metric.at(0).gauge.value;
+  }
+  ADD_FAILURE() << name << " not exported";
+  return -1;
+}
+
+TEST_F(OutboxTest, BacklogGaugesCountPendingAndParkedAndAgeTheOldest) {
+  int port = 0;
+  auto receiver = StartReceiver(&port);
+  prometheus::Registry registry;
+  ASSERT_TRUE(
+      EnqueueOne({"cmd-parked", "receiver", kCheck, HealthRequest("no.such.Service")}).ok());
+  Dispatcher d(*pool_, Options(port), &registry);
+  EXPECT_EQ(*d.DeliverDue(), 0);  // parked
+  ASSERT_TRUE(EnqueueOne({"cmd-old", "nowhere-yet", kCheck, HealthRequest("")}).ok());
+  ASSERT_TRUE(EnqueueOne({"cmd-new", "nowhere-yet", kCheck, HealthRequest("")}).ok());
+  ASSERT_TRUE(pool_
+                  ->Exec({"test.age",
+                          "UPDATE outbox SET created_at = now() - interval '90 s'"
+                          " WHERE command_id = 'cmd-old'"})
+                  .ok());
+  ASSERT_TRUE(d.MeasureBacklog().ok());
+  EXPECT_EQ(GaugeValue(registry, "zhigai_outbox_pending_commands"), 2);
+  EXPECT_EQ(GaugeValue(registry, "zhigai_outbox_parked_commands"), 1);
+  const double age = GaugeValue(registry, "zhigai_outbox_oldest_pending_age_seconds");
+  EXPECT_GE(age, 90);
+  EXPECT_LT(age, 120);
 }
 
 TEST_F(OutboxTest, TheBackgroundLoopDeliversAfterNotify) {

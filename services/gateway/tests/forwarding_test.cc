@@ -1,11 +1,16 @@
 // The gateway in process, in front of a test backend that records what it receives: the
 // authorisation matrix, principal stripping, token refusals, every call shape, cancellation,
 // HTTP/JSON, mTLS, limits and metrics.
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
 
+#include "services/gateway/identity_metrics.h"
 #include "services/gateway/tests/gateway_fixture.h"
+#include "services/gateway/tls_context.h"
 
 namespace zhigai::gateway {
 namespace {
@@ -660,6 +665,44 @@ class MtlsTest : public GatewayTest {
                                      grpc::SslCredentials(ssl), args);
   }
 };
+
+// A self-signed certificate valid from 2026-12-07 to 2036-12-04 (openssl req -x509 -days 3650).
+constexpr char kTenYearCertificate[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBfTCCASOgAwIBAgIUVR1/ZgebkRAdpTyf5y+KMj2cxb8wCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJdGVuIHllYXJzMB4XDTI2MTIwNzEzNTAwMVoXDTM2MTIwNDEz\n"
+    "NTAwMVowFDESMBAGA1UEAwwJdGVuIHllYXJzMFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+    "AQcDQgAE7p8wn3/+QCQfDsCwdeUUx50VlSYmnkmkDYJYEuhlxOjPwyRjE+PJ2FYu\n"
+    "Xg4P+MBeGbh5IXEa/FIlMDlPVzaPSaNTMFEwHQYDVR0OBBYEFA5HlGaHeV9e9Wdp\n"
+    "6VbwTd1KQ0ZiMB8GA1UdIwQYMBaAFA5HlGaHeV9e9Wdp6VbwTd1KQ0ZiMA8GA1Ud\n"
+    "EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgTh1IyZkOZ70cpIGNy/xGNm+L\n"
+    "pqVjk8g9Qq/7qISCO5ECIQDrY3ia+zIkxCj+Ofcc0J7mvPc5QAp+JR6N6YPQNIcF\n"
+    "7g==\n"
+    "-----END CERTIFICATE-----\n";
+
+// The ZhigaiCertificateExpiresSoon alert reads this gauge (issue 25 item 5).
+TEST_F(MtlsTest, CertificateExpiryGaugeIsTheEarliestNotAfterOfTheBundle) {
+  ASSERT_TRUE(testing::MakeTestPki(dir_, "/CN=policy-platform/O=Wenzhou"));
+  // The test PKI's certificates are valid for one day from now.
+  auto server = EarliestNotAfter(testing::ReadFile(dir_ + "/server.pem"));
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_NEAR(absl::ToDoubleHours(*server - absl::Now()), 24, 0.1);
+  // A bundle expires with its first certificate: a 1-day CA ahead of a 10-year one.
+  auto bundle = EarliestNotAfter(testing::ReadFile(dir_ + "/ca.pem") + kTenYearCertificate);
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  EXPECT_NEAR(absl::ToDoubleHours(*bundle - absl::Now()), 24, 0.1);
+  EXPECT_EQ(EarliestNotAfter("no certificate here").status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  auto families = IdentityMetrics(nullptr, {{"server", *server}})->Collect();
+  ASSERT_EQ(families.size(), 1u);  // no JWKS: only the certificates
+  EXPECT_EQ(families[0].name, "zhigai_gateway_certificate_expiry_timestamp_seconds");
+  ASSERT_EQ(families[0].metric.size(), 1u);
+  EXPECT_EQ(families[0].metric[0].label.at(0).name, "certificate");
+  EXPECT_EQ(families[0].metric[0].label.at(0).value, "server");
+  EXPECT_DOUBLE_EQ(families[0].metric[0].gauge.value,
+                   absl::ToDoubleSeconds(*server - absl::UnixEpoch()));
+}
 
 TEST_F(MtlsTest, ClientCertificateSubjectMapsToPrincipal) {
   ASSERT_TRUE(testing::MakeTestPki(dir_, "/CN=policy-platform/O=Wenzhou"));

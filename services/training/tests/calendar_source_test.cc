@@ -3,6 +3,8 @@
 #include "services/training/calendar_source.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
+#include "services/training/calendar_metrics.h"
 
 namespace zhigai::training {
 namespace {
@@ -52,6 +55,31 @@ TEST_F(CalendarSourceTest, LoadsTheYearsOfTheFile) {
   auto source = CalendarSource::Open(path_, absl::Seconds(5), [this] { return now_; });
   ASSERT_TRUE(source.ok()) << source.status();
   EXPECT_EQ((*source)->Current().years, (std::vector<int>{2025, 2026}));
+}
+
+// The ZhigaiCalendarYearMissingSoon alert reads this gauge (issue 25 item 5): midnight in Wenzhou
+// of 1 January of the first year missing from the business date on, following a reloaded file.
+TEST_F(CalendarSourceTest, CoverageGaugeFollowsTheBusinessDateAndTheFile) {
+  auto source = CalendarSource::Open(path_, absl::Seconds(0), [this] { return now_; });
+  ASSERT_TRUE(source.ok());
+  absl::Time business = absl::FromUnixSeconds(1780272000);  // 2026-06-01T00:00:00Z
+  auto metrics = CalendarMetrics(**source, [&] { return business; });
+  auto gauge = [&](const std::string& name) {
+    for (const auto& f : metrics->Collect()) {
+      if (f.name == name) return f.metric.at(0).gauge.value;
+    }
+    ADD_FAILURE() << name << " not collected";
+    return -1.0;
+  };
+  constexpr double k2027WenzhouMidnight = 1798761600 - 8 * 3600;  // 2027-01-01T00:00+08:00
+  constexpr double k2028WenzhouMidnight = 1830297600 - 8 * 3600;
+  EXPECT_EQ(gauge("zhigai_calendar_covered_until_timestamp_seconds"), k2027WenzhouMidnight);
+  EXPECT_EQ(gauge("zhigai_calendar_last_year"), 2026);
+  Write(With2027());
+  EXPECT_EQ(gauge("zhigai_calendar_covered_until_timestamp_seconds"), k2028WenzhouMidnight);
+  EXPECT_EQ(gauge("zhigai_calendar_last_year"), 2027);
+  business = absl::FromUnixSeconds(1830297600 - 7 * 3600);  // 2028-01-01 01:00 in Wenzhou
+  EXPECT_EQ(gauge("zhigai_calendar_covered_until_timestamp_seconds"), k2028WenzhouMidnight);
 }
 
 TEST_F(CalendarSourceTest, AMissingFileStopsTheStart) {
