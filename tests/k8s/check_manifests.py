@@ -632,6 +632,45 @@ def check_cloudnative_pg(c, docs):
             "prod-cnpg: a NetworkPolicy admits the services to the PostgreSQL pods on 5432")
 
 
+def check_recovery(repo, docs):
+    """Issue 25 item 6: the point-in-time recovery example builds a new Cluster from the archive
+    that prod-cnpg's Cluster of the same service writes (same path), stops at a given time,
+    and archives to a path of its own (two Clusters never write one archive)."""
+    import datetime
+    import yaml
+    c = Checker()
+    with open(os.path.join(repo, "k8s/overlays/prod-cnpg/clusters.yaml")) as f:
+        sources = {d["metadata"]["name"]: d for d in yaml.safe_load_all(f)
+                   if d and d["kind"] == "Cluster"}
+    clusters = by_kind(docs, "Cluster")
+    if not c.check(len(clusters) == 1, f"recovery: one Cluster, found {len(clusters)}"):
+        return c
+    cl = clusters[0]
+    svc = cl["metadata"]["labels"].get("app.kubernetes.io/name")
+    c.check(svc in BACKENDS and cl["metadata"]["name"] == f"pg-{svc}-pitr",
+            f"recovery: the Cluster is named pg-<service>-pitr for a service ({cl['metadata']['name']})")
+    rec = cl["spec"].get("bootstrap", {}).get("recovery", {})
+    ext = {e["name"]: e for e in cl["spec"].get("externalClusters", [])}
+    source = ext.get(rec.get("source"), {}).get("barmanObjectStore", {})
+    archived = sources.get(f"pg-{svc}", {}).get("spec", {}).get("backup", {}).get(
+        "barmanObjectStore", {})
+    c.check(bool(source) and source.get("destinationPath") == archived.get("destinationPath"),
+            f"recovery: the source archive is where pg-{svc} writes "
+            f"({source.get('destinationPath')} vs {archived.get('destinationPath')})")
+    c.check(rec.get("owner") == f"zhigai_{svc}" and rec.get("database") == "zhigai",
+            f"recovery: database zhigai owned by zhigai_{svc}")
+    target = rec.get("recoveryTarget", {}).get("targetTime", "")
+    try:
+        parsed = datetime.datetime.fromisoformat(target)
+        c.check(parsed.tzinfo is not None, f"recovery: targetTime {target} has no offset")
+    except ValueError:
+        c.check(False, f"recovery: targetTime '{target}' is not RFC 3339")
+    own = cl["spec"].get("backup", {}).get("barmanObjectStore", {}).get("destinationPath")
+    c.check(bool(own) and own != archived.get("destinationPath"),
+            "recovery: the recovered Cluster archives to a path of its own")
+    return c
+
+
 STUB_KUBECTL = r"""#!/usr/bin/env bash
 # Stand-in kubectl for create-secrets.sh: Secrets are folders under $STUB_STORE.
 set -euo pipefail
@@ -798,17 +837,28 @@ def main():
         # Control: the strict check must be able to fail. A copy of the first Deployment with a
         # typo'd field (issue 22 item 5) has to be rejected, naming the field.
         import copy
-        typo = copy.deepcopy(next(d for d in docs if d["kind"] == "Deployment"))
-        typo["spec"]["template"]["spec"]["containers"][0]["readinessProbes"] = {}
+        # A tree without Deployments (the recovery example) gets the typo in its first object.
+        deployment = next((d for d in docs if d["kind"] == "Deployment"), None)
+        if deployment is not None:
+            typo = copy.deepcopy(deployment)
+            typo["spec"]["template"]["spec"]["containers"][0]["readinessProbes"] = {}
+            field = "/containers/0/readinessProbes"
+        else:
+            typo = copy.deepcopy(docs[0])
+            typo["spec"]["bootstrapp"] = {}
+            field = "/spec/bootstrapp"
         control = subprocess.run(["node", script, modules], input=json.dumps([typo]), text=True,
                                  capture_output=True)
-        if control.returncode == 0 or "/containers/0/readinessProbes" not in control.stdout:
-            print("FAILED: control: a Deployment with the unknown field readinessProbes passed "
+        if control.returncode == 0 or field not in control.stdout:
+            print(f"FAILED: control: a {typo['kind']} with the unknown field {field} passed "
                   f"the strict schema check:\n{control.stdout}")
             return 1
-        print("control: a typo'd field (readinessProbes) is rejected")
+        print(f"control: a typo'd field ({field}) is rejected")
         return rc
-    c = check_tree(args.repo, args.tree, docs)
+    if args.tree.endswith("/recovery"):
+        c = check_recovery(args.repo, docs)
+    else:
+        c = check_tree(args.repo, args.tree, docs)
     for e in c.errors:
         print(f"FAILED: {e}")
     print(f"k8s/{args.tree}: {c.passed} checks passed, {len(c.errors)} failed")
