@@ -25,6 +25,10 @@
 #include "services/gateway/static_files.h"
 
 namespace zhigai::gateway {
+
+// docs/api/openapi.json, embedded at build time (cmake/embed_text.cmake).
+extern const char kOpenApiJson[];
+
 namespace {
 
 namespace pb = google::protobuf;
@@ -191,7 +195,19 @@ int HttpJson::Serve(mg_connection* conn) {
   if (request_id.empty()) request_id = NewRequestId();
   std::string path = ri->local_uri ? ri->local_uri : "/";
   bool get = std::strcmp(ri->request_method, "GET") == 0;
-  if (pages_ && (get || std::strcmp(ri->request_method, "HEAD") == 0)) {
+  bool head = std::strcmp(ri->request_method, "HEAD") == 0;
+  // The API reference of this surface (issue 25 item 3), generated from the protos.
+  if ((get || head) && path == kOpenApiPath) {
+    static const std::string document(kOpenApiJson);
+    mg_response_header_start(conn, 200);
+    mg_response_header_add(conn, "Content-Type", "application/json", -1);
+    mg_response_header_add(conn, "X-Request-Id", request_id.c_str(), -1);
+    mg_response_header_add(conn, "Content-Length", absl::StrCat(document.size()).c_str(), -1);
+    mg_response_header_send(conn);
+    if (get) mg_write(conn, document.data(), document.size());
+    return 200;
+  }
+  if (pages_ && (get || head)) {
     return pages_->Serve(conn, path, !get, request_id);
   }
   MethodInfo* method = gateway_.methods().Find(path);

@@ -47,6 +47,9 @@ class HttpJson {
   int port_ = 0;
 };
 
+// Where the OpenAPI document of the HTTP/JSON surface is served (GET and HEAD, no token needed).
+inline constexpr char kOpenApiPath[] = "/openapi.json";
+
 // Connect's name and HTTP status of a gRPC code.
 std::string ConnectCodeName(int code);
 int HttpStatusOf(int code);

@@ -605,6 +605,25 @@ TEST_F(GatewayTest, ShippedPublicPagesLoad) {
   }
 }
 
+// Issue 25 item 3: the generated reference is served as committed, to anyone, with or without
+// the public pages.
+TEST_F(GatewayTest, ServesTheCommittedOpenApiDocument) {
+  StartGateway(Options());
+  HttpResponse r = Http(gw_->http_port(), "GET", "/openapi.json", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_EQ(r.body, testing::ReadFile(ZHIGAI_OPENAPI_JSON));
+  EXPECT_NE(r.body.find("\"/zhigai.registry.v1.RegistryService/GetInstitution\""),
+            std::string::npos);
+  HttpResponse head = Http(gw_->http_port(), "HEAD", "/openapi.json", "");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  // POST is a call: /openapi.json names no method, so the policy refuses it (default deny).
+  HttpResponse post = Http(gw_->http_port(), "POST", "/openapi.json", "{}");
+  EXPECT_EQ(post.status, 403);
+  EXPECT_EQ(post.body.find("\"openapi\""), std::string::npos);
+}
+
 TEST(ConnectCodeName, IsGrpcsNameInLowerCaseButSpellsCanceled) {
   EXPECT_EQ(ConnectCodeName(grpc::StatusCode::OK), "ok");
   EXPECT_EQ(ConnectCodeName(grpc::StatusCode::CANCELLED), "canceled");
