@@ -90,6 +90,17 @@ fi
 grep -q '^MISSING zhigai_outbox_parked_commandz: used by dashboards/review.json' <<<"$out" \
   || { echo "control: the made-up metric was not named: $out"; exit 1; }
 
+# An outside client in another language (issue 25 item 4): Node.js with @grpc/grpc-js, built
+# from the protos at run time, writes and reads through the gateway with a token.
+modules="$repo/.zhigai/tools/node_modules"
+if [ -d "$modules/@grpc/grpc-js" ]; then
+  code=$(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$repo/tests/acceptance'); import credit_codes, random; print(credit_codes.credit_code('330304', random.randrange(9000000, 9999999)))")
+  node "$repo/tests/api/node_client.mjs" "$modules" "$repo" 127.0.0.1:7100 \
+    "$("$repo/tools/zhigai" token --as CITY_BUREAU)" "$code" || { echo "the Node.js client failed"; exit 1; }
+else
+  echo "the Node.js client needs @grpc/grpc-js in $modules (tools/zhigai test installs it)"; exit 1
+fi
+
 # Backups of the running system and a restore of one service (issue 25 item 6; the full test is
 # backup_restore_test.sh): `restore` stops registry alone, `up` starts it again.
 backup=$("$repo/tools/zhigai" backup all 2>/dev/null)
