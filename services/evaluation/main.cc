@@ -1,7 +1,9 @@
 // zhigai-evaluation: wiring only.
 #include "absl/time/clock.h"
+#include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/evaluation/handlers.h"
+#include "services/evaluation/public_change.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Evaluation();
@@ -12,6 +14,10 @@ int main(int argc, char** argv) {
   // The handlers, the store and the source clients live for the whole process.
   static std::unique_ptr<evaluation::EvaluationStore> store;
   static std::unique_ptr<evaluation::GrpcMetricSources> sources;
+  // Published rankings reach the registry's public feed through the outbox; the dispatcher has
+  // a small pool of its own and stops before it (declared after it, destroyed first).
+  static std::unique_ptr<db::Pool> delivery_pool;
+  static std::unique_ptr<outbox::Dispatcher> dispatcher;
   server::ServiceDefinition def;
   def.name = "evaluation";
   def.default_port = 7106;
@@ -29,10 +35,20 @@ int main(int argc, char** argv) {
             host.config.Get("training_addr"), host.config.Get("feedback_addr")},
         host.internal_proof, absl::Seconds(*timeout));
     store = std::make_unique<evaluation::EvaluationStore>(host.pool, host.now());
+    delivery_pool = std::make_unique<db::Pool>(db::PoolOptions{host.config.Get("db"), 1});
+    outbox::DispatcherOptions delivery;
+    delivery.service = "evaluation";
+    delivery.internal_proof = host.internal_proof;
+    delivery.peers[evaluation::kRegistryTarget] = host.config.Get("registry_addr");
+    dispatcher = std::make_unique<outbox::Dispatcher>(*delivery_pool, delivery, &host.metrics);
+    dispatcher->Start();
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(
         std::make_unique<evaluation::EvaluationHandlers>(*store, *sources, host.internal_proof));
     return services;
+  };
+  def.stop_background = [] {
+    if (dispatcher) dispatcher->Stop();
   };
   return server::RunService(def, argc, argv);
 }

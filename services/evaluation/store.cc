@@ -15,6 +15,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "services/evaluation/public_change.h"
 #include "services/evaluation/round_states.h"
 
 namespace zhigai::evaluation {
@@ -692,6 +693,10 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
     auto v = c.Exec(kSetState, {year, "PUBLISHED", Now()});
     if (!v.ok()) return v.status();
     if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    // The publication enters the registry's public feed from the outbox (issue 25 item 2).
+    if (auto st = outbox::Enqueue(c, RankingPublishedCommand(year, v->Int64(0, 0))); !st.ok()) {
+      return st;
+    }
     auto round = ReadRound(c, year);
     if (!round.ok()) return round.status();
     out = std::move(*round);

@@ -7,6 +7,7 @@
 #include "libs/server/async_unary.h"
 #include "libs/server/call.h"
 #include "services/registry/domain/profile.h"
+#include "services/registry/public_changes.h"
 #include "services/registry/store.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
@@ -22,8 +23,9 @@ using RegistryServiceBase = v1::RegistryService::WithRawMethod_GetInstitution<
 // then the store; errors leave as gRPC codes with details (libs/server/grpc_status).
 class RegistryHandlers final : public RegistryServiceBase, public server::CompletionQueueServing {
  public:
+  // `signal` (may be null: watchers then poll) wakes WatchPublicChanges when the feed grows.
   RegistryHandlers(RegistryStore& store, const ReferenceData& ref, std::string internal_proof,
-                   Clock clock);
+                   Clock clock, PublicChangeSignal* signal = nullptr);
   ~RegistryHandlers() override { StopServing(); }
 
   grpc::Status CreateInstitution(grpc::ServerContext*, const v1::CreateInstitutionRequest*,
@@ -60,6 +62,13 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
                              v1::ListSanctionsResponse*) override;
   grpc::Status BatchCheckEligibility(grpc::ServerContext*, const v1::BatchCheckEligibilityRequest*,
                                      v1::BatchCheckEligibilityResponse*) override;
+  // The public feed (handlers_public_changes.cc).
+  grpc::Status ListPublicChanges(grpc::ServerContext*, const v1::ListPublicChangesRequest*,
+                                 v1::ListPublicChangesResponse*) override;
+  grpc::Status WatchPublicChanges(grpc::ServerContext*, const v1::WatchPublicChangesRequest*,
+                                  grpc::ServerWriter<v1::PublicChange>*) override;
+  grpc::Status RecordPublicChange(grpc::ServerContext*, const v1::RecordPublicChangeRequest*,
+                                  v1::PublicChange*) override;
 
  private:
   absl::Status AnswerGetInstitution(const server::Call& call, const v1::GetInstitutionRequest& req,
@@ -75,6 +84,7 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
   const ReferenceData& ref_;
   std::string proof_;
   Clock clock_;
+  PublicChangeSignal* signal_;
 };
 
 }  // namespace zhigai::registry

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   static std::unique_ptr<registry::RegistryStore> store;
   static std::unique_ptr<registry::RegistryCache> cache;
   static std::unique_ptr<db::NotificationListener> listener;
+  static std::unique_ptr<registry::PublicChangeSignal> feed_signal;
+  static std::unique_ptr<db::NotificationListener> feed_listener;
   server::ServiceDefinition def;
   def.name = "registry";
   def.default_port = 7101;
@@ -40,10 +42,17 @@ int main(int argc, char** argv) {
           if (connected) cache->SetEnabled(true);
         });
     listener->Start();
+    // Followers of the public feed wake when any replica commits a change; a reconnect wakes
+    // them too, since notices may have been missed meanwhile (they also re-read every second).
+    feed_signal = std::make_unique<registry::PublicChangeSignal>();
+    feed_listener = std::make_unique<db::NotificationListener>(
+        host.config.Get("db"), registry::kPublicChangesChannel,
+        [](const std::string&) { feed_signal->Bump(); }, [](bool) { feed_signal->Bump(); });
+    feed_listener->Start();
     store = std::make_unique<registry::RegistryStore>(host.pool, clock, cache.get());
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(
-        std::make_unique<registry::RegistryHandlers>(*store, *ref, host.internal_proof, clock));
+    services.push_back(std::make_unique<registry::RegistryHandlers>(
+        *store, *ref, host.internal_proof, clock, feed_signal.get()));
     return services;
   };
   return server::RunService(def, argc, argv);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -12,6 +13,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "services/registry/public_changes.h"
 
 namespace zhigai::registry {
 namespace {
@@ -176,6 +178,37 @@ absl::Status RecordEntryChange(Connection& c, const Change& change, const v1::Di
 
 absl::Status Notify(Connection& c, const std::string& code) {
   return c.Exec(kNotify, {code}).status();
+}
+
+// The public feed's view of a directory entry's change (issue 25 item 2).
+absl::Status PublishEntry(Connection& c, const v1::DirectoryEntry& entry, v1::PublicChangeKind kind,
+                          const std::string& reason, absl::Time now) {
+  v1::PublicChange change;
+  change.set_kind(kind);
+  change.set_resource(entry.name());
+  change.set_source_service("registry");
+  change.set_year(entry.year());
+  change.set_credit_code(entry.credit_code());
+  change.set_status(v1::EntryStatus_Name(entry.status()));
+  change.set_reason(reason);
+  return AppendPublicChange(c, std::move(change), now).status();
+}
+
+absl::Status PublishSanction(Connection& c, const v1::Sanction& sanction, v1::PublicChangeKind kind,
+                             absl::Time now) {
+  v1::PublicChange change;
+  change.set_kind(kind);
+  change.set_resource(sanction.name());
+  change.set_source_service("registry");
+  int year = 0;
+  if (absl::SimpleAtoi(sanction.start_date().substr(0, 4), &year)) change.set_year(year);
+  change.set_credit_code(sanction.credit_code());
+  change.set_status(v1::SanctionKind_Name(sanction.kind()));
+  change.set_start_date(sanction.start_date());
+  change.set_end_date(sanction.end_date());
+  if (kind == v1::SANCTION_LIFTED)
+    change.set_reason(absl::StrCat("lifted from ", sanction.lift_date()));
+  return AppendPublicChange(c, std::move(change), now).status();
 }
 
 std::vector<std::string> DirectionNames(const v1::Institution& in) {
@@ -449,6 +482,11 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
         !rc.ok()) {
       return rc;
     }
+    if (auto p = PublishEntry(c, out, v1::DIRECTORY_ENTRY_ADMITTED,
+                              absl::StrCat("admitted: ", req.source()), clock_());
+        !p.ok()) {
+      return p;
+    }
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
@@ -481,6 +519,9 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
     }
     out = RowToEntry(*r, 0);
     if (auto rc = RecordEntryChange(c, change, out, reason, clock_()); !rc.ok()) return rc;
+    if (auto p = PublishEntry(c, out, v1::DIRECTORY_ENTRY_CHANGED, reason, clock_()); !p.ok()) {
+      return p;
+    }
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
@@ -587,6 +628,14 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
               !rc.ok()) {
             return rc;
           }
+          added.set_year(in.year());
+          added.set_credit_code(item.credit_code());
+          if (auto p =
+                  PublishEntry(c, added, v1::DIRECTORY_ENTRY_ADMITTED,
+                               absl::StrCat("filed with the county list ", in.name()), clock_());
+              !p.ok()) {
+            return p;
+          }
           if (auto n = Notify(c, item.credit_code()); !n.ok()) return n;
           if (auto a = db::Audit(c, change, "directory_entry",
                                  absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
@@ -597,6 +646,14 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
       }
     }
     out = in;
+    v1::PublicChange filed;
+    filed.set_kind(v1::COUNTY_FILING_FILED);
+    filed.set_resource(in.name());
+    filed.set_source_service("registry");
+    filed.set_year(in.year());
+    filed.set_reason(
+        absl::StrCat("county ", in.division_code(), " filed ", in.items_size(), " institutions"));
+    if (auto p = AppendPublicChange(c, std::move(filed), clock_()); !p.ok()) return p.status();
     return db::Audit(c, change, "county_filing", in.name(), 1);
   });
   if (!s.ok()) return s;
@@ -651,6 +708,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
           absl::StrCat("未登记的服务机构：", req.credit_code()), "R2.1");
     }
     out = RowToSanction(*r, 0);
+    if (auto p = PublishSanction(c, out, v1::SANCTION_IMPOSED, clock_()); !p.ok()) return p;
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "sanction", out.name(), 1);
   });
@@ -686,6 +744,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
       return db::StaleVersion("sanction", expected_version, current->Int64(0, 9));
     }
     out = RowToSanction(*r, 0);
+    if (auto p = PublishSanction(c, out, v1::SANCTION_LIFTED, clock_()); !p.ok()) return p;
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "sanction", out.name(), out.version());
   });

@@ -26,6 +26,11 @@ struct InstitutionFilter {
   std::string name_contains, division_code, direction, legal_form;
 };
 
+struct PublicChangesPage {
+  std::vector<v1::PublicChange> changes;  // in sequence order
+  int64_t last_sequence = 0;              // the feed's highest sequence when read
+};
+
 class RegistryStore {
  public:
   // `cache` may be null (no caching); see cache.h for how it stays correct across replicas.
@@ -75,6 +80,13 @@ class RegistryStore {
   absl::StatusOr<std::vector<v1::CountyFiling>> ListCountyFilings(int year,
                                                                   const std::string& division,
                                                                   int64_t after_id, int limit);
+
+  // The feed of public changes after `after_sequence`, at most `limit` (issue 25 item 2).
+  absl::StatusOr<PublicChangesPage> ListPublicChanges(int64_t after_sequence, int limit);
+  // Appends a change another service decided; a repeated key returns the first answer.
+  absl::StatusOr<v1::PublicChange> RecordPublicChange(const Change& change,
+                                                      const std::string& idempotency_key,
+                                                      v1::PublicChange public_change);
 
   absl::StatusOr<v1::Sanction> ImposeSanction(const Change& change,
                                               const std::string& idempotency_key,

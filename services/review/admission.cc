@@ -26,6 +26,23 @@ outbox::Command RegisterCommand(int64_t call_id, const registry::v1::Institution
           req.SerializeAsString()};
 }
 
+outbox::Command NoticePublishedCommand(const v1::Call& call, int64_t call_id) {
+  registry::v1::RecordPublicChangeRequest req;
+  const std::string id = absl::StrCat("notice:", call_id);
+  req.set_command_id(id);
+  registry::v1::PublicChange* change = req.mutable_change();
+  change->set_kind(registry::v1::NOTICE_PUBLISHED);
+  change->set_resource(call.name());
+  change->set_source_service("review");
+  change->set_year(call.year());
+  change->set_reason(absl::StrCat(
+      call.scope() == common::v1::COUNTY ? absl::StrCat("county ", call.division_code()) : "city",
+      " selection on public notice from ", call.notice_start_date(), " to ",
+      call.notice_end_date()));
+  return {id, kRegistryTarget, "/zhigai.registry.v1.RegistryService/RecordPublicChange",
+          req.SerializeAsString()};
+}
+
 outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
                              const std::string& application_name, const std::string& credit_code,
                              common::v1::Direction direction) {

@@ -28,6 +28,10 @@ std::string AdmitCommandId(int64_t call_id, const std::string& credit_code,
 // registered already, which the dispatcher counts as delivered.
 outbox::Command RegisterCommand(int64_t call_id, const registry::v1::Institution& profile);
 
+// The public notice of a call's selection, for the registry's feed of public changes (issue 25
+// item 2). One per call: its id is "notice:<call id>".
+outbox::Command NoticePublishedCommand(const v1::Call& call, int64_t call_id);
+
 // zhigai.registry.v1.AdmitToDirectoryRequest for one direction at the call's level.
 outbox::Command AdmitCommand(const v1::Call& call, int64_t call_id,
                              const std::string& application_name, const std::string& credit_code,

@@ -64,9 +64,11 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
               PublicNotice notice{today, current.notice_period_days()};
               current.set_notice_start_date(core::FormatDate(today));
               current.set_notice_end_date(core::FormatDate(NoticeEndDate(notice)));
-              return absl::OkStatus();
+              // The notice enters the public feed with this transaction (issue 25 item 2).
+              return outbox::Enqueue(c, NoticePublishedCommand(current, *id));
             });
         if (!out.ok()) return out.status();
+        if (on_enqueued_) on_enqueued_();
         *resp = std::move(*out);
         return absl::OkStatus();
       });

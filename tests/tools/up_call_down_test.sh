@@ -90,6 +90,34 @@ fi
 grep -q '^MISSING zhigai_outbox_parked_commandz: used by dashboards/review.json' <<<"$out" \
   || { echo "control: the made-up metric was not named: $out"; exit 1; }
 
+# The feed of public changes as NDJSON through the gateway (issue 25 item 2): after two demo
+# years it holds admissions, notices (from review's outbox) and rankings (from evaluation's),
+# numbered 1, 2, 3, ... and a follower resuming from N gets N+1 first.
+if [ "$played" = 1 ]; then
+  watch() {
+    curl -s -X POST http://127.0.0.1:7180/zhigai.registry.v1.RegistryService/WatchPublicChanges \
+      -H 'Content-Type: application/json' -H 'Connect-Timeout-Ms: 3000' -d "{\"afterSequence\": \"$1\"}"
+  }
+  watch 0 >"$state/feed.ndjson"
+  feed_last=$(/usr/bin/python3 - "$state/feed.ndjson" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+changes = [l["result"] for l in lines if "result" in l]
+seqs = [int(c["sequence"]) for c in changes]
+assert seqs == list(range(1, len(seqs) + 1)), f"sequences not 1..n: {seqs[:20]}"
+kinds = {c["kind"] for c in changes}
+for k in ("DIRECTORY_ENTRY_ADMITTED", "NOTICE_PUBLISHED", "RANKING_PUBLISHED"):
+    assert k in kinds, f"no {k} in the feed: {sorted(kinds)}"
+assert sum(c["kind"] == "RANKING_PUBLISHED" for c in changes) == 2, "one ranking per demo year"
+assert "error" in lines[-1] and lines[-1]["error"]["code"] == "deadline_exceeded", lines[-1]
+print(seqs[-1])
+PY
+) || { echo "the public feed through the gateway:"; head -c 2000 "$state/feed.ndjson"; exit 1; }
+  first=$(watch $((feed_last - 3)) | head -n 1)
+  grep -q "\"sequence\":\"$((feed_last - 2))\"" <<<"$first" \
+    || { echo "resuming from $((feed_last - 3)) began with: $first"; exit 1; }
+fi
+
 # An outside client in another language (issue 25 item 4): Node.js with @grpc/grpc-js, built
 # from the protos at run time, writes and reads through the gateway with a token.
 modules="$repo/.zhigai/tools/node_modules"

@@ -31,7 +31,8 @@ bool Report(const char* what, const grpc::Status& s) {
 RegistryServer::RegistryServer(db::testing::TestDatabase& db, std::string internal_proof,
                                std::function<absl::Time()> clock)
     : proof_(std::move(internal_proof)), clock_(std::move(clock)) {
-  pool_ = std::make_unique<db::Pool>(db::PoolOptions{db.ServiceConninfo("registry"), 4});
+  conninfo_ = db.ServiceConninfo("registry");
+  pool_ = std::make_unique<db::Pool>(db::PoolOptions{conninfo_, 4});
   if (auto s = server::Migrate(*pool_, "registry", migrations::Registry()); !s.ok()) {
     Die(std::string(s.message()));
   }
@@ -47,8 +48,13 @@ RegistryServer::~RegistryServer() { Stop(); }
 
 void RegistryServer::Start() {
   if (server_) return;
-  handlers_ =
-      std::make_unique<RegistryHandlers>(*store_, *ref_, proof_, [] { return absl::Now(); });
+  feed_signal_ = std::make_unique<PublicChangeSignal>();
+  feed_listener_ = std::make_unique<db::NotificationListener>(
+      conninfo_, kPublicChangesChannel, [this](const std::string&) { feed_signal_->Bump(); },
+      [this](bool) { feed_signal_->Bump(); });
+  feed_listener_->Start();
+  handlers_ = std::make_unique<RegistryHandlers>(
+      *store_, *ref_, proof_, [] { return absl::Now(); }, feed_signal_.get());
   int port = port_;
   server_ =
       server::StartServer({handlers_.get()}, absl::StrCat("127.0.0.1:", port_), nullptr, &port);
@@ -60,9 +66,13 @@ void RegistryServer::Start() {
 
 void RegistryServer::Stop() {
   if (!server_) return;
+  feed_signal_->Shutdown();  // followers of the feed end now, as in a drain
   server_->Shutdown(std::chrono::system_clock::now());
   server_.reset();
   handlers_.reset();
+  feed_listener_->Stop();
+  feed_listener_.reset();
+  feed_signal_.reset();
 }
 
 std::string RegistryServer::address() const { return absl::StrCat("127.0.0.1:", port_); }

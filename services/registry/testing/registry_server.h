@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "libs/db/listener.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
@@ -49,6 +50,10 @@ class RegistryServer {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceData> ref_;
   std::unique_ptr<RegistryStore> store_;
+  std::string conninfo_;
+  // The public feed's wake-ups, wired as main.cc wires them (a listener on the channel).
+  std::unique_ptr<PublicChangeSignal> feed_signal_;
+  std::unique_ptr<db::NotificationListener> feed_listener_;
   std::unique_ptr<RegistryHandlers> handlers_;
   server::ServerPtr server_;
   int port_ = 0;

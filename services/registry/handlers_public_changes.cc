@@ -1,0 +1,143 @@
+// The feed of public changes (issue 25 item 2): read as pages, followed as a stream, and fed by
+// the services whose public decisions the registry does not make itself.
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/dates.h"
+#include "libs/core/errors.h"
+#include "libs/core/text.h"
+#include "libs/server/idempotency.h"
+#include "libs/server/serve.h"
+#include "services/registry/handlers.h"
+
+namespace zhigai::registry {
+namespace {
+
+using auth::Role;
+using server::Call;
+using server::Serve;
+
+#define METHOD(name) "/zhigai.registry.v1.RegistryService/" #name
+
+constexpr int kDefaultPage = 100, kMaxPage = 1000;
+// A stream holds one of the server's threads; past this many, callers are told to poll.
+constexpr int kMaxWatchers = 256;
+// A watcher looks at the table at least this often, so a notice lost with a dropped listener
+// connection delays a change by at most this much.
+constexpr absl::Duration kWatchRecheck = absl::Seconds(1);
+
+std::atomic<int> watchers{0};
+
+absl::Status CheckAfter(int64_t after) {
+  if (after < 0) {
+    return InvalidField("after_sequence", "FORMAT", "after_sequence must be 0 or more",
+                        "序号不能为负数");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status RegistryHandlers::ListPublicChanges(grpc::ServerContext* ctx,
+                                                 const v1::ListPublicChangesRequest* req,
+                                                 v1::ListPublicChangesResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListPublicChanges), [&](const Call&) -> absl::Status {
+    Violations v;
+    v.Absorb(CheckAfter(req->after_sequence()));
+    if (req->page_size() < 0 || req->page_size() > kMaxPage) {
+      v.Add("page_size", "AIP-158", absl::StrCat("page_size must be 0 to ", kMaxPage));
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    auto page = store_.ListPublicChanges(req->after_sequence(),
+                                         req->page_size() == 0 ? kDefaultPage : req->page_size());
+    if (!page.ok()) return page.status();
+    for (auto& c : page->changes) *resp->add_changes() = std::move(c);
+    resp->set_last_sequence(page->last_sequence);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
+                                                  const v1::WatchPublicChangesRequest* req,
+                                                  grpc::ServerWriter<v1::PublicChange>* writer) {
+  return Serve(ctx, proof_, METHOD(WatchPublicChanges), [&](const Call&) -> absl::Status {
+    if (auto s = CheckAfter(req->after_sequence()); !s.ok()) return s;
+    if (watchers.fetch_add(1) >= kMaxWatchers) {
+      watchers.fetch_sub(1);
+      return Error(absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
+                   absl::StrCat("more than ", kMaxWatchers,
+                                " callers follow the feed on this replica; poll "
+                                "ListPublicChanges or retry later"),
+                   "订阅者过多，请稍后重试或分页查询");
+    }
+    struct Leave {
+      ~Leave() { watchers.fetch_sub(1); }
+    } leave;
+    int64_t after = req->after_sequence();
+    while (!ctx->IsCancelled()) {
+      // Read the generation before the table: a change committed after this read bumps it, so
+      // the wait below cannot sleep through it.
+      const uint64_t seen = signal_ ? signal_->generation() : 0;
+      auto page = store_.ListPublicChanges(after, kMaxPage);
+      if (!page.ok()) return page.status();
+      for (const auto& change : page->changes) {
+        // Sequences are dense: a hole would be a bug in the writer, never skipped over.
+        if (change.sequence() != after + 1) {
+          return absl::InternalError(absl::StrCat("public feed: expected sequence ", after + 1,
+                                                  ", read ", change.sequence()));
+        }
+        if (!writer->Write(change)) return absl::OkStatus();  // the caller left
+        after = change.sequence();
+      }
+      if (static_cast<int>(page->changes.size()) == kMaxPage) continue;  // more to replay
+      if (signal_) {
+        if (signal_->shut_down()) break;
+        signal_->WaitPast(seen, kWatchRecheck);
+      } else {
+        absl::SleepFor(absl::Milliseconds(200));
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryHandlers::RecordPublicChange(grpc::ServerContext* ctx,
+                                                  const v1::RecordPublicChangeRequest* req,
+                                                  v1::PublicChange* resp) {
+  return Serve(ctx, proof_, METHOD(RecordPublicChange), [&](const Call& call) -> absl::Status {
+    if (auto s = server::RequireRole(call, {Role::kService}); !s.ok()) return s;
+    const v1::PublicChange& in = req->change();
+    Violations v;
+    v.Absorb(core::ValidateLine(req->command_id(), "command_id", 1, 128, "AIP-155"));
+    // Only the kinds decided outside the registry come this way.
+    if (in.kind() != v1::NOTICE_PUBLISHED && in.kind() != v1::RANKING_PUBLISHED) {
+      v.Add("change.kind", "FORMAT", "change.kind must be NOTICE_PUBLISHED or RANKING_PUBLISHED");
+    }
+    v.Absorb(core::ValidateLine(in.resource(), "change.resource", 1, 200, "FORMAT"));
+    if (in.source_service() != "review" && in.source_service() != "evaluation") {
+      v.Add("change.source_service", "FORMAT",
+            "change.source_service must be review or evaluation");
+    }
+    if (in.year() < core::kMinBusinessYear || in.year() > core::kMaxBusinessYear) {
+      v.Add("change.year", "FORMAT",
+            absl::StrCat("change.year must be between ", core::kMinBusinessYear, " and ",
+                         core::kMaxBusinessYear));
+    }
+    v.Absorb(core::ValidateText(in.reason(), "change.reason", 0, 500, "FORMAT"));
+    if (!in.credit_code().empty() || !in.start_date().empty() || !in.end_date().empty()) {
+      v.Add("change", "FORMAT", "notices and rankings name no institution and no dates here");
+    }
+    if (auto s = v.Finish(); !s.ok()) return s;
+    v1::PublicChange change = in;
+    change.clear_sequence();
+    change.clear_change_time();
+    auto out = store_.RecordPublicChange(
+        {call.actor(), call.method},
+        server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false), change);
+    if (!out.ok()) return out.status();
+    *resp = std::move(*out);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhigai::registry
