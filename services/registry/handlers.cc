@@ -130,8 +130,7 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
 }
 
 RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& ref,
-                                   std::string internal_proof, Clock clock,
-                                   PublicChangeSignal* signal)
+                                   std::string internal_proof, Clock clock, PublicChangeHub* hub)
     // One queue thread: a cached answer takes microseconds, and a second thread on two cores
     // cost more in wake-ups than it added (0.78 against 0.61 of pgbench -S, 15 against 18 µs
     // of CPU per call; docs/benchmarks.md). A replica that needs more runs beside others.
@@ -141,7 +140,7 @@ RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& re
       ref_(ref),
       proof_(std::move(internal_proof)),
       clock_(std::move(clock)),
-      signal_(signal) {
+      hub_(hub) {
   ServeAnswer<v1::GetInstitutionRequest, v1::Institution>(
       this, &RegistryServiceBase::RequestGetInstitution, proof_, METHOD(GetInstitution),
       [this](const Call& call, const v1::GetInstitutionRequest& req, v1::Institution* resp,

@@ -23,9 +23,10 @@ using RegistryServiceBase = v1::RegistryService::WithRawMethod_GetInstitution<
 // then the store; errors leave as gRPC codes with details (libs/server/grpc_status).
 class RegistryHandlers final : public RegistryServiceBase, public server::CompletionQueueServing {
  public:
-  // `signal` (may be null: watchers then poll) wakes WatchPublicChanges when the feed grows.
+  // `hub` (may be null: followers then poll the table) serves the feed's recent end to
+  // WatchPublicChanges from memory.
   RegistryHandlers(RegistryStore& store, const ReferenceData& ref, std::string internal_proof,
-                   Clock clock, PublicChangeSignal* signal = nullptr);
+                   Clock clock, PublicChangeHub* hub = nullptr);
   ~RegistryHandlers() override { StopServing(); }
 
   grpc::Status CreateInstitution(grpc::ServerContext*, const v1::CreateInstitutionRequest*,
@@ -84,7 +85,7 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
   const ReferenceData& ref_;
   std::string proof_;
   Clock clock_;
-  PublicChangeSignal* signal_;
+  PublicChangeHub* hub_;
 };
 
 }  // namespace zhigai::registry

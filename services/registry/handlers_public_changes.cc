@@ -22,8 +22,7 @@ using server::Serve;
 constexpr int kDefaultPage = 100, kMaxPage = 1000;
 // A stream holds one of the server's threads; past this many, callers are told to poll.
 constexpr int kMaxWatchers = 256;
-// A watcher looks at the table at least this often, so a notice lost with a dropped listener
-// connection delays a change by at most this much.
+// How long a follower waits for the hub before it looks at its call again (cancelled?).
 constexpr absl::Duration kWatchRecheck = absl::Seconds(1);
 
 std::atomic<int> watchers{0};
@@ -74,27 +73,38 @@ grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
       ~Leave() { watchers.fetch_sub(1); }
     } leave;
     int64_t after = req->after_sequence();
+    std::vector<v1::PublicChange> batch;
     while (!ctx->IsCancelled()) {
-      // Read the generation before the table: a change committed after this read bumps it, so
-      // the wait below cannot sleep through it.
-      const uint64_t seen = signal_ ? signal_->generation() : 0;
-      auto page = store_.ListPublicChanges(after, kMaxPage);
-      if (!page.ok()) return page.status();
-      for (const auto& change : page->changes) {
+      batch.clear();
+      // The recent end comes from memory, shared by every follower (PublicChangeHub); what is
+      // older, and everything when there is no hub, from the table.
+      PublicChangeHub::Outcome outcome = hub_ ? hub_->Next(after, kMaxPage, kWatchRecheck, &batch)
+                                              : PublicChangeHub::Outcome::kTooOld;
+      if (outcome == PublicChangeHub::Outcome::kStopped) break;
+      if (outcome == PublicChangeHub::Outcome::kTimeout) continue;
+      if (outcome == PublicChangeHub::Outcome::kTooOld) {
+        auto page = store_.ListPublicChanges(after, kMaxPage);
+        if (!page.ok()) return page.status();
+        batch = std::move(page->changes);
+        if (batch.empty()) {
+          if (hub_) continue;  // the hub has not read the table yet
+          absl::SleepFor(absl::Milliseconds(200));
+          continue;
+        }
+      }
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const v1::PublicChange& change = batch[i];
         // Sequences are dense: a hole would be a bug in the writer, never skipped over.
         if (change.sequence() != after + 1) {
           return absl::InternalError(absl::StrCat("public feed: expected sequence ", after + 1,
                                                   ", read ", change.sequence()));
         }
-        if (!writer->Write(change)) return absl::OkStatus();  // the caller left
+        // A follower that fell behind gets its backlog in as few frames as gRPC can make: all
+        // but the last message of a batch may wait in the buffer.
+        grpc::WriteOptions options;
+        if (i + 1 < batch.size()) options.set_buffer_hint();
+        if (!writer->Write(change, options)) return absl::OkStatus();  // the caller left
         after = change.sequence();
-      }
-      if (static_cast<int>(page->changes.size()) == kMaxPage) continue;  // more to replay
-      if (signal_) {
-        if (signal_->shut_down()) break;
-        signal_->WaitPast(seen, kWatchRecheck);
-      } else {
-        absl::SleepFor(absl::Milliseconds(200));
       }
     }
     return absl::OkStatus();

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   static std::unique_ptr<registry::RegistryStore> store;
   static std::unique_ptr<registry::RegistryCache> cache;
   static std::unique_ptr<db::NotificationListener> listener;
-  static std::unique_ptr<registry::PublicChangeSignal> feed_signal;
+  static std::unique_ptr<registry::PublicChangeHub> feed_hub;
   static std::unique_ptr<db::NotificationListener> feed_listener;
   server::ServiceDefinition def;
   def.name = "registry";
@@ -42,17 +42,23 @@ int main(int argc, char** argv) {
           if (connected) cache->SetEnabled(true);
         });
     listener->Start();
-    // Followers of the public feed wake when any replica commits a change; a reconnect wakes
-    // them too, since notices may have been missed meanwhile (they also re-read every second).
-    feed_signal = std::make_unique<registry::PublicChangeSignal>();
+    store = std::make_unique<registry::RegistryStore>(host.pool, clock, cache.get());
+    // Followers of the public feed share one reader of the table (public_changes.h), woken when
+    // any replica commits a change and on every reconnect of its listener.
+    feed_hub = std::make_unique<registry::PublicChangeHub>(
+        [](int64_t after, int limit) -> absl::StatusOr<registry::PublicChangeHub::Page> {
+          auto page = store->ListPublicChanges(after, limit);
+          if (!page.ok()) return page.status();
+          return registry::PublicChangeHub::Page{std::move(page->changes), page->last_sequence};
+        });
+    feed_hub->Start();
     feed_listener = std::make_unique<db::NotificationListener>(
         host.config.Get("db"), registry::kPublicChangesChannel,
-        [](const std::string&) { feed_signal->Bump(); }, [](bool) { feed_signal->Bump(); });
+        [](const std::string&) { feed_hub->Bump(); }, [](bool) { feed_hub->Bump(); });
     feed_listener->Start();
-    store = std::make_unique<registry::RegistryStore>(host.pool, clock, cache.get());
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryHandlers>(
-        *store, *ref, host.internal_proof, clock, feed_signal.get()));
+        *store, *ref, host.internal_proof, clock, feed_hub.get()));
     return services;
   };
   return server::RunService(def, argc, argv);

@@ -38,37 +38,104 @@ absl::StatusOr<v1::PublicChange> AppendPublicChange(db::Connection& c, v1::Publi
   return change;
 }
 
-void PublicChangeSignal::Bump() {
+PublicChangeHub::PublicChangeHub(Reader reader, size_t capacity)
+    : reader_(std::move(reader)), capacity_(capacity) {}
+
+PublicChangeHub::~PublicChangeHub() { Stop(); }
+
+void PublicChangeHub::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Pump(); });
+}
+
+void PublicChangeHub::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ++generation_;
+    stop_ = true;
   }
-  cv_.notify_all();
+  wake_.notify_all();
+  grown_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
-uint64_t PublicChangeSignal::generation() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return generation_;
+void PublicChangeHub::Bump() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    bumped_ = true;
+  }
+  wake_.notify_one();
 }
 
-bool PublicChangeSignal::WaitPast(uint64_t seen, absl::Duration timeout) {
+absl::Status PublicChangeHub::PumpOnce() {
+  int64_t after;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    after = tail_;
+  }
+  if (after < 0) {  // first read: start at the feed's end; older changes come from the table
+    auto end = reader_(0, 0);
+    if (!end.ok()) return end.status();
+    std::lock_guard<std::mutex> lock(mu_);
+    tail_ = end->last_sequence;
+    grown_.notify_all();
+    return absl::OkStatus();
+  }
+  for (;;) {
+    auto page = reader_(after, 1000);
+    if (!page.ok()) return page.status();
+    if (page->changes.empty()) return absl::OkStatus();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& change : page->changes) {
+        // The table is dense and read in order; anything else is a bug, never papered over.
+        if (change.sequence() != tail_ + 1) {
+          return absl::InternalError(absl::StrCat("public feed: expected sequence ", tail_ + 1,
+                                                  ", read ", change.sequence()));
+        }
+        tail_ = change.sequence();
+        recent_.push_back(std::move(change));
+      }
+      while (recent_.size() > capacity_) recent_.pop_front();
+      after = tail_;
+    }
+    grown_.notify_all();
+    if (page->changes.size() < 1000) return absl::OkStatus();
+  }
+}
+
+void PublicChangeHub::Pump() {
   std::unique_lock<std::mutex> lock(mu_);
-  return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] {
-    return shut_down_ || generation_ > seen;
-  }) && !shut_down_;
-}
-
-void PublicChangeSignal::Shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    shut_down_ = true;
+  while (!stop_) {
+    bumped_ = false;
+    lock.unlock();
+    absl::Status s = PumpOnce();
+    lock.lock();
+    if (stop_) break;
+    if (!s.ok()) {
+      // The followers keep waiting; the next look is at most a second away.
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+      continue;
+    }
+    wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || bumped_; });
   }
-  cv_.notify_all();
 }
 
-bool PublicChangeSignal::shut_down() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return shut_down_;
+PublicChangeHub::Outcome PublicChangeHub::Next(int64_t after, size_t max, absl::Duration timeout,
+                                               std::vector<v1::PublicChange>* out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool arrived = grown_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                                       [&] { return stop_ || (tail_ >= 0 && tail_ > after); });
+  if (stop_) return Outcome::kStopped;
+  if (!arrived) return Outcome::kTimeout;
+  const int64_t front = tail_ - static_cast<int64_t>(recent_.size()) + 1;  // first in memory
+  if (after + 1 < front) return Outcome::kTooOld;
+  for (size_t i = static_cast<size_t>(after + 1 - front); i < recent_.size() && out->size() < max;
+       ++i) {
+    out->push_back(recent_[i]);
+  }
+  return Outcome::kChanges;
 }
 
 }  // namespace zhigai::registry

@@ -48,13 +48,19 @@ RegistryServer::~RegistryServer() { Stop(); }
 
 void RegistryServer::Start() {
   if (server_) return;
-  feed_signal_ = std::make_unique<PublicChangeSignal>();
+  feed_hub_ = std::make_unique<PublicChangeHub>(
+      [this](int64_t after, int limit) -> absl::StatusOr<PublicChangeHub::Page> {
+        auto page = store_->ListPublicChanges(after, limit);
+        if (!page.ok()) return page.status();
+        return PublicChangeHub::Page{std::move(page->changes), page->last_sequence};
+      });
+  feed_hub_->Start();
   feed_listener_ = std::make_unique<db::NotificationListener>(
-      conninfo_, kPublicChangesChannel, [this](const std::string&) { feed_signal_->Bump(); },
-      [this](bool) { feed_signal_->Bump(); });
+      conninfo_, kPublicChangesChannel, [this](const std::string&) { feed_hub_->Bump(); },
+      [this](bool) { feed_hub_->Bump(); });
   feed_listener_->Start();
   handlers_ = std::make_unique<RegistryHandlers>(
-      *store_, *ref_, proof_, [] { return absl::Now(); }, feed_signal_.get());
+      *store_, *ref_, proof_, [] { return absl::Now(); }, feed_hub_.get());
   int port = port_;
   server_ =
       server::StartServer({handlers_.get()}, absl::StrCat("127.0.0.1:", port_), nullptr, &port);
@@ -66,13 +72,13 @@ void RegistryServer::Start() {
 
 void RegistryServer::Stop() {
   if (!server_) return;
-  feed_signal_->Shutdown();  // followers of the feed end now, as in a drain
+  feed_hub_->Stop();  // followers of the feed end now, as in a drain
   server_->Shutdown(std::chrono::system_clock::now());
   server_.reset();
   handlers_.reset();
   feed_listener_->Stop();
   feed_listener_.reset();
-  feed_signal_.reset();
+  feed_hub_.reset();
 }
 
 std::string RegistryServer::address() const { return absl::StrCat("127.0.0.1:", port_); }

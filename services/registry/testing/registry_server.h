@@ -52,7 +52,7 @@ class RegistryServer {
   std::unique_ptr<RegistryStore> store_;
   std::string conninfo_;
   // The public feed's wake-ups, wired as main.cc wires them (a listener on the channel).
-  std::unique_ptr<PublicChangeSignal> feed_signal_;
+  std::unique_ptr<PublicChangeHub> feed_hub_;
   std::unique_ptr<db::NotificationListener> feed_listener_;
   std::unique_ptr<RegistryHandlers> handlers_;
   server::ServerPtr server_;
