@@ -99,11 +99,7 @@ grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
           return absl::InternalError(absl::StrCat("public feed: expected sequence ", after + 1,
                                                   ", read ", change.sequence()));
         }
-        // A follower that fell behind gets its backlog in as few frames as gRPC can make: all
-        // but the last message of a batch may wait in the buffer.
-        grpc::WriteOptions options;
-        if (i + 1 < batch.size()) options.set_buffer_hint();
-        if (!writer->Write(change, options)) return absl::OkStatus();  // the caller left
+        if (!writer->Write(change)) return absl::OkStatus();  // the caller left
         after = change.sequence();
       }
     }

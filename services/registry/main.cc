@@ -61,5 +61,10 @@ int main(int argc, char** argv) {
         *store, *ref, host.internal_proof, clock, feed_hub.get()));
     return services;
   };
+  // The feed's pump reads through the host's pool: it stops before the pool goes away.
+  def.stop_background = [] {
+    if (feed_listener) feed_listener->Stop();
+    if (feed_hub) feed_hub->Stop();
+  };
   return server::RunService(def, argc, argv);
 }

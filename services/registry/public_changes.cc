@@ -4,6 +4,7 @@
 #include "libs/core/dates.h"
 #include "libs/db/params.h"
 #include "libs/db/statement.h"
+#include "libs/server/log.h"
 
 namespace zhigai::registry {
 namespace {
@@ -114,6 +115,7 @@ void PublicChangeHub::Pump() {
     lock.lock();
     if (stop_) break;
     if (!s.ok()) {
+      log::Warn("public feed not read; followers wait", {{"error", std::string(s.message())}});
       // The followers keep waiting; the next look is at most a second away.
       wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
       continue;

@@ -3,13 +3,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
+#include "libs/core/sha256.h"
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/domain/documents.h"
 #include "services/review/handlers.h"
 #include "services/review/handlers_util.h"
-#include "services/review/sha256.h"
 
 namespace zhigai::review {
 
@@ -86,7 +86,7 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
     auto type = ParseContentType(header.document().content_type());
     std::string content;
     content.reserve(static_cast<size_t>(header.size_bytes()));
-    Sha256 hash;
+    core::Sha256 hash;
     bool magic_checked = false;
     while (reader->Read(&msg)) {
       if (msg.has_header()) {

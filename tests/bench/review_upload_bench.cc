@@ -15,7 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/review/sha256.h"
+#include "libs/core/sha256.h"
 #include "services/review/tests/fixture.h"
 
 namespace {
@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   if (!h.stub().OpenCall(As(City()).get(), open, &call).ok()) return 1;
 
   const std::string content = PdfBytes(kBytes, 42);
-  const std::string sha = Sha256Hex(content);
+  const std::string sha = zhigai::core::Sha256Hex(content);
   std::vector<double> rpc, direct, direct_chunked;
   // One warm-up of each (connections, prepared statements, TOAST relation).
   for (int round = -1; round < rounds; ++round) {

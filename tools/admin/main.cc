@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/auth/dev_signing.h"
 #include "libs/auth/principal.h"
 #include "libs/db/clock_table.h"
 #include "libs/db/connection.h"
 #include "libs/db/provision.h"
-#include "services/gateway/dev_signing.h"
 #include "tools/admin/clock_command.h"
 
 namespace {
@@ -116,13 +116,13 @@ DevIdpFiles IdpFiles(const std::string& dir) {
   return {dir + "/dev-idp.key", dir + "/dev-idp.kid", dir + "/jwks.json"};
 }
 
-std::optional<zhigai::gateway::SigningKey> LoadDevKey(const std::string& dir) {
+std::optional<zhigai::auth::SigningKey> LoadDevKey(const std::string& dir) {
   DevIdpFiles f = IdpFiles(dir);
-  std::string pem = zhigai::gateway::ReadFile(f.key);
-  std::string kid = zhigai::gateway::ReadFile(f.kid);
+  std::string pem = zhigai::auth::ReadFile(f.key);
+  std::string kid = zhigai::auth::ReadFile(f.kid);
   while (!kid.empty() && (kid.back() == '\n' || kid.back() == ' ')) kid.pop_back();
   if (pem.empty() || kid.empty()) return std::nullopt;
-  return zhigai::gateway::SigningKey::FromPem(kid, pem);
+  return zhigai::auth::SigningKey::FromPem(kid, pem);
 }
 
 // Idempotent: an existing key is kept (tokens already handed out stay valid) and the JWKS is
@@ -137,13 +137,13 @@ int DevIdpInit(const std::vector<std::string>& args) {
     char stamp[32];
     std::time_t now = std::time(nullptr);
     std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", std::gmtime(&now));
-    key = zhigai::gateway::SigningKey::Rsa(std::string("zhigai-dev-") + stamp);
+    key = zhigai::auth::SigningKey::Rsa(std::string("zhigai-dev-") + stamp);
     ::umask(077);
-    zhigai::gateway::WriteFile(f.key, key->PrivatePem());
+    zhigai::auth::WriteFile(f.key, key->PrivatePem());
     ::chmod(f.key.c_str(), 0600);
-    zhigai::gateway::WriteFile(f.kid, key->kid() + "\n");
+    zhigai::auth::WriteFile(f.kid, key->kid() + "\n");
   }
-  zhigai::gateway::WriteJwks(f.jwks, {&*key});
+  zhigai::auth::WriteJwks(f.jwks, {&*key});
   std::printf("%s (kid %s)\n", f.jwks.c_str(), key->kid().c_str());
   return 0;
 }

@@ -16,6 +16,7 @@ namespace zhigai::gateway {
 namespace {
 
 using namespace fixture;  // NOLINT: the fixture is this file's vocabulary
+using auth::WriteFile;
 
 TEST_F(GatewayTest, AuthorisationMatrixFollowsThePolicyForEveryMethodAndRole) {
   StartGateway();

@@ -70,9 +70,13 @@ TEST(PolicyTest, ShippedPolicyOpensOnlyPublishedRegistryDataToPublic) {
   EXPECT_EQ(public_methods,
             (std::vector<std::string>{"/zhigai.registry.v1.RegistryService/GetInstitution",
                                       "/zhigai.registry.v1.RegistryService/ListCountyFilings",
-                                      "/zhigai.registry.v1.RegistryService/ListDirectoryEntries"}));
+                                      "/zhigai.registry.v1.RegistryService/ListDirectoryEntries",
+                                      "/zhigai.registry.v1.RegistryService/ListPublicChanges",
+                                      "/zhigai.registry.v1.RegistryService/WatchPublicChanges"}));
   const std::string r = "/zhigai.registry.v1.RegistryService/";
   EXPECT_EQ(policy.RolesFor(r + "LiftSanction"), RoleBit(Role::kCityBureau));
+  // Only the services' outboxes feed the public feed; no outside caller may.
+  EXPECT_EQ(policy.RolesFor(r + "RecordPublicChange"), 0u);
   EXPECT_EQ(policy.RolesFor(r + "FileCountyList"), RoleBit(Role::kCountyBureau));
   EXPECT_EQ(policy.RolesFor(r + "UpdateDirectoryEntry"),
             RoleBit(Role::kCityBureau) | RoleBit(Role::kCountyBureau));

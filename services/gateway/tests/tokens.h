@@ -4,16 +4,16 @@
 
 #include <string>
 
-#include "services/gateway/dev_signing.h"
+#include "libs/auth/dev_signing.h"
 
 namespace zhigai::gateway::testing {
 
-// The signing code lives in services/gateway/dev_signing (shared with zhigai-admin's dev
+// The signing code lives in libs/auth/dev_signing (shared with zhigai-admin's development
 // identity provider); the tests keep using these names.
-using ::zhigai::gateway::ReadFile;
-using ::zhigai::gateway::SigningKey;
-using ::zhigai::gateway::WriteFile;
-using ::zhigai::gateway::WriteJwks;
+using ::zhigai::auth::ReadFile;
+using ::zhigai::auth::SigningKey;
+using ::zhigai::auth::WriteFile;
+using ::zhigai::auth::WriteJwks;
 
 // A fresh temporary directory (removed by the OS's tmp cleaning; tests use unique names).
 std::string TempDir();

@@ -8,10 +8,10 @@
 #include "google/rpc/status.pb.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/errors.h"
+#include "libs/core/sha256.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
-#include "services/review/sha256.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Review();
@@ -203,7 +203,7 @@ grpc::Status Upload(v1::ReviewService::Stub& stub, const auth::Principal& who,
   h->mutable_document()->set_content_type(content_type);
   h->mutable_document()->set_purpose(purpose);
   h->set_size_bytes(static_cast<int64_t>(content.size()));
-  h->set_sha256(Sha256Hex(content));
+  h->set_sha256(core::Sha256Hex(content));
   if (writer->Write(header)) {
     for (size_t off = 0; off < content.size(); off += chunk) {
       v1::UploadDocumentRequest part;

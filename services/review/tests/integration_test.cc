@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/core/sha256.h"
 #include "services/review/admission.h"
-#include "services/review/sha256.h"
 #include "services/review/tests/fixture.h"
 #include "services/review/tests/flow.h"
 
@@ -490,7 +490,7 @@ TEST_F(ReviewTest, DocumentsRoundTripWithTheirChecksumAndBadUploadsStoreNothing)
   auto s = Upload(stub(), who, app.name(), v1::APPLICATION_LETTER, content, "letter", &doc, 100000);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(doc.size_bytes(), static_cast<int64_t>(content.size()));
-  EXPECT_EQ(doc.sha256(), Sha256Hex(content));
+  EXPECT_EQ(doc.sha256(), core::Sha256Hex(content));
   // The same request id again: the first answer, nothing new.
   v1::Document again;
   ASSERT_TRUE(
@@ -585,7 +585,7 @@ TEST_F(ReviewTest, DocumentsRoundTripWithTheirChecksumAndBadUploadsStoreNothing)
     hd->mutable_document()->set_content_type("application/pdf");
     hd->mutable_document()->set_purpose(v1::SUPPORTING);
     hd->set_size_bytes(static_cast<int64_t>(big.size()));
-    hd->set_sha256(Sha256Hex(big));
+    hd->set_sha256(core::Sha256Hex(big));
     w->Write(head);
     v1::UploadDocumentRequest body;
     body.set_chunk(big.substr(0, 1024 * 1024));

@@ -1,7 +1,5 @@
 #include "services/tracking/domain/content_hash.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "libs/core/dates.h"
+#include "libs/core/sha256.h"
 
 namespace zhigai::tracking {
 namespace {
@@ -47,44 +46,6 @@ void AppendProjectRecord(std::string& out, const ProjectRecord& record) {
   AppendField(out, "subsidy_fen", absl::AlphaNum(record.subsidy_fen).Piece());
 }
 
-// OpenSSL 3's one-shot SHA256() looks the algorithm up in the provider store on every call
-// (a read lock and name comparisons): a quarter of the intake's CPU per record in the push
-// profile. The algorithm is fetched once and each thread keeps its own digest context.
-const EVP_MD* Sha256Algorithm() {
-  static const EVP_MD* md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (fetched == nullptr) {
-      std::fprintf(stderr, "content_hash: OpenSSL has no SHA256\n");
-      std::abort();
-    }
-    return fetched;
-  }();
-  return md;
-}
-
-std::string Sha256Hex(absl::string_view text) {
-  struct Ctx {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Ctx() { EVP_MD_CTX_free(ctx); }
-  };
-  thread_local Ctx local;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
-  unsigned int size = 0;
-  if (local.ctx == nullptr || EVP_DigestInit_ex(local.ctx, Sha256Algorithm(), nullptr) != 1 ||
-      EVP_DigestUpdate(local.ctx, text.data(), text.size()) != 1 ||
-      EVP_DigestFinal_ex(local.ctx, digest.data(), &size) != 1) {
-    std::fprintf(stderr, "content_hash: SHA-256 failed\n");
-    std::abort();
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(2 * size, '\0');
-  for (unsigned int i = 0; i < size; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xF];
-  }
-  return hex;
-}
-
 }  // namespace
 
 std::string CanonicalProjectRecord(const ProjectRecord& record) {
@@ -110,11 +71,11 @@ std::string ProjectRecordHash(const ProjectRecord& record) {
   thread_local std::string text;
   text.clear();
   AppendProjectRecord(text, record);
-  return Sha256Hex(text);
+  return core::Sha256Hex(text);
 }
 
 std::string ProjectCountsHash(const ProjectCounts& counts) {
-  return Sha256Hex(CanonicalProjectCounts(counts));
+  return core::Sha256Hex(CanonicalProjectCounts(counts));
 }
 
 }  // namespace zhigai::tracking

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace zhigai::gateway {
+namespace zhigai::auth {
 
 class SigningKey {
  public:
@@ -34,4 +34,4 @@ void WriteJwks(const std::string& path, const std::vector<const SigningKey*>& ke
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 
-}  // namespace zhigai::gateway
+}  // namespace zhigai::auth

@@ -1,4 +1,4 @@
-#include "services/gateway/dev_signing.h"
+#include "libs/auth/dev_signing.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace zhigai::gateway {
+namespace zhigai::auth {
 namespace {
 
 EVP_PKEY* Raw(const std::shared_ptr<void>& p) { return static_cast<EVP_PKEY*>(p.get()); }
@@ -173,4 +173,4 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-}  // namespace zhigai::gateway
+}  // namespace zhigai::auth
