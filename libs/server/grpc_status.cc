@@ -4,6 +4,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/core/errors.h"
+#include "libs/server/log.h"
 
 namespace zhigai::server {
 namespace {
@@ -30,6 +31,8 @@ absl::string_view DefaultReason(absl::StatusCode code) {
       return "FAILED_PRECONDITION";
     case absl::StatusCode::kResourceExhausted:
       return "RESOURCE_EXHAUSTED";
+    case absl::StatusCode::kDataLoss:
+      return "DATA_LOSS";
     default:
       return "INTERNAL";
   }
@@ -41,8 +44,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   auto code = static_cast<grpc::StatusCode>(status.code());
   std::string message(status.message());
-  // Database internals are not the caller's business; the log keeps the detail.
-  if (status.code() == absl::StatusCode::kInternal) message = "internal error";
+  // Database internals (and a corrupt row's contents) are not the caller's business; the
+  // detail goes to the log here, since the RPC log line only sees what the caller sees.
+  if (status.code() == absl::StatusCode::kInternal ||
+      status.code() == absl::StatusCode::kDataLoss) {
+    log::Error("hidden from the caller", {{"error", status.ToString()}});
+    message = status.code() == absl::StatusCode::kInternal
+                  ? "internal error"
+                  : "stored data is unreadable; the operators have the detail";
+  }
 
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));

@@ -11,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -224,22 +226,30 @@ std::string BoolArray(const std::vector<bool>& values) {
   return out + "}";
 }
 
-std::vector<int64_t> SplitInts(absl::string_view text) {
+// A comma-separated integer column; a part that does not parse is a corrupt row, not a part
+// to skip (a dropped defence score would change the score sheet).
+absl::StatusOr<std::vector<int64_t>> SplitInts(absl::string_view text, absl::string_view column) {
   std::vector<int64_t> out;
   if (text.empty()) return out;
   for (absl::string_view part : absl::StrSplit(text, ',')) {
     int64_t v = 0;
-    if (absl::SimpleAtoi(part, &v)) out.push_back(v);
+    if (!absl::SimpleAtoi(part, &v)) {
+      return absl::DataLossError(
+          absl::StrCat(column, " holds \"", text, "\", which is not a list of integers"));
+    }
+    out.push_back(v);
   }
   return out;
 }
 
 absl::string_view ExclusionName(Exclusion e) { return DescribeExclusion(e).reason; }
 
-Exclusion ExclusionFromName(absl::string_view name) {
+absl::StatusOr<Exclusion> ExclusionFromName(absl::string_view name) {
+  if (name.empty()) return Exclusion::kNone;
   if (name == "BARRED") return Exclusion::kBarred;
   if (name == "CANCELLED") return Exclusion::kCancelled;
-  return Exclusion::kNone;
+  return absl::DataLossError(absl::StrCat("snapshot_institutions.exclusion holds \"", name,
+                                          "\", which is not an exclusion"));
 }
 
 struct Locked {
@@ -253,7 +263,7 @@ absl::StatusOr<Locked> LockRound(Connection& c, int year) {
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   Locked out;
-  v1::RoundState_Parse(r->String(0, 0), &out.state);
+  ASSIGN_OR_RETURN(out.state, db::EnumColumn<v1::RoundState>(*r, 0, 0, "rounds.state"));
   out.version = r->Int64(0, 1);
   out.pulled = r->Bool(0, 2);
   return out;
@@ -269,8 +279,7 @@ absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
   out.set_projects_year(static_cast<int32_t>(r->Int64(0, 1)));
   out.set_tests_year(static_cast<int32_t>(r->Int64(0, 2)));
   out.set_include_previous_directory(r->Bool(0, 3));
-  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
-  v1::RoundState_Parse(r->String(0, 4), &state);
+  ASSIGN_OR_RETURN(v1::RoundState state, db::EnumColumn<v1::RoundState>(*r, 0, 4, "rounds.state"));
   out.set_state(state);
   out.set_version(r->Int64(0, 5));
   out.set_create_time(r->String(0, 6));
@@ -291,8 +300,8 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
   v1::Snapshot out;
   out.set_name(absl::StrCat(RoundName(year), "/snapshot"));
   out.set_pull_time(round->String(0, 7));
-  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
-  v1::RoundState_Parse(round->String(0, 4), &state);
+  ASSIGN_OR_RETURN(v1::RoundState state,
+                   db::EnumColumn<v1::RoundState>(*round, 0, 4, "rounds.state"));
   out.set_frozen(state != v1::OPEN);
   auto counts = c.Exec(kSnapshotCounts, {year});
   if (!counts.ok()) return counts.status();
@@ -503,7 +512,9 @@ absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(i
     SnapshotInstitution in;
     in.credit_code = r.String(i, 0);
     in.display_name = r.String(i, 1);
-    for (int64_t y : SplitInts(r.Text(i, 2))) in.directory_years.push_back(static_cast<int>(y));
+    ASSIGN_OR_RETURN(std::vector<int64_t> years,
+                     SplitInts(r.Text(i, 2), "snapshot_institutions.directory_years"));
+    for (int64_t y : years) in.directory_years.push_back(static_cast<int>(y));
     in.declared_diagnosis = r.Int64(i, 3);
     in.declared_solution_design = r.Int64(i, 4);
     in.approved_diagnosis = r.Int64(i, 5);
@@ -513,7 +524,7 @@ absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(i
     in.results = {r.Int64(i, 12), r.Int64(i, 13), r.Int64(i, 14), r.Int64(i, 15)};
     in.verified_complaints = r.Int64(i, 16);
     in.verified_serious_complaints = r.Int64(i, 17);
-    in.exclusion = ExclusionFromName(r.Text(i, 18));
+    ASSIGN_OR_RETURN(in.exclusion, ExclusionFromName(r.Text(i, 18)));
     in.exclusion_source = r.String(i, 19);
     in.project_source = r.String(i, 20);
     in.test_results_missing = r.Int64(i, 21);
@@ -614,7 +625,8 @@ absl::StatusOr<RoundInputs> EvaluationStore::LoadInputs(int year) {
   if (!defence.ok()) return defence.status();
   std::map<std::string, std::vector<int64_t>> scores;
   for (int i = 0; i < defence->rows(); ++i) {
-    scores[defence->String(i, 0)] = SplitInts(defence->Text(i, 1));
+    ASSIGN_OR_RETURN(scores[defence->String(i, 0)],
+                     SplitInts(defence->Text(i, 1), "defence_scores.member_scores_hundredths"));
     out.with_defence_entry.insert(defence->String(i, 0));
   }
   static const std::vector<int64_t> kNone;
@@ -777,7 +789,9 @@ absl::StatusOr<std::vector<v1::RecordedDefence>> EvaluationStore::ListDefence(
   for (int i = 0; i < r->rows(); ++i) {
     v1::RecordedDefence d;
     d.mutable_entry()->set_credit_code(r->String(i, 0));
-    for (int64_t score : SplitInts(r->Text(i, 1))) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> scores,
+                     SplitInts(r->Text(i, 1), "defence_scores.member_scores_hundredths"));
+    for (int64_t score : scores) {
       d.mutable_entry()->add_member_scores_hundredths(score);
     }
     d.set_record_time(r->String(i, 2));

@@ -4,6 +4,8 @@
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -154,22 +156,22 @@ absl::Status Raced(absl::string_view what) {
                "记录刚被同时创建，请刷新后重试");
 }
 
-v1::Rating RowToRating(const db::Result& r, int i) {
+absl::StatusOr<v1::Rating> RowToRating(const db::Result& r, int i) {
   v1::Rating out;
   out.set_engagement(r.String(i, 1));
   out.set_name(absl::StrCat(out.engagement(), "/rating"));
   out.set_institution_credit_code(r.String(i, 2));
   out.set_enterprise_credit_code(r.String(i, 3));
   out.set_engagement_year(static_cast<int32_t>(r.Int64(i, 4)));
-  v1::SatisfactionLevel level = v1::SATISFACTION_LEVEL_UNSPECIFIED;
-  v1::SatisfactionLevel_Parse(r.String(i, 5), &level);
-  out.set_content(level);
-  level = v1::SATISFACTION_LEVEL_UNSPECIFIED;
-  v1::SatisfactionLevel_Parse(r.String(i, 6), &level);
-  out.set_results(level);
+  ASSIGN_OR_RETURN(v1::SatisfactionLevel content,
+                   db::EnumColumn<v1::SatisfactionLevel>(r, i, 5, "ratings.content"));
+  out.set_content(content);
+  ASSIGN_OR_RETURN(v1::SatisfactionLevel results,
+                   db::EnumColumn<v1::SatisfactionLevel>(r, i, 6, "ratings.results"));
+  out.set_results(results);
   out.set_comment(r.String(i, 7));
-  v1::RatingSource source = v1::RATING_SOURCE_UNSPECIFIED;
-  v1::RatingSource_Parse(r.String(i, 8), &source);
+  ASSIGN_OR_RETURN(v1::RatingSource source,
+                   db::EnumColumn<v1::RatingSource>(r, i, 8, "ratings.source"));
   out.set_source(source);
   out.set_recorded_by(r.String(i, 9));
   out.set_first_rated_date(r.String(i, 10));
@@ -190,8 +192,8 @@ absl::StatusOr<v1::Complaint> RowToComplaint(const db::Result& r, int i) {
   c.set_engagement(r.String(i, 3));
   c.set_division_code(r.String(i, 4));
   c.set_filed_date(r.String(i, 6));
-  v1::ComplaintOutcome outcome = v1::COMPLAINT_OUTCOME_UNSPECIFIED;
-  v1::ComplaintOutcome_Parse(r.String(i, 7), &outcome);
+  ASSIGN_OR_RETURN(v1::ComplaintOutcome outcome,
+                   db::EnumColumn<v1::ComplaintOutcome>(r, i, 7, "complaints.outcome"));
   c.set_outcome(outcome);
   c.set_outcome_reasons(r.String(i, 8));
   c.set_verification_date(r.String(i, 9));
@@ -305,7 +307,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
                      "the engagement is rated already; send the version read to change it",
                      "该服务已评价，如需修改请提供版本号", "S2.1");
       }
-      const v1::Rating stored = RowToRating(*current, 0);
+      ASSIGN_OR_RETURN(const v1::Rating stored, RowToRating(*current, 0));
       if (stored.version() != w.expected_version) {
         return db::StaleVersion("the rating", w.expected_version, stored.version());
       }
@@ -317,7 +319,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
                  {current->Int64(0, 0), content, results, w.comment, source, w.recorded_by, now});
       if (!r.ok()) return r.status();
     }
-    out = RowToRating(*r, 0);
+    ASSIGN_OR_RETURN(out, RowToRating(*r, 0));
     if (auto st = c.Exec(kInsertRatingRevision,
                          {r->Int64(0, 0), out.version(), content, results, w.comment, source,
                           change.actor.subject, change.actor.role, now})
@@ -336,7 +338,8 @@ absl::StatusOr<StoredRating> FeedbackStore::GetRating(const std::string& engagem
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return db::NotFound("rating of", engagement);
   // The division scopes county bureaus; it is not part of the rating resource.
-  return StoredRating{r->Int64(0, 0), RowToRating(*r, 0), r->String(0, 15)};
+  ASSIGN_OR_RETURN(v1::Rating rating, RowToRating(*r, 0));
+  return StoredRating{r->Int64(0, 0), std::move(rating), r->String(0, 15)};
 }
 
 absl::StatusOr<std::vector<StoredRating>> FeedbackStore::ListRatings(const RatingFilter& f,
@@ -346,7 +349,8 @@ absl::StatusOr<std::vector<StoredRating>> FeedbackStore::ListRatings(const Ratin
   if (!r.ok()) return r.status();
   std::vector<StoredRating> out;
   for (int i = 0; i < r->rows(); ++i) {
-    out.push_back({r->Int64(i, 0), RowToRating(*r, i), r->String(i, 15)});
+    ASSIGN_OR_RETURN(v1::Rating rating, RowToRating(*r, i));
+    out.push_back({r->Int64(i, 0), std::move(rating), r->String(i, 15)});
   }
   return out;
 }

@@ -9,6 +9,8 @@
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -217,21 +219,21 @@ std::vector<std::string> DirectionNames(const v1::Institution& in) {
   return out;
 }
 
-v1::DirectoryEntry RowToEntry(const db::Result& r, int i) {
+absl::StatusOr<v1::DirectoryEntry> RowToEntry(const db::Result& r, int i) {
   v1::DirectoryEntry e;
   e.set_name(absl::StrCat("directoryEntries/", r.Int64(i, 0)));
   e.set_year(static_cast<int>(r.Int64(i, 1)));
-  common::v1::DirectoryLevel level = common::v1::DIRECTORY_LEVEL_UNSPECIFIED;
-  common::v1::DirectoryLevel_Parse(r.String(i, 2), &level);
+  ASSIGN_OR_RETURN(common::v1::DirectoryLevel level,
+                   db::EnumColumn<common::v1::DirectoryLevel>(r, i, 2, "directory_entries.level"));
   e.set_level(level);
   e.set_division_code(r.String(i, 3));
   e.set_credit_code(r.String(i, 4));
   e.set_institution_display_name(r.String(i, 5));
-  common::v1::Direction direction = common::v1::DIRECTION_UNSPECIFIED;
-  common::v1::Direction_Parse(r.String(i, 6), &direction);
+  ASSIGN_OR_RETURN(common::v1::Direction direction,
+                   db::EnumColumn<common::v1::Direction>(r, i, 6, "directory_entries.direction"));
   e.set_direction(direction);
-  v1::EntryStatus status = v1::ENTRY_STATUS_UNSPECIFIED;
-  v1::EntryStatus_Parse(r.String(i, 7), &status);
+  ASSIGN_OR_RETURN(v1::EntryStatus status,
+                   db::EnumColumn<v1::EntryStatus>(r, i, 7, "directory_entries.status"));
   e.set_status(status);
   e.set_status_reason(r.String(i, 8));
   e.set_source(r.String(i, 9));
@@ -241,12 +243,12 @@ v1::DirectoryEntry RowToEntry(const db::Result& r, int i) {
   return e;
 }
 
-v1::Sanction RowToSanction(const db::Result& r, int i) {
+absl::StatusOr<v1::Sanction> RowToSanction(const db::Result& r, int i) {
   v1::Sanction s;
   s.set_name(absl::StrCat("sanctions/", r.Int64(i, 0)));
   s.set_credit_code(r.String(i, 1));
-  v1::SanctionKind kind = v1::SANCTION_KIND_UNSPECIFIED;
-  v1::SanctionKind_Parse(r.String(i, 2), &kind);
+  ASSIGN_OR_RETURN(v1::SanctionKind kind,
+                   db::EnumColumn<v1::SanctionKind>(r, i, 2, "sanctions.kind"));
   s.set_kind(kind);
   s.set_start_date(r.String(i, 3));
   s.set_end_date(r.String(i, 4));
@@ -476,7 +478,7 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
                                         " must be registered before it is admitted"),
                            "机构须先登记才能列入名录");
     }
-    out = RowToEntry(*r, 0);
+    ASSIGN_OR_RETURN(out, RowToEntry(*r, 0));
     if (auto rc =
             RecordEntryChange(c, change, out, absl::StrCat("admitted: ", req.source()), clock_());
         !rc.ok()) {
@@ -517,7 +519,7 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
       if (current->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
       return db::StaleVersion("directory entry", expected_version, current->Int64(0, 10));
     }
-    out = RowToEntry(*r, 0);
+    ASSIGN_OR_RETURN(out, RowToEntry(*r, 0));
     if (auto rc = RecordEntryChange(c, change, out, reason, clock_()); !rc.ok()) return rc;
     if (auto p = PublishEntry(c, out, v1::DIRECTORY_ENTRY_CHANGED, reason, clock_()); !p.ok()) {
       return p;
@@ -541,10 +543,8 @@ absl::StatusOr<std::vector<v1::DirectoryEntryChange>> RegistryStore::ListEntryCh
   for (int i = 0; i < r->rows(); ++i) {
     v1::DirectoryEntryChange c;
     c.set_version(r->Int64(i, 0));
-    v1::EntryStatus status = v1::ENTRY_STATUS_UNSPECIFIED;
-    if (!v1::EntryStatus_Parse(r->String(i, 1), &status)) {
-      return absl::InternalError(absl::StrCat("unknown entry status ", r->String(i, 1)));
-    }
+    ASSIGN_OR_RETURN(v1::EntryStatus status,
+                     db::EnumColumn<v1::EntryStatus>(*r, i, 1, "directory_entry_changes.status"));
     c.set_status(status);
     c.set_reason(r->String(i, 2));
     c.set_change_date(r->String(i, 3));
@@ -571,7 +571,10 @@ absl::StatusOr<std::vector<v1::DirectoryEntry>> RegistryStore::ListEntries(
        after_id, limit});
   if (!r.ok()) return r.status();
   std::vector<v1::DirectoryEntry> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToEntry(*r, i));
+  for (int i = 0; i < r->rows(); ++i) {
+    ASSIGN_OR_RETURN(auto row, RowToEntry(*r, i));
+    out.push_back(std::move(row));
+  }
   return out;
 }
 
@@ -707,7 +710,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
           absl::StrCat("credit_code: no institution ", req.credit_code(), " is registered (R2.1)"),
           absl::StrCat("未登记的服务机构：", req.credit_code()), "R2.1");
     }
-    out = RowToSanction(*r, 0);
+    ASSIGN_OR_RETURN(out, RowToSanction(*r, 0));
     if (auto p = PublishSanction(c, out, v1::SANCTION_IMPOSED, clock_()); !p.ok()) return p;
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "sanction", out.name(), 1);
@@ -743,7 +746,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
       }
       return db::StaleVersion("sanction", expected_version, current->Int64(0, 9));
     }
-    out = RowToSanction(*r, 0);
+    ASSIGN_OR_RETURN(out, RowToSanction(*r, 0));
     if (auto p = PublishSanction(c, out, v1::SANCTION_LIFTED, clock_()); !p.ok()) return p;
     if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
     return db::Audit(c, change, "sanction", out.name(), out.version());
@@ -759,7 +762,10 @@ absl::StatusOr<std::vector<v1::Sanction>> RegistryStore::ListSanctions(const std
   auto r = pool_.Exec(kListSanctions, {code, year, after_id, limit});
   if (!r.ok()) return r.status();
   std::vector<v1::Sanction> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToSanction(*r, i));
+  for (int i = 0; i < r->rows(); ++i) {
+    ASSIGN_OR_RETURN(auto row, RowToSanction(*r, i));
+    out.push_back(std::move(row));
+  }
   return out;
 }
 
@@ -827,10 +833,13 @@ absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::QueryEligibilityF
   for (int i = 0; i < entries->rows(); ++i) {
     EntryFact e;
     e.name = absl::StrCat("directoryEntries/", entries->Int64(i, 2));
-    common::v1::DirectoryLevel_Parse(entries->String(i, 3), &e.level);
+    ASSIGN_OR_RETURN(e.level, db::EnumColumn<common::v1::DirectoryLevel>(
+                                  *entries, i, 3, "directory_entries.level"));
     e.division_code = entries->String(i, 4);
-    common::v1::Direction_Parse(entries->String(i, 5), &e.direction);
-    v1::EntryStatus_Parse(entries->String(i, 6), &e.status);
+    ASSIGN_OR_RETURN(e.direction, db::EnumColumn<common::v1::Direction>(
+                                      *entries, i, 5, "directory_entries.direction"));
+    ASSIGN_OR_RETURN(e.status,
+                     db::EnumColumn<v1::EntryStatus>(*entries, i, 6, "directory_entries.status"));
     facts.entries.push_back(
         {entries->String(i, 0), {static_cast<int>(entries->Int64(i, 1)), std::move(e)}});
   }
@@ -839,7 +848,7 @@ absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::QueryEligibilityF
   for (int i = 0; i < sanctions->rows(); ++i) {
     SanctionFact s;
     s.name = absl::StrCat("sanctions/", sanctions->Int64(i, 1));
-    v1::SanctionKind_Parse(sanctions->String(i, 2), &s.kind);
+    ASSIGN_OR_RETURN(s.kind, db::EnumColumn<v1::SanctionKind>(*sanctions, i, 2, "sanctions.kind"));
     auto start = core::ParseDate(sanctions->Text(i, 3), "start_date");
     auto last = core::ParseDate(sanctions->Text(i, 4), "end_date");
     if (!start.ok() || !last.ok()) return absl::InternalError("stored sanction date unreadable");

@@ -109,7 +109,10 @@ grpc::Status ReviewHandlers::GetPublicNotice(grpc::ServerContext* ctx,
       e->set_display_name(a->app.profile().display_name());
       e->set_credit_code(a->app.profile().credit_code());
       common::v1::Direction d = common::v1::DIRECTION_UNSPECIFIED;
-      common::v1::Direction_Parse(row.direction, &d);
+      if (!common::v1::Direction_Parse(row.direction, &d)) {
+        return absl::DataLossError(
+            absl::StrCat("selections.direction holds \"", row.direction, "\", not a direction"));
+      }
       e->set_direction(d);
       for (const auto& m : a->app.consortium_members()) {
         v1::NoticeMember* nm = e->add_consortium_members();

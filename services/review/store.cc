@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -133,8 +135,7 @@ absl::StatusOr<v1::Call> RowToCall(const db::Result& r, int i) {
   auto call = Parse<v1::Call>(r.Text(i, 2));
   if (!call.ok()) return call.status();
   call->set_name(CallName(r.Int64(i, 0)));
-  v1::CallState state = v1::CALL_STATE_UNSPECIFIED;
-  v1::CallState_Parse(r.String(i, 1), &state);
+  ASSIGN_OR_RETURN(v1::CallState state, db::EnumColumn<v1::CallState>(r, i, 1, "calls.state"));
   call->set_state(state);
   call->set_version(r.Int64(i, 3));
   call->set_create_time(r.String(i, 4));
@@ -155,8 +156,8 @@ absl::StatusOr<StoredApplication> RowToApplication(const db::Result& r, int i) {
     out.checklist = std::move(*checklist);
   }
   out.app.set_name(ApplicationName(out.call_id, out.id));
-  v1::ApplicationState state = v1::APPLICATION_STATE_UNSPECIFIED;
-  v1::ApplicationState_Parse(r.String(i, 2), &state);
+  ASSIGN_OR_RETURN(v1::ApplicationState state,
+                   db::EnumColumn<v1::ApplicationState>(r, i, 2, "applications.state"));
   out.app.set_state(state);
   out.app.set_version(r.Int64(i, 5));
   out.app.set_create_time(r.String(i, 6));
@@ -215,10 +216,8 @@ absl::Status Decorate(Connection& c, std::vector<StoredApplication>& apps) {
   for (int i = 0; i < adm->rows(); ++i) {
     v1::DirectionResult* r = find(adm->Int64(i, 0), adm->String(i, 1));
     if (!r) continue;
-    v1::AdmissionState state = v1::ADMISSION_STATE_UNSPECIFIED;
-    if (!v1::AdmissionState_Parse(adm->String(i, 2), &state)) {
-      return absl::InternalError(absl::StrCat("unknown admission state ", adm->String(i, 2)));
-    }
+    ASSIGN_OR_RETURN(v1::AdmissionState state,
+                     db::EnumColumn<v1::AdmissionState>(*adm, i, 2, "admissions.state"));
     r->set_admission_state(state);
     r->set_admitted(state == v1::ADMITTED);
     r->set_admission_error(adm->String(i, 3));

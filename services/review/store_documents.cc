@@ -2,6 +2,8 @@
 #include <libpq-fe.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -61,7 +63,7 @@ constexpr Statement kDocumentPurposes{
     "review.document_purposes",
     "SELECT purpose, id FROM documents WHERE application_id = $1 ORDER BY id"};
 
-DocumentRow RowToDocument(const db::Result& r, int i) {
+absl::StatusOr<DocumentRow> RowToDocument(const db::Result& r, int i) {
   DocumentRow row;
   row.id = r.Int64(i, 0);
   row.application_id = r.Int64(i, 1);
@@ -70,8 +72,8 @@ DocumentRow RowToDocument(const db::Result& r, int i) {
       absl::StrCat(ApplicationName(r.Int64(i, 2), row.application_id), "/documents/", row.id));
   d.set_display_name(r.String(i, 3));
   d.set_content_type(r.String(i, 4));
-  v1::DocumentPurpose purpose = v1::DOCUMENT_PURPOSE_UNSPECIFIED;
-  v1::DocumentPurpose_Parse(r.String(i, 5), &purpose);
+  ASSIGN_OR_RETURN(v1::DocumentPurpose purpose,
+                   db::EnumColumn<v1::DocumentPurpose>(r, i, 5, "documents.purpose"));
   d.set_purpose(purpose);
   d.set_size_bytes(r.Int64(i, 6));
   d.set_sha256(r.String(i, 7));
@@ -110,8 +112,8 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
     if (call_row->rows() == 0) return NotFound("call", CallName(call_id));
     auto call = Parse<v1::Call>(call_row->Text(0, 2));
     if (!call.ok()) return call.status();
-    v1::CallState state = v1::CALL_STATE_UNSPECIFIED;
-    v1::CallState_Parse(call_row->String(0, 1), &state);
+    ASSIGN_OR_RETURN(v1::CallState state,
+                     db::EnumColumn<v1::CallState>(*call_row, 0, 1, "calls.state"));
     call->set_state(state);
     call->set_name(CallName(call_id));
     // The application row lock serialises uploads of one application, so two parallel
@@ -128,8 +130,8 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
     if (!body.ok()) return body.status();
     app.app = std::move(*body);
     app.app.set_name(ApplicationName(call_id, application_id));
-    v1::ApplicationState app_state = v1::APPLICATION_STATE_UNSPECIFIED;
-    v1::ApplicationState_Parse(app_row->String(0, 2), &app_state);
+    ASSIGN_OR_RETURN(v1::ApplicationState app_state,
+                     db::EnumColumn<v1::ApplicationState>(*app_row, 0, 2, "applications.state"));
     app.app.set_state(app_state);
     if (auto st = check(*call, app); !st.ok()) return st;
     auto stored = c.Exec(kStoredBytes, {application_id});
@@ -172,7 +174,10 @@ absl::StatusOr<std::vector<DocumentRow>> ReviewStore::ListDocuments(int64_t appl
   auto r = pool_.Exec(kListDocuments, {application_id, after_id, limit});
   if (!r.ok()) return r.status();
   std::vector<DocumentRow> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToDocument(*r, i));
+  for (int i = 0; i < r->rows(); ++i) {
+    ASSIGN_OR_RETURN(DocumentRow row, RowToDocument(*r, i));
+    out.push_back(std::move(row));
+  }
   return out;
 }
 
@@ -198,8 +203,8 @@ absl::StatusOr<std::vector<std::pair<v1::DocumentPurpose, int64_t>>> ReviewStore
   if (!r.ok()) return r.status();
   std::vector<std::pair<v1::DocumentPurpose, int64_t>> out;
   for (int i = 0; i < r->rows(); ++i) {
-    v1::DocumentPurpose p = v1::DOCUMENT_PURPOSE_UNSPECIFIED;
-    v1::DocumentPurpose_Parse(r->String(i, 0), &p);
+    ASSIGN_OR_RETURN(v1::DocumentPurpose p,
+                     db::EnumColumn<v1::DocumentPurpose>(*r, i, 0, "documents.purpose"));
     out.push_back({p, r->Int64(i, 1)});
   }
   return out;

@@ -3,6 +3,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -134,7 +136,7 @@ absl::StatusOr<v1::Expert> RowToExpert(const db::Result& r, int i) {
   return e;
 }
 
-ObjectionRow RowToObjection(const db::Result& r, int i) {
+absl::StatusOr<ObjectionRow> RowToObjection(const db::Result& r, int i) {
   ObjectionRow row;
   row.id = r.Int64(i, 0);
   const int64_t call_id = r.Int64(i, 1);
@@ -142,13 +144,15 @@ ObjectionRow RowToObjection(const db::Result& r, int i) {
   v1::Objection& o = row.objection;
   o.set_name(absl::StrCat(CallName(call_id), "/objections/", row.id));
   o.set_application(ApplicationName(call_id, row.application_id));
-  common::v1::Direction d = common::v1::DIRECTION_UNSPECIFIED;
-  if (!r.String(i, 3).empty()) common::v1::Direction_Parse(r.String(i, 3), &d);
+  // '' is an objection to every direction (R7.1).
+  ASSIGN_OR_RETURN(common::v1::Direction d,
+                   db::OptionalEnumColumn<common::v1::Direction>(
+                       r, i, 3, "objections.direction", common::v1::DIRECTION_UNSPECIFIED));
   o.set_direction(d);
   o.set_reason(r.String(i, 4));
   o.set_filed_by(r.String(i, 5));
-  v1::ObjectionStatus status = v1::OBJECTION_STATUS_UNSPECIFIED;
-  v1::ObjectionStatus_Parse(r.String(i, 6), &status);
+  ASSIGN_OR_RETURN(v1::ObjectionStatus status,
+                   db::EnumColumn<v1::ObjectionStatus>(r, i, 6, "objections.status"));
   o.set_status(status);
   o.set_resolution(r.String(i, 7));
   o.set_version(r.Int64(i, 8));
@@ -365,7 +369,8 @@ absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
                                            : common::v1::Direction_Name(objection.direction()),
                                        objection.reason(), change.actor.subject, Now()});
     if (!r.ok()) return r.status();
-    out = RowToObjection(*r, 0).objection;
+    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*r, 0));
+    out = std::move(row.objection);
     return Audit(c, change, "objection", out.name(), 1);
   });
   if (!s.ok()) return s;
@@ -397,14 +402,15 @@ absl::StatusOr<v1::Objection> ReviewStore::ResolveObjection(
       if (current->rows() == 0) {
         return NotFound("objection", absl::StrCat(CallName(call_id), "/objections/", id));
       }
-      ObjectionRow row = RowToObjection(*current, 0);
+      ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*current, 0));
       if (row.objection.status() != v1::OBJECTION_PENDING) {
         return RuleViolation("OBJECTION_ALREADY_RESOLVED", "R7.1",
                              "the objection was already resolved", "该异议已处理");
       }
       return Stale("objection", expected_version, row.objection.version());
     }
-    out = RowToObjection(*r, 0).objection;
+    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*r, 0));
+    out = std::move(row.objection);
     return Audit(c, change, "objection", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -415,7 +421,10 @@ absl::StatusOr<std::vector<ObjectionRow>> ReviewStore::Objections(Connection& c,
   auto r = c.Exec(kObjectionsOfCall, {call_id, int64_t{0}, int64_t{1000000}});
   if (!r.ok()) return r.status();
   std::vector<ObjectionRow> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToObjection(*r, i));
+  for (int i = 0; i < r->rows(); ++i) {
+    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*r, i));
+    out.push_back(std::move(row));
+  }
   return out;
 }
 
@@ -424,7 +433,10 @@ absl::StatusOr<std::vector<ObjectionRow>> ReviewStore::ListObjections(int64_t ca
   auto r = pool_.Exec(kObjectionsOfCall, {call_id, after_id, int64_t{limit}});
   if (!r.ok()) return r.status();
   std::vector<ObjectionRow> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToObjection(*r, i));
+  for (int i = 0; i < r->rows(); ++i) {
+    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*r, i));
+    out.push_back(std::move(row));
+  }
   return out;
 }
 

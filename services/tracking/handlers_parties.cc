@@ -64,15 +64,31 @@ absl::Status MayReadNeed(const Call& call, const v1::Need& need) {
 NeedState DomainNeed(v1::NeedState s) {
   return ParseNeedState(v1::NeedState_Name(s)).value_or(NeedState::kClosed);
 }
+// Switches, not name lookups: a state added to the domain and not here fails to compile
+// (-Wswitch) instead of reaching callers as UNSPECIFIED.
 v1::NeedState ProtoNeed(NeedState s) {
-  v1::NeedState out = v1::NEED_STATE_UNSPECIFIED;
-  v1::NeedState_Parse(std::string(NeedStateName(s)), &out);
-  return out;
+  switch (s) {
+    case NeedState::kOpen:
+      return v1::OPEN;
+    case NeedState::kAssigned:
+      return v1::ASSIGNED;
+    case NeedState::kServed:
+      return v1::SERVED;
+    case NeedState::kClosed:
+      return v1::CLOSED;
+  }
+  return v1::NEED_STATE_UNSPECIFIED;
 }
 v1::AssignmentState ProtoAssignment(AssignmentState s) {
-  v1::AssignmentState out = v1::ASSIGNMENT_STATE_UNSPECIFIED;
-  v1::AssignmentState_Parse(std::string(AssignmentStateName(s)), &out);
-  return out;
+  switch (s) {
+    case AssignmentState::kPending:
+      return v1::PENDING;
+    case AssignmentState::kAccepted:
+      return v1::ACCEPTED;
+    case AssignmentState::kDeclined:
+      return v1::DECLINED;
+  }
+  return v1::ASSIGNMENT_STATE_UNSPECIFIED;
 }
 AssignmentState DomainAssignment(v1::AssignmentState s) {
   return ParseAssignmentState(v1::AssignmentState_Name(s)).value_or(AssignmentState::kDeclined);

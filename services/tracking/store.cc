@@ -13,6 +13,8 @@
 #include "absl/types/span.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -959,19 +961,17 @@ absl::StatusOr<TrackingStore::ProjectPage> TrackingStore::ListProjects(
     p->set_revision(r->Int64(i, 2));
     p->set_institution_credit_code(r->String(i, 3));
     p->set_enterprise_credit_code(r->String(i, 4));
-    common::v1::ServiceKind k = common::v1::SERVICE_KIND_UNSPECIFIED;
-    if (!common::v1::ServiceKind_Parse(r->String(i, 5), &k)) {
-      return absl::InternalError(absl::StrCat("project ", p->project_id(), ": stored kind ",
-                                              r->Text(i, 5), " is not a ServiceKind"));
-    }
+    ASSIGN_OR_RETURN(common::v1::ServiceKind k,
+                     db::EnumColumn<common::v1::ServiceKind>(*r, i, 5, "projects.kind"));
     p->set_kind(k);
     p->set_declaration_date(r->String(i, 6));
     for (auto [col, set] : {std::pair{7, &v1::ProjectRecord::set_city_outcome},
                             std::pair{9, &v1::ProjectRecord::set_county_outcome}}) {
       v1::ProjectOutcome o = v1::PROJECT_OUTCOME_UNSPECIFIED;
       if (!v1::ProjectOutcome_Parse(absl::StrCat("OUTCOME_", r->Text(i, col)), &o)) {
-        return absl::InternalError(absl::StrCat("project ", p->project_id(), ": stored outcome ",
-                                                r->Text(i, col), " is not a ProjectOutcome"));
+        return absl::DataLossError(absl::StrCat("projects outcome of ", p->project_id(),
+                                                " holds \"", r->Text(i, col),
+                                                "\", which is not a ProjectOutcome"));
       }
       (p->*set)(o);
     }
@@ -1005,8 +1005,8 @@ absl::StatusOr<std::vector<v1::ProjectCountsRevision>> TrackingStore::ListCountR
     auto* row = rev.mutable_row();
     row->set_year(static_cast<int32_t>(r->Int64(i, 0)));
     row->set_institution_credit_code(r->String(i, 1));
-    common::v1::ServiceKind k = common::v1::SERVICE_KIND_UNSPECIFIED;
-    common::v1::ServiceKind_Parse(r->String(i, 2), &k);
+    ASSIGN_OR_RETURN(common::v1::ServiceKind k, db::EnumColumn<common::v1::ServiceKind>(
+                                                    *r, i, 2, "project_count_revisions.kind"));
     row->set_kind(k);
     row->set_revision(r->Int64(i, 3));
     row->set_declared(r->Int64(i, 4));
@@ -1029,8 +1029,8 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::GetIntakeSetting(int year) {
   out.set_year(year);
   out.set_mode(v1::RECORDS);  // the default of a year never set
   if (r->rows() == 1) {
-    v1::IntakeMode mode = v1::RECORDS;
-    v1::IntakeMode_Parse(r->String(0, 0), &mode);
+    ASSIGN_OR_RETURN(v1::IntakeMode mode,
+                     db::EnumColumn<v1::IntakeMode>(*r, 0, 0, "intake_settings.mode"));
     out.set_mode(mode);
     out.set_version(r->Int64(0, 1));
     out.set_updated_by(r->String(0, 2));

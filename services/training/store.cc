@@ -7,6 +7,8 @@
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
+#include "libs/db/enum_column.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -220,12 +222,12 @@ absl::StatusOr<v1::TestSession> RowToSession(const db::Result& r, int i) {
   return s;
 }
 
-v1::TestResult RowToResult(const db::Result& r, int i) {
+absl::StatusOr<v1::TestResult> RowToResult(const db::Result& r, int i) {
   v1::TestResult t;
   t.set_session(absl::StrCat("testSessions/", r.Int64(i, 0)));
   t.set_credit_code(r.String(i, 1));
-  v1::TestResultStatus status = v1::TEST_RESULT_STATUS_UNSPECIFIED;
-  v1::TestResultStatus_Parse(r.String(i, 2), &status);
+  ASSIGN_OR_RETURN(v1::TestResultStatus status,
+                   db::EnumColumn<v1::TestResultStatus>(r, i, 2, "test_results.status"));
   t.set_status(status);
   t.set_score_hundredths(r.Int64(i, 3));
   t.set_excuse(r.String(i, 4));
@@ -459,7 +461,7 @@ absl::StatusOr<v1::TestResult> TrainingStore::PutTestResult(const Change& change
         c.Exec(kUpsertResult, {session_id, in.credit_code(), v1::TestResultStatus_Name(in.status()),
                                in.score_hundredths(), in.excuse(), Now()});
     if (!r.ok()) return r.status();
-    out = RowToResult(*r, 0);
+    ASSIGN_OR_RETURN(out, RowToResult(*r, 0));
     return db::Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
                      out.version());
   });
@@ -477,13 +479,13 @@ absl::StatusOr<v1::TestResult> TrainingStore::EditTestResult(
     if (r->rows() == 0) {
       return db::NotFound("test result", absl::StrCat("testSessions/", session_id, " ", code));
     }
-    v1::TestResult next = RowToResult(*r, 0);
+    ASSIGN_OR_RETURN(v1::TestResult next, RowToResult(*r, 0));
     if (absl::Status st = edit(next); !st.ok()) return st;
     auto w = c.Exec(kUpdateResult,
                     {session_id, code, v1::TestResultStatus_Name(next.status()),
                      next.score_hundredths(), next.excuse(), next.decision_note(), Now()});
     if (!w.ok()) return w.status();
-    out = RowToResult(*w, 0);
+    ASSIGN_OR_RETURN(out, RowToResult(*w, 0));
     return db::Audit(c, change, "test_result", absl::StrCat(out.session(), "/", out.credit_code()),
                      out.version());
   });
@@ -556,7 +558,10 @@ absl::StatusOr<std::vector<v1::TestResult>> TrainingStore::ListTestResults(
   auto r = pool_.Exec(kListResults, {session_id, after_code, credit_code, limit});
   if (!r.ok()) return r.status();
   std::vector<v1::TestResult> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToResult(*r, i));
+  for (int i = 0; i < r->rows(); ++i) {
+    ASSIGN_OR_RETURN(v1::TestResult result, RowToResult(*r, i));
+    out.push_back(std::move(result));
+  }
   return out;
 }
 
@@ -574,7 +579,10 @@ absl::StatusOr<TrainingStore::YearTests> TrainingStore::TestsOfYear(
   }
   auto results = (*lease)->Exec(kResultsOfYear, {year, db::TextArray(codes)});
   if (!results.ok()) return results.status();
-  for (int i = 0; i < results->rows(); ++i) out.results.push_back(RowToResult(*results, i));
+  for (int i = 0; i < results->rows(); ++i) {
+    ASSIGN_OR_RETURN(v1::TestResult result, RowToResult(*results, i));
+    out.results.push_back(std::move(result));
+  }
   return out;
 }
 

@@ -47,6 +47,18 @@ TEST(GrpcStatus, InternalDetailIsNotLeakedAndPlainErrorsGetADefaultReason) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
 }
 
+// A corrupt row (libs/db/enum_column.h) reaches the caller as DATA_LOSS without the row's
+// contents, and the operators' log gets the detail that the caller does not.
+TEST(GrpcStatus, DataLossHidesTheRowFromTheCallerAndLogsIt) {
+  ::testing::internal::CaptureStderr();
+  grpc::Status g = ToGrpcStatus(absl::DataLossError("calls.state holds \"OPNE\""));
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(g.error_message().find("OPNE"), std::string::npos) << g.error_message();
+  EXPECT_NE(logged.find("calls.state holds"), std::string::npos) << logged;
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(g)), "DATA_LOSS");
+}
+
 TEST(GrpcStatus, CodeNamesAreTheCanonicalOnes) {
   EXPECT_EQ(GrpcCodeName(grpc::StatusCode::OK), "OK");
   EXPECT_EQ(GrpcCodeName(grpc::StatusCode::CANCELLED), "CANCELLED");

@@ -7,7 +7,9 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "libs/core/sha256.h"
 #include "services/review/admission.h"
 #include "services/review/tests/fixture.h"
@@ -18,6 +20,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Each test has a database of its own: the city runs one call a year (R4.1), and most tests
 // run theirs in 2026.
@@ -177,6 +180,31 @@ TEST_F(ReviewTest, TheCallMovesOnlyForwardAndOnlyWithTheCurrentVersion) {
   EXPECT_EQ(ReasonOf(early), "INVALID_CALL_TRANSITION");
   // Every accepted change left an audit row.
   EXPECT_EQ(h().Count("audit_log", absl::StrCat("entity_id = '", draft.name(), "'")), 5);
+}
+
+// A state the enum does not know is a corrupt row: DATA_LOSS naming the column, never a call
+// that reads as CALL_STATE_UNSPECIFIED (libs/db/enum_column.h).
+TEST_F(ReviewTest, AStoredStateTheEnumDoesNotKnowIsDataLossNotUnspecified) {
+  v1::CreateCallRequest req;
+  *req.mutable_call() = CityCall(2033);
+  req.set_request_id("corrupt-state-1");
+  v1::Call call;
+  ASSERT_TRUE(stub().CreateCall(As(City()).get(), req, &call).ok());
+  ASSERT_TRUE(h().database().Admin()->ExecScript("UPDATE review.calls SET state = 'OPNE'").ok());
+  v1::GetCallRequest get;
+  get.set_name(call.name());
+  v1::Call read;
+  grpc::Status s = stub().GetCall(As(City()).get(), get, &read);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(ReasonOf(s), "DATA_LOSS");
+  EXPECT_THAT(s.error_message(), Not(HasSubstr("OPNE"))) << "row contents stay in the log";
+  EXPECT_TRUE(read.name().empty()) << "no call is returned at all";
+  // The store's status, which the log records, names the column and what it holds.
+  int64_t id = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripPrefix(call.name(), "calls/"), &id));
+  auto stored = h().store().GetCall(id);
+  EXPECT_EQ(stored.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(stored.status().message()), HasSubstr("calls.state holds \"OPNE\""));
 }
 
 TEST_F(ReviewTest, ListCallsPagesAndHidesDraftsFromThePublic) {
