@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/core/business_clock.h"
+#include "libs/core/json_text.h"
 
 namespace zhigai::log {
 namespace {
@@ -48,43 +49,14 @@ bool ParseLevel(absl::string_view name, Level* level) {
   return false;
 }
 
-std::string JsonEscape(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 void Write(Level level, absl::string_view message, Fields fields) {
   if (level < g_min) return;
   std::string line = absl::StrCat(
       "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"service\":\"", JsonEscape(*g_service),
-      "\",\"msg\":\"", JsonEscape(message), "\"");
+      "\",\"level\":\"", LevelName(level), "\",\"service\":");
+  core::AppendJsonString(line, *g_service);
+  line += ",\"msg\":";
+  core::AppendJsonString(line, message);
   // A settable business clock marks every line with the business time it decided on.
   if (core::ProcessClockIsSettable()) {
     absl::StrAppend(&line, ",\"business_time\":\"",
@@ -92,7 +64,10 @@ void Write(Level level, absl::string_view message, Fields fields) {
                                      absl::FixedTimeZone(8 * 3600)),
                     "\"");
   }
-  for (const auto& [k, v] : fields) absl::StrAppend(&line, ",\"", k, "\":\"", JsonEscape(v), "\"");
+  for (const auto& [k, v] : fields) {
+    absl::StrAppend(&line, ",\"", k, "\":");
+    core::AppendJsonString(line, v);
+  }
   line += "}\n";
   std::lock_guard<std::mutex> lock(g_mu);
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/core/json_text.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -41,37 +42,7 @@ std::string Points(int64_t whole) { return FormatHundredths(whole * 100); }
 
 // ---- JSON ----
 
-// RFC 8259 string: quote, backslash and control characters escaped; other bytes (UTF-8
-// Chinese included) copied as they are.
-void AppendJsonString(std::string& out, absl::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out.append(absl::StrFormat("\\u%04x", static_cast<unsigned char>(c)));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
+using core::AppendJsonString;
 
 // Writes "key": and leaves the value to the caller; the comma goes before every key but the
 // first of its object.
