@@ -1,13 +1,11 @@
 #include "libs/server/clock_follower.h"
 
-#include <prometheus/client_metric.h>
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "libs/db/clock_table.h"
 #include "libs/server/log.h"
+#include "libs/server/scraped_gauges.h"
 
 namespace zhigai::server {
 namespace {
@@ -105,43 +103,18 @@ void ClockFollower::Loop() {
   }
 }
 
-namespace {
-
-// Gauges computed at scrape time from the clock itself, so they can never disagree with it.
-class ClockCollectable : public prometheus::Collectable {
- public:
-  explicit ClockCollectable(const core::BusinessClock& clock) : clock_(clock) {}
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    auto gauge = [](const char* name, const char* help, double value) {
-      prometheus::MetricFamily f;
-      f.name = name;
-      f.help = help;
-      f.type = prometheus::MetricType::Gauge;
-      prometheus::ClientMetric m;
-      m.gauge.value = value;
-      f.metric.push_back(m);
-      return f;
-    };
-    return {
-        gauge("zhigai_business_clock_settable",
-              "1 when this process runs a settable business clock (rehearsals; never production)",
-              clock_.settable() ? 1 : 0),
-        gauge("zhigai_business_clock_generation",
-              "the operator's setting the business clock runs on (0: never set)",
-              static_cast<double>(clock_.generation())),
-        gauge("zhigai_business_clock_offset_seconds", "business time minus wall time, in seconds",
-              absl::ToDoubleSeconds(clock_.offset())),
-    };
-  }
-
- private:
-  const core::BusinessClock& clock_;
-};
-
-}  // namespace
-
 std::shared_ptr<prometheus::Collectable> ClockMetrics(const core::BusinessClock& clock) {
-  return std::make_shared<ClockCollectable>(clock);
+  // Read from the clock itself at each scrape, so they can never disagree with it.
+  return ScrapedGauges({
+      OneValue("zhigai_business_clock_settable",
+               "1 when this process runs a settable business clock (rehearsals; never production)",
+               [&clock] { return clock.settable() ? 1 : 0; }),
+      OneValue("zhigai_business_clock_generation",
+               "the operator's setting the business clock runs on (0: never set)",
+               [&clock] { return static_cast<double>(clock.generation()); }),
+      OneValue("zhigai_business_clock_offset_seconds", "business time minus wall time, in seconds",
+               [&clock] { return absl::ToDoubleSeconds(clock.offset()); }),
+  });
 }
 
 }  // namespace zhigai::server
