@@ -1,8 +1,31 @@
 #include "libs/server/async_unary.h"
 
 #include <grpcpp/server_builder.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+#include <grpcpp/support/slice.h>
 
 namespace zhigai::server {
+
+bool ParseMessage(grpc::ByteBuffer* in, google::protobuf::MessageLite* message) {
+  bool ok = false;
+  {
+    grpc::ProtoBufferReader reader(in);
+    ok = reader.status().ok() && message->ParseFromZeroCopyStream(&reader);
+  }
+  in->Clear();
+  return ok;
+}
+
+bool SerializeMessage(const google::protobuf::MessageLite& message, grpc::ByteBuffer* out) {
+  // One slice of the exact size, written in place (responses here are small reads).
+  const size_t size = message.ByteSizeLong();
+  grpc::Slice slice(size);
+  uint8_t* end = message.SerializeWithCachedSizesToArray(const_cast<uint8_t*>(slice.begin()));
+  if (end != slice.end()) return false;
+  grpc::ByteBuffer buffer(&slice, 1);
+  out->Swap(&buffer);
+  return true;
+}
 namespace {
 // Requests armed per method and queue at the start. Each call arms its successor as it
 // arrives, so this only needs to cover a burst read from one socket before the thread gets to

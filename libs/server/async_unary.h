@@ -14,7 +14,7 @@
 #pragma once
 
 #include <grpcpp/completion_queue.h>
-#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/async_unary_call.h>
 
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message_lite.h"
 #include "libs/server/blocking_pool.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/serve.h"
@@ -36,6 +37,11 @@ class ServerBuilder;
 }
 
 namespace zhigai::server {
+
+// Protobuf <-> gRPC byte buffer with gRPC's public buffer reader and slices (the generated
+// code's serialisation traits live in gRPC's internal codegen headers). Parse consumes `in`.
+bool ParseMessage(grpc::ByteBuffer* in, google::protobuf::MessageLite* message);
+bool SerializeMessage(const google::protobuf::MessageLite& message, grpc::ByteBuffer* out);
 
 template <class Request, class Response>
 using FastAnswer =
@@ -141,7 +147,7 @@ class CompletionQueueServing {
         }
         CompletionQueueServing& owner = *method_->owner_;
         bool rearmed = owner.Rearm(method_, cq_);
-        if (!grpc::SerializationTraits<Request>::Deserialize(&in_, &request_).ok()) {
+        if (!ParseMessage(&in_, &request_)) {
           Finish(UnparsableRequest());
         } else if (auto answer = method_->fast_(&context_, request_, &response_)) {
           Finish(*answer);
@@ -160,9 +166,7 @@ class CompletionQueueServing {
       void Finish(const grpc::Status& status) {
         finishing_ = true;
         grpc::ByteBuffer out;
-        bool own_buffer = false;
-        if (status.ok() &&
-            !grpc::SerializationTraits<Response>::Serialize(response_, &out, &own_buffer).ok()) {
+        if (status.ok() && !SerializeMessage(response_, &out)) {
           responder_.FinishWithError(
               grpc::Status(grpc::StatusCode::INTERNAL, "the response could not be serialised"),
               this);

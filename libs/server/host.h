@@ -3,7 +3,7 @@
 // and a graceful drain on SIGTERM. A service's main.cc only describes itself.
 #pragma once
 
-#include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/impl/service_type.h>
 
 #include <functional>
 #include <memory>
