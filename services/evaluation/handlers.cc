@@ -7,12 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/round_states.h"
+#include "services/evaluation/what_if.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -529,6 +531,55 @@ grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
         return absl::CancelledError("the client went away during the export");
       }
     } while (at < body->size());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhigai::evaluation
+
+namespace zhigai::evaluation {
+
+// Issue 26: reads the round as its ranking used it and simulates; writes nothing.
+grpc::Status EvaluationHandlers::SimulateRanking(grpc::ServerContext* ctx,
+                                                 const v1::SimulateRankingRequest* req,
+                                                 v1::SimulateRankingResponse* resp) {
+  return Serve(ctx, proof_, METHOD(SimulateRanking), [&](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
+    WhatIfRound round;
+    if (!req->round().empty()) {
+      ASSIGN_OR_RETURN(round.year, YearFromName(req->round(), "round"));
+      ASSIGN_OR_RETURN(RoundInputs inputs, store_.LoadInputs(round.year));
+      if (inputs.state == v1::OPEN) {
+        return RuleViolation("ROUND_NOT_FROZEN", "R11.1",
+                             "a what-if needs a frozen snapshot; freeze the round first",
+                             "考核数据尚未冻结，无法模拟");
+      }
+      round.state = inputs.state;
+      round.inputs = std::move(inputs.inputs);
+      if (IsRanked(round.state)) {
+        // The exclusions the stored ranking used (sanctions as read when it was computed).
+        for (int after = -1;;) {
+          ASSIGN_OR_RETURN(auto rows, store_.ListRanking(round.year, false, after, 1000));
+          for (auto& [position, sheet] : rows) {
+            after = position;
+            std::string code = sheet.credit_code();
+            round.recorded.emplace(std::move(code), std::move(sheet));
+          }
+          if (rows.size() < 1000) break;
+        }
+        for (InstitutionInput& in : round.inputs) {
+          auto it = round.recorded.find(in.credit_code);
+          if (it == round.recorded.end()) continue;
+          ASSIGN_OR_RETURN(in.exclusion, ExclusionOfSheet(it->second));
+          in.exclusion_sanction = it->second.exclusion_sanction();
+        }
+      } else {
+        // Not ranked yet: the sanctions in force now, as ComputeRanking would read them.
+        ASSIGN_OR_RETURN(auto sanctions, sources_.Sanctions(round.year));
+        ApplyCurrentSanctions(sanctions, round.inputs);
+      }
+    }
+    ASSIGN_OR_RETURN(*resp, evaluation::SimulateRanking(round, *req));
     return absl::OkStatus();
   });
 }

@@ -40,6 +40,8 @@ class EvaluationHandlers final : public v1::EvaluationService::Service {
                                v1::ListScoreSheetsResponse*) override;
   grpc::Status ListRanking(grpc::ServerContext*, const v1::ListRankingRequest*,
                            v1::ListRankingResponse*) override;
+  grpc::Status SimulateRanking(grpc::ServerContext*, const v1::SimulateRankingRequest*,
+                               v1::SimulateRankingResponse*) override;
   grpc::Status ExportScoreSheets(grpc::ServerContext*, const v1::ExportScoreSheetsRequest*,
                                  grpc::ServerWriter<v1::ExportChunk>*) override;
 

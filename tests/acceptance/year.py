@@ -25,6 +25,7 @@ from fractions import Fraction
 import business_clock
 import grpc
 from credit_codes import credit_code
+from google.protobuf import field_mask_pb2
 from zhigai.common.v1 import common_pb2 as common
 from zhigai.evaluation.v1 import evaluation_pb2 as ev
 from zhigai.feedback.v1 import feedback_pb2 as fb
@@ -154,7 +155,7 @@ class Year:
         entry["count"] += 1
         return reason
 
-    def phase(self, title, fn, total_phases=11):
+    def phase(self, title, fn, total_phases=12):
         self.phase_no += 1
         start = time.time()
         self.out(f"[{self.phase_no:2d}/{total_phases}] {title} …")
@@ -180,6 +181,8 @@ class Year:
         self.phase("Plagiarism established: eligibility cancelled (R14.4)", self.plagiarism)
         self.phase(f"Evaluation round {self.eval_year}: pull, freeze, defence, rank, publish",
                    self.evaluation)
+        self.phase("What if: an objection's correction simulated on the published round",
+                   self.what_if)
         self.summary["wall time"] = f"{time.time() - started:.0f} s"
         return self
 
@@ -1030,6 +1033,40 @@ class Year:
         return (f"round {rnd.name}: {snap.institution_count} institutions pulled from the four "
                 f"sources ({snap.barred_count} barred), defence recorded for {len(entries)}, "
                 f"published with {excellent} excellent institutions")
+
+    def what_if(self):
+        """Issue 26: the city bureau sees what a correction would change before deciding an
+        objection, through the gateway; nothing is written."""
+        ranked = [e for e in self.ranking if e.rank > 0]
+        last = ranked[-1]
+        before = self.city.evaluation.GetRound(ev.GetRoundRequest(name=self.round_name))
+        correction = ev.InputCorrection(
+            credit_code=last.credit_code,
+            inputs=ev.ScoreInputs(defence_scores_hundredths=[10000] * 5),
+            update_mask=field_mask_pb2.FieldMask(paths=["defence_scores_hundredths"]))
+        fictitious = ev.HypotheticalInstitution(
+            credit_code="FICTITIOUS-1", display_name="假设机构",
+            inputs=ev.ScoreInputs(defence_scores_hundredths=[10000, 10000]))
+        resp = self.city.evaluation.SimulateRanking(ev.SimulateRankingRequest(
+            round=self.round_name, corrections=[correction], hypothetical=[fictitious]))
+        lines = {x.sheet.credit_code: x for x in resp.sheets}
+        mine = lines.get(last.credit_code)
+        if mine is None or "items[S3].points" not in mine.changed_fields:
+            raise RuntimeError(f"what-if: {last.credit_code}'s S3 correction is not marked: {mine}")
+        if not (0 < mine.sheet.rank <= last.rank) or mine.recorded.rank != last.rank:
+            raise RuntimeError(f"what-if: rank {mine.sheet.rank} for {last.credit_code}, "
+                               f"recorded {mine.recorded.rank}, published {last.rank}")
+        ghost = lines.get("FICTITIOUS-1")
+        if ghost is None or not ghost.hypothetical or ghost.sheet.items[5].points != "30.00":
+            raise RuntimeError(f"what-if: the fictitious institution's sheet is wrong: {ghost}")
+        after = self.city.evaluation.GetRound(ev.GetRoundRequest(name=self.round_name))
+        ranking = list(self.c.public().evaluation.ListRanking(
+            ev.ListRankingRequest(parent=self.round_name, page_size=1000)).entries)
+        if after.version != before.version or ranking != self.ranking:
+            raise RuntimeError("what-if wrote to the published round")
+        return (f"{last.credit_code} at full defence marks: rank {last.rank} → {mine.sheet.rank}, "
+                f"{resp.changed_count} line(s) would change; a fictitious institution scores "
+                f"{ghost.sheet.total}; the published round is unchanged (version {after.version})")
 
     # ----------------------------------------------------------------- hand computation
     def expected_items(self, code):

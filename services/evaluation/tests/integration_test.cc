@@ -1,6 +1,7 @@
 // The evaluation service on real PostgreSQL and real in-process gRPC, pulling from in-process
 // stand-ins of the four source services (fake_sources.h). Each test uses its own year, so
 // every test is independent of the others.
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -975,6 +976,59 @@ TEST_F(EvaluationTest, ASanctionLiftedAfterTheDefenceNeedsTheInstitutionsDefence
   v1::ScoreSheet sheet;
   ASSERT_TRUE(Sheet(year, k.c, City(), &sheet).ok());
   EXPECT_GT(sheet.rank(), 0);
+}
+
+// Issue 26: a what-if on a published round, through gRPC: lifting C's bar would rank it 5th and
+// change no other line; nothing is written; only the city bureau may ask; an open round is
+// refused.
+TEST_F(EvaluationTest, WhatIfOnAPublishedRoundMarksTheChangedLinesAndWritesNothing) {
+  const int year = 2054;
+  Cast k = RankHandComputed(year, "AU");
+  v1::Round r;
+  ASSERT_TRUE(Publish(year, &r).ok());
+  const int64_t version = Get(year).version();
+  v1::SimulateRankingRequest req;
+  req.set_round(Round(year));
+  v1::InputCorrection* lift = req.add_corrections();
+  lift->set_credit_code(k.c);
+  lift->mutable_update_mask()->add_paths("exclusion");
+  v1::SimulateRankingResponse out;
+  grpc::Status s = stub_->SimulateRanking(As(City()).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.round_state(), v1::PUBLISHED);
+  EXPECT_EQ(out.changed_count(), 1);
+  ASSERT_EQ(out.sheets_size(), 1);
+  const v1::SimulatedSheet& line = out.sheets(0);
+  EXPECT_EQ(line.sheet().credit_code(), k.c);
+  EXPECT_EQ(line.sheet().rank(), 5);
+  EXPECT_EQ(line.recorded().rank(), 0);
+  EXPECT_EQ(line.recorded().exclusion().reason(), "BARRED");
+  EXPECT_THAT(std::vector<std::string>(line.changed_fields().begin(), line.changed_fields().end()),
+              ::testing::UnorderedElementsAre("rank", "excellent", "decided_by", "exclusion"));
+  // Every other line, asked for, is unchanged against the published one.
+  req.set_include_unchanged(true);
+  ASSERT_TRUE(stub_->SimulateRanking(As(City()).get(), req, &out).ok());
+  ASSERT_EQ(out.sheets_size(), 6);
+  for (const auto& l : out.sheets()) {
+    if (l.sheet().credit_code() != k.c) {
+      EXPECT_EQ(l.changed_fields_size(), 0) << l.DebugString();
+    }
+  }
+  // Nothing written: the round's version and the stored sheet are as published.
+  EXPECT_EQ(Get(year).version(), version);
+  v1::ScoreSheet stored;
+  ASSERT_TRUE(Sheet(year, k.c, City(), &stored).ok());
+  EXPECT_EQ(stored.exclusion().reason(), "BARRED");
+  EXPECT_EQ(stored.rank(), 0);
+  // The city bureau only; a round not frozen is refused.
+  s = stub_->SimulateRanking(As(County()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Create(year + 1);
+  req.set_round(Round(year + 1));
+  req.clear_corrections();
+  s = stub_->SimulateRanking(As(City()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_FROZEN");
 }
 
 }  // namespace

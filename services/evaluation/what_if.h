@@ -1,0 +1,40 @@
+// What if (issue 26 items 2 and 3): the sheets and ranking a round would have with corrected
+// inputs, compared line by line with the ranking it has, and the sheet of a fictitious
+// institution from explicit inputs. Pure: the caller loads the round; nothing is written, so a
+// bureau can see what upholding an objection would change before deciding.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/evaluation/domain/score_sheet.h"
+#include "zhigai/evaluation/v1/evaluation.pb.h"
+
+namespace zhigai::evaluation {
+
+struct WhatIfRound {
+  int year = 0;  // 0: no round, only hypothetical institutions
+  v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
+  // The round's inputs with the exclusions its ranking used (a ranked round's stored sheets
+  // say which; an unranked round's are the sanctions in force now, as ComputeRanking reads).
+  std::vector<InstitutionInput> inputs;
+  // The stored ranking's sheets by credit code; empty when the round is not ranked yet, and the
+  // comparison is then against the uncorrected inputs.
+  std::map<std::string, v1::ScoreSheet> recorded;
+};
+
+// INVALID_ARGUMENT naming every bad field of `request` (a correction of an institution not in
+// the round or given twice, an unknown or empty update_mask, a hypothetical label that is
+// empty or taken, an input the score sheet refuses); otherwise the simulated ranking.
+absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
+    const WhatIfRound& round, const v1::SimulateRankingRequest& request);
+
+// The fields of `sheet` that differ from `recorded` (SimulatedSheet.changed_fields).
+std::vector<std::string> ChangedFields(const v1::ScoreSheet& sheet, const v1::ScoreSheet& recorded);
+
+// The exclusion a stored sheet records ("" / "BARRED" / "CANCELLED").
+absl::StatusOr<Exclusion> ExclusionOfSheet(const v1::ScoreSheet& sheet);
+
+}  // namespace zhigai::evaluation
