@@ -71,6 +71,9 @@ absl::StatusOr<std::pair<int, std::string>> SheetFromName(const std::string& nam
   return std::make_pair(*year, code);
 }
 
+// Defined with the objection handlers below.
+absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources, int year);
+
 absl::Status CheckVersion(int64_t version) {
   if (version <= 0) {
     return InvalidField("version", "AIP-154", "send the round version you read",
@@ -466,7 +469,16 @@ grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
     if (!round.ok()) return round.status();
     if (!IsBureauOrService(call) && round->state() != v1::PUBLISHED) return NotPublished();
     if (!IsRanked(round->state())) return NotRanked();
-    auto rows = store_.ListRanking(*year, req->excellent_only(), after, *size + 1);
+    // An earlier publication stays readable after a corrected one (issue 26).
+    int publication = req->publication();
+    if (publication < 0 || publication > round->publication()) {
+      return InvalidField(
+          "publication", "R10.1",
+          absl::StrCat("publication must be 0 (the current one) or 1..", round->publication()),
+          "公布版本不存在");
+    }
+    if (publication == round->publication()) publication = 0;
+    auto rows = store_.ListRanking(*year, req->excellent_only(), after, *size + 1, publication);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
       *resp->add_entries() = RankingEntryOf((*rows)[i].second);
@@ -510,10 +522,11 @@ grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
       body = store_.GetExport(*year, "RANKING", v1::ExportFormat_Name(req->format()));
     } else {
       // Recomputed from the frozen snapshot and the defence scores, which cannot change once
-      // ranked: byte-identical to the stored sheets by the replay guarantee.
-      auto inputs = store_.LoadInputs(*year);
-      if (!inputs.ok()) return inputs.status();
-      body = ExportSheets(inputs->inputs, req->format() == v1::CSV);
+      // ranked, with the exclusions the ranking used and the upheld objections' corrections:
+      // byte-identical to the current publication's sheets by the replay guarantee.
+      auto ranked = LoadAsRanked(store_, sources_, *year);
+      if (!ranked.ok()) return ranked.status();
+      body = ExportSheets(ranked->inputs, req->format() == v1::CSV);
     }
     if (!body.ok()) return body.status();
     size_t at = 0;
@@ -539,6 +552,67 @@ grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
 
 namespace zhigai::evaluation {
 
+namespace {
+
+// A round's inputs as its current ranking was computed from them: the exclusions its stored
+// sheets record (sanctions as read when ranking) and every upheld objection's correction. A
+// frozen round not ranked yet: the sanctions in force now, as ComputeRanking would read them.
+absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources, int year) {
+  WhatIfRound round;
+  round.year = year;
+  ASSIGN_OR_RETURN(RoundInputs inputs, store.LoadInputs(year));
+  round.state = inputs.state;
+  round.version = inputs.version;
+  round.inputs = std::move(inputs.inputs);
+  if (round.state == v1::OPEN) return round;
+  if (!IsRanked(round.state)) {
+    ASSIGN_OR_RETURN(auto sanctions, sources.Sanctions(year));
+    ApplyCurrentSanctions(sanctions, round.inputs);
+    return round;
+  }
+  constexpr int kPage = 1000;
+  for (int after = -1;;) {
+    ASSIGN_OR_RETURN(auto rows, store.ListRanking(year, false, after, kPage));
+    for (auto& [position, sheet] : rows) {
+      after = position;
+      std::string code = sheet.credit_code();
+      round.recorded.emplace(std::move(code), std::move(sheet));
+    }
+    if (rows.size() < kPage) break;
+  }
+  for (InstitutionInput& in : round.inputs) {
+    auto it = round.recorded.find(in.credit_code);
+    if (it == round.recorded.end()) continue;
+    ASSIGN_OR_RETURN(in.exclusion, ExclusionOfSheet(it->second));
+    in.exclusion_sanction = it->second.exclusion_sanction();
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::InputCorrection> upheld, store.UpheldCorrections(year));
+  RETURN_IF_ERROR(ApplyStoredCorrections(upheld, round.inputs));
+  return round;
+}
+
+// "evaluationRounds/{year}/objections/{id}" → (year, id).
+absl::StatusOr<std::pair<int, int64_t>> ObjectionFromName(const std::string& name) {
+  const size_t at = name.find("/objections/");
+  int64_t id = 0;
+  if (at == std::string::npos || !absl::SimpleAtoi(absl::string_view(name).substr(at + 12), &id) ||
+      id <= 0) {
+    return InvalidField("name", "AIP-122",
+                        "name must look like evaluationRounds/{year}/objections/{id}",
+                        "资源名称格式应为 evaluationRounds/{年度}/objections/{编号}");
+  }
+  ASSIGN_OR_RETURN(int year, YearFromName(name.substr(0, at), "name"));
+  return std::make_pair(year, id);
+}
+
+absl::Status NotOwnObjection() {
+  return server::Forbidden("NOT_OWN_INSTITUTION",
+                           "an institution files and reads only its own objections",
+                           "服务机构只能对本单位的考核结果提出和查看异议");
+}
+
+}  // namespace
+
 // Issue 26: reads the round as its ranking used it and simulates; writes nothing.
 grpc::Status EvaluationHandlers::SimulateRanking(grpc::ServerContext* ctx,
                                                  const v1::SimulateRankingRequest* req,
@@ -547,39 +621,139 @@ grpc::Status EvaluationHandlers::SimulateRanking(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     WhatIfRound round;
     if (!req->round().empty()) {
-      ASSIGN_OR_RETURN(round.year, YearFromName(req->round(), "round"));
-      ASSIGN_OR_RETURN(RoundInputs inputs, store_.LoadInputs(round.year));
-      if (inputs.state == v1::OPEN) {
+      ASSIGN_OR_RETURN(int year, YearFromName(req->round(), "round"));
+      ASSIGN_OR_RETURN(round, LoadAsRanked(store_, sources_, year));
+      if (round.state == v1::OPEN) {
         return RuleViolation("ROUND_NOT_FROZEN", "R11.1",
                              "a what-if needs a frozen snapshot; freeze the round first",
                              "考核数据尚未冻结，无法模拟");
       }
-      round.state = inputs.state;
-      round.inputs = std::move(inputs.inputs);
-      if (IsRanked(round.state)) {
-        // The exclusions the stored ranking used (sanctions as read when it was computed).
-        for (int after = -1;;) {
-          ASSIGN_OR_RETURN(auto rows, store_.ListRanking(round.year, false, after, 1000));
-          for (auto& [position, sheet] : rows) {
-            after = position;
-            std::string code = sheet.credit_code();
-            round.recorded.emplace(std::move(code), std::move(sheet));
-          }
-          if (rows.size() < 1000) break;
-        }
-        for (InstitutionInput& in : round.inputs) {
-          auto it = round.recorded.find(in.credit_code);
-          if (it == round.recorded.end()) continue;
-          ASSIGN_OR_RETURN(in.exclusion, ExclusionOfSheet(it->second));
-          in.exclusion_sanction = it->second.exclusion_sanction();
-        }
-      } else {
-        // Not ranked yet: the sanctions in force now, as ComputeRanking would read them.
-        ASSIGN_OR_RETURN(auto sanctions, sources_.Sanctions(round.year));
-        ApplyCurrentSanctions(sanctions, round.inputs);
-      }
     }
     ASSIGN_OR_RETURN(*resp, evaluation::SimulateRanking(round, *req));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::FileRoundObjection(grpc::ServerContext* ctx,
+                                                    const v1::FileRoundObjectionRequest* req,
+                                                    v1::RoundObjection* resp) {
+  return Serve(ctx, proof_, METHOD(FileRoundObjection), [&](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
+    Violations v;
+    auto year = YearFromName(req->parent(), "parent");
+    v.Absorb(year.status());
+    v.Absorb(core::ValidateCreditCode(req->objection().credit_code(), "objection.credit_code"));
+    v.Absorb(core::ValidateText(req->objection().reason(), "objection.reason", 1, 2000, "R10.1"));
+    v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
+    RETURN_IF_ERROR(v.Finish());
+    if (call.principal.role == Role::kInstitution &&
+        call.principal.credit_code != req->objection().credit_code()) {
+      return NotOwnObjection();
+    }
+    ASSIGN_OR_RETURN(*resp, store_.FileObjection(ChangeOf(call), server::IdempotencyKey(call, *req),
+                                                 *year, req->objection()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::GetRoundObjection(grpc::ServerContext* ctx,
+                                                   const v1::GetRoundObjectionRequest* req,
+                                                   v1::RoundObjection* resp) {
+  return Serve(ctx, proof_, METHOD(GetRoundObjection), [&](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
+    ASSIGN_OR_RETURN(auto name, ObjectionFromName(req->name()));
+    ASSIGN_OR_RETURN(*resp, store_.GetObjection(name.first, name.second));
+    if (call.principal.role == Role::kInstitution &&
+        call.principal.credit_code != resp->credit_code()) {
+      resp->Clear();
+      return NotOwnObjection();
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::ListRoundObjections(grpc::ServerContext* ctx,
+                                                     const v1::ListRoundObjectionsRequest* req,
+                                                     v1::ListRoundObjectionsResponse* resp) {
+  return Serve(ctx, proof_, METHOD(ListRoundObjections), [&](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
+    Violations v;
+    auto year = YearFromName(req->parent(), "parent");
+    v.Absorb(year.status());
+    auto size = db::PageSize(req->page_size());
+    v.Absorb(size.status());
+    auto token = db::DecodePageToken(req->page_token());
+    v.Absorb(token.status());
+    int64_t after = 0;
+    if (token.ok() && !token->empty() && (!absl::SimpleAtoi(*token, &after) || after < 0)) {
+      v.Add("page_token", "AIP-158", "bad page token");
+    }
+    RETURN_IF_ERROR(v.Finish());
+    const std::string only =
+        call.principal.role == Role::kInstitution ? call.principal.credit_code : "";
+    ASSIGN_OR_RETURN(auto rows, store_.ListObjections(*year, after, only, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+      *resp->add_objections() = std::move(rows[i]);
+    }
+    if (static_cast<int>(rows.size()) > *size) {
+      const std::string& last = resp->objections(*size - 1).name();
+      resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status EvaluationHandlers::DecideRoundObjection(grpc::ServerContext* ctx,
+                                                      const v1::DecideRoundObjectionRequest* req,
+                                                      v1::DecideRoundObjectionResponse* resp) {
+  return Serve(ctx, proof_, METHOD(DecideRoundObjection), [&](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
+    Violations v;
+    auto name = ObjectionFromName(req->name());
+    v.Absorb(name.status());
+    if (req->version() <= 0) {
+      v.Add("version", "AIP-154", "version: send the objection's version you read");
+    }
+    v.Absorb(core::ValidateText(req->decision_note(), "decision_note", 1, 2000, "R10.1"));
+    if (req->upheld() && req->corrections().empty()) {
+      v.Add("corrections", "R10.1", "corrections: an upheld objection says what it corrects");
+    }
+    if (!req->upheld() && !req->corrections().empty()) {
+      v.Add("corrections", "R10.1", "corrections: a rejected objection corrects nothing");
+    }
+    RETURN_IF_ERROR(v.Finish());
+    const auto [year, id] = *name;
+    if (!req->upheld()) {
+      ASSIGN_OR_RETURN(*resp, store_.RejectObjection(ChangeOf(call), year, id, req->version(),
+                                                     req->decision_note()));
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(v1::RoundObjection objection, store_.GetObjection(year, id));
+    Violations own;
+    for (int i = 0; i < req->corrections_size(); ++i) {
+      if (req->corrections(i).credit_code() != objection.credit_code()) {
+        own.Add(absl::StrCat("corrections[", i, "].credit_code"), "R10.1",
+                absl::StrCat("corrections[", i,
+                             "].credit_code: an objection corrects the "
+                             "objecting institution's own inputs (",
+                             objection.credit_code(), ")"));
+      }
+    }
+    RETURN_IF_ERROR(own.Finish());
+    ASSIGN_OR_RETURN(WhatIfRound round, LoadAsRanked(store_, sources_, year));
+    if (round.state != v1::PUBLISHED) {
+      return RuleViolation("ROUND_NOT_PUBLISHED", "R10.1",
+                           "objections are to a published round's results",
+                           "考核结果尚未公布，不能提出异议");
+    }
+    ASSIGN_OR_RETURN(std::vector<InstitutionInput> corrected,
+                     CorrectedInputs(std::move(round.inputs), req->corrections()));
+    ASSIGN_OR_RETURN(ComputedRound computed, ComputeRound(year, corrected));
+    std::vector<v1::InputCorrection> corrections(req->corrections().begin(),
+                                                 req->corrections().end());
+    ASSIGN_OR_RETURN(
+        *resp, store_.UpholdObjection(ChangeOf(call), year, id, req->version(),
+                                      req->decision_note(), corrections, round.version, computed));
     return absl::OkStatus();
   });
 }

@@ -40,6 +40,14 @@ class EvaluationHandlers final : public v1::EvaluationService::Service {
                                v1::ListScoreSheetsResponse*) override;
   grpc::Status ListRanking(grpc::ServerContext*, const v1::ListRankingRequest*,
                            v1::ListRankingResponse*) override;
+  grpc::Status FileRoundObjection(grpc::ServerContext*, const v1::FileRoundObjectionRequest*,
+                                  v1::RoundObjection*) override;
+  grpc::Status GetRoundObjection(grpc::ServerContext*, const v1::GetRoundObjectionRequest*,
+                                 v1::RoundObjection*) override;
+  grpc::Status ListRoundObjections(grpc::ServerContext*, const v1::ListRoundObjectionsRequest*,
+                                   v1::ListRoundObjectionsResponse*) override;
+  grpc::Status DecideRoundObjection(grpc::ServerContext*, const v1::DecideRoundObjectionRequest*,
+                                    v1::DecideRoundObjectionResponse*) override;
   grpc::Status SimulateRanking(grpc::ServerContext*, const v1::SimulateRankingRequest*,
                                v1::SimulateRankingResponse*) override;
   grpc::Status ExportScoreSheets(grpc::ServerContext*, const v1::ExportScoreSheetsRequest*,

@@ -19,6 +19,7 @@
 #include "libs/db/stored.h"
 #include "services/evaluation/public_change.h"
 #include "services/evaluation/round_states.h"
+#include "services/evaluation/store_internal.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -49,17 +50,20 @@ constexpr Statement kGetRound{
     " (SELECT count(*) FROM defence_scores d WHERE d.year = r.year),"
     " (SELECT count(*) FROM snapshot_institutions s WHERE s.year = r.year AND s.exclusion = ''"
     "   AND NOT EXISTS (SELECT 1 FROM defence_scores d"
-    "                   WHERE d.year = s.year AND d.credit_code = s.credit_code))"
+    "                   WHERE d.year = s.year AND d.credit_code = s.credit_code)),"
+    " r.publication"
     " FROM rounds r WHERE r.year = $1"};
 constexpr Statement kLockRound{
     "evaluation.lock_round",
-    "SELECT state, version, pulled_at IS NOT NULL FROM rounds WHERE year = $1 FOR UPDATE"};
+    "SELECT state, version, pulled_at IS NOT NULL, publication FROM rounds WHERE year = $1"
+    " FOR UPDATE"};
 constexpr Statement kSetState{
     "evaluation.set_state",
     "UPDATE rounds SET state = $2, version = version + 1,"
     " frozen_at = CASE WHEN $2 = 'METRICS_FROZEN' THEN $3::timestamptz ELSE frozen_at END,"
     " ranked_at = CASE WHEN $2 = 'RANKED' THEN $3::timestamptz ELSE ranked_at END,"
-    " published_at = CASE WHEN $2 = 'PUBLISHED' THEN $3::timestamptz ELSE published_at END"
+    " published_at = CASE WHEN $2 = 'PUBLISHED' THEN $3::timestamptz ELSE published_at END,"
+    " publication = CASE WHEN $2 = 'PUBLISHED' THEN 1 ELSE publication END"
     " WHERE year = $1 RETURNING version"};
 constexpr Statement kSetPulled{
     "evaluation.set_pulled",
@@ -198,6 +202,10 @@ constexpr Statement kListRanking{
     "evaluation.list_ranking",
     "SELECT position, sheet FROM score_sheets WHERE year = $1 AND position > $2"
     " AND (NOT $3 OR excellent) ORDER BY position LIMIT $4"};
+constexpr Statement kListSupersededRanking{
+    "evaluation.list_superseded_ranking",
+    "SELECT position, sheet FROM superseded_sheets WHERE year = $1 AND publication = $5"
+    " AND position > $2 AND (NOT $3 OR excellent) ORDER BY position LIMIT $4"};
 constexpr Statement kGetExport{
     "evaluation.get_export",
     "SELECT body FROM round_exports WHERE year = $1 AND content = $2 AND format = $3", 30000};
@@ -256,7 +264,34 @@ struct Locked {
   v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
   int64_t version = 0;
   bool pulled = false;
+  int publication = 0;
 };
+
+// The computed sheets in ranking order and the ranking's exports, as the current publication.
+absl::Status WriteRanking(Connection& c, int year, const ComputedRound& computed) {
+  for (size_t i = 0; i < computed.sheets.size(); i += kChunk) {
+    std::vector<std::string> codes, bodies;
+    std::vector<int64_t> positions;
+    std::vector<bool> excellent;
+    for (size_t j = i; j < computed.sheets.size() && j < i + kChunk; ++j) {
+      const v1::ScoreSheet& sheet = computed.sheets[j];
+      codes.push_back(sheet.credit_code());
+      positions.push_back(static_cast<int64_t>(j));
+      excellent.push_back(sheet.excellent());
+      bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(sheet.SerializeAsString())));
+    }
+    auto r = c.Exec(kInsertSheets, {year, db::TextArray(codes), IntArray(positions),
+                                    BoolArray(excellent), db::TextArray(bodies)});
+    if (!r.ok()) return r.status();
+  }
+  const std::pair<const char*, const std::string*> exports[] = {{"CSV", &computed.ranking_csv},
+                                                                {"JSON", &computed.ranking_json}};
+  for (const auto& [format, body] : exports) {
+    auto r = c.Exec(kInsertExport, {year, "RANKING", format, Param::Bytes(*body)});
+    if (!r.ok()) return r.status();
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<Locked> LockRound(Connection& c, int year) {
   auto r = c.Exec(kLockRound, {year});
@@ -266,6 +301,7 @@ absl::StatusOr<Locked> LockRound(Connection& c, int year) {
   ASSIGN_OR_RETURN(out.state, db::EnumColumn<v1::RoundState>(*r, 0, 0, "rounds.state"));
   out.version = r->Int64(0, 1);
   out.pulled = r->Bool(0, 2);
+  out.publication = static_cast<int>(r->Int64(0, 3));
   return out;
 }
 
@@ -290,6 +326,7 @@ absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
   out.set_institution_count(static_cast<int32_t>(r->Int64(0, 11)));
   out.set_defence_recorded_count(static_cast<int32_t>(r->Int64(0, 12)));
   out.set_defence_missing_count(static_cast<int32_t>(r->Int64(0, 13)));
+  out.set_publication(static_cast<int32_t>(r->Int64(0, 14)));
   return out;
 }
 
@@ -422,6 +459,23 @@ absl::Status InsertTests(Connection& c, int year, absl::Span<const SnapshotInsti
 }
 
 }  // namespace
+
+namespace store_internal {
+
+absl::StatusOr<LockedRound> LockForUpdate(Connection& c, int year) {
+  ASSIGN_OR_RETURN(Locked locked, LockRound(c, year));
+  return LockedRound{locked.state, locked.version, locked.publication};
+}
+absl::StatusOr<v1::Round> ReadRoundIn(Connection& c, int year) { return ReadRound(c, year); }
+absl::Status AuditRound(Connection& c, const Change& change, int year, int64_t version) {
+  return Audit(c, change, year, version);
+}
+absl::Status StaleRound(int64_t sent, int64_t current) { return Stale(sent, current); }
+absl::Status WriteCurrentRanking(Connection& c, int year, const ComputedRound& computed) {
+  return WriteRanking(c, year, computed);
+}
+
+}  // namespace store_internal
 
 std::string EvaluationStore::Now() const { return core::FormatTimestamp(clock_()); }
 
@@ -655,27 +709,7 @@ absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, in
     if (auto r = c.Exec(kSetRankingSanctions, {year, sanctions_fingerprint}); !r.ok()) {
       return r.status();
     }
-    for (size_t i = 0; i < computed.sheets.size(); i += kChunk) {
-      std::vector<std::string> codes, bodies;
-      std::vector<int64_t> positions;
-      std::vector<bool> excellent;
-      for (size_t j = i; j < computed.sheets.size() && j < i + kChunk; ++j) {
-        const v1::ScoreSheet& sheet = computed.sheets[j];
-        codes.push_back(sheet.credit_code());
-        positions.push_back(static_cast<int64_t>(j));
-        excellent.push_back(sheet.excellent());
-        bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(sheet.SerializeAsString())));
-      }
-      auto r = c.Exec(kInsertSheets, {year, db::TextArray(codes), IntArray(positions),
-                                      BoolArray(excellent), db::TextArray(bodies)});
-      if (!r.ok()) return r.status();
-    }
-    const std::pair<const char*, const std::string*> exports[] = {{"CSV", &computed.ranking_csv},
-                                                                  {"JSON", &computed.ranking_json}};
-    for (const auto& [format, body] : exports) {
-      auto r = c.Exec(kInsertExport, {year, "RANKING", format, Param::Bytes(*body)});
-      if (!r.ok()) return r.status();
-    }
+    RETURN_IF_ERROR(WriteRanking(c, year, computed));
     auto v = c.Exec(kSetState, {year, "RANKED", Now()});
     if (!v.ok()) return v.status();
     if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
@@ -801,8 +835,11 @@ absl::StatusOr<std::vector<v1::RecordedDefence>> EvaluationStore::ListDefence(
 }
 
 absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> EvaluationStore::ListRanking(
-    int year, bool excellent_only, int after_position, int limit) {
-  auto r = pool_.Exec(kListRanking, {year, after_position, excellent_only, limit});
+    int year, bool excellent_only, int after_position, int limit, int publication) {
+  auto r = publication == 0
+               ? pool_.Exec(kListRanking, {year, after_position, excellent_only, limit})
+               : pool_.Exec(kListSupersededRanking,
+                            {year, after_position, excellent_only, limit, publication});
   if (!r.ok()) return r.status();
   std::vector<std::pair<int, v1::ScoreSheet>> out;
   for (int i = 0; i < r->rows(); ++i) {

@@ -77,13 +77,35 @@ class EvaluationStore {
                                                                int limit);
   absl::StatusOr<std::vector<v1::ScoreSheet>> ListSheets(int year, const std::string& after_code,
                                                          int limit);
-  // Sheets in ranking order after `after_position` (-1: from the start).
-  absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> ListRanking(int year,
-                                                                          bool excellent_only,
-                                                                          int after_position,
-                                                                          int limit);
+  // Sheets in ranking order after `after_position` (-1: from the start), of the current
+  // publication (0) or of an earlier, superseded one.
+  absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> ListRanking(
+      int year, bool excellent_only, int after_position, int limit, int publication = 0);
   absl::StatusOr<std::string> GetExport(int year, const std::string& content,
                                         const std::string& format);
+
+  // Objections to a published round (issue 26; store_objections.cc).
+  absl::StatusOr<v1::RoundObjection> FileObjection(const Change& change,
+                                                   const std::string& idempotency_key, int year,
+                                                   const v1::RoundObjection& objection);
+  absl::StatusOr<v1::RoundObjection> GetObjection(int year, int64_t id);
+  // In filing order after `after_id`; only_code "" = every institution's.
+  absl::StatusOr<std::vector<v1::RoundObjection>> ListObjections(int year, int64_t after_id,
+                                                                 const std::string& only_code,
+                                                                 int limit);
+  // The corrections of every upheld objection of the round, in the order they were upheld.
+  absl::StatusOr<std::vector<v1::InputCorrection>> UpheldCorrections(int year);
+  absl::StatusOr<v1::DecideRoundObjectionResponse> RejectObjection(const Change& change, int year,
+                                                                   int64_t id,
+                                                                   int64_t expected_version,
+                                                                   const std::string& note);
+  // Upholds the objection and makes `corrected` the current publication (the one before it is
+  // kept as superseded), provided the round is still at `round_version` (the version the
+  // corrected ranking was computed from).
+  absl::StatusOr<v1::DecideRoundObjectionResponse> UpholdObjection(
+      const Change& change, int year, int64_t id, int64_t expected_version, const std::string& note,
+      const std::vector<v1::InputCorrection>& corrections, int64_t round_version,
+      const ComputedRound& corrected);
 
  private:
   std::string Now() const;

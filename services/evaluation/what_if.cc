@@ -92,7 +92,87 @@ void CheckInput(const InstitutionInput& in, const std::string& prefix, Violation
   }
 }
 
+// Checks each correction (into `v`) and applies those that pass to `inputs`.
+void CheckAndApply(const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections,
+                   const std::map<std::string, size_t>& index,
+                   std::vector<InstitutionInput>& inputs, Violations& v) {
+  std::set<std::string> corrected;
+  for (int i = 0; i < corrections.size(); ++i) {
+    const v1::InputCorrection& c = corrections[i];
+    const std::string at = absl::StrCat("corrections[", i, "]");
+    auto found = index.find(c.credit_code());
+    if (found == index.end()) {
+      v.Add(absl::StrCat(at, ".credit_code"), "R11.1",
+            absl::StrCat(at, ".credit_code: ", c.credit_code(), " is not in the round"));
+      continue;
+    }
+    if (!corrected.insert(c.credit_code()).second) {
+      v.Add(absl::StrCat(at, ".credit_code"), "AIP-134",
+            absl::StrCat(at, ".credit_code: one correction per institution"));
+      continue;
+    }
+    if (c.update_mask().paths().empty()) {
+      v.Add(absl::StrCat(at, ".update_mask"), "AIP-134",
+            absl::StrCat(at, ".update_mask: name the fields to correct"));
+      continue;
+    }
+    InstitutionInput& in = inputs[found->second];
+    bool paths_ok = true;
+    for (const std::string& path : c.update_mask().paths()) {
+      auto setter = Setters().find(path);
+      if (setter == Setters().end()) {
+        v.Add(absl::StrCat(at, ".update_mask"), "AIP-134",
+              absl::StrCat(at, ".update_mask: \"", path, "\" is not a field of ScoreInputs"));
+        paths_ok = false;
+        continue;
+      }
+      if (path == "exclusion" && !ExclusionFromText(c.inputs().exclusion()).ok()) {
+        v.Add(absl::StrCat(at, ".inputs.exclusion"), "R14.5",
+              absl::StrCat(at, ".inputs.exclusion: \"", c.inputs().exclusion(),
+                           "\" must be \"\", \"BARRED\" or \"CANCELLED\""));
+        paths_ok = false;
+        continue;
+      }
+      setter->second(c.inputs(), in);
+    }
+    if (paths_ok) CheckInput(in, absl::StrCat(at, ".inputs"), v);
+  }
+}
+
 }  // namespace
+
+absl::Status ApplyStoredCorrections(absl::Span<const v1::InputCorrection> corrections,
+                                    std::vector<InstitutionInput>& inputs) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < inputs.size(); ++i) index[inputs[i].credit_code] = i;
+  for (const v1::InputCorrection& c : corrections) {
+    auto found = index.find(c.credit_code());
+    if (found == index.end()) {
+      return absl::DataLossError(absl::StrCat("an upheld correction names ", c.credit_code(),
+                                              ", which is not in the round"));
+    }
+    for (const std::string& path : c.update_mask().paths()) {
+      auto setter = Setters().find(path);
+      if (setter == Setters().end()) {
+        return absl::DataLossError(
+            absl::StrCat("an upheld correction names the unknown field ", path));
+      }
+      setter->second(c.inputs(), inputs[found->second]);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<InstitutionInput>> CorrectedInputs(
+    std::vector<InstitutionInput> inputs,
+    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < inputs.size(); ++i) index[inputs[i].credit_code] = i;
+  Violations v;
+  CheckAndApply(corrections, index, inputs, v);
+  RETURN_IF_ERROR(v.Finish("更正内容有误"));
+  return inputs;
+}
 
 absl::StatusOr<Exclusion> ExclusionOfSheet(const v1::ScoreSheet& sheet) {
   auto e = ExclusionFromText(sheet.exclusion().reason());
@@ -136,47 +216,7 @@ absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
   for (size_t i = 0; i < round.inputs.size(); ++i) index[round.inputs[i].credit_code] = i;
   std::vector<InstitutionInput> inputs = round.inputs;
 
-  std::set<std::string> corrected;
-  for (int i = 0; i < request.corrections_size(); ++i) {
-    const v1::InputCorrection& c = request.corrections(i);
-    const std::string at = absl::StrCat("corrections[", i, "]");
-    auto found = index.find(c.credit_code());
-    if (found == index.end()) {
-      v.Add(absl::StrCat(at, ".credit_code"), "R11.1",
-            absl::StrCat(at, ".credit_code: ", c.credit_code(), " is not in the round"));
-      continue;
-    }
-    if (!corrected.insert(c.credit_code()).second) {
-      v.Add(absl::StrCat(at, ".credit_code"), "AIP-134",
-            absl::StrCat(at, ".credit_code: one correction per institution"));
-      continue;
-    }
-    if (c.update_mask().paths().empty()) {
-      v.Add(absl::StrCat(at, ".update_mask"), "AIP-134",
-            absl::StrCat(at, ".update_mask: name the fields to correct"));
-      continue;
-    }
-    InstitutionInput& in = inputs[found->second];
-    bool paths_ok = true;
-    for (const std::string& path : c.update_mask().paths()) {
-      auto setter = Setters().find(path);
-      if (setter == Setters().end()) {
-        v.Add(absl::StrCat(at, ".update_mask"), "AIP-134",
-              absl::StrCat(at, ".update_mask: \"", path, "\" is not a field of ScoreInputs"));
-        paths_ok = false;
-        continue;
-      }
-      if (path == "exclusion" && !ExclusionFromText(c.inputs().exclusion()).ok()) {
-        v.Add(absl::StrCat(at, ".inputs.exclusion"), "R14.5",
-              absl::StrCat(at, ".inputs.exclusion: \"", c.inputs().exclusion(),
-                           "\" must be \"\", \"BARRED\" or \"CANCELLED\""));
-        paths_ok = false;
-        continue;
-      }
-      setter->second(c.inputs(), in);
-    }
-    if (paths_ok) CheckInput(in, absl::StrCat(at, ".inputs"), v);
-  }
+  CheckAndApply(request.corrections(), index, inputs, v);
 
   std::set<std::string> hypothetical;
   for (int i = 0; i < request.hypothetical_size(); ++i) {

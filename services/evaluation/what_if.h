@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/evaluation/domain/score_sheet.h"
 #include "zhigai/evaluation/v1/evaluation.pb.h"
 
@@ -23,7 +24,20 @@ struct WhatIfRound {
   // The stored ranking's sheets by credit code; empty when the round is not ranked yet, and the
   // comparison is then against the uncorrected inputs.
   std::map<std::string, v1::ScoreSheet> recorded;
+  int64_t version = 0;  // the round's version when loaded
 };
+
+// Applies corrections that were checked when they were upheld (SimulateRanking's checks) to
+// `inputs`, in order; DATA_LOSS if one no longer fits (an institution not in the round, an
+// unknown path): stored corrections are never silently skipped.
+absl::Status ApplyStoredCorrections(absl::Span<const v1::InputCorrection> corrections,
+                                    std::vector<InstitutionInput>& inputs);
+
+// `inputs` with `corrections` applied, after SimulateRanking's checks (INVALID_ARGUMENT naming
+// every bad field).
+absl::StatusOr<std::vector<InstitutionInput>> CorrectedInputs(
+    std::vector<InstitutionInput> inputs,
+    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections);
 
 // INVALID_ARGUMENT naming every bad field of `request` (a correction of an institution not in
 // the round or given twice, an unknown or empty update_mask, a hypothetical label that is

@@ -52,9 +52,10 @@ SERVICES = stack_mod.SERVICES
 # ------------------------------------------------------------------------------ rules
 # Part 3's classification. A method is a READ when its name starts with one of these verbs;
 # anything else is a WRITE and must leave an audit row. "Compute"/"Pull" are writes here:
-# ComputeRanking stores the ranking and PullMetrics stores the snapshot.
+# ComputeRanking stores the ranking and PullMetrics stores the snapshot. "Simulate" is a read:
+# SimulateRanking writes nothing (evaluation_integration_test checks the round's version).
 READ_PREFIXES = ("Get", "List", "Check", "BatchGet", "BatchCheck", "Search", "Export",
-                 "Download", "Watch")
+                 "Download", "Watch", "Simulate")
 
 
 def is_read(method):

@@ -176,6 +176,21 @@ class Auditor:
                                 fb.ListComplaintsRequest(outcome=outcome), "complaints"):
                 if c.verification_date.startswith(f"{year - 1}-"):
                     complaints[c.institution_credit_code] += 1
+        # Upheld objections correct the frozen figures of the current publication (issue 26),
+        # in the order they were upheld.
+        for o in self._list("evaluation", "ListRoundObjections",
+                            ev.ListRoundObjectionsRequest(parent=round_name), "objections"):
+            if o.state != ev.OBJECTION_UPHELD:
+                continue
+            for c in o.corrections:
+                for path in c.update_mask.paths:
+                    if path == "defence_scores_hundredths":
+                        facts[c.credit_code]["defence"] = list(c.inputs.defence_scores_hundredths)
+                    elif path == "verified_complaints":
+                        complaints[c.credit_code] = c.inputs.verified_complaints
+                    else:
+                        self.check(False, f"auditor: cannot yet apply an upheld correction of "
+                                          f"{path} ({o.name})")
         return facts, complaints, data_revision
 
     # ------------------------------------------------------------------------- the audit

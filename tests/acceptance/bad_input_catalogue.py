@@ -308,6 +308,15 @@ def catalogue(cc):
         ],
         "evaluation.ComputeRanking": name_rows("round") + version_rows(),
         "evaluation.PublishRound": name_rows("round") + version_rows(),
+        "evaluation.FileRoundObjection": name_rows("parent") + code_rows("objection.credit_code")
+        + text_rows("objection.reason"),
+        "evaluation.DecideRoundObjection": name_rows() + version_rows()
+        + text_rows("decision_note") + [
+            Row("corrections[0].update_mask.paths[0]", "defence_score", INV,
+                "corrections[0].update_mask"),
+            Row("corrections[0].inputs.defence_scores_hundredths[0]", 10001, INV,
+                "corrections[0].inputs.defence_scores_hundredths[0]"),
+        ],
     }
 
 

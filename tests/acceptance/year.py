@@ -181,7 +181,7 @@ class Year:
         self.phase("Plagiarism established: eligibility cancelled (R14.4)", self.plagiarism)
         self.phase(f"Evaluation round {self.eval_year}: pull, freeze, defence, rank, publish",
                    self.evaluation)
-        self.phase("What if: an objection's correction simulated on the published round",
+        self.phase("An objection: its correction simulated, then upheld (corrected publication)",
                    self.what_if)
         self.summary["wall time"] = f"{time.time() - started:.0f} s"
         return self
@@ -1048,8 +1048,12 @@ class Year:
             credit_code="FICTITIOUS-1", display_name="假设机构",
             inputs=ev.ScoreInputs(defence_scores_hundredths=[10000, 10000]))
         resp = self.city.evaluation.SimulateRanking(ev.SimulateRankingRequest(
-            round=self.round_name, corrections=[correction], hypothetical=[fictitious]))
+            round=self.round_name, corrections=[correction]))
         lines = {x.sheet.credit_code: x for x in resp.sheets}
+        # Without a round: the sheet of a fictitious institution, as an auditor would ask.
+        alone = self.city.evaluation.SimulateRanking(ev.SimulateRankingRequest(
+            hypothetical=[fictitious]))
+        lines.update({x.sheet.credit_code: x for x in alone.sheets})
         mine = lines.get(last.credit_code)
         if mine is None or "items[S3].points" not in mine.changed_fields:
             raise RuntimeError(f"what-if: {last.credit_code}'s S3 correction is not marked: {mine}")
@@ -1064,9 +1068,33 @@ class Year:
             ev.ListRankingRequest(parent=self.round_name, page_size=1000)).entries)
         if after.version != before.version or ranking != self.ranking:
             raise RuntimeError("what-if wrote to the published round")
+
+        # The institution objects; the bureau upholds it with the simulated correction: a
+        # corrected publication, the first kept and readable.
+        objection = self.inst(last.credit_code).evaluation.FileRoundObjection(
+            ev.FileRoundObjectionRequest(
+                parent=self.round_name, request_id=self.rid("objection"),
+                objection=ev.RoundObjection(credit_code=last.credit_code,
+                                            reason="答辩成绩录入有误，请复核")))
+        decided = self.city.evaluation.DecideRoundObjection(ev.DecideRoundObjectionRequest(
+            name=objection.name, version=objection.version, upheld=True,
+            decision_note="复核属实，予以更正", corrections=[correction]))
+        current = list(self.c.public().evaluation.ListRanking(
+            ev.ListRankingRequest(parent=self.round_name, page_size=1000)).entries)
+        first = list(self.c.public().evaluation.ListRanking(
+            ev.ListRankingRequest(parent=self.round_name, page_size=1000,
+                                  publication=1)).entries)
+        corrected = {e.credit_code: e for e in current}[last.credit_code]
+        if (decided.round.publication != 2 or first != self.ranking
+                or corrected.rank != mine.sheet.rank or corrected.total != mine.sheet.total):
+            raise RuntimeError(f"corrected publication: {decided.round.publication}, "
+                               f"first kept {first == self.ranking}, {corrected} vs {mine.sheet}")
+        self.ranking = current
+        self.fact(last.credit_code)["defence"] = [10000] * 5  # the hand computation follows
         return (f"{last.credit_code} at full defence marks: rank {last.rank} → {mine.sheet.rank}, "
                 f"{resp.changed_count} line(s) would change; a fictitious institution scores "
-                f"{ghost.sheet.total}; the published round is unchanged (version {after.version})")
+                f"{ghost.sheet.total}; nothing written by the what-if; its objection upheld: "
+                f"publication 2 matches the simulation, publication 1 kept as published")
 
     # ----------------------------------------------------------------- hand computation
     def expected_items(self, code):

@@ -1031,5 +1031,117 @@ TEST_F(EvaluationTest, WhatIfOnAPublishedRoundMarksTheChangedLinesAndWritesNothi
   EXPECT_EQ(Reason(s), "ROUND_NOT_FROZEN");
 }
 
+// Issue 26: objections to a published round. Rejected ones change nothing; an upheld one
+// publishes a corrected ranking (publication 2) computed from the frozen inputs and the
+// correction, the first publication stays readable, and the sheets' export replays it.
+TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFirst) {
+  const int year = 2056;
+  Cast k = RankHandComputed(year, "AT");
+  v1::Round r = Get(year);
+  auto file = [&](const Principal& who, const std::string& code, const std::string& id,
+                  v1::RoundObjection* out) {
+    v1::FileRoundObjectionRequest req;
+    req.set_parent(Round(year));
+    req.mutable_objection()->set_credit_code(code);
+    req.mutable_objection()->set_reason("答辩评分录入有误");
+    req.set_request_id(id);
+    return stub_->FileRoundObjection(As(who).get(), req, out);
+  };
+  v1::RoundObjection objection, other;
+  grpc::Status s = file(Inst(k.d), k.d, "obj-early", &objection);
+  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED") << "ranked is not published";
+  ASSERT_TRUE(Publish(year, &r).ok());
+  EXPECT_EQ(Get(year).publication(), 1);
+  s = file(Inst(k.d), k.a, "obj-not-own", &objection);
+  EXPECT_EQ(Reason(s), "NOT_OWN_INSTITUTION");
+  ASSERT_TRUE(file(Inst(k.d), k.d, "obj-d", &objection).ok());
+  EXPECT_EQ(objection.state(), v1::OBJECTION_PENDING);
+  ASSERT_TRUE(file(City(), k.b, "obj-b", &other).ok()) << "the bureau on b's behalf";
+
+  v1::DecideRoundObjectionRequest decide;
+  decide.set_name(other.name());
+  decide.set_version(other.version());
+  decide.set_decision_note("经复核，评分无误");
+  v1::DecideRoundObjectionResponse decided;
+  ASSERT_TRUE(stub_->DecideRoundObjection(As(City()).get(), decide, &decided).ok());
+  EXPECT_EQ(decided.objection().state(), v1::OBJECTION_REJECTED);
+  EXPECT_EQ(decided.round().publication(), 1) << "a rejection publishes nothing";
+
+  // Upheld: d's panel scores were entered wrong; the right ones are 90.
+  decide.set_name(objection.name());
+  decide.set_version(objection.version());
+  decide.set_upheld(true);
+  decide.set_decision_note("答辩成绩录入错误，予以更正");
+  v1::InputCorrection* c = decide.add_corrections();
+  c->set_credit_code(k.a);
+  c->mutable_update_mask()->add_paths("defence_scores_hundredths");
+  c->mutable_inputs()->add_defence_scores_hundredths(9000);
+  s = stub_->DecideRoundObjection(As(City()).get(), decide, &decided);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "only d's own inputs";
+  c->set_credit_code(k.d);
+  s = stub_->DecideRoundObjection(As(County()).get(), decide, &decided);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListRankingResponse first;
+  ASSERT_TRUE(Ranking(year, Public(), &first).ok());
+  ASSERT_TRUE(stub_->DecideRoundObjection(As(City()).get(), decide, &decided).ok());
+  EXPECT_EQ(decided.objection().state(), v1::OBJECTION_UPHELD);
+  EXPECT_EQ(decided.objection().publication(), 2);
+  EXPECT_EQ(decided.round().publication(), 2);
+  EXPECT_EQ(decided.round().state(), v1::PUBLISHED);
+  s = stub_->DecideRoundObjection(As(City()).get(), decide, &decided);
+  EXPECT_EQ(Reason(s), "OBJECTION_ALREADY_DECIDED");
+
+  // The current ranking has d's corrected total; the first publication is kept as it was.
+  v1::ListRankingResponse now, kept;
+  ASSERT_TRUE(Ranking(year, Public(), &now).ok());
+  v1::ListRankingRequest old;
+  old.set_parent(Round(year));
+  old.set_publication(1);
+  ASSERT_TRUE(stub_->ListRanking(As(Public()).get(), old, &kept).ok());
+  ASSERT_EQ(kept.entries_size(), first.entries_size());
+  for (int i = 0; i < kept.entries_size(); ++i) {
+    EXPECT_EQ(kept.entries(i).SerializeAsString(), first.entries(i).SerializeAsString()) << i;
+  }
+  auto total_of = [](const v1::ListRankingResponse& ranking, const std::string& code) {
+    for (const auto& e : ranking.entries()) {
+      if (e.credit_code() == code) return e.total();
+    }
+    return std::string("absent");
+  };
+  EXPECT_EQ(total_of(kept, k.d), "3.00");
+  EXPECT_NE(total_of(now, k.d), "3.00");
+  v1::ScoreSheet sheet;
+  ASSERT_TRUE(Sheet(year, k.d, Inst(k.d), &sheet).ok());
+  EXPECT_EQ(sheet.total(), total_of(now, k.d));
+  old.set_publication(3);
+  EXPECT_EQ(stub_->ListRanking(As(Public()).get(), old, &kept).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Replay: the sheets' export, recomputed, is the corrected publication's sheets; and a
+  // what-if without corrections finds nothing to change.
+  std::string json;
+  ASSERT_TRUE(Export(year, City(), v1::JSON, v1::SCORE_SHEETS, &json).ok());
+  EXPECT_NE(json.find(absl::StrCat("\"total\":", sheet.total(), ",")), std::string::npos);
+  v1::SimulateRankingRequest what_if;
+  what_if.set_round(Round(year));
+  v1::SimulateRankingResponse nothing;
+  ASSERT_TRUE(stub_->SimulateRanking(As(City()).get(), what_if, &nothing).ok());
+  EXPECT_EQ(nothing.changed_count(), 0);
+
+  // The institution reads its own objections only.
+  v1::ListRoundObjectionsRequest list;
+  list.set_parent(Round(year));
+  v1::ListRoundObjectionsResponse mine, all;
+  ASSERT_TRUE(stub_->ListRoundObjections(As(Inst(k.d)).get(), list, &mine).ok());
+  ASSERT_EQ(mine.objections_size(), 1);
+  EXPECT_EQ(mine.objections(0).corrections_size(), 1);
+  ASSERT_TRUE(stub_->ListRoundObjections(As(City()).get(), list, &all).ok());
+  EXPECT_EQ(all.objections_size(), 2);
+  v1::GetRoundObjectionRequest get;
+  get.set_name(other.name());
+  EXPECT_EQ(Reason(stub_->GetRoundObjection(As(Inst(k.d)).get(), get, &objection)),
+            "NOT_OWN_INSTITUTION");
+}
+
 }  // namespace
 }  // namespace zhigai::evaluation
