@@ -96,12 +96,13 @@ std::string ExactText(const Rational& value) {
   return absl::StrCat(value.numerator(), "/", value.denominator());
 }
 
-absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionInput> inputs) {
-  return ComputeScoreSheets(inputs);
+absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionInput> inputs,
+                                                   const ScoreRules& rules) {
+  return ComputeScoreSheets(inputs, rules);
 }
 
-absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets) {
-  return RankInstitutions(sheets);
+absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets, const ScoreRules& rules) {
+  return RankInstitutions(sheets, rules.excellent_places);
 }
 
 ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets, const Ranking& ranking) {
@@ -125,16 +126,18 @@ ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets, const
   return out;
 }
 
-absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const InstitutionInput> inputs) {
-  absl::StatusOr<std::vector<ScoreSheet>> sheets = ScoreRound(inputs);
+absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const InstitutionInput> inputs,
+                                           const ScoreRules& rules) {
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ScoreRound(inputs, rules);
   if (!sheets.ok()) return sheets.status();
-  absl::StatusOr<Ranking> ranking = RankRound(*sheets);
+  absl::StatusOr<Ranking> ranking = RankRound(*sheets, rules);
   if (!ranking.ok()) return ranking.status();
   return AssembleRound(year, *sheets, *ranking);
 }
 
-absl::StatusOr<std::string> ExportSheets(absl::Span<const InstitutionInput> inputs, bool csv) {
-  absl::StatusOr<std::vector<ScoreSheet>> sheets = ScoreRound(inputs);
+absl::StatusOr<std::string> ExportSheets(absl::Span<const InstitutionInput> inputs,
+                                         const ScoreRules& rules, bool csv) {
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ScoreRound(inputs, rules);
   if (!sheets.ok()) return sheets.status();
   return csv ? ScoreSheetsCsv(*sheets) : ScoreSheetsJson(*sheets);
 }

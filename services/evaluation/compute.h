@@ -22,15 +22,18 @@ struct ComputedRound {
 };
 
 // The three steps, separately callable so the benchmark can time each.
-absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionInput> inputs);
-absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets);
+absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionInput> inputs,
+                                                   const ScoreRules& rules);
+absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets, const ScoreRules& rules);
 ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets, const Ranking& ranking);
 
-// All three.
-absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const InstitutionInput> inputs);
+// All three, under the rule set the round records (its version, never the latest).
+absl::StatusOr<ComputedRound> ComputeRound(int year, absl::Span<const InstitutionInput> inputs,
+                                           const ScoreRules& rules);
 
 // Every item of every sheet (ExportScoreSheets SCORE_SHEETS), in credit-code order.
-absl::StatusOr<std::string> ExportSheets(absl::Span<const InstitutionInput> inputs, bool csv);
+absl::StatusOr<std::string> ExportSheets(absl::Span<const InstitutionInput> inputs,
+                                         const ScoreRules& rules, bool csv);
 
 // "169/20", or "8" for a whole number.
 std::string ExactText(const Rational& value);

@@ -72,7 +72,8 @@ absl::StatusOr<std::pair<int, std::string>> SheetFromName(const std::string& nam
 }
 
 // Defined with the objection handlers below.
-absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources, int year);
+absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources,
+                                         const std::vector<ScoreRules>& rules, int year);
 
 absl::Status CheckVersion(int64_t version) {
   if (version <= 0) {
@@ -99,10 +100,10 @@ bool IsBureauOrService(const Call& c) {
 
 // The pulled figures must be scorable before they are kept, so that ranking a frozen snapshot
 // cannot fail on them later.
-absl::Status CheckScorable(const PulledSnapshot& snapshot) {
+absl::Status CheckScorable(const PulledSnapshot& snapshot, const ScoreRules& rules) {
   static const std::vector<int64_t> kNoDefence;
   for (const SnapshotInstitution& in : snapshot.institutions) {
-    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(ToInput(in, kNoDefence));
+    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(ToInput(in, kNoDefence), rules);
     if (sheet.ok()) continue;
     std::string fields;
     for (const FieldViolation& v : ViolationsOf(sheet.status())) {
@@ -127,8 +128,10 @@ grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
     v.Absorb(CheckYear(req->year(), "year"));
     v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
     if (auto s = v.Finish(); !s.ok()) return s;
+    // The rules in force for the year, recorded with the round (issue 26).
+    ASSIGN_OR_RETURN(const ScoreRules* rules, RulesForYear(rules_, req->year()));
     auto out = store_.CreateRound(ChangeOf(call), server::IdempotencyKey(call, *req), req->year(),
-                                  req->include_previous_directory());
+                                  req->include_previous_directory(), rules->version);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -162,7 +165,8 @@ grpc::Status EvaluationHandlers::PullMetrics(grpc::ServerContext* ctx,
     if (auto s = CheckStep(round->state(), Step::kPull); !s.ok()) return s;
     auto snapshot = sources_.Pull(*year, round->include_previous_directory());
     if (!snapshot.ok()) return snapshot.status();
-    if (auto s = CheckScorable(*snapshot); !s.ok()) return s;
+    ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, round->rule_version()));
+    if (auto s = CheckScorable(*snapshot, *rules); !s.ok()) return s;
     auto out = store_.ReplaceSnapshot(ChangeOf(call), *year, *snapshot);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
@@ -274,7 +278,8 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
     if (auto s = CheckDefenceEntries(inputs->inputs, inputs->with_defence_entry); !s.ok()) {
       return s;
     }
-    auto computed = ComputeRound(*year, inputs->inputs);
+    ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, inputs->rule_version));
+    auto computed = ComputeRound(*year, inputs->inputs, *rules);
     if (!computed.ok()) return computed.status();
     auto out = store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed,
                                    SanctionFingerprint(*sanctions, codes));
@@ -524,9 +529,9 @@ grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
       // Recomputed from the frozen snapshot and the defence scores, which cannot change once
       // ranked, with the exclusions the ranking used and the upheld objections' corrections:
       // byte-identical to the current publication's sheets by the replay guarantee.
-      auto ranked = LoadAsRanked(store_, sources_, *year);
+      auto ranked = LoadAsRanked(store_, sources_, rules_, *year);
       if (!ranked.ok()) return ranked.status();
-      body = ExportSheets(ranked->inputs, req->format() == v1::CSV);
+      body = ExportSheets(ranked->inputs, *ranked->rules, req->format() == v1::CSV);
     }
     if (!body.ok()) return body.status();
     size_t at = 0;
@@ -557,12 +562,14 @@ namespace {
 // A round's inputs as its current ranking was computed from them: the exclusions its stored
 // sheets record (sanctions as read when ranking) and every upheld objection's correction. A
 // frozen round not ranked yet: the sanctions in force now, as ComputeRanking would read them.
-absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources, int year) {
+absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources,
+                                         const std::vector<ScoreRules>& rules, int year) {
   WhatIfRound round;
   round.year = year;
   ASSIGN_OR_RETURN(RoundInputs inputs, store.LoadInputs(year));
   round.state = inputs.state;
   round.version = inputs.version;
+  ASSIGN_OR_RETURN(round.rules, RulesVersion(rules, inputs.rule_version));
   round.inputs = std::move(inputs.inputs);
   if (round.state == v1::OPEN) return round;
   if (!IsRanked(round.state)) {
@@ -622,12 +629,29 @@ grpc::Status EvaluationHandlers::SimulateRanking(grpc::ServerContext* ctx,
     WhatIfRound round;
     if (!req->round().empty()) {
       ASSIGN_OR_RETURN(int year, YearFromName(req->round(), "round"));
-      ASSIGN_OR_RETURN(round, LoadAsRanked(store_, sources_, year));
+      ASSIGN_OR_RETURN(round, LoadAsRanked(store_, sources_, rules_, year));
       if (round.state == v1::OPEN) {
         return RuleViolation("ROUND_NOT_FROZEN", "R11.1",
                              "a what-if needs a frozen snapshot; freeze the round first",
                              "考核数据尚未冻结，无法模拟");
       }
+      if (req->rule_version() != 0 && req->rule_version() != round.rules->version) {
+        return InvalidField("rule_version", "R11.1",
+                            absl::StrCat("rule_version: the round is scored under version ",
+                                         round.rules->version, "; leave it 0"),
+                            "考核年度已确定评分规则版本");
+      }
+    } else if (req->rule_version() == 0) {
+      round.rules = &rules_.back();
+    } else {
+      auto rules = RulesVersion(rules_, req->rule_version());
+      if (!rules.ok()) {
+        return InvalidField("rule_version", "R11.1",
+                            absl::StrCat("rule_version: there is no version ", req->rule_version(),
+                                         " of the score-sheet rules"),
+                            "评分规则版本不存在");
+      }
+      round.rules = *rules;
     }
     ASSIGN_OR_RETURN(*resp, evaluation::SimulateRanking(round, *req));
     return absl::OkStatus();
@@ -740,15 +764,15 @@ grpc::Status EvaluationHandlers::DecideRoundObjection(grpc::ServerContext* ctx,
       }
     }
     RETURN_IF_ERROR(own.Finish());
-    ASSIGN_OR_RETURN(WhatIfRound round, LoadAsRanked(store_, sources_, year));
+    ASSIGN_OR_RETURN(WhatIfRound round, LoadAsRanked(store_, sources_, rules_, year));
     if (round.state != v1::PUBLISHED) {
       return RuleViolation("ROUND_NOT_PUBLISHED", "R10.1",
                            "objections are to a published round's results",
                            "考核结果尚未公布，不能提出异议");
     }
     ASSIGN_OR_RETURN(std::vector<InstitutionInput> corrected,
-                     CorrectedInputs(std::move(round.inputs), req->corrections()));
-    ASSIGN_OR_RETURN(ComputedRound computed, ComputeRound(year, corrected));
+                     CorrectedInputs(std::move(round.inputs), req->corrections(), *round.rules));
+    ASSIGN_OR_RETURN(ComputedRound computed, ComputeRound(year, corrected, *round.rules));
     std::vector<v1::InputCorrection> corrections(req->corrections().begin(),
                                                  req->corrections().end());
     ASSIGN_OR_RETURN(

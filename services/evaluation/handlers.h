@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "services/evaluation/domain/score_rules.h"
 #include "services/evaluation/sources.h"
 #include "services/evaluation/store.h"
 #include "zhigai/evaluation/v1/evaluation.grpc.pb.h"
@@ -12,8 +13,11 @@ namespace zhigai::evaluation {
 // do it, then the sources, the domain and the store; errors leave as gRPC codes with details.
 class EvaluationHandlers final : public v1::EvaluationService::Service {
  public:
-  EvaluationHandlers(EvaluationStore& store, MetricSources& sources, std::string internal_proof)
-      : store_(store), sources_(sources), proof_(std::move(internal_proof)) {}
+  // `rules`: every version of the score-sheet rules (LoadScoreRules), in version order; it must
+  // outlive the handlers.
+  EvaluationHandlers(EvaluationStore& store, MetricSources& sources,
+                     const std::vector<ScoreRules>& rules, std::string internal_proof)
+      : store_(store), sources_(sources), rules_(rules), proof_(std::move(internal_proof)) {}
 
   grpc::Status CreateRound(grpc::ServerContext*, const v1::CreateRoundRequest*,
                            v1::Round*) override;
@@ -56,6 +60,7 @@ class EvaluationHandlers final : public v1::EvaluationService::Service {
  private:
   EvaluationStore& store_;
   MetricSources& sources_;
+  const std::vector<ScoreRules>& rules_;
   std::string proof_;
 };
 

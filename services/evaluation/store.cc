@@ -38,7 +38,8 @@ constexpr size_t kChunk = 1000;
 constexpr Statement kInsertRound{
     "evaluation.insert_round",
     "INSERT INTO rounds (year, projects_year, tests_year, include_previous_directory, state,"
-    " version, created_at) VALUES ($1, $1 - 1, $1, $2, 'OPEN', 1, $3::timestamptz)"};
+    " version, created_at, rule_version)"
+    " VALUES ($1, $1 - 1, $1, $2, 'OPEN', 1, $3::timestamptz, $4)"};
 // The counts: institutions in the snapshot, defence entries, and institutions still needing a
 // defence entry (the SQL form of NeedsDefenceEntry: not excluded).
 constexpr Statement kGetRound{
@@ -51,7 +52,7 @@ constexpr Statement kGetRound{
     " (SELECT count(*) FROM snapshot_institutions s WHERE s.year = r.year AND s.exclusion = ''"
     "   AND NOT EXISTS (SELECT 1 FROM defence_scores d"
     "                   WHERE d.year = s.year AND d.credit_code = s.credit_code)),"
-    " r.publication"
+    " r.publication, r.rule_version"
     " FROM rounds r WHERE r.year = $1"};
 constexpr Statement kLockRound{
     "evaluation.lock_round",
@@ -327,6 +328,7 @@ absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
   out.set_defence_recorded_count(static_cast<int32_t>(r->Int64(0, 12)));
   out.set_defence_missing_count(static_cast<int32_t>(r->Int64(0, 13)));
   out.set_publication(static_cast<int32_t>(r->Int64(0, 14)));
+  out.set_rule_version(static_cast<int32_t>(r->Int64(0, 15)));
   return out;
 }
 
@@ -480,10 +482,11 @@ absl::Status WriteCurrentRanking(Connection& c, int year, const ComputedRound& c
 std::string EvaluationStore::Now() const { return core::FormatTimestamp(clock_()); }
 
 absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change, const std::string& key,
-                                                       int year, bool include_previous_directory) {
+                                                       int year, bool include_previous_directory,
+                                                       int rule_version) {
   v1::Round out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r = c.Exec(kInsertRound, {year, include_previous_directory, Now()});
+    auto r = c.Exec(kInsertRound, {year, include_previous_directory, Now(), rule_version});
     if (!r.ok()) {
       if (db::ConstraintOf(r.status()) == "rounds_pkey") {
         return Error(absl::StatusCode::kAlreadyExists, "ROUND_EXISTS",
@@ -673,6 +676,7 @@ absl::StatusOr<RoundInputs> EvaluationStore::LoadInputs(int year) {
   if (!round.ok()) return round.status();
   out.version = round->version();
   out.state = round->state();
+  out.rule_version = round->rule_version();
   auto snapshot = LoadSnapshot(year);
   if (!snapshot.ok()) return snapshot.status();
   auto defence = pool_.Exec(kLoadDefence, {year});

@@ -28,6 +28,7 @@ using Change = db::Change;
 struct RoundInputs {
   int64_t version = 0;
   v1::RoundState state = v1::ROUND_STATE_UNSPECIFIED;
+  int rule_version = 0;  // the score-sheet rules the round records
   std::vector<InstitutionInput> inputs;
   // Institutions with a defence entry (an empty entry records that one did not defend).
   std::set<std::string> with_defence_entry;
@@ -37,8 +38,10 @@ class EvaluationStore {
  public:
   EvaluationStore(db::Pool& pool, Clock clock) : pool_(pool), clock_(std::move(clock)) {}
 
+  // `rule_version`: the score-sheet rules in force for `year`, recorded with the round.
   absl::StatusOr<v1::Round> CreateRound(const Change& change, const std::string& idempotency_key,
-                                        int year, bool include_previous_directory);
+                                        int year, bool include_previous_directory,
+                                        int rule_version);
   absl::StatusOr<v1::Round> GetRound(int year);
 
   // Replaces the snapshot of an OPEN round with `snapshot` (all or nothing).

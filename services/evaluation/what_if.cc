@@ -81,8 +81,9 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
 }
 
 // The score sheet's own checks of one input, reported under `prefix` ("corrections[0].inputs").
-void CheckInput(const InstitutionInput& in, const std::string& prefix, Violations& v) {
-  auto sheet = ComputeScoreSheet(in);
+void CheckInput(const InstitutionInput& in, const ScoreRules& rules, const std::string& prefix,
+                Violations& v) {
+  auto sheet = ComputeScoreSheet(in, rules);
   if (sheet.ok()) return;
   for (const FieldViolation& f : ViolationsOf(sheet.status())) {
     v.Add(absl::StrCat(prefix, ".", f.field), f.rule, absl::StrCat(prefix, ": ", f.description));
@@ -94,7 +95,7 @@ void CheckInput(const InstitutionInput& in, const std::string& prefix, Violation
 
 // Checks each correction (into `v`) and applies those that pass to `inputs`.
 void CheckAndApply(const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections,
-                   const std::map<std::string, size_t>& index,
+                   const std::map<std::string, size_t>& index, const ScoreRules& rules,
                    std::vector<InstitutionInput>& inputs, Violations& v) {
   std::set<std::string> corrected;
   for (int i = 0; i < corrections.size(); ++i) {
@@ -135,7 +136,7 @@ void CheckAndApply(const google::protobuf::RepeatedPtrField<v1::InputCorrection>
       }
       setter->second(c.inputs(), in);
     }
-    if (paths_ok) CheckInput(in, absl::StrCat(at, ".inputs"), v);
+    if (paths_ok) CheckInput(in, rules, absl::StrCat(at, ".inputs"), v);
   }
 }
 
@@ -165,11 +166,12 @@ absl::Status ApplyStoredCorrections(absl::Span<const v1::InputCorrection> correc
 
 absl::StatusOr<std::vector<InstitutionInput>> CorrectedInputs(
     std::vector<InstitutionInput> inputs,
-    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections) {
+    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections,
+    const ScoreRules& rules) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < inputs.size(); ++i) index[inputs[i].credit_code] = i;
   Violations v;
-  CheckAndApply(corrections, index, inputs, v);
+  CheckAndApply(corrections, index, rules, inputs, v);
   RETURN_IF_ERROR(v.Finish("更正内容有误"));
   return inputs;
 }
@@ -211,12 +213,14 @@ std::vector<std::string> ChangedFields(const v1::ScoreSheet& sheet,
 
 absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
     const WhatIfRound& round, const v1::SimulateRankingRequest& request) {
+  if (round.rules == nullptr) return absl::InternalError("SimulateRanking: no rules given");
+  const ScoreRules& rules = *round.rules;
   Violations v;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < round.inputs.size(); ++i) index[round.inputs[i].credit_code] = i;
   std::vector<InstitutionInput> inputs = round.inputs;
 
-  CheckAndApply(request.corrections(), index, inputs, v);
+  CheckAndApply(request.corrections(), index, rules, inputs, v);
 
   std::set<std::string> hypothetical;
   for (int i = 0; i < request.hypothetical_size(); ++i) {
@@ -239,7 +243,7 @@ absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
     in.credit_code = h.credit_code();
     in.name = h.display_name();
     for (const auto& [path, setter] : Setters()) setter(h.inputs(), in);
-    CheckInput(in, absl::StrCat(at, ".inputs"), v);
+    CheckInput(in, rules, absl::StrCat(at, ".inputs"), v);
     inputs.push_back(std::move(in));
   }
   if (round.year == 0 && request.hypothetical().empty()) {
@@ -251,7 +255,7 @@ absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
   std::map<std::string, v1::ScoreSheet> baseline;
   const std::map<std::string, v1::ScoreSheet>* recorded = &round.recorded;
   if (round.recorded.empty() && !round.inputs.empty()) {
-    ASSIGN_OR_RETURN(ComputedRound before, ComputeRound(round.year, round.inputs));
+    ASSIGN_OR_RETURN(ComputedRound before, ComputeRound(round.year, round.inputs, rules));
     for (v1::ScoreSheet& sheet : before.sheets) {
       std::string code = sheet.credit_code();
       baseline.emplace(std::move(code), std::move(sheet));
@@ -259,10 +263,11 @@ absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
     recorded = &baseline;
   }
 
-  ASSIGN_OR_RETURN(ComputedRound after, ComputeRound(round.year, inputs));
+  ASSIGN_OR_RETURN(ComputedRound after, ComputeRound(round.year, inputs, rules));
   v1::SimulateRankingResponse out;
   if (round.year != 0) out.set_round(RoundName(round.year));
   out.set_round_state(round.state);
+  out.set_rule_version(rules.version);
   int32_t changed = 0;
   for (v1::ScoreSheet& sheet : after.sheets) {
     v1::SimulatedSheet line;

@@ -25,6 +25,9 @@ struct WhatIfRound {
   // comparison is then against the uncorrected inputs.
   std::map<std::string, v1::ScoreSheet> recorded;
   int64_t version = 0;  // the round's version when loaded
+  // The rules it is scored under: the round's recorded version, or for hypothetical
+  // institutions alone the version asked for. Never null when simulating.
+  const ScoreRules* rules = nullptr;
 };
 
 // Applies corrections that were checked when they were upheld (SimulateRanking's checks) to
@@ -37,7 +40,8 @@ absl::Status ApplyStoredCorrections(absl::Span<const v1::InputCorrection> correc
 // every bad field).
 absl::StatusOr<std::vector<InstitutionInput>> CorrectedInputs(
     std::vector<InstitutionInput> inputs,
-    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections);
+    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections,
+    const ScoreRules& rules);
 
 // INVALID_ARGUMENT naming every bad field of `request` (a correction of an institution not in
 // the round or given twice, an unknown or empty update_mask, a hypothetical label that is

@@ -9,6 +9,7 @@
 
 #include "services/evaluation/domain/ranking.h"
 #include "services/evaluation/domain/score_sheet.h"
+#include "services/evaluation/domain/testing/rules.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -44,12 +45,12 @@ std::vector<InstitutionInput> Synthetic(int64_t n) {
 void BM_SheetsAndRanking(benchmark::State& state) {
   const std::vector<InstitutionInput> inputs = Synthetic(state.range(0));
   for (auto _ : state) {
-    absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs);
+    absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs, TestRulesV1());
     if (!sheets.ok()) {
       state.SkipWithError("scoring failed");
       break;
     }
-    absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets);
+    absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets, TestRulesV1().excellent_places);
     benchmark::DoNotOptimize(ranking);
   }
   state.SetComplexityN(state.range(0));
@@ -61,9 +62,10 @@ BENCHMARK(BM_SheetsAndRanking)
     ->Complexity(benchmark::oNLogN);
 
 void BM_RankingOnly(benchmark::State& state) {
-  const std::vector<ScoreSheet> sheets = *ComputeScoreSheets(Synthetic(state.range(0)));
+  const std::vector<ScoreSheet> sheets =
+      *ComputeScoreSheets(Synthetic(state.range(0)), TestRulesV1());
   for (auto _ : state) {
-    absl::StatusOr<Ranking> ranking = RankInstitutions(sheets);
+    absl::StatusOr<Ranking> ranking = RankInstitutions(sheets, TestRulesV1().excellent_places);
     benchmark::DoNotOptimize(ranking);
   }
   state.SetComplexityN(state.range(0));

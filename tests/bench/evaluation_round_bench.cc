@@ -23,6 +23,7 @@
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
 #include "services/evaluation/compute.h"
+#include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
 #include "services/evaluation/store.h"
 #include "services/evaluation/tests/real_sources.h"
@@ -117,7 +118,7 @@ int RoundPart(db::testing::TestDatabase& database) {
   }
   EvaluationStore store(pool, [] { return absl::Now(); });
   Change change{{"bench", "CITY_BUREAU", "bench"}, "bench"};
-  if (auto r = store.CreateRound(change, "bench-round", kYear, false); !r.ok())
+  if (auto r = store.CreateRound(change, "bench-round", kYear, false, 1); !r.ok())
     Die("round", r.status());
 
   PulledSnapshot snapshot;
@@ -162,10 +163,10 @@ int RoundPart(db::testing::TestDatabase& database) {
   absl::Duration load = Time([&] { inputs = store.LoadInputs(kYear); });
   if (!inputs.ok()) Die("load", inputs.status());
   absl::StatusOr<std::vector<ScoreSheet>> sheets;
-  absl::Duration compute = Time([&] { sheets = ScoreRound(inputs->inputs); });
+  absl::Duration compute = Time([&] { sheets = ScoreRound(inputs->inputs, TestRulesV1()); });
   if (!sheets.ok()) Die("compute", sheets.status());
   absl::StatusOr<Ranking> ranking;
-  absl::Duration rank = Time([&] { ranking = RankRound(*sheets); });
+  absl::Duration rank = Time([&] { ranking = RankRound(*sheets, TestRulesV1()); });
   if (!ranking.ok()) Die("rank", ranking.status());
   ComputedRound computed;
   absl::Duration assemble = Time([&] { computed = AssembleRound(kYear, *sheets, *ranking); });
@@ -179,13 +180,14 @@ int RoundPart(db::testing::TestDatabase& database) {
   absl::Duration export_csv = Time([&] {
     auto again = store.LoadInputs(kYear);
     if (!again.ok()) Die("export load", again.status());
-    csv = ExportSheets(again->inputs, true);
+    csv = ExportSheets(again->inputs, TestRulesV1(), true);
   });
-  absl::Duration export_json = Time([&] { json = ExportSheets(inputs->inputs, false); });
+  absl::Duration export_json =
+      Time([&] { json = ExportSheets(inputs->inputs, TestRulesV1(), false); });
   if (!csv.ok() || !json.ok()) Die("export", csv.ok() ? json.status() : csv.status());
   long rss_export = PeakRssKiB();
   // Replay check on the benchmark's own round: stored sheets and ranking vs recomputed.
-  auto replay = ComputeRound(kYear, inputs->inputs);
+  auto replay = ComputeRound(kYear, inputs->inputs, TestRulesV1());
   auto stored_ranking = store.GetExport(kYear, "RANKING", "JSON");
   auto stored_first = store.GetSheet(kYear, replay->sheets[0].credit_code());
   bool identical = replay.ok() && stored_ranking.ok() && stored_first.ok() &&
@@ -229,8 +231,8 @@ int RoundPart(db::testing::TestDatabase& database) {
     absl::Duration best = absl::InfiniteDuration();
     for (int rep = 0; rep < 3; ++rep) {
       best = std::min(best, Time([&] {
-                        auto s = ScoreRound(part);
-                        auto r = RankRound(*s);
+                        auto s = ScoreRound(part, TestRulesV1());
+                        auto r = RankRound(*s, TestRulesV1());
                         if (!r.ok()) Die("rank", r.status());
                       }));
     }
@@ -292,7 +294,7 @@ int PullPart(db::testing::TestDatabase& database) {
   db::Pool pool({database.ServiceConninfo("evaluation"), 4});
   EvaluationStore store(pool, [] { return absl::Now(); });
   GrpcMetricSources sources(real.addresses(), testing::kRealProof);
-  EvaluationHandlers handlers(store, sources, testing::kRealProof);
+  EvaluationHandlers handlers(store, sources, TestRules(), testing::kRealProof);
   int port = 0;
   auto server = server::StartServer({&handlers}, "127.0.0.1:0", nullptr, &port);
   auto stub = v1::EvaluationService::NewStub(

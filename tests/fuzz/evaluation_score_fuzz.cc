@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "services/evaluation/compute.h"
+#include "services/evaluation/domain/testing/rules.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -101,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < n && in.remaining_bytes() > 0; ++i) inputs.push_back(Institution(in, i));
   if (inputs.empty()) return 0;
 
-  auto sheets = ScoreRound(inputs);
+  auto sheets = ScoreRound(inputs, TestRulesV1());
   fuzz::RequireExplained(sheets.status());
   if (!sheets.ok()) {
     Require(sheets.status().code() == absl::StatusCode::kInvalidArgument ||
@@ -112,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Require(sheets->size() == inputs.size(), "a sheet was lost");
   for (const auto& sheet : *sheets) CheckSheet(sheet);
 
-  auto ranking = RankRound(*sheets);
+  auto ranking = RankRound(*sheets, TestRulesV1());
   fuzz::RequireExplained(ranking.status());
   if (!ranking.ok()) return 0;
   std::set<std::string> listed;
@@ -136,8 +137,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Require(listed.size() == inputs.size(), "the ranking lost an institution");
 
   // Replay: the same frozen inputs give byte-identical results.
-  auto first = ComputeRound(2025, inputs);
-  auto second = ComputeRound(2025, inputs);
+  auto first = ComputeRound(2025, inputs, TestRulesV1());
+  auto second = ComputeRound(2025, inputs, TestRulesV1());
   Require(first.ok() && second.ok(), "a round that scores and ranks does not compute");
   Require(first->ranking_csv == second->ranking_csv && first->ranking_json == second->ranking_json,
           "the ranking export is not reproducible");

@@ -59,7 +59,8 @@ absl::string_view DecidedByName(DecidedBy decided_by) {
   return "";
 }
 
-absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets) {
+absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets,
+                                         int64_t excellent_places) {
   std::vector<const ScoreSheet*> ranked;
   std::vector<const ScoreSheet*> excluded;
   for (const ScoreSheet& sheet : sheets) {
@@ -102,7 +103,7 @@ absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets) {
       r.rank = r.decided_by == DecidedBy::kSharedRank ? out.ranked.back().rank
                                                       : static_cast<int64_t>(i) + 1;
     }
-    r.excellent = r.rank <= kExcellentPlaces;
+    r.excellent = r.rank <= excellent_places;
     r.total = s.total;
     r.s1 = s.s1;
     r.s2 = s.s2;

@@ -12,9 +12,6 @@
 
 namespace zhigai::evaluation {
 
-// R10.1 / Attachment 3 note ①: the first 10 places are excellent.
-inline constexpr int64_t kExcellentPlaces = 10;
-
 // What separated an institution from the one listed just above it.
 enum class DecidedBy {
   kFirst,       // listed first
@@ -53,9 +50,11 @@ struct Ranking {
 
 // Orders by total, then S1, S3, S2 (descending, each as published: the exact value rounded to
 // two decimals, RULES.md S4 2026-12), then fewer verified complaints; institutions equal on
-// all of these share a rank. Every institution ranked 10th or better is
-// excellent, so a tie straddling 10th place names all of its members. O(n log n).
+// all of these share a rank. Every institution ranked `excellent_places`th or better is
+// excellent (R10.1: 10 in version 1 of the rules), so a tie straddling that place names all of
+// its members. O(n log n).
 // INVALID_ARGUMENT if a credit code appears twice.
-absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets);
+absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets,
+                                         int64_t excellent_places);
 
 }  // namespace zhigai::evaluation

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/errors.h"
-#include "libs/core/rating_points.h"
 #include "services/evaluation/domain/bands.h"
 
 namespace zhigai::evaluation {
@@ -21,16 +20,7 @@ constexpr int64_t kMaxFullMarksHundredths = 100'000'000;
 constexpr std::size_t kMaxPanelMembers = 1'000;
 constexpr int64_t kMaxDefenceHundredths = 100 * 100;
 
-// S1.1: points per approved project and the cap.
-constexpr int64_t kDiagnosisPoints = 1;
-constexpr int64_t kSolutionDesignPoints = 2;
-constexpr int64_t kS1_1Cap = 30;
-
-// S2 points per rating: the one table (libs/core/rating_points.h).
-using core::kAveragePoints;
-using core::kFairlySatisfiedPoints;
-using core::kUnsatisfiedPoints;
-using core::kVerySatisfiedPoints;
+// The points, caps, maxima and bands come from the round's rule set (score_rules.h).
 
 absl::Status NotRepresentable() {
   return Error(absl::StatusCode::kOutOfRange, "SCORE_NOT_REPRESENTABLE",
@@ -104,25 +94,27 @@ ScoreItem Item(absl::string_view id, absl::string_view title_english,
   return item;
 }
 
-ScoreItem SuccessfulProjects(const InstitutionInput& in) {
-  ScoreItem item = Item("S1.1", "Successful service projects", "成功服务项目数量", kS1_1Cap);
-  int64_t raw = in.approved_diagnosis * kDiagnosisPoints +
-                in.approved_solution_design * kSolutionDesignPoints;
-  int64_t points = std::min(raw, kS1_1Cap);
+ScoreItem SuccessfulProjects(const InstitutionInput& in, const ScoreRules& rules) {
+  ScoreItem item = Item("S1.1", "Successful service projects", "成功服务项目数量", rules.s1_1_cap);
+  int64_t raw = in.approved_diagnosis * rules.diagnosis_points +
+                in.approved_solution_design * rules.solution_design_points;
+  int64_t points = std::min(raw, rules.s1_1_cap);
   item.inputs = absl::StrCat("diagnosis=", in.approved_diagnosis,
                              "; solution_design=", in.approved_solution_design);
   item.applied_english =
-      absl::StrCat(in.approved_diagnosis, " diagnosis × 1 + ", in.approved_solution_design,
-                   " solution design × 2 = ", raw, "; capped at 30 → ", points);
+      absl::StrCat(in.approved_diagnosis, " diagnosis × ", rules.diagnosis_points, " + ",
+                   in.approved_solution_design, " solution design × ", rules.solution_design_points,
+                   " = ", raw, "; capped at ", rules.s1_1_cap, " → ", points);
   item.applied_chinese =
-      absl::StrCat("诊断", in.approved_diagnosis, "项×1分 + 方案设计", in.approved_solution_design,
-                   "项×2分 = ", raw, "分；30分封顶 → ", points, "分");
+      absl::StrCat("诊断", in.approved_diagnosis, "项×", rules.diagnosis_points, "分 + 方案设计",
+                   in.approved_solution_design, "项×", rules.solution_design_points, "分 = ", raw,
+                   "分；", rules.s1_1_cap, "分封顶 → ", points, "分");
   item.points = Rational::Integer(points);
   return item;
 }
 
-ScoreItem PassRate(const InstitutionInput& in) {
-  ScoreItem item = Item("S1.2", "Project pass rate", "服务项目合格率", 10);
+ScoreItem PassRate(const InstitutionInput& in, const ScoreRules& rules) {
+  ScoreItem item = Item("S1.2", "Project pass rate", "服务项目合格率", rules.s1_2_max);
   item.inputs =
       absl::StrCat("approved=", in.approved_projects, "; declared=", in.declared_projects);
   if (in.declared_projects == 0) {
@@ -130,7 +122,7 @@ ScoreItem PassRate(const InstitutionInput& in) {
     item.applied_chinese = "未申报项目 → 0分";
     return item;
   }
-  const Band& band = PassRateBand(in.approved_projects, in.declared_projects);
+  const Band& band = PassRateBand(rules.pass_rate, in.approved_projects, in.declared_projects);
   // Display only; the band was chosen by the exact comparison in PassRateBand.
   std::string percent =
       Rational::Fraction(static_cast<__int128>(in.approved_projects) * 100, in.declared_projects)
@@ -145,8 +137,8 @@ ScoreItem PassRate(const InstitutionInput& in) {
   return item;
 }
 
-absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in) {
-  ScoreItem item = Item("S1.3", "Training test", "培训测评情况", 10);
+absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in, const ScoreRules& rules) {
+  ScoreItem item = Item("S1.3", "Training test", "培训测评情况", rules.s1_3_max);
   if (in.tests.empty()) {
     item.inputs = "no test";
     item.applied_english = "no test taken in the evaluation year → 0";
@@ -160,7 +152,7 @@ absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in) {
     // R8.1: an unexcused absence scores 0 for that test, whatever a result row might say.
     const int64_t score = t.unexcused_absence ? 0 : t.score_hundredths;
     std::optional<Rational> scaled =
-        Rational::Fraction(static_cast<__int128>(score) * 10, t.full_marks_hundredths);
+        Rational::Fraction(static_cast<__int128>(score) * rules.s1_3_max, t.full_marks_hundredths);
     std::optional<Rational> next = scaled ? Sum(sum, *scaled) : std::nullopt;
     if (!next) return NotRepresentable();
     sum = *next;
@@ -180,11 +172,11 @@ absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in) {
   if (!mean) return NotRepresentable();
   item.inputs = absl::StrJoin(shown, "; ");
   item.applied_english = absl::StrCat(
-      "mean over ", in.tests.size(), " test(s) of score ÷ full marks × 10",
+      "mean over ", in.tests.size(), " test(s) of score ÷ full marks × ", rules.s1_3_max,
       absences > 0 ? absl::StrCat(", ", absences, " unexcused absence(s) scored 0 (R8.1)") : "",
       " → ", mean->ToFixed2());
   item.applied_chinese =
-      absl::StrCat(in.tests.size(), "次测评按满分10分折算后取平均",
+      absl::StrCat(in.tests.size(), "次测评按满分", rules.s1_3_max, "分折算后取平均",
                    absences > 0 ? absl::StrCat("（其中无故缺考", absences, "次，记0分）") : "",
                    " → ", mean->ToFixed2(), "分");
   item.points = *mean;
@@ -192,8 +184,8 @@ absl::StatusOr<ScoreItem> TestScore(const InstitutionInput& in) {
 }
 
 ScoreItem Ratings(absl::string_view id, absl::string_view title_english,
-                  absl::string_view title_chinese, const RatingCounts& r) {
-  ScoreItem item = Item(id, title_english, title_chinese, 10);
+                  absl::string_view title_chinese, const RatingCounts& r, const ScoreRules& rules) {
+  ScoreItem item = Item(id, title_english, title_chinese, rules.s2_max);
   item.inputs =
       absl::StrCat("very_satisfied=", r.very_satisfied, "; fairly_satisfied=", r.fairly_satisfied,
                    "; average=", r.average, "; unsatisfied=", r.unsatisfied);
@@ -203,24 +195,26 @@ ScoreItem Ratings(absl::string_view id, absl::string_view title_english,
     item.applied_chinese = "未收到企业评价 → 0分";
     return item;
   }
-  int64_t points = r.very_satisfied * kVerySatisfiedPoints +
-                   r.fairly_satisfied * kFairlySatisfiedPoints + r.average * kAveragePoints +
-                   r.unsatisfied * kUnsatisfiedPoints;
+  int64_t points = r.very_satisfied * rules.very_satisfied_points +
+                   r.fairly_satisfied * rules.fairly_satisfied_points +
+                   r.average * rules.average_points + r.unsatisfied * rules.unsatisfied_points;
   // Counts are bounded by Validate, so the mean always fits.
   item.points = *Rational::Fraction(points, count);
-  item.applied_english =
-      absl::StrCat("(", r.very_satisfied, " × 10 + ", r.fairly_satisfied, " × 8 + ", r.average,
-                   " × 5 + ", r.unsatisfied, " × 0) ÷ ", count, " ratings = ", points, " ÷ ", count,
-                   " → ", item.points.ToFixed2());
-  item.applied_chinese =
-      absl::StrCat("(非常满意", r.very_satisfied, "×10 + 比较满意", r.fairly_satisfied, "×8 + 一般",
-                   r.average, "×5 + 不满意", r.unsatisfied, "×0) ÷ ", count, "份评价 = ", points,
-                   " ÷ ", count, " → ", item.points.ToFixed2(), "分");
+  item.applied_english = absl::StrCat(
+      "(", r.very_satisfied, " × ", rules.very_satisfied_points, " + ", r.fairly_satisfied, " × ",
+      rules.fairly_satisfied_points, " + ", r.average, " × ", rules.average_points, " + ",
+      r.unsatisfied, " × ", rules.unsatisfied_points, ") ÷ ", count, " ratings = ", points, " ÷ ",
+      count, " → ", item.points.ToFixed2());
+  item.applied_chinese = absl::StrCat(
+      "(非常满意", r.very_satisfied, "×", rules.very_satisfied_points, " + 比较满意",
+      r.fairly_satisfied, "×", rules.fairly_satisfied_points, " + 一般", r.average, "×",
+      rules.average_points, " + 不满意", r.unsatisfied, "×", rules.unsatisfied_points, ") ÷ ",
+      count, "份评价 = ", points, " ÷ ", count, " → ", item.points.ToFixed2(), "分");
   return item;
 }
 
-ScoreItem Defence(const InstitutionInput& in) {
-  ScoreItem item = Item("S3", "Defence", "业务答辩", 30);
+ScoreItem Defence(const InstitutionInput& in, const ScoreRules& rules) {
+  ScoreItem item = Item("S3", "Defence", "业务答辩", rules.s3_max);
   const std::vector<int64_t>& scores = in.defence_scores_hundredths;
   if (scores.empty()) {
     // RULES.md is silent; like "no test taken" (S1.3) a defence with no score earns nothing.
@@ -235,7 +229,7 @@ ScoreItem Defence(const InstitutionInput& in) {
     sum += s;
     shown.push_back(FormatHundredths(s));
   }
-  const Band& band = DefenceBand(sum, static_cast<int64_t>(scores.size()));
+  const Band& band = DefenceBand(rules.defence, sum, static_cast<int64_t>(scores.size()));
   std::string mean =
       Rational::Fraction(sum, static_cast<__int128>(scores.size()) * 100)->ToFixed2();
   // The exact "sum ÷ count" is shown beside the rounded mean: a mean such as 90.003 displays
@@ -281,7 +275,8 @@ const ExclusionText& DescribeExclusion(Exclusion exclusion) {
   return kNone;
 }
 
-absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input) {
+absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input,
+                                             const ScoreRules& rules) {
   if (absl::Status s = Validate(input); !s.ok()) return s;
   ScoreSheet sheet;
   sheet.credit_code = input.credit_code;
@@ -291,14 +286,14 @@ absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input) {
   sheet.project_source = input.project_source;
   sheet.exclusion_sanction = input.exclusion_sanction;
   for (const TestResult& t : input.tests) sheet.test_sessions.push_back(t.session);
-  sheet.items[kS1_1] = SuccessfulProjects(input);
-  sheet.items[kS1_2] = PassRate(input);
-  absl::StatusOr<ScoreItem> test = TestScore(input);
+  sheet.items[kS1_1] = SuccessfulProjects(input, rules);
+  sheet.items[kS1_2] = PassRate(input, rules);
+  absl::StatusOr<ScoreItem> test = TestScore(input, rules);
   if (!test.ok()) return test.status();
   sheet.items[kS1_3] = *std::move(test);
-  sheet.items[kS2_1] = Ratings("S2.1", "Service content", "服务内容", input.content_ratings);
-  sheet.items[kS2_2] = Ratings("S2.2", "Service results", "服务结果", input.result_ratings);
-  sheet.items[kS3] = Defence(input);
+  sheet.items[kS2_1] = Ratings("S2.1", "Service content", "服务内容", input.content_ratings, rules);
+  sheet.items[kS2_2] = Ratings("S2.2", "Service results", "服务结果", input.result_ratings, rules);
+  sheet.items[kS3] = Defence(input, rules);
 
   const auto& it = sheet.items;
   std::optional<Rational> s1 = SumOf({it[kS1_1].points, it[kS1_2].points, it[kS1_3].points});
@@ -314,7 +309,7 @@ absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input) {
 }
 
 absl::StatusOr<std::vector<ScoreSheet>> ComputeScoreSheets(
-    absl::Span<const InstitutionInput> inputs) {
+    absl::Span<const InstitutionInput> inputs, const ScoreRules& rules) {
   std::vector<absl::string_view> codes;
   codes.reserve(inputs.size());
   for (const InstitutionInput& in : inputs) codes.push_back(in.credit_code);
@@ -328,7 +323,7 @@ absl::StatusOr<std::vector<ScoreSheet>> ComputeScoreSheets(
   std::vector<ScoreSheet> sheets;
   sheets.reserve(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(inputs[i]);
+    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(inputs[i], rules);
     if (!sheet.ok()) {
       if (sheet.status().code() != absl::StatusCode::kInvalidArgument) return sheet.status();
       // Name the institution in each field path so the caller can find the bad row.

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "services/evaluation/domain/rational.h"
+#include "services/evaluation/domain/score_rules.h"
 
 namespace zhigai::evaluation {
 
@@ -106,14 +107,15 @@ struct ScoreSheet {
   std::vector<std::string> test_sessions;  // the tests' sessions, in input order
 };
 
-// Scores one institution. INVALID_ARGUMENT listing every bad field (negative counts, approved
-// above declared, a test score above its full marks, a defence score outside 0–100, …);
-// OUT_OF_RANGE (SCORE_NOT_REPRESENTABLE) if the exact value would not fit in 64-bit terms,
-// which needs absurd inputs. Pure: the same input gives the same sheet.
-absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input);
+// Scores one institution under `rules` (the version its round records). INVALID_ARGUMENT listing
+// every bad field (negative counts, approved above declared, a test score above its full marks, a
+// defence score outside 0–100, …); OUT_OF_RANGE (SCORE_NOT_REPRESENTABLE) if the exact value would
+// not fit in 64-bit terms, which needs absurd inputs. Pure: the same input gives the same sheet.
+absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input,
+                                             const ScoreRules& rules);
 
 // Scores a round's institutions, in input order. Also refuses a credit code given twice.
 absl::StatusOr<std::vector<ScoreSheet>> ComputeScoreSheets(
-    absl::Span<const InstitutionInput> inputs);
+    absl::Span<const InstitutionInput> inputs, const ScoreRules& rules);
 
 }  // namespace zhigai::evaluation

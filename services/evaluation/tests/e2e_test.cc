@@ -9,6 +9,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
+#include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
 #include "services/evaluation/tests/real_sources.h"
 
@@ -49,7 +50,7 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
   ASSERT_TRUE(server::Migrate(*evaluation_pool, "evaluation", migrations::Evaluation()).ok());
   EvaluationStore evaluation_store(*evaluation_pool, [] { return absl::Now(); });
   GrpcMetricSources sources(real.addresses(), testing::kRealProof);
-  EvaluationHandlers evaluation(evaluation_store, sources, testing::kRealProof);
+  EvaluationHandlers evaluation(evaluation_store, sources, TestRules(), testing::kRealProof);
   int port = 0;
   auto evaluation_server = server::StartServer({&evaluation}, "127.0.0.1:0", nullptr, &port);
   auto stub = v1::EvaluationService::NewStub(

@@ -5,9 +5,11 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/auth/principal.h"
@@ -16,6 +18,7 @@
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "services/evaluation/compute.h"
+#include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
 #include "services/evaluation/tests/fake_sources.h"
 
@@ -62,6 +65,33 @@ std::vector<std::string> Fields(const grpc::Status& s) {
   return out;
 }
 
+// Version 1 from data/score-rules.tsv and a fictitious version 2 in force from 2060 with other
+// S3 bands, added as a revision of the measures would add one: as data (issue 26).
+const std::vector<ScoreRules>& RulesWithAVersion2() {
+  static const std::vector<ScoreRules>* rules = [] {
+    std::string text = "version\tparameter\tvalue\tsource\n";
+    std::string v2;
+    std::ifstream in(std::string(ZHIGAI_DATA_DIR) + "/score-rules.tsv");
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      absl::StrAppend(&text, line, "\n");
+      std::vector<std::string> f = absl::StrSplit(line, '\t');
+      if (f.size() != 4 || f[0] != "1") continue;
+      if (f[1] == "effective_from") f[2] = "2060-01-01";
+      if (f[1] == "s3.bands") f[2] = "<50:0 <=70:10 <=85:20 else:30";
+      absl::StrAppend(&v2, "2\t", f[1], "\t", f[2], "\tfictitious revision for the test\n");
+    }
+    auto parsed = ParseScoreRules(text + v2, "score-rules.tsv with a version 2");
+    if (!parsed.ok()) {
+      ADD_FAILURE() << parsed.status();
+      return new std::vector<ScoreRules>(TestRules());
+    }
+    return new std::vector<ScoreRules>(std::move(*parsed));
+  }();
+  return *rules;
+}
+
 class EvaluationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -72,7 +102,7 @@ class EvaluationTest : public ::testing::Test {
     std::string a = fakes_->address();
     sources_ = new GrpcMetricSources({a, a, a, a}, kProof, absl::Seconds(10));
     store_ = new EvaluationStore(*pool_, [] { return absl::Now(); });
-    handlers_ = new EvaluationHandlers(*store_, *sources_, kProof);
+    handlers_ = new EvaluationHandlers(*store_, *sources_, RulesWithAVersion2(), kProof);
     int port = 0;
     server_ =
         new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
@@ -429,7 +459,7 @@ TEST_F(EvaluationTest, AnUnreachableSourceIsUnavailableAndTheFirstPullStoresNoth
   GrpcMetricSources sources(
       {fakes_->address(), fakes_->address(), "127.0.0.1:1", fakes_->address()}, kProof,
       absl::Seconds(5));
-  EvaluationHandlers handlers(*store_, sources, kProof);
+  EvaluationHandlers handlers(*store_, sources, TestRules(), kProof);
   int port = 0;
   auto server = server::StartServer({&handlers}, "127.0.0.1:0", nullptr, &port);
   auto stub = v1::EvaluationService::NewStub(
@@ -630,10 +660,10 @@ TEST_F(EvaluationTest, ReplayFromTheSnapshotGivesByteIdenticalSheets) {
   // Recompute from what the store holds (snapshot + defence) and compare byte for byte.
   auto inputs = store_->LoadInputs(year);
   ASSERT_TRUE(inputs.ok()) << inputs.status();
-  auto replay = ComputeRound(year, inputs->inputs);
+  auto replay = ComputeRound(year, inputs->inputs, TestRulesV1());
   ASSERT_TRUE(replay.ok()) << replay.status();
-  EXPECT_EQ(*ExportSheets(inputs->inputs, true), csv);
-  EXPECT_EQ(*ExportSheets(inputs->inputs, false), json);
+  EXPECT_EQ(*ExportSheets(inputs->inputs, TestRulesV1(), true), csv);
+  EXPECT_EQ(*ExportSheets(inputs->inputs, TestRulesV1(), false), json);
   // The ranking export was stored by ComputeRanking: the replay gives the same bytes.
   EXPECT_EQ(replay->ranking_json, ranking_json);
   v1::ListScoreSheetsRequest list;
@@ -1141,6 +1171,50 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   get.set_name(other.name());
   EXPECT_EQ(Reason(stub_->GetRoundObjection(As(Inst(k.d)).get(), get, &objection)),
             "NOT_OWN_INSTITUTION");
+}
+
+// Issue 26 item 1: a round records the rules in force on 1 January of its year and is scored
+// and replayed under them. 2059 under version 1, 2060 under the fictitious version 2 (other S3
+// bands): the same defence (mean 88) scores 25 and 30, and 2059's replay does not move.
+TEST_F(EvaluationTest, ARoundIsScoredAndReplayedUnderTheRulesItRecords) {
+  Cast old_year = RankHandComputed(2059, "AE");
+  Cast new_year = RankHandComputed(2060, "AQ");
+  EXPECT_EQ(Get(2059).rule_version(), 1);
+  EXPECT_EQ(Get(2060).rule_version(), 2);
+  v1::ScoreSheet before, after;
+  ASSERT_TRUE(Sheet(2059, old_year.a, City(), &before).ok());
+  ASSERT_TRUE(Sheet(2060, new_year.a, City(), &after).ok());
+  EXPECT_EQ(before.items(5).points(), "25.00");
+  EXPECT_EQ(after.items(5).points(), "30.00");
+  EXPECT_NE(after.items(5).applied_en().find("s > 85"), std::string::npos)
+      << after.items(5).applied_en();
+  // The replay of 2059 (its export, recomputed) is what version 1 gives, byte for byte, and
+  // not what version 2 would give.
+  std::string json;
+  ASSERT_TRUE(Export(2059, City(), v1::JSON, v1::SCORE_SHEETS, &json).ok());
+  auto inputs = store_->LoadInputs(2059);
+  ASSERT_TRUE(inputs.ok());
+  EXPECT_EQ(inputs->rule_version, 1);
+  const std::vector<ScoreRules>& rules = RulesWithAVersion2();
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(*ExportSheets(inputs->inputs, rules[0], false), json);
+  EXPECT_NE(*ExportSheets(inputs->inputs, rules[1], false), json);
+  // A what-if without a round scores with the version asked for.
+  v1::SimulateRankingRequest req;
+  v1::HypotheticalInstitution* h = req.add_hypothetical();
+  h->set_credit_code("X");
+  h->mutable_inputs()->add_defence_scores_hundredths(8800);
+  v1::SimulateRankingResponse out;
+  req.set_rule_version(1);
+  ASSERT_TRUE(stub_->SimulateRanking(As(City()).get(), req, &out).ok());
+  EXPECT_EQ(out.sheets(0).sheet().items(5).points(), "25.00");
+  req.set_rule_version(0);  // the latest
+  ASSERT_TRUE(stub_->SimulateRanking(As(City()).get(), req, &out).ok());
+  EXPECT_EQ(out.rule_version(), 2);
+  EXPECT_EQ(out.sheets(0).sheet().items(5).points(), "30.00");
+  req.set_rule_version(3);
+  EXPECT_EQ(stub_->SimulateRanking(As(City()).get(), req, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

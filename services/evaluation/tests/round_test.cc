@@ -4,6 +4,7 @@
 
 #include "libs/core/errors.h"
 #include "services/evaluation/compute.h"
+#include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/round_states.h"
 #include "services/evaluation/snapshot.h"
 
@@ -156,7 +157,7 @@ TEST(Compute, RankingOrderExclusionsAndDeterminism) {
   c.credit_code = "C";
   c.defence_scores_hundredths = {6000};
   std::vector<InstitutionInput> inputs = {a, b, c};
-  auto first = ComputeRound(2026, inputs);
+  auto first = ComputeRound(2026, inputs, TestRulesV1());
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ(first->sheets.size(), 3u);
   EXPECT_EQ(first->sheets[0].credit_code(), "A");
@@ -172,9 +173,9 @@ TEST(Compute, RankingOrderExclusionsAndDeterminism) {
   EXPECT_EQ(first->sheets[2].exclusion().reason(), "BARRED");
   EXPECT_EQ(first->sheets[2].exclusion().rule(), "R14.5");
   EXPECT_EQ(RankingEntryOf(first->sheets[2]).exclusion().rule(), "R14.5");
-  auto again = ComputeRound(2026, inputs);
+  auto again = ComputeRound(2026, inputs, TestRulesV1());
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*ExportSheets(inputs, true), *ExportSheets(inputs, true));
+  EXPECT_EQ(*ExportSheets(inputs, TestRulesV1(), true), *ExportSheets(inputs, TestRulesV1(), true));
   EXPECT_EQ(first->ranking_csv, again->ranking_csv);
   EXPECT_EQ(first->ranking_json, again->ranking_json);
   for (size_t i = 0; i < 3; ++i) {

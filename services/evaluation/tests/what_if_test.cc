@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "libs/core/errors.h"
+#include "services/evaluation/domain/testing/rules.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -32,12 +33,19 @@ InstitutionInput Institution(const std::string& code, int64_t defence) {
 // A (90), B (80), C (70) on defence alone; D is barred with a perfect defence.
 WhatIfRound Round() {
   WhatIfRound round;
+  round.rules = &TestRulesV1();
   round.year = 2027;
   round.state = v1::DEFENCE_SCORED;
   round.inputs = {Institution("A", 9000), Institution("B", 8000), Institution("C", 7000),
                   Institution("D", 10000)};
   round.inputs[3].exclusion = Exclusion::kBarred;
   round.inputs[3].exclusion_sanction = "sanctions/4";
+  return round;
+}
+
+WhatIfRound NoRound() {
+  WhatIfRound round;
+  round.rules = &TestRulesV1();
   return round;
 }
 
@@ -130,7 +138,7 @@ TEST(WhatIf, AFictitiousInstitutionIsScoredFromExplicitInputsWithoutARound) {
   h->set_display_name("假设机构");
   h->mutable_inputs()->add_defence_scores_hundredths(10000);
   h->mutable_inputs()->add_defence_scores_hundredths(10000);
-  auto out = SimulateRanking(WhatIfRound(), req);
+  auto out = SimulateRanking(NoRound(), req);
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->sheets_size(), 1);
   const auto& line = out->sheets(0);
@@ -203,7 +211,7 @@ TEST(WhatIf, BadRequestsNameEveryFieldAndTheRule) {
                                    "corrections[3].inputs.defence_scores_hundredths[0]",
                                    "corrections[4].inputs.exclusion", "corrections[5].credit_code",
                                    "hypothetical[0].credit_code"));
-  auto nothing = SimulateRanking(WhatIfRound(), v1::SimulateRankingRequest());
+  auto nothing = SimulateRanking(NoRound(), v1::SimulateRankingRequest());
   EXPECT_EQ(nothing.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

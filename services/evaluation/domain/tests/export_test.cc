@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "services/evaluation/domain/testing/rules.h"
+
 namespace zhigai::evaluation {
 namespace {
 
@@ -26,7 +28,7 @@ InstitutionInput Sample() {
 }
 
 std::vector<ScoreSheet> Sheets(const std::vector<InstitutionInput>& inputs) {
-  absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs);
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs, TestRulesV1());
   EXPECT_TRUE(sheets.ok()) << sheets.status();
   return sheets.ok() ? *sheets : std::vector<ScoreSheet>{};
 }
@@ -114,7 +116,8 @@ TEST(ExportTest, RankingCsvAndJsonExactly) {
   c.credit_code = "C";
   c.name = "丙公司";
   c.exclusion = Exclusion::kBarred;
-  absl::StatusOr<Ranking> ranking = RankInstitutions(Sheets({c, b, a}));
+  absl::StatusOr<Ranking> ranking =
+      RankInstitutions(Sheets({c, b, a}), TestRulesV1().excellent_places);
   ASSERT_TRUE(ranking.ok()) << ranking.status();
   EXPECT_EQ(RankingCsv(*ranking),
             "rank,credit_code,name,total,s1,s3,s2,verified_complaints,excellent,decided_by\r\n"
@@ -154,8 +157,8 @@ TEST(ExportTest, RecomputingGivesByteIdenticalOutput) {
   std::vector<ScoreSheet> second = Sheets(inputs);
   EXPECT_EQ(ScoreSheetsCsv(first), ScoreSheetsCsv(second));
   EXPECT_EQ(ScoreSheetsJson(first), ScoreSheetsJson(second));
-  absl::StatusOr<Ranking> r1 = RankInstitutions(first);
-  absl::StatusOr<Ranking> r2 = RankInstitutions(second);
+  absl::StatusOr<Ranking> r1 = RankInstitutions(first, TestRulesV1().excellent_places);
+  absl::StatusOr<Ranking> r2 = RankInstitutions(second, TestRulesV1().excellent_places);
   ASSERT_TRUE(r1.ok() && r2.ok());
   EXPECT_EQ(RankingCsv(*r1), RankingCsv(*r2));
   EXPECT_EQ(RankingJson(*r1), RankingJson(*r2));

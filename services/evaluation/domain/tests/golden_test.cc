@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/evaluation/domain/ranking.h"
 #include "services/evaluation/domain/score_sheet.h"
+#include "services/evaluation/domain/testing/rules.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -237,7 +238,7 @@ TEST(GoldenTest, ScoreSheetsItemByItem) {
   ASSERT_GE(cases.size(), 30u);
   for (const Golden& g : cases) {
     SCOPED_TRACE(g.code);
-    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(g.input);
+    absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(g.input, TestRulesV1());
     ASSERT_TRUE(sheet.ok()) << sheet.status();
     for (std::size_t i = 0; i < kItemCount; ++i) {
       EXPECT_EQ(sheet->items[i].points, R(g.items[i]))
@@ -287,9 +288,9 @@ TEST(GoldenTest, RankingWithEveryTieBreakAndATieStraddlingTenth) {
       Ranked("X1", 30, 20, 95, 0, Exclusion::kBarred),     // 80 but barred (R14.5)
       Ranked("X2", 15, 15, 75, 0, Exclusion::kCancelled),  // 50 but cancelled (R14.4)
   };
-  absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs);
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs, TestRulesV1());
   ASSERT_TRUE(sheets.ok()) << sheets.status();
-  absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets);
+  absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets, TestRulesV1().excellent_places);
   ASSERT_TRUE(ranking.ok()) << ranking.status();
 
   struct Expected {

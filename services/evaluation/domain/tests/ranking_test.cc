@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "services/evaluation/domain/testing/rules.h"
+
 namespace zhigai::evaluation {
 namespace {
 
@@ -28,7 +30,7 @@ ScoreSheet Sheet(std::string code, Rational s1, Rational s2, Rational s3, int64_
 Rational I(int64_t v) { return Rational::Integer(v); }
 
 Ranking Rank(const std::vector<ScoreSheet>& sheets) {
-  absl::StatusOr<Ranking> r = RankInstitutions(sheets);
+  absl::StatusOr<Ranking> r = RankInstitutions(sheets, TestRulesV1().excellent_places);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : Ranking{};
 }
@@ -174,7 +176,8 @@ TEST(RankingTest, InputOrderDoesNotMatter) {
 }
 
 TEST(RankingTest, DuplicateCodeRefusedAndEmptyIsEmpty) {
-  EXPECT_EQ(RankInstitutions({Sheet("A", I(1), I(0), I(0)), Sheet("A", I(2), I(0), I(0))})
+  EXPECT_EQ(RankInstitutions({Sheet("A", I(1), I(0), I(0)), Sheet("A", I(2), I(0), I(0))},
+                             TestRulesV1().excellent_places)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "libs/core/errors.h"
+#include "services/evaluation/domain/testing/rules.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -20,7 +21,7 @@ InstitutionInput Basic(std::string code = "CODE-A") {
 }
 
 ScoreSheet Score(const InstitutionInput& in) {
-  absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(in);
+  absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(in, TestRulesV1());
   EXPECT_TRUE(sheet.ok()) << sheet.status();
   return sheet.ok() ? *sheet : ScoreSheet{};
 }
@@ -154,7 +155,7 @@ TEST(ScoreSheetTest, ApprovedAboveDeclaredIsAnInputError) {
   InstitutionInput in = Basic();
   in.declared_projects = 3;
   in.approved_projects = 4;
-  absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(in);
+  absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(in, TestRulesV1());
   ASSERT_EQ(sheet.status().code(), absl::StatusCode::kInvalidArgument);
   std::vector<FieldViolation> v = ViolationsOf(sheet.status());
   ASSERT_EQ(v.size(), 1u);
@@ -170,7 +171,7 @@ TEST(ScoreSheetTest, EveryBadFieldIsReported) {
   in.content_ratings.average = -2;
   in.defence_scores_hundredths = {10001};
   in.verified_complaints = -1;
-  absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(in);
+  absl::StatusOr<ScoreSheet> sheet = ComputeScoreSheet(in, TestRulesV1());
   ASSERT_EQ(sheet.status().code(), absl::StatusCode::kInvalidArgument);
   std::vector<std::string> fields;
   for (const FieldViolation& v : ViolationsOf(sheet.status())) fields.push_back(v.field);
@@ -182,17 +183,18 @@ TEST(ScoreSheetTest, EveryBadFieldIsReported) {
 
 TEST(ScoreSheetTest, BatchRefusesDuplicateCodeAndNamesTheBadRow) {
   std::vector<InstitutionInput> inputs = {Basic("A"), Basic("B"), Basic("A")};
-  EXPECT_EQ(ComputeScoreSheets(inputs).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ComputeScoreSheets(inputs, TestRulesV1()).status().code(),
+            absl::StatusCode::kInvalidArgument);
 
   inputs[2].credit_code = "C";
   inputs[1].approved_projects = 1;  // declared 0
-  absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs);
+  absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs, TestRulesV1());
   ASSERT_EQ(sheets.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(ViolationsOf(sheets.status()).size(), 1u);
   EXPECT_EQ(ViolationsOf(sheets.status())[0].field, "institutions[1].approved_projects");
 
   inputs[1].approved_projects = 0;
-  sheets = ComputeScoreSheets(inputs);
+  sheets = ComputeScoreSheets(inputs, TestRulesV1());
   ASSERT_TRUE(sheets.ok()) << sheets.status();
   ASSERT_EQ(sheets->size(), 3u);
   EXPECT_EQ((*sheets)[2].credit_code, "C");  // input order kept
