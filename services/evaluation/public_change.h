@@ -10,7 +10,8 @@ namespace zhigai::evaluation {
 
 inline constexpr char kRegistryTarget[] = "registry";
 
-// One command per publication of a round: its id is "ranking:<year>:<round version>".
-outbox::Command RankingPublishedCommand(int year, int64_t round_version);
+// One command per publication of a round (1, then one per corrected publication, issue 26):
+// its id is "ranking:<year>:<round version>".
+outbox::Command RankingPublishedCommand(int year, int64_t round_version, int publication);
 
 }  // namespace zhigai::evaluation

@@ -744,7 +744,7 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
     if (!v.ok()) return v.status();
     if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
     // The publication enters the registry's public feed from the outbox (issue 25 item 2).
-    if (auto st = outbox::Enqueue(c, RankingPublishedCommand(year, v->Int64(0, 0))); !st.ok()) {
+    if (auto st = outbox::Enqueue(c, RankingPublishedCommand(year, v->Int64(0, 0), 1)); !st.ok()) {
       return st;
     }
     auto round = ReadRound(c, year);

@@ -222,7 +222,7 @@ absl::StatusOr<v1::DecideRoundObjectionResponse> EvaluationStore::UpholdObjectio
     RETURN_IF_ERROR(StoreDecision(c, change, id, o));
     RETURN_IF_ERROR(AuditRound(c, change, year, version));
     // The corrected publication enters the registry's public feed like the first one.
-    RETURN_IF_ERROR(outbox::Enqueue(c, RankingPublishedCommand(year, version)));
+    RETURN_IF_ERROR(outbox::Enqueue(c, RankingPublishedCommand(year, version, o.publication())));
     ASSIGN_OR_RETURN(*out.mutable_round(), ReadRoundIn(c, year));
     *out.mutable_objection() = std::move(o);
     return absl::OkStatus();
