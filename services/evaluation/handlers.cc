@@ -11,6 +11,7 @@
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
+#include "libs/server/request_kit.h"
 #include "libs/server/serve.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/round_states.h"
@@ -21,26 +22,23 @@ namespace {
 
 using auth::Role;
 using server::Call;
+using server::ChangeOf;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.evaluation.v1.EvaluationService/" #name
+// The full gRPC name of one of this service's methods, for Serve and the audit.
+inline std::string FullMethod(absl::string_view name) {
+  return server::MethodName(v1::EvaluationService::service_full_name(), name);
+}
 
 constexpr int kMaxDefenceEntries = 1000;
 constexpr int kMaxPanelMembers = 1000;
 constexpr int64_t kMaxDefenceHundredths = 100 * 100;
 constexpr size_t kExportChunk = 1 << 20;
 
-Change ChangeOf(const Call& call) { return {call.actor(), call.method}; }
-
+// A round's year Y needs its projects' year Y−1 in range too.
 absl::Status CheckYear(int64_t year, absl::string_view field) {
-  if (year < core::kMinBusinessYear + 1 || year > core::kMaxBusinessYear) {
-    return InvalidField(field, "FORMAT",
-                        absl::StrCat("year must be between ", core::kMinBusinessYear + 1, " and ",
-                                     core::kMaxBusinessYear),
-                        "年度超出范围");
-  }
-  return absl::OkStatus();
+  return server::CheckYear(year, field, core::kMinBusinessYear + 1);
 }
 
 // "evaluationRounds/{year}" → year.
@@ -122,7 +120,7 @@ absl::Status CheckScorable(const PulledSnapshot& snapshot, const ScoreRules& rul
 
 grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
                                              const v1::CreateRoundRequest* req, v1::Round* resp) {
-  return Serve(ctx, proof_, METHOD(CreateRound), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateRound"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckYear(req->year(), "year"));
@@ -140,7 +138,7 @@ grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
 
 grpc::Status EvaluationHandlers::GetRound(grpc::ServerContext* ctx, const v1::GetRoundRequest* req,
                                           v1::Round* resp) {
-  return Serve(ctx, proof_, METHOD(GetRound), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetRound"), [&](const Call& call) -> absl::Status {
     auto year = YearFromName(req->name(), "name");
     if (!year.ok()) return year.status();
     auto out = store_.GetRound(*year);
@@ -154,7 +152,7 @@ grpc::Status EvaluationHandlers::GetRound(grpc::ServerContext* ctx, const v1::Ge
 grpc::Status EvaluationHandlers::PullMetrics(grpc::ServerContext* ctx,
                                              const v1::PullMetricsRequest* req,
                                              v1::Snapshot* resp) {
-  return Serve(ctx, proof_, METHOD(PullMetrics), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("PullMetrics"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     auto year = YearFromName(req->round(), "round");
     if (!year.ok()) return year.status();
@@ -177,7 +175,7 @@ grpc::Status EvaluationHandlers::PullMetrics(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::GetSnapshot(grpc::ServerContext* ctx,
                                              const v1::GetSnapshotRequest* req,
                                              v1::Snapshot* resp) {
-  return Serve(ctx, proof_, METHOD(GetSnapshot), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetSnapshot"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
         !s.ok()) {
       return s;
@@ -194,7 +192,7 @@ grpc::Status EvaluationHandlers::GetSnapshot(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::FreezeSnapshot(grpc::ServerContext* ctx,
                                                 const v1::FreezeSnapshotRequest* req,
                                                 v1::Round* resp) {
-  return Serve(ctx, proof_, METHOD(FreezeSnapshot), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("FreezeSnapshot"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     auto year = YearFromName(req->round(), "round");
@@ -211,49 +209,50 @@ grpc::Status EvaluationHandlers::FreezeSnapshot(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::RecordDefenceScores(grpc::ServerContext* ctx,
                                                      const v1::RecordDefenceScoresRequest* req,
                                                      v1::Round* resp) {
-  return Serve(ctx, proof_, METHOD(RecordDefenceScores), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
-    Violations v;
-    auto year = YearFromName(req->round(), "round");
-    v.Absorb(year.status());
-    if (req->entries().empty() || req->entries_size() > kMaxDefenceEntries) {
-      v.Add("entries", "AIP-231", "send between 1 and 1000 entries");
-    }
-    std::set<std::string> seen;
-    std::vector<DefenceEntryInput> entries;
-    for (int i = 0; i < req->entries_size() && i < kMaxDefenceEntries; ++i) {
-      const v1::DefenceEntry& e = req->entries(i);
-      std::string path = absl::StrCat("entries[", i, "]");
-      v.Absorb(core::ValidateCreditCode(e.credit_code(), path + ".credit_code"));
-      if (!seen.insert(e.credit_code()).second) {
-        v.Add(path + ".credit_code", "S3", "an institution is listed twice");
-      }
-      if (e.member_scores_hundredths_size() > kMaxPanelMembers) {
-        v.Add(path + ".member_scores_hundredths", "S3", "at most 1000 panel members");
-      }
-      for (int j = 0; j < e.member_scores_hundredths_size(); ++j) {
-        int64_t s = e.member_scores_hundredths(j);
-        if (s < 0 || s > kMaxDefenceHundredths) {
-          v.Add(absl::StrCat(path, ".member_scores_hundredths[", j, "]"), "S3",
-                "a defence score is out of 100: 0 to 10000 hundredths");
+  return Serve(
+      ctx, proof_, FullMethod("RecordDefenceScores"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+        Violations v;
+        auto year = YearFromName(req->round(), "round");
+        v.Absorb(year.status());
+        if (req->entries().empty() || req->entries_size() > kMaxDefenceEntries) {
+          v.Add("entries", "AIP-231", "send between 1 and 1000 entries");
         }
-      }
-      entries.push_back(
-          {e.credit_code(),
-           {e.member_scores_hundredths().begin(), e.member_scores_hundredths().end()}});
-    }
-    if (auto s = v.Finish("答辩成绩有误"); !s.ok()) return s;
-    auto out = store_.RecordDefence(ChangeOf(call), *year, entries);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+        std::set<std::string> seen;
+        std::vector<DefenceEntryInput> entries;
+        for (int i = 0; i < req->entries_size() && i < kMaxDefenceEntries; ++i) {
+          const v1::DefenceEntry& e = req->entries(i);
+          std::string path = absl::StrCat("entries[", i, "]");
+          v.Absorb(core::ValidateCreditCode(e.credit_code(), path + ".credit_code"));
+          if (!seen.insert(e.credit_code()).second) {
+            v.Add(path + ".credit_code", "S3", "an institution is listed twice");
+          }
+          if (e.member_scores_hundredths_size() > kMaxPanelMembers) {
+            v.Add(path + ".member_scores_hundredths", "S3", "at most 1000 panel members");
+          }
+          for (int j = 0; j < e.member_scores_hundredths_size(); ++j) {
+            int64_t s = e.member_scores_hundredths(j);
+            if (s < 0 || s > kMaxDefenceHundredths) {
+              v.Add(absl::StrCat(path, ".member_scores_hundredths[", j, "]"), "S3",
+                    "a defence score is out of 100: 0 to 10000 hundredths");
+            }
+          }
+          entries.push_back(
+              {e.credit_code(),
+               {e.member_scores_hundredths().begin(), e.member_scores_hundredths().end()}});
+        }
+        if (auto s = v.Finish("答辩成绩有误"); !s.ok()) return s;
+        auto out = store_.RecordDefence(ChangeOf(call), *year, entries);
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
                                                 const v1::ComputeRankingRequest* req,
                                                 v1::Round* resp) {
-  return Serve(ctx, proof_, METHOD(ComputeRanking), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ComputeRanking"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     auto year = YearFromName(req->round(), "round");
@@ -291,7 +290,7 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
 
 grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
                                               const v1::PublishRoundRequest* req, v1::Round* resp) {
-  return Serve(ctx, proof_, METHOD(PublishRound), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("PublishRound"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     auto year = YearFromName(req->round(), "round");
@@ -316,7 +315,7 @@ grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::GetScoreSheet(grpc::ServerContext* ctx,
                                                const v1::GetScoreSheetRequest* req,
                                                v1::ScoreSheet* resp) {
-  return Serve(ctx, proof_, METHOD(GetScoreSheet), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetScoreSheet"), [&](const Call& call) -> absl::Status {
     const bool bureau = IsBureauOrService(call);
     if (!bureau) {
       if (auto s = RequireRole(
@@ -347,7 +346,7 @@ grpc::Status EvaluationHandlers::GetScoreSheet(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
                                                  const v1::ListScoreSheetsRequest* req,
                                                  v1::ListScoreSheetsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListScoreSheets), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListScoreSheets"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
         !s.ok()) {
       return s;
@@ -378,7 +377,7 @@ grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ListRoundScope(grpc::ServerContext* ctx,
                                                 const v1::ListRoundScopeRequest* req,
                                                 v1::ListRoundScopeResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListRoundScope), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListRoundScope"), [&](const Call& call) -> absl::Status {
     Violations v;
     auto year = YearFromName(req->parent(), "parent");
     v.Absorb(year.status());
@@ -415,7 +414,7 @@ grpc::Status EvaluationHandlers::ListRoundScope(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
                                                    const v1::ListDefenceScoresRequest* req,
                                                    v1::ListDefenceScoresResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListDefenceScores), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListDefenceScores"), [&](const Call& call) -> absl::Status {
     const bool bureau = IsBureauOrService(call);
     if (!bureau) {
       if (auto s = RequireRole(
@@ -457,7 +456,7 @@ grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
                                              const v1::ListRankingRequest* req,
                                              v1::ListRankingResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListRanking), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListRanking"), [&](const Call& call) -> absl::Status {
     Violations v;
     auto year = YearFromName(req->parent(), "parent");
     v.Absorb(year.status());
@@ -498,7 +497,7 @@ grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
                                                    const v1::ExportScoreSheetsRequest* req,
                                                    grpc::ServerWriter<v1::ExportChunk>* writer) {
-  return Serve(ctx, proof_, METHOD(ExportScoreSheets), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ExportScoreSheets"), [&](const Call& call) -> absl::Status {
     Violations v;
     auto year = YearFromName(req->round(), "round");
     v.Absorb(year.status());
@@ -624,7 +623,7 @@ absl::Status NotOwnObjection() {
 grpc::Status EvaluationHandlers::SimulateRanking(grpc::ServerContext* ctx,
                                                  const v1::SimulateRankingRequest* req,
                                                  v1::SimulateRankingResponse* resp) {
-  return Serve(ctx, proof_, METHOD(SimulateRanking), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("SimulateRanking"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     WhatIfRound round;
     if (!req->round().empty()) {
@@ -661,29 +660,32 @@ grpc::Status EvaluationHandlers::SimulateRanking(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::FileRoundObjection(grpc::ServerContext* ctx,
                                                     const v1::FileRoundObjectionRequest* req,
                                                     v1::RoundObjection* resp) {
-  return Serve(ctx, proof_, METHOD(FileRoundObjection), [&](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
-    Violations v;
-    auto year = YearFromName(req->parent(), "parent");
-    v.Absorb(year.status());
-    v.Absorb(core::ValidateCreditCode(req->objection().credit_code(), "objection.credit_code"));
-    v.Absorb(core::ValidateText(req->objection().reason(), "objection.reason", 1, 2000, "R10.1"));
-    v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
-    RETURN_IF_ERROR(v.Finish());
-    if (call.principal.role == Role::kInstitution &&
-        call.principal.credit_code != req->objection().credit_code()) {
-      return NotOwnObjection();
-    }
-    ASSIGN_OR_RETURN(*resp, store_.FileObjection(ChangeOf(call), server::IdempotencyKey(call, *req),
-                                                 *year, req->objection()));
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("FileRoundObjection"), [&](const Call& call) -> absl::Status {
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
+        Violations v;
+        auto year = YearFromName(req->parent(), "parent");
+        v.Absorb(year.status());
+        v.Absorb(core::ValidateCreditCode(req->objection().credit_code(), "objection.credit_code"));
+        v.Absorb(
+            core::ValidateText(req->objection().reason(), "objection.reason", 1, 2000, "R10.1"));
+        v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
+        RETURN_IF_ERROR(v.Finish());
+        if (call.principal.role == Role::kInstitution &&
+            call.principal.credit_code != req->objection().credit_code()) {
+          return NotOwnObjection();
+        }
+        ASSIGN_OR_RETURN(
+            *resp, store_.FileObjection(ChangeOf(call), server::IdempotencyKey(call, *req), *year,
+                                        req->objection()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status EvaluationHandlers::GetRoundObjection(grpc::ServerContext* ctx,
                                                    const v1::GetRoundObjectionRequest* req,
                                                    v1::RoundObjection* resp) {
-  return Serve(ctx, proof_, METHOD(GetRoundObjection), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetRoundObjection"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
     ASSIGN_OR_RETURN(auto name, ObjectionFromName(req->name()));
     ASSIGN_OR_RETURN(*resp, store_.GetObjection(name.first, name.second));
@@ -699,87 +701,90 @@ grpc::Status EvaluationHandlers::GetRoundObjection(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ListRoundObjections(grpc::ServerContext* ctx,
                                                      const v1::ListRoundObjectionsRequest* req,
                                                      v1::ListRoundObjectionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListRoundObjections), [&](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
-    Violations v;
-    auto year = YearFromName(req->parent(), "parent");
-    v.Absorb(year.status());
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto token = db::DecodePageToken(req->page_token());
-    v.Absorb(token.status());
-    int64_t after = 0;
-    if (token.ok() && !token->empty() && (!absl::SimpleAtoi(*token, &after) || after < 0)) {
-      v.Add("page_token", "AIP-158", "bad page token");
-    }
-    RETURN_IF_ERROR(v.Finish());
-    const std::string only =
-        call.principal.role == Role::kInstitution ? call.principal.credit_code : "";
-    ASSIGN_OR_RETURN(auto rows, store_.ListObjections(*year, after, only, *size + 1));
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
-      *resp->add_objections() = std::move(rows[i]);
-    }
-    if (static_cast<int>(rows.size()) > *size) {
-      const std::string& last = resp->objections(*size - 1).name();
-      resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("ListRoundObjections"), [&](const Call& call) -> absl::Status {
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
+        Violations v;
+        auto year = YearFromName(req->parent(), "parent");
+        v.Absorb(year.status());
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto token = db::DecodePageToken(req->page_token());
+        v.Absorb(token.status());
+        int64_t after = 0;
+        if (token.ok() && !token->empty() && (!absl::SimpleAtoi(*token, &after) || after < 0)) {
+          v.Add("page_token", "AIP-158", "bad page token");
+        }
+        RETURN_IF_ERROR(v.Finish());
+        const std::string only =
+            call.principal.role == Role::kInstitution ? call.principal.credit_code : "";
+        ASSIGN_OR_RETURN(auto rows, store_.ListObjections(*year, after, only, *size + 1));
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+          *resp->add_objections() = std::move(rows[i]);
+        }
+        if (static_cast<int>(rows.size()) > *size) {
+          const std::string& last = resp->objections(*size - 1).name();
+          resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status EvaluationHandlers::DecideRoundObjection(grpc::ServerContext* ctx,
                                                       const v1::DecideRoundObjectionRequest* req,
                                                       v1::DecideRoundObjectionResponse* resp) {
-  return Serve(ctx, proof_, METHOD(DecideRoundObjection), [&](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
-    Violations v;
-    auto name = ObjectionFromName(req->name());
-    v.Absorb(name.status());
-    if (req->version() <= 0) {
-      v.Add("version", "AIP-154", "version: send the objection's version you read");
-    }
-    v.Absorb(core::ValidateText(req->decision_note(), "decision_note", 1, 2000, "R10.1"));
-    if (req->upheld() && req->corrections().empty()) {
-      v.Add("corrections", "R10.1", "corrections: an upheld objection says what it corrects");
-    }
-    if (!req->upheld() && !req->corrections().empty()) {
-      v.Add("corrections", "R10.1", "corrections: a rejected objection corrects nothing");
-    }
-    RETURN_IF_ERROR(v.Finish());
-    const auto [year, id] = *name;
-    if (!req->upheld()) {
-      ASSIGN_OR_RETURN(*resp, store_.RejectObjection(ChangeOf(call), year, id, req->version(),
-                                                     req->decision_note()));
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(v1::RoundObjection objection, store_.GetObjection(year, id));
-    Violations own;
-    for (int i = 0; i < req->corrections_size(); ++i) {
-      if (req->corrections(i).credit_code() != objection.credit_code()) {
-        own.Add(absl::StrCat("corrections[", i, "].credit_code"), "R10.1",
-                absl::StrCat("corrections[", i,
-                             "].credit_code: an objection corrects the "
-                             "objecting institution's own inputs (",
-                             objection.credit_code(), ")"));
-      }
-    }
-    RETURN_IF_ERROR(own.Finish());
-    ASSIGN_OR_RETURN(WhatIfRound round, LoadAsRanked(store_, sources_, rules_, year));
-    if (round.state != v1::PUBLISHED) {
-      return RuleViolation("ROUND_NOT_PUBLISHED", "R10.1",
-                           "objections are to a published round's results",
-                           "考核结果尚未公布，不能提出异议");
-    }
-    ASSIGN_OR_RETURN(std::vector<InstitutionInput> corrected,
-                     CorrectedInputs(std::move(round.inputs), req->corrections(), *round.rules));
-    ASSIGN_OR_RETURN(ComputedRound computed, ComputeRound(year, corrected, *round.rules));
-    std::vector<v1::InputCorrection> corrections(req->corrections().begin(),
-                                                 req->corrections().end());
-    ASSIGN_OR_RETURN(
-        *resp, store_.UpholdObjection(ChangeOf(call), year, id, req->version(),
-                                      req->decision_note(), corrections, round.version, computed));
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("DecideRoundObjection"), [&](const Call& call) -> absl::Status {
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
+        Violations v;
+        auto name = ObjectionFromName(req->name());
+        v.Absorb(name.status());
+        if (req->version() <= 0) {
+          v.Add("version", "AIP-154", "version: send the objection's version you read");
+        }
+        v.Absorb(core::ValidateText(req->decision_note(), "decision_note", 1, 2000, "R10.1"));
+        if (req->upheld() && req->corrections().empty()) {
+          v.Add("corrections", "R10.1", "corrections: an upheld objection says what it corrects");
+        }
+        if (!req->upheld() && !req->corrections().empty()) {
+          v.Add("corrections", "R10.1", "corrections: a rejected objection corrects nothing");
+        }
+        RETURN_IF_ERROR(v.Finish());
+        const auto [year, id] = *name;
+        if (!req->upheld()) {
+          ASSIGN_OR_RETURN(*resp, store_.RejectObjection(ChangeOf(call), year, id, req->version(),
+                                                         req->decision_note()));
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(v1::RoundObjection objection, store_.GetObjection(year, id));
+        Violations own;
+        for (int i = 0; i < req->corrections_size(); ++i) {
+          if (req->corrections(i).credit_code() != objection.credit_code()) {
+            own.Add(absl::StrCat("corrections[", i, "].credit_code"), "R10.1",
+                    absl::StrCat("corrections[", i,
+                                 "].credit_code: an objection corrects the "
+                                 "objecting institution's own inputs (",
+                                 objection.credit_code(), ")"));
+          }
+        }
+        RETURN_IF_ERROR(own.Finish());
+        ASSIGN_OR_RETURN(WhatIfRound round, LoadAsRanked(store_, sources_, rules_, year));
+        if (round.state != v1::PUBLISHED) {
+          return RuleViolation("ROUND_NOT_PUBLISHED", "R10.1",
+                               "objections are to a published round's results",
+                               "考核结果尚未公布，不能提出异议");
+        }
+        ASSIGN_OR_RETURN(
+            std::vector<InstitutionInput> corrected,
+            CorrectedInputs(std::move(round.inputs), req->corrections(), *round.rules));
+        ASSIGN_OR_RETURN(ComputedRound computed, ComputeRound(year, corrected, *round.rules));
+        std::vector<v1::InputCorrection> corrections(req->corrections().begin(),
+                                                     req->corrections().end());
+        ASSIGN_OR_RETURN(*resp, store_.UpholdObjection(ChangeOf(call), year, id, req->version(),
+                                                       req->decision_note(), corrections,
+                                                       round.version, computed));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::evaluation

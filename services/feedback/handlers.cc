@@ -12,6 +12,7 @@
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
+#include "libs/server/request_kit.h"
 #include "libs/server/serve.h"
 #include "services/feedback/domain/plagiarism.h"
 #include "services/feedback/domain/ratable_engagement.h"
@@ -26,12 +27,20 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.feedback.v1.FeedbackService/" #name
+// The full gRPC name of one of this service's methods, for Serve and the audit.
+inline std::string FullMethod(absl::string_view name) {
+  return server::MethodName(v1::FeedbackService::service_full_name(), name);
+}
+
+// The shared request kit (libs/server/request_kit.h).
+using server::AfterId;
+using server::ChangeOf;
+using server::CheckYear;
+using server::IdFromName;
+using server::IdOf;
 
 constexpr size_t kMaxEvidence = 20;
 constexpr int kMaxBatch = 1000;
-
-Change ChangeOf(const Call& call) { return {call.actor(), call.method}; }
 
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
   return core::ValidateLine(key, field, 1, max, "AIP-155");
@@ -47,41 +56,6 @@ absl::Status CheckEngagementName(const std::string& name, absl::string_view fiel
   }
   return InvalidField(field, "AIP-122", "must look like engagements/{id}",
                       "服务项目名称格式应为 engagements/{id}");
-}
-
-absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view collection,
-                                   absl::string_view field) {
-  int64_t id = 0;
-  const std::string prefix = absl::StrCat(collection, "/");
-  if (!absl::StartsWith(name, prefix) || !absl::SimpleAtoi(name.substr(prefix.size()), &id) ||
-      id <= 0) {
-    return InvalidField(field, "AIP-122", absl::StrCat("name must look like ", collection, "/{id}"),
-                        "资源名称格式有误");
-  }
-  return id;
-}
-
-absl::StatusOr<int64_t> AfterId(const std::string& token) {
-  auto raw = db::DecodePageToken(token);
-  if (!raw.ok()) return raw.status();
-  if (raw->empty()) return int64_t{0};
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(*raw, &id)) {
-    return InvalidField("page_token", "AIP-158", "bad token", "分页令牌无效");
-  }
-  return id;
-}
-
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
-absl::Status CheckYear(int year, absl::string_view field) {
-  if (year < core::kMinBusinessYear || year > core::kMaxBusinessYear) {
-    return InvalidField(field, "FORMAT",
-                        absl::StrCat("year must be between ", core::kMinBusinessYear, " and ",
-                                     core::kMaxBusinessYear),
-                        "年度超出范围");
-  }
-  return absl::OkStatus();
 }
 
 void CheckEvidence(const google::protobuf::RepeatedPtrField<std::string>& ids,
@@ -162,7 +136,7 @@ absl::CivilDay FeedbackHandlers::Today() const { return core::BusinessDayOf(d_.c
 
 // ---- ratings -------------------------------------------------------------------------------
 
-grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, const char* method,
+grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, absl::string_view method,
                                     const RatingCall& in, v1::RatingSource source,
                                     v1::Rating* resp) {
   return Serve(ctx, d_.internal_proof, method, [&](const Call& call) -> absl::Status {
@@ -237,7 +211,7 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, const char* method
 grpc::Status FeedbackHandlers::RateEngagement(grpc::ServerContext* ctx,
                                               const v1::RateEngagementRequest* req,
                                               v1::Rating* resp) {
-  return Rate(ctx, METHOD(RateEngagement),
+  return Rate(ctx, FullMethod("RateEngagement"),
               {&req->engagement(), req->content(), req->results(), &req->comment(), req->version(),
                &req->request_id(), req},
               v1::ENTERPRISE, resp);
@@ -246,7 +220,7 @@ grpc::Status FeedbackHandlers::RateEngagement(grpc::ServerContext* ctx,
 grpc::Status FeedbackHandlers::RecordPhoneRating(grpc::ServerContext* ctx,
                                                  const v1::RecordPhoneRatingRequest* req,
                                                  v1::Rating* resp) {
-  return Rate(ctx, METHOD(RecordPhoneRating),
+  return Rate(ctx, FullMethod("RecordPhoneRating"),
               {&req->engagement(), req->content(), req->results(), &req->comment(), req->version(),
                &req->request_id(), req},
               v1::PHONE_FOLLOW_UP, resp);
@@ -254,81 +228,86 @@ grpc::Status FeedbackHandlers::RecordPhoneRating(grpc::ServerContext* ctx,
 
 grpc::Status FeedbackHandlers::GetRating(grpc::ServerContext* ctx, const v1::GetRatingRequest* req,
                                          v1::Rating* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(GetRating), [&](const Call& call) -> absl::Status {
-    const std::string& name = req->name();
-    constexpr absl::string_view kSuffix = "/rating";
-    std::string engagement =
-        absl::EndsWith(name, kSuffix) ? name.substr(0, name.size() - kSuffix.size()) : "";
-    if (!CheckEngagementName(engagement, "name").ok()) {
-      return InvalidField("name", "AIP-122", "name must look like engagements/{id}/rating",
-                          "资源名称格式应为 engagements/{id}/rating");
-    }
-    auto stored = d_.store.GetRating(engagement);
-    if (!stored.ok()) return stored.status();
-    const v1::Rating& r = stored->rating;
-    if (auto s = MaySeeRating(call, r.enterprise_credit_code(), r.institution_credit_code(),
-                              stored->division_code);
-        !s.ok()) {
-      return s;
-    }
-    *resp = std::move(stored->rating);
-    if (!call.principal.IsBureau()) resp->clear_recorded_by();
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, d_.internal_proof, FullMethod("GetRating"), [&](const Call& call) -> absl::Status {
+        const std::string& name = req->name();
+        constexpr absl::string_view kSuffix = "/rating";
+        std::string engagement =
+            absl::EndsWith(name, kSuffix) ? name.substr(0, name.size() - kSuffix.size()) : "";
+        if (!CheckEngagementName(engagement, "name").ok()) {
+          return InvalidField("name", "AIP-122", "name must look like engagements/{id}/rating",
+                              "资源名称格式应为 engagements/{id}/rating");
+        }
+        auto stored = d_.store.GetRating(engagement);
+        if (!stored.ok()) return stored.status();
+        const v1::Rating& r = stored->rating;
+        if (auto s = MaySeeRating(call, r.enterprise_credit_code(), r.institution_credit_code(),
+                                  stored->division_code);
+            !s.ok()) {
+          return s;
+        }
+        *resp = std::move(stored->rating);
+        if (!call.principal.IsBureau()) resp->clear_recorded_by();
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status FeedbackHandlers::ListRatings(grpc::ServerContext* ctx,
                                            const v1::ListRatingsRequest* req,
                                            v1::ListRatingsResponse* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(ListRatings), [&](const Call& call) -> absl::Status {
-    Violations v;
-    if (!req->institution_credit_code().empty()) {
-      v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
-    }
-    if (!req->enterprise_credit_code().empty()) {
-      v.Absorb(core::ValidateCreditCode(req->enterprise_credit_code(), "enterprise_credit_code"));
-    }
-    if (req->engagement_year() != 0) v.Absorb(CheckYear(req->engagement_year(), "engagement_year"));
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = AfterId(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+  return Serve(
+      ctx, d_.internal_proof, FullMethod("ListRatings"), [&](const Call& call) -> absl::Status {
+        Violations v;
+        if (!req->institution_credit_code().empty()) {
+          v.Absorb(
+              core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
+        }
+        if (!req->enterprise_credit_code().empty()) {
+          v.Absorb(
+              core::ValidateCreditCode(req->enterprise_credit_code(), "enterprise_credit_code"));
+        }
+        if (req->engagement_year() != 0)
+          v.Absorb(CheckYear(req->engagement_year(), "engagement_year"));
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
 
-    RatingFilter filter{req->institution_credit_code(), req->enterprise_credit_code(), "",
-                        req->engagement_year()};
-    const auto& p = call.principal;
-    absl::Status scoped = absl::OkStatus();
-    switch (p.role) {
-      case Role::kCityBureau:
-      case Role::kService:
-        break;
-      case Role::kCountyBureau:
-        filter.division = p.division_code;
-        break;
-      case Role::kEnterprise:
-        scoped = ScopeFilter(p.credit_code, &filter.enterprise, "rating");
-        break;
-      case Role::kInstitution:
-        scoped = ScopeFilter(p.credit_code, &filter.institution, "rating");
-        break;
-      default:
-        scoped = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                    Role::kInstitution, Role::kService});
-    }
-    if (!scoped.ok()) return scoped;
-    auto rows = d_.store.ListRatings(filter, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      v1::Rating& r = (*rows)[i].rating;
-      if (!p.IsBureau()) r.clear_recorded_by();
-      *resp->add_ratings() = std::move(r);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
-    }
-    return absl::OkStatus();
-  });
+        RatingFilter filter{req->institution_credit_code(), req->enterprise_credit_code(), "",
+                            req->engagement_year()};
+        const auto& p = call.principal;
+        absl::Status scoped = absl::OkStatus();
+        switch (p.role) {
+          case Role::kCityBureau:
+          case Role::kService:
+            break;
+          case Role::kCountyBureau:
+            filter.division = p.division_code;
+            break;
+          case Role::kEnterprise:
+            scoped = ScopeFilter(p.credit_code, &filter.enterprise, "rating");
+            break;
+          case Role::kInstitution:
+            scoped = ScopeFilter(p.credit_code, &filter.institution, "rating");
+            break;
+          default:
+            scoped = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
+                                        Role::kInstitution, Role::kService});
+        }
+        if (!scoped.ok()) return scoped;
+        auto rows = d_.store.ListRatings(filter, *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          v1::Rating& r = (*rows)[i].rating;
+          if (!p.IsBureau()) r.clear_recorded_by();
+          *resp->add_ratings() = std::move(r);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
+        }
+        return absl::OkStatus();
+      });
 }
 
 // ---- settings ------------------------------------------------------------------------------
@@ -349,21 +328,22 @@ absl::StatusOr<int> YearFromSettingsName(const std::string& name, absl::string_v
 grpc::Status FeedbackHandlers::GetRatingSettings(grpc::ServerContext* ctx,
                                                  const v1::GetRatingSettingsRequest* req,
                                                  v1::RatingSettings* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(GetRatingSettings), [&](const Call&) -> absl::Status {
-    // The period is policy, not personal data: anyone may read it.
-    auto year = YearFromSettingsName(req->name(), "name");
-    if (!year.ok()) return year.status();
-    auto out = d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(ctx, d_.internal_proof, FullMethod("GetRatingSettings"),
+               [&](const Call&) -> absl::Status {
+                 // The period is policy, not personal data: anyone may read it.
+                 auto year = YearFromSettingsName(req->name(), "name");
+                 if (!year.ok()) return year.status();
+                 auto out = d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays);
+                 if (!out.ok()) return out.status();
+                 *resp = std::move(*out);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status FeedbackHandlers::UpdateRatingSettings(grpc::ServerContext* ctx,
                                                     const v1::UpdateRatingSettingsRequest* req,
                                                     v1::RatingSettings* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(UpdateRatingSettings),
+  return Serve(ctx, d_.internal_proof, FullMethod("UpdateRatingSettings"),
                [&](const Call& call) -> absl::Status {
                  if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
                  const auto& in = req->settings();
@@ -392,7 +372,7 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
                                              const v1::FileComplaintRequest* req,
                                              v1::Complaint* resp) {
   return Serve(
-      ctx, d_.internal_proof, METHOD(FileComplaint), [&](const Call& call) -> absl::Status {
+      ctx, d_.internal_proof, FullMethod("FileComplaint"), [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kEnterprise}); !s.ok()) return s;
         if (call.principal.credit_code.empty()) return NotYours("complaint");
         v1::Complaint c = req->complaint();
@@ -452,7 +432,7 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
                                                const v1::VerifyComplaintRequest* req,
                                                v1::Complaint* resp) {
   return Serve(
-      ctx, d_.internal_proof, METHOD(VerifyComplaint), [&](const Call& call) -> absl::Status {
+      ctx, d_.internal_proof, FullMethod("VerifyComplaint"), [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         Violations v;
         auto id = IdFromName(req->name(), "complaints", "name");
@@ -546,22 +526,23 @@ absl::Status ShowComplaint(const Call& call, v1::Complaint* c) {
 grpc::Status FeedbackHandlers::GetComplaint(grpc::ServerContext* ctx,
                                             const v1::GetComplaintRequest* req,
                                             v1::Complaint* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(GetComplaint), [&](const Call& call) -> absl::Status {
-    auto id = IdFromName(req->name(), "complaints", "name");
-    if (!id.ok()) return id.status();
-    auto out = d_.store.GetComplaint(*id);
-    if (!out.ok()) return out.status();
-    if (auto s = ShowComplaint(call, &*out); !s.ok()) return s;
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(ctx, d_.internal_proof, FullMethod("GetComplaint"),
+               [&](const Call& call) -> absl::Status {
+                 auto id = IdFromName(req->name(), "complaints", "name");
+                 if (!id.ok()) return id.status();
+                 auto out = d_.store.GetComplaint(*id);
+                 if (!out.ok()) return out.status();
+                 if (auto s = ShowComplaint(call, &*out); !s.ok()) return s;
+                 *resp = std::move(*out);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
                                               const v1::ListComplaintsRequest* req,
                                               v1::ListComplaintsResponse* resp) {
   return Serve(
-      ctx, d_.internal_proof, METHOD(ListComplaints), [&](const Call& call) -> absl::Status {
+      ctx, d_.internal_proof, FullMethod("ListComplaints"), [&](const Call& call) -> absl::Status {
         Violations v;
         if (!req->institution_credit_code().empty()) {
           v.Absorb(
@@ -650,7 +631,7 @@ absl::Status ShowFinding(const Call& call, v1::PlagiarismFinding* f) {
 grpc::Status FeedbackHandlers::GetPlagiarismFinding(grpc::ServerContext* ctx,
                                                     const v1::GetPlagiarismFindingRequest* req,
                                                     v1::PlagiarismFinding* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(GetPlagiarismFinding),
+  return Serve(ctx, d_.internal_proof, FullMethod("GetPlagiarismFinding"),
                [&](const Call& call) -> absl::Status {
                  auto id = IdFromName(req->name(), "plagiarismFindings", "name");
                  if (!id.ok()) return id.status();
@@ -666,7 +647,7 @@ grpc::Status FeedbackHandlers::ListPlagiarismFindings(grpc::ServerContext* ctx,
                                                       const v1::ListPlagiarismFindingsRequest* req,
                                                       v1::ListPlagiarismFindingsResponse* resp) {
   return Serve(
-      ctx, d_.internal_proof, METHOD(ListPlagiarismFindings),
+      ctx, d_.internal_proof, FullMethod("ListPlagiarismFindings"),
       [&](const Call& call) -> absl::Status {
         Violations v;
         std::string institution = req->institution_credit_code();
@@ -705,7 +686,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
     grpc::ServerContext* ctx, const v1::RecordPlagiarismFindingRequest* req,
     v1::PlagiarismFinding* resp) {
   return Serve(
-      ctx, d_.internal_proof, METHOD(RecordPlagiarismFinding),
+      ctx, d_.internal_proof, FullMethod("RecordPlagiarismFinding"),
       [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
         v1::PlagiarismFinding f = req->finding();
@@ -754,7 +735,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
 grpc::Status FeedbackHandlers::BatchGetFeedbackMetrics(
     grpc::ServerContext* ctx, const v1::BatchGetFeedbackMetricsRequest* req,
     v1::BatchGetFeedbackMetricsResponse* resp) {
-  return Serve(ctx, d_.internal_proof, METHOD(BatchGetFeedbackMetrics),
+  return Serve(ctx, d_.internal_proof, FullMethod("BatchGetFeedbackMetrics"),
                [&](const Call& call) -> absl::Status {
                  if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau}); !s.ok())
                    return s;

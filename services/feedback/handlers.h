@@ -69,7 +69,7 @@ class FeedbackHandlers : public v1::FeedbackService::Service {
     const std::string* request_id;
     const google::protobuf::Message* request;  // the whole request: its id is bound to it
   };
-  grpc::Status Rate(grpc::ServerContext* ctx, const char* method, const RatingCall& in,
+  grpc::Status Rate(grpc::ServerContext* ctx, absl::string_view method, const RatingCall& in,
                     v1::RatingSource source, v1::Rating* resp);
   absl::CivilDay Today() const;
 

@@ -22,9 +22,12 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.registry.v1.RegistryService/" #name
-
-Change ChangeOf(const Call& call) { return {call.actor(), call.method}; }
+// The shared request kit (libs/server/request_kit.h).
+using server::AfterId;
+using server::ChangeOf;
+using server::CheckYear;
+using server::IdFromName;
+using server::IdOf;
 
 // "institutions/{code}" → code; the code itself is validated (R0.1).
 absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_view field) {
@@ -35,40 +38,6 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
   std::string code = name.substr(strlen("institutions/"));
   if (auto s = core::ValidateCreditCode(code, field); !s.ok()) return s;
   return code;
-}
-
-absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view collection,
-                                   absl::string_view field) {
-  int64_t id = 0;
-  std::string prefix = absl::StrCat(collection, "/");
-  if (!absl::StartsWith(name, prefix) || !absl::SimpleAtoi(name.substr(prefix.size()), &id) ||
-      id <= 0) {
-    return InvalidField(field, "AIP-122", absl::StrCat("name must look like ", collection, "/{id}"),
-                        "资源名称格式有误");
-  }
-  return id;
-}
-
-absl::StatusOr<int64_t> AfterId(const std::string& token) {
-  auto raw = db::DecodePageToken(token);
-  if (!raw.ok()) return raw.status();
-  if (raw->empty()) return int64_t{0};
-  int64_t id;
-  if (!absl::SimpleAtoi(*raw, &id))
-    return InvalidField("page_token", "AIP-158", "bad token", "分页令牌无效");
-  return id;
-}
-
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
-absl::Status CheckYear(int year, absl::string_view field) {
-  if (year < core::kMinBusinessYear || year > core::kMaxBusinessYear) {
-    return InvalidField(field, "FORMAT",
-                        absl::StrCat("year must be between ", core::kMinBusinessYear, " and ",
-                                     core::kMaxBusinessYear),
-                        "年度超出范围");
-  }
-  return absl::OkStatus();
 }
 
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
@@ -98,7 +67,7 @@ absl::Status WithinCountyDivision(const Call& call, const std::string& division,
 grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                                  const v1::CreateInstitutionRequest* req,
                                                  v1::Institution* resp) {
-  return Serve(ctx, proof_, METHOD(CreateInstitution), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateInstitution"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(
             call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
         !s.ok()) {
@@ -142,11 +111,11 @@ RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& re
       clock_(std::move(clock)),
       hub_(hub) {
   ServeAnswer<v1::GetInstitutionRequest, v1::Institution>(
-      this, &RegistryServiceBase::RequestGetInstitution, proof_, METHOD(GetInstitution),
+      this, &RegistryServiceBase::RequestGetInstitution, proof_, FullMethod("GetInstitution"),
       [this](const Call& call, const v1::GetInstitutionRequest& req, v1::Institution* resp,
              core::Io io) { return AnswerGetInstitution(call, req, resp, io); });
   ServeAnswer<v1::CheckEligibilityRequest, v1::Eligibility>(
-      this, &RegistryServiceBase::RequestCheckEligibility, proof_, METHOD(CheckEligibility),
+      this, &RegistryServiceBase::RequestCheckEligibility, proof_, FullMethod("CheckEligibility"),
       [this](const Call& call, const v1::CheckEligibilityRequest& req, v1::Eligibility* resp,
              core::Io io) { return AnswerCheckEligibility(call, req, resp, io); });
 }
@@ -166,7 +135,7 @@ absl::Status RegistryHandlers::AnswerGetInstitution(const Call& call,
 grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
                                                  const v1::UpdateInstitutionRequest* req,
                                                  v1::Institution* resp) {
-  return Serve(ctx, proof_, METHOD(UpdateInstitution), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("UpdateInstitution"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution});
         !s.ok()) {
       return s;
@@ -205,7 +174,7 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
                                                 const v1::ListInstitutionsRequest* req,
                                                 v1::ListInstitutionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListInstitutions), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListInstitutions"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
         !s.ok()) {
       return s;
@@ -252,7 +221,7 @@ grpc::Status RegistryHandlers::ListInstitutionRevisions(
     grpc::ServerContext* ctx, const v1::ListInstitutionRevisionsRequest* req,
     v1::ListInstitutionRevisionsResponse* resp) {
   return Serve(
-      ctx, proof_, METHOD(ListInstitutionRevisions), [&](const Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("ListInstitutionRevisions"), [&](const Call& call) -> absl::Status {
         auto code = CodeFromName(req->name(), "name");
         if (!code.ok()) return code.status();
         if (!MaySeePersonalData(call.principal, *code)) {
@@ -281,7 +250,7 @@ grpc::Status RegistryHandlers::ListInstitutionRevisions(
 grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
                                                 const v1::CreateConsortiumRequest* req,
                                                 v1::Consortium* resp) {
-  return Serve(ctx, proof_, METHOD(CreateConsortium), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateConsortium"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(
             call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
         !s.ok()) {
@@ -336,7 +305,7 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::GetConsortium(grpc::ServerContext* ctx,
                                              const v1::GetConsortiumRequest* req,
                                              v1::Consortium* resp) {
-  return Serve(ctx, proof_, METHOD(GetConsortium), [&](const Call&) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetConsortium"), [&](const Call&) -> absl::Status {
     auto id = IdFromName(req->name(), "consortia", "name");
     if (!id.ok()) return id.status();
     auto out = store_.GetConsortium(*id);
@@ -374,7 +343,7 @@ absl::Status MayWriteLevel(const Call& call, common::v1::DirectoryLevel level,
 grpc::Status RegistryHandlers::AdmitToDirectory(grpc::ServerContext* ctx,
                                                 const v1::AdmitToDirectoryRequest* req,
                                                 v1::DirectoryEntry* resp) {
-  return Serve(ctx, proof_, METHOD(AdmitToDirectory), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("AdmitToDirectory"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
         !s.ok()) {
       return s;
@@ -403,76 +372,79 @@ grpc::Status RegistryHandlers::AdmitToDirectory(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::UpdateDirectoryEntry(grpc::ServerContext* ctx,
                                                     const v1::UpdateDirectoryEntryRequest* req,
                                                     v1::DirectoryEntry* resp) {
-  return Serve(ctx, proof_, METHOD(UpdateDirectoryEntry), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    auto id = IdFromName(req->name(), "directoryEntries", "name");
-    v.Absorb(id.status());
-    if (req->status() == v1::ENTRY_STATUS_UNSPECIFIED || !v1::EntryStatus_IsValid(req->status())) {
-      v.Add("status", "R4.1", "status must be ACTIVE, SUSPENDED or REMOVED");
-    }
-    v.Absorb(core::ValidateText(req->status_reason(), "status_reason", 1, 500, "R4.1"));
-    if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto current = store_.GetEntry(*id);
-    if (!current.ok()) return current.status();
-    if (auto s = MayWriteLevel(call, current->level(), current->division_code()); !s.ok()) {
-      return s;
-    }
-    auto out = store_.UpdateEntry(ChangeOf(call), *id, req->version(), req->status(),
-                                  req->status_reason());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("UpdateDirectoryEntry"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        auto id = IdFromName(req->name(), "directoryEntries", "name");
+        v.Absorb(id.status());
+        if (req->status() == v1::ENTRY_STATUS_UNSPECIFIED ||
+            !v1::EntryStatus_IsValid(req->status())) {
+          v.Add("status", "R4.1", "status must be ACTIVE, SUSPENDED or REMOVED");
+        }
+        v.Absorb(core::ValidateText(req->status_reason(), "status_reason", 1, 500, "R4.1"));
+        if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto current = store_.GetEntry(*id);
+        if (!current.ok()) return current.status();
+        if (auto s = MayWriteLevel(call, current->level(), current->division_code()); !s.ok()) {
+          return s;
+        }
+        auto out = store_.UpdateEntry(ChangeOf(call), *id, req->version(), req->status(),
+                                      req->status_reason());
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
                                                     const v1::ListDirectoryEntriesRequest* req,
                                                     v1::ListDirectoryEntriesResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListDirectoryEntries), [&](const Call& call) -> absl::Status {
-    Violations v;
-    v.Absorb(CheckYear(req->year(), "year"));
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = AfterId(req->page_token());
-    v.Absorb(after.status());
-    if (!common::v1::DirectoryLevel_IsValid(req->level()))
-      v.Add("level", "FORMAT", "unknown level");
-    if (!common::v1::Direction_IsValid(req->direction())) {
-      v.Add("direction", "FORMAT", "unknown direction");
-    }
-    if (!v1::EntryStatus_IsValid(req->status())) v.Add("status", "FORMAT", "unknown status");
-    if (!req->division_code().empty()) {
-      v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
-    }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    // Everyone but the bureaus sees the active directory only; the default is ACTIVE for all.
-    v1::EntryStatus status =
-        req->status() == v1::ENTRY_STATUS_UNSPECIFIED ? v1::ACTIVE : req->status();
-    if (status != v1::ACTIVE && !call.principal.IsBureau() &&
-        call.principal.role != Role::kService) {
-      return server::Forbidden("STATUS_FILTER_FOR_BUREAUS",
-                               "only bureaus may list suspended or removed entries",
-                               "仅经信部门可查看暂停或移出的名录");
-    }
-    auto rows = store_.ListEntries(*req, status, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_entries() = std::move((*rows)[i]);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(db::EncodePageToken(IdOf(resp->entries(*size - 1).name())));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("ListDirectoryEntries"), [&](const Call& call) -> absl::Status {
+        Violations v;
+        v.Absorb(CheckYear(req->year(), "year"));
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (!common::v1::DirectoryLevel_IsValid(req->level()))
+          v.Add("level", "FORMAT", "unknown level");
+        if (!common::v1::Direction_IsValid(req->direction())) {
+          v.Add("direction", "FORMAT", "unknown direction");
+        }
+        if (!v1::EntryStatus_IsValid(req->status())) v.Add("status", "FORMAT", "unknown status");
+        if (!req->division_code().empty()) {
+          v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
+        }
+        if (auto s = v.Finish(); !s.ok()) return s;
+        // Everyone but the bureaus sees the active directory only; the default is ACTIVE for all.
+        v1::EntryStatus status =
+            req->status() == v1::ENTRY_STATUS_UNSPECIFIED ? v1::ACTIVE : req->status();
+        if (status != v1::ACTIVE && !call.principal.IsBureau() &&
+            call.principal.role != Role::kService) {
+          return server::Forbidden("STATUS_FILTER_FOR_BUREAUS",
+                                   "only bureaus may list suspended or removed entries",
+                                   "仅经信部门可查看暂停或移出的名录");
+        }
+        auto rows = store_.ListEntries(*req, status, *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          *resp->add_entries() = std::move((*rows)[i]);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(IdOf(resp->entries(*size - 1).name())));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status RegistryHandlers::ListDirectoryEntryChanges(
     grpc::ServerContext* ctx, const v1::ListDirectoryEntryChangesRequest* req,
     v1::ListDirectoryEntryChangesResponse* resp) {
   return Serve(
-      ctx, proof_, METHOD(ListDirectoryEntryChanges), [&](const Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("ListDirectoryEntryChanges"), [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
             !s.ok()) {
           return s;
@@ -501,7 +473,7 @@ grpc::Status RegistryHandlers::ListDirectoryEntryChanges(
 grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
                                               const v1::FileCountyListRequest* req,
                                               v1::CountyFiling* resp) {
-  return Serve(ctx, proof_, METHOD(FileCountyList), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("FileCountyList"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCountyBureau}); !s.ok()) return s;
     const auto& f = req->filing();
     Violations v;
@@ -543,7 +515,7 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::ListCountyFilings(grpc::ServerContext* ctx,
                                                  const v1::ListCountyFilingsRequest* req,
                                                  v1::ListCountyFilingsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListCountyFilings), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListCountyFilings"), [&](const Call& call) -> absl::Status {
     Violations v;
     if (req->year() != 0) v.Absorb(CheckYear(req->year(), "year"));
     auto size = db::PageSize(req->page_size());
@@ -571,7 +543,7 @@ grpc::Status RegistryHandlers::ListCountyFilings(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
                                               const v1::ImposeSanctionRequest* req,
                                               v1::Sanction* resp) {
-  return Serve(ctx, proof_, METHOD(ImposeSanction), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ImposeSanction"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckKey(req->command_id(), "command_id", 128));
@@ -596,7 +568,7 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::LiftSanction(grpc::ServerContext* ctx,
                                             const v1::LiftSanctionRequest* req,
                                             v1::Sanction* resp) {
-  return Serve(ctx, proof_, METHOD(LiftSanction), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("LiftSanction"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     auto id = IdFromName(req->name(), "sanctions", "name");
@@ -614,7 +586,7 @@ grpc::Status RegistryHandlers::LiftSanction(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::ListSanctions(grpc::ServerContext* ctx,
                                              const v1::ListSanctionsRequest* req,
                                              v1::ListSanctionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListSanctions), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListSanctions"), [&](const Call& call) -> absl::Status {
     bool own = call.principal.role == Role::kInstitution &&
                call.principal.credit_code == req->credit_code();
     if (!own) {
@@ -730,19 +702,20 @@ absl::Status RegistryHandlers::AnswerCheckEligibility(const Call& call,
 grpc::Status RegistryHandlers::BatchCheckEligibility(grpc::ServerContext* ctx,
                                                      const v1::BatchCheckEligibilityRequest* req,
                                                      v1::BatchCheckEligibilityResponse* resp) {
-  return Serve(ctx, proof_, METHOD(BatchCheckEligibility), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireEligibilityCaller(call); !s.ok()) return s;
-    if (req->requests().empty() || req->requests_size() > 1000) {
-      return InvalidField("requests", "AIP-231", "send between 1 and 1000 requests",
-                          "批量请求须为1至1000条");
-    }
-    std::vector<const v1::CheckEligibilityRequest*> list;
-    for (const auto& r : req->requests()) list.push_back(&r);
-    auto out = Decide(list);
-    if (!out.ok()) return out.status();
-    for (auto& e : *out) *resp->add_results() = std::move(e);
-    return absl::OkStatus();
-  });
+  return Serve(ctx, proof_, FullMethod("BatchCheckEligibility"),
+               [&](const Call& call) -> absl::Status {
+                 if (auto s = RequireEligibilityCaller(call); !s.ok()) return s;
+                 if (req->requests().empty() || req->requests_size() > 1000) {
+                   return InvalidField("requests", "AIP-231", "send between 1 and 1000 requests",
+                                       "批量请求须为1至1000条");
+                 }
+                 std::vector<const v1::CheckEligibilityRequest*> list;
+                 for (const auto& r : req->requests()) list.push_back(&r);
+                 auto out = Decide(list);
+                 if (!out.ok()) return out.status();
+                 for (auto& e : *out) *resp->add_results() = std::move(e);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace zhigai::registry

@@ -6,12 +6,18 @@
 #include "libs/core/io_policy.h"
 #include "libs/server/async_unary.h"
 #include "libs/server/call.h"
+#include "libs/server/request_kit.h"
 #include "services/registry/domain/profile.h"
 #include "services/registry/public_changes.h"
 #include "services/registry/store.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
 namespace zhigai::registry {
+
+// The full gRPC name of one of this service's methods, for Serve and the audit.
+inline std::string FullMethod(absl::string_view name) {
+  return server::MethodName(v1::RegistryService::service_full_name(), name);
+}
 
 // The two hot reads, GetInstitution and CheckEligibility, are served on completion-queue
 // threads: answered from the cache on the thread that read them, or handed to a blocking

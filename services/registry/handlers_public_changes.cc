@@ -17,8 +17,6 @@ using auth::Role;
 using server::Call;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.registry.v1.RegistryService/" #name
-
 constexpr int kDefaultPage = 100, kMaxPage = 1000;
 // A stream holds one of the server's threads; past this many, callers are told to poll.
 constexpr int kMaxWatchers = 256;
@@ -40,7 +38,7 @@ absl::Status CheckAfter(int64_t after) {
 grpc::Status RegistryHandlers::ListPublicChanges(grpc::ServerContext* ctx,
                                                  const v1::ListPublicChangesRequest* req,
                                                  v1::ListPublicChangesResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListPublicChanges), [&](const Call&) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListPublicChanges"), [&](const Call&) -> absl::Status {
     Violations v;
     v.Absorb(CheckAfter(req->after_sequence()));
     if (req->page_size() < 0 || req->page_size() > kMaxPage) {
@@ -59,7 +57,7 @@ grpc::Status RegistryHandlers::ListPublicChanges(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
                                                   const v1::WatchPublicChangesRequest* req,
                                                   grpc::ServerWriter<v1::PublicChange>* writer) {
-  return Serve(ctx, proof_, METHOD(WatchPublicChanges), [&](const Call&) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("WatchPublicChanges"), [&](const Call&) -> absl::Status {
     if (auto s = CheckAfter(req->after_sequence()); !s.ok()) return s;
     if (watchers.fetch_add(1) >= kMaxWatchers) {
       watchers.fetch_sub(1);
@@ -110,40 +108,42 @@ grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::RecordPublicChange(grpc::ServerContext* ctx,
                                                   const v1::RecordPublicChangeRequest* req,
                                                   v1::PublicChange* resp) {
-  return Serve(ctx, proof_, METHOD(RecordPublicChange), [&](const Call& call) -> absl::Status {
-    if (auto s = server::RequireRole(call, {Role::kService}); !s.ok()) return s;
-    const v1::PublicChange& in = req->change();
-    Violations v;
-    v.Absorb(core::ValidateLine(req->command_id(), "command_id", 1, 128, "AIP-155"));
-    // Only the kinds decided outside the registry come this way.
-    if (in.kind() != v1::NOTICE_PUBLISHED && in.kind() != v1::RANKING_PUBLISHED) {
-      v.Add("change.kind", "FORMAT", "change.kind must be NOTICE_PUBLISHED or RANKING_PUBLISHED");
-    }
-    v.Absorb(core::ValidateLine(in.resource(), "change.resource", 1, 200, "FORMAT"));
-    if (in.source_service() != "review" && in.source_service() != "evaluation") {
-      v.Add("change.source_service", "FORMAT",
-            "change.source_service must be review or evaluation");
-    }
-    if (in.year() < core::kMinBusinessYear || in.year() > core::kMaxBusinessYear) {
-      v.Add("change.year", "FORMAT",
-            absl::StrCat("change.year must be between ", core::kMinBusinessYear, " and ",
-                         core::kMaxBusinessYear));
-    }
-    v.Absorb(core::ValidateText(in.reason(), "change.reason", 0, 500, "FORMAT"));
-    if (!in.credit_code().empty() || !in.start_date().empty() || !in.end_date().empty()) {
-      v.Add("change", "FORMAT", "notices and rankings name no institution and no dates here");
-    }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    v1::PublicChange change = in;
-    change.clear_sequence();
-    change.clear_change_time();
-    auto out = store_.RecordPublicChange(
-        {call.actor(), call.method},
-        server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false), change);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("RecordPublicChange"), [&](const Call& call) -> absl::Status {
+        if (auto s = server::RequireRole(call, {Role::kService}); !s.ok()) return s;
+        const v1::PublicChange& in = req->change();
+        Violations v;
+        v.Absorb(core::ValidateLine(req->command_id(), "command_id", 1, 128, "AIP-155"));
+        // Only the kinds decided outside the registry come this way.
+        if (in.kind() != v1::NOTICE_PUBLISHED && in.kind() != v1::RANKING_PUBLISHED) {
+          v.Add("change.kind", "FORMAT",
+                "change.kind must be NOTICE_PUBLISHED or RANKING_PUBLISHED");
+        }
+        v.Absorb(core::ValidateLine(in.resource(), "change.resource", 1, 200, "FORMAT"));
+        if (in.source_service() != "review" && in.source_service() != "evaluation") {
+          v.Add("change.source_service", "FORMAT",
+                "change.source_service must be review or evaluation");
+        }
+        if (in.year() < core::kMinBusinessYear || in.year() > core::kMaxBusinessYear) {
+          v.Add("change.year", "FORMAT",
+                absl::StrCat("change.year must be between ", core::kMinBusinessYear, " and ",
+                             core::kMaxBusinessYear));
+        }
+        v.Absorb(core::ValidateText(in.reason(), "change.reason", 0, 500, "FORMAT"));
+        if (!in.credit_code().empty() || !in.start_date().empty() || !in.end_date().empty()) {
+          v.Add("change", "FORMAT", "notices and rankings name no institution and no dates here");
+        }
+        if (auto s = v.Finish(); !s.ok()) return s;
+        v1::PublicChange change = in;
+        change.clear_sequence();
+        change.clear_change_time();
+        auto out = store_.RecordPublicChange(
+            {call.actor(), call.method},
+            server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false), change);
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::registry

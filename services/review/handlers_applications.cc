@@ -17,6 +17,7 @@
 namespace zhigai::review {
 
 using auth::Role;
+using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
@@ -93,7 +94,7 @@ absl::Status RequireDraft(const StoredApplication& app) {
 grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
                                                const v1::CreateApplicationRequest* req,
                                                v1::Application* resp) {
-  return Serve(ctx, proof_, METHOD(CreateApplication),
+  return Serve(ctx, proof_, FullMethod("CreateApplication"),
                [&](const server::Call& call) -> absl::Status {
                  if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
                  Violations v;
@@ -130,21 +131,22 @@ grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::GetApplication(grpc::ServerContext* ctx,
                                             const v1::GetApplicationRequest* req,
                                             v1::Application* resp) {
-  return Serve(ctx, proof_, METHOD(GetApplication), [&](const server::Call& call) -> absl::Status {
-    auto ref = ParseApplicationName(req->name(), "name");
-    if (!ref.ok()) return ref.status();
-    auto out = ReadApplication(store_, call, ref->call_id, ref->id);
-    if (!out.ok()) return out.status();
-    *resp = std::move(out->app.app);
-    return absl::OkStatus();
-  });
+  return Serve(ctx, proof_, FullMethod("GetApplication"),
+               [&](const server::Call& call) -> absl::Status {
+                 auto ref = ParseApplicationName(req->name(), "name");
+                 if (!ref.ok()) return ref.status();
+                 auto out = ReadApplication(store_, call, ref->call_id, ref->id);
+                 if (!out.ok()) return out.status();
+                 *resp = std::move(out->app.app);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
                                                const v1::UpdateApplicationRequest* req,
                                                v1::Application* resp) {
   return Serve(
-      ctx, proof_, METHOD(UpdateApplication), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("UpdateApplication"), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
         Violations v;
         auto ref = ParseApplicationName(req->application().name(), "application.name");
@@ -198,7 +200,7 @@ grpc::Status ReviewHandlers::ListApplications(grpc::ServerContext* ctx,
                                               const v1::ListApplicationsRequest* req,
                                               v1::ListApplicationsResponse* resp) {
   return Serve(
-      ctx, proof_, METHOD(ListApplications), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("ListApplications"), [&](const server::Call& call) -> absl::Status {
         Violations v;
         auto call_id = ParseCallName(req->parent(), "parent");
         v.Absorb(call_id.status());
@@ -267,7 +269,7 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
                                                const v1::SubmitApplicationRequest* req,
                                                v1::Application* resp) {
   return Serve(
-      ctx, proof_, METHOD(SubmitApplication), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("SubmitApplication"), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
         Violations v;
         auto ref = ParseApplicationName(req->name(), "name");
@@ -316,27 +318,29 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::GetEligibilityChecklist(grpc::ServerContext* ctx,
                                                      const v1::GetEligibilityChecklistRequest* req,
                                                      v1::EligibilityChecklist* resp) {
-  return Serve(
-      ctx, proof_, METHOD(GetEligibilityChecklist), [&](const server::Call& call) -> absl::Status {
-        auto ref = ParseApplicationName(req->name(), "name", "/checklist");
-        if (!ref.ok()) return ref.status();
-        auto out = ReadApplication(store_, call, ref->call_id, ref->id);
-        if (!out.ok()) return out.status();
-        if (!out->app.checklist) {
-          return RuleViolation("APPLICATION_NOT_SUBMITTED", "R5",
-                               "the checklist is computed when the application is submitted",
-                               "申报提交后才生成资格审查清单");
-        }
-        *resp = std::move(*out->app.checklist);
-        return absl::OkStatus();
-      });
+  return Serve(ctx, proof_, FullMethod("GetEligibilityChecklist"),
+               [&](const server::Call& call) -> absl::Status {
+                 auto ref = ParseApplicationName(req->name(), "name", "/checklist");
+                 if (!ref.ok()) return ref.status();
+                 auto out = ReadApplication(store_, call, ref->call_id, ref->id);
+                 if (!out.ok()) return out.status();
+                 if (!out->app.checklist) {
+                   return RuleViolation(
+                       "APPLICATION_NOT_SUBMITTED", "R5",
+                       "the checklist is computed when the application is submitted",
+                       "申报提交后才生成资格审查清单");
+                 }
+                 *resp = std::move(*out->app.checklist);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status ReviewHandlers::DecideChecklistItem(grpc::ServerContext* ctx,
                                                  const v1::DecideChecklistItemRequest* req,
                                                  v1::EligibilityChecklist* resp) {
   return Serve(
-      ctx, proof_, METHOD(DecideChecklistItem), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("DecideChecklistItem"),
+      [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         Violations v;
         auto ref = ParseApplicationName(req->name(), "name", "/checklist");

@@ -17,6 +17,7 @@
 namespace zhigai::review {
 
 using auth::Role;
+using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
@@ -74,27 +75,28 @@ const std::set<std::string>& EditableCallFields() {
 
 grpc::Status ReviewHandlers::CreateCall(grpc::ServerContext* ctx, const v1::CreateCallRequest* req,
                                         v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(CreateCall), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    v.Absorb(CheckRequestId(req->request_id()));
-    v.Absorb(ValidateCallDefinition(req->call(), ref_));
-    if (auto s = v.Finish("征集通知设置有误"); !s.ok()) return s;
-    v1::Call draft = req->call();
-    draft.set_state(v1::DRAFT);
-    draft.clear_notice_start_date();
-    draft.clear_notice_end_date();
-    if (auto s = MayManageCall(call.principal, draft); !s.ok()) return s;
-    auto out = store_.CreateCall(ChangeOf(call), server::IdempotencyKey(call, *req), draft);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("CreateCall"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        v.Absorb(CheckRequestId(req->request_id()));
+        v.Absorb(ValidateCallDefinition(req->call(), ref_));
+        if (auto s = v.Finish("征集通知设置有误"); !s.ok()) return s;
+        v1::Call draft = req->call();
+        draft.set_state(v1::DRAFT);
+        draft.clear_notice_start_date();
+        draft.clear_notice_end_date();
+        if (auto s = MayManageCall(call.principal, draft); !s.ok()) return s;
+        auto out = store_.CreateCall(ChangeOf(call), server::IdempotencyKey(call, *req), draft);
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::GetCall(grpc::ServerContext* ctx, const v1::GetCallRequest* req,
                                      v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(GetCall), [&](const server::Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetCall"), [&](const server::Call& call) -> absl::Status {
     auto id = ParseCallName(req->name(), "name");
     if (!id.ok()) return id.status();
     auto out = store_.GetCall(*id);
@@ -110,47 +112,50 @@ grpc::Status ReviewHandlers::GetCall(grpc::ServerContext* ctx, const v1::GetCall
 
 grpc::Status ReviewHandlers::UpdateCall(grpc::ServerContext* ctx, const v1::UpdateCallRequest* req,
                                         v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(UpdateCall), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    auto id = ParseCallName(req->call().name(), "call.name");
-    v.Absorb(id.status());
-    v.Absorb(CheckVersion(req->call().version(), "call.version"));
-    if (req->update_mask().paths().empty()) {
-      v.Add("update_mask", "AIP-134", "update_mask must name the fields to change");
-    }
-    for (const auto& path : req->update_mask().paths()) {
-      if (!EditableCallFields().count(path)) {
-        v.Add("update_mask", "AIP-134",
-              absl::StrCat("'", path, "' cannot be changed (unknown, output only, or the scope)"));
-      }
-    }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out =
-        store_.MutateCall(ChangeOf(call), *id, req->call().version(),
-                          [&](db::Connection&, v1::Call& current) -> absl::Status {
-                            if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
-                            if (current.state() != v1::DRAFT) {
-                              return RuleViolation("CALL_NOT_DRAFT", "R4.1",
-                                                   "a call can be changed only while it is DRAFT",
-                                                   "征集通知发布后不能修改");
-                            }
-                            google::protobuf::util::FieldMaskUtil::MergeOptions options;
-                            options.set_replace_message_fields(true);
-                            options.set_replace_repeated_fields(true);
-                            google::protobuf::util::FieldMaskUtil::MergeMessageTo(
-                                req->call(), req->update_mask(), options, &current);
-                            return ValidateCallDefinition(current, ref_);
-                          });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("UpdateCall"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        auto id = ParseCallName(req->call().name(), "call.name");
+        v.Absorb(id.status());
+        v.Absorb(CheckVersion(req->call().version(), "call.version"));
+        if (req->update_mask().paths().empty()) {
+          v.Add("update_mask", "AIP-134", "update_mask must name the fields to change");
+        }
+        for (const auto& path : req->update_mask().paths()) {
+          if (!EditableCallFields().count(path)) {
+            v.Add("update_mask", "AIP-134",
+                  absl::StrCat("'", path,
+                               "' cannot be changed (unknown, output only, or the scope)"));
+          }
+        }
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto out = store_.MutateCall(ChangeOf(call), *id, req->call().version(),
+                                     [&](db::Connection&, v1::Call& current) -> absl::Status {
+                                       if (auto s = MayManageCall(call.principal, current); !s.ok())
+                                         return s;
+                                       if (current.state() != v1::DRAFT) {
+                                         return RuleViolation(
+                                             "CALL_NOT_DRAFT", "R4.1",
+                                             "a call can be changed only while it is DRAFT",
+                                             "征集通知发布后不能修改");
+                                       }
+                                       google::protobuf::util::FieldMaskUtil::MergeOptions options;
+                                       options.set_replace_message_fields(true);
+                                       options.set_replace_repeated_fields(true);
+                                       google::protobuf::util::FieldMaskUtil::MergeMessageTo(
+                                           req->call(), req->update_mask(), options, &current);
+                                       return ValidateCallDefinition(current, ref_);
+                                     });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListCallsRequest* req,
                                        v1::ListCallsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListCalls), [&](const server::Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListCalls"), [&](const server::Call& call) -> absl::Status {
     Violations v;
     auto size = db::PageSize(req->page_size());
     v.Absorb(size.status());
@@ -173,7 +178,7 @@ grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListC
 
 grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::OpenCallRequest* req,
                                       v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(OpenCall), [&](const server::Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("OpenCall"), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     auto out =
         handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kOpen, nullptr);
@@ -185,7 +190,7 @@ grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::OpenCa
 
 grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx, const v1::CloseCallRequest* req,
                                        v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(CloseCall), [&](const server::Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CloseCall"), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     auto out =
         handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kClosed, nullptr);
@@ -197,38 +202,42 @@ grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx, const v1::Close
 
 grpc::Status ReviewHandlers::StartReview(grpc::ServerContext* ctx,
                                          const v1::StartReviewRequest* req, v1::Call* resp) {
-  return Serve(ctx, proof_, METHOD(StartReview), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto out = handlers::MoveCall(
-        store_, call, req->name(), req->version(), CallState::kReviewing,
-        [&](db::Connection& c, v1::Call& current) -> absl::Status {
-          // Decision (R7.1 "experts review the applications that pass R5"): eligibility must be
-          // settled before the review starts, so no manual decision may still be open.
-          auto id = ParseCallName(current.name(), "name");
-          if (!id.ok()) return id.status();
-          auto apps = store_.ApplicationsOfCall(c, *id);
-          if (!apps.ok()) return apps.status();
-          std::vector<std::string> pending;
-          for (const auto& a : *apps) {
-            for (const auto& r : a.app.results()) {
-              if (r.eligibility() == v1::PENDING) {
-                pending.push_back(a.app.name());
-                break;
-              }
-            }
-          }
-          if (!pending.empty()) {
-            return RuleViolation("MANUAL_DECISIONS_PENDING", "R5.1",
-                                 absl::StrCat("checklist lines still need a bureau decision in: ",
-                                              absl::StrJoin(pending, ", ")),
-                                 "仍有申报的资格审查项待人工认定，不能开始评审");
-          }
-          return absl::OkStatus();
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(ctx, proof_, FullMethod("StartReview"),
+               [&](const server::Call& call) -> absl::Status {
+                 if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok())
+                   return s;
+                 auto out = handlers::MoveCall(
+                     store_, call, req->name(), req->version(), CallState::kReviewing,
+                     [&](db::Connection& c, v1::Call& current) -> absl::Status {
+                       // Decision (R7.1 "experts review the applications that pass R5"):
+                       // eligibility must be settled before the review starts, so no manual
+                       // decision may still be open.
+                       auto id = ParseCallName(current.name(), "name");
+                       if (!id.ok()) return id.status();
+                       auto apps = store_.ApplicationsOfCall(c, *id);
+                       if (!apps.ok()) return apps.status();
+                       std::vector<std::string> pending;
+                       for (const auto& a : *apps) {
+                         for (const auto& r : a.app.results()) {
+                           if (r.eligibility() == v1::PENDING) {
+                             pending.push_back(a.app.name());
+                             break;
+                           }
+                         }
+                       }
+                       if (!pending.empty()) {
+                         return RuleViolation(
+                             "MANUAL_DECISIONS_PENDING", "R5.1",
+                             absl::StrCat("checklist lines still need a bureau decision in: ",
+                                          absl::StrJoin(pending, ", ")),
+                             "仍有申报的资格审查项待人工认定，不能开始评审");
+                       }
+                       return absl::OkStatus();
+                     });
+                 if (!out.ok()) return out.status();
+                 *resp = std::move(*out);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace zhigai::review

@@ -14,6 +14,7 @@
 namespace zhigai::review {
 
 using auth::Role;
+using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
@@ -66,90 +67,93 @@ absl::Status Incomplete(int64_t got, int64_t declared) {
 grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
                                             grpc::ServerReader<v1::UploadDocumentRequest>* reader,
                                             v1::Document* resp) {
-  return Serve(ctx, proof_, METHOD(UploadDocument), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
-    v1::UploadDocumentRequest msg;
-    if (!reader->Read(&msg) || !msg.has_header()) {
-      return InvalidField("header", "R6.1", "the first message carries the upload header",
-                          "首条消息须为文件信息");
-    }
-    const v1::UploadHeader header = msg.header();
-    if (auto s = ValidateHeader(header); !s.ok()) return s;
-    auto ref = ParseApplicationName(header.parent(), "header.parent");
-    // Refuse before the bytes travel: the caller must be the applicant of an existing draft.
-    auto target = ReadApplication(store_, call, ref->call_id, ref->id);
-    if (!target.ok()) return target.status();
-    if (call.principal.credit_code != target->app.app.profile().credit_code()) {
-      return server::Forbidden("NOT_OWN_APPLICATION", "only the applicant (the lead) uploads",
-                               "只有申报单位（牵头单位）可以上传材料");
-    }
-    auto type = ParseContentType(header.document().content_type());
-    std::string content;
-    content.reserve(static_cast<size_t>(header.size_bytes()));
-    core::Sha256 hash;
-    bool magic_checked = false;
-    while (reader->Read(&msg)) {
-      if (msg.has_header()) {
-        return InvalidField("header", "R6.1", "only the first message carries a header",
-                            "文件信息只能在首条消息中");
-      }
-      const std::string& chunk = msg.chunk();
-      if (chunk.size() > kMaxChunkBytes) {
-        return InvalidField("chunk", "R6.1", "a chunk is at most 4 MiB", "分块不得超过 4 MiB");
-      }
-      if (static_cast<int64_t>(content.size() + chunk.size()) > header.size_bytes()) {
-        return InvalidField("content", "R6.1", "more bytes arrived than header.size_bytes declared",
-                            "文件大小与声明不符");
-      }
-      content.append(chunk);
-      hash.Update(chunk);
-      if (!magic_checked && content.size() >= 8) {
-        if (auto s = CheckMagicBytes(*type, content); !s.ok()) return s;
-        magic_checked = true;
-      }
-    }
-    // A cancelled or broken stream ends the loop early: nothing has been written yet.
-    if (ctx->IsCancelled()) return absl::CancelledError("upload cancelled; nothing was stored");
-    if (static_cast<int64_t>(content.size()) != header.size_bytes()) {
-      return Incomplete(static_cast<int64_t>(content.size()), header.size_bytes());
-    }
-    if (!magic_checked) {
-      if (auto s = CheckMagicBytes(*type, content); !s.ok()) return s;
-    }
-    if (hash.HexDigest() != header.sha256()) {
-      return InvalidField("header.sha256", "R6.1",
-                          "the content's SHA-256 differs from header.sha256; nothing was stored",
-                          "文件校验值不符，未保存，请重新上传");
-    }
-    v1::Document meta = header.document();
-    meta.set_content_type(std::string(ContentTypeOf(*type)));
-    meta.set_sha256(header.sha256());
-    auto out = store_.StoreDocument(
-        ChangeOf(call), server::IdempotencyKey(call, header), ref->call_id, ref->id, meta, content,
-        [&](const v1::Call& c, const StoredApplication& app) -> absl::Status {
-          if (c.state() != v1::OPEN) {
-            return RuleViolation("CALL_NOT_OPEN", "R4.1",
-                                 "documents are uploaded while the call is OPEN",
-                                 "征集通知不在申报期，不能上传材料");
+  return Serve(
+      ctx, proof_, FullMethod("UploadDocument"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        v1::UploadDocumentRequest msg;
+        if (!reader->Read(&msg) || !msg.has_header()) {
+          return InvalidField("header", "R6.1", "the first message carries the upload header",
+                              "首条消息须为文件信息");
+        }
+        const v1::UploadHeader header = msg.header();
+        if (auto s = ValidateHeader(header); !s.ok()) return s;
+        auto ref = ParseApplicationName(header.parent(), "header.parent");
+        // Refuse before the bytes travel: the caller must be the applicant of an existing draft.
+        auto target = ReadApplication(store_, call, ref->call_id, ref->id);
+        if (!target.ok()) return target.status();
+        if (call.principal.credit_code != target->app.app.profile().credit_code()) {
+          return server::Forbidden("NOT_OWN_APPLICATION", "only the applicant (the lead) uploads",
+                                   "只有申报单位（牵头单位）可以上传材料");
+        }
+        auto type = ParseContentType(header.document().content_type());
+        std::string content;
+        content.reserve(static_cast<size_t>(header.size_bytes()));
+        core::Sha256 hash;
+        bool magic_checked = false;
+        while (reader->Read(&msg)) {
+          if (msg.has_header()) {
+            return InvalidField("header", "R6.1", "only the first message carries a header",
+                                "文件信息只能在首条消息中");
           }
-          if (app.app.state() != v1::APPLICATION_DRAFT) {
-            return RuleViolation("APPLICATION_SUBMITTED", "R6.1",
-                                 "documents are added before the application is submitted",
-                                 "申报已提交，不能再上传材料");
+          const std::string& chunk = msg.chunk();
+          if (chunk.size() > kMaxChunkBytes) {
+            return InvalidField("chunk", "R6.1", "a chunk is at most 4 MiB", "分块不得超过 4 MiB");
           }
-          return absl::OkStatus();
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+          if (static_cast<int64_t>(content.size() + chunk.size()) > header.size_bytes()) {
+            return InvalidField("content", "R6.1",
+                                "more bytes arrived than header.size_bytes declared",
+                                "文件大小与声明不符");
+          }
+          content.append(chunk);
+          hash.Update(chunk);
+          if (!magic_checked && content.size() >= 8) {
+            if (auto s = CheckMagicBytes(*type, content); !s.ok()) return s;
+            magic_checked = true;
+          }
+        }
+        // A cancelled or broken stream ends the loop early: nothing has been written yet.
+        if (ctx->IsCancelled()) return absl::CancelledError("upload cancelled; nothing was stored");
+        if (static_cast<int64_t>(content.size()) != header.size_bytes()) {
+          return Incomplete(static_cast<int64_t>(content.size()), header.size_bytes());
+        }
+        if (!magic_checked) {
+          if (auto s = CheckMagicBytes(*type, content); !s.ok()) return s;
+        }
+        if (hash.HexDigest() != header.sha256()) {
+          return InvalidField(
+              "header.sha256", "R6.1",
+              "the content's SHA-256 differs from header.sha256; nothing was stored",
+              "文件校验值不符，未保存，请重新上传");
+        }
+        v1::Document meta = header.document();
+        meta.set_content_type(std::string(ContentTypeOf(*type)));
+        meta.set_sha256(header.sha256());
+        auto out = store_.StoreDocument(
+            ChangeOf(call), server::IdempotencyKey(call, header), ref->call_id, ref->id, meta,
+            content, [&](const v1::Call& c, const StoredApplication& app) -> absl::Status {
+              if (c.state() != v1::OPEN) {
+                return RuleViolation("CALL_NOT_OPEN", "R4.1",
+                                     "documents are uploaded while the call is OPEN",
+                                     "征集通知不在申报期，不能上传材料");
+              }
+              if (app.app.state() != v1::APPLICATION_DRAFT) {
+                return RuleViolation("APPLICATION_SUBMITTED", "R6.1",
+                                     "documents are added before the application is submitted",
+                                     "申报已提交，不能再上传材料");
+              }
+              return absl::OkStatus();
+            });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::DownloadDocument(
     grpc::ServerContext* ctx, const v1::DownloadDocumentRequest* req,
     grpc::ServerWriter<v1::DownloadDocumentResponse>* writer) {
   return Serve(
-      ctx, proof_, METHOD(DownloadDocument), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("DownloadDocument"), [&](const server::Call& call) -> absl::Status {
         auto ref = ParseDocumentName(req->name(), "name");
         if (!ref.ok()) return ref.status();
         auto app = ReadApplication(store_, call, ref->application.call_id, ref->application.id);
@@ -182,27 +186,28 @@ grpc::Status ReviewHandlers::DownloadDocument(
 grpc::Status ReviewHandlers::ListDocuments(grpc::ServerContext* ctx,
                                            const v1::ListDocumentsRequest* req,
                                            v1::ListDocumentsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListDocuments), [&](const server::Call& call) -> absl::Status {
-    Violations v;
-    auto ref = ParseApplicationName(req->parent(), "parent");
-    v.Absorb(ref.status());
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = AfterId(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto app = ReadApplication(store_, call, ref->call_id, ref->id);
-    if (!app.ok()) return app.status();
-    auto rows = store_.ListDocuments(ref->id, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_documents() = std::move((*rows)[i].document);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("ListDocuments"), [&](const server::Call& call) -> absl::Status {
+        Violations v;
+        auto ref = ParseApplicationName(req->parent(), "parent");
+        v.Absorb(ref.status());
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto app = ReadApplication(store_, call, ref->call_id, ref->id);
+        if (!app.ok()) return app.status();
+        auto rows = store_.ListDocuments(ref->id, *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          *resp->add_documents() = std::move((*rows)[i].document);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::review

@@ -17,6 +17,7 @@
 namespace zhigai::review {
 
 using auth::Role;
+using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
@@ -46,7 +47,7 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
                                                const v1::StartPublicNoticeRequest* req,
                                                v1::Call* resp) {
   return Serve(
-      ctx, proof_, METHOD(StartPublicNotice), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("StartPublicNotice"), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         const absl::CivilDay today = Today();
         auto out = handlers::MoveCall(
@@ -77,111 +78,115 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::GetPublicNotice(grpc::ServerContext* ctx,
                                              const v1::GetPublicNoticeRequest* req,
                                              v1::PublicNotice* resp) {
-  return Serve(ctx, proof_, METHOD(GetPublicNotice), [&](const server::Call&) -> absl::Status {
-    auto call_id = ParseCallName(req->call(), "call");
-    if (!call_id.ok()) return call_id.status();
-    auto c = store_.GetCall(*call_id);
-    if (!c.ok()) return c.status();
-    if (c->state() != v1::NOTICE && c->state() != v1::FINISHED) {
-      return RuleViolation("NOTICE_NOT_PUBLISHED", "R7.1", "the public notice is not published yet",
-                           "公示尚未发布");
-    }
-    auto rows = store_.Selections(*call_id);
-    if (!rows.ok()) return rows.status();
-    auto apps = store_.ApplicationsOfCall(*call_id);
-    if (!apps.ok()) return apps.status();
-    std::map<int64_t, const StoredApplication*> by_id;
-    for (const auto& a : *apps) by_id[a.id] = &a;
-    resp->set_call(c->name());
-    resp->set_call_display_name(c->display_name());
-    resp->set_year(c->year());
-    resp->set_scope(c->scope());
-    resp->set_division_code(c->division_code());
-    resp->set_start_date(c->notice_start_date());
-    resp->set_end_date(c->notice_end_date());
-    // Public: organisations only (names, credit codes, directions), never people.
-    for (const auto& row : *rows) {
-      if (!row.selected) continue;
-      const StoredApplication* a = by_id[row.application_id];
-      if (!a) continue;
-      v1::NoticeEntry* e = resp->add_entries();
-      e->set_application(a->app.name());
-      e->set_display_name(a->app.profile().display_name());
-      e->set_credit_code(a->app.profile().credit_code());
-      common::v1::Direction d = common::v1::DIRECTION_UNSPECIFIED;
-      if (!common::v1::Direction_Parse(row.direction, &d)) {
-        return absl::DataLossError(
-            absl::StrCat("selections.direction holds \"", row.direction, "\", not a direction"));
-      }
-      e->set_direction(d);
-      for (const auto& m : a->app.consortium_members()) {
-        v1::NoticeMember* nm = e->add_consortium_members();
-        nm->set_credit_code(m.credit_code());
-        nm->set_display_name(m.display_name());
-      }
-      ApplicationScore score{row.sum_ten_thousandths, row.experts_counted, row.experts_scored};
-      e->set_score_hundredths(score.RoundedHundredths());
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("GetPublicNotice"), [&](const server::Call&) -> absl::Status {
+        auto call_id = ParseCallName(req->call(), "call");
+        if (!call_id.ok()) return call_id.status();
+        auto c = store_.GetCall(*call_id);
+        if (!c.ok()) return c.status();
+        if (c->state() != v1::NOTICE && c->state() != v1::FINISHED) {
+          return RuleViolation("NOTICE_NOT_PUBLISHED", "R7.1",
+                               "the public notice is not published yet", "公示尚未发布");
+        }
+        auto rows = store_.Selections(*call_id);
+        if (!rows.ok()) return rows.status();
+        auto apps = store_.ApplicationsOfCall(*call_id);
+        if (!apps.ok()) return apps.status();
+        std::map<int64_t, const StoredApplication*> by_id;
+        for (const auto& a : *apps) by_id[a.id] = &a;
+        resp->set_call(c->name());
+        resp->set_call_display_name(c->display_name());
+        resp->set_year(c->year());
+        resp->set_scope(c->scope());
+        resp->set_division_code(c->division_code());
+        resp->set_start_date(c->notice_start_date());
+        resp->set_end_date(c->notice_end_date());
+        // Public: organisations only (names, credit codes, directions), never people.
+        for (const auto& row : *rows) {
+          if (!row.selected) continue;
+          const StoredApplication* a = by_id[row.application_id];
+          if (!a) continue;
+          v1::NoticeEntry* e = resp->add_entries();
+          e->set_application(a->app.name());
+          e->set_display_name(a->app.profile().display_name());
+          e->set_credit_code(a->app.profile().credit_code());
+          common::v1::Direction d = common::v1::DIRECTION_UNSPECIFIED;
+          if (!common::v1::Direction_Parse(row.direction, &d)) {
+            return absl::DataLossError(absl::StrCat("selections.direction holds \"", row.direction,
+                                                    "\", not a direction"));
+          }
+          e->set_direction(d);
+          for (const auto& m : a->app.consortium_members()) {
+            v1::NoticeMember* nm = e->add_consortium_members();
+            nm->set_credit_code(m.credit_code());
+            nm->set_display_name(m.display_name());
+          }
+          ApplicationScore score{row.sum_ten_thousandths, row.experts_counted, row.experts_scored};
+          e->set_score_hundredths(score.RoundedHundredths());
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
                                            const v1::FileObjectionRequest* req,
                                            v1::Objection* resp) {
-  return Serve(ctx, proof_, METHOD(FileObjection), [&](const server::Call& call) -> absl::Status {
-    if (call.principal.role == Role::kPublic) return handlers::Unauthenticated();
-    Violations v;
-    auto call_id = ParseCallName(req->parent(), "parent");
-    v.Absorb(call_id.status());
-    v.Absorb(CheckRequestId(req->request_id()));
-    const auto& o = req->objection();
-    auto ref = ParseApplicationName(o.application(), "objection.application");
-    v.Absorb(ref.status());
-    if (call_id.ok() && ref.ok() && ref->call_id != *call_id) {
-      v.Add("objection.application", "R7.1", "the application belongs to another call");
-    }
-    if (o.direction() != common::v1::DIRECTION_UNSPECIFIED && !DirectionFromProto(o.direction())) {
-      v.Add("objection.direction", "R3.1", "direction must be CONSULTING or TRAINING, or unset");
-    }
-    v.Absorb(core::ValidateText(o.reason(), "objection.reason", 1, 2000, "R7.1"));
-    if (auto s = v.Finish("异议信息有误"); !s.ok()) return s;
-    // Only what the notice shows can be objected to; the selection is frozen during NOTICE.
-    auto rows = store_.Selections(*call_id);
-    if (!rows.ok()) return rows.status();
-    bool shown = false;
-    for (const auto& row : *rows) {
-      shown |= row.selected && row.application_id == ref->id &&
-               (o.direction() == common::v1::DIRECTION_UNSPECIFIED ||
-                row.direction == common::v1::Direction_Name(o.direction()));
-    }
-    const absl::CivilDay today = Today();
-    auto out = store_.CreateObjection(
-        ChangeOf(call), server::IdempotencyKey(call, *req), *call_id, ref->id, o,
-        [&](const v1::Call& c) -> absl::Status {
-          if (auto s = RequireNotice(c); !s.ok()) return s;
-          auto notice = NoticeOf(c);
-          if (!notice.ok()) return notice.status();
-          if (auto s = CheckObjectionDate(*notice, today); !s.ok()) return s;
-          if (!shown) {
-            return RuleViolation(
-                "NOT_IN_NOTICE", "R7.1",
-                "the public notice does not list this application (in this direction)",
-                "公示名单中没有该申报");
-          }
-          return absl::OkStatus();
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("FileObjection"), [&](const server::Call& call) -> absl::Status {
+        if (call.principal.role == Role::kPublic) return handlers::Unauthenticated();
+        Violations v;
+        auto call_id = ParseCallName(req->parent(), "parent");
+        v.Absorb(call_id.status());
+        v.Absorb(CheckRequestId(req->request_id()));
+        const auto& o = req->objection();
+        auto ref = ParseApplicationName(o.application(), "objection.application");
+        v.Absorb(ref.status());
+        if (call_id.ok() && ref.ok() && ref->call_id != *call_id) {
+          v.Add("objection.application", "R7.1", "the application belongs to another call");
+        }
+        if (o.direction() != common::v1::DIRECTION_UNSPECIFIED &&
+            !DirectionFromProto(o.direction())) {
+          v.Add("objection.direction", "R3.1",
+                "direction must be CONSULTING or TRAINING, or unset");
+        }
+        v.Absorb(core::ValidateText(o.reason(), "objection.reason", 1, 2000, "R7.1"));
+        if (auto s = v.Finish("异议信息有误"); !s.ok()) return s;
+        // Only what the notice shows can be objected to; the selection is frozen during NOTICE.
+        auto rows = store_.Selections(*call_id);
+        if (!rows.ok()) return rows.status();
+        bool shown = false;
+        for (const auto& row : *rows) {
+          shown |= row.selected && row.application_id == ref->id &&
+                   (o.direction() == common::v1::DIRECTION_UNSPECIFIED ||
+                    row.direction == common::v1::Direction_Name(o.direction()));
+        }
+        const absl::CivilDay today = Today();
+        auto out = store_.CreateObjection(
+            ChangeOf(call), server::IdempotencyKey(call, *req), *call_id, ref->id, o,
+            [&](const v1::Call& c) -> absl::Status {
+              if (auto s = RequireNotice(c); !s.ok()) return s;
+              auto notice = NoticeOf(c);
+              if (!notice.ok()) return notice.status();
+              if (auto s = CheckObjectionDate(*notice, today); !s.ok()) return s;
+              if (!shown) {
+                return RuleViolation(
+                    "NOT_IN_NOTICE", "R7.1",
+                    "the public notice does not list this application (in this direction)",
+                    "公示名单中没有该申报");
+              }
+              return absl::OkStatus();
+            });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::ResolveObjection(grpc::ServerContext* ctx,
                                               const v1::ResolveObjectionRequest* req,
                                               v1::Objection* resp) {
   return Serve(
-      ctx, proof_, METHOD(ResolveObjection), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("ResolveObjection"), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         Violations v;
         auto ids = ParseObjectionName(req->name(), "name");
@@ -205,129 +210,132 @@ grpc::Status ReviewHandlers::ResolveObjection(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::ListObjections(grpc::ServerContext* ctx,
                                             const v1::ListObjectionsRequest* req,
                                             v1::ListObjectionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListObjections), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    auto call_id = ParseCallName(req->parent(), "parent");
-    v.Absorb(call_id.status());
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = AfterId(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto c = store_.GetCall(*call_id);
-    if (!c.ok()) return c.status();
-    if (!IsOverseer(call.principal, *c)) return MayManageCall(call.principal, *c);
-    auto rows = store_.ListObjections(*call_id, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_objections() = std::move((*rows)[i].objection);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("ListObjections"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        auto call_id = ParseCallName(req->parent(), "parent");
+        v.Absorb(call_id.status());
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = AfterId(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto c = store_.GetCall(*call_id);
+        if (!c.ok()) return c.status();
+        if (!IsOverseer(call.principal, *c)) return MayManageCall(call.principal, *c);
+        auto rows = store_.ListObjections(*call_id, *after, *size + 1);
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+          *resp->add_objections() = std::move((*rows)[i].objection);
+        }
+        if (static_cast<int>(rows->size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::FinishCallRequest* req,
                                         v1::FinishCallResponse* resp) {
-  return Serve(ctx, proof_, METHOD(FinishCall), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    const absl::CivilDay today = Today();
-    std::vector<v1::Admission> admissions;
-    auto out = handlers::MoveCall(
-        store_, call, req->name(), req->version(), CallState::kFinished,
-        [&](db::Connection& c, v1::Call& current) -> absl::Status {
-          admissions.clear();  // the transaction may run again after a serialization failure
-          const int64_t id = *ParseCallName(current.name(), "name");
-          auto notice = NoticeOf(current);
-          if (!notice.ok()) return notice.status();
-          auto rows = store_.Selections(c, id);
-          if (!rows.ok()) return rows.status();
-          auto objection_rows = store_.Objections(c, id);
-          if (!objection_rows.ok()) return objection_rows.status();
-          std::vector<Selected> selected;
-          for (const auto& row : *rows) {
-            if (!row.selected) continue;
-            auto d = DirectionFromName(row.direction);
-            if (!d.ok()) return d.status();
-            selected.push_back({absl::StrCat(row.application_id), *d});
-          }
-          std::vector<Objection> objections;
-          for (const auto& r : *objection_rows) {
-            Objection o;
-            o.id = r.objection.name();
-            o.application_id = absl::StrCat(r.application_id);
-            o.direction = DirectionFromProto(r.objection.direction());
-            o.status = r.objection.status() == v1::UPHELD     ? ObjectionStatus::kUpheld
-                       : r.objection.status() == v1::REJECTED ? ObjectionStatus::kRejected
-                                                              : ObjectionStatus::kPending;
-            objections.push_back(std::move(o));
-          }
-          auto admitted = AdmittedAfterNotice(*notice, today, selected, objections);
-          if (!admitted.ok()) return admitted.status();
-          auto apps = store_.ApplicationsOfCall(c, id);
-          if (!apps.ok()) return apps.status();
-          std::map<std::string, const StoredApplication*> by_id;
-          for (const auto& a : *apps) by_id[absl::StrCat(a.id)] = &a;
-          std::set<std::string> registered;
-          // Per applicant: its registration is enqueued now (a no-op at the registry when it is
-          // known already); the admissions are recorded now and enqueued by the
-          // AdmissionPromoter once the registration is acknowledged (admission.h).
-          for (const Selected& s : *admitted) {
-            const StoredApplication* a = by_id[s.application_id];
-            if (!a) return absl::InternalError("selected application vanished");
-            const std::string& code = a->app.profile().credit_code();
-            if (registered.insert(code).second) {
-              if (auto e = outbox::Enqueue(c, RegisterCommand(id, a->app.profile())); !e.ok()) {
-                return e;
+  return Serve(
+      ctx, proof_, FullMethod("FinishCall"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        const absl::CivilDay today = Today();
+        std::vector<v1::Admission> admissions;
+        auto out = handlers::MoveCall(
+            store_, call, req->name(), req->version(), CallState::kFinished,
+            [&](db::Connection& c, v1::Call& current) -> absl::Status {
+              admissions.clear();  // the transaction may run again after a serialization failure
+              const int64_t id = *ParseCallName(current.name(), "name");
+              auto notice = NoticeOf(current);
+              if (!notice.ok()) return notice.status();
+              auto rows = store_.Selections(c, id);
+              if (!rows.ok()) return rows.status();
+              auto objection_rows = store_.Objections(c, id);
+              if (!objection_rows.ok()) return objection_rows.status();
+              std::vector<Selected> selected;
+              for (const auto& row : *rows) {
+                if (!row.selected) continue;
+                auto d = DirectionFromName(row.direction);
+                if (!d.ok()) return d.status();
+                selected.push_back({absl::StrCat(row.application_id), *d});
               }
-            }
-            const std::string direction(DirectionName(s.direction));
-            AdmissionRow row{a->id, direction, code, AdmitCommandId(id, code, direction)};
-            if (auto e = store_.InsertAdmission(c, id, row); !e.ok()) return e;
-            v1::Admission adm;
-            adm.set_application(a->app.name());
-            adm.set_credit_code(code);
-            adm.set_direction(DirectionToProto(s.direction));
-            adm.set_command_id(row.command_id);
-            admissions.push_back(std::move(adm));
-          }
-          return absl::OkStatus();
-        });
-    if (!out.ok()) return out.status();
-    if (on_enqueued_) on_enqueued_();
-    *resp->mutable_call() = std::move(*out);
-    for (auto& a : admissions) *resp->add_admissions() = std::move(a);
-    return absl::OkStatus();
-  });
+              std::vector<Objection> objections;
+              for (const auto& r : *objection_rows) {
+                Objection o;
+                o.id = r.objection.name();
+                o.application_id = absl::StrCat(r.application_id);
+                o.direction = DirectionFromProto(r.objection.direction());
+                o.status = r.objection.status() == v1::UPHELD     ? ObjectionStatus::kUpheld
+                           : r.objection.status() == v1::REJECTED ? ObjectionStatus::kRejected
+                                                                  : ObjectionStatus::kPending;
+                objections.push_back(std::move(o));
+              }
+              auto admitted = AdmittedAfterNotice(*notice, today, selected, objections);
+              if (!admitted.ok()) return admitted.status();
+              auto apps = store_.ApplicationsOfCall(c, id);
+              if (!apps.ok()) return apps.status();
+              std::map<std::string, const StoredApplication*> by_id;
+              for (const auto& a : *apps) by_id[absl::StrCat(a.id)] = &a;
+              std::set<std::string> registered;
+              // Per applicant: its registration is enqueued now (a no-op at the registry when it is
+              // known already); the admissions are recorded now and enqueued by the
+              // AdmissionPromoter once the registration is acknowledged (admission.h).
+              for (const Selected& s : *admitted) {
+                const StoredApplication* a = by_id[s.application_id];
+                if (!a) return absl::InternalError("selected application vanished");
+                const std::string& code = a->app.profile().credit_code();
+                if (registered.insert(code).second) {
+                  if (auto e = outbox::Enqueue(c, RegisterCommand(id, a->app.profile())); !e.ok()) {
+                    return e;
+                  }
+                }
+                const std::string direction(DirectionName(s.direction));
+                AdmissionRow row{a->id, direction, code, AdmitCommandId(id, code, direction)};
+                if (auto e = store_.InsertAdmission(c, id, row); !e.ok()) return e;
+                v1::Admission adm;
+                adm.set_application(a->app.name());
+                adm.set_credit_code(code);
+                adm.set_direction(DirectionToProto(s.direction));
+                adm.set_command_id(row.command_id);
+                admissions.push_back(std::move(adm));
+              }
+              return absl::OkStatus();
+            });
+        if (!out.ok()) return out.status();
+        if (on_enqueued_) on_enqueued_();
+        *resp->mutable_call() = std::move(*out);
+        for (auto& a : admissions) *resp->add_admissions() = std::move(a);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::RetryAdmission(grpc::ServerContext* ctx,
                                             const v1::RetryAdmissionRequest* req,
                                             v1::Application* resp) {
-  return Serve(ctx, proof_, METHOD(RetryAdmission), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto ref = ParseApplicationName(req->name(), "name");
-    if (!ref.ok()) return ref.status();
-    auto app = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
-    if (!app.ok()) return app.status();
-    if (auto s = MayManageCall(call.principal, app->call); !s.ok()) return s;
-    auto requeued = store_.RequeueRefusedAdmissions(ChangeOf(call), ref->call_id, ref->id);
-    if (!requeued.ok()) return requeued.status();
-    if (*requeued == 0) {
-      return RuleViolation("NO_REFUSED_ADMISSION", "R4.1",
-                           absl::StrCat("no admission of ", req->name(),
-                                        " was refused by the registry: nothing to send again"),
-                           "该申报没有被名录拒绝的入库，无需重新发送");
-    }
-    if (on_enqueued_) on_enqueued_();
-    auto after = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
-    if (!after.ok()) return after.status();
-    *resp = std::move(after->app.app);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("RetryAdmission"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        auto ref = ParseApplicationName(req->name(), "name");
+        if (!ref.ok()) return ref.status();
+        auto app = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
+        if (!app.ok()) return app.status();
+        if (auto s = MayManageCall(call.principal, app->call); !s.ok()) return s;
+        auto requeued = store_.RequeueRefusedAdmissions(ChangeOf(call), ref->call_id, ref->id);
+        if (!requeued.ok()) return requeued.status();
+        if (*requeued == 0) {
+          return RuleViolation("NO_REFUSED_ADMISSION", "R4.1",
+                               absl::StrCat("no admission of ", req->name(),
+                                            " was refused by the registry: nothing to send again"),
+                               "该申报没有被名录拒绝的入库，无需重新发送");
+        }
+        if (on_enqueued_) on_enqueued_();
+        auto after = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
+        if (!after.ok()) return after.status();
+        *resp = std::move(after->app.app);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::review

@@ -19,6 +19,7 @@
 namespace zhigai::review {
 
 using auth::Role;
+using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
@@ -82,165 +83,171 @@ void FillAssignments(const std::vector<std::pair<int64_t, int64_t>>& pairs, int6
 
 grpc::Status ReviewHandlers::CreateExpert(grpc::ServerContext* ctx,
                                           const v1::CreateExpertRequest* req, v1::Expert* resp) {
-  return Serve(ctx, proof_, METHOD(CreateExpert), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    v.Absorb(CheckRequestId(req->request_id()));
-    v.Absorb(ValidateExpert(req->expert()));
-    if (auto s = v.Finish("专家信息有误"); !s.ok()) return s;
-    v1::Expert e = req->expert();
-    e.clear_name();
-    e.clear_version();
-    e.clear_create_time();
-    auto out = store_.CreateExpert(ChangeOf(call), server::IdempotencyKey(call, *req), e);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("CreateExpert"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        Violations v;
+        v.Absorb(CheckRequestId(req->request_id()));
+        v.Absorb(ValidateExpert(req->expert()));
+        if (auto s = v.Finish("专家信息有误"); !s.ok()) return s;
+        v1::Expert e = req->expert();
+        e.clear_name();
+        e.clear_version();
+        e.clear_create_time();
+        auto out = store_.CreateExpert(ChangeOf(call), server::IdempotencyKey(call, *req), e);
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::ListExperts(grpc::ServerContext* ctx,
                                          const v1::ListExpertsRequest* req,
                                          v1::ListExpertsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListExperts), [&](const server::Call& call) -> absl::Status {
-    // The pool holds personal data: bureaus only.
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    Violations v;
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = AfterId(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto rows = store_.ListExperts(*after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_experts() = std::move((*rows)[i]);
-    }
-    if (static_cast<int>(rows->size()) > *size) {
-      const std::string& last = resp->experts(*size - 1).name();
-      resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(ctx, proof_, FullMethod("ListExperts"),
+               [&](const server::Call& call) -> absl::Status {
+                 // The pool holds personal data: bureaus only.
+                 if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok())
+                   return s;
+                 Violations v;
+                 auto size = db::PageSize(req->page_size());
+                 v.Absorb(size.status());
+                 auto after = AfterId(req->page_token());
+                 v.Absorb(after.status());
+                 if (auto s = v.Finish(); !s.ok()) return s;
+                 auto rows = store_.ListExperts(*after, *size + 1);
+                 if (!rows.ok()) return rows.status();
+                 for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+                   *resp->add_experts() = std::move((*rows)[i]);
+                 }
+                 if (static_cast<int>(rows->size()) > *size) {
+                   const std::string& last = resp->experts(*size - 1).name();
+                   resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
                                            const v1::AssignExpertsRequest* req,
                                            v1::AssignExpertsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(AssignExperts), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto call_id = ParseCallName(req->call(), "call");
-    if (!call_id.ok()) return call_id.status();
-    Violations v;
-    for (int i = 0; i < req->assignments_size(); ++i) {
-      const auto& a = req->assignments(i);
-      auto ref =
-          ParseApplicationName(a.application(), absl::StrCat("assignments[", i, "].application"));
-      v.Absorb(ref.status());
-      if (ref.ok() && ref->call_id != *call_id) {
-        v.Add(absl::StrCat("assignments[", i, "].application"), "R7.1",
-              "the application belongs to another call");
-      }
-      if (a.experts().empty())
-        v.Add(absl::StrCat("assignments[", i, "].experts"), "R7.1", "name experts");
-      for (int j = 0; j < a.experts_size(); ++j) {
-        v.Absorb(
-            ParseExpertName(a.experts(j), absl::StrCat("assignments[", i, "].experts[", j, "]"))
-                .status());
-      }
-    }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto c = store_.GetCall(*call_id);
-    if (!c.ok()) return c.status();
-    if (auto s = MayManageCall(call.principal, *c); !s.ok()) return s;
-    if (c->state() != v1::REVIEWING) {
-      return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
-                           "experts are assigned while the call is REVIEWING",
-                           "征集通知不在评审阶段");
-    }
-    auto apps = store_.ApplicationsOfCall(*call_id);
-    if (!apps.ok()) return apps.status();
-    auto existing = store_.Assignments(*call_id);
-    if (!existing.ok()) return existing.status();
-    auto pool = store_.ListExperts(0, 1000000);
-    if (!pool.ok()) return pool.status();
-    std::map<int64_t, const StoredApplication*> app_by_id;
-    for (const auto& a : *apps) app_by_id[a.id] = &a;
-    std::map<int64_t, const v1::Expert*> expert_by_id;
-    for (const auto& e : *pool) expert_by_id[*ParseExpertName(e.name(), "name")] = &e;
-    std::map<int64_t, int> load;  // experts already on each application
-    for (const auto& [app, expert] : *existing) ++load[app];
+  return Serve(
+      ctx, proof_, FullMethod("AssignExperts"), [&](const server::Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        auto call_id = ParseCallName(req->call(), "call");
+        if (!call_id.ok()) return call_id.status();
+        Violations v;
+        for (int i = 0; i < req->assignments_size(); ++i) {
+          const auto& a = req->assignments(i);
+          auto ref = ParseApplicationName(a.application(),
+                                          absl::StrCat("assignments[", i, "].application"));
+          v.Absorb(ref.status());
+          if (ref.ok() && ref->call_id != *call_id) {
+            v.Add(absl::StrCat("assignments[", i, "].application"), "R7.1",
+                  "the application belongs to another call");
+          }
+          if (a.experts().empty())
+            v.Add(absl::StrCat("assignments[", i, "].experts"), "R7.1", "name experts");
+          for (int j = 0; j < a.experts_size(); ++j) {
+            v.Absorb(
+                ParseExpertName(a.experts(j), absl::StrCat("assignments[", i, "].experts[", j, "]"))
+                    .status());
+          }
+        }
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto c = store_.GetCall(*call_id);
+        if (!c.ok()) return c.status();
+        if (auto s = MayManageCall(call.principal, *c); !s.ok()) return s;
+        if (c->state() != v1::REVIEWING) {
+          return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
+                               "experts are assigned while the call is REVIEWING",
+                               "征集通知不在评审阶段");
+        }
+        auto apps = store_.ApplicationsOfCall(*call_id);
+        if (!apps.ok()) return apps.status();
+        auto existing = store_.Assignments(*call_id);
+        if (!existing.ok()) return existing.status();
+        auto pool = store_.ListExperts(0, 1000000);
+        if (!pool.ok()) return pool.status();
+        std::map<int64_t, const StoredApplication*> app_by_id;
+        for (const auto& a : *apps) app_by_id[a.id] = &a;
+        std::map<int64_t, const v1::Expert*> expert_by_id;
+        for (const auto& e : *pool) expert_by_id[*ParseExpertName(e.name(), "name")] = &e;
+        std::map<int64_t, int> load;  // experts already on each application
+        for (const auto& [app, expert] : *existing) ++load[app];
 
-    std::vector<std::pair<int64_t, int64_t>> pairs;
-    if (req->assignments().empty()) {
-      // Automatic: every eligible application that has no expert yet (R7.1).
-      std::vector<ReviewedApplication> todo;
-      for (const auto& a : *apps) {
-        if (EligibleAny(a) && load[a.id] == 0) todo.push_back(Reviewed(a));
-      }
-      std::vector<Expert> experts;
-      for (const auto& e : *pool) experts.push_back(ExpertFromProto(e));
-      auto plan = review::AssignExperts(experts, todo, c->experts_per_application());
-      if (!plan.ok()) return plan.status();
-      for (const auto& a : *plan) {
-        int64_t app = ParseApplicationName(a.application_id, "application")->id;
-        for (const auto& e : a.expert_ids) pairs.push_back({app, *ParseExpertName(e, "expert")});
-      }
-    } else {
-      std::set<std::pair<int64_t, int64_t>> have(existing->begin(), existing->end());
-      for (int i = 0; i < req->assignments_size(); ++i) {
-        const auto& a = req->assignments(i);
-        int64_t app_id = ParseApplicationName(a.application(), "application")->id;
-        auto app = app_by_id.find(app_id);
-        if (app == app_by_id.end()) {
-          return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
-                       absl::StrCat("application ", a.application(), " not found"), "申报不存在");
-        }
-        if (!EligibleAny(*app->second)) {
-          return RuleViolation("APPLICATION_NOT_ELIGIBLE", "R7.1",
-                               absl::StrCat(a.application(),
-                                            " did not pass R5 in any direction; experts review "
-                                            "eligible applications only"),
-                               "该申报未通过资格审查，不进入专家评审");
-        }
-        for (const auto& name : a.experts()) {
-          int64_t expert_id = *ParseExpertName(name, "expert");
-          auto expert = expert_by_id.find(expert_id);
-          if (expert == expert_by_id.end()) {
-            return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
-                         absl::StrCat("expert ", name, " not found"), "专家不存在");
+        std::vector<std::pair<int64_t, int64_t>> pairs;
+        if (req->assignments().empty()) {
+          // Automatic: every eligible application that has no expert yet (R7.1).
+          std::vector<ReviewedApplication> todo;
+          for (const auto& a : *apps) {
+            if (EligibleAny(a) && load[a.id] == 0) todo.push_back(Reviewed(a));
           }
-          if (auto s = CheckConflict(ExpertFromProto(*expert->second), Reviewed(*app->second));
-              !s.ok()) {
-            return s;
+          std::vector<Expert> experts;
+          for (const auto& e : *pool) experts.push_back(ExpertFromProto(e));
+          auto plan = review::AssignExperts(experts, todo, c->experts_per_application());
+          if (!plan.ok()) return plan.status();
+          for (const auto& a : *plan) {
+            int64_t app = ParseApplicationName(a.application_id, "application")->id;
+            for (const auto& e : a.expert_ids)
+              pairs.push_back({app, *ParseExpertName(e, "expert")});
           }
-          if (have.insert({app_id, expert_id}).second) {
-            pairs.push_back({app_id, expert_id});
-            ++load[app_id];
+        } else {
+          std::set<std::pair<int64_t, int64_t>> have(existing->begin(), existing->end());
+          for (int i = 0; i < req->assignments_size(); ++i) {
+            const auto& a = req->assignments(i);
+            int64_t app_id = ParseApplicationName(a.application(), "application")->id;
+            auto app = app_by_id.find(app_id);
+            if (app == app_by_id.end()) {
+              return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
+                           absl::StrCat("application ", a.application(), " not found"),
+                           "申报不存在");
+            }
+            if (!EligibleAny(*app->second)) {
+              return RuleViolation("APPLICATION_NOT_ELIGIBLE", "R7.1",
+                                   absl::StrCat(a.application(),
+                                                " did not pass R5 in any direction; experts review "
+                                                "eligible applications only"),
+                                   "该申报未通过资格审查，不进入专家评审");
+            }
+            for (const auto& name : a.experts()) {
+              int64_t expert_id = *ParseExpertName(name, "expert");
+              auto expert = expert_by_id.find(expert_id);
+              if (expert == expert_by_id.end()) {
+                return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
+                             absl::StrCat("expert ", name, " not found"), "专家不存在");
+              }
+              if (auto s = CheckConflict(ExpertFromProto(*expert->second), Reviewed(*app->second));
+                  !s.ok()) {
+                return s;
+              }
+              if (have.insert({app_id, expert_id}).second) {
+                pairs.push_back({app_id, expert_id});
+                ++load[app_id];
+              }
+            }
+            if (load[app_id] > c->experts_per_application()) {
+              return RuleViolation(
+                  "TOO_MANY_EXPERTS", "R7.1",
+                  absl::StrCat(a.application(), " would have ", load[app_id],
+                               " experts; the call sets ", c->experts_per_application()),
+                  "分配的专家人数超过征集通知规定");
+            }
           }
         }
-        if (load[app_id] > c->experts_per_application()) {
-          return RuleViolation(
-              "TOO_MANY_EXPERTS", "R7.1",
-              absl::StrCat(a.application(), " would have ", load[app_id],
-                           " experts; the call sets ", c->experts_per_application()),
-              "分配的专家人数超过征集通知规定");
-        }
-      }
-    }
-    if (auto s = store_.InsertAssignments(ChangeOf(call), *call_id, pairs); !s.ok()) return s;
-    auto all = store_.Assignments(*call_id);
-    if (!all.ok()) return all.status();
-    FillAssignments(*all, *call_id, resp);
-    return absl::OkStatus();
-  });
+        if (auto s = store_.InsertAssignments(ChangeOf(call), *call_id, pairs); !s.ok()) return s;
+        auto all = store_.Assignments(*call_id);
+        if (!all.ok()) return all.status();
+        FillAssignments(*all, *call_id, resp);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
                                                 const v1::SubmitExpertScoresRequest* req,
                                                 v1::ExpertScoreSheet* resp) {
   return Serve(
-      ctx, proof_, METHOD(SubmitExpertScores), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("SubmitExpertScores"), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kExpert}); !s.ok()) return s;
         const auto& sheet = req->sheet();
         Violations v;
@@ -293,7 +300,7 @@ grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
                                               const v1::SelectApplicantsRequest* req,
                                               v1::SelectionResult* resp) {
   return Serve(
-      ctx, proof_, METHOD(SelectApplicants), [&](const server::Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("SelectApplicants"), [&](const server::Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         auto call_id = ParseCallName(req->call(), "call");
         if (!call_id.ok()) return call_id.status();

@@ -8,37 +8,23 @@
 #include "libs/core/errors.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
+#include "libs/server/request_kit.h"
 #include "libs/server/serve.h"
 #include "services/review/domain/call.h"
 #include "services/review/store.h"
 
 namespace zhigai::review::handlers {
 
-#define METHOD(name) "/zhigai.review.v1.ReviewService/" #name
-
-inline Change ChangeOf(const server::Call& call) { return {call.actor(), call.method}; }
-
-inline absl::Status CheckRequestId(const std::string& id, absl::string_view field = "request_id") {
-  return core::ValidateLine(id, field, 1, 64, "AIP-155");
+// The full gRPC name of one of this service's methods, for Serve and the audit.
+inline std::string FullMethod(absl::string_view name) {
+  return server::MethodName(v1::ReviewService::service_full_name(), name);
 }
 
-inline absl::Status CheckVersion(int64_t version, absl::string_view field = "version") {
-  if (version > 0) return absl::OkStatus();
-  return InvalidField(field, "AIP-154", "send the version you read (optimistic concurrency)",
-                      "请提供读取时的版本号");
-}
-
-// Keyset paging on ids: the token carries the last id of the previous page.
-inline absl::StatusOr<int64_t> AfterId(const std::string& token) {
-  auto raw = db::DecodePageToken(token);
-  if (!raw.ok()) return raw.status();
-  if (raw->empty()) return int64_t{0};
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(*raw, &id) || id < 0) {
-    return InvalidField("page_token", "AIP-158", "bad page token", "分页令牌无效");
-  }
-  return id;
-}
+// The shared request kit (libs/server/request_kit.h).
+using server::AfterId;
+using server::ChangeOf;
+using server::CheckRequestId;
+using server::CheckVersion;
 
 inline absl::Status Unauthenticated() {
   return Error(absl::StatusCode::kUnauthenticated, "AUTHENTICATION_REQUIRED",

@@ -12,18 +12,6 @@
 
 namespace zhigai::tracking {
 
-absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view collection,
-                                   absl::string_view field) {
-  int64_t id = 0;
-  std::string prefix = absl::StrCat(collection, "/");
-  if (!absl::StartsWith(name, prefix) || !absl::SimpleAtoi(name.substr(prefix.size()), &id) ||
-      id <= 0) {
-    return InvalidField(field, "AIP-122", absl::StrCat("name must look like ", collection, "/{id}"),
-                        "资源名称格式有误");
-  }
-  return id;
-}
-
 absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_view collection,
                                          absl::string_view field) {
   std::string prefix = absl::StrCat(collection, "/");
@@ -35,27 +23,6 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
   std::string code = name.substr(prefix.size());
   if (auto s = core::ValidateCreditCode(code, field); !s.ok()) return s;
   return code;
-}
-
-absl::StatusOr<int64_t> AfterId(const std::string& token) {
-  auto raw = db::DecodePageToken(token);
-  if (!raw.ok()) return raw.status();
-  if (raw->empty()) return int64_t{0};
-  int64_t id;
-  if (!absl::SimpleAtoi(*raw, &id)) {
-    return InvalidField("page_token", "AIP-158", "bad token", "分页令牌无效");
-  }
-  return id;
-}
-
-absl::Status CheckYear(int year, absl::string_view field) {
-  if (year < core::kMinBusinessYear || year > core::kMaxBusinessYear) {
-    return InvalidField(field, "FORMAT",
-                        absl::StrCat("year must be between ", core::kMinBusinessYear, " and ",
-                                     core::kMaxBusinessYear),
-                        "年度超出范围");
-  }
-  return absl::OkStatus();
 }
 
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {

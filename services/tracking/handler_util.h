@@ -8,21 +8,26 @@
 #include "absl/strings/string_view.h"
 #include "libs/peers/registry_eligibility.h"
 #include "libs/server/call.h"
+#include "libs/server/request_kit.h"
 #include "services/tracking/store.h"
+#include "zhigai/tracking/v1/tracking.grpc.pb.h"
 
 namespace zhigai::tracking {
 
-inline Change ChangeOf(const server::Call& call) { return {call.actor(), call.method}; }
+// The full gRPC name of one of this service's methods, for Serve and the audit.
+inline std::string FullMethod(absl::string_view name) {
+  return server::MethodName(v1::TrackingService::service_full_name(), name);
+}
 
-// "{collection}/{id}" with a positive id; InvalidField(field, "AIP-122") otherwise.
-absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view collection,
-                                   absl::string_view field);
+// The shared request kit (libs/server/request_kit.h).
+using server::AfterId;
+using server::ChangeOf;
+using server::CheckYear;
+using server::IdFromName;
+
 // "{collection}/{credit_code}" with a valid code (R0.1).
 absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_view collection,
                                          absl::string_view field);
-// The id carried by a page token (0 for the first page).
-absl::StatusOr<int64_t> AfterId(const std::string& token);
-absl::Status CheckYear(int year, absl::string_view field);
 absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max);
 // FAILED_PRECONDITION INSTITUTION_NOT_ELIGIBLE naming every reason the registry gave.
 absl::Status NotEligible(const peers::EligibilityAnswer& answer);

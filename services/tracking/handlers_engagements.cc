@@ -20,8 +20,6 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.tracking.v1.TrackingService/" #name
-
 // The proto names the enterprise's acceptance ENTERPRISE_ACCEPTED (proto3 enum values share
 // the package scope with AssignmentState.ACCEPTED); the domain calls it ACCEPTED.
 std::optional<EngagementState> DomainState(v1::EngagementState s) {
@@ -71,7 +69,7 @@ void ApplyConfidentiality(const Call& call, v1::Engagement& e) {
 grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
                                                 const v1::ReportEngagementRequest* req,
                                                 v1::Engagement* resp) {
-  return Serve(ctx, proof_, METHOD(ReportEngagement), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ReportEngagement"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
     const auto& e = req->engagement();
     Violations v;
@@ -164,7 +162,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::GetEngagement(grpc::ServerContext* ctx,
                                              const v1::GetEngagementRequest* req,
                                              v1::Engagement* resp) {
-  return Serve(ctx, proof_, METHOD(GetEngagement), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetEngagement"), [&](const Call& call) -> absl::Status {
     auto id = IdFromName(req->name(), "engagements", "name");
     if (!id.ok()) return id.status();
     auto out = store_.GetEngagement(*id);
@@ -179,7 +177,7 @@ grpc::Status TrackingHandlers::GetEngagement(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::ListEngagements(grpc::ServerContext* ctx,
                                                const v1::ListEngagementsRequest* req,
                                                v1::ListEngagementsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListEngagements), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListEngagements"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
                                     Role::kEnterprise, Role::kService});
         !s.ok()) {
@@ -242,7 +240,7 @@ grpc::Status TrackingHandlers::UpdateEngagementProgress(
     grpc::ServerContext* ctx, const v1::UpdateEngagementProgressRequest* req,
     v1::Engagement* resp) {
   return Serve(
-      ctx, proof_, METHOD(UpdateEngagementProgress), [&](const Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("UpdateEngagementProgress"), [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
                                         Role::kEnterprise});
             !s.ok()) {
@@ -304,44 +302,45 @@ grpc::Status TrackingHandlers::UpdateEngagementProgress(
 grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
                                                      const v1::AddEngagementDocumentRequest* req,
                                                      v1::Engagement* resp) {
-  return Serve(ctx, proof_, METHOD(AddEngagementDocument), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
-    Violations v;
-    auto id = IdFromName(req->name(), "engagements", "name");
-    v.Absorb(id.status());
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
-    v.Absorb(core::ValidateLine(req->document().document_id(), "document.document_id", 1, 128,
-                                "FORMAT"));
-    v.Absorb(core::ValidateLine(req->document().title(), "document.title", 1, 200, "FORMAT"));
-    if (auto s = v.Finish(); !s.ok()) return s;
-    std::string now = Now();
-    auto out = store_.UpdateEngagement(
-        ChangeOf(call), *id, 0,
-        [&](const v1::Engagement& current) -> absl::StatusOr<v1::Engagement> {
-          if (call.principal.credit_code != current.institution_credit_code()) {
-            return server::Forbidden("NOT_OWN_ENGAGEMENT",
-                                     "only the reporting institution adds documents",
-                                     "仅报备的服务机构可上传文件");
-          }
-          if (current.state() == v1::CANCELLED) {
-            return RuleViolation("ENGAGEMENT_CANCELLED", "R12.1",
-                                 "a cancelled engagement takes no more documents",
-                                 "已取消的服务项目不能再添加文件");
-          }
-          v1::Engagement next = current;
-          auto* d = next.add_documents();
-          *d = req->document();
-          d->set_add_time(now);
-          return next;
-        },
-        // The key names the engagement too: one request id reused on another engagement is a
-        // different request.
-        server::IdempotencyKey(call, absl::StrCat(req->name(), "|", req->request_id()), *req,
-                               "request_id"));
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("AddEngagementDocument"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        Violations v;
+        auto id = IdFromName(req->name(), "engagements", "name");
+        v.Absorb(id.status());
+        v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+        v.Absorb(core::ValidateLine(req->document().document_id(), "document.document_id", 1, 128,
+                                    "FORMAT"));
+        v.Absorb(core::ValidateLine(req->document().title(), "document.title", 1, 200, "FORMAT"));
+        if (auto s = v.Finish(); !s.ok()) return s;
+        std::string now = Now();
+        auto out = store_.UpdateEngagement(
+            ChangeOf(call), *id, 0,
+            [&](const v1::Engagement& current) -> absl::StatusOr<v1::Engagement> {
+              if (call.principal.credit_code != current.institution_credit_code()) {
+                return server::Forbidden("NOT_OWN_ENGAGEMENT",
+                                         "only the reporting institution adds documents",
+                                         "仅报备的服务机构可上传文件");
+              }
+              if (current.state() == v1::CANCELLED) {
+                return RuleViolation("ENGAGEMENT_CANCELLED", "R12.1",
+                                     "a cancelled engagement takes no more documents",
+                                     "已取消的服务项目不能再添加文件");
+              }
+              v1::Engagement next = current;
+              auto* d = next.add_documents();
+              *d = req->document();
+              d->set_add_time(now);
+              return next;
+            },
+            // The key names the engagement too: one request id reused on another engagement is a
+            // different request.
+            server::IdempotencyKey(call, absl::StrCat(req->name(), "|", req->request_id()), *req,
+                                   "request_id"));
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::tracking

@@ -19,8 +19,6 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.tracking.v1.TrackingService/" #name
-
 absl::Status OutsideDivision(absl::string_view what) {
   return server::Forbidden("OUTSIDE_DIVISION",
                            absl::StrCat("a county bureau sees only its own division's ", what),
@@ -101,7 +99,7 @@ std::string TrackingHandlers::Now() const { return core::FormatTimestamp(clock_(
 grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
                                                 const v1::CreateEnterpriseRequest* req,
                                                 v1::Enterprise* resp) {
-  return Serve(ctx, proof_, METHOD(CreateEnterprise), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateEnterprise"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
                                     Role::kInstitution, Role::kService});
         !s.ok()) {
@@ -143,7 +141,7 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::GetEnterprise(grpc::ServerContext* ctx,
                                              const v1::GetEnterpriseRequest* req,
                                              v1::Enterprise* resp) {
-  return Serve(ctx, proof_, METHOD(GetEnterprise), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetEnterprise"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
                                     Role::kInstitution, Role::kService});
         !s.ok()) {
@@ -164,7 +162,7 @@ grpc::Status TrackingHandlers::GetEnterprise(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
                                                const v1::ListEnterprisesRequest* req,
                                                v1::ListEnterprisesResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListEnterprises), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListEnterprises"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
         !s.ok()) {
       return s;
@@ -194,7 +192,7 @@ grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
 
 grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
                                           const v1::CreateNeedRequest* req, v1::Need* resp) {
-  return Serve(ctx, proof_, METHOD(CreateNeed), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateNeed"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(
             call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise, Role::kService});
         !s.ok()) {
@@ -231,7 +229,7 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
 
 grpc::Status TrackingHandlers::GetNeed(grpc::ServerContext* ctx, const v1::GetNeedRequest* req,
                                        v1::Need* resp) {
-  return Serve(ctx, proof_, METHOD(GetNeed), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetNeed"), [&](const Call& call) -> absl::Status {
     auto id = IdFromName(req->name(), "needs", "name");
     if (!id.ok()) return id.status();
     auto out = store_.GetNeed(*id);
@@ -244,7 +242,7 @@ grpc::Status TrackingHandlers::GetNeed(grpc::ServerContext* ctx, const v1::GetNe
 
 grpc::Status TrackingHandlers::ListNeeds(grpc::ServerContext* ctx, const v1::ListNeedsRequest* req,
                                          v1::ListNeedsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListNeeds), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListNeeds"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
                                     Role::kInstitution, Role::kService});
         !s.ok()) {
@@ -292,7 +290,7 @@ grpc::Status TrackingHandlers::ListNeeds(grpc::ServerContext* ctx, const v1::Lis
 
 grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
                                           const v1::AssignNeedRequest* req, v1::Need* resp) {
-  return Serve(ctx, proof_, METHOD(AssignNeed), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("AssignNeed"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     Violations v;
     auto id = IdFromName(req->name(), "needs", "name");
@@ -355,44 +353,45 @@ grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::RespondToAssignment(grpc::ServerContext* ctx,
                                                    const v1::RespondToAssignmentRequest* req,
                                                    v1::Need* resp) {
-  return Serve(ctx, proof_, METHOD(RespondToAssignment), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
-    Violations v;
-    auto id = IdFromName(req->name(), "needs", "name");
-    v.Absorb(id.status());
-    v.Absorb(core::ValidateText(req->decline_reason(), "decline_reason", 0, 1000, "R12.2"));
-    if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish(); !s.ok()) return s;
-    std::string now = Now();
-    auto out = store_.UpdateNeed(
-        ChangeOf(call), *id, req->version(),
-        [&](const v1::Need& current) -> absl::StatusOr<v1::Need> {
-          AssignmentFacts facts;
-          facts.need = DomainNeed(current.state());
-          if (current.assignments().empty()) {
-            facts.assignment = AssignmentState::kDeclined;  // nothing pending to answer
-          } else {
-            const auto& last = *current.assignments().rbegin();
-            facts.assignment = DomainAssignment(last.state());
-            facts.institution_credit_code = last.institution_credit_code();
-          }
-          auto result = tracking::RespondToAssignment(
-              facts, call.principal.credit_code,
-              req->accept() ? AssignmentResponse::kAccept : AssignmentResponse::kDecline,
-              req->decline_reason());
-          if (!result.ok()) return result.status();
-          v1::Need next = current;
-          next.set_state(ProtoNeed(result->need));
-          auto* last = next.mutable_assignments(next.assignments_size() - 1);
-          last->set_state(ProtoAssignment(result->assignment));
-          if (!req->accept()) last->set_decline_reason(req->decline_reason());
-          last->set_answer_time(now);
-          return next;
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("RespondToAssignment"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        Violations v;
+        auto id = IdFromName(req->name(), "needs", "name");
+        v.Absorb(id.status());
+        v.Absorb(core::ValidateText(req->decline_reason(), "decline_reason", 0, 1000, "R12.2"));
+        if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
+        if (auto s = v.Finish(); !s.ok()) return s;
+        std::string now = Now();
+        auto out = store_.UpdateNeed(
+            ChangeOf(call), *id, req->version(),
+            [&](const v1::Need& current) -> absl::StatusOr<v1::Need> {
+              AssignmentFacts facts;
+              facts.need = DomainNeed(current.state());
+              if (current.assignments().empty()) {
+                facts.assignment = AssignmentState::kDeclined;  // nothing pending to answer
+              } else {
+                const auto& last = *current.assignments().rbegin();
+                facts.assignment = DomainAssignment(last.state());
+                facts.institution_credit_code = last.institution_credit_code();
+              }
+              auto result = tracking::RespondToAssignment(
+                  facts, call.principal.credit_code,
+                  req->accept() ? AssignmentResponse::kAccept : AssignmentResponse::kDecline,
+                  req->decline_reason());
+              if (!result.ok()) return result.status();
+              v1::Need next = current;
+              next.set_state(ProtoNeed(result->need));
+              auto* last = next.mutable_assignments(next.assignments_size() - 1);
+              last->set_state(ProtoAssignment(result->assignment));
+              if (!req->accept()) last->set_decline_reason(req->decline_reason());
+              last->set_answer_time(now);
+              return next;
+            });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::tracking

@@ -34,8 +34,6 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.tracking.v1.TrackingService/" #name
-
 constexpr int kMaxBatch = 1000;
 // Batches of one stream written concurrently (each on its own pooled connection). Three keep
 // PostgreSQL busy while the service validates and encodes the next batch; more only queue on
@@ -213,7 +211,7 @@ struct StreamBatch {
 grpc::Status TrackingHandlers::PushProjects(
     grpc::ServerContext* ctx,
     grpc::ServerReaderWriter<v1::PushProjectsResponse, v1::PushProjectsRequest>* stream) {
-  return Serve(ctx, proof_, METHOD(PushProjects), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("PushProjects"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
     // Up to kStreamInFlight batches are written at once, each in its own transaction on its
     // own connection, by as many worker threads of this stream. This thread reads; the
@@ -321,7 +319,7 @@ grpc::Status TrackingHandlers::PushProjects(
 grpc::Status TrackingHandlers::BatchPushProjects(grpc::ServerContext* ctx,
                                                  const v1::BatchPushProjectsRequest* req,
                                                  v1::BatchPushProjectsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(BatchPushProjects), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("BatchPushProjects"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckBatchSize(req->records_size(), "records"));
@@ -338,7 +336,7 @@ grpc::Status TrackingHandlers::BatchPushProjects(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::ReconcileProjects(grpc::ServerContext* ctx,
                                                  const v1::ReconcileProjectsRequest* req,
                                                  v1::ProjectReconciliation* resp) {
-  return Serve(ctx, proof_, METHOD(ReconcileProjects), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ReconcileProjects"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckKey(req->reconciliation_id(), "reconciliation_id", 128));
@@ -366,7 +364,7 @@ grpc::Status TrackingHandlers::ReconcileProjects(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::GetIngestSummary(grpc::ServerContext* ctx,
                                                 const v1::GetIngestSummaryRequest* req,
                                                 v1::IngestSummary* resp) {
-  return Serve(ctx, proof_, METHOD(GetIngestSummary), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetIngestSummary"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform,
                                     Role::kService, Role::kInstitution});
         !s.ok()) {
@@ -398,110 +396,114 @@ grpc::Status TrackingHandlers::GetIngestSummary(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
                                                       const v1::BatchPushProjectCountsRequest* req,
                                                       v1::BatchPushProjectCountsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(BatchPushProjectCounts), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
-    if (auto s = CheckBatchSize(req->rows_size(), "rows"); !s.ok()) return s;
-    std::vector<ValidCounts> valid;
-    for (int i = 0; i < req->rows_size(); ++i) {
-      const auto& row = req->rows(i);
-      auto* result = resp->add_results();
-      result->set_index(i);
-      result->set_key(
-          absl::StrCat(row.year(), "/", row.institution_credit_code(), "/", KindText(row.kind())));
-      result->set_revision(row.revision());
-      ProjectCountsInput in{row.year(),     row.institution_credit_code(), KindText(row.kind()),
-                            row.declared(), row.approved_by_both(),        row.revision(),
-                            std::nullopt};
-      Violations v;
-      auto as_of = CanonicalInstant(row.as_of(), "as_of");
-      v.Absorb(as_of.status());
-      absl::Time as_of_time;
-      if (as_of.ok() && !as_of->empty() &&
-          absl::ParseTime(absl::RFC3339_full, *as_of, &as_of_time, nullptr)) {
-        in.as_of = as_of_time;
-      }
-      auto counts = ValidateProjectCounts(in);
-      // A bad as_of is reported once, by CanonicalInstant, not again as a missing revision.
-      if (as_of.ok() || row.revision() != 0) v.Absorb(counts.status());
-      if (!v.empty()) {
-        Reject(*result, v.Finish(), absl::StrCat("rows[", i, "]."));
-        continue;
-      }
-      std::string hash = ProjectCountsHash(*counts);
-      valid.push_back({i, std::move(*counts), std::move(hash), std::move(*as_of)});
-    }
-    auto stored = store_.PushCounts(ChangeOf(call), valid);
-    if (!stored.ok()) return stored.status();
-    for (const auto& o : *stored) {
-      auto& result = *resp->mutable_results(o.index);
-      if (!o.refused.ok()) {
-        Reject(result, o.refused, absl::StrCat("rows[", o.index, "].revision"));
-        result.set_reason(ReasonOf(o.refused));
-        result.set_stored_revision(o.stored_revision);
-        continue;
-      }
-      Judged(result, o, result.key());
-    }
-    for (const auto& r : resp->results()) Tally(*resp->mutable_counts(), r.outcome());
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("BatchPushProjectCounts"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+        if (auto s = CheckBatchSize(req->rows_size(), "rows"); !s.ok()) return s;
+        std::vector<ValidCounts> valid;
+        for (int i = 0; i < req->rows_size(); ++i) {
+          const auto& row = req->rows(i);
+          auto* result = resp->add_results();
+          result->set_index(i);
+          result->set_key(absl::StrCat(row.year(), "/", row.institution_credit_code(), "/",
+                                       KindText(row.kind())));
+          result->set_revision(row.revision());
+          ProjectCountsInput in{row.year(),     row.institution_credit_code(), KindText(row.kind()),
+                                row.declared(), row.approved_by_both(),        row.revision(),
+                                std::nullopt};
+          Violations v;
+          auto as_of = CanonicalInstant(row.as_of(), "as_of");
+          v.Absorb(as_of.status());
+          absl::Time as_of_time;
+          if (as_of.ok() && !as_of->empty() &&
+              absl::ParseTime(absl::RFC3339_full, *as_of, &as_of_time, nullptr)) {
+            in.as_of = as_of_time;
+          }
+          auto counts = ValidateProjectCounts(in);
+          // A bad as_of is reported once, by CanonicalInstant, not again as a missing revision.
+          if (as_of.ok() || row.revision() != 0) v.Absorb(counts.status());
+          if (!v.empty()) {
+            Reject(*result, v.Finish(), absl::StrCat("rows[", i, "]."));
+            continue;
+          }
+          std::string hash = ProjectCountsHash(*counts);
+          valid.push_back({i, std::move(*counts), std::move(hash), std::move(*as_of)});
+        }
+        auto stored = store_.PushCounts(ChangeOf(call), valid);
+        if (!stored.ok()) return stored.status();
+        for (const auto& o : *stored) {
+          auto& result = *resp->mutable_results(o.index);
+          if (!o.refused.ok()) {
+            Reject(result, o.refused, absl::StrCat("rows[", o.index, "].revision"));
+            result.set_reason(ReasonOf(o.refused));
+            result.set_stored_revision(o.stored_revision);
+            continue;
+          }
+          Judged(result, o, result.key());
+        }
+        for (const auto& r : resp->results()) Tally(*resp->mutable_counts(), r.outcome());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrackingHandlers::ListProjectRecords(grpc::ServerContext* ctx,
                                                   const v1::ListProjectRecordsRequest* req,
                                                   v1::ListProjectRecordsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListProjectRecords), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(
-            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
-    Violations v;
-    v.Absorb(CheckYear(req->year(), "year"));
-    std::string institution = req->institution_credit_code();
-    if (!institution.empty()) {
-      v.Absorb(core::ValidateCreditCode(institution, "institution_credit_code"));
-    }
-    if (req->kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&
-        req->kind() != common::v1::DIAGNOSIS && req->kind() != common::v1::SOLUTION_DESIGN) {
-      v.Add("kind", "R3.1", "kind is DIAGNOSIS or SOLUTION_DESIGN");
-    }
-    auto size = db::PageSize(req->page_size());
-    v.Absorb(size.status());
-    auto after = db::DecodePageToken(req->page_token());
-    v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    if (call.principal.role == Role::kInstitution) {
-      // An institution reads its own records; naming another is refused, not emptied.
-      if (call.principal.credit_code.empty() ||
-          (!institution.empty() && institution != call.principal.credit_code)) {
-        return absl::PermissionDeniedError("an institution reads only its own project records");
-      }
-      institution = call.principal.credit_code;
-    }
-    auto page = store_.ListProjects(
-        req->year(), institution,
-        req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED ? std::string() : KindText(req->kind()),
-        *after, *size + 1);
-    if (!page.ok()) return page.status();
-    for (int i = 0; i < static_cast<int>(page->projects.size()) && i < *size; ++i) {
-      *resp->add_projects() = std::move(page->projects[i]);
-    }
-    if (static_cast<int>(page->projects.size()) > *size) {
-      const auto& last = resp->projects(*size - 1).record();
-      resp->set_next_page_token(db::EncodePageToken(
-          absl::StrCat(last.institution_credit_code(), "|", last.project_id())));
-    }
-    resp->set_data_revision(absl::StrCat(ModeName(v1::RECORDS), ":", req->year(), ":", page->seq));
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("ListProjectRecords"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(
+                call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
+            !s.ok()) {
+          return s;
+        }
+        Violations v;
+        v.Absorb(CheckYear(req->year(), "year"));
+        std::string institution = req->institution_credit_code();
+        if (!institution.empty()) {
+          v.Absorb(core::ValidateCreditCode(institution, "institution_credit_code"));
+        }
+        if (req->kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&
+            req->kind() != common::v1::DIAGNOSIS && req->kind() != common::v1::SOLUTION_DESIGN) {
+          v.Add("kind", "R3.1", "kind is DIAGNOSIS or SOLUTION_DESIGN");
+        }
+        auto size = db::PageSize(req->page_size());
+        v.Absorb(size.status());
+        auto after = db::DecodePageToken(req->page_token());
+        v.Absorb(after.status());
+        if (auto s = v.Finish(); !s.ok()) return s;
+        if (call.principal.role == Role::kInstitution) {
+          // An institution reads its own records; naming another is refused, not emptied.
+          if (call.principal.credit_code.empty() ||
+              (!institution.empty() && institution != call.principal.credit_code)) {
+            return absl::PermissionDeniedError("an institution reads only its own project records");
+          }
+          institution = call.principal.credit_code;
+        }
+        auto page = store_.ListProjects(req->year(), institution,
+                                        req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
+                                            ? std::string()
+                                            : KindText(req->kind()),
+                                        *after, *size + 1);
+        if (!page.ok()) return page.status();
+        for (int i = 0; i < static_cast<int>(page->projects.size()) && i < *size; ++i) {
+          *resp->add_projects() = std::move(page->projects[i]);
+        }
+        if (static_cast<int>(page->projects.size()) > *size) {
+          const auto& last = resp->projects(*size - 1).record();
+          resp->set_next_page_token(db::EncodePageToken(
+              absl::StrCat(last.institution_credit_code(), "|", last.project_id())));
+        }
+        resp->set_data_revision(
+            absl::StrCat(ModeName(v1::RECORDS), ":", req->year(), ":", page->seq));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrackingHandlers::ListProjectCountRevisions(
     grpc::ServerContext* ctx, const v1::ListProjectCountRevisionsRequest* req,
     v1::ListProjectCountRevisionsResponse* resp) {
   return Serve(
-      ctx, proof_, METHOD(ListProjectCountRevisions), [&](const Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("ListProjectCountRevisions"), [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
             !s.ok()) {
           return s;
@@ -542,7 +544,7 @@ grpc::Status TrackingHandlers::ListProjectCountRevisions(
 grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
                                              const v1::SetIntakeModeRequest* req,
                                              v1::IntakeSetting* resp) {
-  return Serve(ctx, proof_, METHOD(SetIntakeMode), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("SetIntakeMode"), [&](const Call& call) -> absl::Status {
     // The year's source of S1 figures is a city-wide decision (S1.1, issue 12).
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
@@ -563,7 +565,7 @@ grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::GetIntakeMode(grpc::ServerContext* ctx,
                                              const v1::GetIntakeModeRequest* req,
                                              v1::IntakeSetting* resp) {
-  return Serve(ctx, proof_, METHOD(GetIntakeMode), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetIntakeMode"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(
             call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform, Role::kService});
         !s.ok()) {
@@ -580,101 +582,103 @@ grpc::Status TrackingHandlers::GetIntakeMode(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::GetIntakeReconciliation(
     grpc::ServerContext* ctx, const v1::GetIntakeReconciliationRequest* req,
     v1::IntakeReconciliation* resp) {
-  return Serve(ctx, proof_, METHOD(GetIntakeReconciliation), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
-    auto setting = store_.GetIntakeSetting(req->year());
-    if (!setting.ok()) return setting.status();
-    auto records = store_.RecordFigures(req->year(), {});
-    if (!records.ok()) return records.status();
-    auto counts = store_.CountFigures(req->year(), {});
-    if (!counts.ok()) return counts.status();
-    resp->set_year(req->year());
-    resp->set_mode(setting->mode());
-    resp->set_has_records(!records->figures.empty());
-    resp->set_has_counts(!counts->figures.empty());
-    auto r = ByKey(*records), c = ByKey(*counts);
-    std::map<std::pair<std::string, std::string>, bool> keys;
-    for (const auto& [k, _] : r) keys[k] = true;
-    for (const auto& [k, _] : c) keys[k] = true;
-    for (const auto& [k, _] : keys) {
-      auto rv = r.count(k) ? r[k] : std::pair<int64_t, int64_t>{0, 0};
-      auto cv = c.count(k) ? c[k] : std::pair<int64_t, int64_t>{0, 0};
-      if (rv == cv) continue;
-      auto* d = resp->add_differences();
-      d->set_credit_code(k.first);
-      common::v1::ServiceKind kind = common::v1::SERVICE_KIND_UNSPECIFIED;
-      common::v1::ServiceKind_Parse(k.second, &kind);
-      d->set_kind(kind);
-      d->set_records_declared(rv.first);
-      d->set_records_approved(rv.second);
-      d->set_counts_declared(cv.first);
-      d->set_counts_approved(cv.second);
-    }
-    resp->set_matched(resp->has_records() && resp->has_counts() && resp->differences().empty());
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("GetIntakeReconciliation"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
+            !s.ok()) {
+          return s;
+        }
+        if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
+        auto setting = store_.GetIntakeSetting(req->year());
+        if (!setting.ok()) return setting.status();
+        auto records = store_.RecordFigures(req->year(), {});
+        if (!records.ok()) return records.status();
+        auto counts = store_.CountFigures(req->year(), {});
+        if (!counts.ok()) return counts.status();
+        resp->set_year(req->year());
+        resp->set_mode(setting->mode());
+        resp->set_has_records(!records->figures.empty());
+        resp->set_has_counts(!counts->figures.empty());
+        auto r = ByKey(*records), c = ByKey(*counts);
+        std::map<std::pair<std::string, std::string>, bool> keys;
+        for (const auto& [k, _] : r) keys[k] = true;
+        for (const auto& [k, _] : c) keys[k] = true;
+        for (const auto& [k, _] : keys) {
+          auto rv = r.count(k) ? r[k] : std::pair<int64_t, int64_t>{0, 0};
+          auto cv = c.count(k) ? c[k] : std::pair<int64_t, int64_t>{0, 0};
+          if (rv == cv) continue;
+          auto* d = resp->add_differences();
+          d->set_credit_code(k.first);
+          common::v1::ServiceKind kind = common::v1::SERVICE_KIND_UNSPECIFIED;
+          common::v1::ServiceKind_Parse(k.second, &kind);
+          d->set_kind(kind);
+          d->set_records_declared(rv.first);
+          d->set_records_approved(rv.second);
+          d->set_counts_declared(cv.first);
+          d->set_counts_approved(cv.second);
+        }
+        resp->set_matched(resp->has_records() && resp->has_counts() && resp->differences().empty());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
                                                       const v1::BatchGetProjectMetricsRequest* req,
                                                       v1::BatchGetProjectMetricsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(BatchGetProjectMetrics), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau, Role::kCountyBureau});
-        !s.ok()) {
-      return s;
-    }
-    Violations v;
-    v.Absorb(CheckYear(req->year(), "year"));
-    if (req->credit_codes_size() > 10000) {
-      v.Add("credit_codes", "AIP-231", "at most 10000 institutions per call");
-    }
-    for (int i = 0; i < req->credit_codes_size(); ++i) {
-      v.Absorb(
-          core::ValidateCreditCode(req->credit_codes(i), absl::StrCat("credit_codes[", i, "]")));
-    }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto setting = store_.GetIntakeSetting(req->year());
-    if (!setting.ok()) return setting.status();
-    std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
-    // The configured mode wins; the other intake only shows in GetIntakeReconciliation.
-    auto source = setting->mode() == v1::COUNTS ? store_.CountFigures(req->year(), codes)
-                                                : store_.RecordFigures(req->year(), codes);
-    if (!source.ok()) return source.status();
-    std::map<std::string, v1::InstitutionProjectMetrics> by_code;
-    for (const auto& code : codes) by_code[code].set_credit_code(code);  // zeros when no data
-    for (const auto& f : source->figures) {
-      auto& m = by_code[f.credit_code];
-      m.set_credit_code(f.credit_code);
-      const bool diagnosis = f.kind == "DIAGNOSIS";
-      if (diagnosis) {
-        m.set_declared_diagnosis_count(f.declared);
-        m.set_approved_diagnosis_count(f.approved);
-        m.set_declared_diagnosis(Saturated(f.declared));
-        m.set_approved_diagnosis(Saturated(f.approved));
-      } else {
-        m.set_declared_solution_design_count(f.declared);
-        m.set_approved_solution_design_count(f.approved);
-        m.set_declared_solution_design(Saturated(f.declared));
-        m.set_approved_solution_design(Saturated(f.approved));
-      }
-      if (setting->mode() == v1::COUNTS) {
-        auto* used = m.add_counts_used();
-        used->set_kind(diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
-        used->set_revision(f.platform_revision);
-        used->set_as_of(f.platform_as_of);
-      }
-    }
-    for (auto& [code, m] : by_code) *resp->add_metrics() = std::move(m);
-    resp->set_intake_mode(setting->mode());
-    resp->set_as_of(source->as_of);
-    resp->set_source_revision(
-        absl::StrCat(ModeName(setting->mode()), ":", req->year(), ":", source->seq));
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("BatchGetProjectMetrics"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau, Role::kCountyBureau});
+            !s.ok()) {
+          return s;
+        }
+        Violations v;
+        v.Absorb(CheckYear(req->year(), "year"));
+        if (req->credit_codes_size() > 10000) {
+          v.Add("credit_codes", "AIP-231", "at most 10000 institutions per call");
+        }
+        for (int i = 0; i < req->credit_codes_size(); ++i) {
+          v.Absorb(core::ValidateCreditCode(req->credit_codes(i),
+                                            absl::StrCat("credit_codes[", i, "]")));
+        }
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto setting = store_.GetIntakeSetting(req->year());
+        if (!setting.ok()) return setting.status();
+        std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
+        // The configured mode wins; the other intake only shows in GetIntakeReconciliation.
+        auto source = setting->mode() == v1::COUNTS ? store_.CountFigures(req->year(), codes)
+                                                    : store_.RecordFigures(req->year(), codes);
+        if (!source.ok()) return source.status();
+        std::map<std::string, v1::InstitutionProjectMetrics> by_code;
+        for (const auto& code : codes) by_code[code].set_credit_code(code);  // zeros when no data
+        for (const auto& f : source->figures) {
+          auto& m = by_code[f.credit_code];
+          m.set_credit_code(f.credit_code);
+          const bool diagnosis = f.kind == "DIAGNOSIS";
+          if (diagnosis) {
+            m.set_declared_diagnosis_count(f.declared);
+            m.set_approved_diagnosis_count(f.approved);
+            m.set_declared_diagnosis(Saturated(f.declared));
+            m.set_approved_diagnosis(Saturated(f.approved));
+          } else {
+            m.set_declared_solution_design_count(f.declared);
+            m.set_approved_solution_design_count(f.approved);
+            m.set_declared_solution_design(Saturated(f.declared));
+            m.set_approved_solution_design(Saturated(f.approved));
+          }
+          if (setting->mode() == v1::COUNTS) {
+            auto* used = m.add_counts_used();
+            used->set_kind(diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
+            used->set_revision(f.platform_revision);
+            used->set_as_of(f.platform_as_of);
+          }
+        }
+        for (auto& [code, m] : by_code) *resp->add_metrics() = std::move(m);
+        resp->set_intake_mode(setting->mode());
+        resp->set_as_of(source->as_of);
+        resp->set_source_revision(
+            absl::StrCat(ModeName(setting->mode()), ":", req->year(), ":", source->seq));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace zhigai::tracking

@@ -11,26 +11,31 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "libs/server/call.h"
+#include "libs/server/request_kit.h"
 #include "services/training/store.h"
+#include "zhigai/training/v1/training.grpc.pb.h"
 
 namespace zhigai::training {
 
+// The full gRPC name of one of this service's methods, for Serve and the audit.
+inline std::string FullMethod(absl::string_view name) {
+  return server::MethodName(v1::TrainingService::service_full_name(), name);
+}
+
 inline constexpr int kMaxBatch = 1000;
 
-Change ChangeOf(const server::Call& call);
+// The shared request kit (libs/server/request_kit.h).
+using server::AfterId;
+using server::ChangeOf;
+using server::CheckRequestId;
+using server::CheckYear;
+using server::IdFromName;
+using server::IdOf;
 
-// "<collection>/{id}" -> id (> 0); INVALID_ARGUMENT naming `field` otherwise.
-absl::StatusOr<int64_t> IdFromName(const std::string& name, absl::string_view collection,
-                                   absl::string_view field);
 // "meetings/{m}/problems/{p}" -> (m, p).
 absl::StatusOr<std::pair<int64_t, int64_t>> ProblemIdFromName(const std::string& name,
                                                               absl::string_view field);
 
-absl::StatusOr<int64_t> AfterId(const std::string& page_token);
-std::string IdOf(const std::string& name);
-
-absl::Status CheckYear(int year, absl::string_view field);
-absl::Status CheckRequestId(const std::string& key, absl::string_view field);
 // 1..kMaxBatch valid, distinct credit codes (R0.1), for the batch RPCs.
 absl::Status ValidateBatchCodes(const google::protobuf::RepeatedPtrField<std::string>& codes,
                                 absl::string_view field);

@@ -26,8 +26,6 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.training.v1.TrainingService/" #name
-
 constexpr int kMaxAttendanceRows = 5000;
 constexpr int kMaxRatings = 5000;
 constexpr int64_t kMaxPeoplePerEnterprise = 100000;
@@ -142,7 +140,7 @@ void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* eve
 
 grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
                                            const v1::CreateEventRequest* req, v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(CreateEvent), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateEvent"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
@@ -176,7 +174,7 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
 
 grpc::Status TrainingHandlers::GetEvent(grpc::ServerContext* ctx, const v1::GetEventRequest* req,
                                         v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(GetEvent), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetEvent"), [&](const Call& call) -> absl::Status {
     auto id = IdFromName(req->name(), "events", "name");
     if (!id.ok()) return id.status();
     auto out = store_.GetEvent(*id);
@@ -190,7 +188,7 @@ grpc::Status TrainingHandlers::GetEvent(grpc::ServerContext* ctx, const v1::GetE
 
 grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
                                            const v1::UpdateEventRequest* req, v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(UpdateEvent), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("UpdateEvent"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
     Violations v;
     auto id = IdFromName(req->event().name(), "events", "event.name");
@@ -235,7 +233,7 @@ grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::ListEvents(grpc::ServerContext* ctx,
                                           const v1::ListEventsRequest* req,
                                           v1::ListEventsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListEvents), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListEvents"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(
             call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
         !s.ok()) {
@@ -287,39 +285,41 @@ grpc::Status TrainingHandlers::ListEvents(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::SubmitEventForReview(grpc::ServerContext* ctx,
                                                     const v1::SubmitEventForReviewRequest* req,
                                                     v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(SubmitEventForReview), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
-    auto id = IdFromName(req->name(), "events", "name");
-    if (!id.ok()) return id.status();
-    auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
-      if (auto s = MustBeOwner(call, e); !s.ok()) return s;
-      if (e.state() != v1::DRAFT && e.state() != v1::RETURNED) {
-        return WrongState(e, "EVENT_ALREADY_SUBMITTED",
-                          "only a draft or returned event can be submitted for review",
-                          "只有草稿或被退回的活动可以提交审查");
-      }
-      // R13.4: the county bureau reviews the plan, the agenda and the lecturers' slides.
-      if (e.plan_document().empty() || e.agenda_document().empty() ||
-          e.slides_documents().empty()) {
-        return RuleViolation("DOCUMENTS_MISSING", "R13.4",
-                             "plan, agenda and at least one lecturer's slides are needed for the "
-                             "county bureau's review",
-                             "提交审查须附活动方案、议程和讲师课件");
-      }
-      e.set_state(v1::SUBMITTED);
-      e.clear_return_reason();
-      return absl::OkStatus();
-    });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    Decorate(calendar_.Current(), resp);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("SubmitEventForReview"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        auto id = IdFromName(req->name(), "events", "name");
+        if (!id.ok()) return id.status();
+        auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
+          if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+          if (e.state() != v1::DRAFT && e.state() != v1::RETURNED) {
+            return WrongState(e, "EVENT_ALREADY_SUBMITTED",
+                              "only a draft or returned event can be submitted for review",
+                              "只有草稿或被退回的活动可以提交审查");
+          }
+          // R13.4: the county bureau reviews the plan, the agenda and the lecturers' slides.
+          if (e.plan_document().empty() || e.agenda_document().empty() ||
+              e.slides_documents().empty()) {
+            return RuleViolation(
+                "DOCUMENTS_MISSING", "R13.4",
+                "plan, agenda and at least one lecturer's slides are needed for the "
+                "county bureau's review",
+                "提交审查须附活动方案、议程和讲师课件");
+          }
+          e.set_state(v1::SUBMITTED);
+          e.clear_return_reason();
+          return absl::OkStatus();
+        });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        Decorate(calendar_.Current(), resp);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
                                            const v1::ReviewEventRequest* req, v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(ReviewEvent), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ReviewEvent"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCountyBureau}); !s.ok()) return s;
     Violations v;
     auto id = IdFromName(req->name(), "events", "name");
@@ -369,7 +369,7 @@ grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
 
 grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::FileEventRequest* req,
                                          v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(FileEvent), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("FileEvent"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kInstitution, Role::kCountyBureau}); !s.ok()) return s;
     auto id = IdFromName(req->name(), "events", "name");
     if (!id.ok()) return id.status();
@@ -422,7 +422,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
 grpc::Status TrainingHandlers::RecordAttendance(grpc::ServerContext* ctx,
                                                 const v1::RecordAttendanceRequest* req,
                                                 v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(RecordAttendance), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("RecordAttendance"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kInstitution, Role::kCountyBureau, Role::kCityBureau});
         !s.ok()) {
       return s;
@@ -479,49 +479,51 @@ grpc::Status TrainingHandlers::RecordAttendance(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::RecordTraineeRatings(grpc::ServerContext* ctx,
                                                     const v1::RecordTraineeRatingsRequest* req,
                                                     v1::Event* resp) {
-  return Serve(ctx, proof_, METHOD(RecordTraineeRatings), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution, Role::kCountyBureau, Role::kCityBureau});
-        !s.ok()) {
-      return s;
-    }
-    Violations v;
-    auto id = IdFromName(req->name(), "events", "name");
-    v.Absorb(id.status());
-    if (req->ratings().empty() || req->ratings_size() > kMaxRatings) {
-      v.Add("ratings", "R13.4", "send 1..5000 ratings");
-    }
-    std::set<std::string> seen;
-    std::vector<Rating> ratings;
-    for (int i = 0; i < req->ratings_size(); ++i) {
-      const std::string at = absl::StrCat("ratings[", i, "].ballot_id");
-      v.Absorb(core::ValidateLine(req->ratings(i).ballot_id(), at, 1, 64, "R13.4"));
-      if (!seen.insert(req->ratings(i).ballot_id()).second) {
-        v.Add(at, "R13.4", "a ballot is listed twice");
-      }
-      ratings.push_back({req->ratings(i).ballot_id(), req->ratings(i).satisfied()});
-    }
-    if (auto s = v.Finish("学员评价有误"); !s.ok()) return s;
-    const absl::CivilDay today = Today();
-    auto out =
-        store_.RecordRatings(ChangeOf(call), *id, ratings, [&](const v1::Event& e) -> absl::Status {
-          if (call.principal.role == Role::kInstitution) {
-            if (auto s = MustBeOwner(call, e); !s.ok()) return s;
-          } else if (auto s = MaySee(call, e); !s.ok()) {
-            return s;
+  return Serve(
+      ctx, proof_, FullMethod("RecordTraineeRatings"), [&](const Call& call) -> absl::Status {
+        if (auto s =
+                RequireRole(call, {Role::kInstitution, Role::kCountyBureau, Role::kCityBureau});
+            !s.ok()) {
+          return s;
+        }
+        Violations v;
+        auto id = IdFromName(req->name(), "events", "name");
+        v.Absorb(id.status());
+        if (req->ratings().empty() || req->ratings_size() > kMaxRatings) {
+          v.Add("ratings", "R13.4", "send 1..5000 ratings");
+        }
+        std::set<std::string> seen;
+        std::vector<Rating> ratings;
+        for (int i = 0; i < req->ratings_size(); ++i) {
+          const std::string at = absl::StrCat("ratings[", i, "].ballot_id");
+          v.Absorb(core::ValidateLine(req->ratings(i).ballot_id(), at, 1, 64, "R13.4"));
+          if (!seen.insert(req->ratings(i).ballot_id()).second) {
+            v.Add(at, "R13.4", "a ballot is listed twice");
           }
-          return MustHaveTakenPlace(e, today);
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    Decorate(calendar_.Current(), resp);
-    return absl::OkStatus();
-  });
+          ratings.push_back({req->ratings(i).ballot_id(), req->ratings(i).satisfied()});
+        }
+        if (auto s = v.Finish("学员评价有误"); !s.ok()) return s;
+        const absl::CivilDay today = Today();
+        auto out = store_.RecordRatings(ChangeOf(call), *id, ratings,
+                                        [&](const v1::Event& e) -> absl::Status {
+                                          if (call.principal.role == Role::kInstitution) {
+                                            if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+                                          } else if (auto s = MaySee(call, e); !s.ok()) {
+                                            return s;
+                                          }
+                                          return MustHaveTakenPlace(e, today);
+                                        });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        Decorate(calendar_.Current(), resp);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrainingHandlers::GetSubsidyReport(grpc::ServerContext* ctx,
                                                 const v1::GetSubsidyReportRequest* req,
                                                 v1::SubsidyReport* resp) {
-  return Serve(ctx, proof_, METHOD(GetSubsidyReport), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetSubsidyReport"), [&](const Call& call) -> absl::Status {
     auto id = IdFromName(req->name(), "events", "name");
     if (!id.ok()) return id.status();
     auto event = store_.GetEvent(*id);
@@ -552,7 +554,7 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
     grpc::ServerContext* ctx, const v1::BatchGetInstitutionEventsRequest* req,
     v1::BatchGetInstitutionEventsResponse* resp) {
   return Serve(
-      ctx, proof_, METHOD(BatchGetInstitutionEvents), [&](const Call& call) -> absl::Status {
+      ctx, proof_, FullMethod("BatchGetInstitutionEvents"), [&](const Call& call) -> absl::Status {
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
         Violations v;
         v.Absorb(CheckYear(req->year(), "year"));
@@ -604,7 +606,7 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
 grpc::Status TrainingHandlers::SetYearPolicy(grpc::ServerContext* ctx,
                                              const v1::SetYearPolicyRequest* req,
                                              v1::YearPolicy* resp) {
-  return Serve(ctx, proof_, METHOD(SetYearPolicy), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("SetYearPolicy"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckYear(req->year(), "year"));
@@ -622,7 +624,7 @@ grpc::Status TrainingHandlers::GetYearPolicy(grpc::ServerContext* ctx,
                                              const v1::GetYearPolicyRequest* req,
                                              v1::YearPolicy* resp) {
   // The policy is public information: every caller may read it.
-  return Serve(ctx, proof_, METHOD(GetYearPolicy), [&](const Call&) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetYearPolicy"), [&](const Call&) -> absl::Status {
     if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
     auto out = store_.GetPolicy(req->year());
     if (!out.ok()) return out.status();
@@ -634,7 +636,7 @@ grpc::Status TrainingHandlers::GetYearPolicy(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
                                               const v1::ReloadCalendarRequest*,
                                               v1::CalendarInfo* resp) {
-  return Serve(ctx, proof_, METHOD(ReloadCalendar), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ReloadCalendar"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     auto snapshot = calendar_.Reload();
     if (!snapshot.ok()) return snapshot.status();

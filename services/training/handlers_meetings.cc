@@ -21,8 +21,6 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.training.v1.TrainingService/" #name
-
 constexpr int kMaxReportYears = 20;
 
 absl::Status ValidateOrganiser(const std::string& organiser, const ReferenceData& ref,
@@ -49,7 +47,7 @@ absl::Status MayManage(const Call& call, const v1::Meeting& m) {
 grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
                                              const v1::CreateMeetingRequest* req,
                                              v1::Meeting* resp) {
-  return Serve(ctx, proof_, METHOD(CreateMeeting), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateMeeting"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     const v1::Meeting& in = req->meeting();
     Violations v;
@@ -92,7 +90,7 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::SubmitProblem(grpc::ServerContext* ctx,
                                              const v1::SubmitProblemRequest* req,
                                              v1::Problem* resp) {
-  return Serve(ctx, proof_, METHOD(SubmitProblem), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("SubmitProblem"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
@@ -113,7 +111,7 @@ grpc::Status TrainingHandlers::SubmitProblem(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::AnswerProblem(grpc::ServerContext* ctx,
                                              const v1::AnswerProblemRequest* req,
                                              v1::Problem* resp) {
-  return Serve(ctx, proof_, METHOD(AnswerProblem), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("AnswerProblem"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
     Violations v;
     auto ids = ProblemIdFromName(req->name(), "name");
@@ -135,7 +133,7 @@ grpc::Status TrainingHandlers::AnswerProblem(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::ListProblems(grpc::ServerContext* ctx,
                                             const v1::ListProblemsRequest* req,
                                             v1::ListProblemsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListProblems), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListProblems"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution});
         !s.ok()) {
       return s;
@@ -172,7 +170,7 @@ grpc::Status TrainingHandlers::ListProblems(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::GetMeetingReport(grpc::ServerContext* ctx,
                                                 const v1::GetMeetingReportRequest* req,
                                                 v1::MeetingReport* resp) {
-  return Serve(ctx, proof_, METHOD(GetMeetingReport), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetMeetingReport"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
         !s.ok()) {
       return s;

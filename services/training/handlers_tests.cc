@@ -22,8 +22,6 @@ using server::Call;
 using server::RequireRole;
 using server::Serve;
 
-#define METHOD(name) "/zhigai.training.v1.TrainingService/" #name
-
 // 1,000,000 marks: far above any real test, low enough for exact integer averaging.
 constexpr int64_t kMaxFullMarksHundredths = 100000000;
 
@@ -76,7 +74,7 @@ absl::Status ScopeToOwnCode(const Call& call, std::string* filter) {
 grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
                                                  const v1::CreateTestSessionRequest* req,
                                                  v1::TestSession* resp) {
-  return Serve(ctx, proof_, METHOD(CreateTestSession), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CreateTestSession"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     const v1::TestSession& in = req->session();
     Violations v;
@@ -107,7 +105,7 @@ grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
                                                 const v1::RecordTestResultRequest* req,
                                                 v1::TestResult* resp) {
-  return Serve(ctx, proof_, METHOD(RecordTestResult), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("RecordTestResult"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     Violations v;
     auto id = IdFromName(req->session(), "testSessions", "session");
@@ -176,112 +174,114 @@ grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::DecideAbsenceExcuse(grpc::ServerContext* ctx,
                                                    const v1::DecideAbsenceExcuseRequest* req,
                                                    v1::TestResult* resp) {
-  return Serve(ctx, proof_, METHOD(DecideAbsenceExcuse), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
-    Violations v;
-    auto id = IdFromName(req->session(), "testSessions", "session");
-    v.Absorb(id.status());
-    v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
-    v.Absorb(core::ValidateText(req->note(), "note", 0, 1000, "R8.1"));
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.EditTestResult(
-        ChangeOf(call), *id, req->credit_code(), [&](v1::TestResult& r) -> absl::Status {
-          if (r.status() != v1::EXCUSE_PENDING) {
-            return RuleViolation(
-                "NO_PENDING_EXCUSE", "R8.1",
-                absl::StrCat("there is no excuse waiting for a decision (the result is ",
-                             v1::TestResultStatus_Name(r.status()), ")"),
-                "没有待审核的请假理由");
-          }
-          r.set_status(req->accept() ? v1::EXCUSE_ACCEPTED : v1::EXCUSE_REJECTED);
-          r.set_decision_note(req->note());
-          return absl::OkStatus();
-        });
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
-    return absl::OkStatus();
-  });
+  return Serve(
+      ctx, proof_, FullMethod("DecideAbsenceExcuse"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+        Violations v;
+        auto id = IdFromName(req->session(), "testSessions", "session");
+        v.Absorb(id.status());
+        v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
+        v.Absorb(core::ValidateText(req->note(), "note", 0, 1000, "R8.1"));
+        if (auto s = v.Finish(); !s.ok()) return s;
+        auto out = store_.EditTestResult(
+            ChangeOf(call), *id, req->credit_code(), [&](v1::TestResult& r) -> absl::Status {
+              if (r.status() != v1::EXCUSE_PENDING) {
+                return RuleViolation(
+                    "NO_PENDING_EXCUSE", "R8.1",
+                    absl::StrCat("there is no excuse waiting for a decision (the result is ",
+                                 v1::TestResultStatus_Name(r.status()), ")"),
+                    "没有待审核的请假理由");
+              }
+              r.set_status(req->accept() ? v1::EXCUSE_ACCEPTED : v1::EXCUSE_REJECTED);
+              r.set_decision_note(req->note());
+              return absl::OkStatus();
+            });
+        if (!out.ok()) return out.status();
+        *resp = std::move(*out);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
                                                   const v1::BatchGetTestScoresRequest* req,
                                                   v1::BatchGetTestScoresResponse* resp) {
-  return Serve(ctx, proof_, METHOD(BatchGetTestScores), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
-    Violations v;
-    v.Absorb(CheckYear(req->year(), "year"));
-    v.Absorb(ValidateBatchCodes(req->credit_codes(), "credit_codes"));
-    if (auto s = v.Finish(); !s.ok()) return s;
-    std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
-    auto year = store_.TestsOfYear(req->year(), codes);
-    if (!year.ok()) return year.status();
+  return Serve(
+      ctx, proof_, FullMethod("BatchGetTestScores"), [&](const Call& call) -> absl::Status {
+        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
+        Violations v;
+        v.Absorb(CheckYear(req->year(), "year"));
+        v.Absorb(ValidateBatchCodes(req->credit_codes(), "credit_codes"));
+        if (auto s = v.Finish(); !s.ok()) return s;
+        std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
+        auto year = store_.TestsOfYear(req->year(), codes);
+        if (!year.ok()) return year.status();
 
-    // The domain's S1.3 tally decides what counts; the wire lists the counted tests and the
-    // exact mean of their scaled scores.
-    std::vector<TestSession> sessions;
-    std::map<std::string, const v1::TestSession*> session_by_name;
-    for (const v1::TestSession& s : year->sessions) {
-      sessions.push_back(
-          {s.name(), s.year(), static_cast<double>(s.full_marks_hundredths()) / 100.0});
-      session_by_name[s.name()] = &s;
-    }
-    std::vector<TestResult> results;
-    for (const v1::TestResult& r : year->results) {
-      results.push_back({r.session(), r.credit_code(), AttendanceOf(r.status()),
-                         static_cast<double>(r.score_hundredths()) / 100.0});
-    }
-    auto tallies = ScaleTestScores(req->year(), sessions, results, codes);
-    if (!tallies.ok()) return tallies.status();
-
-    std::map<std::string, std::vector<const v1::TestResult*>> by_code;
-    for (const v1::TestResult& r : year->results) by_code[r.credit_code()].push_back(&r);
-    // R8.1 (2026-12): a missing result becomes an absence only at the close; until then the
-    // evaluation must know the score is provisional.
-    std::map<std::string, int> open_without_result;
-    for (const v1::TestSession& s : year->sessions) {
-      if (s.state() == v1::TEST_SESSION_CLOSED) continue;
-      for (const std::string& code : s.expected_credit_codes()) {
-        bool has = false;
-        for (const v1::TestResult* r : by_code[code]) has |= r->session() == s.name();
-        if (!has) ++open_without_result[code];
-      }
-    }
-    for (size_t i = 0; i < codes.size(); ++i) {
-      v1::InstitutionTestScores* out = resp->add_scores();
-      out->set_credit_code(codes[i]);
-      out->set_excuses_pending((*tallies)[i].excuses_pending);
-      out->set_open_sessions_without_result(open_without_result[codes[i]]);
-      std::vector<ScaledTest> counted;
-      // Sessions are in date order; list each institution's results in that order.
-      for (const v1::TestSession& s : year->sessions) {
-        for (const v1::TestResult* r : by_code[codes[i]]) {
-          if (r->session() != s.name()) continue;
-          const TestAttendance attendance = AttendanceOf(r->status());
-          if (!IsCounted(attendance)) continue;
-          v1::TestScore* t = out->add_tests();
-          t->set_session(s.name());
-          t->set_score_hundredths(CountedScoreHundredths(attendance, r->score_hundredths()));
-          t->set_full_marks_hundredths(s.full_marks_hundredths());
-          t->set_unexcused_absence(attendance != TestAttendance::kTaken);
-          t->set_no_result_at_close(r->no_result_at_close());
-          counted.push_back({t->score_hundredths(), t->full_marks_hundredths()});
+        // The domain's S1.3 tally decides what counts; the wire lists the counted tests and the
+        // exact mean of their scaled scores.
+        std::vector<TestSession> sessions;
+        std::map<std::string, const v1::TestSession*> session_by_name;
+        for (const v1::TestSession& s : year->sessions) {
+          sessions.push_back(
+              {s.name(), s.year(), static_cast<double>(s.full_marks_hundredths()) / 100.0});
+          session_by_name[s.name()] = &s;
         }
-      }
-      if (static_cast<int>(counted.size()) != (*tallies)[i].tests_counted) {
-        return absl::InternalError("counted tests disagree with the S1.3 tally");
-      }
-      auto mean = ScaledMeanText(counted);
-      if (!mean.ok()) return mean.status();
-      out->set_scaled_mean(*mean);
-    }
-    return absl::OkStatus();
-  });
+        std::vector<TestResult> results;
+        for (const v1::TestResult& r : year->results) {
+          results.push_back({r.session(), r.credit_code(), AttendanceOf(r.status()),
+                             static_cast<double>(r.score_hundredths()) / 100.0});
+        }
+        auto tallies = ScaleTestScores(req->year(), sessions, results, codes);
+        if (!tallies.ok()) return tallies.status();
+
+        std::map<std::string, std::vector<const v1::TestResult*>> by_code;
+        for (const v1::TestResult& r : year->results) by_code[r.credit_code()].push_back(&r);
+        // R8.1 (2026-12): a missing result becomes an absence only at the close; until then the
+        // evaluation must know the score is provisional.
+        std::map<std::string, int> open_without_result;
+        for (const v1::TestSession& s : year->sessions) {
+          if (s.state() == v1::TEST_SESSION_CLOSED) continue;
+          for (const std::string& code : s.expected_credit_codes()) {
+            bool has = false;
+            for (const v1::TestResult* r : by_code[code]) has |= r->session() == s.name();
+            if (!has) ++open_without_result[code];
+          }
+        }
+        for (size_t i = 0; i < codes.size(); ++i) {
+          v1::InstitutionTestScores* out = resp->add_scores();
+          out->set_credit_code(codes[i]);
+          out->set_excuses_pending((*tallies)[i].excuses_pending);
+          out->set_open_sessions_without_result(open_without_result[codes[i]]);
+          std::vector<ScaledTest> counted;
+          // Sessions are in date order; list each institution's results in that order.
+          for (const v1::TestSession& s : year->sessions) {
+            for (const v1::TestResult* r : by_code[codes[i]]) {
+              if (r->session() != s.name()) continue;
+              const TestAttendance attendance = AttendanceOf(r->status());
+              if (!IsCounted(attendance)) continue;
+              v1::TestScore* t = out->add_tests();
+              t->set_session(s.name());
+              t->set_score_hundredths(CountedScoreHundredths(attendance, r->score_hundredths()));
+              t->set_full_marks_hundredths(s.full_marks_hundredths());
+              t->set_unexcused_absence(attendance != TestAttendance::kTaken);
+              t->set_no_result_at_close(r->no_result_at_close());
+              counted.push_back({t->score_hundredths(), t->full_marks_hundredths()});
+            }
+          }
+          if (static_cast<int>(counted.size()) != (*tallies)[i].tests_counted) {
+            return absl::InternalError("counted tests disagree with the S1.3 tally");
+          }
+          auto mean = ScaledMeanText(counted);
+          if (!mean.ok()) return mean.status();
+          out->set_scaled_mean(*mean);
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TrainingHandlers::CloseTestSession(grpc::ServerContext* ctx,
                                                 const v1::CloseTestSessionRequest* req,
                                                 v1::TestSession* resp) {
-  return Serve(ctx, proof_, METHOD(CloseTestSession), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("CloseTestSession"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
     auto id = IdFromName(req->name(), "testSessions", "name");
     if (!id.ok()) return id.status();
@@ -307,7 +307,7 @@ grpc::Status TrainingHandlers::CloseTestSession(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::GetTestSession(grpc::ServerContext* ctx,
                                               const v1::GetTestSessionRequest* req,
                                               v1::TestSession* resp) {
-  return Serve(ctx, proof_, METHOD(GetTestSession), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("GetTestSession"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
     auto id = IdFromName(req->name(), "testSessions", "name");
     if (!id.ok()) return id.status();
@@ -322,7 +322,7 @@ grpc::Status TrainingHandlers::GetTestSession(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
                                                 const v1::ListTestSessionsRequest* req,
                                                 v1::ListTestSessionsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListTestSessions), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListTestSessions"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
     Violations v;
     if (req->year() != 0) v.Absorb(CheckYear(req->year(), "year"));
@@ -365,7 +365,7 @@ grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::ListTestResults(grpc::ServerContext* ctx,
                                                const v1::ListTestResultsRequest* req,
                                                v1::ListTestResultsResponse* resp) {
-  return Serve(ctx, proof_, METHOD(ListTestResults), [&](const Call& call) -> absl::Status {
+  return Serve(ctx, proof_, FullMethod("ListTestResults"), [&](const Call& call) -> absl::Status {
     if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
     Violations v;
     auto id = IdFromName(req->parent(), "testSessions", "parent");
