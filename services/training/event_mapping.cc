@@ -152,6 +152,7 @@ v1::Verdict ToProto(Verdict verdict) {
 void ToProto(const SubsidyReport& report, v1::SubsidyReport* out) {
   out->set_verdict(ToProto(report.verdict));
   out->set_last_filing_day(core::FormatDate(report.last_filing_day));
+  out->set_rule_version(report.rule_version);
   for (const RuleOutcome& o : report.outcomes) {
     v1::RuleOutcome* p = out->add_outcomes();
     p->set_rule(o.rule);

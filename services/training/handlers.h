@@ -5,6 +5,7 @@
 #include "libs/peers/registry_eligibility.h"
 #include "services/training/calendar_source.h"
 #include "services/training/domain/institution_standing.h"
+#include "services/training/domain/training_rules.h"
 #include "services/training/reference_data.h"
 #include "services/training/store.h"
 #include "zhigai/training/v1/training.grpc.pb.h"
@@ -16,11 +17,15 @@ namespace zhigai::training {
 class TrainingHandlers final : public v1::TrainingService::Service {
  public:
   // `eligibility` asks the registry whether an institution may run an event (R14.4, R14.5).
+  // `rules`: every version of the training rules (LoadTrainingRules); it must outlive the
+  // handlers.
   TrainingHandlers(TrainingStore& store, const ReferenceData& ref, CalendarSource& calendar,
-                   peers::EligibilityChecker& eligibility, std::string internal_proof, Clock clock)
+                   const std::vector<TrainingRules>& rules, peers::EligibilityChecker& eligibility,
+                   std::string internal_proof, Clock clock)
       : store_(store),
         ref_(ref),
         calendar_(calendar),
+        rules_(rules),
         eligibility_(eligibility),
         proof_(std::move(internal_proof)),
         clock_(std::move(clock)) {}
@@ -90,6 +95,7 @@ class TrainingHandlers final : public v1::TrainingService::Service {
   TrainingStore& store_;
   const ReferenceData& ref_;
   CalendarSource& calendar_;
+  const std::vector<TrainingRules>& rules_;
   peers::EligibilityChecker& eligibility_;
   std::string proof_;
   Clock clock_;

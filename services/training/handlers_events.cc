@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -134,7 +135,9 @@ absl::StatusOr<InstitutionStanding> TrainingHandlers::StandingOf(const v1::Event
 void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* event) const {
   auto date = core::ParseDate(event->date(), "date");
   if (!date.ok()) return;
-  auto last = calendar.calendar->LastFilingDay(*date, kFilingWorkingDays);
+  auto rules = TrainingRulesOn(rules_, *date);
+  if (!rules.ok()) return;
+  auto last = calendar.calendar->LastFilingDay(*date, (*rules)->filing_working_days);
   if (last.ok()) event->set_last_filing_day(core::FormatDate(*last));
 }
 
@@ -407,7 +410,9 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
       if (!date.ok()) return date.status();
       // R13.4: refused after the last filing day (the refusal names it); a year missing from
       // the calendar is CALENDAR_YEAR_MISSING, never a guess.
-      if (auto s = CheckFilingAllowed(*calendar.calendar, *date, today); !s.ok()) return s;
+      // The rules in force on the event's date (issue 26).
+      ASSIGN_OR_RETURN(const TrainingRules* rules, TrainingRulesOn(rules_, *date));
+      if (auto s = CheckFilingAllowed(*calendar.calendar, *date, today, *rules); !s.ok()) return s;
       e.set_state(v1::FILED);
       e.set_filed_on(core::FormatDate(today));
       return absl::OkStatus();
@@ -538,8 +543,9 @@ grpc::Status TrainingHandlers::GetSubsidyReport(grpc::ServerContext* ctx,
     auto standing = StandingOf(*event);
     if (!standing.ok()) return standing.status();
     const CalendarSnapshot calendar = calendar_.Current();
+    ASSIGN_OR_RETURN(const TrainingRules* rules, TrainingRulesOn(rules_, domain->date()));
     auto report = BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
-                                     policy->has_training_subsidy(), *standing);
+                                     policy->has_training_subsidy(), *standing, *rules);
     if (!report.ok()) return report.status();
     resp->set_event(event->name());
     resp->set_year(year);
@@ -588,9 +594,11 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
             *summary->mutable_event() = std::move(e);
             continue;
           }
-          auto report =
-              BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
-                                 policy->has_training_subsidy(), StandingFrom((*answers)[i]));
+          auto rules = TrainingRulesOn(rules_, domain->date());
+          if (!rules.ok()) return rules.status();
+          auto report = BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
+                                           policy->has_training_subsidy(),
+                                           StandingFrom((*answers)[i]), **rules);
           if (report.ok()) {
             summary->set_verdict(ToProto(report->verdict));
           } else {

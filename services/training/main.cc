@@ -3,6 +3,7 @@
 #include "absl/time/clock.h"
 #include "libs/server/host.h"
 #include "services/training/calendar_metrics.h"
+#include "services/training/domain/training_rules.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::migrations {
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   // The handlers, the store and the calendar live for the whole process.
   static std::unique_ptr<training::ReferenceData> ref;
   static std::unique_ptr<training::CalendarSource> calendar;
+  static std::vector<training::TrainingRules> rules;
   static std::unique_ptr<training::TrainingStore> store;
   static std::unique_ptr<peers::RegistryEligibility> eligibility;
   server::ServiceDefinition def;
@@ -27,6 +29,10 @@ int main(int argc, char** argv) {
        std::string("")},
       {"calendar_check_seconds", "how often the calendar file's modification time is looked at",
        std::string("5")},
+      {"training_rules_path",
+       "every version of the R13 training conditions (issue 26); empty = "
+       "<data_dir>/training-rules.tsv. Read at start: a bad file stops the start",
+       std::string("")},
   };
   def.make_services =
       [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
@@ -47,6 +53,11 @@ int main(int argc, char** argv) {
     if (!opened.ok()) return opened.status();
     calendar = std::move(*opened);
     host.collectables.push_back(training::CalendarMetrics(*calendar, clock));
+    std::string rules_path = host.config.Get("training_rules_path");
+    if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/training-rules.tsv");
+    auto loaded = training::LoadTrainingRules(rules_path);
+    if (!loaded.ok()) return loaded.status();
+    rules = std::move(*loaded);
     store = std::make_unique<training::TrainingStore>(host.pool, clock);
     // Events are planned, filed and subsidised only for eligible institutions (R14.4, R14.5).
     peers::RegistryEligibilityOptions options;
@@ -56,7 +67,7 @@ int main(int argc, char** argv) {
     eligibility = std::make_unique<peers::RegistryEligibility>(options);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<training::TrainingHandlers>(
-        *store, *ref, *calendar, *eligibility, host.internal_proof, clock));
+        *store, *ref, *calendar, rules, *eligibility, host.internal_proof, clock));
     return services;
   };
   return server::RunService(def, argc, argv);

@@ -8,6 +8,7 @@
 #include "benchmark/benchmark.h"
 #include "libs/calendar/workday_calendar.h"
 #include "services/training/domain/subsidy_report.h"
+#include "services/training/domain/testing/rules.h"
 
 namespace {
 
@@ -75,7 +76,8 @@ void BM_SubsidyReport(benchmark::State& state) {
       "DIGITAL_ECONOMY", "SMART_EQUIPMENT", "LIFE_HEALTH", "NEV_ICV",    "NEW_MATERIALS"};
   const training::TrainingEvent event = BenchEvent(static_cast<int>(state.range(0)));
   for (auto _ : state) {
-    auto report = training::BuildSubsidyReport(event, calendar, codes, true, {true, {}});
+    auto report = training::BuildSubsidyReport(event, calendar, codes, true, {true, {}},
+                                               training::TestTrainingRulesV1());
     if (!report.ok() || report->verdict != training::Verdict::kEligible) {
       state.SkipWithError("unexpected report");
       break;

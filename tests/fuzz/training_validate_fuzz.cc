@@ -11,6 +11,7 @@
 #include "services/training/domain/duration.h"
 #include "services/training/domain/event_validation.h"
 #include "services/training/domain/satisfaction.h"
+#include "services/training/domain/testing/rules.h"
 #include "services/training/event_mapping.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -52,10 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::Status checked = training::ValidateEvent(*event);
   fuzz::RequireExplained(checked);
   if (!checked.ok()) return 0;
-  RequireNamed(training::CheckDuration(*event));
-  RequireNamed(training::CheckAudience(*event));
+  RequireNamed(training::CheckDuration(*event, training::TestTrainingRulesV1()));
+  RequireNamed(training::CheckAudience(*event, training::TestTrainingRulesV1()));
   RequireNamed(training::CheckNoFee(*event));
   RequireNamed(training::CheckIndustries(*event, Ref().five_plus_five_codes));
-  RequireNamed(training::CheckSatisfaction(event->ratings));
+  RequireNamed(training::CheckSatisfaction(event->ratings, training::TestTrainingRulesV1()));
   return 0;
 }

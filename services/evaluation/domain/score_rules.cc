@@ -1,10 +1,8 @@
 #include "services/evaluation/domain/score_rules.h"
 
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "absl/strings/numbers.h"
@@ -13,7 +11,9 @@
 #include "absl/strings/strip.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/tsv.h"
+#include "libs/core/versioned_rules.h"
 
 namespace zhigai::evaluation {
 namespace {
@@ -115,12 +115,6 @@ const std::map<std::string, Parameter, std::less<>>& Parameters() {
     }};
   };
   static const auto* parameters = new std::map<std::string, Parameter, std::less<>>{
-      {"effective_from", {[](absl::string_view v, ScoreRules& r) -> absl::Status {
-         auto day = core::ParseDate(v, "effective_from");
-         if (!day.ok()) return absl::InvalidArgumentError("a date YYYY-MM-DD");
-         r.effective_from = *day;
-         return absl::OkStatus();
-       }}},
       {"source", {[](absl::string_view v, ScoreRules& r) -> absl::Status {
          if (v.empty()) return absl::InvalidArgumentError("name the text this version follows");
          r.source = std::string(v);
@@ -159,63 +153,37 @@ const std::map<std::string, Parameter, std::less<>>& Parameters() {
 
 absl::StatusOr<std::vector<ScoreRules>> ParseScoreRules(absl::string_view content,
                                                         absl::string_view source) {
-  auto rows = core::ParseTsv(content, source, {"version", "parameter", "value", "source"});
-  if (!rows.ok()) return rows.status();
+  std::set<std::string> names;
+  for (const auto& [name, parameter] : Parameters()) names.insert(name);
+  names.erase("effective_from");
+  ASSIGN_OR_RETURN(std::vector<core::RuleVersion> versions,
+                   core::ParseRuleVersions(content, source, names));
   std::vector<ScoreRules> out;
-  // Per version: the line each parameter was given on, for the checks that follow.
-  std::vector<std::map<std::string, size_t>> seen;
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const std::vector<std::string>& row = (*rows)[i];
-    const size_t line = i + 2;  // the header is line 1
-    auto fail = [&](absl::string_view problem) { return core::TsvError(source, line, problem); };
-    int version = 0;
-    if (!absl::SimpleAtoi(row[0], &version) || version < 1) {
-      return fail("version must be a whole number from 1");
-    }
-    if (version == static_cast<int>(out.size()) + 1) {
-      out.emplace_back().version = version;
-      seen.emplace_back();
-    } else if (version != static_cast<int>(out.size())) {
-      return fail(absl::StrCat("versions are numbered 1, 2, … and listed in order; expected ",
-                               out.size(), " or ", out.size() + 1, ", not ", version));
-    }
-    auto parameter = Parameters().find(row[1]);
-    if (parameter == Parameters().end()) {
-      return fail(absl::StrCat("unknown parameter \"", row[1], "\""));
-    }
-    if (!seen.back().emplace(row[1], line).second) {
-      return fail(absl::StrCat("\"", row[1], "\" is given twice in version ", version));
-    }
-    if (parameter->second.read) {
-      if (absl::Status s = parameter->second.read(row[2], out.back()); !s.ok()) {
-        return fail(absl::StrCat(row[1], ": ", s.message()));
-      }
-    }
-  }
-  if (out.empty()) return core::TsvError(source, 1, "no version");
-  for (size_t v = 0; v < out.size(); ++v) {
-    ScoreRules& r = out[v];
-    const auto& lines = seen[v];
+  for (const core::RuleVersion& version : versions) {
+    ScoreRules& r = out.emplace_back();
+    r.version = version.version;
+    r.effective_from = version.effective_from;
+    const auto& values = version.values;
     for (const auto& [name, parameter] : Parameters()) {
-      if (!lines.count(name)) {
-        return core::TsvError(source, lines.begin()->second,
-                              absl::StrCat("version ", r.version, " lacks \"", name, "\""));
+      if (!parameter.read || name == "effective_from") continue;
+      const core::RuleValue& v = values.at(name);
+      if (absl::Status s = parameter.read(v.value, r); !s.ok()) {
+        return core::TsvError(source, v.line, absl::StrCat(name, ": ", s.message()));
       }
     }
     // Bands last: they are checked against their item's maximum.
     for (auto [name, max, table, words] :
          {std::tuple{"s1_2.bands", r.s1_2_max, &r.pass_rate, &kPassRateWords},
           std::tuple{"s3.bands", r.s3_max, &r.defence, &kDefenceWords}}) {
-      const size_t line = lines.at(name);
-      const std::vector<std::string>& row = (*rows)[line - 2];
-      if (absl::Status s = ParseBands(row[2], max, *table); !s.ok()) {
-        return core::TsvError(source, line, absl::StrCat(name, ": ", s.message()));
+      const core::RuleValue& v = values.at(name);
+      if (absl::Status s = ParseBands(v.value, max, *table); !s.ok()) {
+        return core::TsvError(source, v.line, absl::StrCat(name, ": ", s.message()));
       }
       NameBands(*table, *words);
     }
     const int64_t total = r.s1_1_cap + r.s1_2_max + r.s1_3_max + 2 * r.s2_max + r.s3_max;
     if (total != 100) {
-      return core::TsvError(source, lines.at("s3.max"),
+      return core::TsvError(source, values.at("s3.max").line,
                             absl::StrCat("version ", r.version, ": the maxima add up to ", total,
                                          ", not 100 (R11.1)"));
     }
@@ -223,24 +191,17 @@ absl::StatusOr<std::vector<ScoreRules>> ParseScoreRules(absl::string_view conten
                       r.unsatisfied_points}) {
       if (p > r.s2_max) {
         return core::TsvError(
-            source, lines.at("s2.rating_points"),
+            source, values.at("s2.rating_points").line,
             absl::StrCat("a rating cannot give more than s2.max (", r.s2_max, ")"));
       }
-    }
-    if (v > 0 && r.effective_from <= out[v - 1].effective_from) {
-      return core::TsvError(source, lines.at("effective_from"),
-                            "effective_from must be later than the previous version's");
     }
   }
   return out;
 }
 
 absl::StatusOr<std::vector<ScoreRules>> LoadScoreRules(absl::string_view path) {
-  std::ifstream in{std::string(path), std::ios::binary};
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the score-sheet rules"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseScoreRules(text.str(), path);
+  ASSIGN_OR_RETURN(std::string text, core::ReadRuleFile(path));
+  return ParseScoreRules(text, path);
 }
 
 absl::StatusOr<const ScoreRules*> RulesForYear(const std::vector<ScoreRules>& versions, int year) {

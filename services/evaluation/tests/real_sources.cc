@@ -15,6 +15,7 @@
 #include "services/registry/handlers.h"
 #include "services/tracking/handlers.h"
 #include "services/training/calendar_source.h"
+#include "services/training/domain/testing/rules.h"
 #include "services/training/handlers.h"
 #include "services/training/reference_data.h"
 
@@ -127,7 +128,8 @@ RealSources::RealSources(db::testing::TestDatabase& db, int year)
   options.service = "training";
   m.training_eligibility = std::make_unique<peers::RegistryEligibility>(options);
   m.training = std::make_unique<training::TrainingHandlers>(
-      *m.training_store, *m.training_ref, *m.calendar, *m.training_eligibility, kRealProof, now);
+      *m.training_store, *m.training_ref, *m.calendar, training::TestTrainingRules(),
+      *m.training_eligibility, kRealProof, now);
   addresses_.training = serve(m.training.get());
 
   m.feedback_pool = Pool(db, "feedback", migrations::Feedback());

@@ -14,13 +14,15 @@ struct IndustryGroup {
   int64_t people = 0;
 };
 
-bool MeetsIndustryAlternative(int64_t enterprises, int64_t people) {
-  return enterprises >= kMinEnterprisesOfOneIndustry && people >= kMinParticipantsOfOneIndustry;
+bool MeetsIndustryAlternative(int64_t enterprises, int64_t people, const TrainingRules& rules) {
+  return enterprises >= rules.min_enterprises_of_one_industry &&
+         people >= rules.min_participants_of_one_industry;
 }
 
 }  // namespace
 
-AttendanceSummary SummariseAttendance(const std::vector<AttendanceRow>& attendance) {
+AttendanceSummary SummariseAttendance(const std::vector<AttendanceRow>& attendance,
+                                      const TrainingRules& rules) {
   AttendanceSummary summary;
   std::set<std::string> enterprises;
   std::map<std::string, IndustryGroup> industries;  // ordered: ties resolve to the lowest code
@@ -33,9 +35,9 @@ AttendanceSummary SummariseAttendance(const std::vector<AttendanceRow>& attendan
   }
   summary.enterprises = static_cast<int64_t>(enterprises.size());
 
-  auto rank = [](const IndustryGroup& g) {
+  auto rank = [&rules](const IndustryGroup& g) {
     const int64_t count = static_cast<int64_t>(g.enterprises.size());
-    return std::make_tuple(MeetsIndustryAlternative(count, g.people), count, g.people);
+    return std::make_tuple(MeetsIndustryAlternative(count, g.people, rules), count, g.people);
   };
   const IndustryGroup* best = nullptr;
   for (const auto& [code, group] : industries) {
@@ -51,7 +53,7 @@ AttendanceSummary SummariseAttendance(const std::vector<AttendanceRow>& attendan
   return summary;
 }
 
-RuleOutcome CheckAudience(const TrainingEvent& event) {
+RuleOutcome CheckAudience(const TrainingEvent& event, const TrainingRules& rules) {
   RuleOutcome out;
   out.rule = "R13.2";
   out.check = "AUDIENCE";
@@ -62,7 +64,7 @@ RuleOutcome CheckAudience(const TrainingEvent& event) {
     return out;
   }
 
-  const AttendanceSummary s = SummariseAttendance(event.attendance);
+  const AttendanceSummary s = SummariseAttendance(event.attendance, rules);
   out.figures = {{"participants", absl::StrCat(s.participants)},
                  {"enterprises", absl::StrCat(s.enterprises)},
                  {"top_industry", s.top_industry},
@@ -72,57 +74,60 @@ RuleOutcome CheckAudience(const TrainingEvent& event) {
   const bool lecture_or_forum =
       event.type == EventType::kLecture || event.type == EventType::kForum;
   if (lecture_or_forum) {
-    out.figures.push_back({"required_participants", absl::StrCat(kMinLectureOrForumParticipants)});
-    if (s.participants >= kMinLectureOrForumParticipants) {
+    out.figures.push_back(
+        {"required_participants", absl::StrCat(rules.min_lecture_or_forum_participants)});
+    if (s.participants >= rules.min_lecture_or_forum_participants) {
       out.status = RuleStatus::kPass;
       out.english =
           absl::StrCat(s.participants, " participants; a lecture or forum needs at least ",
-                       kMinLectureOrForumParticipants, " (R13.2)");
+                       rules.min_lecture_or_forum_participants, " (R13.2)");
       out.chinese = absl::StrCat("参会 ", s.participants, " 人，讲座论坛类活动要求 ",
-                                 kMinLectureOrForumParticipants, " 人以上（R13.2）");
+                                 rules.min_lecture_or_forum_participants, " 人以上（R13.2）");
     } else {
       out.status = RuleStatus::kFail;
       out.reason = "TOO_FEW_PARTICIPANTS";
       out.english =
           absl::StrCat("only ", s.participants, " participants; a lecture or forum needs at least ",
-                       kMinLectureOrForumParticipants, " (R13.2)");
+                       rules.min_lecture_or_forum_participants, " (R13.2)");
       out.chinese = absl::StrCat("参会仅 ", s.participants, " 人，讲座论坛类活动要求 ",
-                                 kMinLectureOrForumParticipants, " 人以上（R13.2）");
+                                 rules.min_lecture_or_forum_participants, " 人以上（R13.2）");
     }
     return out;
   }
 
-  out.figures.push_back({"required_participants", absl::StrCat(kMinParticipants)});
-  if (s.participants >= kMinParticipants) {
+  out.figures.push_back({"required_participants", absl::StrCat(rules.min_participants)});
+  if (s.participants >= rules.min_participants) {
     out.status = RuleStatus::kPass;
-    out.english = absl::StrCat(s.participants, " participants; at least ", kMinParticipants,
+    out.english = absl::StrCat(s.participants, " participants; at least ", rules.min_participants,
                                " are required (R13.2)");
-    out.chinese =
-        absl::StrCat("参会 ", s.participants, " 人，达到 ", kMinParticipants, " 人以上（R13.2）");
-  } else if (MeetsIndustryAlternative(s.top_industry_enterprises, s.top_industry_participants)) {
+    out.chinese = absl::StrCat("参会 ", s.participants, " 人，达到 ", rules.min_participants,
+                               " 人以上（R13.2）");
+  } else if (MeetsIndustryAlternative(s.top_industry_enterprises, s.top_industry_participants,
+                                      rules)) {
     out.status = RuleStatus::kPass;
     out.english =
         absl::StrCat(s.top_industry_enterprises, " enterprises of industry ", s.top_industry,
                      " with ", s.top_industry_participants, " participants; at least ",
-                     kMinEnterprisesOfOneIndustry, " enterprises of one industry with ",
-                     kMinParticipantsOfOneIndustry, " participants are required (R13.2)");
+                     rules.min_enterprises_of_one_industry, " enterprises of one industry with ",
+                     rules.min_participants_of_one_industry, " participants are required (R13.2)");
     out.chinese = absl::StrCat("同产业（", s.top_industry, "）企业 ", s.top_industry_enterprises,
                                " 家 ", s.top_industry_participants, " 人，达到同产业企业 ",
-                               kMinEnterprisesOfOneIndustry, " 家 ", kMinParticipantsOfOneIndustry,
-                               " 人以上（R13.2）");
+                               rules.min_enterprises_of_one_industry, " 家 ",
+                               rules.min_participants_of_one_industry, " 人以上（R13.2）");
   } else {
     out.status = RuleStatus::kFail;
     out.reason = "TOO_FEW_PARTICIPANTS";
-    out.english =
-        absl::StrCat("only ", s.participants, " participants (at least ", kMinParticipants,
-                     " are required), and the largest group of one industry is ",
-                     s.top_industry_enterprises, " enterprises with ", s.top_industry_participants,
-                     " participants (at least ", kMinEnterprisesOfOneIndustry, " enterprises with ",
-                     kMinParticipantsOfOneIndustry, " participants are required) (R13.2)");
-    out.chinese = absl::StrCat(
-        "参会仅 ", s.participants, " 人（要求 ", kMinParticipants, " 人以上），同产业企业最多 ",
-        s.top_industry_enterprises, " 家 ", s.top_industry_participants, " 人（要求同产业企业 ",
-        kMinEnterprisesOfOneIndustry, " 家 ", kMinParticipantsOfOneIndustry, " 人以上）（R13.2）");
+    out.english = absl::StrCat(
+        "only ", s.participants, " participants (at least ", rules.min_participants,
+        " are required), and the largest group of one industry is ", s.top_industry_enterprises,
+        " enterprises with ", s.top_industry_participants, " participants (at least ",
+        rules.min_enterprises_of_one_industry, " enterprises with ",
+        rules.min_participants_of_one_industry, " participants are required) (R13.2)");
+    out.chinese = absl::StrCat("参会仅 ", s.participants, " 人（要求 ", rules.min_participants,
+                               " 人以上），同产业企业最多 ", s.top_industry_enterprises, " 家 ",
+                               s.top_industry_participants, " 人（要求同产业企业 ",
+                               rules.min_enterprises_of_one_industry, " 家 ",
+                               rules.min_participants_of_one_industry, " 人以上）（R13.2）");
   }
   return out;
 }

@@ -9,13 +9,9 @@
 
 #include "services/training/domain/event.h"
 #include "services/training/domain/rule_outcome.h"
+#include "services/training/domain/training_rules.h"
 
 namespace zhigai::training {
-
-inline constexpr int64_t kMinParticipants = 50;
-inline constexpr int64_t kMinLectureOrForumParticipants = 100;
-inline constexpr int64_t kMinEnterprisesOfOneIndustry = 10;
-inline constexpr int64_t kMinParticipantsOfOneIndustry = 30;
 
 // The attendance figures R13.2 judges.
 struct AttendanceSummary {
@@ -28,13 +24,14 @@ struct AttendanceSummary {
   int64_t top_industry_participants = 0;  // people from that industry's enterprises
 };
 
-AttendanceSummary SummariseAttendance(const std::vector<AttendanceRow>& attendance);
+AttendanceSummary SummariseAttendance(const std::vector<AttendanceRow>& attendance,
+                                      const TrainingRules& rules);
 
 // Check "AUDIENCE": NOT_APPLICABLE for kForInstitutions; fails with TOO_FEW_PARTICIPANTS.
 // The industry alternative reads the seed's "同产业企业10家30人以上" as: >= 10 enterprises of
 // one industry and >= 30 people from those enterprises (people from other industries do not
 // count towards the 30). It does not apply to lectures and forums, which need 100.
-RuleOutcome CheckAudience(const TrainingEvent& event);
+RuleOutcome CheckAudience(const TrainingEvent& event, const TrainingRules& rules);
 
 // Check "NO_FEE": fails with FEE_CHARGED when fee_fen > 0. Applies to every event type.
 RuleOutcome CheckNoFee(const TrainingEvent& event);

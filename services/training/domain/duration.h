@@ -6,17 +6,14 @@
 
 #include "services/training/domain/event.h"
 #include "services/training/domain/rule_outcome.h"
+#include "services/training/domain/training_rules.h"
 
 namespace zhigai::training {
 
-// R13.1 Decision: half a day is at most 4 hours.
-inline constexpr int64_t kHalfDayMinutes = 4 * 60;
-// One day, the longest an approved special case may take.
-inline constexpr int64_t kFullDayMinutes = 8 * 60;
-
+// Half a day and a day (R13.1 Decision: 4 and 8 hours in version 1) come from the rules.
 // Check "DURATION". Expects ValidateEvent to have passed (ends_at after starts_at).
 // Fails with EVENT_CROSSES_MIDNIGHT, DURATION_NEEDS_APPROVED_REASON (over 4h without an
 // approved reason) or DURATION_OVER_ONE_DAY (over 8h).
-RuleOutcome CheckDuration(const TrainingEvent& event);
+RuleOutcome CheckDuration(const TrainingEvent& event, const TrainingRules& rules);
 
 }  // namespace zhigai::training

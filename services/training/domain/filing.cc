@@ -27,14 +27,17 @@ RuleOutcome CheckCountyReview(const TrainingEvent& event) {
 
 absl::StatusOr<RuleOutcome> CheckFilingDeadline(const calendar::WorkdayCalendar& calendar,
                                                 absl::CivilDay event_date,
-                                                std::optional<absl::CivilDay> filed_on) {
-  absl::StatusOr<absl::CivilDay> last = calendar.LastFilingDay(event_date, kFilingWorkingDays);
+                                                std::optional<absl::CivilDay> filed_on,
+                                                const TrainingRules& rules) {
+  absl::StatusOr<absl::CivilDay> last =
+      calendar.LastFilingDay(event_date, rules.filing_working_days);
   if (!last.ok()) return last.status();
-  return CheckFilingDeadline(event_date, *last, filed_on);
+  return CheckFilingDeadline(event_date, *last, filed_on, rules);
 }
 
 RuleOutcome CheckFilingDeadline(absl::CivilDay event_date, absl::CivilDay last_filing_day,
-                                std::optional<absl::CivilDay> filed_on) {
+                                std::optional<absl::CivilDay> filed_on,
+                                const TrainingRules& rules) {
   const std::string last_text = absl::FormatCivilTime(last_filing_day);
   const std::string event_text = absl::FormatCivilTime(event_date);
 
@@ -43,7 +46,7 @@ RuleOutcome CheckFilingDeadline(absl::CivilDay event_date, absl::CivilDay last_f
   out.check = "FILING_DEADLINE";
   out.figures = {{"event_date", event_text},
                  {"last_filing_day", last_text},
-                 {"working_days_before", absl::StrCat(kFilingWorkingDays)},
+                 {"working_days_before", absl::StrCat(rules.filing_working_days)},
                  {"filed_on", filed_on ? absl::FormatCivilTime(*filed_on) : std::string()}};
   if (!filed_on) {
     out.status = RuleStatus::kFail;
@@ -56,29 +59,31 @@ RuleOutcome CheckFilingDeadline(absl::CivilDay event_date, absl::CivilDay last_f
                                " 备案（R13.4）");
   } else if (*filed_on <= last_filing_day) {
     out.status = RuleStatus::kPass;
-    out.english = absl::StrCat("filed on ", absl::FormatCivilTime(*filed_on),
-                               ", by the last filing day ", last_text, " (", kFilingWorkingDays,
-                               " working days before ", event_text, ") (R13.4)");
+    out.english = absl::StrCat(
+        "filed on ", absl::FormatCivilTime(*filed_on), ", by the last filing day ", last_text, " (",
+        rules.filing_working_days, " working days before ", event_text, ") (R13.4)");
     out.chinese =
         absl::StrCat("已于 ", absl::FormatCivilTime(*filed_on), " 备案，未晚于最迟备案日 ",
-                     last_text, "（活动前 ", kFilingWorkingDays, " 个工作日）（R13.4）");
+                     last_text, "（活动前 ", rules.filing_working_days, " 个工作日）（R13.4）");
   } else {
     out.status = RuleStatus::kFail;
     out.reason = "FILED_TOO_LATE";
     out.english =
         absl::StrCat("filed on ", absl::FormatCivilTime(*filed_on), ", after the last filing day ",
                      last_text, "; an event on ", event_text, " must be filed at least ",
-                     kFilingWorkingDays, " working days before (R13.4)");
+                     rules.filing_working_days, " working days before (R13.4)");
     out.chinese = absl::StrCat("于 ", absl::FormatCivilTime(*filed_on), " 备案，晚于最迟备案日 ",
-                               last_text, "；", event_text, " 的活动须提前 ", kFilingWorkingDays,
-                               " 个工作日备案（R13.4）");
+                               last_text, "；", event_text, " 的活动须提前 ",
+                               rules.filing_working_days, " 个工作日备案（R13.4）");
   }
   return out;
 }
 
 absl::Status CheckFilingAllowed(const calendar::WorkdayCalendar& calendar,
-                                absl::CivilDay event_date, absl::CivilDay filing_date) {
-  absl::StatusOr<RuleOutcome> outcome = CheckFilingDeadline(calendar, event_date, filing_date);
+                                absl::CivilDay event_date, absl::CivilDay filing_date,
+                                const TrainingRules& rules) {
+  absl::StatusOr<RuleOutcome> outcome =
+      CheckFilingDeadline(calendar, event_date, filing_date, rules);
   if (!outcome.ok()) return outcome.status();
   return AsStatus(*outcome);
 }

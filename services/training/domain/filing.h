@@ -9,14 +9,13 @@
 #include "absl/time/civil_time.h"
 #include "services/training/domain/event.h"
 #include "services/training/domain/rule_outcome.h"
+#include "services/training/domain/training_rules.h"
 
 namespace zhigai::calendar {
 class WorkdayCalendar;
 }
 
 namespace zhigai::training {
-
-inline constexpr int kFilingWorkingDays = 10;
 
 // Check "COUNTY_REVIEW": fails with COUNTY_REVIEW_NOT_APPROVED.
 RuleOutcome CheckCountyReview(const TrainingEvent& event);
@@ -27,15 +26,17 @@ RuleOutcome CheckCountyReview(const TrainingEvent& event);
 // errors (CALENDAR_YEAR_MISSING) are returned as the status: the deadline is never guessed.
 absl::StatusOr<RuleOutcome> CheckFilingDeadline(const calendar::WorkdayCalendar& calendar,
                                                 absl::CivilDay event_date,
-                                                std::optional<absl::CivilDay> filed_on);
+                                                std::optional<absl::CivilDay> filed_on,
+                                                const TrainingRules& rules);
 
 // The same check when the last filing day is already known (from LastFilingDay).
 RuleOutcome CheckFilingDeadline(absl::CivilDay event_date, absl::CivilDay last_filing_day,
-                                std::optional<absl::CivilDay> filed_on);
+                                std::optional<absl::CivilDay> filed_on, const TrainingRules& rules);
 
 // For the FileEvent handler: OK when filing on `filing_date` is in time, else
 // FAILED_PRECONDITION FILED_TOO_LATE stating the last filing day; calendar errors as above.
 absl::Status CheckFilingAllowed(const calendar::WorkdayCalendar& calendar,
-                                absl::CivilDay event_date, absl::CivilDay filing_date);
+                                absl::CivilDay event_date, absl::CivilDay filing_date,
+                                const TrainingRules& rules);
 
 }  // namespace zhigai::training

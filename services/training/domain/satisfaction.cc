@@ -16,13 +16,13 @@ std::string Percent(int64_t satisfied, int64_t total) {
 
 }  // namespace
 
-RuleOutcome CheckSatisfaction(const RatingCounts& ratings) {
+RuleOutcome CheckSatisfaction(const RatingCounts& ratings, const TrainingRules& rules) {
   RuleOutcome out;
   out.rule = "R13.4";
   out.check = "SATISFACTION";
   out.figures = {{"satisfied_ratings", absl::StrCat(ratings.satisfied)},
                  {"total_ratings", absl::StrCat(ratings.total)},
-                 {"required_percent", absl::StrCat(kMinSatisfactionPercent)}};
+                 {"required_percent", absl::StrCat(rules.min_satisfaction_percent)}};
   // Decision (RULES.md is silent): an event with no ratings cannot show the required
   // satisfaction rate, so it is not evaluable and gets no subsidy (reason NO_RATINGS).
   if (ratings.total <= 0) {
@@ -36,21 +36,21 @@ RuleOutcome CheckSatisfaction(const RatingCounts& ratings) {
   }
   const std::string rate = Percent(ratings.satisfied, ratings.total);
   out.figures.push_back({"satisfaction_percent", rate});
-  if (ratings.satisfied * 100 >= ratings.total * kMinSatisfactionPercent) {
+  if (ratings.satisfied * 100 >= ratings.total * rules.min_satisfaction_percent) {
     out.status = RuleStatus::kPass;
     out.english = absl::StrCat(ratings.satisfied, " of ", ratings.total, " ratings satisfied (",
-                               rate, "), at least ", kMinSatisfactionPercent, "% (R13.4)");
+                               rate, "), at least ", rules.min_satisfaction_percent, "% (R13.4)");
     out.chinese = absl::StrCat("学员满意率 ", rate, "（", ratings.satisfied, "/", ratings.total,
-                               "），达到 ", kMinSatisfactionPercent, "%（R13.4）");
+                               "），达到 ", rules.min_satisfaction_percent, "%（R13.4）");
   } else {
     out.status = RuleStatus::kFail;
     out.reason = "SATISFACTION_BELOW_80";
     out.english =
         absl::StrCat("only ", ratings.satisfied, " of ", ratings.total, " ratings satisfied (",
-                     rate, "), below ", kMinSatisfactionPercent, "%: no subsidy (R13.4)");
+                     rate, "), below ", rules.min_satisfaction_percent, "%: no subsidy (R13.4)");
     out.chinese =
         absl::StrCat("学员满意率 ", rate, "（", ratings.satisfied, "/", ratings.total, "），低于 ",
-                     kMinSatisfactionPercent, "%，培训补助不予支付（R13.4）");
+                     rules.min_satisfaction_percent, "%，培训补助不予支付（R13.4）");
   }
   return out;
 }

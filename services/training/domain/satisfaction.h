@@ -5,14 +5,13 @@
 
 #include "services/training/domain/event.h"
 #include "services/training/domain/rule_outcome.h"
+#include "services/training/domain/training_rules.h"
 
 namespace zhigai::training {
-
-inline constexpr int64_t kMinSatisfactionPercent = 80;
 
 // Check "SATISFACTION": passes iff satisfied * 100 >= total * 80 (exact, integers; 80%
 // passes, 79.99% fails). Fails with SATISFACTION_BELOW_80, or NO_RATINGS when no rating was
 // received (see the decision in satisfaction.cc).
-RuleOutcome CheckSatisfaction(const RatingCounts& ratings);
+RuleOutcome CheckSatisfaction(const RatingCounts& ratings, const TrainingRules& rules);
 
 }  // namespace zhigai::training

@@ -28,20 +28,23 @@ absl::StatusOr<SubsidyReport> BuildSubsidyReport(const TrainingEvent& event,
                                                  const calendar::WorkdayCalendar& calendar,
                                                  const std::set<std::string>& five_plus_five_codes,
                                                  bool year_has_training_subsidy,
-                                                 const InstitutionStanding& standing) {
+                                                 const InstitutionStanding& standing,
+                                                 const TrainingRules& rules) {
   if (absl::Status valid = ValidateEvent(event); !valid.ok()) return valid;
-  absl::StatusOr<absl::CivilDay> last = calendar.LastFilingDay(event.date(), kFilingWorkingDays);
+  absl::StatusOr<absl::CivilDay> last =
+      calendar.LastFilingDay(event.date(), rules.filing_working_days);
   if (!last.ok()) return last.status();
 
   SubsidyReport report;
   report.last_filing_day = *last;
-  report.outcomes = {CheckDuration(event),
-                     CheckAudience(event),
+  report.rule_version = rules.version;
+  report.outcomes = {CheckDuration(event, rules),
+                     CheckAudience(event, rules),
                      CheckNoFee(event),
                      CheckIndustries(event, five_plus_five_codes),
                      CheckCountyReview(event),
-                     CheckFilingDeadline(event.date(), *last, event.filed_on),
-                     CheckSatisfaction(event.ratings),
+                     CheckFilingDeadline(event.date(), *last, event.filed_on, rules),
+                     CheckSatisfaction(event.ratings, rules),
                      CheckInstitutionStanding(standing)};
 
   std::vector<std::string> failed;

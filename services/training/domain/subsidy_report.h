@@ -14,6 +14,7 @@
 #include "services/training/domain/event.h"
 #include "services/training/domain/institution_standing.h"
 #include "services/training/domain/rule_outcome.h"
+#include "services/training/domain/training_rules.h"
 
 namespace zhigai::calendar {
 class WorkdayCalendar;
@@ -37,7 +38,8 @@ struct SubsidyReport {
   // FIVE_PLUS_FIVE_INDUSTRY, R13.4 COUNTY_REVIEW, R13.4 FILING_DEADLINE, R13.4 SATISFACTION,
   // then INSTITUTION_ELIGIBLE (R14.4/R14.5: the institution's standing on the event's date).
   std::vector<RuleOutcome> outcomes;
-  std::string english;  // one-line summary naming the failed checks
+  int rule_version = 0;  // the training rules the checks applied (training_rules.h)
+  std::string english;   // one-line summary naming the failed checks
   std::string chinese;
 };
 
@@ -48,6 +50,7 @@ absl::StatusOr<SubsidyReport> BuildSubsidyReport(const TrainingEvent& event,
                                                  const calendar::WorkdayCalendar& calendar,
                                                  const std::set<std::string>& five_plus_five_codes,
                                                  bool year_has_training_subsidy,
-                                                 const InstitutionStanding& standing);
+                                                 const InstitutionStanding& standing,
+                                                 const TrainingRules& rules);
 
 }  // namespace zhigai::training

@@ -21,6 +21,7 @@
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "services/registry/testing/registry_server.h"
+#include "services/training/domain/testing/rules.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::migrations {
@@ -93,7 +94,8 @@ class TrainingTest : public ::testing::Test {
     options.timeout = absl::Seconds(2);
     options.cache_ttl = absl::ZeroDuration();  // a sanction a test imposes shows at once
     eligibility_ = new peers::RegistryEligibility(options);
-    handlers_ = new TrainingHandlers(*store_, *ref_, *calendar_, *eligibility_, kProof, Now);
+    handlers_ = new TrainingHandlers(*store_, *ref_, *calendar_, TestTrainingRules(), *eligibility_,
+                                     kProof, Now);
     int port = 0;
     server_ =
         new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
@@ -233,6 +235,9 @@ class TrainingTest : public ::testing::Test {
     v1::SubsidyReport out;
     grpc::Status s = stub_->GetSubsidyReport(As(who).get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
+    if (s.ok()) {
+      EXPECT_EQ(out.rule_version(), 1) << "the training rules in force on the date";
+    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 #include "services/training/domain/audience.h"
 
 #include "gtest/gtest.h"
+#include "services/training/domain/testing/rules.h"
 #include "services/training/domain/tests/test_events.h"
 
 namespace zhigai::training {
@@ -28,8 +29,10 @@ TrainingEvent WithMixedAudience(EventType type, int64_t people) {
 }
 
 TEST(AudienceTest, FiftyParticipantsIsTheThreshold) {
-  ExpectFail(CheckAudience(WithMixedAudience(EventType::kTraining, 49)), "TOO_FEW_PARTICIPANTS");
-  RuleOutcome out = CheckAudience(WithMixedAudience(EventType::kTraining, 50));
+  ExpectFail(CheckAudience(WithMixedAudience(EventType::kTraining, 49), TestTrainingRulesV1()),
+             "TOO_FEW_PARTICIPANTS");
+  RuleOutcome out =
+      CheckAudience(WithMixedAudience(EventType::kTraining, 50), TestTrainingRulesV1());
   ExpectPass(out);
   EXPECT_EQ(out.rule, "R13.2");
   EXPECT_EQ(FigureOf(out, "participants"), "50");
@@ -38,7 +41,7 @@ TEST(AudienceTest, FiftyParticipantsIsTheThreshold) {
 TEST(AudienceTest, TenEnterprisesOfOneIndustryWithThirtyPeople) {
   TrainingEvent e = testing::QualifyingEvent();
   e.attendance = Rows(10, "FOOTWEAR", 30, "F");
-  RuleOutcome out = CheckAudience(e);
+  RuleOutcome out = CheckAudience(e, TestTrainingRulesV1());
   ExpectPass(out);
   EXPECT_EQ(FigureOf(out, "top_industry"), "FOOTWEAR");
   EXPECT_EQ(FigureOf(out, "top_industry_enterprises"), "10");
@@ -48,20 +51,20 @@ TEST(AudienceTest, TenEnterprisesOfOneIndustryWithThirtyPeople) {
 TEST(AudienceTest, NineEnterprisesOfOneIndustryIsNotEnough) {
   TrainingEvent e = testing::QualifyingEvent();
   e.attendance = Rows(9, "FOOTWEAR", 30, "F");
-  ExpectFail(CheckAudience(e), "TOO_FEW_PARTICIPANTS");
+  ExpectFail(CheckAudience(e, TestTrainingRulesV1()), "TOO_FEW_PARTICIPANTS");
 }
 
 TEST(AudienceTest, TwentyNinePeopleOfOneIndustryIsNotEnough) {
   TrainingEvent e = testing::QualifyingEvent();
   e.attendance = Rows(10, "FOOTWEAR", 29, "F");
-  ExpectFail(CheckAudience(e), "TOO_FEW_PARTICIPANTS");
+  ExpectFail(CheckAudience(e, TestTrainingRulesV1()), "TOO_FEW_PARTICIPANTS");
 }
 
 TEST(AudienceTest, OtherIndustriesDoNotMakeUpTheThirty) {
   TrainingEvent e = testing::QualifyingEvent();
   e.attendance = Rows(10, "FOOTWEAR", 29, "F");
   for (const AttendanceRow& r : Rows(2, "APPAREL", 10, "A")) e.attendance.push_back(r);
-  RuleOutcome out = CheckAudience(e);
+  RuleOutcome out = CheckAudience(e, TestTrainingRulesV1());
   ExpectFail(out, "TOO_FEW_PARTICIPANTS");
   EXPECT_EQ(FigureOf(out, "participants"), "39");
   EXPECT_EQ(FigureOf(out, "top_industry_participants"), "29");
@@ -71,15 +74,16 @@ TEST(AudienceTest, TheQualifyingIndustryIsFoundAmongOthers) {
   TrainingEvent e = testing::QualifyingEvent();
   e.attendance = Rows(11, "APPAREL", 11, "A");  // more enterprises, too few people
   for (const AttendanceRow& r : Rows(10, "PUMP_VALVE", 30, "P")) e.attendance.push_back(r);
-  RuleOutcome out = CheckAudience(e);
+  RuleOutcome out = CheckAudience(e, TestTrainingRulesV1());
   ExpectPass(out);
   EXPECT_EQ(FigureOf(out, "top_industry"), "PUMP_VALVE");
 }
 
 TEST(AudienceTest, LecturesAndForumsNeedOneHundred) {
   for (EventType type : {EventType::kLecture, EventType::kForum}) {
-    ExpectFail(CheckAudience(WithMixedAudience(type, 99)), "TOO_FEW_PARTICIPANTS");
-    RuleOutcome out = CheckAudience(WithMixedAudience(type, 100));
+    ExpectFail(CheckAudience(WithMixedAudience(type, 99), TestTrainingRulesV1()),
+               "TOO_FEW_PARTICIPANTS");
+    RuleOutcome out = CheckAudience(WithMixedAudience(type, 100), TestTrainingRulesV1());
     ExpectPass(out);
     EXPECT_EQ(FigureOf(out, "required_participants"), "100");
   }
@@ -89,14 +93,14 @@ TEST(AudienceTest, LectureCannotUseTheIndustryAlternative) {
   TrainingEvent e = testing::QualifyingEvent();
   e.type = EventType::kLecture;
   e.attendance = Rows(20, "FOOTWEAR", 60, "F");
-  ExpectFail(CheckAudience(e), "TOO_FEW_PARTICIPANTS");
+  ExpectFail(CheckAudience(e, TestTrainingRulesV1()), "TOO_FEW_PARTICIPANTS");
 }
 
 TEST(AudienceTest, NotAppliedToEventsForInstitutions) {
   TrainingEvent e = testing::QualifyingEvent();
   e.type = EventType::kForInstitutions;
   e.attendance = Rows(1, "ELECTRICAL", 5, "I");
-  RuleOutcome out = CheckAudience(e);
+  RuleOutcome out = CheckAudience(e, TestTrainingRulesV1());
   EXPECT_EQ(out.status, RuleStatus::kNotApplicable);
   EXPECT_TRUE(out.passed());
 }

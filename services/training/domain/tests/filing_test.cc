@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/core/errors.h"
+#include "services/training/domain/testing/rules.h"
 #include "services/training/domain/tests/test_events.h"
 
 namespace zhigai::training {
@@ -20,21 +21,26 @@ TEST(FilingTest, EveryWorkedExampleAllowsTheLastDayAndRefusesTheDayAfter) {
     const std::string last = absl::FormatCivilTime(ex.last_filing_day);
 
     absl::StatusOr<RuleOutcome> on_time =
-        CheckFilingDeadline(Calendar(), ex.event_date, ex.last_filing_day);
+        CheckFilingDeadline(Calendar(), ex.event_date, ex.last_filing_day, TestTrainingRulesV1());
     ASSERT_TRUE(on_time.ok()) << on_time.status();
     ExpectPass(*on_time);
     EXPECT_EQ(FigureOf(*on_time, "last_filing_day"), last);
-    EXPECT_TRUE(CheckFilingAllowed(Calendar(), ex.event_date, ex.last_filing_day).ok());
-    EXPECT_TRUE(CheckFilingAllowed(Calendar(), ex.event_date, ex.last_filing_day - 7).ok());
+    EXPECT_TRUE(
+        CheckFilingAllowed(Calendar(), ex.event_date, ex.last_filing_day, TestTrainingRulesV1())
+            .ok());
+    EXPECT_TRUE(
+        CheckFilingAllowed(Calendar(), ex.event_date, ex.last_filing_day - 7, TestTrainingRulesV1())
+            .ok());
 
-    absl::StatusOr<RuleOutcome> late =
-        CheckFilingDeadline(Calendar(), ex.event_date, ex.last_filing_day + 1);
+    absl::StatusOr<RuleOutcome> late = CheckFilingDeadline(
+        Calendar(), ex.event_date, ex.last_filing_day + 1, TestTrainingRulesV1());
     ASSERT_TRUE(late.ok()) << late.status();
     ExpectFail(*late, "FILED_TOO_LATE");
     EXPECT_NE(late->english.find(last), std::string::npos) << late->english;
     EXPECT_NE(late->chinese.find(last), std::string::npos) << late->chinese;
 
-    absl::Status refused = CheckFilingAllowed(Calendar(), ex.event_date, ex.last_filing_day + 1);
+    absl::Status refused = CheckFilingAllowed(Calendar(), ex.event_date, ex.last_filing_day + 1,
+                                              TestTrainingRulesV1());
     EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_EQ(ReasonOf(refused), "FILED_TOO_LATE");
     EXPECT_EQ(RuleOf(refused), "R13.4");
@@ -43,25 +49,33 @@ TEST(FilingTest, EveryWorkedExampleAllowsTheLastDayAndRefusesTheDayAfter) {
 }
 
 TEST(FilingTest, FilingOnTheEventDayIsLate) {
-  absl::Status refused = CheckFilingAllowed(Calendar(), Day(2025, 3, 17), Day(2025, 3, 17));
+  absl::Status refused =
+      CheckFilingAllowed(Calendar(), Day(2025, 3, 17), Day(2025, 3, 17), TestTrainingRulesV1());
   EXPECT_EQ(ReasonOf(refused), "FILED_TOO_LATE");
 }
 
 TEST(FilingTest, SpringFestivalWindow) {
   // Event Wed 2025-02-05: Jan 28-Feb 4 are off, Sun Jan 26 works; last day Wed Jan 15.
-  EXPECT_TRUE(CheckFilingAllowed(Calendar(), Day(2025, 2, 5), Day(2025, 1, 15)).ok());
-  EXPECT_EQ(ReasonOf(CheckFilingAllowed(Calendar(), Day(2025, 2, 5), Day(2025, 1, 16))),
+  EXPECT_TRUE(
+      CheckFilingAllowed(Calendar(), Day(2025, 2, 5), Day(2025, 1, 15), TestTrainingRulesV1())
+          .ok());
+  EXPECT_EQ(ReasonOf(CheckFilingAllowed(Calendar(), Day(2025, 2, 5), Day(2025, 1, 16),
+                                        TestTrainingRulesV1())),
             "FILED_TOO_LATE");
 }
 
 TEST(FilingTest, NationalDayWindow) {
-  EXPECT_TRUE(CheckFilingAllowed(Calendar(), Day(2025, 10, 9), Day(2025, 9, 18)).ok());
-  EXPECT_EQ(ReasonOf(CheckFilingAllowed(Calendar(), Day(2025, 10, 9), Day(2025, 9, 19))),
+  EXPECT_TRUE(
+      CheckFilingAllowed(Calendar(), Day(2025, 10, 9), Day(2025, 9, 18), TestTrainingRulesV1())
+          .ok());
+  EXPECT_EQ(ReasonOf(CheckFilingAllowed(Calendar(), Day(2025, 10, 9), Day(2025, 9, 19),
+                                        TestTrainingRulesV1())),
             "FILED_TOO_LATE");
 }
 
 TEST(FilingTest, NotFiledStatesTheLastFilingDay) {
-  absl::StatusOr<RuleOutcome> out = CheckFilingDeadline(Calendar(), Day(2025, 3, 17), {});
+  absl::StatusOr<RuleOutcome> out =
+      CheckFilingDeadline(Calendar(), Day(2025, 3, 17), {}, TestTrainingRulesV1());
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectFail(*out, "NOT_FILED");
   EXPECT_EQ(FigureOf(*out, "last_filing_day"), "2025-03-03");
@@ -70,10 +84,12 @@ TEST(FilingTest, NotFiledStatesTheLastFilingDay) {
 
 TEST(FilingTest, MissingCalendarYearIsAnErrorNotAGuess) {
   for (absl::CivilDay event : {Day(2027, 3, 15), Day(2025, 1, 10)}) {
-    absl::Status status = CheckFilingDeadline(Calendar(), event, event - 30).status();
+    absl::Status status =
+        CheckFilingDeadline(Calendar(), event, event - 30, TestTrainingRulesV1()).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_EQ(ReasonOf(status), "CALENDAR_YEAR_MISSING");
-    EXPECT_EQ(ReasonOf(CheckFilingAllowed(Calendar(), event, event - 30)), "CALENDAR_YEAR_MISSING");
+    EXPECT_EQ(ReasonOf(CheckFilingAllowed(Calendar(), event, event - 30, TestTrainingRulesV1())),
+              "CALENDAR_YEAR_MISSING");
   }
 }
 

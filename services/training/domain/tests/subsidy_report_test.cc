@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/core/errors.h"
+#include "services/training/domain/testing/rules.h"
 #include "services/training/domain/tests/test_events.h"
 
 namespace zhigai::training {
@@ -10,8 +11,8 @@ namespace {
 using testing::Calendar;
 
 SubsidyReport Report(const TrainingEvent& e, bool policy = true) {
-  absl::StatusOr<SubsidyReport> report =
-      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), policy, {true, {}});
+  absl::StatusOr<SubsidyReport> report = BuildSubsidyReport(
+      e, Calendar(), testing::FivePlusFiveCodes(), policy, {true, {}}, TestTrainingRulesV1());
   EXPECT_TRUE(report.ok()) << report.status();
   return report.value_or(SubsidyReport{});
 }
@@ -103,7 +104,8 @@ TEST(SubsidyReportTest, AnInstitutionNotEligibleOnTheDayGetsNoSubsidy) {
   // R14.5: barred after the event was filed; every R13 check passes, the subsidy goes.
   absl::StatusOr<SubsidyReport> r =
       BuildSubsidyReport(testing::QualifyingEvent(), Calendar(), testing::FivePlusFiveCodes(), true,
-                         {false, {{"BARRED", "R14.5", "barred from 2025-03-10 to 2028-03-09"}}});
+                         {false, {{"BARRED", "R14.5", "barred from 2025-03-10 to 2028-03-09"}}},
+                         TestTrainingRulesV1());
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->verdict, Verdict::kNotEligible);
   const RuleOutcome* standing = Find(*r, "INSTITUTION_ELIGIBLE");
@@ -127,8 +129,9 @@ TEST(SubsidyReportTest, NoPolicyStillListsTheChecks) {
 TEST(SubsidyReportTest, InvalidEventIsBadInput) {
   TrainingEvent e = testing::QualifyingEvent();
   e.ratings = {10, 5};
-  absl::Status status =
-      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true, {true, {}}).status();
+  absl::Status status = BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true,
+                                           {true, {}}, TestTrainingRulesV1())
+                            .status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -137,8 +140,9 @@ TEST(SubsidyReportTest, MissingCalendarYearIsAnError) {
   e.starts_at = testing::At(2027, 3, 15, 9, 0);
   e.ends_at = testing::At(2027, 3, 15, 11, 0);
   e.filed_on = absl::CivilDay(2027, 2, 1);
-  absl::Status status =
-      BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true, {true, {}}).status();
+  absl::Status status = BuildSubsidyReport(e, Calendar(), testing::FivePlusFiveCodes(), true,
+                                           {true, {}}, TestTrainingRulesV1())
+                            .status();
   EXPECT_EQ(ReasonOf(status), "CALENDAR_YEAR_MISSING");
 }
 
