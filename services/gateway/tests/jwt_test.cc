@@ -3,10 +3,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include <map>
 
 #include "absl/time/clock.h"
 #include "libs/core/errors.h"
 #include "services/gateway/authn.h"
+#include "services/gateway/identity_metrics.h"
 #include "services/gateway/tests/tokens.h"
 
 namespace zhigai::gateway {
@@ -218,10 +223,23 @@ TEST(JwksFileTest, ReloadsWhenTheFileChangesAndKeepsKeysOnBadFile) {
   absl::SleepFor(absl::Milliseconds(1100));  // checks happen at most once a second
   EXPECT_EQ((*file)->Current()->Candidates("b", "ES256").size(), 1u);
   uint64_t gen = (*file)->generation();
+  // The gauges on-call reads (alerts ZhigaiJwksEmpty / ZhigaiJwksReloadFailing): two keys, no
+  // failure yet.
+  auto gauges = [&] {
+    std::map<std::string, double> out;
+    for (const auto& family : IdentityMetrics(file->get(), {})->Collect()) {
+      out[family.name] = family.metric.at(0).gauge.value;
+    }
+    return out;
+  };
+  EXPECT_EQ(gauges()["zhigai_gateway_jwks_keys"], 2);
+  EXPECT_EQ(gauges()["zhigai_gateway_jwks_reload_failing"], 0);
   testing::WriteFile(path, "{broken");
   absl::SleepFor(absl::Milliseconds(1100));
   EXPECT_EQ((*file)->Current()->Candidates("b", "ES256").size(), 1u);
   EXPECT_EQ((*file)->generation(), gen);
+  EXPECT_EQ(gauges()["zhigai_gateway_jwks_keys"], 2) << "the keys loaded before stay in use";
+  EXPECT_EQ(gauges()["zhigai_gateway_jwks_reload_failing"], 1);
 }
 
 // Issue 22 item 10: SERVICE opens writes (ImposeSanction, AdmitToDirectory) and belongs to
