@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/server/log.h"
-#include "services/review/convert.h"
+#include "services/review/wire.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::review {

@@ -9,7 +9,7 @@
 #include "libs/core/dates.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
-#include "services/review/convert.h"
+#include "services/review/wire.h"
 #include "services/review/domain/call_state.h"
 #include "services/review/handlers.h"
 #include "services/review/handlers_util.h"

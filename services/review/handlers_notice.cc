@@ -8,7 +8,7 @@
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/admission.h"
-#include "services/review/convert.h"
+#include "services/review/wire.h"
 #include "services/review/domain/public_notice.h"
 #include "services/review/domain/scoring.h"
 #include "services/review/handlers.h"

@@ -8,7 +8,7 @@
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
-#include "services/review/convert.h"
+#include "services/review/wire.h"
 #include "services/review/domain/assignment.h"
 #include "services/review/domain/conflict.h"
 #include "services/review/domain/scoring.h"

@@ -7,7 +7,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/text.h"
-#include "services/review/convert.h"
+#include "services/review/wire.h"
 #include "services/review/domain/call.h"
 
 namespace zhigai::review {

@@ -9,7 +9,7 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/tracking/domain/engagement.h"
-#include "services/tracking/handler_util.h"
+#include "services/tracking/handlers_util.h"
 #include "services/tracking/handlers.h"
 
 namespace zhigai::tracking {

@@ -22,9 +22,9 @@
 #include "services/tracking/domain/project_counts.h"
 #include "services/tracking/domain/project_record.h"
 #include "services/tracking/domain/revision.h"
-#include "services/tracking/handler_util.h"
+#include "services/tracking/handlers_util.h"
 #include "services/tracking/handlers.h"
-#include "services/tracking/project_wire.h"
+#include "services/tracking/wire.h"
 
 namespace zhigai::tracking {
 namespace {

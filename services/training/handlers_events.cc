@@ -12,8 +12,8 @@
 #include "libs/server/serve.h"
 #include "services/training/domain/audience.h"
 #include "services/training/domain/filing.h"
-#include "services/training/event_mapping.h"
-#include "services/training/handler_util.h"
+#include "services/training/wire.h"
+#include "services/training/handlers_util.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::training {

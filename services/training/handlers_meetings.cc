@@ -10,7 +10,7 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/training/domain/meetings.h"
-#include "services/training/handler_util.h"
+#include "services/training/handlers_util.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::training {

@@ -11,7 +11,7 @@
 #include "libs/server/serve.h"
 #include "services/training/domain/scaled_mean.h"
 #include "services/training/domain/test_scores.h"
-#include "services/training/handler_util.h"
+#include "services/training/handlers_util.h"
 #include "services/training/handlers.h"
 
 namespace zhigai::training {

@@ -12,7 +12,7 @@
 #include "libs/core/dates.h"
 #include "services/tracking/domain/content_hash.h"
 #include "services/tracking/domain/project_record.h"
-#include "services/tracking/project_wire.h"
+#include "services/tracking/wire.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "zhigai/tracking/v1/tracking.pb.h"
 

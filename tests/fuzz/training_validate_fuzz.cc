@@ -1,5 +1,5 @@
 // Training CreateEvent: the input is a serialized CreateEventRequest, checked by the service's
-// ValidatePlan (event_mapping.cc) and then, as the service does for a stored event, mapped to
+// ValidatePlan (wire.cc) and then, as the service does for a stored event, mapped to
 // the domain (ToDomain), validated (ValidateEvent) and judged by the R13 rules. Invariants:
 // every violation names an "event.*" field with a rule ID; the verdict is deterministic; an
 // accepted plan always maps to the domain (else its subsidy report could never be computed);
@@ -12,7 +12,7 @@
 #include "services/training/domain/event_validation.h"
 #include "services/training/domain/satisfaction.h"
 #include "services/training/domain/testing/rules.h"
-#include "services/training/event_mapping.h"
+#include "services/training/wire.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

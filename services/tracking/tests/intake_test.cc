@@ -13,7 +13,7 @@
 #include "services/tracking/domain/checksum.h"
 #include "services/tracking/domain/content_hash.h"
 #include "services/tracking/domain/project_counts.h"
-#include "services/tracking/project_wire.h"
+#include "services/tracking/wire.h"
 #include "services/tracking/tests/fixture.h"
 
 namespace zhigai::tracking {

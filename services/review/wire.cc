@@ -1,4 +1,4 @@
-#include "services/review/convert.h"
+#include "services/review/wire.h"
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"

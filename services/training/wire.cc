@@ -1,4 +1,4 @@
-#include "services/training/event_mapping.h"
+#include "services/training/wire.h"
 
 #include <set>
 

@@ -1,4 +1,4 @@
-#include "services/training/handler_util.h"
+#include "services/training/handlers_util.h"
 
 #include <cstring>
 #include <set>

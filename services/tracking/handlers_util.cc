@@ -1,4 +1,4 @@
-#include "services/tracking/handler_util.h"
+#include "services/tracking/handlers_util.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"

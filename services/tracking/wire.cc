@@ -1,4 +1,4 @@
-#include "services/tracking/project_wire.h"
+#include "services/tracking/wire.h"
 
 namespace zhigai::tracking {
 
