@@ -228,4 +228,12 @@ absl::Status DivisionCatalog::ValidateCountyLevelDivision(absl::string_view code
                       absl::StrCat(field, "：不是温州所辖县（市、区）的行政区划代码"));
 }
 
+absl::StatusOr<Catalogs> LoadCatalogs(absl::string_view data_dir) {
+  auto industries = IndustryCatalog::Load(absl::StrCat(data_dir, "/industries.tsv"));
+  if (!industries.ok()) return industries.status();
+  auto divisions = DivisionCatalog::Load(absl::StrCat(data_dir, "/divisions.tsv"));
+  if (!divisions.ok()) return divisions.status();
+  return Catalogs{std::move(*industries), std::move(*divisions)};
+}
+
 }  // namespace zhigai::core

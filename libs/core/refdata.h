@@ -79,4 +79,12 @@ class DivisionCatalog {
   std::vector<Division> divisions_;
 };
 
+// The two catalogs every service checks requests against, from <data_dir>/industries.tsv and
+// <data_dir>/divisions.tsv.
+struct Catalogs {
+  IndustryCatalog industries;
+  DivisionCatalog divisions;
+};
+absl::StatusOr<Catalogs> LoadCatalogs(absl::string_view data_dir);
+
 }  // namespace zhigai::core

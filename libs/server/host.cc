@@ -249,12 +249,13 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
 
   HostContext context{
       *config, pool, *metrics, config->Get("data_dir"), config->Get("internal_proof"), *clock};
-  auto services = def.make_services(context);
-  if (!services.ok()) return Fail(absl::StrCat(def.name, ": ", services.status().message()));
-  std::vector<grpc::Service*> raw;
-  for (auto& s : *services) raw.push_back(s.get());
+  auto made = def.make_process(context);
+  if (!made.ok()) return Fail(absl::StrCat(def.name, ": ", made.status().message()));
+  // Declared before the server, so the server (which stops the completion-queue services) goes
+  // first, and after the pool, so the process's objects go before it.
+  std::unique_ptr<ServiceProcess> process = std::move(*made);
   int port = 0;
-  auto server = StartServer(raw, config->Get("listen"), metrics.get(), &port);
+  auto server = StartServer(process->services(), config->Get("listen"), metrics.get(), &port);
   if (!server || port == 0) {
     return Fail(absl::StrCat(def.name, ": cannot listen on ", config->Get("listen")));
   }
@@ -298,7 +299,7 @@ int RunService(const ServiceDefinition& def, int argc, char** argv) {
   health->SetServingStatus("", false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(*drain));
   migrator.join();
-  if (def.stop_background) def.stop_background();
+  process->Stop();
   if (follower) follower->Stop();
   log::Info("stopped");
   return 0;

@@ -48,16 +48,29 @@ struct HostContext {
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {};
 };
 
+// Everything a service's wiring builds (store, clients, dispatchers, listeners, handlers), owned
+// by one object: one way to own a process (issue 23). The host serves services() until a
+// signal; after the server has drained it calls Stop() exactly once, on the main thread, then
+// destroys the object, still before its database pool. Declare members in the order they are
+// built, so that destruction takes the handlers down first and the stores last.
+class ServiceProcess {
+ public:
+  virtual ~ServiceProcess() = default;
+  // The gRPC services to serve; they belong to this object.
+  virtual std::vector<grpc::Service*> services() = 0;
+  // Stops background threads (outbox dispatchers, notification listeners, pumps) that use the
+  // host's pool. Nothing else calls into the object afterwards.
+  virtual void Stop() {}
+};
+
 struct ServiceDefinition {
   std::string name;  // "registry": schema name, log name
   int default_port = 0;
   std::vector<SettingSpec> extra_settings;
   const std::vector<db::Migration>* migrations = nullptr;
-  std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(HostContext&)>
-      make_services;
-  // Runs after the server has drained and before the pool goes away: stop background workers
-  // (outbox dispatchers, listeners) here.
-  std::function<void()> stop_background;
+  // Builds the process's objects once the pool, settings and clock exist; an error stops the
+  // start with one line.
+  std::function<absl::StatusOr<std::unique_ptr<ServiceProcess>>(HostContext&)> make_process;
 };
 
 int RunService(const ServiceDefinition& definition, int argc, char** argv);

@@ -11,16 +11,60 @@ namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Evaluation();
 }
 
+namespace zhigai::evaluation {
+namespace {
+
+// The evaluation service's objects, in the order they are built (destroyed in reverse).
+// Published rankings reach the registry's public feed through the outbox; its dispatcher has a
+// small pool of its own.
+class EvaluationProcess final : public server::ServiceProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
+    auto timeout = host.config.GetInt("pull_timeout_seconds");
+    if (!timeout.ok()) return timeout.status();
+    auto p = std::unique_ptr<EvaluationProcess>(new EvaluationProcess());
+    std::string rules_path = host.config.Get("score_rules_path");
+    if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/score-rules.tsv");
+    auto rules = LoadScoreRules(rules_path);
+    if (!rules.ok()) return rules.status();
+    p->rules_ = std::move(*rules);
+    p->sources_ = std::make_unique<GrpcMetricSources>(
+        SourceAddresses{host.config.Get("registry_addr"), host.config.Get("tracking_addr"),
+                        host.config.Get("training_addr"), host.config.Get("feedback_addr")},
+        host.internal_proof, absl::Seconds(*timeout));
+    p->store_ = std::make_unique<EvaluationStore>(host.pool, host.now());
+    p->delivery_pool_ = std::make_unique<db::Pool>(db::PoolOptions{host.config.Get("db"), 1});
+    outbox::DispatcherOptions delivery;
+    delivery.service = "evaluation";
+    delivery.internal_proof = host.internal_proof;
+    delivery.peers[kRegistryTarget] = host.config.Get("registry_addr");
+    p->dispatcher_ =
+        std::make_unique<outbox::Dispatcher>(*p->delivery_pool_, delivery, &host.metrics);
+    p->dispatcher_->Start();
+    p->handlers_ = std::make_unique<EvaluationHandlers>(*p->store_, *p->sources_, p->rules_,
+                                                        host.internal_proof);
+    return std::unique_ptr<server::ServiceProcess>(std::move(p));
+  }
+
+  std::vector<grpc::Service*> services() override { return {handlers_.get()}; }
+
+  void Stop() override { dispatcher_->Stop(); }
+
+ private:
+  EvaluationProcess() = default;
+  std::vector<ScoreRules> rules_;
+  std::unique_ptr<GrpcMetricSources> sources_;
+  std::unique_ptr<EvaluationStore> store_;
+  std::unique_ptr<db::Pool> delivery_pool_;
+  std::unique_ptr<outbox::Dispatcher> dispatcher_;
+  std::unique_ptr<EvaluationHandlers> handlers_;
+};
+
+}  // namespace
+}  // namespace zhigai::evaluation
+
 int main(int argc, char** argv) {
   using namespace zhigai;
-  // The handlers, the store and the source clients live for the whole process.
-  static std::unique_ptr<evaluation::EvaluationStore> store;
-  static std::unique_ptr<evaluation::GrpcMetricSources> sources;
-  static std::vector<evaluation::ScoreRules> rules;
-  // Published rankings reach the registry's public feed through the outbox; the dispatcher has
-  // a small pool of its own and stops before it (declared after it, destroyed first).
-  static std::unique_ptr<db::Pool> delivery_pool;
-  static std::unique_ptr<outbox::Dispatcher> dispatcher;
   server::ServiceDefinition def;
   def.name = "evaluation";
   def.default_port = 7106;
@@ -32,35 +76,6 @@ int main(int argc, char** argv) {
        "every version of the score-sheet rules (issue 26); empty = "
        "<data_dir>/score-rules.tsv. Read at start: a bad file stops the start",
        std::string("")}};
-  def.make_services =
-      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-    auto timeout = host.config.GetInt("pull_timeout_seconds");
-    if (!timeout.ok()) return timeout.status();
-    std::string rules_path = host.config.Get("score_rules_path");
-    if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/score-rules.tsv");
-    auto loaded = evaluation::LoadScoreRules(rules_path);
-    if (!loaded.ok()) return loaded.status();
-    rules = std::move(*loaded);
-    sources = std::make_unique<evaluation::GrpcMetricSources>(
-        evaluation::SourceAddresses{
-            host.config.Get("registry_addr"), host.config.Get("tracking_addr"),
-            host.config.Get("training_addr"), host.config.Get("feedback_addr")},
-        host.internal_proof, absl::Seconds(*timeout));
-    store = std::make_unique<evaluation::EvaluationStore>(host.pool, host.now());
-    delivery_pool = std::make_unique<db::Pool>(db::PoolOptions{host.config.Get("db"), 1});
-    outbox::DispatcherOptions delivery;
-    delivery.service = "evaluation";
-    delivery.internal_proof = host.internal_proof;
-    delivery.peers[evaluation::kRegistryTarget] = host.config.Get("registry_addr");
-    dispatcher = std::make_unique<outbox::Dispatcher>(*delivery_pool, delivery, &host.metrics);
-    dispatcher->Start();
-    std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<evaluation::EvaluationHandlers>(*store, *sources, rules,
-                                                                        host.internal_proof));
-    return services;
-  };
-  def.stop_background = [] {
-    if (dispatcher) dispatcher->Stop();
-  };
+  def.make_process = evaluation::EvaluationProcess::Make;
   return server::RunService(def, argc, argv);
 }

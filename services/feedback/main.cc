@@ -12,61 +12,59 @@ namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Feedback();
 }
 
+namespace zhigai::feedback {
 namespace {
 
-// The handlers plus the outbox dispatcher that delivers their sanction commands. The host
-// destroys its services before its database pool, so owning the dispatcher here stops its
-// thread while the pool still exists.
-class FeedbackProcess final : public zhigai::feedback::FeedbackHandlers {
+// The feedback service's objects, in the order they are built (destroyed in reverse): the
+// handlers and the outbox dispatcher that delivers their sanction commands to the registry.
+class FeedbackProcess final : public server::ServiceProcess {
  public:
-  FeedbackProcess(zhigai::feedback::HandlerDeps deps,
-                  std::unique_ptr<zhigai::outbox::Dispatcher> dispatcher)
-      : FeedbackHandlers(std::move(deps)), dispatcher_(std::move(dispatcher)) {
-    dispatcher_->Start();
+  static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
+    auto p = std::unique_ptr<FeedbackProcess>(new FeedbackProcess());
+    auto clock = host.now();
+    p->store_ = std::make_unique<FeedbackStore>(host.pool, clock);
+    // Engagements belong to tracking: read them from it, never from a copy.
+    p->engagements_ = std::make_unique<TrackingEngagementDirectory>(
+        grpc::CreateChannel(host.config.Get("tracking_addr"), grpc::InsecureChannelCredentials()),
+        host.internal_proof);
+    p->registry_ = std::make_unique<peers::GrpcRegistryReader>(peers::RegistryReaderOptions{
+        "feedback", host.config.Get("registry_addr"), host.internal_proof});
+    outbox::DispatcherOptions options;
+    options.service = "feedback";
+    options.internal_proof = host.internal_proof;
+    options.peers = {{kRegistryPeer, host.config.Get("registry_addr")}};
+    p->dispatcher_ = std::make_unique<outbox::Dispatcher>(host.pool, options, &host.metrics);
+    p->dispatcher_->Start();
+    outbox::Dispatcher* wake = p->dispatcher_.get();
+    p->handlers_ = std::make_unique<FeedbackHandlers>(
+        HandlerDeps{*p->store_, *p->engagements_, *p->registry_, host.internal_proof, clock,
+                    [wake] { wake->Notify(); }});
+    return std::unique_ptr<server::ServiceProcess>(std::move(p));
   }
-  ~FeedbackProcess() override { dispatcher_->Stop(); }
+
+  std::vector<grpc::Service*> services() override { return {handlers_.get()}; }
+
+  // The dispatcher delivers through the host's pool.
+  void Stop() override { dispatcher_->Stop(); }
 
  private:
-  std::unique_ptr<zhigai::outbox::Dispatcher> dispatcher_;
+  FeedbackProcess() = default;
+  std::unique_ptr<FeedbackStore> store_;
+  std::unique_ptr<TrackingEngagementDirectory> engagements_;
+  std::unique_ptr<peers::GrpcRegistryReader> registry_;
+  std::unique_ptr<outbox::Dispatcher> dispatcher_;
+  std::unique_ptr<FeedbackHandlers> handlers_;
 };
 
 }  // namespace
+}  // namespace zhigai::feedback
 
 int main(int argc, char** argv) {
   using namespace zhigai;
-  // Live for the whole process; the host owns the server and the services.
-  static std::unique_ptr<feedback::FeedbackStore> store;
-  static std::unique_ptr<feedback::TrackingEngagementDirectory> engagements;
-  static std::unique_ptr<peers::GrpcRegistryReader> registry;
   server::ServiceDefinition def;
   def.name = "feedback";
   def.default_port = 7105;
   def.migrations = &migrations::Feedback();
-  def.make_services =
-      [](server::HostContext& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-    auto clock = host.now();
-    store = std::make_unique<feedback::FeedbackStore>(host.pool, clock);
-    // Engagements belong to tracking: read them from it, never from a copy.
-    engagements = std::make_unique<feedback::TrackingEngagementDirectory>(
-        grpc::CreateChannel(host.config.Get("tracking_addr"), grpc::InsecureChannelCredentials()),
-        host.internal_proof);
-
-    registry = std::make_unique<peers::GrpcRegistryReader>(peers::RegistryReaderOptions{
-        "feedback", host.config.Get("registry_addr"), host.internal_proof});
-
-    outbox::DispatcherOptions options;
-    options.service = "feedback";
-    options.internal_proof = host.internal_proof;
-    options.peers = {{feedback::kRegistryPeer, host.config.Get("registry_addr")}};
-    auto dispatcher = std::make_unique<outbox::Dispatcher>(host.pool, options, &host.metrics);
-    outbox::Dispatcher* wake = dispatcher.get();
-
-    std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<FeedbackProcess>(
-        feedback::HandlerDeps{*store, *engagements, *registry, host.internal_proof, clock,
-                              [wake] { wake->Notify(); }},
-        std::move(dispatcher)));
-    return services;
-  };
+  def.make_process = feedback::FeedbackProcess::Make;
   return server::RunService(def, argc, argv);
 }
