@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "libs/auth/principal.h"
 #include "libs/core/errors.h"
+#include "libs/peers/peer_call.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
@@ -90,10 +91,7 @@ GrpcMetricSources::GrpcMetricSources(SourceAddresses addresses, std::string inte
 GrpcMetricSources::~GrpcMetricSources() = default;
 
 void GrpcMetricSources::Prepare(grpc::ClientContext& ctx) const {
-  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
-  ctx.AddMetadata(auth::kPrincipalHeader,
-                  auth::EncodePrincipal({auth::Role::kService, "evaluation", "", ""}));
-  ctx.AddMetadata(auth::kInternalProofHeader, proof_);
+  peers::PrepareCall(ctx, "evaluation", proof_, timeout_);
 }
 
 absl::StatusOr<std::vector<SanctionFact>> GrpcMetricSources::Sanctions(int year) {

@@ -6,6 +6,7 @@
 #include "libs/auth/principal.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/peers/peer_call.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
 
 namespace zhigai::feedback {
@@ -76,10 +77,7 @@ TrackingEngagementDirectory::TrackingEngagementDirectory(std::shared_ptr<grpc::C
 absl::StatusOr<EngagementFacts> TrackingEngagementDirectory::Get(const std::string& engagement) {
   auto stub = tv1::TrackingService::NewStub(channel_);
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout_));
-  ctx.AddMetadata(auth::kPrincipalHeader,
-                  auth::EncodePrincipal({auth::Role::kService, "feedback", "", ""}));
-  ctx.AddMetadata(auth::kInternalProofHeader, proof_);
+  peers::PrepareCall(ctx, "feedback", proof_, timeout_);
   tv1::GetEngagementRequest request;
   request.set_name(engagement);
   tv1::Engagement response;
