@@ -14,9 +14,9 @@
 #pragma once
 
 #include <grpcpp/completion_queue.h>
-#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/async_unary_call.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <functional>
 #include <memory>

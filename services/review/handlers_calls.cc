@@ -9,19 +9,19 @@
 #include "libs/core/dates.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
-#include "services/review/wire.h"
 #include "services/review/domain/call_state.h"
 #include "services/review/handlers.h"
 #include "services/review/handlers_util.h"
+#include "services/review/wire.h"
 
 namespace zhigai::review {
 
 using auth::Role;
-using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
 using handlers::CheckVersion;
+using handlers::FullMethod;
 using server::RequireRole;
 using server::Serve;
 

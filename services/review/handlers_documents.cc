@@ -14,10 +14,10 @@
 namespace zhigai::review {
 
 using auth::Role;
-using handlers::FullMethod;
 using handlers::AfterId;
 using handlers::ChangeOf;
 using handlers::CheckRequestId;
+using handlers::FullMethod;
 using handlers::ReadApplication;
 using server::RequireRole;
 using server::Serve;

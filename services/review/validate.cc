@@ -7,8 +7,8 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/text.h"
-#include "services/review/wire.h"
 #include "services/review/domain/call.h"
+#include "services/review/wire.h"
 
 namespace zhigai::review {
 namespace {

@@ -9,8 +9,8 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/tracking/domain/engagement.h"
-#include "services/tracking/handlers_util.h"
 #include "services/tracking/handlers.h"
+#include "services/tracking/handlers_util.h"
 
 namespace zhigai::tracking {
 namespace {

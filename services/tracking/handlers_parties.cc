@@ -8,8 +8,8 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/tracking/domain/need.h"
-#include "services/tracking/handlers_util.h"
 #include "services/tracking/handlers.h"
+#include "services/tracking/handlers_util.h"
 
 namespace zhigai::tracking {
 namespace {

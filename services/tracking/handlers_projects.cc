@@ -22,8 +22,8 @@
 #include "services/tracking/domain/project_counts.h"
 #include "services/tracking/domain/project_record.h"
 #include "services/tracking/domain/revision.h"
-#include "services/tracking/handlers_util.h"
 #include "services/tracking/handlers.h"
+#include "services/tracking/handlers_util.h"
 #include "services/tracking/wire.h"
 
 namespace zhigai::tracking {

@@ -12,9 +12,9 @@
 #include "libs/server/serve.h"
 #include "services/training/domain/audience.h"
 #include "services/training/domain/filing.h"
-#include "services/training/wire.h"
-#include "services/training/handlers_util.h"
 #include "services/training/handlers.h"
+#include "services/training/handlers_util.h"
+#include "services/training/wire.h"
 
 namespace zhigai::training {
 namespace {

@@ -10,8 +10,8 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "services/training/domain/meetings.h"
-#include "services/training/handlers_util.h"
 #include "services/training/handlers.h"
+#include "services/training/handlers_util.h"
 
 namespace zhigai::training {
 namespace {

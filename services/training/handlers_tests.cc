@@ -11,8 +11,8 @@
 #include "libs/server/serve.h"
 #include "services/training/domain/scaled_mean.h"
 #include "services/training/domain/test_scores.h"
-#include "services/training/handlers_util.h"
 #include "services/training/handlers.h"
+#include "services/training/handlers_util.h"
 
 namespace zhigai::training {
 namespace {

@@ -13,8 +13,8 @@
 #include "services/tracking/domain/checksum.h"
 #include "services/tracking/domain/content_hash.h"
 #include "services/tracking/domain/project_counts.h"
-#include "services/tracking/wire.h"
 #include "services/tracking/tests/fixture.h"
+#include "services/tracking/wire.h"
 
 namespace zhigai::tracking {
 namespace {
