@@ -23,6 +23,7 @@ namespace {
 using auth::Role;
 using server::Call;
 using server::ChangeOf;
+using server::CheckVersion;
 using server::RequireRole;
 using server::Serve;
 
@@ -72,14 +73,6 @@ absl::StatusOr<std::pair<int, std::string>> SheetFromName(const std::string& nam
 // Defined with the objection handlers below.
 absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& sources,
                                          const std::vector<ScoreRules>& rules, int year);
-
-absl::Status CheckVersion(int64_t version) {
-  if (version <= 0) {
-    return InvalidField("version", "AIP-154", "send the round version you read",
-                        "请提供读取时的版本号");
-  }
-  return absl::OkStatus();
-}
 
 absl::Status NotPublished() {
   return server::Forbidden("ROUND_NOT_PUBLISHED",
@@ -597,6 +590,40 @@ absl::StatusOr<WhatIfRound> LoadAsRanked(EvaluationStore& store, MetricSources& 
   return round;
 }
 
+absl::Status CheckExclusionsAgreeWithRegistry(
+    MetricSources& sources, int year,
+    const google::protobuf::RepeatedPtrField<v1::InputCorrection>& corrections) {
+  std::vector<InstitutionInput> now;
+  for (const v1::InputCorrection& c : corrections) {
+    for (const std::string& path : c.update_mask().paths()) {
+      if (path != "exclusion") continue;
+      InstitutionInput in;
+      in.credit_code = c.credit_code();
+      now.push_back(std::move(in));
+    }
+  }
+  if (now.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto sanctions, sources.Sanctions(year));
+  ApplyCurrentSanctions(sanctions, now);
+  for (int i = 0, k = 0; i < corrections.size(); ++i) {
+    for (const std::string& path : corrections[i].update_mask().paths()) {
+      if (path != "exclusion") continue;
+      const std::string said = corrections[i].inputs().exclusion();
+      if (ParseExclusion(said) != now[k].exclusion) {
+        return RuleViolation(
+            "EXCLUSION_DISAGREES_WITH_REGISTRY", "R14.5",
+            absl::StrCat("corrections[", i, "].inputs.exclusion: \"", said,
+                         "\" is not what the registry's sanctions in force in ", year, " say (\"",
+                         DescribeExclusion(now[k].exclusion).reason,
+                         "\"); lift or impose the sanction in the registry first"),
+            "处理（禁入、取消资格）以名录服务为准，须先在名录中解除或作出处理");
+      }
+      ++k;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // "evaluationRounds/{year}/objections/{id}" → (year, id).
 absl::StatusOr<std::pair<int, int64_t>> ObjectionFromName(const std::string& name) {
   const size_t at = name.find("/objections/");
@@ -701,33 +728,29 @@ grpc::Status EvaluationHandlers::GetRoundObjection(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::ListRoundObjections(grpc::ServerContext* ctx,
                                                      const v1::ListRoundObjectionsRequest* req,
                                                      v1::ListRoundObjectionsResponse* resp) {
-  return Serve(
-      ctx, proof_, FullMethod("ListRoundObjections"), [&](const Call& call) -> absl::Status {
-        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
-        Violations v;
-        auto year = YearFromName(req->parent(), "parent");
-        v.Absorb(year.status());
-        auto size = db::PageSize(req->page_size());
-        v.Absorb(size.status());
-        auto token = db::DecodePageToken(req->page_token());
-        v.Absorb(token.status());
-        int64_t after = 0;
-        if (token.ok() && !token->empty() && (!absl::SimpleAtoi(*token, &after) || after < 0)) {
-          v.Add("page_token", "AIP-158", "bad page token");
-        }
-        RETURN_IF_ERROR(v.Finish());
-        const std::string only =
-            call.principal.role == Role::kInstitution ? call.principal.credit_code : "";
-        ASSIGN_OR_RETURN(auto rows, store_.ListObjections(*year, after, only, *size + 1));
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
-          *resp->add_objections() = std::move(rows[i]);
-        }
-        if (static_cast<int>(rows.size()) > *size) {
-          const std::string& last = resp->objections(*size - 1).name();
-          resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
-        }
-        return absl::OkStatus();
-      });
+  return Serve(ctx, proof_, FullMethod("ListRoundObjections"),
+               [&](const Call& call) -> absl::Status {
+                 RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kInstitution}));
+                 Violations v;
+                 auto year = YearFromName(req->parent(), "parent");
+                 v.Absorb(year.status());
+                 auto size = db::PageSize(req->page_size());
+                 v.Absorb(size.status());
+                 auto after = server::AfterId(req->page_token());
+                 v.Absorb(after.status());
+                 RETURN_IF_ERROR(v.Finish());
+                 const std::string only =
+                     call.principal.role == Role::kInstitution ? call.principal.credit_code : "";
+                 ASSIGN_OR_RETURN(auto rows, store_.ListObjections(*year, *after, only, *size + 1));
+                 for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+                   *resp->add_objections() = std::move(rows[i]);
+                 }
+                 if (static_cast<int>(rows.size()) > *size) {
+                   resp->set_next_page_token(
+                       db::EncodePageToken(server::IdOf(resp->objections(*size - 1).name())));
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status EvaluationHandlers::DecideRoundObjection(grpc::ServerContext* ctx,
@@ -739,9 +762,7 @@ grpc::Status EvaluationHandlers::DecideRoundObjection(grpc::ServerContext* ctx,
         Violations v;
         auto name = ObjectionFromName(req->name());
         v.Absorb(name.status());
-        if (req->version() <= 0) {
-          v.Add("version", "AIP-154", "version: send the objection's version you read");
-        }
+        v.Absorb(CheckVersion(req->version()));
         v.Absorb(core::ValidateText(req->decision_note(), "decision_note", 1, 2000, "R10.1"));
         if (req->upheld() && req->corrections().empty()) {
           v.Add("corrections", "R10.1", "corrections: an upheld objection says what it corrects");
@@ -768,6 +789,10 @@ grpc::Status EvaluationHandlers::DecideRoundObjection(grpc::ServerContext* ctx,
           }
         }
         RETURN_IF_ERROR(own.Finish());
+        // Bars and cancellations are the registry's (R14.4, R14.5): a correction of the
+        // exclusion may only follow what the registry says now (a sanction lifted there), never
+        // lift or impose one in the ranking alone.
+        RETURN_IF_ERROR(CheckExclusionsAgreeWithRegistry(sources_, year, req->corrections()));
         ASSIGN_OR_RETURN(WhatIfRound round, LoadAsRanked(store_, sources_, rules_, year));
         if (round.state != v1::PUBLISHED) {
           return RuleViolation("ROUND_NOT_PUBLISHED", "R10.1",

@@ -254,9 +254,7 @@ absl::StatusOr<std::vector<int64_t>> SplitInts(absl::string_view text, absl::str
 absl::string_view ExclusionName(Exclusion e) { return DescribeExclusion(e).reason; }
 
 absl::StatusOr<Exclusion> ExclusionFromName(absl::string_view name) {
-  if (name.empty()) return Exclusion::kNone;
-  if (name == "BARRED") return Exclusion::kBarred;
-  if (name == "CANCELLED") return Exclusion::kCancelled;
+  if (auto e = ParseExclusion(name)) return *e;
   return absl::DataLossError(absl::StrCat("snapshot_institutions.exclusion holds \"", name,
                                           "\", which is not an exclusion"));
 }

@@ -15,13 +15,6 @@ RatingCounts FromProto(const v1::RatingCounts& r) {
   return {r.very_satisfied(), r.fairly_satisfied(), r.average(), r.unsatisfied()};
 }
 
-absl::StatusOr<Exclusion> ExclusionFromText(absl::string_view text) {
-  if (text.empty()) return Exclusion::kNone;
-  if (text == DescribeExclusion(Exclusion::kBarred).reason) return Exclusion::kBarred;
-  if (text == DescribeExclusion(Exclusion::kCancelled).reason) return Exclusion::kCancelled;
-  return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not an exclusion"));
-}
-
 // One ScoreInputs field copied into `in`; false for a path that names no field.
 using Setter = void (*)(const v1::ScoreInputs&, InstitutionInput&);
 const std::map<std::string, Setter, std::less<>>& Setters() {
@@ -70,10 +63,10 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
        [](const v1::ScoreInputs& s, InstitutionInput& in) {
          in.verified_complaints = s.verified_complaints();
        }},
-      // Checked before the setter runs (ExclusionFromText), so the cast cannot fail here.
+      // Checked before the setter runs (ParseExclusion), so the fallback is never taken.
       {"exclusion",
        [](const v1::ScoreInputs& s, InstitutionInput& in) {
-         in.exclusion = ExclusionFromText(s.exclusion()).value_or(Exclusion::kNone);
+         in.exclusion = ParseExclusion(s.exclusion()).value_or(Exclusion::kNone);
          if (in.exclusion == Exclusion::kNone) in.exclusion_sanction.clear();
        }},
   };
@@ -127,7 +120,7 @@ void CheckAndApply(const google::protobuf::RepeatedPtrField<v1::InputCorrection>
         paths_ok = false;
         continue;
       }
-      if (path == "exclusion" && !ExclusionFromText(c.inputs().exclusion()).ok()) {
+      if (path == "exclusion" && !ParseExclusion(c.inputs().exclusion())) {
         v.Add(absl::StrCat(at, ".inputs.exclusion"), "R14.5",
               absl::StrCat(at, ".inputs.exclusion: \"", c.inputs().exclusion(),
                            "\" must be \"\", \"BARRED\" or \"CANCELLED\""));
@@ -177,12 +170,9 @@ absl::StatusOr<std::vector<InstitutionInput>> CorrectedInputs(
 }
 
 absl::StatusOr<Exclusion> ExclusionOfSheet(const v1::ScoreSheet& sheet) {
-  auto e = ExclusionFromText(sheet.exclusion().reason());
-  if (!e.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("stored sheet ", sheet.name(), ": ", e.status().message()));
-  }
-  return e;
+  if (auto e = ParseExclusion(sheet.exclusion().reason())) return *e;
+  return absl::DataLossError(absl::StrCat("stored sheet ", sheet.name(), ": \"",
+                                          sheet.exclusion().reason(), "\" is not an exclusion"));
 }
 
 std::vector<std::string> ChangedFields(const v1::ScoreSheet& sheet,
@@ -234,7 +224,7 @@ absl::StatusOr<v1::SimulateRankingResponse> SimulateRanking(
                          "another hypothetical institution"));
       continue;
     }
-    if (!ExclusionFromText(h.inputs().exclusion()).ok()) {
+    if (!ParseExclusion(h.inputs().exclusion())) {
       v.Add(absl::StrCat(at, ".inputs.exclusion"), "R14.5",
             absl::StrCat(at, ".inputs.exclusion: must be \"\", \"BARRED\" or \"CANCELLED\""));
       continue;

@@ -155,7 +155,6 @@ absl::StatusOr<std::vector<ScoreRules>> ParseScoreRules(absl::string_view conten
                                                         absl::string_view source) {
   std::set<std::string> names;
   for (const auto& [name, parameter] : Parameters()) names.insert(name);
-  names.erase("effective_from");
   ASSIGN_OR_RETURN(std::vector<core::RuleVersion> versions,
                    core::ParseRuleVersions(content, source, names));
   std::vector<ScoreRules> out;
@@ -165,7 +164,7 @@ absl::StatusOr<std::vector<ScoreRules>> ParseScoreRules(absl::string_view conten
     r.effective_from = version.effective_from;
     const auto& values = version.values;
     for (const auto& [name, parameter] : Parameters()) {
-      if (!parameter.read || name == "effective_from") continue;
+      if (!parameter.read) continue;  // bands: below
       const core::RuleValue& v = values.at(name);
       if (absl::Status s = parameter.read(v.value, r); !s.ok()) {
         return core::TsvError(source, v.line, absl::StrCat(name, ": ", s.message()));

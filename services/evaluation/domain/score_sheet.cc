@@ -275,6 +275,13 @@ const ExclusionText& DescribeExclusion(Exclusion exclusion) {
   return kNone;
 }
 
+std::optional<Exclusion> ParseExclusion(absl::string_view reason) {
+  for (Exclusion e : {Exclusion::kNone, Exclusion::kBarred, Exclusion::kCancelled}) {
+    if (DescribeExclusion(e).reason == reason) return e;
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<ScoreSheet> ComputeScoreSheet(const InstitutionInput& input,
                                              const ScoreRules& rules) {
   if (absl::Status s = Validate(input); !s.ok()) return s;

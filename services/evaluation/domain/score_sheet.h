@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct ExclusionText {
   absl::string_view chinese;
 };
 const ExclusionText& DescribeExclusion(Exclusion exclusion);
+// The inverse of DescribeExclusion(e).reason: "" , "BARRED", "CANCELLED"; nullopt otherwise.
+std::optional<Exclusion> ParseExclusion(absl::string_view reason);
 
 // One bureau test of year Y (S1.3). Both values in hundredths of a point so that fractional
 // marks stay exact (85.5 of 100 → {8550, 10000}).

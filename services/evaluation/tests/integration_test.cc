@@ -1097,6 +1097,23 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   EXPECT_EQ(decided.objection().state(), v1::OBJECTION_REJECTED);
   EXPECT_EQ(decided.round().publication(), 1) << "a rejection publishes nothing";
 
+  // Lifting c's bar through an objection is refused while the registry still holds the bar
+  // (R14.5 is the registry's); nothing is published.
+  v1::RoundObjection of_c;
+  ASSERT_TRUE(file(Inst(k.c), k.c, "obj-c", &of_c).ok());
+  v1::DecideRoundObjectionRequest lift;
+  lift.set_name(of_c.name());
+  lift.set_version(of_c.version());
+  lift.set_upheld(true);
+  lift.set_decision_note("请求解除禁入");
+  v1::InputCorrection* unbar = lift.add_corrections();
+  unbar->set_credit_code(k.c);
+  unbar->mutable_update_mask()->add_paths("exclusion");
+  s = stub_->DecideRoundObjection(As(City()).get(), lift, &decided);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(s), "EXCLUSION_DISAGREES_WITH_REGISTRY");
+  EXPECT_EQ(Get(year).publication(), 1);
+
   // Upheld: d's panel scores were entered wrong; the right ones are 90.
   decide.set_name(objection.name());
   decide.set_version(objection.version());
@@ -1166,7 +1183,7 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   ASSERT_EQ(mine.objections_size(), 1);
   EXPECT_EQ(mine.objections(0).corrections_size(), 1);
   ASSERT_TRUE(stub_->ListRoundObjections(As(City()).get(), list, &all).ok());
-  EXPECT_EQ(all.objections_size(), 2);
+  EXPECT_EQ(all.objections_size(), 3);
   v1::GetRoundObjectionRequest get;
   get.set_name(other.name());
   EXPECT_EQ(Reason(stub_->GetRoundObjection(As(Inst(k.d)).get(), get, &objection)),
