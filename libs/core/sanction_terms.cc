@@ -1,13 +1,10 @@
 #include "libs/core/sanction_terms.h"
 
 namespace zhigai::core {
-namespace {
-constexpr int kBarYears = 3;  // R14.5: 三年内
-}  // namespace
 
-absl::CivilDay BarFirstFreeDay(absl::CivilDay start) {
+absl::CivilDay BarFirstFreeDay(absl::CivilDay start, int years) {
   // Constructing from fields normalises 29 Feb of a non-leap year to 1 March.
-  return absl::CivilDay(start.year() + kBarYears, start.month(), start.day());
+  return absl::CivilDay(start.year() + years, start.month(), start.day());
 }
 
 }  // namespace zhigai::core

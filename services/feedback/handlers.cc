@@ -470,8 +470,9 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
         if (req->outcome() == v1::VERIFIED_SERIOUS) {
           auto starts = d_.store.BarStartsOf(current->institution_credit_code());
           if (!starts.ok()) return starts.status();
-          const bool within_a_bar = std::any_of(
-              starts->begin(), starts->end(), [&](auto start) { return IsBarredOn(start, *day); });
+          const bool within_a_bar = std::any_of(starts->begin(), starts->end(), [&](auto start) {
+            return IsBarredOn(start, *day, d_.sanction_rules);
+          });
           if (within_a_bar) {
             auto lifts = d_.registry.LiftedBars(current->institution_credit_code());
             if (!lifts.ok()) return lifts.status();
@@ -481,7 +482,7 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
         auto out = d_.store.VerifyComplaint(
             ChangeOf(call), *id, req->version(), req->outcome(), req->reasons(), *day,
             [&](const std::string& institution, const std::vector<SeriousComplaint>& serious) {
-              return BarOrders(institution, serious, lifted);
+              return BarOrders(institution, serious, d_.sanction_rules, lifted);
             });
         if (!out.ok()) return out.status();
         if (out->ordered_sanction && d_.outbox_committed) d_.outbox_committed();

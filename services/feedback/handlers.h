@@ -2,7 +2,9 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "libs/core/sanction_rules.h"
 #include "libs/peers/registry_reader.h"
 #include "services/feedback/engagement_directory.h"
 #include "services/feedback/store.h"
@@ -15,6 +17,8 @@ struct HandlerDeps {
   EngagementDirectory& engagements;
   // Whether a complained-of institution is registered; the bars a bureau lifted (R14.5).
   peers::RegistryReader& registry;
+  // R14.5's figures by version (data/sanction-rules.tsv), the ones the registry also reads.
+  const std::vector<core::SanctionRules>& sanction_rules;
   std::string internal_proof;
   Clock clock;
   // Called after a transaction that enqueued an outbox command has committed (wakes the

@@ -1,7 +1,9 @@
 // zhigai-feedback: wiring only.
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/core/sanction_rules.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/feedback/handlers.h"
@@ -21,6 +23,11 @@ class FeedbackProcess final : public server::ServiceProcess {
  public:
   static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
     auto p = std::unique_ptr<FeedbackProcess>(new FeedbackProcess());
+    std::string rules_path = host.config.Get("sanction_rules_path");
+    if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/sanction-rules.tsv");
+    auto rules = core::LoadSanctionRules(rules_path);
+    if (!rules.ok()) return rules.status();
+    p->sanction_rules_ = std::move(*rules);
     auto clock = host.now();
     p->store_ = std::make_unique<FeedbackStore>(host.pool, clock);
     // Engagements belong to tracking: read them from it, never from a copy.
@@ -37,8 +44,8 @@ class FeedbackProcess final : public server::ServiceProcess {
     p->dispatcher_->Start();
     outbox::Dispatcher* wake = p->dispatcher_.get();
     p->handlers_ = std::make_unique<FeedbackHandlers>(
-        HandlerDeps{*p->store_, *p->engagements_, *p->registry_, host.internal_proof, clock,
-                    [wake] { wake->Notify(); }});
+        HandlerDeps{*p->store_, *p->engagements_, *p->registry_, p->sanction_rules_,
+                    host.internal_proof, clock, [wake] { wake->Notify(); }});
     return std::unique_ptr<server::ServiceProcess>(std::move(p));
   }
 
@@ -49,6 +56,7 @@ class FeedbackProcess final : public server::ServiceProcess {
 
  private:
   FeedbackProcess() = default;
+  std::vector<core::SanctionRules> sanction_rules_;
   std::unique_ptr<FeedbackStore> store_;
   std::unique_ptr<TrackingEngagementDirectory> engagements_;
   std::unique_ptr<peers::GrpcRegistryReader> registry_;
@@ -65,6 +73,10 @@ int main(int argc, char** argv) {
   def.name = "feedback";
   def.default_port = 7105;
   def.migrations = &migrations::Feedback();
+  def.extra_settings = {{"sanction_rules_path",
+                         "every version of the R14.5 sanction rules (issue 26); empty = "
+                         "<data_dir>/sanction-rules.tsv. Read at start: a bad file stops the start",
+                         std::string("")}};
   def.make_process = feedback::FeedbackProcess::Make;
   return server::RunService(def, argc, argv);
 }

@@ -15,6 +15,7 @@ constexpr size_t kMaxReferencedComplaints = 12;
 
 std::vector<SanctionOrder> BarOrders(const std::string& institution,
                                      const std::vector<SeriousComplaint>& serious,
+                                     const std::vector<core::SanctionRules>& rules,
                                      const std::vector<LiftedBar>& lifted) {
   std::vector<Complaint> complaints;
   complaints.reserve(serious.size());
@@ -23,7 +24,9 @@ std::vector<SanctionOrder> BarOrders(const std::string& institution,
         {s.complainant_credit_code, ComplaintOutcome::kVerifiedSerious, s.verified_on});
   }
   std::vector<SanctionOrder> orders;
-  for (const BarDecision& decision : DecideBars(complaints, lifted)) {
+  for (const BarDecision& decision : DecideBars(complaints, rules, lifted)) {
+    // DecideBars decides a bar only under a version in force on its first day.
+    const core::SanctionRules& terms = *core::SanctionRulesIn(rules, decision.start);
     std::vector<std::string> names;
     for (size_t i = 0; i < decision.counted.size() && i < kMaxReferencedComplaints; ++i) {
       names.push_back(absl::StrCat("complaints/", serious[decision.counted[i]].id));
@@ -36,10 +39,15 @@ std::vector<SanctionOrder> BarOrders(const std::string& institution,
     order.source_reference = absl::StrJoin(names, ",");
     order.reason =
         decision.trigger == BarTrigger::kDistinctEnterprises
-            ? "R14.5: complaints from 3 distinct enterprises verified as causing serious harm "
-              "(3家企业投诉经核实造成恶劣影响)"
-            : "R14.5: 3 complaints from one enterprise verified as causing serious harm "
-              "(同一企业3次投诉经核实造成恶劣影响)";
+            ? absl::StrCat("R14.5: complaints from ", terms.bar_distinct_enterprises,
+                           " distinct enterprises verified as causing serious harm (",
+                           terms.bar_distinct_enterprises, "家企业投诉经核实造成恶劣影响)")
+            : absl::StrCat(
+                  "R14.5: ", terms.bar_complaints_from_one_enterprise,
+                  " complaints from one enterprise verified as causing serious harm (同一企业",
+                  terms.bar_complaints_from_one_enterprise, "次投诉经核实造成恶劣影响)");
+    if (terms.version > 1)
+      absl::StrAppend(&order.reason, "; sanction rules version ", terms.version);
     orders.push_back(std::move(order));
   }
   return orders;

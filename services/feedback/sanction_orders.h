@@ -40,6 +40,7 @@ struct SeriousComplaint {
 // first day). `lifted`: bars a bureau lifted, so that new complaints may bar again.
 std::vector<SanctionOrder> BarOrders(const std::string& institution_credit_code,
                                      const std::vector<SeriousComplaint>& serious,
+                                     const std::vector<core::SanctionRules>& rules,
                                      const std::vector<LiftedBar>& lifted = {});
 
 // The cancellation for a plagiarism finding (R14.4), from the finding day.

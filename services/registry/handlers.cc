@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -99,6 +100,7 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
 }
 
 RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& ref,
+                                   const std::vector<core::SanctionRules>& sanction_rules,
                                    std::string internal_proof, Clock clock, PublicChangeHub* hub)
     // One queue thread: a cached answer takes microseconds, and a second thread on two cores
     // cost more in wake-ups than it added (0.78 against 0.61 of pgbench -S, 15 against 18 µs
@@ -556,9 +558,13 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
     v.Absorb(core::ValidateLine(req->source_reference(), "source_reference", 1, 500, "R14.5"));
     v.Absorb(core::ValidateText(req->reason(), "reason", 0, 1000, "FORMAT"));
     if (auto s = v.Finish(); !s.ok()) return s;
+    // Issue 26: the term is the one of the rules in force on the first day, and the sanction
+    // records that version.
+    ASSIGN_OR_RETURN(const core::SanctionRules* terms,
+                     core::SanctionRulesOn(sanction_rules_, *start));
     auto out = store_.ImposeSanction(
         ChangeOf(call), server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
-        *req, *start, SanctionLastDay(req->kind(), *start));
+        *req, *start, SanctionLastDay(req->kind(), *start, *terms), terms->version);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/core/io_policy.h"
+#include "libs/core/sanction_rules.h"
 #include "libs/server/async_unary.h"
 #include "libs/server/call.h"
 #include "libs/server/request_kit.h"
@@ -31,8 +32,10 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
  public:
   // `hub` (may be null: followers then poll the table) serves the feed's recent end to
   // WatchPublicChanges from memory.
-  RegistryHandlers(RegistryStore& store, const ReferenceData& ref, std::string internal_proof,
-                   Clock clock, PublicChangeHub* hub = nullptr);
+  // `sanction_rules`: every version of data/sanction-rules.tsv (R14.5's term by version).
+  RegistryHandlers(RegistryStore& store, const ReferenceData& ref,
+                   const std::vector<core::SanctionRules>& sanction_rules,
+                   std::string internal_proof, Clock clock, PublicChangeHub* hub = nullptr);
   ~RegistryHandlers() override { StopServing(); }
 
   grpc::Status CreateInstitution(grpc::ServerContext*, const v1::CreateInstitutionRequest*,
@@ -89,6 +92,7 @@ class RegistryHandlers final : public RegistryServiceBase, public server::Comple
 
   RegistryStore& store_;
   const ReferenceData& ref_;
+  const std::vector<core::SanctionRules>& sanction_rules_;
   std::string proof_;
   Clock clock_;
   PublicChangeHub* hub_;

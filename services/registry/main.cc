@@ -1,6 +1,8 @@
 // zhigai-registry: wiring only.
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/core/refdata.h"
+#include "libs/core/sanction_rules.h"
 #include "libs/db/listener.h"
 #include "libs/server/host.h"
 #include "services/registry/handlers.h"
@@ -19,6 +21,11 @@ class RegistryProcess final : public server::ServiceProcess {
     auto catalogs = core::LoadCatalogs(host.data_dir);
     if (!catalogs.ok()) return catalogs.status();
     auto p = std::unique_ptr<RegistryProcess>(new RegistryProcess());
+    std::string rules_path = host.config.Get("sanction_rules_path");
+    if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/sanction-rules.tsv");
+    auto rules = core::LoadSanctionRules(rules_path);
+    if (!rules.ok()) return rules.status();
+    p->sanction_rules_ = std::move(*rules);
     p->ref_ = std::make_unique<ReferenceData>(
         ReferenceData{std::move(catalogs->industries), std::move(catalogs->divisions)});
     auto clock = host.now();
@@ -50,8 +57,8 @@ class RegistryProcess final : public server::ServiceProcess {
         host.config.Get("db"), kPublicChangesChannel, [hub](const std::string&) { hub->Bump(); },
         [hub](bool) { hub->Bump(); });
     p->feed_listener_->Start();
-    p->handlers_ =
-        std::make_unique<RegistryHandlers>(*store, *p->ref_, host.internal_proof, clock, hub);
+    p->handlers_ = std::make_unique<RegistryHandlers>(*store, *p->ref_, p->sanction_rules_,
+                                                      host.internal_proof, clock, hub);
     return std::unique_ptr<server::ServiceProcess>(std::move(p));
   }
 
@@ -67,6 +74,7 @@ class RegistryProcess final : public server::ServiceProcess {
  private:
   RegistryProcess() = default;
   std::unique_ptr<ReferenceData> ref_;
+  std::vector<core::SanctionRules> sanction_rules_;
   std::unique_ptr<RegistryCache> cache_;
   std::unique_ptr<db::NotificationListener> listener_;
   std::unique_ptr<RegistryStore> store_;
@@ -84,6 +92,10 @@ int main(int argc, char** argv) {
   def.name = "registry";
   def.default_port = 7101;
   def.migrations = &migrations::Registry();
+  def.extra_settings = {{"sanction_rules_path",
+                         "every version of the R14.5 sanction rules (issue 26); empty = "
+                         "<data_dir>/sanction-rules.tsv. Read at start: a bad file stops the start",
+                         std::string("")}};
   def.make_process = registry::RegistryProcess::Make;
   return server::RunService(def, argc, argv);
 }

@@ -129,12 +129,13 @@ constexpr Statement kListFilings{
   " lift_reason, version,"                                                                     \
   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"              \
   " coalesce(lift_date::text, ''), lifted_by,"                                                 \
-  " coalesce(to_char(lift_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
+  " coalesce(to_char(lift_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')," \
+  " rule_version"
 constexpr Statement kInsertSanction{
     "registry.insert_sanction",
     "INSERT INTO sanctions (credit_code, kind, start_date, end_date, source_reference, reason,"
-    " command_id, version, created_at) SELECT $1, $2, $3::date, $4::date, $5, $6, $7, 1,"
-    " $8::timestamptz WHERE EXISTS (SELECT 1 FROM institutions WHERE credit_code = $1)"
+    " command_id, version, created_at, rule_version) SELECT $1, $2, $3::date, $4::date, $5, $6,"
+    " $7, 1, $8::timestamptz, $9 WHERE EXISTS (SELECT 1 FROM institutions WHERE credit_code = $1)"
     " RETURNING " SANCTION_COLUMNS};
 constexpr Statement kGetSanction{"registry.get_sanction",
                                  "SELECT " SANCTION_COLUMNS " FROM sanctions WHERE id = $1"};
@@ -261,6 +262,7 @@ absl::StatusOr<v1::Sanction> RowToSanction(const db::Result& r, int i) {
   s.set_lift_time(r.String(i, 13));
   s.set_version(r.Int64(i, 9));
   s.set_create_time(r.String(i, 10));
+  s.set_rule_version(static_cast<int32_t>(r.Int64(i, 14)));
   return s;
 }
 
@@ -684,17 +686,15 @@ absl::StatusOr<std::vector<v1::CountyFiling>> RegistryStore::ListCountyFilings(
   return out;
 }
 
-absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(const Change& change,
-                                                           const std::string& key,
-                                                           const v1::ImposeSanctionRequest& req,
-                                                           absl::CivilDay start,
-                                                           absl::CivilDay last_day) {
+absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(
+    const Change& change, const std::string& key, const v1::ImposeSanctionRequest& req,
+    absl::CivilDay start, absl::CivilDay last_day, int rule_version) {
   v1::Sanction out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r =
-        c.Exec(kInsertSanction, {req.credit_code(), v1::SanctionKind_Name(req.kind()),
-                                 core::FormatDate(start), core::FormatDate(last_day),
-                                 req.source_reference(), req.reason(), req.command_id(), Now()});
+    auto r = c.Exec(kInsertSanction,
+                    {req.credit_code(), v1::SanctionKind_Name(req.kind()), core::FormatDate(start),
+                     core::FormatDate(last_day), req.source_reference(), req.reason(),
+                     req.command_id(), Now(), int64_t{rule_version}});
     if (!r.ok()) {
       if (db::ConstraintOf(r.status()) == "sanctions_command_id_key") {
         return Error(absl::StatusCode::kAlreadyExists, "COMMAND_ID_REUSED",

@@ -91,7 +91,8 @@ class RegistryStore {
   absl::StatusOr<v1::Sanction> ImposeSanction(const Change& change,
                                               const std::string& idempotency_key,
                                               const v1::ImposeSanctionRequest& request,
-                                              absl::CivilDay start, absl::CivilDay last_day);
+                                              absl::CivilDay start, absl::CivilDay last_day,
+                                              int rule_version);
   absl::StatusOr<v1::Sanction> GetSanction(int64_t id);
   absl::StatusOr<v1::Sanction> LiftSanction(const Change& change, int64_t id,
                                             int64_t expected_version, const std::string& reason);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "libs/db/pool.h"
 #include "libs/peers/registry_eligibility.h"
 #include "libs/server/host.h"
@@ -100,8 +101,8 @@ RealSources::RealSources(db::testing::TestDatabase& db, int year)
   m.registry_ref =
       std::make_unique<registry::ReferenceData>(registry::ReferenceData{*industries, *divisions});
   m.registry_store = std::make_unique<registry::RegistryStore>(*m.registry_pool, last);
-  m.registry = std::make_unique<registry::RegistryHandlers>(*m.registry_store, *m.registry_ref,
-                                                            kRealProof, last);
+  m.registry = std::make_unique<registry::RegistryHandlers>(
+      *m.registry_store, *m.registry_ref, core::TestSanctionRules(), kRealProof, last);
   addresses_.registry = serve(m.registry.get());
 
   m.tracking_pool = Pool(db, "tracking", migrations::Tracking());
@@ -138,8 +139,9 @@ RealSources::RealSources(db::testing::TestDatabase& db, int year)
       Channel(addresses_.tracking), kRealProof);
   m.registry_reader = std::make_unique<peers::GrpcRegistryReader>(
       peers::RegistryReaderOptions{"feedback", addresses_.registry, kRealProof});
-  m.feedback = std::make_unique<feedback::FeedbackHandlers>(feedback::HandlerDeps{
-      *m.feedback_store, *m.engagements, *m.registry_reader, kRealProof, last, [] {}});
+  m.feedback = std::make_unique<feedback::FeedbackHandlers>(
+      feedback::HandlerDeps{*m.feedback_store, *m.engagements, *m.registry_reader,
+                            core::TestSanctionRules(), kRealProof, last, [] {}});
   addresses_.feedback = serve(m.feedback.get());
 
   registry_stub_ = registry::v1::RegistryService::NewStub(Channel(addresses_.registry));

@@ -11,9 +11,6 @@
 namespace zhigai::feedback {
 namespace {
 
-// R14.5: three distinct enterprises, or three complaints from one, bar for three years.
-constexpr int kBarComplaints = 3;
-
 constexpr std::array<std::pair<ComplaintOutcome, absl::string_view>, 4> kNames = {{
     {ComplaintOutcome::kPending, "PENDING"},
     {ComplaintOutcome::kVerifiedSerious, "VERIFIED_SERIOUS"},
@@ -43,6 +40,7 @@ bool CountsTowardsBar(ComplaintOutcome outcome) {
 }
 
 std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
+                                    const std::vector<core::SanctionRules>& rules,
                                     absl::Span<const LiftedBar> lifted) {
   std::vector<size_t> qualifying;
   for (size_t i = 0; i < complaints.size(); ++i) {
@@ -70,6 +68,8 @@ std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
   std::map<absl::string_view, int> per_enterprise;
   for (size_t index : qualifying) {
     const Complaint& complaint = complaints[index];
+    const core::SanctionRules* terms = core::SanctionRulesIn(rules, complaint.verified_on);
+    if (terms == nullptr) continue;
     if (!bars.empty() && in_force(bars.back(), complaint.verified_on)) continue;
     if (!pending.empty() &&
         complaints[pending.front()].verified_on.year() != complaint.verified_on.year()) {
@@ -79,9 +79,9 @@ std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
     pending.push_back(index);
     const int from_this = ++per_enterprise[complaint.complainant_credit_code];
     BarTrigger trigger = BarTrigger::kNone;
-    if (static_cast<int>(per_enterprise.size()) >= kBarComplaints) {
+    if (static_cast<int>(per_enterprise.size()) >= terms->bar_distinct_enterprises) {
       trigger = BarTrigger::kDistinctEnterprises;
-    } else if (from_this >= kBarComplaints) {
+    } else if (from_this >= terms->bar_complaints_from_one_enterprise) {
       trigger = BarTrigger::kRepeatedEnterprise;
     }
     if (trigger == BarTrigger::kNone) continue;
@@ -89,7 +89,8 @@ std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
     bar.barred = true;
     bar.trigger = trigger;
     bar.start = complaint.verified_on;
-    bar.end = BarEnd(bar.start);
+    bar.end = BarEnd(bar.start, *terms);
+    bar.rule_version = terms->version;
     bar.counted = pending;
     bar.qualifying_complaints = static_cast<int>(pending.size());
     bar.distinct_enterprises = static_cast<int>(per_enterprise.size());
@@ -100,8 +101,9 @@ std::vector<BarDecision> DecideBars(absl::Span<const Complaint> complaints,
   return bars;
 }
 
-BarDecision DecideBar(absl::Span<const Complaint> complaints) {
-  std::vector<BarDecision> bars = DecideBars(complaints);
+BarDecision DecideBar(absl::Span<const Complaint> complaints,
+                      const std::vector<core::SanctionRules>& rules) {
+  std::vector<BarDecision> bars = DecideBars(complaints, rules);
   BarDecision decision = bars.empty() ? BarDecision{} : bars.front();
   std::map<absl::string_view, int> per_enterprise;
   int qualifying = 0;
@@ -115,10 +117,14 @@ BarDecision DecideBar(absl::Span<const Complaint> complaints) {
   return decision;
 }
 
-absl::CivilDay BarEnd(absl::CivilDay start) { return core::BarFirstFreeDay(start); }
+absl::CivilDay BarEnd(absl::CivilDay start, const core::SanctionRules& in_force) {
+  return core::BarFirstFreeDay(start, in_force.bar_years);
+}
 
-bool IsBarredOn(absl::CivilDay start, absl::CivilDay day) {
-  return start <= day && day < BarEnd(start);
+bool IsBarredOn(absl::CivilDay start, absl::CivilDay day,
+                const std::vector<core::SanctionRules>& rules) {
+  const core::SanctionRules* terms = core::SanctionRulesIn(rules, start);
+  return terms != nullptr && start <= day && day < BarEnd(start, *terms);
 }
 
 }  // namespace zhigai::feedback

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/errors.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "services/registry/testing/registry_server.h"
@@ -90,8 +91,9 @@ Harness::Harness(bool with_registry) {
   options.call_timeout = absl::Seconds(2);
   dispatcher_ = std::make_unique<outbox::Dispatcher>(*pool_, options);
   outbox::Dispatcher* wake = dispatcher_.get();
-  handlers_ = std::make_unique<FeedbackHandlers>(
-      HandlerDeps{*store_, engagements_, *reader_, kProof, clock, [wake] { wake->Notify(); }});
+  handlers_ = std::make_unique<FeedbackHandlers>(HandlerDeps{*store_, engagements_, *reader_,
+                                                             core::TestSanctionRules(), kProof,
+                                                             clock, [wake] { wake->Notify(); }});
   int port = 0;
   server_ = server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port);
   stub_ = v1::FeedbackService::NewStub(

@@ -6,9 +6,11 @@
 
 namespace zhigai::registry {
 
-absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start) {
+absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start,
+                               const core::SanctionRules& in_force) {
   // The one computation of both terms (libs/core/sanction_terms.h), shared with feedback.
-  return kind == v1::CANCEL ? core::CancellationLastDay(start) : core::BarLastDay(start);
+  return kind == v1::CANCEL ? core::CancellationLastDay(start)
+                            : core::BarLastDay(start, in_force.bar_years);
 }
 
 bool InForceOn(const SanctionFact& s, absl::CivilDay day) {

@@ -5,15 +5,19 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "libs/core/sanction_rules.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::registry {
 
-// Last day (inclusive) a sanction starting on `start` is in force.
+// Last day (inclusive) a sanction starting on `start` is in force; `in_force`: the version of
+// data/sanction-rules.tsv in force on `start` (issue 26).
 // R14.4: a CANCEL runs to 31 December of the start's year.
-// R14.5 decision: a BAR runs three years from the start: [start, start + 3 years), so its last
-// day is the day before the third anniversary (29 Feb starts end on 28 Feb three years on).
-absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start);
+// R14.5 decision: a BAR runs three years (version 1) from the start: [start, start + 3 years),
+// so its last day is the day before the third anniversary (29 Feb starts end on 28 Feb three
+// years on).
+absl::CivilDay SanctionLastDay(v1::SanctionKind kind, absl::CivilDay start,
+                               const core::SanctionRules& in_force);
 
 // The direction that a service kind needs (R3.1): diagnosis and solution design are the
 // CONSULTING direction, training is TRAINING.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "libs/server/testing/context_as.h"
 
 namespace zhigai::migrations {
@@ -60,7 +61,8 @@ void RegistryServer::Start() {
       [this](bool) { feed_hub_->Bump(); });
   feed_listener_->Start();
   handlers_ = std::make_unique<RegistryHandlers>(
-      *store_, *ref_, proof_, [] { return absl::Now(); }, feed_hub_.get());
+      *store_, *ref_, core::TestSanctionRules(), proof_, [] { return absl::Now(); },
+      feed_hub_.get());
   int port = port_;
   server_ =
       server::StartServer({handlers_.get()}, absl::StrCat("127.0.0.1:", port_), nullptr, &port);

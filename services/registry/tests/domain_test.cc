@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "libs/core/errors.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "services/registry/domain/profile.h"
 #include "services/registry/domain/sanctions.h"
 
@@ -141,15 +142,23 @@ TEST(PersonalData, OnlyBureausAndTheInstitutionItself) {
   EXPECT_FALSE(in.has_legal_representative());
 }
 
+// Version 1 of data/sanction-rules.tsv, as the registry loads it.
+const core::SanctionRules& V1() { return core::TestSanctionRules().front(); }
+
 TEST(SanctionLastDay, CancelRunsToYearEndR14_4) {
-  EXPECT_EQ(SanctionLastDay(v1::CANCEL, CivilDay(2026, 5, 10)), CivilDay(2026, 12, 31));
-  EXPECT_EQ(SanctionLastDay(v1::CANCEL, CivilDay(2026, 12, 31)), CivilDay(2026, 12, 31));
+  EXPECT_EQ(SanctionLastDay(v1::CANCEL, CivilDay(2026, 5, 10), V1()), CivilDay(2026, 12, 31));
+  EXPECT_EQ(SanctionLastDay(v1::CANCEL, CivilDay(2026, 12, 31), V1()), CivilDay(2026, 12, 31));
 }
 
 TEST(SanctionLastDay, BarRunsThreeYearsAnniversaryFreeR14_5) {
-  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2026, 3, 15)), CivilDay(2029, 3, 14));
-  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2024, 2, 29)), CivilDay(2027, 2, 28));
-  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2026, 1, 1)), CivilDay(2028, 12, 31));
+  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2026, 3, 15), V1()), CivilDay(2029, 3, 14));
+  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2024, 2, 29), V1()), CivilDay(2027, 2, 28));
+  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2026, 1, 1), V1()), CivilDay(2028, 12, 31));
+  // A revision's term is used as the version in force gives it.
+  core::SanctionRules five = V1();
+  five.bar_years = 5;
+  EXPECT_EQ(SanctionLastDay(v1::BAR, CivilDay(2026, 3, 15), five), CivilDay(2031, 3, 14));
+  EXPECT_EQ(SanctionLastDay(v1::CANCEL, CivilDay(2026, 3, 15), five), CivilDay(2026, 12, 31));
 }
 
 v1::CheckEligibilityRequest Req(common::v1::ServiceKind kind, std::string division = "") {

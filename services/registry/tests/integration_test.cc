@@ -12,6 +12,7 @@
 #include "google/rpc/status.pb.h"
 #include "libs/auth/principal.h"
 #include "libs/core/dates.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "libs/db/listener.h"
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
@@ -51,7 +52,8 @@ class RegistryTest : public ::testing::Test {
     cache_->SetEnabled(true);
     store_ = new RegistryStore(
         *pool_, [] { return absl::Now(); }, cache_);
-    handlers_ = new RegistryHandlers(*store_, *ref_, kProof, [] { return absl::Now(); });
+    handlers_ = new RegistryHandlers(*store_, *ref_, core::TestSanctionRules(), kProof,
+                                     [] { return absl::Now(); });
     int port = 0;
     server_ =
         new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
@@ -361,8 +363,8 @@ TEST_F(RegistryTest, ServersWithCompletionQueueMethodsStartAndStopCleanly) {
     });
   }
   for (int i = 0; i < 20; ++i) {
-    auto handlers =
-        std::make_unique<RegistryHandlers>(*store_, *ref_, kProof, [] { return absl::Now(); });
+    auto handlers = std::make_unique<RegistryHandlers>(*store_, *ref_, core::TestSanctionRules(),
+                                                       kProof, [] { return absl::Now(); });
     int port = 0;
     auto server = server::StartServer({handlers.get()}, "127.0.0.1:0", nullptr, &port);
     ASSERT_NE(server, nullptr);
@@ -379,6 +381,78 @@ TEST_F(RegistryTest, ServersWithCompletionQueueMethodsStartAndStopCleanly) {
   }
   busy = false;
   for (auto& t : spinners) t.join();
+}
+
+// Issue 26: a sanction's term is computed under the sanction rules in force on its first day
+// and records their version; adding a version 2 (five-year bars from 2040) leaves a bar of
+// 2039 at three years, and a start before the first version is refused, nothing written.
+TEST_F(RegistryTest, ASanctionIsTimedUnderTheRulesInForceOnItsFirstDayAndSaysWhich) {
+  auto rules = core::ParseSanctionRules(
+      "version\tparameter\tvalue\tsource\n"
+      "1\teffective_from\t2000-01-01\t\n1\tr14_5.bar_years\t3\t\n"
+      "1\tr14_5.bar_distinct_enterprises\t3\t\n"
+      "1\tr14_5.bar_complaints_from_one_enterprise\t3\t\n"
+      "2\teffective_from\t2040-01-01\t\n2\tr14_5.bar_years\t5\t\n"
+      "2\tr14_5.bar_distinct_enterprises\t3\t\n"
+      "2\tr14_5.bar_complaints_from_one_enterprise\t3\t\n",
+      "two-versions.tsv");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto handlers = std::make_unique<RegistryHandlers>(*store_, *ref_, *rules, kProof,
+                                                     [] { return absl::Now(); });
+  int port = 0;
+  auto server = server::StartServer({handlers.get()}, "127.0.0.1:0", nullptr, &port);
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::RegistryService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  const std::string code = "91330302MA2RULE7KK";
+  v1::Institution created;
+  ASSERT_TRUE(Create(Profile(code), "req-rules", &created).ok());
+  v1::ImposeSanctionRequest bar;
+  bar.set_credit_code(code);
+  bar.set_kind(v1::BAR);
+  bar.set_source_reference("complaints/1,complaints/2,complaints/3");
+  v1::Sanction under_v1, under_v2;
+  bar.set_command_id("rules-v1");
+  bar.set_start_date("2039-12-31");
+  ASSERT_TRUE(stub->ImposeSanction(As(Service()).get(), bar, &under_v1).ok());
+  EXPECT_EQ(under_v1.rule_version(), 1);
+  EXPECT_EQ(under_v1.end_date(), "2042-12-30");
+  bar.set_command_id("rules-v2");
+  bar.set_start_date("2040-01-01");
+  ASSERT_TRUE(stub->ImposeSanction(As(Service()).get(), bar, &under_v2).ok());
+  EXPECT_EQ(under_v2.rule_version(), 2);
+  EXPECT_EQ(under_v2.end_date(), "2044-12-31");
+  // Read back through the suite's registry (version 1 only): the stored terms and versions stay.
+  v1::ListSanctionsRequest list;
+  list.set_credit_code(code);
+  v1::ListSanctionsResponse read;
+  ASSERT_TRUE(stub_->ListSanctions(As(City()).get(), list, &read).ok());
+  ASSERT_EQ(read.sanctions_size(), 2);
+  EXPECT_EQ(read.sanctions(0).rule_version(), 1);
+  EXPECT_EQ(read.sanctions(1).rule_version(), 2);
+  EXPECT_EQ(read.sanctions(1).end_date(), "2044-12-31");
+
+  auto late = core::ParseSanctionRules(
+      "version\tparameter\tvalue\tsource\n"
+      "1\teffective_from\t2040-01-01\t\n1\tr14_5.bar_years\t3\t\n"
+      "1\tr14_5.bar_distinct_enterprises\t3\t\n"
+      "1\tr14_5.bar_complaints_from_one_enterprise\t3\t\n",
+      "late.tsv");
+  ASSERT_TRUE(late.ok()) << late.status();
+  server.reset();  // stops the queues before their handlers go
+  handlers =
+      std::make_unique<RegistryHandlers>(*store_, *ref_, *late, kProof, [] { return absl::Now(); });
+  server = server::StartServer({handlers.get()}, "127.0.0.1:0", nullptr, &port);
+  stub = v1::RegistryService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  bar.set_command_id("rules-none");
+  bar.set_start_date("2039-06-01");
+  v1::Sanction none;
+  grpc::Status refused = stub->ImposeSanction(As(Service()).get(), bar, &none);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(refused), "SANCTION_RULES_NOT_IN_FORCE");
+  EXPECT_EQ(Count("sanctions", "command_id = 'rules-none'"), 0);
+  server.reset();
 }
 
 TEST_F(RegistryTest, PrincipalWithoutTheGatewayProofIsRefused) {

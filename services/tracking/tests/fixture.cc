@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 
@@ -58,7 +59,7 @@ std::unique_ptr<TrackingEnv> TrackingEnv::Start(int pool_size) {
       std::make_unique<registry::ReferenceData>(registry::ReferenceData{*industries, *divisions});
   env->registry_store_ = std::make_unique<registry::RegistryStore>(*env->registry_pool_, clock);
   env->registry_handlers_ = std::make_unique<registry::RegistryHandlers>(
-      *env->registry_store_, *env->registry_ref_, kProof, clock);
+      *env->registry_store_, *env->registry_ref_, core::TestSanctionRules(), kProof, clock);
   int port = 0;
   env->registry_server_ =
       server::StartServer({env->registry_handlers_.get()}, "127.0.0.1:0", nullptr, &port);

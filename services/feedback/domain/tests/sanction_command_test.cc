@@ -3,10 +3,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "libs/core/testing/sanction_rules.h"
 #include "services/feedback/domain/complaint_bar.h"
 
 namespace zhigai::feedback {
 namespace {
+
+// The measures' figures: data/sanction-rules.tsv as the services load it.
+const std::vector<core::SanctionRules>& Rules() { return core::TestSanctionRules(); }
 
 constexpr char kInstitution[] = "91330300MA2H123456";
 
@@ -34,10 +38,10 @@ TEST(SanctionCommandIdTest, ReEvaluationKeepsTheBarCommandId) {
       {"A", ComplaintOutcome::kVerifiedSerious, absl::CivilDay(2026, 1, 10)},
       {"B", ComplaintOutcome::kVerifiedSerious, absl::CivilDay(2026, 2, 10)},
       {"C", ComplaintOutcome::kVerifiedSerious, absl::CivilDay(2026, 3, 10)}};
-  const BarDecision first = DecideBar(complaints);
+  const BarDecision first = DecideBar(complaints, Rules());
   ASSERT_TRUE(first.barred);
   complaints.push_back({"D", ComplaintOutcome::kVerifiedSerious, absl::CivilDay(2026, 8, 1)});
-  const BarDecision second = DecideBar(complaints);
+  const BarDecision second = DecideBar(complaints, Rules());
   ASSERT_TRUE(second.barred);
   EXPECT_EQ(SanctionCommandId(kInstitution, SanctionKind::kBar, first.start),
             SanctionCommandId(kInstitution, SanctionKind::kBar, second.start));
