@@ -109,6 +109,7 @@ RegistryHandlers::RegistryHandlers(RegistryStore& store, const ReferenceData& re
     : server::CompletionQueueServing(1, 8),
       store_(store),
       ref_(ref),
+      sanction_rules_(sanction_rules),
       proof_(std::move(internal_proof)),
       clock_(std::move(clock)),
       hub_(hub) {
