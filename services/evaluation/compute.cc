@@ -102,7 +102,7 @@ absl::StatusOr<std::vector<ScoreSheet>> ScoreRound(absl::Span<const InstitutionI
 }
 
 absl::StatusOr<Ranking> RankRound(absl::Span<const ScoreSheet> sheets, const ScoreRules& rules) {
-  return RankInstitutions(sheets, rules.excellent_places);
+  return RankInstitutions(sheets, rules);
 }
 
 ComputedRound AssembleRound(int year, absl::Span<const ScoreSheet> sheets, const Ranking& ranking) {

@@ -50,7 +50,7 @@ void BM_SheetsAndRanking(benchmark::State& state) {
       state.SkipWithError("scoring failed");
       break;
     }
-    absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets, TestRulesV1().excellent_places);
+    absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets, TestRulesV1());
     benchmark::DoNotOptimize(ranking);
   }
   state.SetComplexityN(state.range(0));
@@ -65,7 +65,7 @@ void BM_RankingOnly(benchmark::State& state) {
   const std::vector<ScoreSheet> sheets =
       *ComputeScoreSheets(Synthetic(state.range(0)), TestRulesV1());
   for (auto _ : state) {
-    absl::StatusOr<Ranking> ranking = RankInstitutions(sheets, TestRulesV1().excellent_places);
+    absl::StatusOr<Ranking> ranking = RankInstitutions(sheets, TestRulesV1());
     benchmark::DoNotOptimize(ranking);
   }
   state.SetComplexityN(state.range(0));

@@ -10,31 +10,40 @@ namespace zhigai::evaluation {
 namespace {
 
 // RULES.md S4 Decision (2026-12): the ranking compares the published figures, so anyone can
-// check it by hand: the total, then S1, then S3, then S2 (higher first), each computed exactly
-// from the unrounded items and then rounded to two decimals half away from zero, then fewer
-// verified complaints in Y−1. Two institutions shown as 66.67 are tied on total.
-// Returns less when `a` ranks ahead of `b`.
-std::strong_ordering CompareForRank(const ScoreSheet& a, const ScoreSheet& b, DecidedBy* level) {
-  struct Criterion {
-    DecidedBy level;
-    std::strong_ordering order;
-  };
+// check it by hand: the total, then the tie-breakers of the version (version 1: S1, then S3,
+// then S2, higher first, each computed exactly from the unrounded items and then rounded to two
+// decimals half away from zero; then fewer verified complaints in Y−1). Two institutions shown
+// as 66.67 are tied on total. Returns less when `a` ranks ahead of `b`.
+std::strong_ordering CompareForRank(const ScoreSheet& a, const ScoreSheet& b,
+                                    absl::Span<const TieBreaker> tie_break, DecidedBy* level) {
   auto shown = [](const Rational& r) { return r.RoundedHundredths(); };
-  const Criterion criteria[] = {
-      {DecidedBy::kTotal, shown(b.total) <=> shown(a.total)},
-      {DecidedBy::kS1, shown(b.s1) <=> shown(a.s1)},
-      {DecidedBy::kS3, shown(b.s3) <=> shown(a.s3)},
-      {DecidedBy::kS2, shown(b.s2) <=> shown(a.s2)},
-      {DecidedBy::kComplaints, a.verified_complaints <=> b.verified_complaints},
+  auto decided = [&](DecidedBy by, std::strong_ordering order) {
+    if (level != nullptr) *level = by;
+    return order;
   };
-  for (const Criterion& c : criteria) {
-    if (c.order != 0) {
-      if (level != nullptr) *level = c.level;
-      return c.order;
-    }
+  if (auto order = shown(b.total) <=> shown(a.total); order != 0) {
+    return decided(DecidedBy::kTotal, order);
   }
-  if (level != nullptr) *level = DecidedBy::kSharedRank;
-  return std::strong_ordering::equal;
+  for (TieBreaker criterion : tie_break) {
+    std::strong_ordering order = std::strong_ordering::equal;
+    DecidedBy by = DecidedBy::kSharedRank;
+    switch (criterion) {
+      case TieBreaker::kS1:
+        order = shown(b.s1) <=> shown(a.s1), by = DecidedBy::kS1;
+        break;
+      case TieBreaker::kS3:
+        order = shown(b.s3) <=> shown(a.s3), by = DecidedBy::kS3;
+        break;
+      case TieBreaker::kS2:
+        order = shown(b.s2) <=> shown(a.s2), by = DecidedBy::kS2;
+        break;
+      case TieBreaker::kComplaints:
+        order = a.verified_complaints <=> b.verified_complaints, by = DecidedBy::kComplaints;
+        break;
+    }
+    if (order != 0) return decided(by, order);
+  }
+  return decided(DecidedBy::kSharedRank, std::strong_ordering::equal);
 }
 
 }  // namespace
@@ -60,7 +69,7 @@ absl::string_view DecidedByName(DecidedBy decided_by) {
 }
 
 absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets,
-                                         int64_t excellent_places) {
+                                         const ScoreRules& rules) {
   std::vector<const ScoreSheet*> ranked;
   std::vector<const ScoreSheet*> excluded;
   for (const ScoreSheet& sheet : sheets) {
@@ -79,8 +88,8 @@ absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets,
   }
 
   // The credit code orders a shared rank only for a stable, reproducible listing.
-  std::sort(ranked.begin(), ranked.end(), [](const ScoreSheet* a, const ScoreSheet* b) {
-    std::strong_ordering order = CompareForRank(*a, *b, nullptr);
+  std::sort(ranked.begin(), ranked.end(), [&](const ScoreSheet* a, const ScoreSheet* b) {
+    std::strong_ordering order = CompareForRank(*a, *b, rules.tie_break, nullptr);
     return order != 0 ? order < 0 : a->credit_code < b->credit_code;
   });
   auto by_code = [](const ScoreSheet* a, const ScoreSheet* b) {
@@ -99,11 +108,11 @@ absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets,
       r.decided_by = DecidedBy::kFirst;
       r.rank = 1;
     } else {
-      CompareForRank(*ranked[i - 1], s, &r.decided_by);
+      CompareForRank(*ranked[i - 1], s, rules.tie_break, &r.decided_by);
       r.rank = r.decided_by == DecidedBy::kSharedRank ? out.ranked.back().rank
                                                       : static_cast<int64_t>(i) + 1;
     }
-    r.excellent = r.rank <= excellent_places;
+    r.excellent = r.rank <= rules.excellent_places;
     r.total = s.total;
     r.s1 = s.s1;
     r.s2 = s.s2;

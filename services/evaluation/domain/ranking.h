@@ -48,13 +48,13 @@ struct Ranking {
   std::vector<UnrankedInstitution> not_ranked;  // barred or cancelled, by credit code
 };
 
-// Orders by total, then S1, S3, S2 (descending, each as published: the exact value rounded to
-// two decimals, RULES.md S4 2026-12), then fewer verified complaints; institutions equal on
-// all of these share a rank. Every institution ranked `excellent_places`th or better is
-// excellent (R10.1: 10 in version 1 of the rules), so a tie straddling that place names all of
-// its members. O(n log n).
+// Orders by total, then by the tie-breakers of `rules` in their order (version 1: S1, S3, S2,
+// descending, each as published: the exact value rounded to two decimals, RULES.md S4 2026-12;
+// then fewer verified complaints); institutions equal on all of these share a rank. Every
+// institution ranked `rules.excellent_places`th or better is excellent (R10.1: 10 in version
+// 1), so a tie straddling that place names all of its members. O(n log n).
 // INVALID_ARGUMENT if a credit code appears twice.
 absl::StatusOr<Ranking> RankInstitutions(absl::Span<const ScoreSheet> sheets,
-                                         int64_t excellent_places);
+                                         const ScoreRules& rules);
 
 }  // namespace zhigai::evaluation

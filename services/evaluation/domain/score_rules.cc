@@ -1,9 +1,12 @@
 #include "services/evaluation/domain/score_rules.h"
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -145,6 +148,27 @@ const std::map<std::string, Parameter, std::less<>>& Parameters() {
       {"s3.max", number(&ScoreRules::s3_max, 0, 100)},
       {"s3.bands", {nullptr}},  // second pass
       {"s4.excellent_places", number(&ScoreRules::excellent_places, 1, 1000)},
+      {"s4.tie_break", {[](absl::string_view v, ScoreRules& r) -> absl::Status {
+         static constexpr std::pair<absl::string_view, TieBreaker> kNames[] = {
+             {"S1", TieBreaker::kS1},
+             {"S3", TieBreaker::kS3},
+             {"S2", TieBreaker::kS2},
+             {"COMPLAINTS", TieBreaker::kComplaints}};
+         const absl::Status wrong = absl::InvalidArgumentError(
+             "each of S1, S2, S3 and COMPLAINTS once, in the order they break ties");
+         std::vector<absl::string_view> words = absl::StrSplit(v, ' ', absl::SkipEmpty());
+         if (words.size() != std::size(kNames)) return wrong;
+         for (absl::string_view word : words) {
+           const auto* known = std::find_if(std::begin(kNames), std::end(kNames),
+                                            [&](const auto& n) { return n.first == word; });
+           if (known == std::end(kNames) || std::find(r.tie_break.begin(), r.tie_break.end(),
+                                                      known->second) != r.tie_break.end()) {
+             return wrong;
+           }
+           r.tie_break.push_back(known->second);
+         }
+         return absl::OkStatus();
+       }}},
   };
   return *parameters;
 }

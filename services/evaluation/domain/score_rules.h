@@ -32,6 +32,14 @@ struct BandTable {
   Band top;
 };
 
+// S4's tie-breakers after the total, each compared as published (RULES.md S4 2026-12).
+enum class TieBreaker {
+  kS1,          // the higher S1
+  kS3,          // the higher S3
+  kS2,          // the higher S2
+  kComplaints,  // fewer complaints verified in Y−1
+};
+
 struct ScoreRules {
   int version = 0;
   // Applies to the evaluation rounds of the years from this day's year on (the version in
@@ -54,6 +62,9 @@ struct ScoreRules {
   int64_t s3_max = 0;
   BandTable defence;             // S3, on the panel's mean score
   int64_t excellent_places = 0;  // R10.1: the first N places are excellent
+  // S4: what separates equal totals, in order ("S1 S3 S2 COMPLAINTS" in version 1): each of
+  // the four exactly once.
+  std::vector<TieBreaker> tie_break;
 };
 
 // Every version in `content` (the text of data/score-rules.tsv; `source` names it in errors),

@@ -116,8 +116,7 @@ TEST(ExportTest, RankingCsvAndJsonExactly) {
   c.credit_code = "C";
   c.name = "丙公司";
   c.exclusion = Exclusion::kBarred;
-  absl::StatusOr<Ranking> ranking =
-      RankInstitutions(Sheets({c, b, a}), TestRulesV1().excellent_places);
+  absl::StatusOr<Ranking> ranking = RankInstitutions(Sheets({c, b, a}), TestRulesV1());
   ASSERT_TRUE(ranking.ok()) << ranking.status();
   EXPECT_EQ(RankingCsv(*ranking),
             "rank,credit_code,name,total,s1,s3,s2,verified_complaints,excellent,decided_by\r\n"
@@ -157,8 +156,8 @@ TEST(ExportTest, RecomputingGivesByteIdenticalOutput) {
   std::vector<ScoreSheet> second = Sheets(inputs);
   EXPECT_EQ(ScoreSheetsCsv(first), ScoreSheetsCsv(second));
   EXPECT_EQ(ScoreSheetsJson(first), ScoreSheetsJson(second));
-  absl::StatusOr<Ranking> r1 = RankInstitutions(first, TestRulesV1().excellent_places);
-  absl::StatusOr<Ranking> r2 = RankInstitutions(second, TestRulesV1().excellent_places);
+  absl::StatusOr<Ranking> r1 = RankInstitutions(first, TestRulesV1());
+  absl::StatusOr<Ranking> r2 = RankInstitutions(second, TestRulesV1());
   ASSERT_TRUE(r1.ok() && r2.ok());
   EXPECT_EQ(RankingCsv(*r1), RankingCsv(*r2));
   EXPECT_EQ(RankingJson(*r1), RankingJson(*r2));

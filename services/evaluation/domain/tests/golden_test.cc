@@ -290,7 +290,7 @@ TEST(GoldenTest, RankingWithEveryTieBreakAndATieStraddlingTenth) {
   };
   absl::StatusOr<std::vector<ScoreSheet>> sheets = ComputeScoreSheets(inputs, TestRulesV1());
   ASSERT_TRUE(sheets.ok()) << sheets.status();
-  absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets, TestRulesV1().excellent_places);
+  absl::StatusOr<Ranking> ranking = RankInstitutions(*sheets, TestRulesV1());
   ASSERT_TRUE(ranking.ok()) << ranking.status();
 
   struct Expected {

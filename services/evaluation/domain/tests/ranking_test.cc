@@ -30,7 +30,7 @@ ScoreSheet Sheet(std::string code, Rational s1, Rational s2, Rational s3, int64_
 Rational I(int64_t v) { return Rational::Integer(v); }
 
 Ranking Rank(const std::vector<ScoreSheet>& sheets) {
-  absl::StatusOr<Ranking> r = RankInstitutions(sheets, TestRulesV1().excellent_places);
+  absl::StatusOr<Ranking> r = RankInstitutions(sheets, TestRulesV1());
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : Ranking{};
 }
@@ -67,6 +67,29 @@ TEST(RankingTest, TieBreakLevelsInOrder) {
   EXPECT_EQ(r.ranked[3].credit_code, "S");
   EXPECT_EQ(r.ranked[3].decided_by, DecidedBy::kComplaints);
   EXPECT_EQ(r.ranked[3].rank, 4);
+}
+
+// Issue 26: the order of the tie-breakers is the version's. A fictitious revision that puts
+// complaints first ranks the same four sheets differently: S (2 complaints) falls to last
+// place on the first criterion, and the S3 level decides between Q and P.
+TEST(RankingTest, TheVersionsTieBreakOrderDecides) {
+  ScoreRules revised = TestRulesV1();
+  revised.tie_break = {TieBreaker::kComplaints, TieBreaker::kS3, TieBreaker::kS1, TieBreaker::kS2};
+  std::vector<ScoreSheet> sheets = {
+      Sheet("P", I(30), I(10), I(20)), Sheet("Q", I(25), I(10), I(25)),
+      Sheet("R", I(25), I(15), I(20)), Sheet("S", I(25), I(15), I(20), 2)};
+  absl::StatusOr<Ranking> r = RankInstitutions(sheets, revised);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->ranked.size(), 4u);
+  EXPECT_EQ(r->ranked[0].credit_code, "Q");  // S3 25
+  EXPECT_EQ(r->ranked[1].credit_code, "P");  // S3 20, S1 30
+  EXPECT_EQ(r->ranked[1].decided_by, DecidedBy::kS3);
+  EXPECT_EQ(r->ranked[2].credit_code, "R");
+  EXPECT_EQ(r->ranked[2].decided_by, DecidedBy::kS1);
+  EXPECT_EQ(r->ranked[3].credit_code, "S");
+  EXPECT_EQ(r->ranked[3].decided_by, DecidedBy::kComplaints);
+  // Version 1 on the same sheets: P, Q, R, S (TieBreakLevelsInOrder).
+  EXPECT_EQ(Rank(sheets).ranked[0].credit_code, "P");
 }
 
 TEST(RankingTest, S2DecidesWhenThePublishedTotalS1AndS3AreEqual) {
@@ -176,11 +199,11 @@ TEST(RankingTest, InputOrderDoesNotMatter) {
 }
 
 TEST(RankingTest, DuplicateCodeRefusedAndEmptyIsEmpty) {
-  EXPECT_EQ(RankInstitutions({Sheet("A", I(1), I(0), I(0)), Sheet("A", I(2), I(0), I(0))},
-                             TestRulesV1().excellent_places)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      RankInstitutions({Sheet("A", I(1), I(0), I(0)), Sheet("A", I(2), I(0), I(0))}, TestRulesV1())
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   Ranking empty = Rank({});
   EXPECT_TRUE(empty.ranked.empty());
   EXPECT_TRUE(empty.not_ranked.empty());

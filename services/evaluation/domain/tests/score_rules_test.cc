@@ -23,7 +23,8 @@ std::string Version(int v, const std::string& from) {
          "s1_1.cap\t30\t\n" + p + "s1_2.max\t10\t\n" + p +
          "s1_2.bands\t<50:0 <=60:2 <=70:4 <=80:6 <=90:8 else:10\t\n" + p + "s1_3.max\t10\t\n" + p +
          "s2.max\t10\t\n" + p + "s2.rating_points\t10 8 5 0\t\n" + p + "s3.max\t30\t\n" + p +
-         "s3.bands\t<60:0 <=70:15 <=80:20 <=90:25 else:30\t\n" + p + "s4.excellent_places\t10\t\n";
+         "s3.bands\t<60:0 <=70:15 <=80:20 <=90:25 else:30\t\n" + p + "s4.excellent_places\t10\t\n" +
+         p + "s4.tie_break\tS1 S3 S2 COMPLAINTS\t\n";
 }
 
 std::string Replace(std::string text, const std::string& from, const std::string& to) {
@@ -52,6 +53,8 @@ TEST(ScoreRules, TheDataFileIsVersionOneWithTheMeasuresFiguresAndWording) {
   EXPECT_EQ(r.s1_2_max + r.s1_3_max + 2 * r.s2_max, 40);
   EXPECT_EQ(r.s3_max, 30);
   EXPECT_EQ(r.excellent_places, 10);
+  EXPECT_EQ(r.tie_break, (std::vector<TieBreaker>{TieBreaker::kS1, TieBreaker::kS3, TieBreaker::kS2,
+                                                  TieBreaker::kComplaints}));
   EXPECT_EQ(
       r.very_satisfied_points + r.fairly_satisfied_points + r.average_points + r.unsatisfied_points,
       23);
@@ -77,7 +80,7 @@ TEST(ScoreRules, ABadFileIsRefusedNamingFileLineAndProblem) {
   EXPECT_EQ(Refusal(Replace(v1, "s1_1.cap", "s1_1.kap")),
             "rules.tsv:6: unknown parameter \"s1_1.kap\"");
   EXPECT_EQ(Refusal(v1 + "1\ts1_1.cap\t30\t\n"),
-            "rules.tsv:15: \"s1_1.cap\" is given twice in version 1");
+            "rules.tsv:16: \"s1_1.cap\" is given twice in version 1");
   EXPECT_EQ(Refusal(Replace(v1, "1\ts4.excellent_places\t10\t\n", "")),
             "rules.tsv:2: version 1 lacks \"s4.excellent_places\"");
   EXPECT_EQ(Refusal(Replace(v1, "<=70:4 <=80:6", "<=80:4 <=70:6")),
@@ -92,10 +95,16 @@ TEST(ScoreRules, ABadFileIsRefusedNamingFileLineAndProblem) {
   EXPECT_EQ(Refusal(Replace(v1, "10 8 5 0", "12 8 5 0")),
             "rules.tsv:11: a rating cannot give more than s2.max (10)");
   EXPECT_EQ(Refusal(v1 + Version(3, "2030-01-01")),
-            "rules.tsv:15: versions are numbered 1, 2, … and listed in order; expected 1 or 2, "
+            "rules.tsv:16: versions are numbered 1, 2, … and listed in order; expected 1 or 2, "
             "not 3");
   EXPECT_EQ(Refusal(v1 + Version(2, "1999-01-01")),
-            "rules.tsv:15: effective_from must be later than the previous version's");
+            "rules.tsv:16: effective_from must be later than the previous version's");
+  EXPECT_EQ(Refusal(Replace(v1, "S1 S3 S2 COMPLAINTS", "S1 S3 S3 COMPLAINTS")),
+            "rules.tsv:15: s4.tie_break: each of S1, S2, S3 and COMPLAINTS once, in the order "
+            "they break ties");
+  EXPECT_EQ(Refusal(Replace(v1, "S1 S3 S2 COMPLAINTS", "S1 S3 S2")),
+            "rules.tsv:15: s4.tie_break: each of S1, S2, S3 and COMPLAINTS once, in the order "
+            "they break ties");
   EXPECT_EQ(Refusal(Replace(v1, "2000-01-01", "2000-13-01")),
             "rules.tsv:2: effective_from: a date YYYY-MM-DD");
 }
