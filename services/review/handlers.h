@@ -17,11 +17,14 @@ namespace zhigai::review {
 class ReviewHandlers final : public v1::ReviewService::Service {
  public:
   // `eligibility` asks the registry whether an applicant is barred (R14.5) or cancelled (R14.4).
+  // `application_rules`: every version of data/application-rules.tsv (R5's figures, issue 26).
   ReviewHandlers(ReviewStore& store, const ReferenceData& ref,
+                 const std::vector<ApplicationRules>& application_rules,
                  peers::EligibilityChecker& eligibility, std::string internal_proof, Clock clock,
                  std::function<void()> on_enqueued = {})
       : store_(store),
         ref_(ref),
+        application_rules_(application_rules),
         eligibility_(eligibility),
         proof_(std::move(internal_proof)),
         clock_(std::move(clock)),
@@ -83,6 +86,7 @@ class ReviewHandlers final : public v1::ReviewService::Service {
 
   ReviewStore& store_;
   const ReferenceData& ref_;
+  const std::vector<ApplicationRules>& application_rules_;
   peers::EligibilityChecker& eligibility_;
   std::string proof_;
   Clock clock_;

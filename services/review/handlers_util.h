@@ -33,9 +33,14 @@ inline absl::Status Unauthenticated() {
 
 // Moves the call to `to` through the domain's state machine (R4.1) with `extra` checks and
 // changes in the same transaction; only the bureau that runs the call may.
+// Issue 26: records on a call the version of the application rules in force on 1 January of
+// its year (FAILED_PRECONDITION APPLICATION_RULES_NOT_IN_FORCE before the first version).
+absl::Status RecordRuleVersion(const std::vector<ApplicationRules>& rules, v1::Call& call);
+
 absl::StatusOr<v1::Call> MoveCall(
-    ReviewStore& store, const server::Call& call, const std::string& name, int64_t version,
-    CallState to, const std::function<absl::Status(db::Connection&, v1::Call&)>& extra);
+    ReviewStore& store, const std::vector<ApplicationRules>& rules, const server::Call& call,
+    const std::string& name, int64_t version, CallState to,
+    const std::function<absl::Status(db::Connection&, v1::Call&)>& extra);
 
 // An application as `call` may read it: the bureaus overseeing the call, the applicant (or a
 // consortium member), or an expert assigned to it (contact people redacted). Anyone else gets

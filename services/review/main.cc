@@ -1,4 +1,5 @@
 // zhigai-review: wiring only.
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/core/refdata.h"
 #include "libs/outbox/outbox.h"
@@ -22,6 +23,11 @@ class ReviewProcess final : public server::ServiceProcess {
     auto catalogs = core::LoadCatalogs(host.data_dir);
     if (!catalogs.ok()) return catalogs.status();
     auto p = std::unique_ptr<ReviewProcess>(new ReviewProcess());
+    std::string rules_path = host.config.Get("application_rules_path");
+    if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/application-rules.tsv");
+    auto rules = LoadApplicationRules(rules_path);
+    if (!rules.ok()) return rules.status();
+    p->application_rules_ = std::move(*rules);
     p->ref_ = std::make_unique<ReferenceData>(
         ReferenceData{std::move(catalogs->industries), std::move(catalogs->divisions)});
     auto clock = host.now();
@@ -45,9 +51,9 @@ class ReviewProcess final : public server::ServiceProcess {
     eligible.address = host.config.Get("registry_addr");
     eligible.internal_proof = host.internal_proof;
     p->eligibility_ = std::make_unique<peers::RegistryEligibility>(eligible);
-    p->handlers_ =
-        std::make_unique<ReviewHandlers>(*p->store_, *p->ref_, *p->eligibility_,
-                                         host.internal_proof, clock, [wake] { wake->Notify(); });
+    p->handlers_ = std::make_unique<ReviewHandlers>(*p->store_, *p->ref_, p->application_rules_,
+                                                    *p->eligibility_, host.internal_proof, clock,
+                                                    [wake] { wake->Notify(); });
     return std::unique_ptr<server::ServiceProcess>(std::move(p));
   }
 
@@ -61,6 +67,7 @@ class ReviewProcess final : public server::ServiceProcess {
  private:
   ReviewProcess() = default;
   std::unique_ptr<ReferenceData> ref_;
+  std::vector<ApplicationRules> application_rules_;
   std::unique_ptr<ReviewStore> store_;
   std::unique_ptr<db::Pool> delivery_pool_;
   std::unique_ptr<outbox::Dispatcher> dispatcher_;
@@ -79,6 +86,11 @@ int main(int argc, char** argv) {
   def.name = "review";
   def.default_port = 7102;
   def.migrations = &migrations::Review();
+  def.extra_settings.push_back(
+      {"application_rules_path",
+       "every version of the R5 application rules (issue 26); empty = "
+       "<data_dir>/application-rules.tsv. Read at start: a bad file stops the start",
+       std::string("")});
   def.make_process = review::ReviewProcess::Make;
   return server::RunService(def, argc, argv);
 }

@@ -106,7 +106,8 @@ void CheckContent(const v1::Application& app, Violations& v) {
 
 }  // namespace
 
-absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref) {
+absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref,
+                                    const std::vector<ApplicationRules>& rules) {
   Violations v;
   v.Absorb(core::ValidateLine(call.display_name(), "call.display_name", 1, 200, "FORMAT"));
   if (call.scope() != common::v1::CITY && call.scope() != common::v1::COUNTY) {
@@ -130,7 +131,7 @@ absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& r
       v.Add(F(path, "selection_mode"), "R7.1", "selection mode must be QUOTA or CUT_OFF");
     }
   }
-  auto domain = CallFromProto(call);
+  auto domain = CallFromProto(call, rules);
   if (!domain.ok()) {
     v.Absorb(domain.status());
   } else {

@@ -62,7 +62,7 @@ v1::CallState CallStateToProto(CallState state) {
   return v1::CALL_STATE_UNSPECIFIED;
 }
 
-absl::StatusOr<Call> CallFromProto(const v1::Call& in) {
+absl::StatusOr<Call> CallFromProto(const v1::Call& in, const std::vector<ApplicationRules>& rules) {
   Call call;
   call.id = in.name();
   call.year = in.year();
@@ -75,6 +75,10 @@ absl::StatusOr<Call> CallFromProto(const v1::Call& in) {
   auto closing = core::ParseDate(in.closing_date(), "call.closing_date");
   v.Absorb(closing.status());
   if (auto s = v.Finish("征集通知日期格式有误"); !s.ok()) return s;
+  auto version = in.rule_version() > 0 ? ApplicationRulesVersion(rules, in.rule_version())
+                                       : ApplicationRulesForYear(rules, in.year());
+  if (!version.ok()) return version.status();
+  call.rules = **version;
   call.opening_date = *opening;
   call.closing_date = *closing;
   call.notice_period_days = in.notice_period_days();

@@ -24,8 +24,10 @@ absl::StatusOr<Direction> DirectionFromName(absl::string_view name);
 CallState CallStateFromProto(v1::CallState state);
 v1::CallState CallStateToProto(CallState state);
 
-// The domain call; dates that do not parse are INVALID_ARGUMENT on "call.<field>".
-absl::StatusOr<Call> CallFromProto(const v1::Call& call);
+// The domain call; dates that do not parse are INVALID_ARGUMENT on "call.<field>". Its rules are
+// the version the call recorded (or, on a call stored before versions, the one for its year).
+absl::StatusOr<Call> CallFromProto(const v1::Call& call,
+                                   const std::vector<ApplicationRules>& rules);
 
 // The applicant as R5.1 and R7.1 read it (credit code of the lead, legal form, members).
 Applicant ApplicantFromProto(const v1::Application& application);

@@ -45,7 +45,7 @@ void CheckDirections(const Call& call, bool criteria_ok, Violations& v) {
             absl::StrCat("direction ", DirectionName(d.direction), " is listed twice"));
     }
     // Decision (RULES.md silent): 0 is allowed, a bureau may waive the track record.
-    if (d.track_record_threshold < 0) {
+    if (d.track_record_threshold.value_or(0) < 0) {
       v.Add(absl::StrCat(path, ".track_record_threshold"), "R5.2",
             "the track-record threshold must not be negative");
     }

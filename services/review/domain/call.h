@@ -4,17 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "services/review/domain/application_rules.h"
 #include "services/review/domain/direction.h"
 
 namespace zhigai::review {
-
-// R5.2: "2 is the default"; a call may set another threshold per direction.
-inline constexpr int kDefaultTrackRecordThreshold = 2;
 
 enum class CallState { kDraft, kOpen, kClosed, kReviewing, kNotice, kFinished };
 
@@ -36,7 +35,8 @@ struct SelectionRule {
 // One direction opened by the call, with its own R5.2 threshold and selection rule.
 struct DirectionRules {
   Direction direction = Direction::kConsulting;
-  int track_record_threshold = kDefaultTrackRecordThreshold;
+  // R5.2: "2 is the default" (the call's version of the rules gives it); a call may set another.
+  std::optional<int> track_record_threshold;
   SelectionRule selection;
 };
 
@@ -61,6 +61,8 @@ struct Call {
   int experts_per_application = 0;
   std::vector<Criterion> criteria;
   TiePolicy tie_policy = TiePolicy::kAllIn;
+  // The R5 figures the call judges applicants under (its recorded version, issue 26).
+  ApplicationRules rules;
 
   // The rules of `direction`, or nullptr when the call does not open it.
   const DirectionRules* FindDirection(Direction direction) const;

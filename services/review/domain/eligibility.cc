@@ -106,7 +106,7 @@ ChecklistLine CheckOrganisation(const Applicant& applicant) {
   return Line("R5.1", LineResult::kFail, "unknown legal form", "单位性质未知", {});
 }
 
-ChecklistLine CheckTrackRecord(const DirectionRules& rules, int call_year,
+ChecklistLine CheckTrackRecord(const DirectionRules& rules, int call_year, int default_threshold,
                                const std::vector<TrackRecordItem>& items) {
   const int year = call_year - 1;  // R5.2: 上年度, the calendar year before the call year
   const TrackRecordKind wanted = rules.direction == Direction::kConsulting
@@ -123,7 +123,7 @@ ChecklistLine CheckTrackRecord(const DirectionRules& rules, int call_year,
       ++outside_year;
     }
   }
-  const int threshold = rules.track_record_threshold;
+  const int threshold = rules.track_record_threshold.value_or(default_threshold);
   const bool pass = counted >= threshold;
   const absl::string_view what_en = wanted == TrackRecordKind::kProjectCase
                                         ? "successful project cases"
@@ -144,28 +144,30 @@ ChecklistLine CheckTrackRecord(const DirectionRules& rules, int call_year,
   return line;
 }
 
-ChecklistLine CheckStaff(const std::vector<StaffMember>& staff, absl::CivilDay closing_date) {
+ChecklistLine CheckStaff(const std::vector<StaffMember>& staff, absl::CivilDay closing_date,
+                         const ApplicationRules& rules) {
+  const int required = rules.min_qualified_resident_staff;
   int resident_qualified = 0;
   int non_resident_qualified = 0;
   for (const StaffMember& member : staff) {
-    if (!IsQualifiedProfessional(member, closing_date)) continue;
+    if (!IsQualifiedProfessional(member, closing_date, rules)) continue;
     if (member.resident_in_wenzhou) {
       ++resident_qualified;
     } else {
       ++non_resident_qualified;  // shown for the reader, never counted
     }
   }
-  const bool pass = resident_qualified >= kMinQualifiedResidentStaff;
-  return Line("R5.3", pass ? LineResult::kPass : LineResult::kFail,
-              absl::StrCat(resident_qualified,
-                           " qualified professionals resident in Wenzhou (years of work to ",
-                           absl::FormatCivilTime(closing_date), "), at least ",
-                           kMinQualifiedResidentStaff, " required"),
-              absl::StrCat("常驻温州且具备中级及以上职称（或视同）的专业人员 ", resident_qualified,
-                           " 人，要求不少于 ", kMinQualifiedResidentStaff, " 人"),
-              {{"qualified_resident_staff", resident_qualified},
-               {"threshold", kMinQualifiedResidentStaff},
-               {"qualified_non_resident_staff", non_resident_qualified}});
+  const bool pass = resident_qualified >= required;
+  return Line(
+      "R5.3", pass ? LineResult::kPass : LineResult::kFail,
+      absl::StrCat(resident_qualified,
+                   " qualified professionals resident in Wenzhou (years of work to ",
+                   absl::FormatCivilTime(closing_date), "), at least ", required, " required"),
+      absl::StrCat("常驻温州且具备中级及以上职称（或视同）的专业人员 ", resident_qualified,
+                   " 人，要求不少于 ", required, " 人"),
+      {{"qualified_resident_staff", resident_qualified},
+       {"threshold", required},
+       {"qualified_non_resident_staff", non_resident_qualified}});
 }
 
 struct AspectName {
@@ -232,6 +234,9 @@ absl::Status CheckDirectionsApplied(const Call& call, const ApplicationFacts& fa
 }  // namespace
 
 absl::StatusOr<Checklist> ComputeChecklist(const Call& call, const ApplicationFacts& facts) {
+  if (call.rules.version == 0) {
+    return absl::InternalError("the call carries no version of the application rules");
+  }
   absl::Status directions_ok = CheckDirectionsApplied(call, facts);
   if (!directions_ok.ok()) return directions_ok;
 
@@ -239,10 +244,11 @@ absl::StatusOr<Checklist> ComputeChecklist(const Call& call, const ApplicationFa
   checklist.directions = facts.directions;
   checklist.lines.push_back(CheckOrganisation(facts.applicant));
   for (Direction d : facts.directions) {
-    checklist.lines.push_back(
-        CheckTrackRecord(*call.FindDirection(d), call.year, facts.track_record));
+    checklist.lines.push_back(CheckTrackRecord(*call.FindDirection(d), call.year,
+                                               call.rules.default_track_record_threshold,
+                                               facts.track_record));
   }
-  checklist.lines.push_back(CheckStaff(facts.staff, call.closing_date));
+  checklist.lines.push_back(CheckStaff(facts.staff, call.closing_date, call.rules));
   checklist.lines.push_back(CheckQualityControl(facts.quality_control));
   return checklist;
 }

@@ -12,7 +12,8 @@ int FullYears(absl::CivilDay started, absl::CivilDay until) {
   return years;
 }
 
-bool IsQualifiedProfessional(const StaffMember& member, absl::CivilDay closing_date) {
+bool IsQualifiedProfessional(const StaffMember& member, absl::CivilDay closing_date,
+                             const ApplicationRules& rules) {
   // Decision (R5.3): "related field" binds the title and both degree routes.
   if (member.title_in_related_field &&
       (member.title == TitleLevel::kIntermediate || member.title == TitleLevel::kSenior)) {
@@ -23,10 +24,10 @@ bool IsQualifiedProfessional(const StaffMember& member, absl::CivilDay closing_d
   const int years = FullYears(*member.work_started, closing_date);
   switch (member.degree) {
     case DegreeLevel::kBachelor:
-      return years >= kBachelorMinFullYears;
+      return years >= rules.bachelor_min_full_years;
     case DegreeLevel::kMaster:
     case DegreeLevel::kDoctorate:
-      return years >= kMasterMinFullYears;
+      return years >= rules.master_min_full_years;
     case DegreeLevel::kNone:
     case DegreeLevel::kAssociate:
       return false;

@@ -12,6 +12,7 @@
 #include "libs/server/grpc_status.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "services/review/domain/testing/rules.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Review();
@@ -51,10 +52,10 @@ ReviewHarness::ReviewHarness(db::testing::TestDatabase* db) {
   options.internal_proof = kProof;
   options.cache_ttl = absl::ZeroDuration();  // a sanction a test imposes shows at once
   eligibility_ = std::make_unique<peers::RegistryEligibility>(options);
-  handlers_ =
-      std::make_unique<ReviewHandlers>(*store_, *ref_, *eligibility_, kProof, clock, [this] {
-        if (on_enqueued_) on_enqueued_();
-      });
+  handlers_ = std::make_unique<ReviewHandlers>(*store_, *ref_, TestApplicationRules(),
+                                               *eligibility_, kProof, clock, [this] {
+                                                 if (on_enqueued_) on_enqueued_();
+                                               });
   server_ = server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port_);
   if (!server_) Die("cannot start the server");
   grpc::ChannelArguments args;

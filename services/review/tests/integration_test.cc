@@ -68,6 +68,23 @@ TEST_F(ReviewTest, ABadCallNamesEveryFieldAndRuleAndWritesNothing) {
   EXPECT_EQ(h().Count("audit_log"), audits);
 }
 
+// Issue 26: a call records the version of the application rules in force on 1 January of its
+// year; the field is output only (a caller's value is ignored) and reads back as stored.
+TEST_F(ReviewTest, ACallRecordsTheApplicationRulesVersionOfItsYear) {
+  v1::CreateCallRequest req;
+  *req.mutable_call() = CityCall(2033);
+  req.mutable_call()->set_rule_version(7);
+  req.set_request_id("rule-version-1");
+  v1::Call created;
+  ASSERT_TRUE(stub().CreateCall(As(City()).get(), req, &created).ok());
+  EXPECT_EQ(created.rule_version(), 1);
+  v1::GetCallRequest get;
+  get.set_name(created.name());
+  v1::Call read;
+  ASSERT_TRUE(stub().GetCall(As(City()).get(), get, &read).ok());
+  EXPECT_EQ(read.rule_version(), 1);
+}
+
 TEST_F(ReviewTest, TheCityRunsOneCallAYear) {
   v1::CreateCallRequest req;
   *req.mutable_call() = CityCall(2031);

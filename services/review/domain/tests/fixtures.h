@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "services/review/domain/applicant.h"
 #include "services/review/domain/call.h"
+#include "services/review/domain/testing/rules.h"
 
 namespace zhigai::review::testing {
 
@@ -17,8 +18,8 @@ inline Call ValidCall() {
   call.scope = CallScope::kCity;
   call.state = CallState::kDraft;
   call.directions = {
-      {Direction::kConsulting, kDefaultTrackRecordThreshold, {SelectionMode::kQuota, 3, 0}},
-      {Direction::kTraining, kDefaultTrackRecordThreshold, {SelectionMode::kCutOff, 0, 6000}},
+      {Direction::kConsulting, std::nullopt, {SelectionMode::kQuota, 3, 0}},
+      {Direction::kTraining, std::nullopt, {SelectionMode::kCutOff, 0, 6000}},
   };
   call.opening_date = absl::CivilDay(2026, 6, 1);
   call.closing_date = absl::CivilDay(2026, 6, 30);
@@ -27,6 +28,7 @@ inline Call ValidCall() {
   // Max weighted score: 40*1 + 60*1 = 100 points.
   call.criteria = {{"capability", 100, 4000}, {"cases", 100, 6000}};
   call.tie_policy = TiePolicy::kAllIn;
+  call.rules = TestApplicationRulesV1();  // thresholds: the version's defaults
   return call;
 }
 
