@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "libs/core/errors.h"
-#include "libs/core/rating_points.h"
 
 namespace zhigai::feedback {
 namespace {
@@ -12,15 +11,15 @@ namespace {
 struct LevelInfo {
   SatisfactionLevel level;
   absl::string_view name;
-  int points;
 };
 
-// The levels with their S2.1/S2.2 points (the one table: libs/core/rating_points.h).
+// The levels as the API names them. Their points are the evaluation's (s2.rating_points in
+// data/score-rules.tsv, by version): feedback counts ratings per level and never scores them.
 constexpr std::array<LevelInfo, 4> kLevels = {{
-    {SatisfactionLevel::kVerySatisfied, "VERY_SATISFIED", core::kVerySatisfiedPoints},
-    {SatisfactionLevel::kFairlySatisfied, "FAIRLY_SATISFIED", core::kFairlySatisfiedPoints},
-    {SatisfactionLevel::kAverage, "AVERAGE", core::kAveragePoints},
-    {SatisfactionLevel::kUnsatisfied, "UNSATISFIED", core::kUnsatisfiedPoints},
+    {SatisfactionLevel::kVerySatisfied, "VERY_SATISFIED"},
+    {SatisfactionLevel::kFairlySatisfied, "FAIRLY_SATISFIED"},
+    {SatisfactionLevel::kAverage, "AVERAGE"},
+    {SatisfactionLevel::kUnsatisfied, "UNSATISFIED"},
 }};
 
 const LevelInfo& InfoOf(SatisfactionLevel level) {
@@ -31,8 +30,6 @@ const LevelInfo& InfoOf(SatisfactionLevel level) {
 }
 
 }  // namespace
-
-int SatisfactionPoints(SatisfactionLevel level) { return InfoOf(level).points; }
 
 absl::string_view SatisfactionLevelName(SatisfactionLevel level) { return InfoOf(level).name; }
 

@@ -1,5 +1,6 @@
 // Enterprise ratings of an engagement (Attachment 3, S2.1 service content and S2.2 service
-// results): the four satisfaction levels, their points, and validation of a submitted rating.
+// results): the four satisfaction levels and validation of a submitted rating. Their points
+// belong to the evaluation's score rules (s2.rating_points, by version).
 #pragma once
 
 #include <optional>
@@ -11,14 +12,11 @@ namespace zhigai::feedback {
 
 // An enterprise's overall verdict on one item (总体评价).
 enum class SatisfactionLevel {
-  kVerySatisfied,    // 非常满意, 10 points
-  kFairlySatisfied,  // 比较满意, 8 points
-  kAverage,          // 一般, 5 points
-  kUnsatisfied,      // 不满意, 0 points
+  kVerySatisfied,    // 非常满意
+  kFairlySatisfied,  // 比较满意
+  kAverage,          // 一般
+  kUnsatisfied,      // 不满意
 };
-
-// Points of a level per S2.1 and S2.2: 10, 8, 5, 0.
-int SatisfactionPoints(SatisfactionLevel level);
 
 // Proto and storage names ("VERY_SATISFIED", "FAIRLY_SATISFIED", "AVERAGE", "UNSATISFIED").
 absl::string_view SatisfactionLevelName(SatisfactionLevel level);

@@ -13,13 +13,6 @@ constexpr SatisfactionLevel kAllLevels[] = {
     SatisfactionLevel::kVerySatisfied, SatisfactionLevel::kFairlySatisfied,
     SatisfactionLevel::kAverage, SatisfactionLevel::kUnsatisfied};
 
-TEST(SatisfactionPointsTest, MatchesAttachment3) {
-  EXPECT_EQ(SatisfactionPoints(SatisfactionLevel::kVerySatisfied), 10);
-  EXPECT_EQ(SatisfactionPoints(SatisfactionLevel::kFairlySatisfied), 8);
-  EXPECT_EQ(SatisfactionPoints(SatisfactionLevel::kAverage), 5);
-  EXPECT_EQ(SatisfactionPoints(SatisfactionLevel::kUnsatisfied), 0);
-}
-
 TEST(SatisfactionLevelNameTest, RoundTripsEveryLevel) {
   for (SatisfactionLevel level : kAllLevels) {
     auto parsed = ParseSatisfactionLevel(SatisfactionLevelName(level));
