@@ -91,6 +91,11 @@ class TrainingHandlers final : public v1::TrainingService::Service {
   absl::StatusOr<InstitutionStanding> StandingOf(const v1::Event& event);
   // Sets the computed last_filing_day when the calendar can count it.
   void Decorate(const CalendarSnapshot& calendar, v1::Event* event) const;
+  // Issue 26: the rules an event is judged under: the version it recorded, or (an event stored
+  // before versions) the one in force on its date.
+  absl::StatusOr<const TrainingRules*> RulesOf(const v1::Event& event, absl::CivilDay date) const;
+  // Records on `event` the version in force on its (new) date.
+  absl::Status RecordRuleVersion(v1::Event& event) const;
 
   TrainingStore& store_;
   const ReferenceData& ref_;

@@ -132,10 +132,23 @@ absl::StatusOr<InstitutionStanding> TrainingHandlers::StandingOf(const v1::Event
   return StandingFrom(*answer);
 }
 
+absl::StatusOr<const TrainingRules*> TrainingHandlers::RulesOf(const v1::Event& event,
+                                                               absl::CivilDay date) const {
+  if (event.rule_version() > 0) return TrainingRulesVersion(rules_, event.rule_version());
+  return TrainingRulesOn(rules_, date);
+}
+
+absl::Status TrainingHandlers::RecordRuleVersion(v1::Event& event) const {
+  ASSIGN_OR_RETURN(absl::CivilDay date, core::ParseDate(event.date(), "event.date"));
+  ASSIGN_OR_RETURN(const TrainingRules* rules, TrainingRulesOn(rules_, date));
+  event.set_rule_version(rules->version);
+  return absl::OkStatus();
+}
+
 void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* event) const {
   auto date = core::ParseDate(event->date(), "date");
   if (!date.ok()) return;
-  auto rules = TrainingRulesOn(rules_, *date);
+  auto rules = RulesOf(*event, *date);
   if (!rules.ok()) return;
   auto last = calendar.calendar->LastFilingDay(*date, (*rules)->filing_working_days);
   if (last.ok()) event->set_last_filing_day(core::FormatDate(*last));
@@ -166,6 +179,7 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
     v1::Event event;
     event.set_institution_credit_code(req->event().institution_credit_code());
     CopyPlan(req->event(), &event);
+    if (auto s = RecordRuleVersion(event); !s.ok()) return s;
     event.set_state(v1::DRAFT);
     auto out = store_.CreateEvent(ChangeOf(call), server::IdempotencyKey(call, *req), event);
     if (!out.ok()) return out.status();
@@ -224,7 +238,7 @@ grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
           }
           CopyPlan(req->event(), &e);
           e.set_special_reason_approved(false);  // a changed plan is reviewed afresh
-          return absl::OkStatus();
+          return RecordRuleVersion(e);           // a new date may fall under another version
         });
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
@@ -411,7 +425,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
       // R13.4: refused after the last filing day (the refusal names it); a year missing from
       // the calendar is CALENDAR_YEAR_MISSING, never a guess.
       // The rules in force on the event's date (issue 26).
-      ASSIGN_OR_RETURN(const TrainingRules* rules, TrainingRulesOn(rules_, *date));
+      ASSIGN_OR_RETURN(const TrainingRules* rules, RulesOf(e, *date));
       if (auto s = CheckFilingAllowed(*calendar.calendar, *date, today, *rules); !s.ok()) return s;
       e.set_state(v1::FILED);
       e.set_filed_on(core::FormatDate(today));
@@ -543,7 +557,7 @@ grpc::Status TrainingHandlers::GetSubsidyReport(grpc::ServerContext* ctx,
     auto standing = StandingOf(*event);
     if (!standing.ok()) return standing.status();
     const CalendarSnapshot calendar = calendar_.Current();
-    ASSIGN_OR_RETURN(const TrainingRules* rules, TrainingRulesOn(rules_, domain->date()));
+    ASSIGN_OR_RETURN(const TrainingRules* rules, RulesOf(*event, domain->date()));
     auto report = BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
                                      policy->has_training_subsidy(), *standing, *rules);
     if (!report.ok()) return report.status();
@@ -594,7 +608,7 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
             *summary->mutable_event() = std::move(e);
             continue;
           }
-          auto rules = TrainingRulesOn(rules_, domain->date());
+          auto rules = RulesOf(e, domain->date());
           if (!rules.ok()) return rules.status();
           auto report = BuildSubsidyReport(*domain, *calendar.calendar, ref_.five_plus_five_codes,
                                            policy->has_training_subsidy(),

@@ -98,4 +98,15 @@ absl::StatusOr<const TrainingRules*> TrainingRulesOn(const std::vector<TrainingR
   return found;
 }
 
+absl::StatusOr<const TrainingRules*> TrainingRulesVersion(
+    const std::vector<TrainingRules>& versions, int version) {
+  for (const TrainingRules& r : versions) {
+    if (r.version == version) return &r;
+  }
+  return RuleViolation("TRAINING_RULES_VERSION_MISSING", "R13.0",
+                       absl::StrCat("the event was planned under version ", version,
+                                    " of the training rules, which the service does not have"),
+                       absl::StrCat("缺少第", version, "版培训规则"));
+}
+
 }  // namespace zhigai::training

@@ -38,5 +38,9 @@ absl::StatusOr<std::vector<TrainingRules>> LoadTrainingRules(absl::string_view p
 // first one.
 absl::StatusOr<const TrainingRules*> TrainingRulesOn(const std::vector<TrainingRules>& versions,
                                                      absl::CivilDay day);
+// Version `version`; FAILED_PRECONDITION TRAINING_RULES_VERSION_MISSING when the file lacks it
+// (a version an event recorded is never removed).
+absl::StatusOr<const TrainingRules*> TrainingRulesVersion(
+    const std::vector<TrainingRules>& versions, int version);
 
 }  // namespace zhigai::training

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/auth/principal.h"
@@ -336,6 +337,49 @@ TEST_F(TrainingTest, CreateIsIdempotentAndAudited) {
   EXPECT_EQ(Count("events", absl::StrCat("id = ", first.name().substr(7))), 1);
   EXPECT_EQ(again.version(), 1);
   EXPECT_EQ(Count("audit_log", absl::StrCat("entity_id = '", first.name(), "'")), 1);
+}
+
+// Issue 26: an event records the training rules in force on its date when it is planned, and
+// keeps them. A fictitious version 2 asking for 15 working days of notice from 2025-01-01 is
+// added after an event of 2025-03-17 was planned: that event keeps version 1 and its last
+// filing day (2025-03-03), while the same plan made now records version 2 and an earlier day.
+TEST_F(TrainingTest, AnEventKeepsTheRulesVersionItWasPlannedUnder) {
+  v1::Event before;
+  ASSERT_TRUE(Create(Plan("2025-03-17"), "req-rules-v1", &before).ok());
+  EXPECT_EQ(before.rule_version(), 1);
+  std::ifstream in(std::string(ZHIGAI_DATA_DIR) + "/training-rules.tsv");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string v2;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() != 4 || f[0] != "1") continue;
+    if (f[1] == "effective_from") f[2] = "2025-01-01";
+    if (f[1] == "r13_4.filing_working_days") f[2] = "15";
+    absl::StrAppend(&v2, "2\t", f[1], "\t", f[2], "\tfictitious revision\n");
+  }
+  auto rules = ParseTrainingRules(text + v2, "training-rules.tsv with a version 2");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto handlers = std::make_unique<TrainingHandlers>(*store_, *ref_, *calendar_, *rules,
+                                                     *eligibility_, kProof, Now);
+  int port = 0;
+  server::ServerPtr server = server::StartServer({handlers.get()}, "127.0.0.1:0", nullptr, &port);
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::TrainingService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  v1::GetEventRequest get;
+  get.set_name(before.name());
+  v1::Event kept;
+  ASSERT_TRUE(stub->GetEvent(As(Inst(kInstA)).get(), get, &kept).ok());
+  EXPECT_EQ(kept.rule_version(), 1);
+  EXPECT_EQ(kept.last_filing_day(), "2025-03-03");
+  v1::CreateEventRequest create;
+  *create.mutable_event() = Plan("2025-03-17");
+  create.set_request_id("req-rules-v2");
+  v1::Event after;
+  ASSERT_TRUE(stub->CreateEvent(As(Inst(kInstA)).get(), create, &after).ok());
+  EXPECT_EQ(after.rule_version(), 2);
+  EXPECT_LT(after.last_filing_day(), "2025-03-03");
+  server.reset();
 }
 
 TEST_F(TrainingTest, BadPlanNamesEveryFieldAndWritesNothing) {
