@@ -5,6 +5,7 @@
 #include <string>
 
 #include "libs/peers/registry_eligibility.h"
+#include "services/review/domain/application_rules.h"
 #include "services/review/store.h"
 #include "services/review/validate.h"
 #include "zhigai/review/v1/review.grpc.pb.h"

@@ -32,9 +32,8 @@ namespace handlers {
 // Moves the call to `to` through the domain's state machine (R4.1), with `extra` checks and
 // changes in the same transaction.
 absl::StatusOr<v1::Call> MoveCall(
-    ReviewStore& store, const std::vector<ApplicationRules>& rules, const server::Call& call,
-    const std::string& name, int64_t version, CallState to,
-    const std::function<absl::Status(db::Connection&, v1::Call&)>& extra) {
+    ReviewStore& store, const server::Call& call, const std::string& name, int64_t version,
+    CallState to, const std::function<absl::Status(db::Connection&, v1::Call&)>& extra) {
   Violations v;
   auto id = ParseCallName(name, "name");
   v.Absorb(id.status());
@@ -43,7 +42,7 @@ absl::StatusOr<v1::Call> MoveCall(
   return store.MutateCall(ChangeOf(call), *id, version,
                           [&](db::Connection& c, v1::Call& current) -> absl::Status {
                             if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
-                            auto domain = CallFromProto(current, rules);
+                            auto domain = CallShapeFromProto(current);
                             if (!domain.ok()) return domain.status();
                             auto next = review::Transition(*domain, to);
                             if (!next.ok()) return next.status();
@@ -90,7 +89,7 @@ grpc::Status ReviewHandlers::CreateCall(grpc::ServerContext* ctx, const v1::Crea
         v.Absorb(CheckRequestId(req->request_id()));
         v1::Call draft = req->call();
         draft.clear_rule_version();  // output only: the version for the call's year
-        v.Absorb(ValidateCallDefinition(draft, ref_, application_rules_));
+        v.Absorb(ValidateCallDefinition(draft, ref_));
         if (auto s = v.Finish("征集通知设置有误"); !s.ok()) return s;
         if (auto s = handlers::RecordRuleVersion(application_rules_, draft); !s.ok()) return s;
         draft.set_state(v1::DRAFT);
@@ -156,7 +155,7 @@ grpc::Status ReviewHandlers::UpdateCall(grpc::ServerContext* ctx, const v1::Upda
                                                                     options, &current);
               // A DRAFT call follows its (possibly new) year's rules.
               current.clear_rule_version();
-              if (auto s = ValidateCallDefinition(current, ref_, application_rules_); !s.ok()) {
+              if (auto s = ValidateCallDefinition(current, ref_); !s.ok()) {
                 return s;
               }
               return handlers::RecordRuleVersion(application_rules_, current);
@@ -194,8 +193,8 @@ grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::OpenCa
                                       v1::Call* resp) {
   return Serve(ctx, proof_, FullMethod("OpenCall"), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto out = handlers::MoveCall(store_, application_rules_, call, req->name(), req->version(),
-                                  CallState::kOpen, nullptr);
+    auto out =
+        handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kOpen, nullptr);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -206,8 +205,8 @@ grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx, const v1::Close
                                        v1::Call* resp) {
   return Serve(ctx, proof_, FullMethod("CloseCall"), [&](const server::Call& call) -> absl::Status {
     if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-    auto out = handlers::MoveCall(store_, application_rules_, call, req->name(), req->version(),
-                                  CallState::kClosed, nullptr);
+    auto out =
+        handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kClosed, nullptr);
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -216,41 +215,42 @@ grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx, const v1::Close
 
 grpc::Status ReviewHandlers::StartReview(grpc::ServerContext* ctx,
                                          const v1::StartReviewRequest* req, v1::Call* resp) {
-  return Serve(
-      ctx, proof_, FullMethod("StartReview"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
-        auto out = handlers::MoveCall(
-            store_, application_rules_, call, req->name(), req->version(), CallState::kReviewing,
-            [&](db::Connection& c, v1::Call& current) -> absl::Status {
-              // Decision (R7.1 "experts review the applications that pass R5"):
-              // eligibility must be settled before the review starts, so no manual
-              // decision may still be open.
-              auto id = ParseCallName(current.name(), "name");
-              if (!id.ok()) return id.status();
-              auto apps = store_.ApplicationsOfCall(c, *id);
-              if (!apps.ok()) return apps.status();
-              std::vector<std::string> pending;
-              for (const auto& a : *apps) {
-                for (const auto& r : a.app.results()) {
-                  if (r.eligibility() == v1::PENDING) {
-                    pending.push_back(a.app.name());
-                    break;
-                  }
-                }
-              }
-              if (!pending.empty()) {
-                return RuleViolation(
-                    "MANUAL_DECISIONS_PENDING", "R5.1",
-                    absl::StrCat("checklist lines still need a bureau decision in: ",
-                                 absl::StrJoin(pending, ", ")),
-                    "仍有申报的资格审查项待人工认定，不能开始评审");
-              }
-              return absl::OkStatus();
-            });
-        if (!out.ok()) return out.status();
-        *resp = std::move(*out);
-        return absl::OkStatus();
-      });
+  return Serve(ctx, proof_, FullMethod("StartReview"),
+               [&](const server::Call& call) -> absl::Status {
+                 if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok())
+                   return s;
+                 auto out = handlers::MoveCall(
+                     store_, call, req->name(), req->version(), CallState::kReviewing,
+                     [&](db::Connection& c, v1::Call& current) -> absl::Status {
+                       // Decision (R7.1 "experts review the applications that pass R5"):
+                       // eligibility must be settled before the review starts, so no manual
+                       // decision may still be open.
+                       auto id = ParseCallName(current.name(), "name");
+                       if (!id.ok()) return id.status();
+                       auto apps = store_.ApplicationsOfCall(c, *id);
+                       if (!apps.ok()) return apps.status();
+                       std::vector<std::string> pending;
+                       for (const auto& a : *apps) {
+                         for (const auto& r : a.app.results()) {
+                           if (r.eligibility() == v1::PENDING) {
+                             pending.push_back(a.app.name());
+                             break;
+                           }
+                         }
+                       }
+                       if (!pending.empty()) {
+                         return RuleViolation(
+                             "MANUAL_DECISIONS_PENDING", "R5.1",
+                             absl::StrCat("checklist lines still need a bureau decision in: ",
+                                          absl::StrJoin(pending, ", ")),
+                             "仍有申报的资格审查项待人工认定，不能开始评审");
+                       }
+                       return absl::OkStatus();
+                     });
+                 if (!out.ok()) return out.status();
+                 *resp = std::move(*out);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace zhigai::review

@@ -51,7 +51,7 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
         if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
         const absl::CivilDay today = Today();
         auto out = handlers::MoveCall(
-            store_, application_rules_, call, req->name(), req->version(), CallState::kNotice,
+            store_, call, req->name(), req->version(), CallState::kNotice,
             [&](db::Connection& c, v1::Call& current) -> absl::Status {
               auto id = ParseCallName(current.name(), "name");
               auto rows = store_.Selections(c, *id);
@@ -244,7 +244,7 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::Fini
         const absl::CivilDay today = Today();
         std::vector<v1::Admission> admissions;
         auto out = handlers::MoveCall(
-            store_, application_rules_, call, req->name(), req->version(), CallState::kFinished,
+            store_, call, req->name(), req->version(), CallState::kFinished,
             [&](db::Connection& c, v1::Call& current) -> absl::Status {
               admissions.clear();  // the transaction may run again after a serialization failure
               const int64_t id = *ParseCallName(current.name(), "name");

@@ -38,9 +38,8 @@ inline absl::Status Unauthenticated() {
 absl::Status RecordRuleVersion(const std::vector<ApplicationRules>& rules, v1::Call& call);
 
 absl::StatusOr<v1::Call> MoveCall(
-    ReviewStore& store, const std::vector<ApplicationRules>& rules, const server::Call& call,
-    const std::string& name, int64_t version, CallState to,
-    const std::function<absl::Status(db::Connection&, v1::Call&)>& extra);
+    ReviewStore& store, const server::Call& call, const std::string& name, int64_t version,
+    CallState to, const std::function<absl::Status(db::Connection&, v1::Call&)>& extra);
 
 // An application as `call` may read it: the bureaus overseeing the call, the applicant (or a
 // consortium member), or an expert assigned to it (contact people redacted). Anyone else gets

@@ -106,8 +106,7 @@ void CheckContent(const v1::Application& app, Violations& v) {
 
 }  // namespace
 
-absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref,
-                                    const std::vector<ApplicationRules>& rules) {
+absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref) {
   Violations v;
   v.Absorb(core::ValidateLine(call.display_name(), "call.display_name", 1, 200, "FORMAT"));
   if (call.scope() != common::v1::CITY && call.scope() != common::v1::COUNTY) {
@@ -131,7 +130,8 @@ absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& r
       v.Add(F(path, "selection_mode"), "R7.1", "selection mode must be QUOTA or CUT_OFF");
     }
   }
-  auto domain = CallFromProto(call, rules);
+  // The rules' version is looked up after this, once the definition (its year included) holds.
+  auto domain = CallShapeFromProto(call);
   if (!domain.ok()) {
     v.Absorb(domain.status());
   } else {

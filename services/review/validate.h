@@ -5,7 +5,6 @@
 
 #include "absl/status/status.h"
 #include "services/registry/domain/profile.h"
-#include "services/review/domain/application_rules.h"
 #include "zhigai/review/v1/review.pb.h"
 
 namespace zhigai::review {
@@ -14,8 +13,7 @@ namespace zhigai::review {
 using ReferenceData = registry::ReferenceData;
 
 // A call definition (CreateCall / UpdateCall), including the domain's ValidateCall.
-absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref,
-                                    const std::vector<ApplicationRules>& rules);
+absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref);
 
 // An application's content: Attachment 1 snapshot, consortium, directions, letter, staff,
 // track record, QC declarations. The profile is checked by the registry's ValidateInstitution,

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 
 namespace zhigai::review {
 
@@ -63,6 +64,15 @@ v1::CallState CallStateToProto(CallState state) {
 }
 
 absl::StatusOr<Call> CallFromProto(const v1::Call& in, const std::vector<ApplicationRules>& rules) {
+  ASSIGN_OR_RETURN(Call call, CallShapeFromProto(in));
+  auto version = in.rule_version() > 0 ? ApplicationRulesVersion(rules, in.rule_version())
+                                       : ApplicationRulesForYear(rules, in.year());
+  if (!version.ok()) return version.status();
+  call.rules = **version;
+  return call;
+}
+
+absl::StatusOr<Call> CallShapeFromProto(const v1::Call& in) {
   Call call;
   call.id = in.name();
   call.year = in.year();
@@ -75,10 +85,6 @@ absl::StatusOr<Call> CallFromProto(const v1::Call& in, const std::vector<Applica
   auto closing = core::ParseDate(in.closing_date(), "call.closing_date");
   v.Absorb(closing.status());
   if (auto s = v.Finish("征集通知日期格式有误"); !s.ok()) return s;
-  auto version = in.rule_version() > 0 ? ApplicationRulesVersion(rules, in.rule_version())
-                                       : ApplicationRulesForYear(rules, in.year());
-  if (!version.ok()) return version.status();
-  call.rules = **version;
   call.opening_date = *opening;
   call.closing_date = *closing;
   call.notice_period_days = in.notice_period_days();

@@ -23,15 +23,6 @@ const review::ReferenceData& Ref() {
   return *ref;
 }
 
-const std::vector<review::ApplicationRules>& Rules() {
-  static const auto* rules = [] {
-    auto loaded = review::LoadApplicationRules(ZHIGAI_FUZZ_DATA "/application-rules.tsv");
-    Require(loaded.ok(), "cannot load data/application-rules.tsv");
-    return new std::vector<review::ApplicationRules>(std::move(*loaded));
-  }();
-  return *rules;
-}
-
 template <typename Message, typename Validate>
 void Check(const Message& message, Validate validate) {
   absl::Status verdict = validate(message);
@@ -49,8 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[0] % 2 == 0) {
     review::v1::CreateCallRequest req;
     if (!req.ParseFromArray(data + 1, body)) return 0;
-    Check(req.call(),
-          [](const auto& c) { return review::ValidateCallDefinition(c, Ref(), Rules()); });
+    Check(req.call(), [](const auto& c) { return review::ValidateCallDefinition(c, Ref()); });
   } else {
     review::v1::CreateApplicationRequest req;
     if (!req.ParseFromArray(data + 1, body)) return 0;

@@ -12,6 +12,7 @@
 #include "libs/server/grpc_status.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/server/testing/status_of.h"
 #include "services/review/domain/testing/rules.h"
 
 namespace zhigai::migrations {
@@ -216,20 +217,9 @@ grpc::Status Upload(v1::ReviewService::Stub& stub, const auth::Principal& who,
   return writer->Finish();
 }
 
-std::string ReasonOf(const grpc::Status& s) { return zhigai::ReasonOf(server::FromGrpcStatus(s)); }
-std::string RuleOf(const grpc::Status& s) { return zhigai::RuleOf(server::FromGrpcStatus(s)); }
+std::string ReasonOf(const grpc::Status& s) { return server::testing::ReasonOf(s); }
+std::string RuleOf(const grpc::Status& s) { return server::testing::RuleOf(s); }
 
-std::vector<std::string> FieldsOf(const grpc::Status& s) {
-  google::rpc::Status details;
-  details.ParseFromString(s.error_details());
-  std::vector<std::string> out;
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&bad)) {
-      for (const auto& f : bad.field_violations()) out.push_back(f.field());
-    }
-  }
-  return out;
-}
+std::vector<std::string> FieldsOf(const grpc::Status& s) { return server::testing::FieldsOf(s); }
 
 }  // namespace zhigai::review::testing
