@@ -17,6 +17,7 @@
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/server/testing/status_of.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
@@ -41,29 +42,6 @@ Principal City() { return {Role::kCityBureau, "city-1", "", "330300"}; }
 Principal County() { return {Role::kCountyBureau, "county-1", "", "330302"}; }
 Principal Inst(const std::string& code) { return {Role::kInstitution, "inst-" + code, code, ""}; }
 Principal Public() { return Principal::Anonymous(); }
-
-std::string Reason(const grpc::Status& s) {
-  google::rpc::Status st;
-  if (!st.ParseFromString(s.error_details())) return "";
-  for (const auto& d : st.details()) {
-    google::rpc::ErrorInfo info;
-    if (d.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
-
-std::vector<std::string> Fields(const grpc::Status& s) {
-  google::rpc::Status st;
-  std::vector<std::string> out;
-  if (!st.ParseFromString(s.error_details())) return out;
-  for (const auto& d : st.details()) {
-    google::rpc::BadRequest bad;
-    if (d.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) out.push_back(v.field());
-    }
-  }
-  return out;
-}
 
 // Version 1 from data/score-rules.tsv and a fictitious version 2 in force from 2060 with other
 // S3 bands, added as a revision of the measures would add one: as data (issue 26).
@@ -322,7 +300,7 @@ TEST_F(EvaluationTest, CreateRoundStoresBothYearsOncePerYearAndIsIdempotent) {
   v1::Round out;
   grpc::Status s = stub_->CreateRound(As(City()).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(Reason(s), "ROUND_EXISTS");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_EXISTS");
   EXPECT_EQ(Count("audit_log", "entity_id = '2031'"), 1);
 }
 
@@ -332,7 +310,7 @@ TEST_F(EvaluationTest, CreateRoundValidatesAndOnlyTheCityBureauOpensARound) {
   v1::Round out;
   grpc::Status s = stub_->CreateRound(As(City()).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Fields(s), (std::vector<std::string>{"year", "request_id"}));
+  EXPECT_EQ(server::testing::FieldsOf(s), (std::vector<std::string>{"year", "request_id"}));
   req.set_year(2032);
   req.set_request_id("x");
   s = stub_->CreateRound(As(County()).get(), req, &out);
@@ -409,7 +387,7 @@ TEST_F(EvaluationTest, PullAgainBeforeFreezeReplacesAndAfterFreezeNeverChanges) 
   fakes_->SetProjects(year - 1, k.b, 9, 0, 9, 0);
   grpc::Status s = Pull(year, &snap);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "SNAPSHOT_FROZEN");
+  EXPECT_EQ(server::testing::ReasonOf(s), "SNAPSHOT_FROZEN");
   EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year, " AND credit_code = '",
                                                         k.b, "' AND declared_diagnosis = 3")),
             1);
@@ -420,7 +398,7 @@ TEST_F(EvaluationTest, PullAgainBeforeFreezeReplacesAndAfterFreezeNeverChanges) 
   EXPECT_EQ(snap.institution_count(), 7);
   // Freezing twice is refused too.
   s = Freeze(year, &r);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_OPEN");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_OPEN");
 }
 
 TEST_F(EvaluationTest, ASourceThatIsDownFailsThePullNamingItAndNothingIsStored) {
@@ -440,7 +418,7 @@ TEST_F(EvaluationTest, ASourceThatIsDownFailsThePullNamingItAndNothingIsStored) 
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
     std::string upper = source;
     for (char& c : upper) c = static_cast<char>(toupper(c));
-    EXPECT_EQ(Reason(s), upper + "_UNAVAILABLE");
+    EXPECT_EQ(server::testing::ReasonOf(s), upper + "_UNAVAILABLE");
     EXPECT_NE(s.error_message().find(source), std::string::npos) << s.error_message();
     EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year, " AND credit_code = '",
                                                           k.b, "' AND declared_diagnosis = 20")),
@@ -470,7 +448,7 @@ TEST_F(EvaluationTest, AnUnreachableSourceIsUnavailableAndTheFirstPullStoresNoth
   grpc::Status s = stub->PullMetrics(As(City()).get(), req, &snap);
   server->Shutdown();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(Reason(s), "TRAINING_UNAVAILABLE");
+  EXPECT_EQ(server::testing::ReasonOf(s), "TRAINING_UNAVAILABLE");
   EXPECT_NE(s.error_message().find("127.0.0.1:1"), std::string::npos);
   EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year)), 0);
   EXPECT_EQ(Count("snapshot_sources", absl::StrCat("year = ", year)), 0);
@@ -486,7 +464,7 @@ TEST_F(EvaluationTest, FiguresThatCannotBeScoredAreNotStored) {
   v1::Snapshot snap;
   grpc::Status s = Pull(year, &snap);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "SOURCE_DATA_INVALID");
+  EXPECT_EQ(server::testing::ReasonOf(s), "SOURCE_DATA_INVALID");
   EXPECT_NE(s.error_message().find(a), std::string::npos);
   EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year)), 0);
 }
@@ -498,7 +476,7 @@ TEST_F(EvaluationTest, FreezeWaitsForPendingExcusesAndANonEmptyScope) {
   ASSERT_TRUE(Pull(year, &snap).ok());  // nobody in the directory
   v1::Round r;
   grpc::Status s = Freeze(year, &r);
-  EXPECT_EQ(Reason(s), "NO_INSTITUTIONS_IN_SCOPE");
+  EXPECT_EQ(server::testing::ReasonOf(s), "NO_INSTITUTIONS_IN_SCOPE");
   const std::string a = Code("AG", 1);
   fakes_->AddEntry(year, a, "甲", CONSULTING);
   fakes_->SetTests(year, a, {{-1, 10000}}, /*excuses_pending=*/1);
@@ -506,7 +484,7 @@ TEST_F(EvaluationTest, FreezeWaitsForPendingExcusesAndANonEmptyScope) {
   EXPECT_EQ(snap.excuses_pending(), 1);
   s = Freeze(year, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "EXCUSES_PENDING");
+  EXPECT_EQ(server::testing::ReasonOf(s), "EXCUSES_PENDING");
   fakes_->SetTests(year, a, {{-1, 10000}}, 0);  // the bureau decided: rejected
   ASSERT_TRUE(Pull(year, &snap).ok());
   ASSERT_TRUE(Freeze(year, &r).ok());
@@ -515,7 +493,7 @@ TEST_F(EvaluationTest, FreezeWaitsForPendingExcusesAndANonEmptyScope) {
   pub.set_round(Round(year));
   pub.set_version(1);
   s = stub_->PublishRound(As(City()).get(), pub, &r);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_RANKED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_RANKED");
 }
 
 TEST_F(EvaluationTest, TheDefenceIsValidatedAndCompletesTheStateOnlyWhenEveryoneHasAnEntry) {
@@ -526,22 +504,22 @@ TEST_F(EvaluationTest, TheDefenceIsValidatedAndCompletesTheStateOnlyWhenEveryone
   ASSERT_TRUE(Pull(year, &snap).ok());
   v1::Round r;
   grpc::Status s = Defence(year, {{k.a, {9000}}}, &r);
-  EXPECT_EQ(Reason(s), "METRICS_NOT_FROZEN");
+  EXPECT_EQ(server::testing::ReasonOf(s), "METRICS_NOT_FROZEN");
   ASSERT_TRUE(Freeze(year, &r).ok());
   s = Defence(year, {{k.a, {10001, -1}}, {k.a, {}}, {"bad", {}}}, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Fields(s),
+  EXPECT_EQ(server::testing::FieldsOf(s),
             (std::vector<std::string>{"entries[0].member_scores_hundredths[0]",
                                       "entries[0].member_scores_hundredths[1]",
                                       "entries[1].credit_code", "entries[2].credit_code"}));
   s = Defence(year, {{k.g, {9000}}}, &r);  // removed from the directory: not in the round
-  EXPECT_EQ(Reason(s), "INSTITUTION_NOT_IN_ROUND");
+  EXPECT_EQ(server::testing::ReasonOf(s), "INSTITUTION_NOT_IN_ROUND");
   EXPECT_EQ(Count("defence_scores", absl::StrCat("year = ", year)), 0);
   ASSERT_TRUE(Defence(year, {{k.a, {9000}}, {k.b, {8000}}}, &r).ok());
   EXPECT_EQ(r.state(), v1::METRICS_FROZEN);
   EXPECT_EQ(r.defence_missing_count(), 2);
   s = Rank(year, &r);
-  EXPECT_EQ(Reason(s), "DEFENCE_NOT_SCORED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "DEFENCE_NOT_SCORED");
   ASSERT_TRUE(Defence(year, {{k.d, {}}, {k.e, {7000}}}, &r).ok());
   EXPECT_EQ(r.state(), v1::DEFENCE_SCORED);
   EXPECT_EQ(r.defence_missing_count(), 0);
@@ -560,7 +538,7 @@ TEST_F(EvaluationTest, TheDefenceIsValidatedAndCompletesTheStateOnlyWhenEveryone
   EXPECT_EQ(Count("score_sheets", absl::StrCat("year = ", year)), 0);
   ASSERT_TRUE(Rank(year, &r).ok());
   s = Defence(year, {{k.a, {9000}}}, &r);
-  EXPECT_EQ(Reason(s), "ROUND_ALREADY_RANKED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_ALREADY_RANKED");
 }
 
 TEST_F(EvaluationTest, SnapshotToSheetToRankingGivesTheHandComputedValues) {
@@ -684,16 +662,17 @@ TEST_F(EvaluationTest, InstitutionsReadOnlyTheirOwnSheetAndPublicOnlyAfterPublic
   std::string body;
   // Ranked, not published: bureaus only.
   grpc::Status s = Sheet(year, k.a, Inst(k.a), &sheet);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_PUBLISHED");
   s = Ranking(year, Public(), &ranking);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_PUBLISHED");
   s = Export(year, Public(), v1::CSV, v1::RANKING, &body);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_PUBLISHED");
   v1::GetRoundRequest get;
   get.set_name(Round(year));
   v1::Round round;
-  EXPECT_EQ(Reason(stub_->GetRound(As(Public()).get(), get, &round)), "ROUND_NOT_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(stub_->GetRound(As(Public()).get(), get, &round)),
+            "ROUND_NOT_PUBLISHED");
 
   ASSERT_TRUE(Publish(year, &round).ok());
   EXPECT_EQ(round.state(), v1::PUBLISHED);
@@ -702,7 +681,7 @@ TEST_F(EvaluationTest, InstitutionsReadOnlyTheirOwnSheetAndPublicOnlyAfterPublic
   EXPECT_EQ(sheet.total(), "72.00");
   s = Sheet(year, k.b, Inst(k.a), &sheet);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Reason(s), "NOT_OWN_INSTITUTION");
+  EXPECT_EQ(server::testing::ReasonOf(s), "NOT_OWN_INSTITUTION");
   s = Sheet(year, k.a, Public(), &sheet);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(Ranking(year, Public(), &ranking, true).ok());
@@ -723,9 +702,9 @@ TEST_F(EvaluationTest, InstitutionsReadOnlyTheirOwnSheetAndPublicOnlyAfterPublic
   ASSERT_TRUE(stub_->GetRound(As(Public()).get(), get, &round).ok());
   // Published is final.
   s = Publish(year, &round);
-  EXPECT_EQ(Reason(s), "ROUND_ALREADY_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_ALREADY_PUBLISHED");
   s = Rank(year, &round);
-  EXPECT_EQ(Reason(s), "ROUND_ALREADY_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_ALREADY_PUBLISHED");
 }
 
 // Issue 28: the defence panel's scores read back member by member, so S3 can be recomputed
@@ -764,7 +743,7 @@ TEST_F(EvaluationTest, DefenceScoresReadBackMemberByMember) {
 
   // The institution: not before publication; then its own entry only.
   grpc::Status s = list(Inst(k.a), 0, "", &page);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_PUBLISHED");
   v1::Round round;
   ASSERT_TRUE(Publish(year, &round).ok());
   ASSERT_TRUE(list(Inst(k.a), 0, "", &page).ok());
@@ -776,7 +755,7 @@ TEST_F(EvaluationTest, DefenceScoresReadBackMemberByMember) {
   v1::ListDefenceScoresRequest bad;
   bad.set_parent("rounds/x");
   bad.set_page_size(1001);
-  EXPECT_EQ(Fields(stub_->ListDefenceScores(As(City()).get(), bad, &page)),
+  EXPECT_EQ(server::testing::FieldsOf(stub_->ListDefenceScores(As(City()).get(), bad, &page)),
             (std::vector<std::string>{"parent", "page_size"}));
 }
 
@@ -786,7 +765,7 @@ TEST_F(EvaluationTest, SheetsDoNotExistBeforeRankingAndNamesAreChecked) {
   Create(year);
   v1::ScoreSheet sheet;
   grpc::Status s = Sheet(year, k.a, City(), &sheet);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_RANKED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_RANKED");
   v1::GetScoreSheetRequest bad;
   bad.set_name("evaluationRounds/2043/scoreSheets/nope");
   s = stub_->GetScoreSheet(As(City()).get(), bad, &sheet);
@@ -967,7 +946,7 @@ TEST_F(EvaluationTest, SanctionsAreReadAgainAtRankingAndAtPublication) {
   fakes_->AddSanction(year, k.e, registry::v1::CANCEL);
   s = Publish(year, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "SANCTIONS_CHANGED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "SANCTIONS_CHANGED");
   EXPECT_EQ(Get(year).state(), v1::RANKED);
   // Computed again, e is out too, and the publication goes through.
   ASSERT_TRUE(Rank(year, &r).ok()) << "a ranked round is computed again";
@@ -998,7 +977,7 @@ TEST_F(EvaluationTest, ASanctionLiftedAfterTheDefenceNeedsTheInstitutionsDefence
   }
   grpc::Status s = Rank(year, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "DEFENCE_NOT_SCORED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "DEFENCE_NOT_SCORED");
   EXPECT_NE(s.error_message().find(k.c), std::string::npos) << s.error_message();
   EXPECT_EQ(Get(year).state(), v1::DEFENCE_SCORED);
   ASSERT_TRUE(Defence(year, {{k.c, {7000}}}, &r).ok());
@@ -1058,7 +1037,7 @@ TEST_F(EvaluationTest, WhatIfOnAPublishedRoundMarksTheChangedLinesAndWritesNothi
   req.clear_corrections();
   s = stub_->SimulateRanking(As(City()).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_FROZEN");
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_FROZEN");
 }
 
 // Issue 26: objections to a published round. Rejected ones change nothing; an upheld one
@@ -1079,11 +1058,11 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   };
   v1::RoundObjection objection, other;
   grpc::Status s = file(Inst(k.d), k.d, "obj-early", &objection);
-  EXPECT_EQ(Reason(s), "ROUND_NOT_PUBLISHED") << "ranked is not published";
+  EXPECT_EQ(server::testing::ReasonOf(s), "ROUND_NOT_PUBLISHED") << "ranked is not published";
   ASSERT_TRUE(Publish(year, &r).ok());
   EXPECT_EQ(Get(year).publication(), 1);
   s = file(Inst(k.d), k.a, "obj-not-own", &objection);
-  EXPECT_EQ(Reason(s), "NOT_OWN_INSTITUTION");
+  EXPECT_EQ(server::testing::ReasonOf(s), "NOT_OWN_INSTITUTION");
   ASSERT_TRUE(file(Inst(k.d), k.d, "obj-d", &objection).ok());
   EXPECT_EQ(objection.state(), v1::OBJECTION_PENDING);
   ASSERT_TRUE(file(City(), k.b, "obj-b", &other).ok()) << "the bureau on b's behalf";
@@ -1111,7 +1090,7 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   unbar->mutable_update_mask()->add_paths("exclusion");
   s = stub_->DecideRoundObjection(As(City()).get(), lift, &decided);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(s), "EXCLUSION_DISAGREES_WITH_REGISTRY");
+  EXPECT_EQ(server::testing::ReasonOf(s), "EXCLUSION_DISAGREES_WITH_REGISTRY");
   EXPECT_EQ(Get(year).publication(), 1);
 
   // Upheld: d's panel scores were entered wrong; the right ones are 90.
@@ -1136,7 +1115,7 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   EXPECT_EQ(decided.round().publication(), 2);
   EXPECT_EQ(decided.round().state(), v1::PUBLISHED);
   s = stub_->DecideRoundObjection(As(City()).get(), decide, &decided);
-  EXPECT_EQ(Reason(s), "OBJECTION_ALREADY_DECIDED");
+  EXPECT_EQ(server::testing::ReasonOf(s), "OBJECTION_ALREADY_DECIDED");
 
   // The current ranking has d's corrected total; the first publication is kept as it was.
   v1::ListRankingResponse now, kept;
@@ -1186,8 +1165,9 @@ TEST_F(EvaluationTest, AnUpheldObjectionPublishesACorrectedRankingAndKeepsTheFir
   EXPECT_EQ(all.objections_size(), 3);
   v1::GetRoundObjectionRequest get;
   get.set_name(other.name());
-  EXPECT_EQ(Reason(stub_->GetRoundObjection(As(Inst(k.d)).get(), get, &objection)),
-            "NOT_OWN_INSTITUTION");
+  EXPECT_EQ(
+      server::testing::ReasonOf(stub_->GetRoundObjection(As(Inst(k.d)).get(), get, &objection)),
+      "NOT_OWN_INSTITUTION");
 }
 
 // Issue 26 item 1: a round records the rules in force on 1 January of its year and is scored

@@ -12,6 +12,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/testing/status_of.h"
 #include "services/feedback/tests/feedback_fixture.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
@@ -23,19 +24,12 @@ using auth::Principal;
 
 constexpr char kDivision[] = "330302";
 
-std::string ReasonOfStatus(const grpc::Status& s) { return ReasonOf(server::FromGrpcStatus(s)); }
+std::string ReasonOfStatus(const grpc::Status& s) { return server::testing::ReasonOf(s); }
 
 // The fields named by the google.rpc.BadRequest detail of an INVALID_ARGUMENT answer.
 std::set<std::string> FieldsOf(const grpc::Status& s) {
-  std::set<std::string> out;
-  google::rpc::Status details;
-  details.ParseFromString(s.error_details());
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (!any.UnpackTo(&bad)) continue;
-    for (const auto& v : bad.field_violations()) out.insert(v.field());
-  }
-  return out;
+  std::vector<std::string> fields = server::testing::FieldsOf(s);
+  return {fields.begin(), fields.end()};
 }
 
 class FeedbackTest : public ::testing::Test {

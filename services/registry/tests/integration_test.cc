@@ -18,6 +18,7 @@
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/server/testing/status_of.h"
 #include "services/registry/handlers.h"
 
 namespace zhigai::migrations {
@@ -105,16 +106,6 @@ class RegistryTest : public ::testing::Test {
     *req.mutable_institution() = in;
     req.set_request_id(request_id);
     return stub_->CreateInstitution(As(who).get(), req, out);
-  }
-
-  static std::string Reason(const grpc::Status& s) {
-    google::rpc::Status details;
-    details.ParseFromString(s.error_details());
-    for (const auto& any : details.details()) {
-      google::rpc::ErrorInfo info;
-      if (any.UnpackTo(&info)) return info.reason();
-    }
-    return "";
   }
 
   static google::rpc::BadRequest BadRequestOf(const grpc::Status& s) {
@@ -288,7 +279,7 @@ TEST_F(RegistryTest, ACountyBureauCreatesOnlyWithinItsDivision) {
   v1::Institution out;
   grpc::Status s = Create(Profile(in_302, "330302"), "req-county-other", &out, County("330303"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
-  EXPECT_EQ(Reason(s), "OUTSIDE_DIVISION");
+  EXPECT_EQ(server::testing::ReasonOf(s), "OUTSIDE_DIVISION");
   EXPECT_EQ(Count("institutions", "credit_code = '" + in_302 + "'"), 0);
   ASSERT_TRUE(Create(Profile(in_302, "330302"), "req-county-own", &out, County("330302")).ok());
   ASSERT_TRUE(Create(Profile(in_303, "330303"), "req-county-own-3", &out, County("330303")).ok());
@@ -450,7 +441,7 @@ TEST_F(RegistryTest, ASanctionIsTimedUnderTheRulesInForceOnItsFirstDayAndSaysWhi
   v1::Sanction none;
   grpc::Status refused = stub->ImposeSanction(As(Service()).get(), bar, &none);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(refused), "SANCTION_RULES_NOT_IN_FORCE");
+  EXPECT_EQ(server::testing::ReasonOf(refused), "SANCTION_RULES_NOT_IN_FORCE");
   EXPECT_EQ(Count("sanctions", "command_id = 'rules-none'"), 0);
   server.reset();
 }
@@ -636,7 +627,7 @@ TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
   v1::Sanction none;
   grpc::Status refused = stub_->ImposeSanction(As(Service()).get(), nobody, &none);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Reason(refused), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_EQ(server::testing::ReasonOf(refused), "INSTITUTION_NOT_REGISTERED");
   EXPECT_EQ(Count("sanctions", "credit_code = '91330328MA9X8W7U44'"), 0);
 
   ASSERT_TRUE(stub_->CheckEligibility(As(Service()).get(), check, &e).ok());
@@ -699,7 +690,7 @@ TEST_F(RegistryTest, CountyFilingCreatesTheCountyDirectoryForItsDivisionOnly) {
   }
   grpc::Status refused = stub_->FileCountyList(As(County("330305")).get(), ghosts, &filed);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Reason(refused), "INSTITUTION_NOT_REGISTERED");
+  EXPECT_EQ(server::testing::ReasonOf(refused), "INSTITUTION_NOT_REGISTERED");
   EXPECT_NE(refused.error_message().find(ghost_a), std::string::npos) << refused.error_message();
   EXPECT_NE(refused.error_message().find(ghost_b), std::string::npos) << refused.error_message();
   EXPECT_EQ(refused.error_message().find(code), std::string::npos) << "the registered one is fine";

@@ -14,6 +14,7 @@
 #include "google/rpc/status.pb.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/server/testing/status_of.h"
 #include "services/registry/testing/registry_server.h"
 
 namespace zhigai::registry {
@@ -32,16 +33,6 @@ Principal Review() { return {Role::kService, "review", "", ""}; }
 
 std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
   return server::testing::ContextAs(p, kProof, std::chrono::seconds(10));
-}
-
-std::string Reason(const grpc::Status& s) {
-  google::rpc::Status details;
-  details.ParseFromString(s.error_details());
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
 }
 
 class PublicFeedTest : public ::testing::Test {
@@ -97,7 +88,7 @@ TEST_F(PublicFeedTest, NumbersEveryPublicChangeFromOneWithoutGapsAndRefusalsTake
   refused.set_source("test");
   v1::DirectoryEntry entry;
   grpc::Status s = stub().AdmitToDirectory(As(City()).get(), refused, &entry);
-  ASSERT_EQ(Reason(s), "INSTITUTION_NOT_REGISTERED");
+  ASSERT_EQ(server::testing::ReasonOf(s), "INSTITUTION_NOT_REGISTERED");
 
   v1::ListDirectoryEntriesRequest list;
   list.set_year(2026);

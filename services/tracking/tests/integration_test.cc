@@ -6,10 +6,14 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/core/dates.h"
+#include "libs/server/testing/status_of.h"
 #include "services/tracking/tests/fixture.h"
 
 namespace zhigai::tracking {
 namespace {
+
+using server::testing::FieldsOf;
+using server::testing::ReasonOf;
 
 using namespace testing;
 constexpr int kYear = 2026;
@@ -22,28 +26,6 @@ class EngagementTest : public ::testing::Test {
   static void TearDownTestSuite() { delete env_; }
   static v1::TrackingService::Stub& T() { return env_->tracking(); }
   static auto As(const auth::Principal& p) { return TrackingEnv::As(p); }
-
-  static std::string ReasonOf(const grpc::Status& s) {
-    google::rpc::Status details;
-    details.ParseFromString(s.error_details());
-    for (const auto& any : details.details()) {
-      google::rpc::ErrorInfo info;
-      if (any.UnpackTo(&info)) return info.reason();
-    }
-    return "";
-  }
-  static std::vector<std::string> FieldsOf(const grpc::Status& s) {
-    google::rpc::Status details;
-    details.ParseFromString(s.error_details());
-    std::vector<std::string> out;
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (any.UnpackTo(&bad)) {
-        for (const auto& f : bad.field_violations()) out.push_back(f.field());
-      }
-    }
-    return out;
-  }
 
   static v1::Engagement Report(const std::string& enterprise, bool confidential = false) {
     v1::Engagement e;

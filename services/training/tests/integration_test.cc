@@ -21,6 +21,7 @@
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/server/testing/status_of.h"
 #include "services/registry/testing/registry_server.h"
 #include "services/training/domain/testing/rules.h"
 #include "services/training/handlers.h"
@@ -31,6 +32,9 @@ const std::vector<zhigai::db::Migration>& Training();
 
 namespace zhigai::training {
 namespace {
+
+using server::testing::FieldsOf;
+using server::testing::ReasonOf;
 
 using auth::Principal;
 using auth::Role;
@@ -126,28 +130,6 @@ class TrainingTest : public ::testing::Test {
 
   static int64_t Count(const std::string& table, const std::string& where = "true") {
     return db_->Count("training", table, where);
-  }
-
-  static std::string ReasonOf(const grpc::Status& s) {
-    google::rpc::Status details;
-    details.ParseFromString(s.error_details());
-    for (const auto& any : details.details()) {
-      google::rpc::ErrorInfo info;
-      if (any.UnpackTo(&info)) return info.reason();
-    }
-    return "";
-  }
-  static std::vector<std::string> BadFields(const grpc::Status& s) {
-    google::rpc::Status details;
-    details.ParseFromString(s.error_details());
-    std::vector<std::string> fields;
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (any.UnpackTo(&bad)) {
-        for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-      }
-    }
-    return fields;
   }
 
   // A complete plan by kInstA in Lucheng on `date`, 09:00-`end`.
@@ -391,7 +373,7 @@ TEST_F(TrainingTest, BadPlanNamesEveryFieldAndWritesNothing) {
   v1::Event out;
   grpc::Status s = Create(e, "bad", &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  std::vector<std::string> fields = BadFields(s);
+  std::vector<std::string> fields = FieldsOf(s);
   for (const char* f :
        {"event.date", "event.division_code", "event.industry_codes[1]", "event.fee_fen"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
@@ -800,7 +782,7 @@ TEST_F(TrainingTest, AttendanceIsRecordedAfterTheEventAndValidated) {
   bad.set_enterprise_credit_code("91330302123456788Q");
   grpc::Status s = Attend(e.name(), {bad, Row(2, "APPAREL", 5), Row(2, "APPAREL", 5)}, &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  std::vector<std::string> fields = BadFields(s);
+  std::vector<std::string> fields = FieldsOf(s);
   for (const char* f : {"attendance[0].enterprise_credit_code", "attendance[0].people",
                         "attendance[2].enterprise_credit_code"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
@@ -813,8 +795,8 @@ TEST_F(TrainingTest, AttendanceIsRecordedAfterTheEventAndValidated) {
   // Industry codes come from the catalogue (or OTHER), never free text (issue 27 item 2).
   s = Attend(e.name(), {Row(1, "footwear", 60), Row(2, "TEXTILE", 3)}, &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(s), (std::vector<std::string>{"attendance[0].industry_code",
-                                                    "attendance[1].industry_code"}));
+  EXPECT_EQ(FieldsOf(s), (std::vector<std::string>{"attendance[0].industry_code",
+                                                   "attendance[1].industry_code"}));
   ASSERT_TRUE(Attend(e.name(), {Row(1, "APPAREL", 60)}, &out).ok());
   EXPECT_EQ(out.attendance_size(), 1);
   ASSERT_TRUE(Attend(e.name(), {Row(1, "APPAREL", 60), Row(2, "OTHER", 4)}, &out).ok());
