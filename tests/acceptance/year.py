@@ -337,6 +337,9 @@ class Year:
             criteria=[rv.Criterion(name="服务能力", weight_hundredths=100, full_marks_hundredths=6000),
                       rv.Criterion(name="典型案例", weight_hundredths=100, full_marks_hundredths=4000)],
             tie_policy=rv.ALL_IN)))
+        # Issue 26: the call judges its applicants under the R5 figures of its year.
+        if call.rule_version != 1:
+            raise RuntimeError(f"the call records application rules version {call.rule_version}")
         call = bureau.review.OpenCall(rv.OpenCallRequest(name=call.name, version=call.version))
         self.at(self.d(month, 9))
         apps, refused = {}, 0
@@ -851,6 +854,10 @@ class Year:
         else:
             raise RuntimeError("the R14.5 bar did not reach the registry within 60s")
         bar = bars[0]
+        # Issue 26: feedback decided and the registry timed the bar under the sanction rules in
+        # force on its first day (data/sanction-rules.tsv has version 1 only), and says so.
+        if bar.rule_version != 1:
+            raise RuntimeError(f"the bar records sanction rules version {bar.rule_version}, not 1")
         # Phone follow-up (S2): a county bureau rates an unrated engagement for its enterprise.
         rated = {n for f in self.facts.values() for n in f["ratings"]}
         name, inst, ent = next((n, i, e) for n, i, e in self.engs
@@ -863,8 +870,9 @@ class Year:
                                             RATING_POINTS[fb.AVERAGE])
         self.summary["barred"] = f"{target} from {bar.start_date} to {bar.end_date}"
         return (f"5 complaints verified; {target} barred {bar.start_date}..{bar.end_date} "
-                f"(R14.5), in the registry {time.time() - started:.1f}s after the third "
-                f"verification; 1 phone follow-up rating")
+                f"(R14.5, sanction rules v{bar.rule_version}), in the registry "
+                f"{time.time() - started:.1f}s after the third verification; "
+                f"1 phone follow-up rating")
 
     # ----------------------------------------------------------------- the platform
     def push_projects(self):
