@@ -424,7 +424,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
       if (!date.ok()) return date.status();
       // R13.4: refused after the last filing day (the refusal names it); a year missing from
       // the calendar is CALENDAR_YEAR_MISSING, never a guess.
-      // The rules in force on the event's date (issue 26).
+      // The rules the event recorded when it was planned (issue 26).
       ASSIGN_OR_RETURN(const TrainingRules* rules, RulesOf(e, *date));
       if (auto s = CheckFilingAllowed(*calendar.calendar, *date, today, *rules); !s.ok()) return s;
       e.set_state(v1::FILED);
