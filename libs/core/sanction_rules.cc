@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
@@ -40,14 +39,8 @@ absl::StatusOr<std::vector<SanctionRules>> ParseSanctionRules(absl::string_view 
     r.version = version.version;
     r.effective_from = version.effective_from;
     for (const Field& f : kFields) {
-      const RuleValue& v = version.values.at(f.name);
-      int n = 0;
-      if (!absl::SimpleAtoi(v.value, &n) || n < f.low || n > f.high) {
-        return TsvError(source, v.line,
-                        absl::StrCat(f.name, ": \"", v.value, "\" must be a whole number from ",
-                                     f.low, " to ", f.high));
-      }
-      r.*f.member = n;
+      ASSIGN_OR_RETURN(int64_t n, RuleNumber(version, f.name, f.low, f.high, source));
+      r.*f.member = static_cast<int>(n);
     }
   }
   return out;
@@ -60,11 +53,7 @@ absl::StatusOr<std::vector<SanctionRules>> LoadSanctionRules(absl::string_view p
 
 const SanctionRules* SanctionRulesIn(const std::vector<SanctionRules>& versions,
                                      absl::CivilDay day) {
-  const SanctionRules* found = nullptr;
-  for (const SanctionRules& r : versions) {
-    if (r.effective_from <= day) found = &r;
-  }
-  return found;
+  return InForceOn(versions, day);
 }
 
 absl::StatusOr<const SanctionRules*> SanctionRulesOn(const std::vector<SanctionRules>& versions,

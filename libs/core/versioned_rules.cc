@@ -71,12 +71,16 @@ absl::StatusOr<std::string> ReadRuleFile(absl::string_view path) {
   return text.str();
 }
 
-int VersionInForce(const std::vector<RuleVersion>& versions, absl::CivilDay day) {
-  int found = -1;
-  for (std::size_t i = 0; i < versions.size(); ++i) {
-    if (versions[i].effective_from <= day) found = static_cast<int>(i);
+absl::StatusOr<int64_t> RuleNumber(const RuleVersion& version, const std::string& name, int64_t low,
+                                   int64_t high, absl::string_view source) {
+  const RuleValue& v = version.values.at(name);
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(v.value, &n) || n < low || n > high) {
+    return TsvError(
+        source, v.line,
+        absl::StrCat(name, ": \"", v.value, "\" must be a whole number from ", low, " to ", high));
   }
-  return found;
+  return n;
 }
 
 }  // namespace zhigai::core

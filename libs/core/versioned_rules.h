@@ -7,6 +7,7 @@
 // their values; this reader checks the shape, naming file and line.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
@@ -40,7 +41,30 @@ absl::StatusOr<std::vector<RuleVersion>> ParseRuleVersions(absl::string_view con
 // The file's text; NOT_FOUND when it cannot be read.
 absl::StatusOr<std::string> ReadRuleFile(absl::string_view path);
 
-// The index of the version in force on `day` (the last whose effective_from ≤ day), or -1.
-int VersionInForce(const std::vector<RuleVersion>& versions, absl::CivilDay day);
+// `name`'s value in `version` as a whole number within [low, high]; otherwise
+// FAILED_PRECONDITION REFERENCE_DATA_INVALID "<source>:<line>: <name>: "<value>" must be a whole
+// number from <low> to <high>".
+absl::StatusOr<int64_t> RuleNumber(const RuleVersion& version, const std::string& name, int64_t low,
+                                   int64_t high, absl::string_view source);
+
+// Over a service's parsed versions (in order, each with `version` and `effective_from`): the one
+// in force on `day`, the last whose effective_from ≤ day (nullptr before the first), and the
+// one numbered `number` (nullptr when the file lacks it). The services turn nullptr into their
+// own error, which names their rule.
+template <typename Rules>
+const Rules* InForceOn(const std::vector<Rules>& versions, absl::CivilDay day) {
+  const Rules* found = nullptr;
+  for (const Rules& r : versions) {
+    if (r.effective_from <= day) found = &r;
+  }
+  return found;
+}
+template <typename Rules>
+const Rules* Numbered(const std::vector<Rules>& versions, int number) {
+  for (const Rules& r : versions) {
+    if (r.version == number) return &r;
+  }
+  return nullptr;
+}
 
 }  // namespace zhigai::core

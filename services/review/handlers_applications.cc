@@ -117,7 +117,7 @@ grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
                          return server::Forbidden("CALL_NOT_PUBLISHED", "the call is not published",
                                                   "征集通知尚未发布");
                        }
-                       auto domain = CallFromProto(c, application_rules_);
+                       auto domain = CallShapeFromProto(c);
                        if (!domain.ok()) return domain.status();
                        if (auto s = CheckSubmissionWindow(*domain, today); !s.ok()) return s;
                        return CheckDirectionsOpen(c, req->application());
@@ -172,7 +172,7 @@ grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
                                          "只有申报单位（牵头单位）可以修改申报");
               }
               if (auto s = RequireDraft(app); !s.ok()) return s;
-              auto domain = CallFromProto(c, application_rules_);
+              auto domain = CallShapeFromProto(c);
               if (!domain.ok()) return domain.status();
               if (auto s = CheckSubmissionWindow(*domain, today); !s.ok()) return s;
               const std::string code = app.app.profile().credit_code();

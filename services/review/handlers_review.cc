@@ -278,7 +278,7 @@ grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
                                             "; only eligible directions are scored"),
                                "该申报在此方向未通过资格审查，无需评分");
         }
-        auto domain = CallFromProto(*c, application_rules_);
+        auto domain = CallShapeFromProto(*c);
         if (!domain.ok()) return domain.status();
         std::vector<CriterionScore> scores;
         for (const auto& s : sheet.scores())
@@ -314,7 +314,7 @@ grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
                                      "the selection is made while the call is REVIEWING",
                                      "征集通知不在评审阶段");
               }
-              auto domain = CallFromProto(current, application_rules_);
+              auto domain = CallShapeFromProto(current);
               if (!domain.ok()) return domain.status();
               auto apps = store_.ApplicationsOfCall(c, *call_id);
               if (!apps.ok()) return apps.status();

@@ -28,8 +28,9 @@ v1::CallState CallStateToProto(CallState state);
 // the version the call recorded (or, on a call stored before versions, the one for its year).
 absl::StatusOr<Call> CallFromProto(const v1::Call& call,
                                    const std::vector<ApplicationRules>& rules);
-// The same without its rules (Call::rules.version 0), for what judges no applicant: checking
-// a definition (whose year may itself be wrong) and moving the call between states.
+// The same without its rules (Call::rules.version 0), for what does not apply R5's figures:
+// checking a definition (whose year may itself be wrong), the submission window, scoring,
+// selection and state moves. Only the eligibility checklist needs CallFromProto.
 absl::StatusOr<Call> CallShapeFromProto(const v1::Call& call);
 
 // The applicant as R5.1 and R7.1 read it (credit code of the lead, legal form, members).

@@ -228,10 +228,7 @@ absl::StatusOr<std::vector<ScoreRules>> LoadScoreRules(absl::string_view path) {
 }
 
 absl::StatusOr<const ScoreRules*> RulesForYear(const std::vector<ScoreRules>& versions, int year) {
-  const ScoreRules* found = nullptr;
-  for (const ScoreRules& r : versions) {
-    if (r.effective_from <= absl::CivilDay(year, 1, 1)) found = &r;
-  }
+  const ScoreRules* found = core::InForceOn(versions, absl::CivilDay(year, 1, 1));
   if (found == nullptr) {
     return Error(
         absl::StatusCode::kNotFound, "RULES_NOT_IN_FORCE",
@@ -243,9 +240,7 @@ absl::StatusOr<const ScoreRules*> RulesForYear(const std::vector<ScoreRules>& ve
 
 absl::StatusOr<const ScoreRules*> RulesVersion(const std::vector<ScoreRules>& versions,
                                                int version) {
-  for (const ScoreRules& r : versions) {
-    if (r.version == version) return &r;
-  }
+  if (const ScoreRules* found = core::Numbered(versions, version)) return found;
   return Error(absl::StatusCode::kNotFound, "RULES_VERSION_MISSING",
                absl::StrCat("the score-sheet rules have no version ", version,
                             "; a round recorded under it cannot be replayed"),

@@ -3,7 +3,6 @@
 #include <set>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
 #include "libs/core/status_macros.h"
@@ -41,15 +40,8 @@ absl::StatusOr<std::vector<ApplicationRules>> ParseApplicationRules(absl::string
     r.version = version.version;
     r.effective_from = version.effective_from;
     for (const Field& f : kFields) {
-      const core::RuleValue& v = version.values.at(f.name);
-      int n = 0;
-      if (!absl::SimpleAtoi(v.value, &n) || n < f.low || n > f.high) {
-        return core::TsvError(
-            source, v.line,
-            absl::StrCat(f.name, ": \"", v.value, "\" must be a whole number from ", f.low, " to ",
-                         f.high));
-      }
-      r.*f.member = n;
+      ASSIGN_OR_RETURN(int64_t n, core::RuleNumber(version, f.name, f.low, f.high, source));
+      r.*f.member = static_cast<int>(n);
     }
     if (r.master_min_full_years > r.bachelor_min_full_years) {
       return core::TsvError(source, version.values.at("r5_3.master_min_full_years").line,
@@ -66,11 +58,9 @@ absl::StatusOr<std::vector<ApplicationRules>> LoadApplicationRules(absl::string_
 
 absl::StatusOr<const ApplicationRules*> ApplicationRulesForYear(
     const std::vector<ApplicationRules>& versions, int year) {
-  const ApplicationRules* found = nullptr;
-  for (const ApplicationRules& r : versions) {
-    if (r.effective_from <= absl::CivilDay(year, 1, 1)) found = &r;
+  if (const ApplicationRules* found = core::InForceOn(versions, absl::CivilDay(year, 1, 1))) {
+    return found;
   }
-  if (found != nullptr) return found;
   return RuleViolation("APPLICATION_RULES_NOT_IN_FORCE", "R5.2",
                        absl::StrCat("no version of the application rules is in force on 1 "
                                     "January ",
@@ -80,9 +70,7 @@ absl::StatusOr<const ApplicationRules*> ApplicationRulesForYear(
 
 absl::StatusOr<const ApplicationRules*> ApplicationRulesVersion(
     const std::vector<ApplicationRules>& versions, int version) {
-  for (const ApplicationRules& r : versions) {
-    if (r.version == version) return &r;
-  }
+  if (const ApplicationRules* found = core::Numbered(versions, version)) return found;
   return RuleViolation("APPLICATION_RULES_VERSION_MISSING", "R5.2",
                        absl::StrCat("the call was decided under version ", version,
                                     " of the application rules, which the service does not have"),

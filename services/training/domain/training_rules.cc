@@ -3,7 +3,6 @@
 #include <map>
 #include <set>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
@@ -48,21 +47,12 @@ absl::StatusOr<std::vector<TrainingRules>> ParseTrainingRules(absl::string_view 
     TrainingRules& r = out.emplace_back();
     r.version = version.version;
     r.effective_from = version.effective_from;
-    auto number = [&](const std::string& name, int64_t low,
-                      int64_t high) -> absl::StatusOr<int64_t> {
-      const core::RuleValue& v = version.values.at(name);
-      int64_t n = 0;
-      if (!absl::SimpleAtoi(v.value, &n) || n < low || n > high) {
-        return core::TsvError(source, v.line,
-                              absl::StrCat(name, ": \"", v.value, "\" must be a whole number from ",
-                                           low, " to ", high));
-      }
-      return n;
-    };
     for (const auto& [name, field] : Fields()) {
-      ASSIGN_OR_RETURN(r.*field.member, number(name, field.low, field.high));
+      ASSIGN_OR_RETURN(r.*field.member,
+                       core::RuleNumber(version, name, field.low, field.high, source));
     }
-    ASSIGN_OR_RETURN(int64_t days, number("r13_4.filing_working_days", 0, 250));
+    ASSIGN_OR_RETURN(int64_t days,
+                     core::RuleNumber(version, "r13_4.filing_working_days", 0, 250, source));
     r.filing_working_days = static_cast<int>(days);
     auto line = [&](const char* name) { return version.values.at(name).line; };
     if (r.full_day_minutes < r.half_day_minutes) {
@@ -85,10 +75,7 @@ absl::StatusOr<std::vector<TrainingRules>> LoadTrainingRules(absl::string_view p
 
 absl::StatusOr<const TrainingRules*> TrainingRulesOn(const std::vector<TrainingRules>& versions,
                                                      absl::CivilDay day) {
-  const TrainingRules* found = nullptr;
-  for (const TrainingRules& r : versions) {
-    if (r.effective_from <= day) found = &r;
-  }
+  const TrainingRules* found = core::InForceOn(versions, day);
   if (found == nullptr) {
     return RuleViolation(
         "TRAINING_RULES_NOT_IN_FORCE", "R13.0",
@@ -100,9 +87,7 @@ absl::StatusOr<const TrainingRules*> TrainingRulesOn(const std::vector<TrainingR
 
 absl::StatusOr<const TrainingRules*> TrainingRulesVersion(
     const std::vector<TrainingRules>& versions, int version) {
-  for (const TrainingRules& r : versions) {
-    if (r.version == version) return &r;
-  }
+  if (const TrainingRules* found = core::Numbered(versions, version)) return found;
   return RuleViolation("TRAINING_RULES_VERSION_MISSING", "R13.0",
                        absl::StrCat("the event was planned under version ", version,
                                     " of the training rules, which the service does not have"),
