@@ -8,6 +8,21 @@ set(ZHIGAI_GOOGLEAPIS_ROOT /usr/share/gocode/src/github.com/gogo/googleapis
 set(ZHIGAI_GRPC_PROTO_ROOT /usr/share/grpc-proto CACHE PATH "Folder holding grpc/health/v1")
 file(MAKE_DIRECTORY ${ZHIGAI_PROTO_GEN})
 
+# google.type (Date, TimeOfDay) and google.api (field_behavior, resource) for AIP-142/203/123
+# annotations: Debian ships these protos only inside the Java common-protos jar
+# (libgoogle-common-protos-java), so the files protos/googleapis.txt names are taken out of it
+# once at configure time. tools/googleapis-protos does the same for the Python and Node clients.
+set(ZHIGAI_COMMON_PROTOS_JAR /usr/share/java/proto-google-common-protos.jar
+    CACHE FILEPATH "Debian's proto-google-common-protos jar (libgoogle-common-protos-java)")
+set(ZHIGAI_COMMON_PROTO_ROOT ${CMAKE_BINARY_DIR}/googleapis-common)
+file(STRINGS ${CMAKE_SOURCE_DIR}/protos/googleapis.txt ZHIGAI_COMMON_PROTOS REGEX "^google/")
+if(NOT EXISTS ${ZHIGAI_COMMON_PROTOS_JAR})
+  message(FATAL_ERROR "${ZHIGAI_COMMON_PROTOS_JAR} is missing: apt-get install libgoogle-common-protos-java")
+endif()
+file(ARCHIVE_EXTRACT INPUT ${ZHIGAI_COMMON_PROTOS_JAR} DESTINATION ${ZHIGAI_COMMON_PROTO_ROOT}
+     PATTERNS ${ZHIGAI_COMMON_PROTOS})
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/protos/googleapis.txt)
+
 # zhigai_proto_library(<target> ROOT <include root> PROTOS <relative paths> [GRPC] [DEPS ...])
 function(zhigai_proto_library TARGET)
   cmake_parse_arguments(P "GRPC" "ROOT" "PROTOS;DEPS" ${ARGN})
@@ -27,7 +42,8 @@ function(zhigai_proto_library TARGET)
     add_custom_command(
       OUTPUT ${outs}
       COMMAND protobuf::protoc
-        -I${ZHIGAI_PROTO_ROOT} -I${ZHIGAI_GOOGLEAPIS_ROOT} -I${ZHIGAI_GRPC_PROTO_ROOT}
+        -I${ZHIGAI_PROTO_ROOT} -I${ZHIGAI_COMMON_PROTO_ROOT} -I${ZHIGAI_GOOGLEAPIS_ROOT}
+        -I${ZHIGAI_GRPC_PROTO_ROOT}
         -I${Protobuf_INCLUDE_DIR}
         --cpp_out=${ZHIGAI_PROTO_GEN} ${plugin_args}
         ${P_ROOT}/${rel}

@@ -1,4 +1,5 @@
-// Business dates on the wire are "YYYY-MM-DD" strings (local dates, Asia/Shanghai).
+// Business dates as text, "YYYY-MM-DD" (local dates, Asia/Shanghai): the form of data files,
+// SQL date parameters, logs and messages. The API carries google.type.Date (libs/wire).
 #pragma once
 
 #include <string>
@@ -39,8 +40,8 @@ absl::StatusOr<absl::CivilDay> ParseBusinessDate(absl::string_view text, absl::s
 // UTC, a day behind from 16:00 to 24:00) never enters.
 absl::CivilDay BusinessDayOf(absl::Time t);
 
-// RFC 3339 in UTC with microseconds ("2026-11-26T08:00:00.000001Z"): the form of every
-// timestamp the services store and send, so that text order is time order.
+// RFC 3339 in UTC with microseconds ("2026-11-26T08:00:00.000001Z"): the text form of every
+// timestamp the services store and log, so that text order is time order.
 std::string FormatTimestamp(absl::Time t);
 
 }  // namespace zhigai::core

@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "libs/peers/peer_call.h"
+#include "libs/wire/typed_time.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
 namespace zhigai::peers {
@@ -47,7 +48,7 @@ registry::v1::CheckEligibilityRequest ToRequest(const EligibilityQuery& query) {
   common::v1::ServiceKind kind = common::v1::SERVICE_KIND_UNSPECIFIED;
   common::v1::ServiceKind_Parse(query.service_kind, &kind);
   request.set_service_kind(kind);
-  request.set_date(query.date);
+  if (auto date = wire::DateFromText(query.date)) *request.mutable_date() = *date;
   request.set_division_code(query.division_code);
   return request;
 }

@@ -6,6 +6,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/peers/peer_call.h"
+#include "libs/wire/typed_time.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
 namespace zhigai::peers {
@@ -54,9 +55,9 @@ absl::StatusOr<std::vector<LiftedBarFact>> GrpcRegistryReader::LiftedBars(const 
     if (!status.ok()) return FromPeer(status, "registry", "ListSanctions", "R14.5");
     for (const auto& s : resp.sanctions()) {
       if (s.kind() != registry::v1::BAR || !s.lifted()) continue;
-      auto start = core::ParseDate(s.start_date(), "start_date");
+      auto start = wire::ParseDate(s.start_date(), "start_date");
       auto lifted =
-          core::ParseDate(s.lift_date().empty() ? s.start_date() : s.lift_date(), "lift_date");
+          wire::ParseDate(s.has_lift_date() ? s.lift_date() : s.start_date(), "lift_date");
       if (!start.ok() || !lifted.ok()) {
         return FromPeer(grpc::Status(grpc::StatusCode::INTERNAL, "unreadable sanction dates"),
                         "registry", "ListSanctions", "R14.5");

@@ -1,5 +1,6 @@
 #include "services/evaluation/sources.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "libs/auth/principal.h"
 #include "libs/core/errors.h"
 #include "libs/peers/peer_call.h"
+#include "libs/wire/typed_time.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
@@ -56,7 +58,9 @@ std::string ProjectSource(const std::string& source_revision,
   for (const auto& used : m.counts_used()) {
     absl::StrAppend(&out, "; ", common::v1::ServiceKind_Name(used.kind()));
     if (used.revision() > 0) absl::StrAppend(&out, " revision ", used.revision());
-    if (!used.as_of().empty()) absl::StrAppend(&out, " as of ", used.as_of());
+    if (used.has_as_of()) {
+      absl::StrAppend(&out, " as of ", google::protobuf::util::TimeUtil::ToString(used.as_of()));
+    }
   }
   return out;
 }
@@ -108,8 +112,8 @@ absl::StatusOr<std::vector<SanctionFact>> GrpcMetricSources::Sanctions(int year)
     grpc::Status st = stubs_->registry->ListSanctions(&ctx, req, &resp);
     if (!st.ok()) return Down("registry", addresses_.registry, "ListSanctions", st);
     for (const auto& s : resp.sanctions()) {
-      out.push_back(
-          {s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted(), s.lift_date()});
+      out.push_back({s.name(), s.credit_code(), s.kind() == registry::v1::BAR, s.lifted(),
+                     wire::DateText(s.lift_date())});
     }
     token = resp.next_page_token();
   } while (!token.empty());
@@ -225,7 +229,7 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
       if (!st.ok()) return Down("tracking", addresses_.tracking, tracking_pull.method, st);
       for (auto& m : *resp.mutable_metrics()) projects[m.credit_code()] = std::move(m);
       tracking_pull.intake_mode = tracking::v1::IntakeMode_Name(resp.intake_mode());
-      tracking_pull.as_of = resp.as_of();
+      tracking_pull.as_of = wire::TimestampText(resp.as_of());
       revisions.insert(resp.source_revision());
     }
     // Several batches must have seen one data state, or the figures would be a mix.

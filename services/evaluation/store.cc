@@ -17,6 +17,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "libs/wire/typed_time.h"
 #include "services/evaluation/public_change.h"
 #include "services/evaluation/round_states.h"
 #include "services/evaluation/store_internal.h"
@@ -317,11 +318,11 @@ absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
   ASSIGN_OR_RETURN(v1::RoundState state, db::EnumColumn<v1::RoundState>(*r, 0, 4, "rounds.state"));
   out.set_state(state);
   out.set_version(r->Int64(0, 5));
-  out.set_create_time(r->String(0, 6));
-  out.set_pull_time(r->String(0, 7));
-  out.set_freeze_time(r->String(0, 8));
-  out.set_rank_time(r->String(0, 9));
-  out.set_publish_time(r->String(0, 10));
+  if (auto ts = wire::TimestampFromText(r->String(0, 6))) *out.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r->String(0, 7))) *out.mutable_pull_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r->String(0, 8))) *out.mutable_freeze_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r->String(0, 9))) *out.mutable_rank_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r->String(0, 10))) *out.mutable_publish_time() = *ts;
   out.set_institution_count(static_cast<int32_t>(r->Int64(0, 11)));
   out.set_defence_recorded_count(static_cast<int32_t>(r->Int64(0, 12)));
   out.set_defence_missing_count(static_cast<int32_t>(r->Int64(0, 13)));
@@ -336,7 +337,7 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
   if (round->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   v1::Snapshot out;
   out.set_name(absl::StrCat(RoundName(year), "/snapshot"));
-  out.set_pull_time(round->String(0, 7));
+  if (auto ts = wire::TimestampFromText(round->String(0, 7))) *out.mutable_pull_time() = *ts;
   ASSIGN_OR_RETURN(v1::RoundState state,
                    db::EnumColumn<v1::RoundState>(*round, 0, 4, "rounds.state"));
   out.set_frozen(state != v1::OPEN);
@@ -354,10 +355,10 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
     s->set_source(sources->String(i, 0));
     s->set_method(sources->String(i, 1));
     s->set_year(static_cast<int32_t>(sources->Int64(i, 2)));
-    s->set_pull_time(sources->String(i, 3));
+    if (auto ts = wire::TimestampFromText(sources->String(i, 3))) *s->mutable_pull_time() = *ts;
     s->set_institutions(static_cast<int32_t>(sources->Int64(i, 4)));
     s->set_intake_mode(sources->String(i, 5));
-    s->set_as_of(sources->String(i, 6));
+    if (auto ts = wire::TimestampFromText(sources->String(i, 6))) *s->mutable_as_of() = *ts;
     s->set_source_revision(sources->String(i, 7));
   }
   return out;
@@ -830,7 +831,7 @@ absl::StatusOr<std::vector<v1::RecordedDefence>> EvaluationStore::ListDefence(
     for (int64_t score : scores) {
       d.mutable_entry()->add_member_scores_hundredths(score);
     }
-    d.set_record_time(r->String(i, 2));
+    if (auto ts = wire::TimestampFromText(r->String(i, 2))) *d.mutable_record_time() = *ts;
     out.push_back(std::move(d));
   }
   return out;

@@ -7,6 +7,7 @@
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
 #include "libs/outbox/outbox.h"
+#include "libs/wire/typed_time.h"
 #include "services/evaluation/public_change.h"
 #include "services/evaluation/store.h"
 #include "services/evaluation/store_internal.h"
@@ -129,7 +130,7 @@ absl::StatusOr<v1::RoundObjection> EvaluationStore::FileObjection(const Change& 
     body.set_reason(in.reason());
     body.set_state(v1::OBJECTION_PENDING);
     body.set_filed_by(change.actor.subject);
-    body.set_create_time(Now());
+    if (auto ts = wire::TimestampFromText(Now())) *body.mutable_create_time() = *ts;
     ASSIGN_OR_RETURN(
         db::Result r,
         c.Exec(kInsertObjection, {year, in.credit_code(), Param::Bytes(body.SerializeAsString())}));
@@ -181,7 +182,7 @@ absl::StatusOr<v1::DecideRoundObjectionResponse> EvaluationStore::RejectObjectio
     o.set_state(v1::OBJECTION_REJECTED);
     o.set_decision_note(note);
     o.set_decided_by(change.actor.subject);
-    o.set_decide_time(Now());
+    if (auto ts = wire::TimestampFromText(Now())) *o.mutable_decide_time() = *ts;
     RETURN_IF_ERROR(StoreDecision(c, change, id, o));
     ASSIGN_OR_RETURN(*out.mutable_round(), ReadRoundIn(c, year));
     *out.mutable_objection() = std::move(o);
@@ -218,7 +219,7 @@ absl::StatusOr<v1::DecideRoundObjectionResponse> EvaluationStore::UpholdObjectio
     *o.mutable_corrections() = {corrections.begin(), corrections.end()};
     o.set_publication(static_cast<int32_t>(next.Int64(0, 1)));
     o.set_decided_by(change.actor.subject);
-    o.set_decide_time(Now());
+    if (auto ts = wire::TimestampFromText(Now())) *o.mutable_decide_time() = *ts;
     RETURN_IF_ERROR(StoreDecision(c, change, id, o));
     RETURN_IF_ERROR(AuditRound(c, change, year, version));
     // The corrected publication enters the registry's public feed like the first one.

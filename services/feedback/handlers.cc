@@ -14,6 +14,7 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/request_kit.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/feedback/domain/plagiarism.h"
 #include "services/feedback/domain/ratable_engagement.h"
 #include "services/feedback/domain/rating.h"
@@ -443,7 +444,7 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
                 "outcome must be VERIFIED_SERIOUS, VERIFIED_NOT_SERIOUS or REJECTED");
         }
         v.Absorb(core::ValidateText(req->reasons(), "reasons", 1, 2000, "R14.5"));
-        auto day = core::ParseBusinessDate(req->verification_date(), "verification_date");
+        auto day = wire::ParseBusinessDate(req->verification_date(), "verification_date");
         v.Absorb(day.status());
         if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
         if (auto s = v.Finish("核实信息有误"); !s.ok()) return s;
@@ -456,10 +457,10 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
         }
         // R14.5 Decision: the bar runs from the verification day, so the day must be a real one:
         // not before the complaint existed, not in the future.
-        if (*day > Today() || core::FormatDate(*day) < current->filed_date()) {
+        if (*day > Today() || core::FormatDate(*day) < wire::DateText(current->filed_date())) {
           return InvalidField("verification_date", "R14.5",
                               absl::StrCat("verification_date must lie between the filing date ",
-                                           current->filed_date(), " and today"),
+                                           wire::DateText(current->filed_date()), " and today"),
                               "核实日期须在投诉日期与今天之间");
         }
         // R14.5 (2026-12): a bar a bureau lifted lets new complaints bar again. Only when
@@ -695,7 +696,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         v.Absorb(CheckKey(req->request_id(), "request_id", 64));
         v.Absorb(core::ValidateCreditCode(f.institution_credit_code(),
                                           "finding.institution_credit_code"));
-        auto day = core::ParseBusinessDate(f.finding_date(), "finding.finding_date");
+        auto day = wire::ParseBusinessDate(f.finding_date(), "finding.finding_date");
         v.Absorb(day.status());
         if (day.ok() && *day > Today()) {
           v.Add("finding.finding_date", "R14.4", "finding.finding_date must not be in the future");
@@ -716,7 +717,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         f.clear_name();
         f.clear_recorded_by();
         f.clear_create_time();
-        f.set_cancellation_last_day(core::FormatDate(PlagiarismCancellation(*day).last_day));
+        *f.mutable_cancellation_last_day() = wire::ToDate(PlagiarismCancellation(*day).last_day);
         const std::string institution = f.institution_credit_code();
         const absl::CivilDay finding_day = *day;
         auto out = d_.store.RecordPlagiarismFinding(

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/core/dates.h"
+#include "libs/wire/typed_time.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::feedback {
@@ -70,7 +71,7 @@ outbox::Command ToOutboxCommand(const SanctionOrder& order) {
   request.set_command_id(order.command_id);
   request.set_credit_code(order.institution_credit_code);
   request.set_kind(order.kind == SanctionKind::kBar ? registry::v1::BAR : registry::v1::CANCEL);
-  request.set_start_date(core::FormatDate(order.start));
+  *request.mutable_start_date() = wire::ToDate(order.start);
   request.set_source_reference(order.source_reference);
   request.set_reason(order.reason);
   return {order.command_id, kRegistryPeer, kImposeSanctionMethod, request.SerializeAsString()};

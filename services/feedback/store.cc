@@ -10,6 +10,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::feedback {
 namespace {
@@ -174,11 +175,11 @@ absl::StatusOr<v1::Rating> RowToRating(const db::Result& r, int i) {
                    db::EnumColumn<v1::RatingSource>(r, i, 8, "ratings.source"));
   out.set_source(source);
   out.set_recorded_by(r.String(i, 9));
-  out.set_first_rated_date(r.String(i, 10));
-  out.set_last_change_date(r.String(i, 11));
+  if (auto dt = wire::DateFromText(r.String(i, 10))) *out.mutable_first_rated_date() = *dt;
+  if (auto dt = wire::DateFromText(r.String(i, 11))) *out.mutable_last_change_date() = *dt;
   out.set_version(r.Int64(i, 12));
-  out.set_create_time(r.String(i, 13));
-  out.set_update_time(r.String(i, 14));
+  if (auto ts = wire::TimestampFromText(r.String(i, 13))) *out.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 14))) *out.mutable_update_time() = *ts;
   return out;
 }
 
@@ -191,16 +192,16 @@ absl::StatusOr<v1::Complaint> RowToComplaint(const db::Result& r, int i) {
   c.set_institution_credit_code(r.String(i, 2));
   c.set_engagement(r.String(i, 3));
   c.set_division_code(r.String(i, 4));
-  c.set_filed_date(r.String(i, 6));
+  if (auto dt = wire::DateFromText(r.String(i, 6))) *c.mutable_filed_date() = *dt;
   ASSIGN_OR_RETURN(v1::ComplaintOutcome outcome,
                    db::EnumColumn<v1::ComplaintOutcome>(r, i, 7, "complaints.outcome"));
   c.set_outcome(outcome);
   c.set_outcome_reasons(r.String(i, 8));
-  c.set_verification_date(r.String(i, 9));
+  if (auto dt = wire::DateFromText(r.String(i, 9))) *c.mutable_verification_date() = *dt;
   c.set_verified_by(r.String(i, 10));
   c.set_version(r.Int64(i, 11));
-  c.set_create_time(r.String(i, 12));
-  c.set_update_time(r.String(i, 13));
+  if (auto ts = wire::TimestampFromText(r.String(i, 12))) *c.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 13))) *c.mutable_update_time() = *ts;
   return c;
 }
 
@@ -246,7 +247,7 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::GetRatingSettings(int year, in
   if (r->rows() == 1) {
     out.set_change_period_days(static_cast<int32_t>(r->Int64(0, 0)));
     out.set_version(r->Int64(0, 1));
-    out.set_update_time(r->String(0, 2));
+    if (auto ts = wire::TimestampFromText(r->String(0, 2))) *out.mutable_update_time() = *ts;
   }
   return out;
 }
@@ -270,7 +271,7 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::UpdateRatingSettings(const Cha
     out.set_year(year);
     out.set_change_period_days(static_cast<int32_t>(r->Int64(0, 0)));
     out.set_version(r->Int64(0, 1));
-    out.set_update_time(r->String(0, 2));
+    if (auto ts = wire::TimestampFromText(r->String(0, 2))) *out.mutable_update_time() = *ts;
     return db::Audit(c, change, "rating_settings", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -311,8 +312,8 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
       if (stored.version() != w.expected_version) {
         return db::StaleVersion("the rating", w.expected_version, stored.version());
       }
-      auto first = db::StoredDay(stored.first_rated_date());
-      auto last = db::StoredDay(stored.last_change_date());
+      auto first = db::StoredDay(wire::DateText(stored.first_rated_date()));
+      auto last = db::StoredDay(wire::DateText(stored.last_change_date()));
       if (!first.ok() || !last.ok()) return absl::InternalError("stored rating dates unreadable");
       if (auto st = may_change(*first, *last); !st.ok()) return st;
       r = c.Exec(kUpdateRating,
@@ -483,7 +484,7 @@ absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::RecordPlagiarismFinding(
     const int64_t id = r->Int64(0, 0);
     in.set_name(absl::StrCat("plagiarismFindings/", id));
     in.set_recorded_by(change.actor.subject);
-    in.set_create_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
     auto body = c.Exec(kSetFindingBody, {id, Param::Bytes(in.SerializeAsString())});
     if (!body.ok()) return body.status();
     if (auto st = db::Audit(c, change, "plagiarism_finding", in.name(), 1); !st.ok()) return st;

@@ -7,6 +7,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/peers/peer_call.h"
+#include "libs/wire/typed_time.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
 
 namespace zhigai::feedback {
@@ -23,13 +24,11 @@ std::optional<EngagementState> StateOf(tv1::EngagementState state) {
 }
 
 // The business (Asia/Shanghai) date of a time tracking sent.
-absl::StatusOr<absl::CivilDay> LocalDayOf(const std::string& rfc3339) {
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) {
-    return absl::InternalError(absl::StrCat("tracking sent an unreadable time: ", err));
+absl::StatusOr<absl::CivilDay> LocalDayOf(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) {
+    return absl::InternalError("tracking sent an engagement change without its time");
   }
-  return core::BusinessDayOf(t);
+  return core::BusinessDayOf(wire::FromTimestamp(time));
 }
 
 absl::StatusOr<std::optional<absl::CivilDay>> DeliveryDay(const tv1::Engagement& e) {

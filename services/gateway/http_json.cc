@@ -22,6 +22,7 @@
 #include "libs/server/log.h"
 #include "services/gateway/backend_metadata.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/json_civil_forms.h"
 #include "services/gateway/static_files.h"
 
 namespace zhigai::gateway {
@@ -126,7 +127,16 @@ absl::StatusOr<std::string> RequestWireFromJson(const pb::Descriptor& input_type
   const pb::Message* proto = pb::MessageFactory::generated_factory()->GetPrototype(&input_type);
   std::unique_ptr<pb::Message> request(proto->New());
   if (!body.empty()) {
-    auto parsed = pb::util::JsonStringToMessage(body, request.get());
+    std::string rewritten;
+    if (HasCivilFields(input_type)) {
+      nlohmann::json tree = nlohmann::json::parse(body, nullptr, false);
+      if (!tree.is_discarded()) {
+        if (absl::Status civil = CivilTextToObjects(input_type, tree); !civil.ok()) return civil;
+        rewritten = tree.dump();
+      }
+    }
+    auto parsed =
+        pb::util::JsonStringToMessage(rewritten.empty() ? body : rewritten, request.get());
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("the JSON body does not match ",
                                                      input_type.full_name(), ": ",
@@ -146,7 +156,11 @@ std::optional<std::string> ResponseJsonFromWire(const pb::Descriptor& output_typ
   bool ok = false;
   std::string json = ToJson(*response, &ok);
   if (!ok) return std::nullopt;
-  return json;
+  if (!HasCivilFields(output_type)) return json;
+  nlohmann::json tree = nlohmann::json::parse(json, nullptr, false);
+  if (tree.is_discarded()) return std::nullopt;
+  CivilObjectsToText(output_type, tree);
+  return tree.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 absl::StatusOr<std::unique_ptr<HttpJson>> HttpJson::Start(Gateway& gateway,
@@ -263,7 +277,8 @@ int HttpJson::Serve(mg_connection* conn) {
   }
   auto wire = RequestWireFromJson(*desc->input_type(), body);
   if (!wire.ok()) {
-    grpc::Status s = Fail(grpc::StatusCode::INVALID_ARGUMENT, std::string(wire.status().message()));
+    // A civil field's bad shape carries its field and rule; the parser's own errors do not.
+    grpc::Status s = server::ToGrpcStatus(wire.status());
     finish(ErrorReply(s), s.error_code());
     return done();
   }

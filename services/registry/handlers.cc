@@ -13,6 +13,7 @@
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/registry/domain/sanctions.h"
 
 namespace zhigai::registry {
@@ -554,7 +555,7 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
     if (req->kind() == v1::SANCTION_KIND_UNSPECIFIED || !v1::SanctionKind_IsValid(req->kind())) {
       v.Add("kind", "R14.4", "kind must be CANCEL (R14.4) or BAR (R14.5)");
     }
-    auto start = core::ParseBusinessDate(req->start_date(), "start_date");
+    auto start = wire::ParseBusinessDate(req->start_date(), "start_date");
     v.Absorb(start.status());
     v.Absorb(core::ValidateLine(req->source_reference(), "source_reference", 1, 500, "R14.5"));
     v.Absorb(core::ValidateText(req->reason(), "reason", 0, 1000, "FORMAT"));
@@ -639,7 +640,7 @@ absl::StatusOr<absl::CivilDay> ValidateEligibilityRequest(const v1::CheckEligibi
     v.Add(prefix + "service_kind", "R3.1",
           "service_kind must be DIAGNOSIS, SOLUTION_DESIGN or TRAINING_SERVICE");
   }
-  auto date = core::ParseBusinessDate(r.date(), prefix + "date");
+  auto date = wire::ParseBusinessDate(r.date(), prefix + "date");
   v.Absorb(date.status());
   if (!r.division_code().empty()) {
     v.Absorb(ref.divisions.ValidateDivision(r.division_code(), prefix + "division_code"));

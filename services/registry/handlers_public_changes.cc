@@ -130,7 +130,7 @@ grpc::Status RegistryHandlers::RecordPublicChange(grpc::ServerContext* ctx,
                              core::kMaxBusinessYear));
         }
         v.Absorb(core::ValidateText(in.reason(), "change.reason", 0, 500, "FORMAT"));
-        if (!in.credit_code().empty() || !in.start_date().empty() || !in.end_date().empty()) {
+        if (!in.credit_code().empty() || in.has_start_date() || in.has_end_date()) {
           v.Add("change", "FORMAT", "notices and rankings name no institution and no dates here");
         }
         if (auto s = v.Finish(); !s.ok()) return s;

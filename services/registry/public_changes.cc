@@ -5,6 +5,7 @@
 #include "libs/db/params.h"
 #include "libs/db/statement.h"
 #include "libs/server/log.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::registry {
 namespace {
@@ -29,10 +30,10 @@ absl::StatusOr<v1::PublicChange> AppendPublicChange(db::Connection& c, v1::Publi
   if (!next.ok()) return next.status();
   const int64_t sequence = next->Int64(0, 0);
   change.set_sequence(sequence);
-  change.set_change_time(core::FormatTimestamp(now));
-  auto inserted =
-      c.Exec(kInsertChange, {sequence, v1::PublicChangeKind_Name(change.kind()),
-                             Param::Bytes(change.SerializeAsString()), change.change_time()});
+  *change.mutable_change_time() = wire::ToTimestamp(now);
+  auto inserted = c.Exec(kInsertChange, {sequence, v1::PublicChangeKind_Name(change.kind()),
+                                         Param::Bytes(change.SerializeAsString()),
+                                         wire::TimestampText(change.change_time())});
   if (!inserted.ok()) return inserted.status();
   auto notified = c.Exec(kNotifyChange, {absl::StrCat(sequence)});
   if (!notified.ok()) return notified.status();

@@ -15,6 +15,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "libs/wire/typed_time.h"
 #include "services/registry/public_changes.h"
 
 namespace zhigai::registry {
@@ -203,14 +204,13 @@ absl::Status PublishSanction(Connection& c, const v1::Sanction& sanction, v1::Pu
   change.set_kind(kind);
   change.set_resource(sanction.name());
   change.set_source_service("registry");
-  int year = 0;
-  if (absl::SimpleAtoi(sanction.start_date().substr(0, 4), &year)) change.set_year(year);
+  change.set_year(sanction.start_date().year());
   change.set_credit_code(sanction.credit_code());
   change.set_status(v1::SanctionKind_Name(sanction.kind()));
-  change.set_start_date(sanction.start_date());
-  change.set_end_date(sanction.end_date());
+  *change.mutable_start_date() = sanction.start_date();
+  *change.mutable_end_date() = sanction.end_date();
   if (kind == v1::SANCTION_LIFTED)
-    change.set_reason(absl::StrCat("lifted from ", sanction.lift_date()));
+    change.set_reason(absl::StrCat("lifted from ", wire::DateText(sanction.lift_date())));
   return AppendPublicChange(c, std::move(change), now).status();
 }
 
@@ -239,8 +239,8 @@ absl::StatusOr<v1::DirectoryEntry> RowToEntry(const db::Result& r, int i) {
   e.set_status_reason(r.String(i, 8));
   e.set_source(r.String(i, 9));
   e.set_version(r.Int64(i, 10));
-  e.set_create_time(r.String(i, 11));
-  e.set_update_time(r.String(i, 12));
+  if (auto ts = wire::TimestampFromText(r.String(i, 11))) *e.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 12))) *e.mutable_update_time() = *ts;
   return e;
 }
 
@@ -251,17 +251,17 @@ absl::StatusOr<v1::Sanction> RowToSanction(const db::Result& r, int i) {
   ASSIGN_OR_RETURN(v1::SanctionKind kind,
                    db::EnumColumn<v1::SanctionKind>(r, i, 2, "sanctions.kind"));
   s.set_kind(kind);
-  s.set_start_date(r.String(i, 3));
-  s.set_end_date(r.String(i, 4));
+  if (auto dt = wire::DateFromText(r.String(i, 3))) *s.mutable_start_date() = *dt;
+  if (auto dt = wire::DateFromText(r.String(i, 4))) *s.mutable_end_date() = *dt;
   s.set_source_reference(r.String(i, 5));
   s.set_reason(r.String(i, 6));
   s.set_lifted(r.Bool(i, 7));
   s.set_lift_reason(r.String(i, 8));
-  s.set_lift_date(r.String(i, 11));
+  if (auto dt = wire::DateFromText(r.String(i, 11))) *s.mutable_lift_date() = *dt;
   s.set_lifted_by(r.String(i, 12));
-  s.set_lift_time(r.String(i, 13));
+  if (auto ts = wire::TimestampFromText(r.String(i, 13))) *s.mutable_lift_time() = *ts;
   s.set_version(r.Int64(i, 9));
-  s.set_create_time(r.String(i, 10));
+  if (auto ts = wire::TimestampFromText(r.String(i, 10))) *s.mutable_create_time() = *ts;
   s.set_rule_version(static_cast<int32_t>(r.Int64(i, 14)));
   return s;
 }
@@ -278,8 +278,8 @@ absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& c
     std::string now = Now();
     in.set_name(absl::StrCat("institutions/", in.credit_code()));
     in.set_version(1);
-    in.set_create_time(now);
-    in.set_update_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_update_time() = *ts;
     std::string bytes = in.SerializeAsString();
     auto r = c.Exec(kInsertInstitution,
                     {in.credit_code(), in.display_name(), v1::LegalForm_Name(in.legal_form()),
@@ -348,7 +348,7 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
     if (!next.ok()) return next.status();
     std::string now = Now();
     next->set_version(version + 1);
-    next->set_update_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *next->mutable_update_time() = *ts;
     std::string bytes = next->SerializeAsString();
     if (auto u = c.Exec(
             kUpdateInstitution,
@@ -400,7 +400,8 @@ absl::StatusOr<std::vector<v1::InstitutionRevision>> RegistryStore::ListRevision
     rev.mutable_change()->set_actor(r->String(i, 1));
     rev.mutable_change()->set_actor_role(r->String(i, 2));
     rev.mutable_change()->set_method(r->String(i, 3));
-    rev.mutable_change()->set_time(r->String(i, 4));
+    if (auto ts = wire::TimestampFromText(r->String(i, 4)))
+      *rev.mutable_change()->mutable_time() = *ts;
     out.push_back(std::move(rev));
   }
   return out;
@@ -417,7 +418,7 @@ absl::StatusOr<v1::Consortium> RegistryStore::CreateConsortium(const Change& cha
     int64_t id = r->Int64(0, 0);
     in.set_name(absl::StrCat("consortia/", id));
     in.set_version(1);
-    in.set_create_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
     for (const auto& m : in.members()) {
       if (auto mr = c.Exec(kInsertMember, {id, m.credit_code()}); !mr.ok()) return mr.status();
     }
@@ -549,9 +550,9 @@ absl::StatusOr<std::vector<v1::DirectoryEntryChange>> RegistryStore::ListEntryCh
                      db::EnumColumn<v1::EntryStatus>(*r, i, 1, "directory_entry_changes.status"));
     c.set_status(status);
     c.set_reason(r->String(i, 2));
-    c.set_change_date(r->String(i, 3));
+    if (auto dt = wire::DateFromText(r->String(i, 3))) *c.mutable_change_date() = *dt;
     c.set_changed_by(r->String(i, 4));
-    c.set_change_time(r->String(i, 5));
+    if (auto ts = wire::TimestampFromText(r->String(i, 5))) *c.mutable_change_time() = *ts;
     out.push_back(std::move(c));
   }
   return out;
@@ -615,7 +616,7 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
     int64_t id = r->Int64(0, 0);
     in.set_name(absl::StrCat("countyFilings/", id));
     in.set_filed_by(change.actor.subject);
-    in.set_file_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_file_time() = *ts;
     // The filed list becomes the county's directory of that year (R4.2).
     for (const auto& item : in.items()) {
       for (int d : item.directions()) {
@@ -680,7 +681,7 @@ absl::StatusOr<std::vector<v1::CountyFiling>> RegistryStore::ListCountyFilings(
     f.set_division_code(r->String(i, 2));
     f.set_selection_criteria(r->String(i, 3));
     f.set_filed_by(r->String(i, 5));
-    f.set_file_time(r->String(i, 6));
+    if (auto ts = wire::TimestampFromText(r->String(i, 6))) *f.mutable_file_time() = *ts;
     out.push_back(std::move(f));
   }
   return out;

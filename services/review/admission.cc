@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/server/log.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/wire.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
@@ -37,8 +38,8 @@ outbox::Command NoticePublishedCommand(const v1::Call& call, int64_t call_id) {
   change->set_year(call.year());
   change->set_reason(absl::StrCat(
       call.scope() == common::v1::COUNTY ? absl::StrCat("county ", call.division_code()) : "city",
-      " selection on public notice from ", call.notice_start_date(), " to ",
-      call.notice_end_date()));
+      " selection on public notice from ", wire::DateText(call.notice_start_date()), " to ",
+      wire::DateText(call.notice_end_date())));
   return {id, kRegistryTarget, "/zhigai.registry.v1.RegistryService/RecordPublicChange",
           req.SerializeAsString()};
 }

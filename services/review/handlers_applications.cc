@@ -7,6 +7,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/access.h"
 #include "services/review/domain/call_state.h"
 #include "services/review/domain/eligibility.h"
@@ -391,7 +392,8 @@ grpc::Status ReviewHandlers::DecideChecklistItem(grpc::ServerContext* ctx,
                                        DirectionFromProto(line->direction()) == decision.direction;
                 if (this_line) {
                   line->mutable_decision()->set_decided_by(call.principal.subject);
-                  line->mutable_decision()->set_decide_time(now);
+                  if (auto ts = wire::TimestampFromText(now))
+                    *line->mutable_decision()->mutable_decide_time() = *ts;
                 } else if (before.has_decision()) {
                   *line->mutable_decision() = before.decision();
                 }

@@ -6,6 +6,7 @@
 #include "libs/core/text.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/idempotency.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/access.h"
 #include "services/review/admission.h"
 #include "services/review/domain/public_notice.h"
@@ -28,7 +29,7 @@ using server::Serve;
 namespace {
 
 absl::StatusOr<PublicNotice> NoticeOf(const v1::Call& call) {
-  auto start = core::ParseDate(call.notice_start_date(), "call.notice_start_date");
+  auto start = wire::ParseDate(call.notice_start_date(), "call.notice_start_date");
   if (!start.ok()) return absl::InternalError("the call has no notice start date");
   return PublicNotice{*start, call.notice_period_days()};
 }
@@ -63,8 +64,8 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
               }
               // Decision: the notice starts on the day it is published (start day = day 1).
               PublicNotice notice{today, current.notice_period_days()};
-              current.set_notice_start_date(core::FormatDate(today));
-              current.set_notice_end_date(core::FormatDate(NoticeEndDate(notice)));
+              *current.mutable_notice_start_date() = wire::ToDate(today);
+              *current.mutable_notice_end_date() = wire::ToDate(NoticeEndDate(notice));
               // The notice enters the public feed with this transaction (issue 25 item 2).
               return outbox::Enqueue(c, NoticePublishedCommand(current, *id));
             });
@@ -99,8 +100,8 @@ grpc::Status ReviewHandlers::GetPublicNotice(grpc::ServerContext* ctx,
         resp->set_year(c->year());
         resp->set_scope(c->scope());
         resp->set_division_code(c->division_code());
-        resp->set_start_date(c->notice_start_date());
-        resp->set_end_date(c->notice_end_date());
+        *resp->mutable_start_date() = c->notice_start_date();
+        *resp->mutable_end_date() = c->notice_end_date();
         // Public: organisations only (names, credit codes, directions), never people.
         for (const auto& row : *rows) {
           if (!row.selected) continue;

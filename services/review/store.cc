@@ -11,6 +11,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/domain/scoring.h"
 #include "services/review/store_internal.h"
 
@@ -138,8 +139,8 @@ absl::StatusOr<v1::Call> RowToCall(const db::Result& r, int i) {
   ASSIGN_OR_RETURN(v1::CallState state, db::EnumColumn<v1::CallState>(r, i, 1, "calls.state"));
   call->set_state(state);
   call->set_version(r.Int64(i, 3));
-  call->set_create_time(r.String(i, 4));
-  call->set_update_time(r.String(i, 5));
+  if (auto ts = wire::TimestampFromText(r.String(i, 4))) *call->mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 5))) *call->mutable_update_time() = *ts;
   return call;
 }
 
@@ -160,9 +161,9 @@ absl::StatusOr<StoredApplication> RowToApplication(const db::Result& r, int i) {
                    db::EnumColumn<v1::ApplicationState>(r, i, 2, "applications.state"));
   out.app.set_state(state);
   out.app.set_version(r.Int64(i, 5));
-  out.app.set_create_time(r.String(i, 6));
-  out.app.set_update_time(r.String(i, 7));
-  out.app.set_submit_time(r.String(i, 8));
+  if (auto ts = wire::TimestampFromText(r.String(i, 6))) *out.app.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 7))) *out.app.mutable_update_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 8))) *out.app.mutable_submit_time() = *ts;
   if (out.checklist) {
     out.checklist->set_name(absl::StrCat(out.app.name(), "/checklist"));
     out.checklist->set_version(out.app.version());
@@ -310,11 +311,11 @@ absl::StatusOr<v1::Call> ReviewStore::MutateCall(
     }
     if (auto st = fn(c, *call); !st.ok()) return st;
     call->set_version(call->version() + 1);
-    call->set_update_time(Now());
+    if (auto ts = wire::TimestampFromText(Now())) *call->mutable_update_time() = *ts;
     if (auto u = c.Exec(
             kUpdateCall,
             {id, v1::CallState_Name(call->state()), Param::Bytes(Strip(*call).SerializeAsString()),
-             call->version(), call->update_time(), call->year(),
+             call->version(), wire::TimestampText(call->update_time()), call->year(),
              common::v1::DirectoryLevel_Name(call->scope()), call->division_code()});
         !u.ok()) {
       return u.status();

@@ -7,6 +7,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/domain/documents.h"
 #include "services/review/store.h"
 #include "services/review/store_internal.h"
@@ -77,7 +78,7 @@ absl::StatusOr<DocumentRow> RowToDocument(const db::Result& r, int i) {
   d.set_purpose(purpose);
   d.set_size_bytes(r.Int64(i, 6));
   d.set_sha256(r.String(i, 7));
-  d.set_create_time(r.String(i, 8));
+  if (auto ts = wire::TimestampFromText(r.String(i, 8))) *d.mutable_create_time() = *ts;
   return row;
 }
 
@@ -154,7 +155,7 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
     }
     meta.set_name(absl::StrCat(app.app.name(), "/documents/", id));
     meta.set_size_bytes(static_cast<int64_t>(content.size()));
-    meta.set_create_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *meta.mutable_create_time() = *ts;
     out = meta;
     return Audit(c, change, "document", out.name(), 1);
   });

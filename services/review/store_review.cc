@@ -8,6 +8,7 @@
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/store.h"
 #include "services/review/store_internal.h"
 
@@ -156,8 +157,8 @@ absl::StatusOr<ObjectionRow> RowToObjection(const db::Result& r, int i) {
   o.set_status(status);
   o.set_resolution(r.String(i, 7));
   o.set_version(r.Int64(i, 8));
-  o.set_create_time(r.String(i, 9));
-  o.set_resolve_time(r.String(i, 10));
+  if (auto ts = wire::TimestampFromText(r.String(i, 9))) *o.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 10))) *o.mutable_resolve_time() = *ts;
   return row;
 }
 
@@ -193,7 +194,7 @@ absl::StatusOr<v1::Expert> ReviewStore::CreateExpert(const Change& change, const
     const int64_t id = r->Int64(0, 0);
     expert.set_name(absl::StrCat("experts/", id));
     expert.set_version(1);
-    expert.set_create_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *expert.mutable_create_time() = *ts;
     if (auto u = c.Exec(kSetExpertBody, {id, Param::Bytes(expert.SerializeAsString())}); !u.ok()) {
       return u.status();
     }
@@ -287,11 +288,11 @@ absl::StatusOr<v1::ExpertScoreSheet> ReviewStore::SaveScoreSheet(const Change& c
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     if (auto st = RequireReviewing(c, call_id); !st.ok()) return st;
     if (auto d = c.Exec(kDeleteSelections, {call_id}); !d.ok()) return d.status();
-    sheet.set_update_time(Now());
+    if (auto ts = wire::TimestampFromText(Now())) *sheet.mutable_update_time() = *ts;
     auto r = c.Exec(kUpsertScores,
                     {application_id, expert_id, common::v1::Direction_Name(sheet.direction()),
                      Param::Bytes(sheet.SerializeAsString()), sheet.weighted_ten_thousandths(),
-                     sheet.update_time()});
+                     wire::TimestampText(sheet.update_time())});
     if (!r.ok()) {
       if (db::SqlStateOf(r.status()) == "23503") {
         return Error(absl::StatusCode::kPermissionDenied, "NOT_ASSIGNED",

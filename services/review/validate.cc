@@ -7,6 +7,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/text.h"
+#include "libs/wire/typed_time.h"
 #include "services/review/domain/call.h"
 #include "services/review/wire.h"
 
@@ -76,8 +77,8 @@ void CheckContent(const v1::Application& app, Violations& v) {
     if (s.degree() == v1::DEGREE_LEVEL_UNSPECIFIED || !v1::DegreeLevel_IsValid(s.degree())) {
       v.Add(F(path, "degree"), "R5.3", "degree level required (NO_DEGREE when none)");
     }
-    if (!s.work_start_date().empty()) {
-      v.Absorb(core::ParseDate(s.work_start_date(), F(path, "work_start_date")).status());
+    if (s.has_work_start_date()) {
+      v.Absorb(wire::ParseDate(s.work_start_date(), F(path, "work_start_date")).status());
     }
   }
   if (app.track_record_size() > 1000)
@@ -89,7 +90,7 @@ void CheckContent(const v1::Application& app, Violations& v) {
       v.Add(F(path, "kind"), "R5.2", "kind must be PROJECT_CASE or TRAINING_EVENT");
     }
     v.Absorb(core::ValidateLine(t.title(), F(path, "title"), 1, 200, "FORMAT"));
-    v.Absorb(core::ParseDate(t.date(), F(path, "date")).status());
+    v.Absorb(wire::ParseDate(t.date(), F(path, "date")).status());
   }
   std::set<int> aspects;
   for (int i = 0; i < app.quality_control_size(); ++i) {

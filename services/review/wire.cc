@@ -4,6 +4,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/status_macros.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::review {
 
@@ -80,9 +81,9 @@ absl::StatusOr<Call> CallShapeFromProto(const v1::Call& in) {
   call.division_code = in.division_code();
   call.state = CallStateFromProto(in.state());
   Violations v;
-  auto opening = core::ParseDate(in.opening_date(), "call.opening_date");
+  auto opening = wire::ParseDate(in.opening_date(), "call.opening_date");
   v.Absorb(opening.status());
-  auto closing = core::ParseDate(in.closing_date(), "call.closing_date");
+  auto closing = wire::ParseDate(in.closing_date(), "call.closing_date");
   v.Absorb(closing.status());
   if (auto s = v.Finish("征集通知日期格式有误"); !s.ok()) return s;
   call.opening_date = *opening;
@@ -223,7 +224,7 @@ ApplicationFacts FactsFromProto(const v1::Application& app,
     TrackRecordItem item;
     item.kind = t.kind() == v1::TRAINING_EVENT ? TrackRecordKind::kTrainingEvent
                                                : TrackRecordKind::kProjectCase;
-    auto day = core::ParseDate(t.date(), "date");
+    auto day = wire::ParseDate(t.date(), "date");
     if (!day.ok()) continue;  // validated on the way in
     item.date = *day;
     item.successful = t.successful();
@@ -236,7 +237,7 @@ ApplicationFacts FactsFromProto(const v1::Application& app,
     m.title_in_related_field = s.title_in_related_field();
     m.degree = DegreeFromProto(s.degree());
     m.degree_in_related_field = s.degree_in_related_field();
-    if (auto day = core::ParseDate(s.work_start_date(), "date"); day.ok()) m.work_started = *day;
+    if (auto day = wire::ParseDate(s.work_start_date(), "date"); day.ok()) m.work_started = *day;
     facts.staff.push_back(m);
   }
   // Decision (R5.4): an aspect counts when it is declared and a document with its purpose was

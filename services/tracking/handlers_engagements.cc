@@ -8,6 +8,7 @@
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/tracking/domain/engagement.h"
 #include "services/tracking/handlers.h"
 #include "services/tracking/handlers_util.h"
@@ -76,9 +77,9 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
     v.Absorb(
         core::ValidateCreditCode(e.enterprise_credit_code(), "engagement.enterprise_credit_code"));
-    auto start = core::ParseBusinessDate(e.start_date(), "engagement.start_date");
+    auto start = wire::ParseBusinessDate(e.start_date(), "engagement.start_date");
     v.Absorb(start.status());
-    auto end = core::ParseBusinessDate(e.planned_end_date(), "engagement.planned_end_date");
+    auto end = wire::ParseBusinessDate(e.planned_end_date(), "engagement.planned_end_date");
     v.Absorb(end.status());
     if (e.planned_deliverables().empty() || e.planned_deliverables_size() > 20) {
       v.Add("engagement.planned_deliverables", "R12.1", "list 1 to 20 planned deliverables");
@@ -139,7 +140,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
     }
     auto answer =
         eligibility_.Check({call.principal.credit_code, common::v1::ServiceKind_Name(e.kind()),
-                            e.start_date(), enterprise->division_code()});
+                            wire::DateText(e.start_date()), enterprise->division_code()});
     if (!answer.ok()) return answer.status();
     if (!answer->eligible) return NotEligible(*answer);
 
@@ -330,7 +331,7 @@ grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
               v1::Engagement next = current;
               auto* d = next.add_documents();
               *d = req->document();
-              d->set_add_time(now);
+              if (auto ts = wire::TimestampFromText(now)) *d->mutable_add_time() = *ts;
               return next;
             },
             // The key names the engagement too: one request id reused on another engagement is a

@@ -7,6 +7,7 @@
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/tracking/domain/need.h"
 #include "services/tracking/handlers.h"
 #include "services/tracking/handlers_util.h"
@@ -341,7 +342,7 @@ grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
           a->set_institution_credit_code(req->institution_credit_code());
           a->set_state(ProtoAssignment(AssignmentState::kPending));
           a->set_assigned_by(call.principal.subject);
-          a->set_assign_time(now);
+          if (auto ts = wire::TimestampFromText(now)) *a->mutable_assign_time() = *ts;
           return next;
         });
     if (!out.ok()) return out.status();
@@ -385,7 +386,7 @@ grpc::Status TrackingHandlers::RespondToAssignment(grpc::ServerContext* ctx,
               auto* last = next.mutable_assignments(next.assignments_size() - 1);
               last->set_state(ProtoAssignment(result->assignment));
               if (!req->accept()) last->set_decline_reason(req->decline_reason());
-              last->set_answer_time(now);
+              if (auto ts = wire::TimestampFromText(now)) *last->mutable_answer_time() = *ts;
               return next;
             });
         if (!out.ok()) return out.status();

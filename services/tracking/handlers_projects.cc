@@ -17,6 +17,7 @@
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/tracking/domain/checksum.h"
 #include "services/tracking/domain/content_hash.h"
 #include "services/tracking/domain/project_counts.h"
@@ -119,16 +120,20 @@ absl::Status CheckBatchSize(int size, absl::string_view field) {
   return absl::OkStatus();
 }
 
-// RFC 3339 instant → canonical UTC text; empty stays empty.
-absl::StatusOr<std::string> CanonicalInstant(const std::string& text, absl::string_view field) {
-  if (text.empty()) return std::string();
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-    return InvalidField(field, "FORMAT", "as_of must be an RFC 3339 instant",
-                        "时间格式应为 RFC 3339");
+// The platform's as-of instant → canonical UTC text; none stays empty. A Timestamp outside
+// google.protobuf.Timestamp's own range (years 1..9999, nanos 0..999,999,999) is refused.
+absl::StatusOr<std::string> CanonicalInstant(const v1::ProjectCountsRow& row,
+                                             absl::string_view field) {
+  if (!row.has_as_of()) return std::string();
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  const auto& t = row.as_of();
+  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
+      t.nanos() > 999999999) {
+    return InvalidField(field, "FORMAT", "as_of must be an instant in the years 1 to 9999",
+                        "时间超出范围（RFC 3339，1 至 9999 年）");
   }
-  return core::FormatTimestamp(t);
+  return wire::TimestampText(t);
 }
 
 // The int32 fields of InstitutionProjectMetrics predate the int64 *_count ones; a caller that
@@ -412,7 +417,7 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
                                 row.declared(), row.approved_by_both(),        row.revision(),
                                 std::nullopt};
           Violations v;
-          auto as_of = CanonicalInstant(row.as_of(), "as_of");
+          auto as_of = CanonicalInstant(row, "as_of");
           v.Absorb(as_of.status());
           absl::Time as_of_time;
           if (as_of.ok() && !as_of->empty() &&
@@ -669,12 +674,12 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
             auto* used = m.add_counts_used();
             used->set_kind(diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
             used->set_revision(f.platform_revision);
-            used->set_as_of(f.platform_as_of);
+            if (auto ts = wire::TimestampFromText(f.platform_as_of)) *used->mutable_as_of() = *ts;
           }
         }
         for (auto& [code, m] : by_code) *resp->add_metrics() = std::move(m);
         resp->set_intake_mode(setting->mode());
-        resp->set_as_of(source->as_of);
+        if (auto ts = wire::TimestampFromText(source->as_of)) *resp->mutable_as_of() = *ts;
         resp->set_source_revision(
             absl::StrCat(ModeName(setting->mode()), ":", req->year(), ":", source->seq));
         return absl::OkStatus();

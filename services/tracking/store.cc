@@ -19,6 +19,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "libs/wire/typed_time.h"
 #include "services/tracking/copy_in.h"
 #include "services/tracking/domain/consulting_kind.h"
 #include "services/tracking/domain/need.h"
@@ -277,7 +278,7 @@ common::v1::ChangeStamp Stamp(const Change& change, const std::string& now) {
   stamp.set_actor(change.actor.subject);
   stamp.set_actor_role(change.actor.role);
   stamp.set_method(change.method);
-  stamp.set_time(now);
+  if (auto ts = wire::TimestampFromText(now)) *stamp.mutable_time() = *ts;
   return stamp;
 }
 
@@ -285,7 +286,7 @@ common::v1::ChangeStamp Stamp(const Change& change, const std::string& now) {
 absl::Status WriteNeed(Connection& c, const Change& change, int64_t id, v1::Need& need,
                        int64_t version, const std::string& now) {
   need.set_version(version);
-  need.set_update_time(now);
+  if (auto ts = wire::TimestampFromText(now)) *need.mutable_update_time() = *ts;
   std::string assignee;
   if (!need.assignments().empty()) {
     const auto& last = *need.assignments().rbegin();
@@ -403,8 +404,8 @@ absl::StatusOr<v1::Enterprise> TrackingStore::CreateEnterprise(const Change& cha
     std::string now = Now();
     in.set_name(absl::StrCat("enterprises/", in.credit_code()));
     in.set_version(1);
-    in.set_create_time(now);
-    in.set_update_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_update_time() = *ts;
     auto r = c.Exec(kInsertEnterprise, {in.credit_code(), in.division_code(),
                                         Param::Bytes(in.SerializeAsString()), now});
     if (!r.ok()) {
@@ -460,8 +461,8 @@ absl::StatusOr<v1::Need> TrackingStore::CreateNeed(const Change& change, const s
     in.set_state(v1::OPEN);
     in.clear_assignments();
     in.set_version(1);
-    in.set_create_time(now);
-    in.set_update_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_update_time() = *ts;
     if (auto b = c.Exec(kSetNeedBody, {id, Param::Bytes(in.SerializeAsString())}); !b.ok()) {
       return b.status();
     }
@@ -570,8 +571,8 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
     in.set_name(absl::StrCat("engagements/", id));
     in.set_state(v1::REPORTED);
     in.set_version(1);
-    in.set_create_time(now);
-    in.set_update_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
+    if (auto ts = wire::TimestampFromText(now)) *in.mutable_update_time() = *ts;
     in.clear_history();
     auto* event = in.add_history();
     event->set_to_state(v1::REPORTED);
@@ -625,7 +626,7 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
       *next->mutable_history(next->history_size() - 1)->mutable_change() = Stamp(change, now);
     }
     next->set_version(version + 1);
-    next->set_update_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *next->mutable_update_time() = *ts;
     if (auto u =
             c.Exec(kUpdateEngagement, {id, v1::EngagementState_Name(next->state()),
                                        Param::Bytes(next->SerializeAsString()), next->version()});
@@ -793,7 +794,7 @@ absl::StatusOr<v1::ProjectReconciliation> TrackingStore::Reconcile(
     }
     rec.set_matched(matched);
     std::string now = Now();
-    rec.set_create_time(now);
+    if (auto ts = wire::TimestampFromText(now)) *rec.mutable_create_time() = *ts;
     auto r = c.Exec(kInsertReconciliation, {claim.year(), matched, now});
     if (!r.ok()) return r.status();
     int64_t id = r->Int64(0, 0);
@@ -833,7 +834,7 @@ absl::StatusOr<v1::IngestSummary> TrackingStore::IngestSummary(int year,
     r->set_rejected_by_either(static_cast<int32_t>(rows->Int64(i, 6)));
     r->set_pending(static_cast<int32_t>(rows->Int64(i, 7)));
     r->set_subsidy_fen(rows->Int64(i, 8));
-    r->set_last_update_time(rows->String(i, 9));
+    if (auto ts = wire::TimestampFromText(rows->String(i, 9))) *r->mutable_last_update_time() = *ts;
   }
   auto last = pool_.Exec(kLastReconciliation, {year});
   if (!last.ok()) return last.status();
@@ -964,7 +965,7 @@ absl::StatusOr<TrackingStore::ProjectPage> TrackingStore::ListProjects(
     ASSIGN_OR_RETURN(common::v1::ServiceKind k,
                      db::EnumColumn<common::v1::ServiceKind>(*r, i, 5, "projects.kind"));
     p->set_kind(k);
-    p->set_declaration_date(r->String(i, 6));
+    if (auto dt = wire::DateFromText(r->String(i, 6))) *p->mutable_declaration_date() = *dt;
     for (auto [col, set] : {std::pair{7, &v1::ProjectRecord::set_city_outcome},
                             std::pair{9, &v1::ProjectRecord::set_county_outcome}}) {
       v1::ProjectOutcome o = v1::PROJECT_OUTCOME_UNSPECIFIED;
@@ -975,12 +976,12 @@ absl::StatusOr<TrackingStore::ProjectPage> TrackingStore::ListProjects(
       }
       (p->*set)(o);
     }
-    p->set_city_outcome_date(r->String(i, 8));
-    p->set_county_outcome_date(r->String(i, 10));
+    if (auto dt = wire::DateFromText(r->String(i, 8))) *p->mutable_city_outcome_date() = *dt;
+    if (auto dt = wire::DateFromText(r->String(i, 10))) *p->mutable_county_outcome_date() = *dt;
     p->set_subsidy_fen(r->Int64(i, 11));
     stored.set_approved_by_both(r->Bool(i, 12));
     stored.set_change_seq(r->Int64(i, 13));
-    stored.set_update_time(r->String(i, 14));
+    if (auto ts = wire::TimestampFromText(r->String(i, 14))) *stored.mutable_update_time() = *ts;
     out.projects.push_back(std::move(stored));
   }
   return out;
@@ -1011,8 +1012,8 @@ absl::StatusOr<std::vector<v1::ProjectCountsRevision>> TrackingStore::ListCountR
     row->set_revision(r->Int64(i, 3));
     row->set_declared(r->Int64(i, 4));
     row->set_approved_by_both(r->Int64(i, 5));
-    row->set_as_of(r->String(i, 6));
-    rev.set_receive_time(r->String(i, 7));
+    if (auto ts = wire::TimestampFromText(r->String(i, 6))) *row->mutable_as_of() = *ts;
+    if (auto ts = wire::TimestampFromText(r->String(i, 7))) *rev.mutable_receive_time() = *ts;
     rev.set_current(r->Bool(i, 8));
     out.push_back(std::move(rev));
   }
@@ -1034,7 +1035,7 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::GetIntakeSetting(int year) {
     out.set_mode(mode);
     out.set_version(r->Int64(0, 1));
     out.set_updated_by(r->String(0, 2));
-    out.set_update_time(r->String(0, 3));
+    if (auto ts = wire::TimestampFromText(r->String(0, 3))) *out.mutable_update_time() = *ts;
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "services/tracking/wire.h"
 
+#include "libs/wire/typed_time.h"
+
 namespace zhigai::tracking {
 
 std::string OutcomeText(v1::ProjectOutcome o) {
@@ -28,11 +30,11 @@ ProjectRecordInput ProjectInputFromWire(const v1::ProjectRecord& r) {
   in.institution_credit_code = r.institution_credit_code();
   in.enterprise_credit_code = r.enterprise_credit_code();
   in.kind = KindText(r.kind());
-  in.declaration_date = r.declaration_date();
+  in.declaration_date = wire::DateText(r.declaration_date());
   in.city_outcome = OutcomeText(r.city_outcome());
-  in.city_outcome_date = r.city_outcome_date();
+  in.city_outcome_date = wire::DateText(r.city_outcome_date());
   in.county_outcome = OutcomeText(r.county_outcome());
-  in.county_outcome_date = r.county_outcome_date();
+  in.county_outcome_date = wire::DateText(r.county_outcome_date());
   in.subsidy_fen = r.subsidy_fen();
   return in;
 }

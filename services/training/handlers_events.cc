@@ -10,6 +10,7 @@
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/training/domain/audience.h"
 #include "services/training/domain/filing.h"
 #include "services/training/handlers.h"
@@ -64,11 +65,11 @@ absl::Status MustBeOwner(const Call& call, const v1::Event& e) {
 
 // R13.2/R13.4: attendance and ratings are recorded after the event has taken place.
 absl::Status MustHaveTakenPlace(const v1::Event& e, absl::CivilDay today) {
-  auto date = core::ParseDate(e.date(), "date");
+  auto date = wire::ParseDate(e.date(), "date");
   if (!date.ok()) return date.status();
   if (*date > today) {
     return RuleViolation("EVENT_NOT_HELD_YET", "R13.2",
-                         absl::StrCat("the event takes place on ", e.date(),
+                         absl::StrCat("the event takes place on ", wire::DateText(e.date()),
                                       "; attendance and ratings are recorded afterwards"),
                          "活动尚未举办，举办后再登记参会情况和学员评价");
   }
@@ -86,9 +87,9 @@ absl::Status WrongState(const v1::Event& e, absl::string_view reason, absl::stri
 void CopyPlan(const v1::Event& from, v1::Event* to) {
   to->set_title(from.title());
   to->set_type(from.type());
-  to->set_date(from.date());
-  to->set_start_time(from.start_time());
-  to->set_end_time(from.end_time());
+  *to->mutable_date() = from.date();
+  *to->mutable_start_time() = from.start_time();
+  *to->mutable_end_time() = from.end_time();
   to->set_venue(from.venue());
   to->set_division_code(from.division_code());
   *to->mutable_industry_codes() = from.industry_codes();
@@ -114,7 +115,8 @@ absl::CivilDay TrainingHandlers::Today() const { return core::BusinessDayOf(cloc
 namespace {
 
 peers::EligibilityQuery QueryOf(const v1::Event& event) {
-  return {event.institution_credit_code(), "TRAINING_SERVICE", event.date(), event.division_code()};
+  return {event.institution_credit_code(), "TRAINING_SERVICE", wire::DateText(event.date()),
+          event.division_code()};
 }
 
 InstitutionStanding StandingFrom(const peers::EligibilityAnswer& answer) {
@@ -139,19 +141,19 @@ absl::StatusOr<const TrainingRules*> TrainingHandlers::RulesOf(const v1::Event& 
 }
 
 absl::Status TrainingHandlers::RecordRuleVersion(v1::Event& event) const {
-  ASSIGN_OR_RETURN(absl::CivilDay date, core::ParseDate(event.date(), "event.date"));
+  ASSIGN_OR_RETURN(absl::CivilDay date, wire::ParseDate(event.date(), "event.date"));
   ASSIGN_OR_RETURN(const TrainingRules* rules, TrainingRulesOn(rules_, date));
   event.set_rule_version(rules->version);
   return absl::OkStatus();
 }
 
 void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* event) const {
-  auto date = core::ParseDate(event->date(), "date");
+  auto date = wire::ParseDate(event->date(), "date");
   if (!date.ok()) return;
   auto rules = RulesOf(*event, *date);
   if (!rules.ok()) return;
   auto last = calendar.calendar->LastFilingDay(*date, (*rules)->filing_working_days);
-  if (last.ok()) event->set_last_filing_day(core::FormatDate(*last));
+  if (last.ok()) *event->mutable_last_filing_day() = wire::ToDate(*last);
 }
 
 grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
@@ -171,8 +173,8 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
     // Only an institution that may serve on the event's date plans one (R14.4, R14.5, R4.1).
     auto standing = StandingOf(req->event());
     if (!standing.ok()) return standing.status();
-    if (auto s =
-            RequireStanding(*standing, req->event().institution_credit_code(), req->event().date());
+    if (auto s = RequireStanding(*standing, req->event().institution_credit_code(),
+                                 wire::DateText(req->event().date()));
         !s.ok()) {
       return s;
     }
@@ -218,8 +220,8 @@ grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
     if (auto s = CheckFee(req->event()); !s.ok()) return s;
     auto standing = StandingOf(req->event());
     if (!standing.ok()) return standing.status();
-    if (auto s =
-            RequireStanding(*standing, req->event().institution_credit_code(), req->event().date());
+    if (auto s = RequireStanding(*standing, req->event().institution_credit_code(),
+                                 wire::DateText(req->event().date()));
         !s.ok()) {
       return s;
     }
@@ -374,7 +376,7 @@ grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
       e.set_return_reason(req->return_reason());
       e.set_special_reason_approved(req->approve_special_reason());
       e.set_reviewed_by(call.principal.subject);
-      e.set_review_time(now);
+      if (auto ts = wire::TimestampFromText(now)) *e.mutable_review_time() = *ts;
       return absl::OkStatus();
     });
     if (!out.ok()) return out.status();
@@ -404,12 +406,14 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
       } else if (auto s = MaySee(call, e); !s.ok()) {
         return s;
       }
-      if (e.date() != current->date()) {
+      if (wire::DateText(e.date()) != wire::DateText(current->date())) {
         return Error(absl::StatusCode::kAborted, "STALE_VERSION",
                      "the event changed while it was being filed; file it again",
                      "活动在备案过程中被修改，请重新备案");
       }
-      if (auto s = RequireStanding(*standing, e.institution_credit_code(), e.date()); !s.ok()) {
+      if (auto s =
+              RequireStanding(*standing, e.institution_credit_code(), wire::DateText(e.date()));
+          !s.ok()) {
         return s;
       }
       if (e.state() == v1::FILED) {
@@ -420,7 +424,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
                           "an event is filed with the city after the county bureau approved it",
                           "活动须经县级经信部门审查通过后方可报市经信局备案");
       }
-      auto date = core::ParseDate(e.date(), "date");
+      auto date = wire::ParseDate(e.date(), "date");
       if (!date.ok()) return date.status();
       // R13.4: refused after the last filing day (the refusal names it); a year missing from
       // the calendar is CALENDAR_YEAR_MISSING, never a guess.
@@ -428,7 +432,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
       ASSIGN_OR_RETURN(const TrainingRules* rules, RulesOf(e, *date));
       if (auto s = CheckFilingAllowed(*calendar.calendar, *date, today, *rules); !s.ok()) return s;
       e.set_state(v1::FILED);
-      e.set_filed_on(core::FormatDate(today));
+      *e.mutable_filed_on() = wire::ToDate(today);
       return absl::OkStatus();
     });
     if (!out.ok()) return out.status();
@@ -669,7 +673,7 @@ grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
     }
     resp->set_path(snapshot->name);
     for (int y : snapshot->years) resp->add_years(y);
-    resp->set_load_time(core::FormatTimestamp(snapshot->loaded_at));
+    *resp->mutable_load_time() = wire::ToTimestamp(snapshot->loaded_at);
     return absl::OkStatus();
   });
 }

@@ -9,6 +9,7 @@
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/training/domain/meetings.h"
 #include "services/training/handlers.h"
 #include "services/training/handlers_util.h"
@@ -53,7 +54,7 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
     v.Absorb(core::ValidateLine(in.title(), "meeting.title", 1, 100, "FORMAT"));
-    auto date = core::ParseBusinessDate(in.date(), "meeting.date");
+    auto date = wire::ParseBusinessDate(in.date(), "meeting.date");
     v.Absorb(date.status());
     v.Absorb(ValidateOrganiser(in.organiser(), ref_, "meeting.organiser"));
     if (in.attendee_credit_codes_size() > kMaxBatch) {
@@ -76,7 +77,7 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
     }
     v1::Meeting meeting;
     meeting.set_title(in.title());
-    meeting.set_date(in.date());
+    *meeting.mutable_date() = in.date();
     meeting.set_year(static_cast<int>(date->year()));
     meeting.set_organiser(in.organiser());
     *meeting.mutable_attendee_credit_codes() = in.attendee_credit_codes();
@@ -199,7 +200,7 @@ grpc::Status TrainingHandlers::GetMeetingReport(grpc::ServerContext* ctx,
     const absl::CivilDay today = Today();
     std::vector<Meeting> meetings;
     for (const v1::Meeting& m : *stored) {
-      auto date = core::ParseDate(m.date(), "date");
+      auto date = wire::ParseDate(m.date(), "date");
       if (!date.ok()) return date.status();
       meetings.push_back({m.year(), m.organiser(), *date <= today});
     }

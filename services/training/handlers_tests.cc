@@ -9,6 +9,7 @@
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
+#include "libs/wire/typed_time.h"
 #include "services/training/domain/scaled_mean.h"
 #include "services/training/domain/test_scores.h"
 #include "services/training/handlers.h"
@@ -80,7 +81,7 @@ grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
     v.Absorb(core::ValidateLine(in.title(), "session.title", 1, 100, "FORMAT"));
-    auto date = core::ParseBusinessDate(in.date(), "session.date");
+    auto date = wire::ParseBusinessDate(in.date(), "session.date");
     v.Absorb(date.status());
     if (in.full_marks_hundredths() <= 0 || in.full_marks_hundredths() > kMaxFullMarksHundredths) {
       v.Add("session.full_marks_hundredths", "S1.3",
@@ -90,7 +91,7 @@ grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
     if (auto s = v.Finish("测评场次信息有误"); !s.ok()) return s;
     v1::TestSession session;
     session.set_title(in.title());
-    session.set_date(in.date());
+    *session.mutable_date() = in.date();
     session.set_year(static_cast<int>(date->year()));
     session.set_full_marks_hundredths(in.full_marks_hundredths());
     *session.mutable_expected_credit_codes() = in.expected_credit_codes();
@@ -143,11 +144,11 @@ grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
                        " is not among the institutions expected at ", session->name()),
           "该机构不在本场测评的应参加机构名单中");
     }
-    auto date = core::ParseDate(session->date(), "date");
+    auto date = wire::ParseDate(session->date(), "date");
     if (!date.ok()) return date.status();
     if (*date > Today()) {
       return RuleViolation("TEST_NOT_HELD_YET", "R8.1",
-                           absl::StrCat("the test takes place on ", session->date(),
+                           absl::StrCat("the test takes place on ", wire::DateText(session->date()),
                                         "; results are recorded afterwards"),
                            "测评尚未举行");
     }
@@ -288,13 +289,14 @@ grpc::Status TrainingHandlers::CloseTestSession(grpc::ServerContext* ctx,
     const absl::CivilDay today = Today();
     auto out = store_.CloseTestSession(
         ChangeOf(call), *id, [&](const v1::TestSession& session) -> absl::Status {
-          auto date = core::ParseDate(session.date(), "date");
+          auto date = wire::ParseDate(session.date(), "date");
           if (!date.ok()) return date.status();
           if (*date > today) {
-            return RuleViolation("TEST_NOT_HELD_YET", "R8.1",
-                                 absl::StrCat("the test takes place on ", session.date(),
-                                              "; the session closes afterwards"),
-                                 "测评尚未举行，不能关闭");
+            return RuleViolation(
+                "TEST_NOT_HELD_YET", "R8.1",
+                absl::StrCat("the test takes place on ", wire::DateText(session.date()),
+                             "; the session closes afterwards"),
+                "测评尚未举行，不能关闭");
           }
           return absl::OkStatus();
         });

@@ -13,6 +13,7 @@
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::training {
 namespace {
@@ -188,8 +189,8 @@ absl::StatusOr<v1::Event> RowToEvent(const db::Result& r, int i) {
   if (!e.ok()) return e.status();
   e->set_name(absl::StrCat("events/", r.Int64(i, 0)));
   e->set_version(r.Int64(i, 2));
-  e->set_create_time(r.String(i, 3));
-  e->set_update_time(r.String(i, 4));
+  if (auto ts = wire::TimestampFromText(r.String(i, 3))) *e->mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 4))) *e->mutable_update_time() = *ts;
   return e;
 }
 
@@ -208,7 +209,7 @@ v1::YearPolicy RowToPolicy(int year, const db::Result& r) {
   p.set_year(year);
   p.set_has_training_subsidy(r.Bool(0, 0));
   p.set_version(r.Int64(0, 1));
-  p.set_update_time(r.String(0, 2));
+  if (auto ts = wire::TimestampFromText(r.String(0, 2))) *p.mutable_update_time() = *ts;
   return p;
 }
 
@@ -216,9 +217,9 @@ absl::StatusOr<v1::TestSession> RowToSession(const db::Result& r, int i) {
   auto s = db::ParseStored<v1::TestSession>(r.Text(i, 1));
   if (!s.ok()) return s.status();
   s->set_name(absl::StrCat("testSessions/", r.Int64(i, 0)));
-  s->set_create_time(r.String(i, 2));
-  s->set_close_time(r.String(i, 3));
-  s->set_state(s->close_time().empty() ? v1::TEST_SESSION_OPEN : v1::TEST_SESSION_CLOSED);
+  if (auto ts = wire::TimestampFromText(r.String(i, 2))) *s->mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(i, 3))) *s->mutable_close_time() = *ts;
+  s->set_state(!s->has_close_time() ? v1::TEST_SESSION_OPEN : v1::TEST_SESSION_CLOSED);
   return s;
 }
 
@@ -233,7 +234,7 @@ absl::StatusOr<v1::TestResult> RowToResult(const db::Result& r, int i) {
   t.set_excuse(r.String(i, 4));
   t.set_decision_note(r.String(i, 5));
   t.set_version(r.Int64(i, 6));
-  t.set_update_time(r.String(i, 7));
+  if (auto ts = wire::TimestampFromText(r.String(i, 7))) *t.mutable_update_time() = *ts;
   t.set_no_result_at_close(r.Bool(i, 8));
   return t;
 }
@@ -242,7 +243,7 @@ absl::StatusOr<v1::Meeting> RowToMeeting(const db::Result& r, int i) {
   auto m = db::ParseStored<v1::Meeting>(r.Text(i, 1));
   if (!m.ok()) return m.status();
   m->set_name(absl::StrCat("meetings/", r.Int64(i, 0)));
-  m->set_create_time(r.String(i, 2));
+  if (auto ts = wire::TimestampFromText(r.String(i, 2))) *m->mutable_create_time() = *ts;
   return m;
 }
 
@@ -253,9 +254,9 @@ v1::Problem RowToProblem(const db::Result& r, int i) {
   p.set_text(r.String(i, 3));
   p.set_answer(r.String(i, 4));
   p.set_answered_by(r.String(i, 5));
-  p.set_answer_time(r.String(i, 6));
+  if (auto ts = wire::TimestampFromText(r.String(i, 6))) *p.mutable_answer_time() = *ts;
   p.set_version(r.Int64(i, 7));
-  p.set_create_time(r.String(i, 8));
+  if (auto ts = wire::TimestampFromText(r.String(i, 8))) *p.mutable_create_time() = *ts;
   return p;
 }
 
@@ -284,9 +285,9 @@ absl::StatusOr<v1::Event> TrainingStore::CreateEvent(const Change& change, const
                                                      v1::Event in) {
   v1::Event out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r =
-        c.Exec(kInsertEvent, {in.institution_credit_code(), in.division_code(), in.date(),
-                              v1::EventState_Name(in.state()), Param::Bytes(EventBody(in)), Now()});
+    auto r = c.Exec(kInsertEvent,
+                    {in.institution_credit_code(), in.division_code(), wire::DateText(in.date()),
+                     v1::EventState_Name(in.state()), Param::Bytes(EventBody(in)), Now()});
     if (!r.ok()) return r.status();
     auto e = RowToEvent(*r, 0);
     if (!e.ok()) return e.status();
@@ -320,8 +321,8 @@ absl::StatusOr<v1::Event> TrainingStore::EditEvent(const Change& change, int64_t
     v1::Event next = *current;
     if (absl::Status st = edit(next); !st.ok()) return st;
     auto w = c.Exec(kUpdateEvent,
-                    {id, next.division_code(), next.date(), v1::EventState_Name(next.state()),
-                     Param::Bytes(EventBody(next)), Now()});
+                    {id, next.division_code(), wire::DateText(next.date()),
+                     v1::EventState_Name(next.state()), Param::Bytes(EventBody(next)), Now()});
     if (!w.ok()) return w.status();
     auto e = RowToEvent(*w, 0);
     if (!e.ok()) return e.status();
@@ -358,8 +359,8 @@ absl::StatusOr<v1::Event> TrainingStore::RecordRatings(
     next.set_satisfied_ratings(n->Int64(0, 0));
     next.set_total_ratings(n->Int64(0, 1));
     auto w = c.Exec(kUpdateEvent,
-                    {id, next.division_code(), next.date(), v1::EventState_Name(next.state()),
-                     Param::Bytes(EventBody(next)), Now()});
+                    {id, next.division_code(), wire::DateText(next.date()),
+                     v1::EventState_Name(next.state()), Param::Bytes(EventBody(next)), Now()});
     if (!w.ok()) return w.status();
     auto e = RowToEvent(*w, 0);
     if (!e.ok()) return e.status();
@@ -432,8 +433,8 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
     body.clear_create_time();
     body.clear_state();
     body.clear_close_time();
-    auto r = c.Exec(kInsertSession,
-                    {in.date(), in.year(), Param::Bytes(body.SerializeAsString()), Now()});
+    auto r = c.Exec(kInsertSession, {wire::DateText(in.date()), in.year(),
+                                     Param::Bytes(body.SerializeAsString()), Now()});
     if (!r.ok()) return r.status();
     auto session = RowToSession(*r, 0);
     if (!session.ok()) return session.status();
@@ -595,7 +596,7 @@ absl::StatusOr<v1::Meeting> TrainingStore::CreateMeeting(const Change& change,
     v1::Meeting body = in;
     body.clear_name();
     body.clear_create_time();
-    auto r = c.Exec(kInsertMeeting, {in.date(), in.year(), in.organiser(),
+    auto r = c.Exec(kInsertMeeting, {wire::DateText(in.date()), in.year(), in.organiser(),
                                      Param::Bytes(body.SerializeAsString()), Now()});
     if (!r.ok()) return r.status();
     auto m = RowToMeeting(*r, 0);

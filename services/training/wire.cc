@@ -9,6 +9,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/text.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::training {
 namespace {
@@ -42,25 +43,18 @@ v1::RuleStatus ToProto(RuleStatus status) {
   return v1::RULE_STATUS_UNSPECIFIED;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
 }  // namespace
 
-absl::StatusOr<int> ParseClock(absl::string_view text, absl::string_view field, bool end) {
+absl::StatusOr<int> ParseClock(const google::type::TimeOfDay* time, absl::string_view field,
+                               bool end) {
   const absl::Status bad =
       InvalidField(field, "FORMAT",
                    end ? "time must be HH:MM (00:00-24:00)" : "time must be HH:MM (00:00-23:59)",
                    "时间格式应为 HH:MM");
-  if (text.size() != 5 || text[2] != ':' || !IsDigit(text[0]) || !IsDigit(text[1]) ||
-      !IsDigit(text[3]) || !IsDigit(text[4])) {
-    return bad;
-  }
-  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
-  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
-  if (minutes > 59) return bad;
-  if (hours == 24 && minutes == 0 && end) return 24 * 60;
-  if (hours > 23) return bad;
-  return hours * 60 + minutes;
+  if (time == nullptr) return bad;
+  absl::StatusOr<int> minutes = wire::ParseMinutes(*time, field);
+  if (!minutes.ok() || (*minutes == 24 * 60 && !end)) return bad;
+  return minutes;
 }
 
 absl::Status ValidatePlan(const v1::Event& e, const ReferenceData& ref, absl::string_view prefix) {
@@ -71,9 +65,10 @@ absl::Status ValidatePlan(const v1::Event& e, const ReferenceData& ref, absl::st
   if (e.type() == v1::EVENT_TYPE_UNSPECIFIED || !v1::EventType_IsValid(e.type())) {
     v.Add(path("type"), "R13.2", "type must be TRAINING, LECTURE, FORUM or FOR_INSTITUTIONS");
   }
-  v.Absorb(core::ParseBusinessDate(e.date(), path("date")).status());
-  auto start = ParseClock(e.start_time(), path("start_time"), false);
-  auto end = ParseClock(e.end_time(), path("end_time"), true);
+  v.Absorb(wire::ParseBusinessDate(e.date(), path("date")).status());
+  auto start =
+      ParseClock(e.has_start_time() ? &e.start_time() : nullptr, path("start_time"), false);
+  auto end = ParseClock(e.has_end_time() ? &e.end_time() : nullptr, path("end_time"), true);
   v.Absorb(start.status());
   v.Absorb(end.status());
   if (start.ok() && end.ok() && *end <= *start) {
@@ -110,11 +105,11 @@ absl::Status ValidatePlan(const v1::Event& e, const ReferenceData& ref, absl::st
 }
 
 absl::StatusOr<TrainingEvent> ToDomain(const v1::Event& e) {
-  auto date = core::ParseDate(e.date(), "date");
+  auto date = wire::ParseDate(e.date(), "date");
   if (!date.ok()) return date.status();
-  auto start = ParseClock(e.start_time(), "start_time", false);
+  auto start = ParseClock(e.has_start_time() ? &e.start_time() : nullptr, "start_time", false);
   if (!start.ok()) return start.status();
-  auto end = ParseClock(e.end_time(), "end_time", true);
+  auto end = ParseClock(e.has_end_time() ? &e.end_time() : nullptr, "end_time", true);
   if (!end.ok()) return end.status();
   TrainingEvent out;
   out.type = TypeOf(e.type());
@@ -125,8 +120,8 @@ absl::StatusOr<TrainingEvent> ToDomain(const v1::Event& e) {
   out.industry_codes.assign(e.industry_codes().begin(), e.industry_codes().end());
   out.fee_fen = e.fee_fen();
   out.county_review_approved = e.state() == v1::APPROVED || e.state() == v1::FILED;
-  if (!e.filed_on().empty()) {
-    auto filed = core::ParseDate(e.filed_on(), "filed_on");
+  if (e.has_filed_on()) {
+    auto filed = wire::ParseDate(e.filed_on(), "filed_on");
     if (!filed.ok()) return filed.status();
     out.filed_on = *filed;
   }
@@ -151,7 +146,7 @@ v1::Verdict ToProto(Verdict verdict) {
 
 void ToProto(const SubsidyReport& report, v1::SubsidyReport* out) {
   out->set_verdict(ToProto(report.verdict));
-  out->set_last_filing_day(core::FormatDate(report.last_filing_day));
+  *out->mutable_last_filing_day() = wire::ToDate(report.last_filing_day);
   out->set_rule_version(report.rule_version);
   for (const RuleOutcome& o : report.outcomes) {
     v1::RuleOutcome* p = out->add_outcomes();

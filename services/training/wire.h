@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/type/timeofday.pb.h"
 #include "services/training/domain/event.h"
 #include "services/training/domain/subsidy_report.h"
 #include "services/training/reference_data.h"
@@ -13,8 +14,10 @@
 
 namespace zhigai::training {
 
-// "HH:MM" as minutes since midnight. "24:00" only when `end` (an event may end at midnight).
-absl::StatusOr<int> ParseClock(absl::string_view text, absl::string_view field, bool end);
+// A time of day as minutes since midnight, in whole minutes; 24:00 only when `end` (an event may
+// end at midnight, R13.1). `time` is null when the request left the field out.
+absl::StatusOr<int> ParseClock(const google::type::TimeOfDay* time, absl::string_view field,
+                               bool end);
 
 // Every field of a plan (CreateEvent, UpdateEvent); field paths start with `prefix`
 // ("event."). INVALID_ARGUMENT listing all bad fields. A fee above zero is well-formed input

@@ -38,6 +38,7 @@ sys.path.insert(0, HERE)
 import stack as stack_mod  # noqa: E402
 from child_env import child_env  # noqa: E402
 import zhigai_client  # noqa: E402
+from typed import D, HM, T, text  # noqa: E402
 from auditor import Auditor, ranking_of, two_decimals  # noqa: E402
 
 failures = []
@@ -183,8 +184,8 @@ def main():
         planned = y.inst(inst).training.CreateEvent(tn.CreateEventRequest(
             request_id=y.rid("missing-year"), event=tn.Event(
                 institution_credit_code=inst, title="跨年度培训", type=tn.TRAINING,
-                date=datetime.date(missing, 3, 16).isoformat(), start_time="09:00",
-                end_time="12:00", venue="温州市会议中心", division_code="330302",
+                date=D(datetime.date(missing, 3, 16).isoformat()), start_time=HM("09:00"),
+                end_time=HM("12:00"), venue="温州市会议中心", division_code="330302",
                 industry_codes=["FOOTWEAR"], expected_audience=80, plan_document="p",
                 agenda_document="a", slides_documents=["s"])))
         try:

@@ -44,6 +44,7 @@ import bad_input_catalogue  # noqa: E402
 import credit_codes  # noqa: E402
 import stack as stack_mod  # noqa: E402
 import zhigai_client  # noqa: E402
+from typed import D as Day, HM, T, text  # noqa: E402,F401
 
 PD = grpc.StatusCode.PERMISSION_DENIED
 PROTO_DIR = os.path.join(ROOT, "protos")
@@ -243,7 +244,7 @@ def scoping(ck, y, client, st):
               lambda: cB.registry.CreateInstitution(reg.CreateInstitutionRequest(
                   request_id="acc-create-outside", institution=reg.Institution(
                       credit_code=newcomer, display_name="温州越权登记科技有限公司",
-                      legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2015-05-05",
+                      legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date=Day("2015-05-05"),
                       registered_address=common.Address(province="浙江省", city="温州市",
                                                          division_code=A, street="1号"),
                       ownership=reg.PRIVATE, directions=[common.CONSULTING]))))
@@ -286,7 +287,7 @@ def scoping(ck, y, client, st):
               lambda: iY.registry.CreateInstitution(reg.CreateInstitutionRequest(
                   request_id="acc-create-other", institution=reg.Institution(
                       credit_code=year_mod.credit_code(A, 7770001), display_name="温州冒名科技有限公司",
-                      legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2015-01-01",
+                      legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date=Day("2015-01-01"),
                       registered_address=common.Address(province="浙江省", city="温州市",
                                                         division_code=A, street="1号"),
                       ownership=reg.PRIVATE, directions=[common.CONSULTING],
@@ -335,7 +336,7 @@ def scoping(ck, y, client, st):
     ck.allowed(area, "institution X registers its own consortium", lambda: consortium(iX, "x"))
     # Sanctions are the city bureau's (R14.4/R14.5): a county bureau may not impose one.
     impose = lambda who, n: who.registry.ImposeSanction(reg.ImposeSanctionRequest(  # noqa: E731
-        command_id=f"acc-sanction-{n}", credit_code=Y, kind=reg.CANCEL, start_date=y.day(0),
+        command_id=f"acc-sanction-{n}", credit_code=Y, kind=reg.CANCEL, start_date=Day(y.day(0)),
         source_reference="acc-test", reason="access test"))
     ck.denied(area, f"county {A} imposes a sanction", lambda: impose(cA, "a"))
     s = ck.allowed(area, "the city bureau imposes a sanction", lambda: impose(city, "city"))
@@ -475,7 +476,7 @@ def scoping(ck, y, client, st):
             plan.ClearField(f)
         except ValueError:
             pass
-    plan.date = y.day(40)
+    plan.date.CopyFrom(Day(y.day(40)))
     # Training asks the registry (R14.4/R14.5): the organiser is in this year's directory for
     # training, as the city bureau admits it.
     this_year = int(y.day(0)[:4])
@@ -495,7 +496,7 @@ def scoping(ck, y, client, st):
     # A past event of the owner's: attendance and trainee ratings (R13.2) only by the owner.
     past = tn.Event()
     past.CopyFrom(plan)
-    past.date = y.day(-3)
+    past.date.CopyFrom(Day(y.day(-3)))
     pev = ck.allowed(area, "the institution records a past event",
                      lambda: iO.training.CreateEvent(tn.CreateEventRequest(
                          event=past, request_id="acc-event-past")))
@@ -518,7 +519,7 @@ def scoping(ck, y, client, st):
     # Meetings: a county bureau manages only the meetings it organised (R9.1).
     meeting = lambda who, org, n: who.training.CreateMeeting(tn.CreateMeetingRequest(  # noqa
         request_id=f"acc-meeting-{n}", meeting=tn.Meeting(
-            title="县级交流会", date=y.day(-10), organiser=org, attendee_credit_codes=[X, Y])))
+            title="县级交流会", date=Day(y.day(-10)), organiser=org, attendee_credit_codes=[X, Y])))
     ck.denied(area, f"county {B} records a meeting organised by {A}",
               lambda: meeting(cB, A, "b"))
     m = ck.allowed(area, f"county {A} records its own meeting", lambda: meeting(cA, A, "a"))
@@ -609,7 +610,7 @@ def scoping(ck, y, client, st):
         ck.check(not seen.HasField("contact") and not seen.verified_by,
                  "… without the complainant's contact person or the verifier's id", area)
     ver = lambda who: who.feedback.VerifyComplaint(fb.VerifyComplaintRequest(  # noqa: E731
-        name=cp.name, outcome=fb.REJECTED, reasons="越权改判", verification_date=y.day(0),
+        name=cp.name, outcome=fb.REJECTED, reasons="越权改判", verification_date=Day(y.day(0)),
         version=cp.version))
     ck.denied(area, "another division's county bureau re-verifies a complaint",
               lambda: ver(cc_out))
@@ -676,7 +677,7 @@ def scoping(ck, y, client, st):
     ccall = ck.allowed(area, f"county {A} drafts a county call", lambda: cA.review.CreateCall(
         rv.CreateCallRequest(request_id="acc-county-call", call=rv.Call(
             display_name=f"{A} 县级服务机构遴选", year=y.year, scope=common.COUNTY,
-            division_code=A, opening_date=y.day(-1), closing_date=y.day(20),
+            division_code=A, opening_date=Day(y.day(-1)), closing_date=Day(y.day(20)),
             notice_period_days=5, experts_per_application=3, tie_policy=rv.ALL_IN,
             directions=[rv.CallDirection(direction=common.CONSULTING, selection_mode=rv.QUOTA,
                                          quota=2)],
@@ -686,7 +687,7 @@ def scoping(ck, y, client, st):
         ck.denied(area, f"county {B} drafts a call for {A}", lambda: cB.review.CreateCall(
             rv.CreateCallRequest(request_id="acc-county-call-b", call=rv.Call(
                 display_name="越权", year=y.year, scope=common.COUNTY, division_code=A,
-                opening_date=y.day(-1), closing_date=y.day(20), notice_period_days=5,
+                opening_date=Day(y.day(-1)), closing_date=Day(y.day(20)), notice_period_days=5,
                 experts_per_application=3, tie_policy=rv.ALL_IN,
                 directions=[rv.CallDirection(direction=common.CONSULTING,
                                              selection_mode=rv.QUOTA, quota=2)],
@@ -944,7 +945,7 @@ def extra_writes(ck, y, client):
     ck.allowed(area, "RecordPlagiarismFinding (city bureau, R14.4)",
                lambda: city.feedback.RecordPlagiarismFinding(fb.RecordPlagiarismFindingRequest(
                    request_id="acc-plagiarism", finding=fb.PlagiarismFinding(
-                       institution_credit_code=target, finding_date=y.day(0),
+                       institution_credit_code=target, finding_date=Day(y.day(0)),
                        description="诊断报告抄袭他人成果", evidence_document_ids=["ev-1"]))))
     # tracking: the streaming push, a reconciliation, counts mode and the intake setting
     e = y.enterprises[0]
@@ -952,9 +953,9 @@ def extra_writes(ck, y, client):
     rec = tr.ProjectRecord(
         project_id=f"ZG-{y.tag}-acc", revision=1, institution_credit_code=cons,
         enterprise_credit_code=e["code"], kind=common.DIAGNOSIS,
-        declaration_date=y.day(-10), city_outcome=tr.OUTCOME_APPROVED,
-        city_outcome_date=y.day(-9), county_outcome=tr.OUTCOME_APPROVED,
-        county_outcome_date=y.day(-10))
+        declaration_date=Day(y.day(-10)), city_outcome=tr.OUTCOME_APPROVED,
+        city_outcome_date=Day(y.day(-9)), county_outcome=tr.OUTCOME_APPROVED,
+        county_outcome_date=Day(y.day(-10)))
     acks = ck.allowed(area, "PushProjects (stream, policy platform)",
                       lambda: list(platform.tracking.PushProjects(iter([
                           tr.PushProjectsRequest(batch_id="acc-stream", records=[rec])]))))
@@ -980,7 +981,7 @@ def extra_writes(ck, y, client):
     insts = sorted(y.admitted)[:2]
     s = city.training.CreateTestSession(tn.CreateTestSessionRequest(
         request_id="acc-test-session", session=tn.TestSession(
-            title="补充测评", date=y.day(-5), full_marks_hundredths=10000,
+            title="补充测评", date=Day(y.day(-5)), full_marks_hundredths=10000,
             expected_credit_codes=insts)))
     city.training.RecordTestResult(tn.RecordTestResultRequest(
         session=s.name, credit_code=insts[0], absence=tn.Absence(excuse="参加省级培训")))

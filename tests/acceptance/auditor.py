@@ -83,7 +83,7 @@ class Auditor:
         out = {}
         for s in self._list("registry", "ListSanctions", reg.ListSanctionsRequest(year=year),
                             "sanctions"):
-            if s.lifted and not s.lift_date:
+            if s.lifted and not s.HasField("lift_date"):
                 continue
             kind = "BARRED" if s.kind == reg.BAR else "CANCELLED"
             cur = out.get(s.credit_code)
@@ -174,7 +174,7 @@ class Auditor:
         for outcome in (fb.VERIFIED_SERIOUS, fb.VERIFIED_NOT_SERIOUS):
             for c in self._list("feedback", "ListComplaints",
                                 fb.ListComplaintsRequest(outcome=outcome), "complaints"):
-                if c.verification_date.startswith(f"{year - 1}-"):
+                if c.verification_date.year == year - 1:
                     complaints[c.institution_credit_code] += 1
         # Upheld objections correct the frozen figures of the current publication (issue 26),
         # in the order they were upheld.

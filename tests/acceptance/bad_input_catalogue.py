@@ -12,6 +12,8 @@ exception with its reason, so a new method cannot land without its rows.
 service, its row count and the newest row version (max xmin), before and after the row."""
 import collections
 
+from google.protobuf import timestamp_pb2
+from typed import D, HM, T
 from zhigai_client import error_details
 
 INV, NF, FP, PD = "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED"
@@ -63,7 +65,8 @@ def enum_rows(path):
 
 
 def date_rows(path):
-    return [Row(path, BAD_DATE, INV, path), Row(path, "2026/03/01", INV, path)]
+    # google.type.Date can carry no malformed text, only days that do not exist.
+    return [Row(path, BAD_DATE, INV, path), Row(path, "2026-13-01", INV, path)]
 
 
 def catalogue(cc):
@@ -403,6 +406,10 @@ def set_path(msg, path, value):
             msg = field[idx]
     name, idx = _split(parts[-1])
     if idx is None:
+        field = msg.DESCRIPTOR.fields_by_name[name]
+        if field.message_type is not None and isinstance(value, str):
+            getattr(msg, name).CopyFrom(_typed(field.message_type.full_name, value))
+            return
         setattr(msg, name, value)
         return
     field = getattr(msg, name)
@@ -410,6 +417,21 @@ def set_path(msg, path, value):
         field[idx] = value
     else:
         field.append(value)
+
+
+def _typed(type_name, value):
+    """A typed date, time of day or instant from a row's text (AIP-142 fields)."""
+    if type_name == "google.type.Date":
+        return D(value)
+    if type_name == "google.type.TimeOfDay":
+        return HM(value)
+    if type_name == "google.protobuf.Timestamp":
+        try:
+            return T(value)
+        except ValueError:
+            # Text that is no instant: one past Timestamp's own range (year 10000).
+            return timestamp_pb2.Timestamp(seconds=253402300800)
+    raise ValueError(f"no text form for {type_name}")
 
 
 def _split(part):

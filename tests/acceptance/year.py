@@ -34,6 +34,7 @@ from zhigai.review.v1 import review_pb2 as rv
 from zhigai.tracking.v1 import tracking_pb2 as tr
 from zhigai.training.v1 import training_pb2 as tn
 from zhigai_client import error_details
+from typed import D, HM, T, text  # noqa: F401
 
 COUNTIES = ["330302", "330303", "330304", "330305", "330324", "330326", "330327", "330328",
             "330329", "330381", "330382", "330383"]
@@ -222,7 +223,7 @@ class Year:
         inst = reg.Institution(
             credit_code=code, display_name=name,
             legal_form=reg.BRANCH if branch else reg.INDEPENDENT_LEGAL_PERSON,
-            founded_date=f"{2005 + r.randrange(15)}-0{1 + r.randrange(9)}-1{r.randrange(9)}",
+            founded_date=D(f"{2005 + r.randrange(15)}-0{1 + r.randrange(9)}-1{r.randrange(9)}"),
             registered_address=common.Address(province="浙江省", city="温州市",
                                                division_code=div,
                                                street=f"{r.randrange(1, 300)}号"),
@@ -332,7 +333,7 @@ class Year:
             display_name=f"{self.year} 年温州市智能化技改服务机构征集遴选"
             + ("" if scope == common.CITY else f"（{division} 县级）"),
             year=self.year, scope=scope, division_code=division, directions=directions,
-            opening_date=self.d(month, 2).isoformat(), closing_date=self.d(month, 20).isoformat(),
+            opening_date=D(self.d(month, 2).isoformat()), closing_date=D(self.d(month, 20).isoformat()),
             notice_period_days=7, experts_per_application=5,
             criteria=[rv.Criterion(name="服务能力", weight_hundredths=100, full_marks_hundredths=6000),
                       rv.Criterion(name="典型案例", weight_hundredths=100, full_marks_hundredths=4000)],
@@ -459,7 +460,7 @@ class Year:
                 "scope": scope, "division": division,
                 "refused": refused, "manual": manual, "sheets": sheets, "conflict": conflict,
                 "failing": sum(1 for a in applicants if a["flaw"] in ("R5.2", "R5.3", "R5.4")),
-                "notice": f"{notice.start_date}..{notice.end_date}"}
+                "notice": f"{text(notice.start_date)}..{text(notice.end_date)}"}
 
     def wait_admitted(self, call, admitted, scope, division, seconds=60):
         """Until the registry holds every admission (and the applications say so)."""
@@ -482,7 +483,7 @@ class Year:
         p = reg.Institution(
             credit_code=a["code"], display_name=a["name"],
             legal_form=reg.BRANCH if a["flaw"] == "BRANCH" else reg.INDEPENDENT_LEGAL_PERSON,
-            founded_date="2015-06-01",
+            founded_date=D("2015-06-01"),
             registered_address=common.Address(province="浙江省", city="温州市",
                                                division_code=a["division"]),
             ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
@@ -494,14 +495,14 @@ class Year:
         cases = 1 if a["flaw"] == "R5.2" else 2 + r.randrange(3)
         for k in range(cases):
             app.track_record.add(kind=rv.PROJECT_CASE, title=f"智能化诊断项目{k + 1}",
-                                 date=f"{y - 1}-0{3 + k % 6}-15", successful=True)
+                                 date=D(f"{y - 1}-0{3 + k % 6}-15"), successful=True)
             app.track_record.add(kind=rv.TRAINING_EVENT, title=f"技改培训{k + 1}",
-                                 date=f"{y - 1}-0{3 + k % 6}-20")
+                                 date=D(f"{y - 1}-0{3 + k % 6}-20"))
         staff = 2 if a["flaw"] == "R5.3" else 3 + r.randrange(4)
         for k in range(staff):
             app.staff.add(name=f"工程师{k + 1}", title=rv.INTERMEDIATE, title_in_related_field=True,
                           degree=rv.BACHELOR, degree_in_related_field=True,
-                          work_start_date="2012-07-01", resident_in_wenzhou=True)
+                          work_start_date=D("2012-07-01"), resident_in_wenzhou=True)
         for aspect in (rv.QC_STAFF, rv.QC_SERVICE_PROCESS, rv.QC_SERVICE_STANDARDS,
                        rv.QC_DELIVERABLES):
             app.quality_control.add(aspect=aspect, description="质量管控制度")
@@ -664,8 +665,8 @@ class Year:
             request_id=self.rid("eng", i),
             engagement=tr.Engagement(
                 institution_credit_code=inst, enterprise_credit_code=e["code"],
-                division_code=e["division"], kind=kind, start_date=start.isoformat(),
-                planned_end_date=(start + datetime.timedelta(days=15)).isoformat(),
+                division_code=e["division"], kind=kind, start_date=D(start.isoformat()),
+                planned_end_date=D((start + datetime.timedelta(days=15)).isoformat()),
                 planned_deliverables=["智能化诊断报告" if kind == common.DIAGNOSIS
                                       else "智能化改造方案"],
                 need=need or "",
@@ -706,8 +707,8 @@ class Year:
         industry = INDUSTRIES[i % 10]
         event = tn.Event(
             institution_credit_code=inst, title=f"{TRADES[industry]}行业智能化技改培训",
-            type=tn.TRAINING, date=date.isoformat(), start_time="09:00",
-            end_time="17:30" if flaw in ("long", "special_day") else "12:00",
+            type=tn.TRAINING, date=D(date.isoformat()), start_time=HM("09:00"),
+            end_time=HM("17:30" if flaw in ("long", "special_day") else "12:00"),
             venue=f"温州市{r.choice(FIRMS)}会议中心", division_code=div,
             industry_codes=[industry],
             expected_audience=20 if flaw == "small" else 60 + r.randrange(80),
@@ -777,7 +778,7 @@ class Year:
         insts = sorted(self.admitted)
         m = self.city.training.CreateMeeting(tn.CreateMeetingRequest(
             request_id=self.rid("meeting", k),
-            meeting=tn.Meeting(title=f"智能化技改服务交流会（第{k + 1}次）", date=date.isoformat(),
+            meeting=tn.Meeting(title=f"智能化技改服务交流会（第{k + 1}次）", date=D(date.isoformat()),
                                organiser="CITY", attendee_credit_codes=insts)))
         problems = 0
         for code in insts[k::5]:
@@ -827,7 +828,7 @@ class Year:
             self.at(day, hour=15)
             self.city.feedback.VerifyComplaint(fb.VerifyComplaintRequest(
                 name=comp.name, outcome=fb.VERIFIED_SERIOUS, version=comp.version,
-                reasons="经现场核实，造成企业停产整改，情节严重", verification_date=day.isoformat()))
+                reasons="经现场核实，造成企业停产整改，情节严重", verification_date=D(day.isoformat())))
             self.complaints_verified[target] = self.complaints_verified.get(target, 0) + 1
         self.bar_day = self.d(12, 11)
         for k, inst in enumerate(ordered[1:3]):
@@ -838,7 +839,7 @@ class Year:
                                        description="服务人员多次更换，沟通不畅")))
             self.city.feedback.VerifyComplaint(fb.VerifyComplaintRequest(
                 name=comp.name, outcome=fb.VERIFIED_NOT_SERIOUS if k == 0 else fb.REJECTED,
-                version=comp.version, reasons="已约谈整改", verification_date=self.today().isoformat()))
+                version=comp.version, reasons="已约谈整改", verification_date=D(self.today().isoformat())))
             if k == 0:
                 self.complaints_verified[inst] = self.complaints_verified.get(inst, 0) + 1
         self.barred = target
@@ -868,8 +869,8 @@ class Year:
             comment="电话回访：企业对诊断内容基本满意", request_id=self.rid("phone", name)))
         self.fact(inst)["ratings"][name] = (RATING_POINTS[fb.FAIRLY_SATISFIED],
                                             RATING_POINTS[fb.AVERAGE])
-        self.summary["barred"] = f"{target} from {bar.start_date} to {bar.end_date}"
-        return (f"5 complaints verified; {target} barred {bar.start_date}..{bar.end_date} "
+        self.summary["barred"] = f"{target} from {text(bar.start_date)} to {text(bar.end_date)}"
+        return (f"5 complaints verified; {target} barred {text(bar.start_date)}..{text(bar.end_date)} "
                 f"(R14.5, sanction rules v{bar.rule_version}), in the registry "
                 f"{time.time() - started:.1f}s after the third verification; "
                 f"1 phone follow-up rating")
@@ -928,11 +929,11 @@ class Year:
     def project(self, i, revision, inst, e, kind, decl, approved, county_ok):
         return tr.ProjectRecord(
             project_id=f"ZG-{self.tag}-{i:05d}", revision=revision, institution_credit_code=inst,
-            enterprise_credit_code=e["code"], kind=kind, declaration_date=decl.isoformat(),
+            enterprise_credit_code=e["code"], kind=kind, declaration_date=D(decl.isoformat()),
             city_outcome=tr.OUTCOME_APPROVED if approved else tr.OUTCOME_REJECTED,
-            city_outcome_date=(decl + datetime.timedelta(days=20)).isoformat(),
+            city_outcome_date=D((decl + datetime.timedelta(days=20)).isoformat()),
             county_outcome=tr.OUTCOME_APPROVED if county_ok else tr.OUTCOME_REJECTED,
-            county_outcome_date=(decl + datetime.timedelta(days=10)).isoformat(),
+            county_outcome_date=D((decl + datetime.timedelta(days=10)).isoformat()),
             subsidy_fen=(30_000_00 if kind == common.DIAGNOSIS else 80_000_00) if approved else 0)
 
     # ----------------------------------------------------------------- the next year
@@ -950,7 +951,7 @@ class Year:
             s = self.city.training.CreateTestSession(tn.CreateTestSessionRequest(
                 request_id=self.rid("test", k),
                 session=tn.TestSession(title=f"{self.eval_year} 年服务机构业务测评（第{k + 1}场）",
-                                       date=day.isoformat(), full_marks_hundredths=10000,
+                                       date=D(day.isoformat()), full_marks_hundredths=10000,
                                        expected_credit_codes=insts)))
             self.at(day + datetime.timedelta(days=1))
             for code in insts:
@@ -989,7 +990,7 @@ class Year:
         finding = self.city.feedback.RecordPlagiarismFinding(fb.RecordPlagiarismFindingRequest(
             request_id=self.rid("plagiarism"),
             finding=fb.PlagiarismFinding(
-                institution_credit_code=self.cancelled, finding_date=self.today().isoformat(),
+                institution_credit_code=self.cancelled, finding_date=D(self.today().isoformat()),
                 description="诊断报告大段抄袭其他机构已公开的报告", evidence_document_ids=["evidence-1"])))
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -999,7 +1000,7 @@ class Year:
             time.sleep(0.2)
         else:
             raise RuntimeError("the R14.4 cancellation did not reach the registry within 60s")
-        return (f"{self.cancelled} cancelled {finding.finding_date}..{finding.cancellation_last_day} "
+        return (f"{self.cancelled} cancelled {text(finding.finding_date)}..{text(finding.cancellation_last_day)} "
                 f"(R14.4)")
 
     def evaluation(self):

@@ -19,3 +19,22 @@ if out=$(node "$repo/tests/api/validate_openapi.mjs" "$modules" "$tmp/broken.jso
 fi
 grep -q "NoSuchError" <<<"$out" || { echo "control: the dangling \$ref was not named: $out"; exit 1; }
 echo "control: a dangling \$ref is rejected"
+
+# AIP-123/142/203 (issue 25 item 1): typed instants and dates, resources, field behaviour.
+/usr/bin/python3 "$repo/tools/apidoc/aip_check.py" --repo "$repo"
+# Control: a copy whose Event.create_time is a string again, and whose Event.name lost its
+# OUTPUT_ONLY, must be refused naming both.
+mkdir -p "$tmp/copy/tools"
+cp -r "$repo/protos" "$tmp/copy/"
+cp -r "$repo/tools/apidoc" "$repo/tools/googleapis-protos" "$tmp/copy/tools/"
+training="$tmp/copy/protos/zhigai/training/v1/training.proto"
+sed -i 's/^  google.protobuf.Timestamp create_time = 28 \[(google.api.field_behavior) = OUTPUT_ONLY\];/  string create_time = 28;/' "$training"
+sed -i '/^message Event {/,/^}/s/^  string name = 1 \[(google.api.field_behavior) = OUTPUT_ONLY\];/  string name = 1;/' "$training"
+if out=$(/usr/bin/python3 "$tmp/copy/tools/apidoc/aip_check.py" --repo "$tmp/copy" 2>&1); then
+  echo "control: a string create_time and a name without OUTPUT_ONLY passed: $out"; exit 1
+fi
+grep -q "zhigai.training.v1.Event.create_time: AIP-142" <<<"$out" \
+  || { echo "control: the string create_time was not named: $out"; exit 1; }
+grep -q "zhigai.training.v1.Event.name: AIP-203" <<<"$out" \
+  || { echo "control: the name without OUTPUT_ONLY was not named: $out"; exit 1; }
+echo "control: a string instant and a resource name without OUTPUT_ONLY are refused"

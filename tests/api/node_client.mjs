@@ -3,11 +3,12 @@
 // read-and-write scenario through the gateway with bearer tokens, as another government
 // system would:
 //   node node_client.mjs <node_modules> <repo> <gateway host:port> <CITY_BUREAU token> <credit code>
+//        <folder of google/type and google/api protos (tools/googleapis-protos prints it)>
 // Exits 1 naming the first step that does not behave.
 import { createRequire } from "node:module";
 import path from "node:path";
 
-const [modules, repo, target, bureauToken, creditCode] = process.argv.slice(2);
+const [modules, repo, target, bureauToken, creditCode, googleCommon] = process.argv.slice(2);
 const require = createRequire(path.join(path.resolve(modules), "noop.js"));
 const grpc = require("@grpc/grpc-js");
 const loader = require("@grpc/proto-loader");
@@ -15,7 +16,7 @@ const loader = require("@grpc/proto-loader");
 const googleapis = "/usr/share/gocode/src/github.com/gogo/googleapis";
 const definition = loader.loadSync(
   ["zhigai/registry/v1/registry.proto"],
-  { includeDirs: [path.join(repo, "protos"), "/usr/include", googleapis],
+  { includeDirs: [path.join(repo, "protos"), googleCommon, "/usr/include", googleapis],
     keepCase: false, longs: String, enums: String, defaults: false, oneofs: true });
 const api = grpc.loadPackageDefinition(definition);
 const registry = new api.zhigai.registry.v1.RegistryService(target, grpc.credentials.createInsecure());
@@ -56,7 +57,7 @@ const institution = {
   creditCode,
   displayName: "瓯海数智咨询（Node 客户端）",
   legalForm: "INDEPENDENT_LEGAL_PERSON",
-  foundedDate: "2016-05-01",
+  foundedDate: { year: 2016, month: 5, day: 1 },  // google.type.Date (AIP-142)
   registeredAddress: { province: "浙江省", city: "温州市", divisionCode: "330304", street: "府东路 1 号" },
   ownership: "PRIVATE",
   previousYearRevenueFen: "900000000",
@@ -82,6 +83,11 @@ if (r.error || r.response.name !== name) fail("CreateInstitution again", r.error
 r = await call("GetInstitution", { name }, bureauToken);
 if (r.error) fail("GetInstitution as bureau", r.error.details);
 if (r.response.displayName !== institution.displayName) fail("GetInstitution", r.response.displayName);
+const founded = r.response.foundedDate || {};
+if (founded.year !== 2016 || founded.month !== 5 || founded.day !== 1) fail("GetInstitution", `founded ${JSON.stringify(founded)}`);
+// Output-only instants are google.protobuf.Timestamp: seconds since 1970 (a string: int64).
+const created = Number((r.response.createTime || {}).seconds || 0);
+if (!(created > 1.7e9)) fail("GetInstitution", `createTime ${JSON.stringify(r.response.createTime)}`);
 if (!r.response.contact || r.response.contact.phone !== institution.contact.phone) fail("GetInstitution as bureau", "contact missing");
 // 4. Read it as the public (no token): personal data withheld.
 r = await call("GetInstitution", { name });

@@ -22,6 +22,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
+#include "libs/wire/testing/literals.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
@@ -261,11 +262,11 @@ int PullPart(db::testing::TestDatabase& database) {
       r.set_institution_credit_code(codes[i]);
       r.set_enterprise_credit_code(testing::RealCode(999999));
       r.set_kind(i % 2 ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
-      r.set_declaration_date(absl::StrCat(year - 1, "-03-15"));
+      *r.mutable_declaration_date() = wire::testing::D(absl::StrCat(year - 1, "-03-15"));
       r.set_city_outcome(tracking::v1::OUTCOME_APPROVED);
-      r.set_city_outcome_date(absl::StrCat(year - 1, "-06-01"));
+      *r.mutable_city_outcome_date() = wire::testing::D(absl::StrCat(year - 1, "-06-01"));
       r.set_county_outcome(tracking::v1::OUTCOME_APPROVED);
-      r.set_county_outcome_date(absl::StrCat(year - 1, "-05-20"));
+      *r.mutable_county_outcome_date() = wire::testing::D(absl::StrCat(year - 1, "-05-20"));
     }
     tracking::v1::BatchPushProjectsResponse pushed;
     grpc::Status s =
@@ -274,7 +275,7 @@ int PullPart(db::testing::TestDatabase& database) {
     training::v1::CreateTestSessionRequest session_req;
     session_req.set_request_id("bench-session");
     session_req.mutable_session()->set_title("基准测评");
-    session_req.mutable_session()->set_date(absl::StrCat(year, "-05-10"));
+    *session_req.mutable_session()->mutable_date() = wire::testing::D(absl::StrCat(year, "-05-10"));
     session_req.mutable_session()->set_full_marks_hundredths(10000);
     for (const auto& c : codes) session_req.mutable_session()->add_expected_credit_codes(c);
     training::v1::TestSession session;

@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/wire/testing/literals.h"
 #include "services/feedback/tests/feedback_fixture.h"
 
 namespace {
@@ -35,7 +36,7 @@ bool OrderOne(Harness& h) {
   v1::RecordPlagiarismFindingRequest req;
   req.set_request_id(absl::StrCat("bench-", n));
   req.mutable_finding()->set_institution_credit_code(Code("MB1B", n));
-  req.mutable_finding()->set_finding_date("2026-06-01");
+  *req.mutable_finding()->mutable_finding_date() = zhigai::wire::testing::D("2026-06-01");
   req.mutable_finding()->set_description("基准测试：抄袭认定");
   req.mutable_finding()->add_evidence_document_ids("doc-bench");
   v1::PlagiarismFinding out;

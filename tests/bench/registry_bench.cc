@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/auth/principal.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/wire/testing/literals.h"
 #include "tests/bench/loadgen.h"
 #include "tests/e2e/process.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
@@ -111,7 +112,7 @@ int Main() {
         in->set_credit_code(CodeFor(static_cast<int>(i)));
         in->set_display_name(absl::StrCat("基准测试机构", i));
         in->set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
-        in->set_founded_date("2012-01-01");
+        *in->mutable_founded_date() = wire::testing::D("2012-01-01");
         in->mutable_registered_address()->set_province("浙江省");
         in->mutable_registered_address()->set_city("温州市");
         in->mutable_registered_address()->set_division_code("330302");
@@ -161,7 +162,7 @@ int Main() {
     auto* st = new State;
     st->req.set_credit_code(codes[i % kInstitutions]);
     st->req.set_service_kind(zhigai::common::v1::DIAGNOSIS);
-    st->req.set_date("2026-06-01");
+    *st->req.mutable_date() = wire::testing::D("2026-06-01");
     AddPrincipal(&st->ctx, auth::Role::kService);
     stub->async()->CheckEligibility(&st->ctx, &st->req, &st->resp, [st, done](grpc::Status s) {
       bool ok = s.ok() && st->resp.eligible();

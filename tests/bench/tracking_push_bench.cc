@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libs/wire/testing/literals.h"
 #include "services/tracking/tests/fixture.h"
 #include "tests/bench/loadgen.h"
 
@@ -133,11 +134,11 @@ v1::PushProjectsRequest* MakeBatch(int first, google::protobuf::Arena* arena) {
     p->set_institution_credit_code(std::move(r.inst));
     p->set_enterprise_credit_code(std::move(r.ent));
     p->set_kind(r.diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
-    p->set_declaration_date(std::move(r.decl));
+    *p->mutable_declaration_date() = wire::testing::D(r.decl);
     p->set_city_outcome(v1::OUTCOME_APPROVED);
-    p->set_city_outcome_date(std::move(r.city_date));
+    if (!r.city_date.empty()) *p->mutable_city_outcome_date() = wire::testing::D(r.city_date);
     p->set_county_outcome(r.county == "PENDING" ? v1::OUTCOME_PENDING : v1::OUTCOME_APPROVED);
-    p->set_county_outcome_date(std::move(r.county_date));
+    if (!r.county_date.empty()) *p->mutable_county_outcome_date() = wire::testing::D(r.county_date);
     p->set_subsidy_fen(r.subsidy);
   }
   return req;

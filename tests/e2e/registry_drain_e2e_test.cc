@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/auth/principal.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/wire/testing/literals.h"
 #include "tests/e2e/process.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
@@ -78,7 +79,7 @@ TEST(RegistryDrain, SigtermDuringWritesLosesNoAcknowledgedWrite) {
         in->set_credit_code(CodeFor(i));
         in->set_display_name(absl::StrCat("机构", i));
         in->set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
-        in->set_founded_date("2019-01-01");
+        *in->mutable_founded_date() = wire::testing::D("2019-01-01");
         in->mutable_registered_address()->set_province("浙江省");
         in->mutable_registered_address()->set_city("温州市");
         in->set_ownership(v1::PRIVATE);

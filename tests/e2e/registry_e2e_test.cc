@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/auth/principal.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/wire/testing/literals.h"
 #include "tests/e2e/process.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
@@ -56,7 +57,7 @@ TEST_F(RegistryE2E, ServesMigratesAnswersExportsMetricsAndDrainsOnSigterm) {
   in->set_credit_code("91330303MA2H3K4L4J");
   in->set_display_name("龙湾智能制造服务中心");
   in->set_legal_form(zhigai::registry::v1::INDEPENDENT_LEGAL_PERSON);
-  in->set_founded_date("2018-08-08");
+  *in->mutable_founded_date() = wire::testing::D("2018-08-08");
   in->mutable_registered_address()->set_province("浙江省");
   in->mutable_registered_address()->set_city("温州市");
   in->mutable_registered_address()->set_division_code("330303");

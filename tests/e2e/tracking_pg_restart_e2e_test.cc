@@ -25,6 +25,7 @@
 #include "libs/auth/principal.h"
 #include "libs/core/credit_code.h"
 #include "libs/db/testing/test_database.h"
+#include "libs/wire/testing/literals.h"
 #include "tests/e2e/process.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
 
@@ -120,11 +121,13 @@ void FillRecord(int i, int64_t revision, v1::ProjectRecord* p) {
   p->set_institution_credit_code(Code(910, i % 300));
   p->set_enterprise_credit_code(Code(911, i % 5000));
   p->set_kind(i % 3 == 0 ? common::v1::SOLUTION_DESIGN : common::v1::DIAGNOSIS);
-  p->set_declaration_date(absl::StrFormat("2025-%02d-%02d", 1 + i % 12, 1 + i % 28));
+  *p->mutable_declaration_date() =
+      wire::testing::D(absl::StrFormat("2025-%02d-%02d", 1 + i % 12, 1 + i % 28));
   p->set_city_outcome(v1::OUTCOME_APPROVED);
-  p->set_city_outcome_date("2025-12-30");
+  *p->mutable_city_outcome_date() = wire::testing::D("2025-12-30");
   p->set_county_outcome(County(revision));
-  if (County(revision) == v1::OUTCOME_APPROVED) p->set_county_outcome_date("2025-12-31");
+  if (County(revision) == v1::OUTCOME_APPROVED)
+    *p->mutable_county_outcome_date() = wire::testing::D("2025-12-31");
   p->set_subsidy_fen(Subsidy(i, revision));
 }
 

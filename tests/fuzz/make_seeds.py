@@ -26,6 +26,7 @@ subprocess.run([os.path.join(ROOT, "tests/acceptance/gen_stubs.sh"), stubs], che
 sys.path.insert(0, stubs)
 sys.path.insert(0, os.path.join(ROOT, "tests", "acceptance"))
 from credit_codes import credit_code  # noqa: E402
+from typed import D, HM  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
 from zhigai.common.v1 import common_pb2 as common  # noqa: E402
 from zhigai.feedback.v1 import feedback_pb2 as fb  # noqa: E402
@@ -52,7 +53,7 @@ def write(target, seeds):
 # ---- requests of the six services (valid ones, and near misses) -----------------------------
 institution = reg.Institution(
     credit_code=INST, display_name="温州智造数智科技有限公司", legal_form=reg.INDEPENDENT_LEGAL_PERSON,
-    founded_date="2015-06-01",
+    founded_date=D("2015-06-01"),
     registered_address=common.Address(province="浙江省", city="温州市", division_code="330302",
                                       street="1号"),
     ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
@@ -60,7 +61,7 @@ institution = reg.Institution(
     contact=common.Person(name="王经理", phone="13900000001"), staff_resident_in_wenzhou=12,
     products_and_strengths="智能工厂诊断与方案设计", key_industry_codes=["ELECTRICAL", "FOOTWEAR"])
 bad_institution = reg.Institution(credit_code=INST[:-1] + "I", display_name="",
-                                  founded_date="2015-13-01", previous_year_revenue_fen=-1,
+                                  founded_date=D("2015-13-01"), previous_year_revenue_fen=-1,
                                   key_industry_codes=["NOT_AN_INDUSTRY"])
 write("registry_validate", {
     "valid": reg.CreateInstitutionRequest(institution=institution, request_id="r-1")
@@ -73,18 +74,18 @@ call = rv.Call(
     display_name="2025 年温州市智能化技改服务机构征集遴选", year=2025, scope=common.CITY,
     directions=[rv.CallDirection(direction=common.CONSULTING, selection_mode=rv.QUOTA, quota=18),
                 rv.CallDirection(direction=common.TRAINING, selection_mode=rv.QUOTA, quota=13)],
-    opening_date="2025-03-01", closing_date="2025-03-31", notice_period_days=5,
+    opening_date=D("2025-03-01"), closing_date=D("2025-03-31"), notice_period_days=5,
     experts_per_application=5,
     criteria=[rv.Criterion(name="服务能力", weight_hundredths=100, full_marks_hundredths=6000),
               rv.Criterion(name="典型案例", weight_hundredths=100, full_marks_hundredths=4000)],
     tie_policy=rv.ALL_IN)
-bad_call = rv.Call(year=1899, opening_date="2025-03-31", closing_date="2025-03-01",
+bad_call = rv.Call(year=1899, opening_date=D("2025-03-31"), closing_date=D("2025-03-01"),
                    experts_per_application=-1,
                    criteria=[rv.Criterion(name="", weight_hundredths=-5)])
 app = rv.Application(
     profile=reg.Institution(
         credit_code=INST, display_name="温州智造数智科技有限公司",
-        legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2015-06-01",
+        legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date=D("2015-06-01"),
         registered_address=common.Address(province="浙江省", city="温州市",
                                           division_code="330302"),
         ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
@@ -93,10 +94,10 @@ app = rv.Application(
     directions=[common.CONSULTING], letter=rv.ApplicationLetter(history="专注制造业智能化改造。"))
 for k in range(2):
     app.track_record.add(kind=rv.PROJECT_CASE, title=f"智能化诊断项目{k + 1}",
-                         date=f"2024-0{3 + k}-15", successful=True)
+                         date=D(f"2024-0{3 + k}-15"), successful=True)
 for k in range(3):
     app.staff.add(name=f"工程师{k + 1}", title=rv.INTERMEDIATE, title_in_related_field=True,
-                  degree=rv.BACHELOR, degree_in_related_field=True, work_start_date="2012-07-01",
+                  degree=rv.BACHELOR, degree_in_related_field=True, work_start_date=D("2012-07-01"),
                   resident_in_wenzhou=True)
 for aspect in (rv.QC_STAFF, rv.QC_SERVICE_PROCESS, rv.QC_SERVICE_STANDARDS, rv.QC_DELIVERABLES):
     app.quality_control.add(aspect=aspect, description="质量管控制度")
@@ -117,36 +118,36 @@ write("review_validate", {
 
 def project(i, **kw):
     fields = dict(project_id=f"ZG-2024-{i:05d}", revision=1, institution_credit_code=INST,
-                  enterprise_credit_code=ENT, kind=common.DIAGNOSIS, declaration_date="2024-03-01",
-                  city_outcome=tr.OUTCOME_APPROVED, city_outcome_date="2024-03-05",
-                  county_outcome=tr.OUTCOME_APPROVED, county_outcome_date="2024-03-04",
+                  enterprise_credit_code=ENT, kind=common.DIAGNOSIS, declaration_date=D("2024-03-01"),
+                  city_outcome=tr.OUTCOME_APPROVED, city_outcome_date=D("2024-03-05"),
+                  county_outcome=tr.OUTCOME_APPROVED, county_outcome_date=D("2024-03-04"),
                   subsidy_fen=3_000_000)
     fields.update(kw)
-    return tr.ProjectRecord(**fields)
+    return tr.ProjectRecord(**{k: v for k, v in fields.items() if v is not None})
 
 
 write("tracking_validate", {
     "valid": tr.BatchPushProjectsRequest(batch_id="b-1", records=[
         project(1), project(2, kind=common.SOLUTION_DESIGN, revision=3),
-        project(3, city_outcome=tr.OUTCOME_PENDING, city_outcome_date="")]).SerializeToString(),
+        project(3, city_outcome=tr.OUTCOME_PENDING, city_outcome_date=None)]).SerializeToString(),
     "invalid": tr.BatchPushProjectsRequest(batch_id="b-2", records=[
         project(4, revision=0, subsidy_fen=-1, kind=common.TRAINING_SERVICE),
-        project(5, city_outcome_date="2024-02-01", declaration_date="2024-02-30"),
+        project(5, city_outcome_date=D("2024-02-01"), declaration_date=D("2024-02-30")),
         project(6, city_outcome=tr.OUTCOME_PENDING)]).SerializeToString(),
 })
 
 event = tn.Event(
     institution_credit_code=INST, title="电气行业智能化技改培训", type=tn.TRAINING,
-    date="2025-09-15", start_time="09:00", end_time="12:00", venue="温州市会议中心",
+    date=D("2025-09-15"), start_time=HM("09:00"), end_time=HM("12:00"), venue="温州市会议中心",
     division_code="330302", industry_codes=["ELECTRICAL"], expected_audience=80, fee_fen=0,
     plan_document="plan-1", agenda_document="agenda-1", slides_documents=["slides-1"])
 full_day = tn.Event()
 full_day.CopyFrom(event)
-full_day.end_time = "24:00"
+full_day.end_time.CopyFrom(HM("24:00"))
 full_day.special_reason_approved = True
 full_day.attendance.add(enterprise_credit_code=ENT, industry_code="ELECTRICAL", people=30)
-bad_event = tn.Event(institution_credit_code="x", date="2025-02-30", start_time="25:00",
-                     end_time="08:00", fee_fen=-1, industry_codes=["NOPE"])
+bad_event = tn.Event(institution_credit_code="x", date=D("2025-02-30"), start_time=HM("25:00"),
+                     end_time=HM("08:00"), fee_fen=-1, industry_codes=["NOPE"])
 write("training_validate", {
     "valid": tn.CreateEventRequest(event=event, request_id="e-1").SerializeToString(),
     "full_day": tn.CreateEventRequest(event=full_day).SerializeToString(),

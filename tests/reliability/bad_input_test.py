@@ -23,6 +23,7 @@ except ImportError:
     sys.exit(77)
 
 import harness  # noqa: E402
+from typed import D, set_field  # noqa: E402
 
 failures = []
 MAX_MESSAGE = 4194304  # the gateway's default max_message_bytes (services/gateway/main.cc)
@@ -109,6 +110,7 @@ def main():
         return 1
     import zhigai_client
     zhigai_client.load_stubs(os.path.join(build, "acceptance-py"))
+    from google.type import date_pb2  # generated with the stubs
     from zhigai.common.v1 import common_pb2 as common
     from zhigai.feedback.v1 import feedback_pb2 as fb
     from zhigai.registry.v1 import registry_pb2 as reg
@@ -237,7 +239,7 @@ def main():
                                                    "county_outcome_date": "2999-01-02"})]:
             r = harness.project(tr, common, f"BAD-NUM-{what}", good, ent, today)
             for k, v in rec.items():
-                setattr(r, k, v)
+                set_field(r, k, v)
             req = tr.BatchPushProjectsRequest(batch_id=f"bad-{what}", records=[r])
             for via in ("gateway", "direct"):
                 ch = p.gw if via == "gateway" else p.channel("tracking")
@@ -258,18 +260,27 @@ def main():
                       "rejected)")
 
         # ---- dates out of range ----------------------------------------------------------
-        for d in ("2012-13-01", "2012-02-30", "0000-01-01", "9999-12-31", "12-03-15",
-                  "2012-3-5", "+20120-01-01"):
+        # google.type.Date carries numbers: days that do not exist or lie outside the years.
+        for y, m, dd in ((2012, 13, 1), (2012, 2, 30), (0, 1, 1), (9999, 12, 31), (2012, 0, 5),
+                         (-1, 3, 5), (20120, 1, 1)):
+            d = f"{y}-{m}-{dd}"
             expect_grpc(f"founded_date {d}", "registry", reg_m + "CreateInstitution",
-                        inst_req(lambda i: setattr(i, "founded_date", d)).SerializeToString(),
+                        inst_req(lambda i: i.founded_date.CopyFrom(
+                            date_pb2.Date(year=y, month=m, day=dd))).SerializeToString(),
                         "INVALID_ARGUMENT")
+        # Text that is no YYYY-MM-DD is refused by the gateway's JSON side, naming the field.
+        for d in ("12-03-15", "2012-3-5", "+20120-01-01", "2012/03/05"):
+            expect_http(f"founded_date {d!r}", reg_m + "CreateInstitution",
+                        json.dumps({"request_id": f"bad-date-{d}",
+                                    "institution": {"founded_date": d}}).encode(),
+                        "INVALID_ARGUMENT", 400)
         for y in (0, -1, 99999, 2_147_483_647):
             expect_grpc(f"AdmitToDirectory year {y}", "registry", reg_m + "AdmitToDirectory",
                         reg.AdmitToDirectoryRequest(
                             command_id=f"bad-year-{y}", year=y, level=common.CITY,
                             credit_code=good, direction=common.CONSULTING,
                             source="bad").SerializeToString(), "INVALID_ARGUMENT")
-        future = fb.PlagiarismFinding(institution_credit_code=good, finding_date="2999-01-01",
+        future = fb.PlagiarismFinding(institution_credit_code=good, finding_date=D("2999-01-01"),
                                       description="未来日期", evidence_document_ids=["d1"])
         expect_grpc("plagiarism finding_date 2999-01-01", "feedback",
                     "/zhigai.feedback.v1.FeedbackService/RecordPlagiarismFinding",

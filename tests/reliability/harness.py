@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "acceptance"))
 import stack as stack_mod  # noqa: E402
 from child_env import child_env  # noqa: E402
+from typed import D, HM  # noqa: E402
 from credit_codes import credit_code  # noqa: E402,F401 (harness.credit_code for the tests)
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
@@ -146,7 +147,7 @@ def wait_ready(channel, service, seconds):
 def institution(reg, common, code, division="330302"):
     return reg.Institution(
         credit_code=code, display_name=f"温州可靠性测试{code[-6:]}智能科技有限公司",
-        legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date="2012-03-15",
+        legal_form=reg.INDEPENDENT_LEGAL_PERSON, founded_date=D("2012-03-15"),
         registered_address=common.Address(province="浙江省", city="温州市",
                                            division_code=division, street="1号"),
         ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
@@ -161,9 +162,9 @@ def project(tr, common, project_id, inst, ent, today):
     decl = today - datetime.timedelta(days=3)
     return tr.ProjectRecord(
         project_id=project_id, revision=1, institution_credit_code=inst,
-        enterprise_credit_code=ent, kind=common.DIAGNOSIS, declaration_date=decl.isoformat(),
-        city_outcome=tr.OUTCOME_APPROVED, city_outcome_date=decl.isoformat(),
-        county_outcome=tr.OUTCOME_APPROVED, county_outcome_date=decl.isoformat(),
+        enterprise_credit_code=ent, kind=common.DIAGNOSIS, declaration_date=D(decl.isoformat()),
+        city_outcome=tr.OUTCOME_APPROVED, city_outcome_date=D(decl.isoformat()),
+        county_outcome=tr.OUTCOME_APPROVED, county_outcome_date=D(decl.isoformat()),
         subsidy_fen=30_000_00)
 
 
@@ -177,7 +178,7 @@ def event(tn, inst, today):
     date = event_date(today)
     return tn.Event(
         institution_credit_code=inst, title="电气行业智能化技改培训（可靠性测试）",
-        type=tn.TRAINING, date=date.isoformat(), start_time="09:00", end_time="12:00",
+        type=tn.TRAINING, date=D(date.isoformat()), start_time=HM("09:00"), end_time=HM("12:00"),
         venue="温州市可靠性测试会议中心", division_code="330302", industry_codes=["ELECTRICAL"],
         expected_audience=80, fee_fen=0, plan_document=f"plan-{inst}",
         agenda_document=f"agenda-{inst}", slides_documents=[f"slides-{inst}"])
@@ -191,6 +192,6 @@ def expert(rv, inst):
 
 def finding(fb, inst, today):
     return fb.PlagiarismFinding(institution_credit_code=inst,
-                                finding_date=today.isoformat(),
+                                finding_date=D(today.isoformat()),
                                 description="诊断报告抄袭他人成果（可靠性测试）",
                                 evidence_document_ids=["doc-reliability-1"])

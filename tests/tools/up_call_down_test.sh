@@ -127,7 +127,8 @@ modules="$repo/.zhigai/tools/node_modules"
 if [ -d "$modules/@grpc/grpc-js" ]; then
   code=$(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$repo/tests/acceptance'); import credit_codes, random; print(credit_codes.credit_code('330304', random.randrange(9000000, 9999999)))")
   node "$repo/tests/api/node_client.mjs" "$modules" "$repo" 127.0.0.1:7100 \
-    "$("$repo/tools/zhigai" token --as CITY_BUREAU)" "$code" || { echo "the Node.js client failed"; exit 1; }
+    "$("$repo/tools/zhigai" token --as CITY_BUREAU)" "$code" "$("$repo/tools/googleapis-protos" "$state/googleapis")" \
+    || { echo "the Node.js client failed"; exit 1; }
 else
   echo "the Node.js client needs @grpc/grpc-js in $modules (tools/zhigai test installs it)"; exit 1
 fi

@@ -51,7 +51,67 @@ WELL_KNOWN = {
     ".google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
     ".google.protobuf.Duration": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?s$"},
     ".google.protobuf.Empty": {"type": "object"},
+    # AIP-142 on the HTTP/JSON side: the gateway writes and reads these as text
+    # (services/gateway/json_civil_forms.h), not as the proto3 JSON objects.
+    ".google.type.Date": {"type": "string", "format": "date"},
+    ".google.type.TimeOfDay": {"type": "string", "pattern": "^([01][0-9]|2[0-4]):[0-5][0-9](:[0-5][0-9])?$",
+                               "description": "HH:MM (24:00 is the end of the day)"},
 }
+# google.api.field_behavior (field option 1052, AIP-203), read from the options' wire bytes so
+# that no generated google.api module is needed.
+FIELD_BEHAVIOR = 1052
+BEHAVIOR_NAMES = {1: "OPTIONAL", 2: "REQUIRED", 3: "OUTPUT_ONLY", 4: "INPUT_ONLY", 5: "IMMUTABLE",
+                  6: "UNORDERED_LIST", 7: "NON_EMPTY_DEFAULT"}
+
+
+def _varint(data, i):
+    value = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, i
+
+
+def option_values(options, number):
+    """The values of extension `number` in an options message, from its wire bytes: varints as
+    ints, length-delimited values (packed lists, messages) as bytes."""
+    data, i, out = options.SerializeToString(), 0, []
+    while i < len(data):
+        key, i = _varint(data, i)
+        wire = key & 7
+        if wire == 0:
+            value, i = _varint(data, i)
+            if key >> 3 == number:
+                out.append(value)
+        elif wire == 2:
+            length, i = _varint(data, i)
+            if key >> 3 == number:
+                out.append(data[i:i + length])
+            i += length
+        elif wire == 5:
+            i += 4
+        elif wire == 1:
+            i += 8
+        else:
+            raise ValueError(f"unexpected wire type {wire} in options")
+    return out
+
+
+def field_behaviors(field):
+    """The google.api.field_behavior values of a field, by name (packed or not)."""
+    values = []
+    for v in option_values(field.options, FIELD_BEHAVIOR):
+        if isinstance(v, int):
+            values.append(v)
+        else:
+            j = 0
+            while j < len(v):
+                n, j = _varint(v, j)
+                values.append(n)
+    return [BEHAVIOR_NAMES.get(v, str(v)) for v in values]
 # Connect's code names, as the gateway's HTTP/JSON errors carry them (http_json.cc).
 CONNECT_CODES = ["canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found",
                  "already_exists", "permission_denied", "resource_exhausted",
@@ -67,7 +127,9 @@ def descriptor_set(repo):
     protos = sorted(glob.glob(os.path.join(repo, "protos/zhigai/*/v1/*.proto")))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "set.pb")
-        subprocess.run(["protoc", f"-I{os.path.join(repo, 'protos')}", "-I/usr/include",
+        common = subprocess.run([os.path.join(repo, "tools/googleapis-protos"), os.path.join(tmp, "g")],
+                                check=True, capture_output=True, text=True).stdout.strip()
+        subprocess.run(["protoc", f"-I{os.path.join(repo, 'protos')}", f"-I{common}", "-I/usr/include",
                         "--include_source_info", "--include_imports",
                         f"--descriptor_set_out={out}", *protos], check=True)
         fds = descriptor_pb2.FileDescriptorSet()
@@ -176,16 +238,26 @@ def openapi(model, policy):
         m, docs, path, _ = model.messages[t]
         if m.options.map_entry:
             continue
-        props = {}
+        props, required = {}, []
         for i, f in enumerate(m.field):
             prop = field_schema(model, f)
             text = docs.get(path + (2, i), "")
-            if text:
-                prop = {**prop, "description": text} if "$ref" not in prop else \
-                    {"allOf": [prop], "description": text}
+            behaviors = field_behaviors(f)
+            if "IMMUTABLE" in behaviors:
+                text = (text + " " if text else "") + "Immutable: set on create only."
+            if text or "OUTPUT_ONLY" in behaviors:
+                prop = {**prop} if "$ref" not in prop else {"allOf": [prop]}
+                if text:
+                    prop["description"] = text
+                if "OUTPUT_ONLY" in behaviors:
+                    prop["readOnly"] = True
+            if "REQUIRED" in behaviors:
+                required.append(f.json_name)
             props[f.json_name] = prop
         schemas[schema_name(t)] = {"type": "object", "properties": props,
                                    "description": docs.get(path, "")}
+        if required:
+            schemas[schema_name(t)]["required"] = required
     schemas["zhigai.Error"] = {
         "type": "object",
         "description": "A refusal: Connect's code name, a message naming the field and the rule, "
@@ -310,7 +382,13 @@ def reference(model, policy, reasons):
     lines = ["# zhigai API reference", "",
              "Generated from the protos, `services/gateway/policy.txt` and the sources by "
              "`tools/apidoc/apidoc.py`; do not edit. The HTTP/JSON form of every method is in "
-             "[openapi.json](openapi.json) (served by the gateway at `GET /openapi.json`).", ""]
+             "[openapi.json](openapi.json) (served by the gateway at `GET /openapi.json`).", "",
+             "Times follow AIP-142: instants are `google.protobuf.Timestamp` (RFC 3339 in UTC in "
+             "JSON), business dates `google.type.Date` (local dates in Asia/Shanghai; "
+             "`\"YYYY-MM-DD\"` in JSON) and times of day `google.type.TimeOfDay` (`\"HH:MM\"` "
+             "in JSON). A field's behaviour (AIP-203) is in the `behaviour` column: "
+             "`OUTPUT_ONLY` fields are ignored on input, `IMMUTABLE` ones are set on create only.",
+             ""]
     lines += ["## Services", ""]
     for pkg, s, docs, spath in model.services:
         lines += [f"### {pkg}.{s.name}", ""]
@@ -339,13 +417,14 @@ def reference(model, policy, reasons):
         if docs.get(path):
             lines += [docs[path], ""]
         if m.field:
-            lines += ["| field (JSON) | type | description |", "|---|---|---|"]
+            lines += ["| field (JSON) | type | behaviour | description |", "|---|---|---|---|"]
             for i, f in enumerate(m.field):
                 ftype = schema_name(f.type_name) if f.type_name else FD.Type.Name(f.type)[5:].lower()
                 if f.label == FD.LABEL_REPEATED:
                     ftype = f"repeated {ftype}"
                 desc = docs.get(path + (2, i), "").replace("\n", " ").replace("|", "\\|")
-                lines.append(f"| `{f.json_name}` | `{ftype}` | {desc} |")
+                behaviour = " ".join(field_behaviors(f))
+                lines.append(f"| `{f.json_name}` | `{ftype}` | {behaviour} | {desc} |")
             lines.append("")
     lines += ["## Enums", ""]
     for t in sorted(used):

@@ -9,6 +9,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/server/host.h"
+#include "libs/wire/testing/literals.h"
 #include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
 #include "services/evaluation/tests/real_sources.h"
@@ -74,12 +75,14 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
       r.set_institution_credit_code(inst);
       r.set_enterprise_credit_code(enterprise);
       r.set_kind(kind);
-      r.set_declaration_date(absl::StrCat(kYear - 1, "-03-15"));
+      *r.mutable_declaration_date() = wire::testing::D(absl::StrCat(kYear - 1, "-03-15"));
       r.set_city_outcome(approved ? tracking::v1::OUTCOME_APPROVED : tracking::v1::OUTCOME_PENDING);
-      if (approved) r.set_city_outcome_date(absl::StrCat(kYear - 1, "-06-01"));
+      if (approved)
+        *r.mutable_city_outcome_date() = wire::testing::D(absl::StrCat(kYear - 1, "-06-01"));
       r.set_county_outcome(approved ? tracking::v1::OUTCOME_APPROVED
                                     : tracking::v1::OUTCOME_PENDING);
-      if (approved) r.set_county_outcome_date(absl::StrCat(kYear - 1, "-05-20"));
+      if (approved)
+        *r.mutable_county_outcome_date() = wire::testing::D(absl::StrCat(kYear - 1, "-05-20"));
       r.set_subsidy_fen(100000);
     };
     add(p, common::v1::DIAGNOSIS, true);
@@ -108,8 +111,8 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
     auto& e = *report.mutable_engagement();
     e.set_enterprise_credit_code(enterprise);
     e.set_kind(common::v1::DIAGNOSIS);
-    e.set_start_date(absl::StrCat(kYear - 1, "-06-01"));
-    e.set_planned_end_date(absl::StrCat(kYear - 1, "-07-30"));
+    *e.mutable_start_date() = wire::testing::D(absl::StrCat(kYear - 1, "-06-01"));
+    *e.mutable_planned_end_date() = wire::testing::D(absl::StrCat(kYear - 1, "-07-30"));
     e.add_planned_deliverables("智能化诊断报告");
     e.set_declares_no_product_push(true);
     e.set_declares_no_cost_to_enterprise(true);
@@ -139,7 +142,7 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
     training::v1::CreateTestSessionRequest create;
     create.set_request_id("session-1");
     create.mutable_session()->set_title("政策与业务测评");
-    create.mutable_session()->set_date(absl::StrCat(kYear, "-05-10"));
+    *create.mutable_session()->mutable_date() = wire::testing::D(absl::StrCat(kYear, "-05-10"));
     create.mutable_session()->set_full_marks_hundredths(10000);
     create.mutable_session()->add_expected_credit_codes(p);
     create.mutable_session()->add_expected_credit_codes(q);
@@ -158,7 +161,7 @@ TEST(EvaluationEndToEnd, FiguresEnteredInTheSourceServicesBecomeTheExpectedRanki
     ASSERT_RPC(training_stub->RecordTestResult(As(City()).get(), absent, &result));
     // A second test: P scores 80 again, Q has no result. Open, that is not yet an absence.
     create.set_request_id("session-2");
-    create.mutable_session()->set_date(absl::StrCat(kYear, "-09-10"));
+    *create.mutable_session()->mutable_date() = wire::testing::D(absl::StrCat(kYear, "-09-10"));
     ASSERT_RPC(training_stub->CreateTestSession(As(City()).get(), create, &second_session));
     score.set_session(second_session.name());
     ASSERT_RPC(training_stub->RecordTestResult(As(City()).get(), score, &result));

@@ -8,6 +8,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/server/call.h"
 #include "libs/server/host.h"
+#include "libs/wire/testing/literals.h"
 
 namespace zhigai::evaluation::testing {
 namespace {
@@ -91,7 +92,7 @@ class Tracking final : public tracking::v1::TrackingService::Service {
       *resp->add_metrics() = m;
     }
     resp->set_intake_mode(tracking::v1::RECORDS);
-    resp->set_as_of("2030-01-02T03:04:05Z");
+    *resp->mutable_as_of() = wire::testing::T("2030-01-02T03:04:05Z");
     resp->set_source_revision(d_.revision.count(req->year())
                                   ? d_.revision[req->year()]
                                   : absl::StrCat("records:", req->year(), ":0"));
@@ -229,7 +230,7 @@ void FakeSources::AddCountsUsed(int year, const std::string& code, common::v1::S
   auto* used = data_.projects[{year, code}].add_counts_used();
   used->set_kind(kind);
   used->set_revision(revision);
-  used->set_as_of(as_of);
+  if (!as_of.empty()) *used->mutable_as_of() = wire::testing::T(as_of);
 }
 
 void FakeSources::SetTests(int year, const std::string& code,

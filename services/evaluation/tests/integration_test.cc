@@ -2,6 +2,7 @@
 // stand-ins of the four source services (fake_sources.h). Each test uses its own year, so
 // every test is independent of the others.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -18,6 +19,8 @@
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/testing/literals.h"
+#include "libs/wire/typed_time.h"
 #include "services/evaluation/compute.h"
 #include "services/evaluation/domain/testing/rules.h"
 #include "services/evaluation/handlers.h"
@@ -338,14 +341,14 @@ TEST_F(EvaluationTest, PullStoresTheScopedSnapshotWithOneBatchCallPerSource) {
   EXPECT_EQ(snap.barred_count(), 1);
   EXPECT_EQ(snap.cancelled_count(), 1);
   EXPECT_FALSE(snap.frozen());
-  EXPECT_FALSE(snap.pull_time().empty());
+  EXPECT_TRUE(snap.has_pull_time());
   ASSERT_EQ(snap.sources_size(), 4);
   std::map<std::string, v1::SourcePull> by;
   for (const auto& p : snap.sources()) by[p.source()] = p;
   EXPECT_EQ(by["tracking"].year(), year - 1);
   EXPECT_EQ(by["tracking"].intake_mode(), "RECORDS");
   EXPECT_EQ(by["tracking"].source_revision(), absl::StrCat("records:", year - 1, ":0"));
-  EXPECT_EQ(by["tracking"].as_of(), "2030-01-02T03:04:05Z");
+  EXPECT_EQ(by["tracking"].as_of(), wire::testing::T("2030-01-02T03:04:05Z"));
   EXPECT_EQ(by["training"].year(), year);
   EXPECT_EQ(by["feedback"].year(), year - 1);
   EXPECT_EQ(by["registry"].institutions(), 6);
@@ -383,7 +386,7 @@ TEST_F(EvaluationTest, PullAgainBeforeFreezeReplacesAndAfterFreezeNeverChanges) 
   v1::Round r;
   ASSERT_TRUE(Freeze(year, &r).ok());
   EXPECT_EQ(r.state(), v1::METRICS_FROZEN);
-  EXPECT_FALSE(r.freeze_time().empty());
+  EXPECT_TRUE(r.has_freeze_time());
   fakes_->SetProjects(year - 1, k.b, 9, 0, 9, 0);
   grpc::Status s = Pull(year, &snap);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -452,7 +455,7 @@ TEST_F(EvaluationTest, AnUnreachableSourceIsUnavailableAndTheFirstPullStoresNoth
   EXPECT_NE(s.error_message().find("127.0.0.1:1"), std::string::npos);
   EXPECT_EQ(Count("snapshot_institutions", absl::StrCat("year = ", year)), 0);
   EXPECT_EQ(Count("snapshot_sources", absl::StrCat("year = ", year)), 0);
-  EXPECT_TRUE(Get(year).pull_time().empty());
+  EXPECT_FALSE(Get(year).has_pull_time());
 }
 
 TEST_F(EvaluationTest, FiguresThatCannotBeScoredAreNotStored) {
@@ -676,7 +679,7 @@ TEST_F(EvaluationTest, InstitutionsReadOnlyTheirOwnSheetAndPublicOnlyAfterPublic
 
   ASSERT_TRUE(Publish(year, &round).ok());
   EXPECT_EQ(round.state(), v1::PUBLISHED);
-  EXPECT_FALSE(round.publish_time().empty());
+  EXPECT_TRUE(round.has_publish_time());
   ASSERT_TRUE(Sheet(year, k.a, Inst(k.a), &sheet).ok());
   EXPECT_EQ(sheet.total(), "72.00");
   s = Sheet(year, k.b, Inst(k.a), &sheet);
@@ -727,7 +730,7 @@ TEST_F(EvaluationTest, DefenceScoresReadBackMemberByMember) {
   for (const auto& d : all.defences()) {
     got[d.entry().credit_code()] = {d.entry().member_scores_hundredths().begin(),
                                     d.entry().member_scores_hundredths().end()};
-    EXPECT_FALSE(d.record_time().empty());
+    EXPECT_TRUE(d.has_record_time());
   }
   EXPECT_EQ(got, (std::map<std::string, std::vector<int64_t>>{
                      {k.a, {8550, 9050}}, {k.b, {9500}}, {k.e, {9500}}, {k.d, {}}}));

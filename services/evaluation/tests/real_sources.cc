@@ -11,6 +11,7 @@
 #include "libs/peers/registry_eligibility.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/wire/testing/literals.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/tracking_directory.h"
 #include "services/registry/handlers.h"
@@ -163,7 +164,7 @@ bool RealSources::Admit(const std::string& code, const std::string& name,
   in.set_credit_code(code);
   in.set_display_name(name);
   in.set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
-  in.set_founded_date("2016-01-01");
+  *in.mutable_founded_date() = wire::testing::D("2016-01-01");
   in.mutable_registered_address()->set_province("浙江省");
   in.mutable_registered_address()->set_city("温州市");
   in.mutable_registered_address()->set_division_code("330302");

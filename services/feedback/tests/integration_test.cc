@@ -13,6 +13,7 @@
 #include "libs/core/errors.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/testing/literals.h"
 #include "services/feedback/tests/feedback_fixture.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
@@ -87,7 +88,7 @@ class FeedbackTest : public ::testing::Test {
     req.set_name(c.name());
     req.set_outcome(outcome);
     req.set_reasons("经调查核实");
-    req.set_verification_date(date);
+    if (!date.empty()) *req.mutable_verification_date() = wire::testing::D(date);
     req.set_version(c.version());
     return h_->stub().VerifyComplaint(Harness::As(who).get(), req, out);
   }
@@ -158,8 +159,8 @@ TEST_F(FeedbackTest, OnlyTheServedEnterpriseRatesAndOnlyOnceDelivered) {
   EXPECT_EQ(out.results(), v1::AVERAGE);
   EXPECT_EQ(out.comment(), "很专业");
   EXPECT_EQ(out.source(), v1::ENTERPRISE);
-  EXPECT_EQ(out.first_rated_date(), "2026-03-01");
-  EXPECT_EQ(out.last_change_date(), "2026-03-08");  // default period: 7 days
+  EXPECT_EQ(wire::DateText(out.first_rated_date()), "2026-03-01");
+  EXPECT_EQ(wire::DateText(out.last_change_date()), "2026-03-08");  // default period: 7 days
   EXPECT_EQ(out.version(), 1);
 }
 
@@ -213,7 +214,7 @@ TEST_F(FeedbackTest, OneRatingPerEngagementChangedWithinThePeriodEveryChangeAudi
           .ok());
   EXPECT_EQ(changed.version(), 2);
   EXPECT_EQ(changed.content(), v1::VERY_SATISFIED);
-  EXPECT_EQ(changed.first_rated_date(), "2026-03-01");
+  EXPECT_EQ(wire::DateText(changed.first_rated_date()), "2026-03-01");
   s = Rate(Enterprise(owner), e, v1::AVERAGE, v1::AVERAGE, 1, "r-4", &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
 
@@ -262,7 +263,7 @@ TEST_F(FeedbackTest, TheCityBureauSetsTheChangePeriodPerYear) {
   h_->SetToday(absl::CivilDay(2025, 2, 1));
   v1::Rating rating;
   ASSERT_TRUE(Rate(Enterprise(owner), e, v1::AVERAGE, v1::AVERAGE, 0, "p-1", &rating).ok());
-  EXPECT_EQ(rating.last_change_date(), "2025-02-01");
+  EXPECT_EQ(wire::DateText(rating.last_change_date()), "2025-02-01");
   ASSERT_TRUE(Rate(Enterprise(owner), e, v1::AVERAGE, v1::UNSATISFIED, 1, "p-2", &rating).ok());
   h_->SetToday(absl::CivilDay(2025, 2, 2));
   s = Rate(Enterprise(owner), e, v1::AVERAGE, v1::AVERAGE, 2, "p-3", &rating);
@@ -481,7 +482,7 @@ TEST_F(FeedbackTest, VerificationIsOnceWithAValidDateAndTheCurrentVersion) {
             grpc::StatusCode::ABORTED);
   ASSERT_TRUE(Verify(c, v1::REJECTED, "2026-04-10", &out).ok());
   EXPECT_EQ(out.outcome(), v1::REJECTED);
-  EXPECT_EQ(out.verification_date(), "2026-04-10");
+  EXPECT_EQ(wire::DateText(out.verification_date()), "2026-04-10");
   EXPECT_EQ(out.version(), 2);
   grpc::Status s = Verify(out, v1::VERIFIED_SERIOUS, "2026-04-10", &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -533,7 +534,7 @@ TEST_F(FeedbackTest, ThreeDistinctEnterprisesBarFromTheThirdVerificationDate) {
   const auto order = OnlyOrder(inst);
   EXPECT_EQ(order.kind(), registry::v1::BAR);
   EXPECT_EQ(order.credit_code(), inst);
-  EXPECT_EQ(order.start_date(), "2026-03-20");
+  EXPECT_EQ(wire::DateText(order.start_date()), "2026-03-20");
   EXPECT_EQ(order.command_id(), "bar:" + inst + ":2026-03-20");
   EXPECT_EQ(order.source_reference(), absl::StrCat(a.name(), ",", b.name(), ",", c.name()));
   EXPECT_NE(order.reason().find("R14.5"), std::string::npos);
@@ -559,7 +560,7 @@ TEST_F(FeedbackTest, ThreeComplaintsFromOneEnterpriseBar) {
   ASSERT_TRUE(Verify(c, v1::VERIFIED_SERIOUS, "2026-06-30", &out).ok());
   const auto order = OnlyOrder(inst);
   EXPECT_EQ(order.kind(), registry::v1::BAR);
-  EXPECT_EQ(order.start_date(), "2026-06-30");
+  EXPECT_EQ(wire::DateText(order.start_date()), "2026-06-30");
   EXPECT_NE(order.reason().find("one enterprise"), std::string::npos);
 }
 
@@ -577,7 +578,7 @@ TEST_F(FeedbackTest, ComplaintsVerifiedWithoutSeriousHarmDoNotCount) {
   ASSERT_TRUE(Verify(c, v1::VERIFIED_SERIOUS, "2026-03-04", &out).ok());
   EXPECT_EQ(Orders(inst), 0);
   ASSERT_TRUE(Verify(d, v1::VERIFIED_SERIOUS, "2026-03-05", &out).ok());
-  EXPECT_EQ(OnlyOrder(inst).start_date(), "2026-03-05");
+  EXPECT_EQ(wire::DateText(OnlyOrder(inst).start_date()), "2026-03-05");
 }
 
 TEST_F(FeedbackTest, ConcurrentVerificationsOfTheSecondAndThirdComplaintStillBarOnce) {
@@ -601,7 +602,7 @@ TEST_F(FeedbackTest, ConcurrentVerificationsOfTheSecondAndThirdComplaintStillBar
   tb.join();
   tc.join();
   EXPECT_EQ(ok.load(), 2);
-  EXPECT_EQ(OnlyOrder(inst).start_date(), "2026-03-03");
+  EXPECT_EQ(wire::DateText(OnlyOrder(inst).start_date()), "2026-03-03");
 }
 
 // ---- R14.4 ---------------------------------------------------------------------------------
@@ -613,13 +614,13 @@ TEST_F(FeedbackTest, APlagiarismFindingOrdersACancellationForTheRestOfTheYear) {
   req.set_request_id("plag-1");
   auto* f = req.mutable_finding();
   f->set_institution_credit_code(inst);
-  f->set_finding_date("2026-05-07");
+  *f->mutable_finding_date() = wire::testing::D("2026-05-07");
   f->set_description("方案设计报告与另一机构报告雷同");
   v1::PlagiarismFinding out, again;
   grpc::Status s = h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &out);
   EXPECT_EQ(FieldsOf(s),
             (std::set<std::string>{"finding.finding_date", "finding.evidence_document_ids"}));
-  f->set_finding_date("2026-05-06");
+  *f->mutable_finding_date() = wire::testing::D("2026-05-06");
   f->add_evidence_document_ids("doc-compare-1");
   s = h_->stub().RecordPlagiarismFinding(Harness::As(County(kDivision)).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
@@ -635,13 +636,13 @@ TEST_F(FeedbackTest, APlagiarismFindingOrdersACancellationForTheRestOfTheYear) {
   h_->registry().Register(inst);
 
   ASSERT_TRUE(h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &out).ok());
-  EXPECT_EQ(out.cancellation_last_day(), "2026-12-31");
+  EXPECT_EQ(wire::DateText(out.cancellation_last_day()), "2026-12-31");
   EXPECT_EQ(out.recorded_by(), "city-staff-1");
   ASSERT_TRUE(h_->stub().RecordPlagiarismFinding(Harness::As(City()).get(), req, &again).ok());
   EXPECT_EQ(again.name(), out.name());
   const auto order = OnlyOrder(inst);
   EXPECT_EQ(order.kind(), registry::v1::CANCEL);
-  EXPECT_EQ(order.start_date(), "2026-05-06");
+  EXPECT_EQ(wire::DateText(order.start_date()), "2026-05-06");
   EXPECT_EQ(order.command_id(), "cancel:" + inst + ":2026-05-06");
   EXPECT_EQ(order.source_reference(), out.name());
   // A second finding of the same day is recorded; the one cancellation covers both.
@@ -665,7 +666,7 @@ TEST_F(FeedbackTest, PlagiarismFindingsReadBackByBureausAndTheirOwnInstitution) 
     req.set_request_id(id);
     auto* f = req.mutable_finding();
     f->set_institution_credit_code(inst);
-    f->set_finding_date(day);
+    if (!day.empty()) *f->mutable_finding_date() = wire::testing::D(day);
     f->set_description("报告雷同");
     f->add_evidence_document_ids("doc-" + id);
     v1::PlagiarismFinding out;
@@ -724,7 +725,7 @@ TEST_F(FeedbackTest, PlagiarismFindingsReadBackByBureausAndTheirOwnInstitution) 
   get.set_name(a26.name());
   v1::PlagiarismFinding one;
   ASSERT_TRUE(h_->stub().GetPlagiarismFinding(Harness::As(Institution(a)).get(), get, &one).ok());
-  EXPECT_EQ(one.finding_date(), "2026-03-04");
+  EXPECT_EQ(wire::DateText(one.finding_date()), "2026-03-04");
   EXPECT_EQ(one.evidence_document_ids(0), "doc-read-3");
   EXPECT_TRUE(one.recorded_by().empty());
   get.set_name(b26.name());

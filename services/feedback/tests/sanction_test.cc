@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/db/migrations.h"
+#include "libs/wire/testing/literals.h"
 #include "services/feedback/tests/feedback_fixture.h"
 
 namespace zhigai::migrations {
@@ -40,7 +41,7 @@ class SanctionTest : public ::testing::Test {
     req.set_name(c.name());
     req.set_outcome(v1::VERIFIED_SERIOUS);
     req.set_reasons("经核实造成恶劣影响");
-    req.set_verification_date(date);
+    if (!date.empty()) *req.mutable_verification_date() = wire::testing::D(date);
     req.set_version(c.version());
     v1::Complaint out;
     grpc::Status s = h_->stub().VerifyComplaint(Harness::As(City()).get(), req, &out);
@@ -152,7 +153,7 @@ TEST_F(SanctionTest, AfterALiftNewComplaintsBarAgainWhileOldOnesNeverCountTwice)
   req.set_name(later[1].name());
   req.set_outcome(v1::VERIFIED_SERIOUS);
   req.set_reasons("经核实造成恶劣影响");
-  req.set_verification_date("2026-07-01");
+  *req.mutable_verification_date() = wire::testing::D("2026-07-01");
   req.set_version(later[1].version());
   v1::Complaint out;
   grpc::Status s = h_->stub().VerifyComplaint(Harness::As(City()).get(), req, &out);
@@ -198,7 +199,7 @@ TEST_F(SanctionTest, APlagiarismFindingCancelsEligibilityInTheRegistryForTheRest
   v1::RecordPlagiarismFindingRequest req;
   req.set_request_id("plag-e2e");
   req.mutable_finding()->set_institution_credit_code(inst);
-  req.mutable_finding()->set_finding_date("2026-09-08");
+  *req.mutable_finding()->mutable_finding_date() = wire::testing::D("2026-09-08");
   req.mutable_finding()->set_description("培训课件抄袭");
   req.mutable_finding()->add_evidence_document_ids("doc-slides-1");
   v1::PlagiarismFinding out;

@@ -12,6 +12,7 @@
 #include "libs/auth/principal.h"
 #include "libs/core/errors.h"
 #include "libs/server/host.h"
+#include "libs/wire/testing/literals.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
 
 namespace zhigai::feedback {
@@ -35,7 +36,7 @@ void AddStep(tv1::Engagement& e, tv1::EngagementState from, tv1::EngagementState
   auto* event = e.add_history();
   event->set_from_state(from);
   event->set_to_state(to);
-  event->mutable_change()->set_time(time);
+  if (!time.empty()) *event->mutable_change()->mutable_time() = wire::testing::T(time);
 }
 
 class FakeTracking final : public tv1::TrackingService::Service {

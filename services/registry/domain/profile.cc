@@ -11,6 +11,7 @@
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
 #include "libs/core/text.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::registry {
 namespace {
@@ -61,8 +62,8 @@ absl::Status ValidateInstitution(const Institution& in, const ReferenceData& ref
     v.Add(F(prefix, "legal_form"), "R5.1",
           "legal form is required: INDEPENDENT_LEGAL_PERSON, BRANCH or SOCIAL_ORGANISATION");
   }
-  if (!in.founded_date().empty()) {
-    auto day = core::ParseDate(in.founded_date(), F(prefix, "founded_date"));
+  if (in.has_founded_date()) {
+    auto day = wire::ParseDate(in.founded_date(), F(prefix, "founded_date"));
     if (!day.ok())
       v.Absorb(day.status());
     else

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
 #include "libs/core/sanction_terms.h"
+#include "libs/wire/typed_time.h"
 
 namespace zhigai::registry {
 
@@ -40,7 +41,7 @@ v1::Eligibility DecideEligibility(const v1::CheckEligibilityRequest& request, ab
   v1::Eligibility out;
   out.set_credit_code(request.credit_code());
   out.set_service_kind(request.service_kind());
-  out.set_date(core::FormatDate(date));
+  *out.mutable_date() = wire::ToDate(date);
   if (!institution_known) {
     Add(out, v1::UNKNOWN_INSTITUTION, "R2.1", "no institution with this credit code is registered",
         "该统一社会信用代码未登记为服务机构");

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "libs/core/testing/sanction_rules.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/wire/testing/literals.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Registry();
@@ -97,7 +98,7 @@ bool RegistryServer::Register(const std::string& code, const std::string& divisi
   in.set_credit_code(code);
   in.set_display_name(absl::StrCat("机构", code.substr(10)));
   in.set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
-  in.set_founded_date("2016-01-01");
+  *in.mutable_founded_date() = wire::testing::D("2016-01-01");
   in.mutable_registered_address()->set_province("浙江省");
   in.mutable_registered_address()->set_city("温州市");
   in.mutable_registered_address()->set_division_code(division);
@@ -139,7 +140,7 @@ std::string RegistryServer::Sanction(const std::string& code, v1::SanctionKind k
   req.set_command_id(absl::StrCat("sanction-", code, "-", ++commands_));
   req.set_credit_code(code);
   req.set_kind(kind);
-  req.set_start_date(start);
+  if (!start.empty()) *req.mutable_start_date() = wire::testing::D(start);
   req.set_source_reference("test");
   req.set_reason("test sanction");
   v1::Sanction out;

@@ -3,6 +3,7 @@
 
 #include "libs/core/errors.h"
 #include "libs/core/testing/sanction_rules.h"
+#include "libs/wire/testing/literals.h"
 #include "services/registry/domain/profile.h"
 #include "services/registry/domain/sanctions.h"
 
@@ -31,7 +32,7 @@ v1::Institution Valid() {
   in.set_credit_code("91330302123456788P");
   in.set_display_name("温州智造咨询有限公司");
   in.set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
-  in.set_founded_date("2015-03-01");
+  *in.mutable_founded_date() = wire::testing::D("2015-03-01");
   in.mutable_registered_address()->set_province("浙江省");
   in.mutable_registered_address()->set_city("温州市");
   in.mutable_registered_address()->set_division_code("330302");

@@ -19,6 +19,7 @@
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/testing/literals.h"
 #include "services/registry/handlers.h"
 
 namespace zhigai::migrations {
@@ -88,7 +89,7 @@ class RegistryTest : public ::testing::Test {
     in.set_credit_code(code);
     in.set_display_name(absl::StrCat("机构", code.substr(14)));
     in.set_legal_form(v1::INDEPENDENT_LEGAL_PERSON);
-    in.set_founded_date("2016-01-01");
+    *in.mutable_founded_date() = wire::testing::D("2016-01-01");
     in.mutable_registered_address()->set_province("浙江省");
     in.mutable_registered_address()->set_city("温州市");
     in.mutable_registered_address()->set_division_code(division);
@@ -404,15 +405,15 @@ TEST_F(RegistryTest, ASanctionIsTimedUnderTheRulesInForceOnItsFirstDayAndSaysWhi
   bar.set_source_reference("complaints/1,complaints/2,complaints/3");
   v1::Sanction under_v1, under_v2;
   bar.set_command_id("rules-v1");
-  bar.set_start_date("2039-12-31");
+  *bar.mutable_start_date() = wire::testing::D("2039-12-31");
   ASSERT_TRUE(stub->ImposeSanction(As(Service()).get(), bar, &under_v1).ok());
   EXPECT_EQ(under_v1.rule_version(), 1);
-  EXPECT_EQ(under_v1.end_date(), "2042-12-30");
+  EXPECT_EQ(wire::DateText(under_v1.end_date()), "2042-12-30");
   bar.set_command_id("rules-v2");
-  bar.set_start_date("2040-01-01");
+  *bar.mutable_start_date() = wire::testing::D("2040-01-01");
   ASSERT_TRUE(stub->ImposeSanction(As(Service()).get(), bar, &under_v2).ok());
   EXPECT_EQ(under_v2.rule_version(), 2);
-  EXPECT_EQ(under_v2.end_date(), "2044-12-31");
+  EXPECT_EQ(wire::DateText(under_v2.end_date()), "2044-12-31");
   // Read back through the suite's registry (version 1 only): the stored terms and versions stay.
   v1::ListSanctionsRequest list;
   list.set_credit_code(code);
@@ -421,7 +422,7 @@ TEST_F(RegistryTest, ASanctionIsTimedUnderTheRulesInForceOnItsFirstDayAndSaysWhi
   ASSERT_EQ(read.sanctions_size(), 2);
   EXPECT_EQ(read.sanctions(0).rule_version(), 1);
   EXPECT_EQ(read.sanctions(1).rule_version(), 2);
-  EXPECT_EQ(read.sanctions(1).end_date(), "2044-12-31");
+  EXPECT_EQ(wire::DateText(read.sanctions(1).end_date()), "2044-12-31");
 
   auto late = core::ParseSanctionRules(
       "version\tparameter\tvalue\tsource\n"
@@ -437,7 +438,7 @@ TEST_F(RegistryTest, ASanctionIsTimedUnderTheRulesInForceOnItsFirstDayAndSaysWhi
   stub = v1::RegistryService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   bar.set_command_id("rules-none");
-  bar.set_start_date("2039-06-01");
+  *bar.mutable_start_date() = wire::testing::D("2039-06-01");
   v1::Sanction none;
   grpc::Status refused = stub->ImposeSanction(As(Service()).get(), bar, &none);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -560,8 +561,8 @@ TEST_F(RegistryTest, DirectoryEntryHistoryKeepsEveryChangeWithReasonDateAndActor
   EXPECT_EQ(all[2].status(), v1::ACTIVE);
   EXPECT_EQ(all[2].reason(), "核查完毕，恢复");
   for (const auto& c : all) {
-    EXPECT_EQ(c.change_date(), today);
-    EXPECT_FALSE(c.change_time().empty());
+    EXPECT_EQ(wire::DateText(c.change_date()), today);
+    EXPECT_TRUE(c.has_change_time());
   }
 
   // Institutions do not read the bureau's history; unknown entries are NOT_FOUND.
@@ -594,7 +595,7 @@ TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
   v1::CheckEligibilityRequest check;
   check.set_credit_code(code);
   check.set_service_kind(common::v1::DIAGNOSIS);
-  check.set_date("2032-06-01");
+  *check.mutable_date() = wire::testing::D("2032-06-01");
   v1::Eligibility e;
   ASSERT_TRUE(stub_->CheckEligibility(As(Service()).get(), check, &e).ok());
   EXPECT_TRUE(e.eligible());
@@ -612,13 +613,13 @@ TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
   bar.set_command_id("bar:" + code + ":2032-05-20");
   bar.set_credit_code(code);
   bar.set_kind(v1::BAR);
-  bar.set_start_date("2032-05-20");
+  *bar.mutable_start_date() = wire::testing::D("2032-05-20");
   bar.set_source_reference("complaints/1,complaints/2,complaints/3");
   v1::Sanction s1, s2;
   ASSERT_TRUE(stub_->ImposeSanction(As(Service()).get(), bar, &s1).ok());
   ASSERT_TRUE(stub_->ImposeSanction(As(Service()).get(), bar, &s2).ok());
   EXPECT_EQ(s1.name(), s2.name());
-  EXPECT_EQ(s1.end_date(), "2035-05-19");
+  EXPECT_EQ(wire::DateText(s1.end_date()), "2035-05-19");
   EXPECT_EQ(Count("sanctions", absl::StrCat("credit_code = '", code, "'")), 1);
   // A well-formed code of no registered institution is not sanctioned (issue 27 item 2).
   v1::ImposeSanctionRequest nobody = bar;
@@ -638,7 +639,7 @@ TEST_F(RegistryTest, SanctionsByCommandIdAndEligibility) {
 
   v1::BatchCheckEligibilityRequest batch;
   *batch.add_requests() = check;
-  check.set_date("2032-05-19");  // the day before the bar
+  *check.mutable_date() = wire::testing::D("2032-05-19");  // the day before the bar
   *batch.add_requests() = check;
   check.set_service_kind(common::v1::TRAINING_SERVICE);
   *batch.add_requests() = check;

@@ -15,6 +15,7 @@
 #include "libs/db/testing/test_database.h"
 #include "libs/server/testing/context_as.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/typed_time.h"
 #include "services/registry/testing/registry_server.h"
 
 namespace zhigai::registry {
@@ -126,7 +127,7 @@ TEST_F(PublicFeedTest, NumbersEveryPublicChangeFromOneWithoutGapsAndRefusalsTake
     EXPECT_EQ(all[i].kind(), kinds[i]) << i;
     EXPECT_EQ(all[i].source_service(), "registry");
     EXPECT_EQ(all[i].year(), 2026);
-    EXPECT_FALSE(all[i].change_time().empty());
+    EXPECT_TRUE(all[i].has_change_time());
     // Public facts only: never the contact person the profiles carry.
     EXPECT_EQ(all[i].SerializeAsString().find("李四"), std::string::npos);
   }
@@ -134,7 +135,7 @@ TEST_F(PublicFeedTest, NumbersEveryPublicChangeFromOneWithoutGapsAndRefusalsTake
   EXPECT_EQ(all[1].status(), "REMOVED");
   EXPECT_EQ(all[1].reason(), "机构注销，移出名录");
   EXPECT_EQ(all[2].status(), "CANCEL");
-  EXPECT_EQ(all[2].start_date(), "2026-03-01");
+  EXPECT_EQ(wire::DateText(all[2].start_date()), "2026-03-01");
   EXPECT_EQ(all[3].resource(), sanction);
   EXPECT_EQ(all[4].credit_code(), kB);
   EXPECT_EQ(all[5].resource(), filed.name());

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
+#include "libs/wire/testing/literals.h"
 #include "services/review/tests/fixture.h"
 #include "services/review/tests/flow.h"
 
@@ -126,7 +127,7 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   b2.mutable_profile()->set_legal_form(registry::v1::SOCIAL_ORGANISATION);
   app["B2"] = flow.Apply(call, b2);
   v1::Application c1 = GoodApplication(code["C1"], "案例不足C1");  // R5.2 CONSULTING fails only
-  c1.mutable_track_record(2)->set_date("2024-11-11");
+  *c1.mutable_track_record(2)->mutable_date() = wire::testing::D("2024-11-11");
   app["C1"] = flow.Apply(call, c1);
   v1::Application c2 = GoodApplication(code["C2"], "人员不足C2");  // R5.3 fails
   c2.mutable_staff(0)->set_resident_in_wenzhou(false);
@@ -250,7 +251,7 @@ TEST_F(AdmissionTest, AWholeCallEndsWithTheAdmittedSetInTheRegistryDirectory) {
   in->set_credit_code(code["A1"]);
   in->set_display_name("机构A1");
   in->set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
-  in->set_founded_date("2015-06-01");
+  *in->mutable_founded_date() = wire::testing::D("2015-06-01");
   in->mutable_registered_address()->set_province("浙江省");
   in->mutable_registered_address()->set_city("温州市");
   in->set_ownership(registry::v1::PRIVATE);

@@ -13,6 +13,7 @@
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/testing/literals.h"
 #include "services/review/domain/testing/rules.h"
 
 namespace zhigai::migrations {
@@ -115,8 +116,8 @@ v1::Call CityCall(int year) {
     dir->set_selection_mode(v1::QUOTA);
     dir->set_quota(3);
   }
-  c.set_opening_date(absl::StrCat(year, "-03-01"));
-  c.set_closing_date(absl::StrCat(year, "-03-31"));
+  *c.mutable_opening_date() = wire::testing::D(absl::StrCat(year, "-03-01"));
+  *c.mutable_closing_date() = wire::testing::D(absl::StrCat(year, "-03-31"));
   c.set_notice_period_days(5);
   c.set_experts_per_application(3);
   auto* a = c.add_criteria();
@@ -137,7 +138,7 @@ v1::Application GoodApplication(const std::string& code, const std::string& name
   p->set_credit_code(code);
   p->set_display_name(name);
   p->set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
-  p->set_founded_date("2015-06-01");
+  *p->mutable_founded_date() = wire::testing::D("2015-06-01");
   p->mutable_registered_address()->set_province("浙江省");
   p->mutable_registered_address()->set_city("温州市");
   p->mutable_registered_address()->set_division_code("330302");
@@ -156,12 +157,12 @@ v1::Application GoodApplication(const std::string& code, const std::string& name
     auto* t = app.add_track_record();
     t->set_kind(v1::PROJECT_CASE);
     t->set_title(absl::StrCat("智能化诊断项目 ", i + 1));
-    t->set_date(absl::StrCat(year - 1, "-0", 3 + i, "-15"));
+    *t->mutable_date() = wire::testing::D(absl::StrCat(year - 1, "-0", 3 + i, "-15"));
     t->set_successful(true);
     auto* e = app.add_track_record();
     e->set_kind(v1::TRAINING_EVENT);
     e->set_title(absl::StrCat("技改培训 ", i + 1));
-    e->set_date(absl::StrCat(year - 1, "-0", 5 + i, "-20"));
+    *e->mutable_date() = wire::testing::D(absl::StrCat(year - 1, "-0", 5 + i, "-20"));
   }
   for (int i = 0; i < 3; ++i) {
     auto* s = app.add_staff();
@@ -170,7 +171,7 @@ v1::Application GoodApplication(const std::string& code, const std::string& name
     s->set_title_in_related_field(true);
     s->set_degree(v1::BACHELOR);
     s->set_degree_in_related_field(true);
-    s->set_work_start_date("2012-07-01");
+    *s->mutable_work_start_date() = wire::testing::D("2012-07-01");
     s->set_resident_in_wenzhou(true);
   }
   for (auto a :

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/core/sha256.h"
+#include "libs/wire/testing/literals.h"
 #include "services/review/admission.h"
 #include "services/review/tests/fixture.h"
 #include "services/review/tests/flow.h"
@@ -49,8 +50,8 @@ ReviewHarness* ReviewTest::h_;
 TEST_F(ReviewTest, ABadCallNamesEveryFieldAndRuleAndWritesNothing) {
   const int64_t calls = h().Count("calls"), audits = h().Count("audit_log");
   v1::Call bad = CityCall(2026);
-  bad.set_closing_date("2026-02-01");       // before the opening date
-  bad.mutable_directions(0)->set_quota(0);  // quota below 1
+  *bad.mutable_closing_date() = wire::testing::D("2026-02-01");  // before the opening date
+  bad.mutable_directions(0)->set_quota(0);                       // quota below 1
   bad.mutable_directions(1)->set_track_record_threshold(-1);
   bad.set_tie_policy(v1::TIE_POLICY_UNSPECIFIED);
   v1::CreateCallRequest req;
@@ -381,7 +382,7 @@ TEST_F(ReviewTest, AnInstitutionAppliesOnlyForItselfAndSeesOnlyItsOwnApplication
             grpc::StatusCode::PERMISSION_DENIED);
   // Bad content names the fields.
   v1::Application bad = GoodApplication(Code(113), "坏申报", 2026);
-  bad.mutable_staff(0)->set_work_start_date("2012-13-01");
+  *bad.mutable_staff(0)->mutable_work_start_date() = wire::testing::D("2012-13-01");
   bad.mutable_profile()->clear_founded_date();
   bad.add_directions(common::v1::CONSULTING);
   *req.mutable_application() = bad;
@@ -423,7 +424,7 @@ TEST_F(ReviewTest, TheChecklistJudgesEveryRuleAndEachDirectionSeparately) {
   // R5.2 per direction: only one case in 2025 (one more in 2024 does not count) fails
   // CONSULTING while TRAINING passes.
   v1::Application cases_app = GoodApplication(Code(123), "案例不足");
-  cases_app.mutable_track_record(2)->set_date("2024-12-31");
+  *cases_app.mutable_track_record(2)->mutable_date() = wire::testing::D("2024-12-31");
   v1::Application cases = flow().Apply(call, cases_app);
   for (const auto& r : cases.results()) {
     EXPECT_EQ(r.eligibility(),
@@ -439,10 +440,10 @@ TEST_F(ReviewTest, TheChecklistJudgesEveryRuleAndEachDirectionSeparately) {
   auto* s0 = staff_app.mutable_staff(0);
   s0->set_title(v1::NO_TITLE);
   s0->set_title_in_related_field(false);
-  s0->set_work_start_date("2021-03-31");
+  *s0->mutable_work_start_date() = wire::testing::D("2021-03-31");
   EXPECT_EQ(flow().Apply(call, staff_app).results(0).eligibility(), v1::ELIGIBLE);
   staff_app.mutable_profile()->set_credit_code(Code(126));
-  staff_app.mutable_staff(0)->set_work_start_date("2021-04-01");
+  *staff_app.mutable_staff(0)->mutable_work_start_date() = wire::testing::D("2021-04-01");
   v1::Application short_staff = flow().Apply(call, staff_app);
   auto staff_line = flow().Checklist(short_staff).lines(3);
   EXPECT_EQ(staff_line.rule_id(), "R5.3");
@@ -451,7 +452,7 @@ TEST_F(ReviewTest, TheChecklistJudgesEveryRuleAndEachDirectionSeparately) {
   v1::Application master_app = GoodApplication(Code(127), "硕士折算");
   master_app.mutable_staff(1)->set_title(v1::JUNIOR);
   master_app.mutable_staff(1)->set_degree(v1::MASTER);
-  master_app.mutable_staff(1)->set_work_start_date("2025-03-31");
+  *master_app.mutable_staff(1)->mutable_work_start_date() = wire::testing::D("2025-03-31");
   EXPECT_EQ(flow().Apply(call, master_app).results(0).eligibility(), v1::ELIGIBLE);
   v1::Application away_app = GoodApplication(Code(128), "非常驻");
   away_app.mutable_staff(2)->set_resident_in_wenzhou(false);
@@ -875,8 +876,8 @@ TEST_F(ReviewTest, ThePublicNoticeTakesObjectionsInItsPeriodAndTheEndAdmitsTheRe
             "NOTICE_NOT_PUBLISHED");
   h().SetToday(absl::CivilDay(2026, 6, 1));
   v1::Call in_notice = flow().Move(&v1::ReviewService::Stub::StartPublicNotice, flow().Get(r.call));
-  EXPECT_EQ(in_notice.notice_start_date(), "2026-06-01");
-  EXPECT_EQ(in_notice.notice_end_date(), "2026-06-05");
+  EXPECT_EQ(wire::DateText(in_notice.notice_start_date()), "2026-06-01");
+  EXPECT_EQ(wire::DateText(in_notice.notice_end_date()), "2026-06-05");
   ASSERT_TRUE(stub().GetPublicNotice(As(Public()).get(), pn, &notice).ok());
   EXPECT_EQ(notice.entries_size(), 4);
   const std::string wire = notice.SerializeAsString();

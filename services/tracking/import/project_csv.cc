@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "libs/wire/typed_time.h"
 #include "services/tracking/domain/checksum.h"
 #include "services/tracking/domain/project_record.h"
 
@@ -55,7 +56,16 @@ absl::StatusOr<ParsedFile> ReadProjects(const std::vector<Row>& rows) {
       problems.push_back(absl::StrCat("kind '", get("kind"), "' is unknown"));
     }
     p.set_kind(kind);
-    p.set_declaration_date(get("declaration_date"));
+    // A date left out stays unset (the validator names it when it is required).
+    auto date = [&](const char* name) -> std::optional<google::type::Date> {
+      const std::string text = get(name);
+      if (text.empty()) return std::nullopt;
+      std::optional<google::type::Date> day = wire::DateFromShapedText(text);
+      if (!day)
+        problems.push_back(absl::StrCat(name, " '", text, "' is not a date written YYYY-MM-DD"));
+      return day;
+    };
+    if (auto day = date("declaration_date")) *p.mutable_declaration_date() = *day;
     v1::ProjectOutcome city = v1::PROJECT_OUTCOME_UNSPECIFIED, county = city;
     if (!ParseOutcome(get("city_outcome"), &city)) {
       problems.push_back(absl::StrCat("city_outcome '", get("city_outcome"), "' is unknown"));
@@ -64,9 +74,9 @@ absl::StatusOr<ParsedFile> ReadProjects(const std::vector<Row>& rows) {
       problems.push_back(absl::StrCat("county_outcome '", get("county_outcome"), "' is unknown"));
     }
     p.set_city_outcome(city);
-    p.set_city_outcome_date(get("city_outcome_date"));
+    if (auto day = date("city_outcome_date")) *p.mutable_city_outcome_date() = *day;
     p.set_county_outcome(county);
-    p.set_county_outcome_date(get("county_outcome_date"));
+    if (auto day = date("county_outcome_date")) *p.mutable_county_outcome_date() = *day;
     std::string amount = get("subsidy_fen");
     if (!amount.empty() && !absl::SimpleAtoi(amount, &subsidy)) {
       problems.push_back("subsidy_fen is not an integer");
@@ -93,9 +103,8 @@ std::map<int, YearClaim> ClaimsByYear(const std::vector<v1::ProjectRecord>& reco
   }
   std::map<int, std::vector<std::pair<std::string, int64_t>>> lines;
   for (const auto& [id, r] : newest) {
-    int year = 0;
-    if (!absl::SimpleAtoi(r->declaration_date().substr(0, 4), &year)) continue;
-    lines[year].emplace_back(id, r->revision());
+    if (!r->has_declaration_date()) continue;
+    lines[r->declaration_date().year()].emplace_back(id, r->revision());
   }
   std::map<int, YearClaim> out;
   for (auto& [year, l] : lines) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "libs/wire/testing/literals.h"
 #include "services/tracking/import/project_csv.h"
 
 namespace zhigai::tracking::csv {
@@ -70,12 +71,12 @@ TEST(ProjectCsvTest, ClaimsCountNewestRevisionPerProjectByYear) {
   std::vector<v1::ProjectRecord> records(3);
   records[0].set_project_id("A");
   records[0].set_revision(1);
-  records[0].set_declaration_date("2025-01-02");
+  *records[0].mutable_declaration_date() = wire::testing::D("2025-01-02");
   records[1] = records[0];
   records[1].set_revision(2);
   records[2].set_project_id("B");
   records[2].set_revision(1);
-  records[2].set_declaration_date("2026-01-02");
+  *records[2].mutable_declaration_date() = wire::testing::D("2026-01-02");
   auto claims = ClaimsByYear(records);
   ASSERT_EQ(claims.size(), 2u);
   EXPECT_EQ(claims[2025].count, 1);

@@ -10,6 +10,7 @@
 #include "libs/core/testing/sanction_rules.h"
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
+#include "libs/wire/testing/literals.h"
 
 namespace zhigai::migrations {
 const std::vector<zhigai::db::Migration>& Registry();
@@ -126,7 +127,7 @@ bool TrackingEnv::RegisterOnly(const std::string& code) {
   in.set_credit_code(code);
   in.set_display_name(absl::StrCat("机构", code.substr(11)));
   in.set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
-  in.set_founded_date("2016-01-01");
+  *in.mutable_founded_date() = wire::testing::D("2016-01-01");
   in.mutable_registered_address()->set_province("浙江省");
   in.mutable_registered_address()->set_city("温州市");
   in.mutable_registered_address()->set_division_code("330302");
@@ -146,7 +147,7 @@ bool TrackingEnv::AdmitInstitution(const std::string& code, int year) {
   in.set_credit_code(code);
   in.set_display_name(absl::StrCat("机构", code.substr(11)));
   in.set_legal_form(registry::v1::INDEPENDENT_LEGAL_PERSON);
-  in.set_founded_date("2016-01-01");
+  *in.mutable_founded_date() = wire::testing::D("2016-01-01");
   in.mutable_registered_address()->set_province("浙江省");
   in.mutable_registered_address()->set_city("温州市");
   in.mutable_registered_address()->set_division_code("330302");

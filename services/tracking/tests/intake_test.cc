@@ -9,6 +9,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/db/errors.h"
+#include "libs/wire/testing/literals.h"
 #include "services/tracking/copy_in.h"
 #include "services/tracking/domain/checksum.h"
 #include "services/tracking/domain/content_hash.h"
@@ -30,11 +31,11 @@ v1::ProjectRecord Record(const std::string& id, int64_t revision, const std::str
   r.set_institution_credit_code(institution);
   r.set_enterprise_credit_code("91330303MA2H3K4L4J");
   r.set_kind(kind);
-  r.set_declaration_date(absl::StrCat(year, "-03-15"));
+  *r.mutable_declaration_date() = wire::testing::D(absl::StrCat(year, "-03-15"));
   r.set_city_outcome(approved ? v1::OUTCOME_APPROVED : v1::OUTCOME_PENDING);
-  if (approved) r.set_city_outcome_date(absl::StrCat(year, "-06-01"));
+  if (approved) *r.mutable_city_outcome_date() = wire::testing::D(absl::StrCat(year, "-06-01"));
   r.set_county_outcome(approved ? v1::OUTCOME_APPROVED : v1::OUTCOME_PENDING);
-  if (approved) r.set_county_outcome_date(absl::StrCat(year, "-05-20"));
+  if (approved) *r.mutable_county_outcome_date() = wire::testing::D(absl::StrCat(year, "-05-20"));
   r.set_subsidy_fen(100000 * revision);
   return r;
 }
@@ -65,7 +66,7 @@ class IntakeTest : public ::testing::Test {
     r.set_declared(declared);
     r.set_approved_by_both(approved);
     r.set_revision(revision);
-    r.set_as_of(as_of);
+    if (!as_of.empty()) *r.mutable_as_of() = wire::testing::T(as_of);
     return r;
   }
 
@@ -101,7 +102,7 @@ TEST_F(IntakeTest, EachRecordGetsItsOwnOutcome) {
   v1::ProjectRecord conflict = Record("P201-2", 1, inst);
   conflict.set_subsidy_fen(1);  // same revision, other content
   v1::ProjectRecord bad = Record("P201-4", 1, inst);
-  bad.set_county_outcome_date("");  // APPROVED without a date
+  bad.clear_county_outcome_date();  // APPROVED without a date
   bad.set_institution_credit_code("91330302123456788Q");
   auto second = Push({Record("P201-1", 2, inst), Record("P201-1", 1, inst),
                       Record("P201-2", 3, inst), conflict, bad, Record("P201-3", 1, inst)});
@@ -511,7 +512,7 @@ TEST_F(IntakeTest, CountsRowsAreIdempotentOnTheirRevision) {
   ASSERT_EQ(history.revisions_size(), 3);
   EXPECT_EQ(history.revisions(0).row().revision(), 1);
   EXPECT_FALSE(history.revisions(0).current());
-  EXPECT_EQ(history.revisions(1).row().as_of(), "2033-01-05T00:00:00.000000Z");
+  EXPECT_EQ(wire::TimestampText(history.revisions(1).row().as_of()), "2033-01-05T00:00:00.000000Z");
   EXPECT_EQ(history.revisions(2).row().declared(), 11);
   EXPECT_TRUE(history.revisions(2).current());
   EXPECT_EQ(T().ListProjectCountRevisions(As(Inst(inst)).get(), list, &history).error_code(),
@@ -583,7 +584,7 @@ TEST_F(IntakeTest, CountsRowsWithoutRevisionAreOrderedByAsOfAndNeverMixed) {
   ASSERT_EQ(ma.counts_used_size(), 1);
   EXPECT_EQ(ma.counts_used(0).kind(), common::v1::DIAGNOSIS);
   EXPECT_EQ(ma.counts_used(0).revision(), 0);
-  EXPECT_EQ(ma.counts_used(0).as_of(), "2037-01-06T00:00:00.000000Z");
+  EXPECT_EQ(wire::TimestampText(ma.counts_used(0).as_of()), "2037-01-06T00:00:00.000000Z");
   ASSERT_EQ(mb.counts_used_size(), 1);
   EXPECT_EQ(mb.counts_used(0).revision(), 1);
   EXPECT_EQ(mb.declared_diagnosis_count(), 2);
@@ -654,7 +655,7 @@ TEST_F(IntakeTest, IntakeModeDecidesTheMetricsAndTheOtherIsReconciled) {
   EXPECT_EQ(ma.approved_solution_design(), 1);
   EXPECT_EQ(mb.declared_diagnosis(), 2);
   EXPECT_EQ(mb.approved_diagnosis(), 1);
-  EXPECT_FALSE(m.as_of().empty());
+  EXPECT_TRUE(m.has_as_of());
   std::string records_revision = m.source_revision();
   EXPECT_EQ(records_revision.rfind(absl::StrCat("records:", year, ":"), 0), 0u);
   // Asking for named institutions: an institution without data gets zeros.
@@ -692,7 +693,7 @@ TEST_F(IntakeTest, IntakeModeDecidesTheMetricsAndTheOtherIsReconciled) {
 
   ASSERT_TRUE(T().BatchGetProjectMetrics(As(Service()).get(), mreq, &m).ok());
   EXPECT_EQ(m.intake_mode(), v1::COUNTS);
-  EXPECT_EQ(m.as_of(), "2035-01-10T00:00:00.000000Z");
+  EXPECT_EQ(wire::TimestampText(m.as_of()), "2035-01-10T00:00:00.000000Z");
   EXPECT_EQ(m.source_revision().rfind(absl::StrCat("counts:", year, ":"), 0), 0u);
   const auto& ca = m.metrics(0).credit_code() == a ? m.metrics(0) : m.metrics(1);
   EXPECT_EQ(ca.declared_solution_design(), 2);

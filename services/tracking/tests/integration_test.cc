@@ -1,4 +1,5 @@
 // Enterprises, needs and engagements against a real PostgreSQL and a real registry, over gRPC.
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "google/rpc/status.pb.h"
 #include "libs/core/dates.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/testing/literals.h"
 #include "services/tracking/tests/fixture.h"
 
 namespace zhigai::tracking {
@@ -31,8 +33,8 @@ class EngagementTest : public ::testing::Test {
     v1::Engagement e;
     e.set_enterprise_credit_code(enterprise);
     e.set_kind(common::v1::DIAGNOSIS);
-    e.set_start_date("2026-03-02");
-    e.set_planned_end_date("2026-04-30");
+    *e.mutable_start_date() = wire::testing::D("2026-03-02");
+    *e.mutable_planned_end_date() = wire::testing::D("2026-04-30");
     e.add_planned_deliverables("智能化诊断报告");
     e.set_declares_no_product_push(true);
     e.set_declares_no_cost_to_enterprise(true);
@@ -242,7 +244,7 @@ TEST_F(EngagementTest, ReportChecksDeclarationsFieldsAndEligibility) {
   e = Report(ent);
   e.set_confidential(true);
   e.set_kind(common::v1::TRAINING_SERVICE);
-  e.set_planned_end_date("2026-03-01");
+  *e.mutable_planned_end_date() = wire::testing::D("2026-03-01");
   s = DoReport(inst, e, "r-1", &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(FieldsOf(s),

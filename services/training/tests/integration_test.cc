@@ -1,5 +1,6 @@
 // The training service's handlers and store against a real PostgreSQL, over real gRPC on
 // port 0. Every R13 boundary is driven through the RPCs, as a caller would meet it.
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "libs/server/host.h"
 #include "libs/server/testing/context_as.h"
 #include "libs/server/testing/status_of.h"
+#include "libs/wire/testing/literals.h"
 #include "services/registry/testing/registry_server.h"
 #include "services/training/domain/testing/rules.h"
 #include "services/training/handlers.h"
@@ -139,9 +141,9 @@ class TrainingTest : public ::testing::Test {
     e.set_institution_credit_code(kInstA);
     e.set_title("智能化技改培训");
     e.set_type(type);
-    e.set_date(date);
-    e.set_start_time("09:00");
-    e.set_end_time(end);
+    if (!date.empty()) *e.mutable_date() = wire::testing::D(date);
+    *e.mutable_start_time() = wire::testing::HM("09:00");
+    if (!end.empty()) *e.mutable_end_time() = wire::testing::HM(end);
     e.set_venue("鹿城区会议中心");
     e.set_division_code("330302");
     e.add_industry_codes("PUMP_VALVE");
@@ -269,7 +271,7 @@ class TrainingTest : public ::testing::Test {
   static void ExpectFilingBoundary(const std::string& event_date, const std::string& last_day) {
     SetToday(Day(event_date) - 40);
     v1::Event e = Approved(Plan(event_date));
-    EXPECT_EQ(e.last_filing_day(), last_day) << event_date;
+    EXPECT_EQ(wire::DateText(e.last_filing_day()), last_day) << event_date;
     v1::Event out;
     grpc::Status late = File(e.name(), Day(last_day) + 1, &out);
     EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << event_date;
@@ -278,8 +280,8 @@ class TrainingTest : public ::testing::Test {
     grpc::Status ok = File(e.name(), Day(last_day), &out);
     ASSERT_TRUE(ok.ok()) << event_date << ": " << ok.error_message();
     EXPECT_EQ(out.state(), v1::FILED);
-    EXPECT_EQ(out.filed_on(), last_day);
-    EXPECT_EQ(out.last_filing_day(), last_day);
+    EXPECT_EQ(wire::DateText(out.filed_on()), last_day);
+    EXPECT_EQ(wire::DateText(out.last_filing_day()), last_day);
   }
 
   static db::testing::TestDatabase* db_;
@@ -313,7 +315,7 @@ TEST_F(TrainingTest, CreateIsIdempotentAndAudited) {
   ASSERT_TRUE(Create(Plan("2025-03-17"), "req-1", &first).ok());
   EXPECT_EQ(first.state(), v1::DRAFT);
   EXPECT_EQ(first.version(), 1);
-  EXPECT_EQ(first.last_filing_day(), "2025-03-03");
+  EXPECT_EQ(wire::DateText(first.last_filing_day()), "2025-03-03");
   ASSERT_TRUE(Create(Plan("2025-03-17"), "req-1", &again).ok());
   EXPECT_EQ(again.name(), first.name());
   EXPECT_EQ(Count("events", absl::StrCat("id = ", first.name().substr(7))), 1);
@@ -353,14 +355,14 @@ TEST_F(TrainingTest, AnEventKeepsTheRulesVersionItWasPlannedUnder) {
   v1::Event kept;
   ASSERT_TRUE(stub->GetEvent(As(Inst(kInstA)).get(), get, &kept).ok());
   EXPECT_EQ(kept.rule_version(), 1);
-  EXPECT_EQ(kept.last_filing_day(), "2025-03-03");
+  EXPECT_EQ(wire::DateText(kept.last_filing_day()), "2025-03-03");
   v1::CreateEventRequest create;
   *create.mutable_event() = Plan("2025-03-17");
   create.set_request_id("req-rules-v2");
   v1::Event after;
   ASSERT_TRUE(stub->CreateEvent(As(Inst(kInstA)).get(), create, &after).ok());
   EXPECT_EQ(after.rule_version(), 2);
-  EXPECT_LT(after.last_filing_day(), "2025-03-03");
+  EXPECT_LT(wire::DateText(after.last_filing_day()), "2025-03-03");
   server.reset();
 }
 
@@ -559,7 +561,7 @@ TEST_F(TrainingTest, FilingNeedsTheCountyApprovalFirst) {
 TEST_F(TrainingTest, AYearMissingFromTheCalendarIsAClearErrorUntilOperatorsAddIt) {
   SetToday(Day("2026-12-01"));
   v1::Event e = Approved(Plan("2027-01-20"));
-  EXPECT_TRUE(e.last_filing_day().empty());
+  EXPECT_FALSE(e.has_last_filing_day());
   v1::Event out;
   grpc::Status s = File(e.name(), Day("2026-12-01"), &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -583,7 +585,7 @@ TEST_F(TrainingTest, AYearMissingFromTheCalendarIsAClearErrorUntilOperatorsAddIt
             1)
       << "a reload is audited (issue 11)";
   ASSERT_TRUE(File(e.name(), Day("2026-12-01"), &out).ok());
-  EXPECT_EQ(out.last_filing_day(), "2027-01-06");
+  EXPECT_EQ(wire::DateText(out.last_filing_day()), "2027-01-06");
 }
 
 TEST_F(TrainingTest, ABrokenCalendarEditIsRefusedAndTheOldCalendarStays) {
@@ -594,7 +596,7 @@ TEST_F(TrainingTest, ABrokenCalendarEditIsRefusedAndTheOldCalendarStays) {
   EXPECT_EQ(ReasonOf(s), "REFERENCE_DATA_INVALID");
   v1::Event e;
   ASSERT_TRUE(Create(Plan("2025-03-17"), "after-bad-edit", &e).ok());
-  EXPECT_EQ(e.last_filing_day(), "2025-03-03");
+  EXPECT_EQ(wire::DateText(e.last_filing_day()), "2025-03-03");
 }
 
 // --- eligibility in the seams (R14.4, R14.5: the registry decides, training asks) -----------
@@ -868,7 +870,7 @@ TEST_F(TrainingTest, AQualifyingEventIsEligibleOnlyWhenTheYearHasASubsidy) {
   v1::SubsidyReport yes = Report(e.name(), County("330302"));
   EXPECT_EQ(yes.verdict(), v1::ELIGIBLE);
   EXPECT_TRUE(yes.year_has_training_subsidy());
-  EXPECT_EQ(yes.last_filing_day(), "2025-03-03");
+  EXPECT_EQ(wire::DateText(yes.last_filing_day()), "2025-03-03");
   EXPECT_EQ(Figure(Outcome(yes, "FILING_DEADLINE"), "filed_on"), "2025-03-03");
 
   // Others may not read it.
@@ -962,7 +964,7 @@ class TestSessions : public TrainingTest {
     v1::CreateTestSessionRequest req;
     req.set_request_id(absl::StrCat("session-", ++n));
     req.mutable_session()->set_title("政策与业务测评");
-    req.mutable_session()->set_date(date);
+    if (!date.empty()) *req.mutable_session()->mutable_date() = wire::testing::D(date);
     req.mutable_session()->set_full_marks_hundredths(full);
     for (const auto& c : codes) req.mutable_session()->add_expected_credit_codes(c);
     v1::TestSession out;
@@ -1107,7 +1109,7 @@ TEST_F(TestSessions, AtTheCloseAnExpectedInstitutionWithoutAResultIsAbsentUnexcu
   const int64_t audits = Count("audit_log");
   ASSERT_TRUE(stub_->CloseTestSession(As(City()).get(), close, &closed).ok());
   EXPECT_EQ(closed.state(), v1::TEST_SESSION_CLOSED);
-  EXPECT_FALSE(closed.close_time().empty());
+  EXPECT_TRUE(closed.has_close_time());
   EXPECT_EQ(Count("audit_log"), audits + 2);  // c's absence and the close
 
   auto after = Scores(2024, {a, b, c});
@@ -1215,7 +1217,7 @@ class Meetings : public TrainingTest {
     v1::CreateMeetingRequest req;
     req.set_request_id(absl::StrCat("meeting-", ++n));
     req.mutable_meeting()->set_title("服务机构交流会");
-    req.mutable_meeting()->set_date(date);
+    if (!date.empty()) *req.mutable_meeting()->mutable_date() = wire::testing::D(date);
     req.mutable_meeting()->set_organiser(organiser);
     req.mutable_meeting()->add_attendee_credit_codes(kInstA);
     v1::Meeting out;
@@ -1253,7 +1255,7 @@ TEST_F(Meetings, TheReportListsYearsAndOrganisersWithFewerThanTwoHeld) {
   v1::CreateMeetingRequest foreign;
   foreign.set_request_id("foreign");
   foreign.mutable_meeting()->set_title("交流会");
-  foreign.mutable_meeting()->set_date("2025-05-01");
+  *foreign.mutable_meeting()->mutable_date() = wire::testing::D("2025-05-01");
   foreign.mutable_meeting()->set_organiser("330303");
   v1::Meeting out;
   EXPECT_EQ(stub_->CreateMeeting(As(County("330302")).get(), foreign, &out).error_code(),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "libs/core/errors.h"
+#include "libs/wire/testing/literals.h"
 
 namespace zhigai::training {
 namespace {
@@ -17,31 +18,41 @@ v1::Event Plan() {
   e.set_institution_credit_code("91330302123456788P");
   e.set_title("智能制造诊断培训");
   e.set_type(v1::TRAINING);
-  e.set_date("2025-03-17");
-  e.set_start_time("09:00");
-  e.set_end_time("13:00");
+  *e.mutable_date() = wire::testing::D("2025-03-17");
+  *e.mutable_start_time() = wire::testing::HM("09:00");
+  *e.mutable_end_time() = wire::testing::HM("13:00");
   e.set_venue("鹿城区某会议中心");
   e.set_division_code("330302");
   e.add_industry_codes("PUMP_VALVE");
   return e;
 }
 
-TEST(ParseClock, AcceptsHoursAndMinutesAndMidnightAsAnEnd) {
-  EXPECT_EQ(*ParseClock("00:00", "t", false), 0);
-  EXPECT_EQ(*ParseClock("23:59", "t", false), 23 * 60 + 59);
-  EXPECT_EQ(*ParseClock("24:00", "t", true), 24 * 60);
-  EXPECT_FALSE(ParseClock("24:00", "t", false).ok());
-  EXPECT_FALSE(ParseClock("24:01", "t", true).ok());
-  EXPECT_FALSE(ParseClock("9:00", "t", false).ok());
-  EXPECT_FALSE(ParseClock("09:60", "t", false).ok());
-  EXPECT_FALSE(ParseClock("09-00", "t", false).ok());
+absl::StatusOr<int> Clock(const std::string& text, bool end) {
+  const google::type::TimeOfDay time = wire::testing::HM(text);
+  return ParseClock(&time, "t", end);
+}
+
+TEST(ParseClock, AcceptsWholeMinutesAndMidnightAsAnEnd) {
+  EXPECT_EQ(*Clock("00:00", false), 0);
+  EXPECT_EQ(*Clock("23:59", false), 23 * 60 + 59);
+  EXPECT_EQ(*Clock("24:00", true), 24 * 60);
+  EXPECT_FALSE(Clock("24:00", false).ok());
+  EXPECT_FALSE(Clock("24:01", true).ok());
+  EXPECT_FALSE(Clock("09:60", false).ok());
+  google::type::TimeOfDay with_seconds = wire::testing::HM("09:00");
+  with_seconds.set_seconds(30);
+  EXPECT_FALSE(ParseClock(&with_seconds, "t", false).ok());
+  // A time left out is not midnight.
+  auto missing = ParseClock(nullptr, "event.start_time", false);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(ViolationsOf(missing.status()).at(0).field, "event.start_time");
 }
 
 TEST(ValidatePlan, AcceptsAGoodPlan) { EXPECT_TRUE(ValidatePlan(Plan(), Ref(), "event.").ok()); }
 
 TEST(ValidatePlan, NamesEveryBadField) {
   v1::Event e = Plan();
-  e.set_end_time("08:00");
+  *e.mutable_end_time() = wire::testing::HM("08:00");
   e.set_division_code("330300");  // the city is not a county-level division
   e.add_industry_codes("TEXTILE");
   e.set_fee_fen(-1);
@@ -57,9 +68,9 @@ TEST(ValidatePlan, NamesEveryBadField) {
 
 TEST(ToDomain, ReadsTimesStateAndFigures) {
   v1::Event e = Plan();
-  e.set_end_time("24:00");
+  *e.mutable_end_time() = wire::testing::HM("24:00");
   e.set_state(v1::FILED);
-  e.set_filed_on("2025-03-03");
+  *e.mutable_filed_on() = wire::testing::D("2025-03-03");
   e.add_attendance()->set_enterprise_credit_code("x");
   e.set_satisfied_ratings(8);
   e.set_total_ratings(10);
