@@ -5,8 +5,10 @@
   AIP-123  every named message a Get method returns is a resource (google.api.resource), and a
            resource's name is OUTPUT_ONLY (a Get of a computed report without a name, such as
            GetSubsidyReport, returns a view, not a resource);
-  AIP-203  server-set instants (a resource's *_time Timestamps) are OUTPUT_ONLY; the resource of a
-           Create or Update request and the name of a Get, Update or Delete request are REQUIRED.
+  AIP-203  server-set instants (a resource's *_time Timestamps) are OUTPUT_ONLY, as is every
+           field whose comment says "Output only", and an OUTPUT_ONLY field is neither REQUIRED
+           nor IMMUTABLE; the resource of a Create or Update request and the name of a Get,
+           Update or Delete request are REQUIRED.
 Prints each breach as "<message>.<field>: <rule>: <what>" and exits 1 when there is one.
 Usage: aip_check.py --repo <repo>"""
 import argparse
@@ -28,12 +30,17 @@ def breaches(model):
     zhigai = {full: v for full, v in model.messages.items() if v[3]}
     resources = {full for full, (m, *_rest) in zhigai.items()
                  if apidoc.option_values(m.options, RESOURCE)}
-    for full, (m, *_rest) in sorted(zhigai.items()):
+    for full, (m, docs, path, _zhigai) in sorted(zhigai.items()):
         name = full.lstrip(".")
         is_request = m.name.endswith("Request")
-        for f in m.field:
+        for i, f in enumerate(m.field):
             where = f"{name}.{f.name}"
             behaviors = apidoc.field_behaviors(f)
+            said = docs.get(path + (2, i), "")
+            if re.search(r"[Oo]utput only", said) and "OUTPUT_ONLY" not in behaviors:
+                out.append(f"{where}: AIP-203: its comment says output only; annotate OUTPUT_ONLY")
+            if "OUTPUT_ONLY" in behaviors and ("REQUIRED" in behaviors or "IMMUTABLE" in behaviors):
+                out.append(f"{where}: AIP-203: OUTPUT_ONLY cannot be REQUIRED or IMMUTABLE too")
             if TIME_LIKE.search(f.name) and f.type_name not in TYPED:
                 out.append(f"{where}: AIP-142: an instant, date or time of day must be typed "
                            f"(Timestamp, Date or TimeOfDay), not {FD.Type.Name(f.type)[5:].lower()}")
