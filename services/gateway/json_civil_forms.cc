@@ -3,6 +3,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -132,15 +133,19 @@ absl::Status Walk(const pb::Descriptor& type, nlohmann::json& object, const std:
 }  // namespace
 
 bool HasCivilFields(const pb::Descriptor& type) {
-  static std::mutex mu;
+  // Every HTTP/JSON call asks, for each message type on its way: readers share the lock, and
+  // a type is written once, the first time it is seen.
+  static std::shared_mutex mu;
   static auto* known = new absl::flat_hash_map<const pb::Descriptor*, bool>();
-  std::lock_guard<std::mutex> lock(mu);
-  auto [it, added] = known->try_emplace(&type, false);
-  if (added) {
-    absl::flat_hash_set<const pb::Descriptor*> visiting;
-    it->second = Reaches(type, visiting);
+  {
+    std::shared_lock<std::shared_mutex> read(mu);
+    if (auto it = known->find(&type); it != known->end()) return it->second;
   }
-  return it->second;
+  absl::flat_hash_set<const pb::Descriptor*> visiting;
+  const bool has = Reaches(type, visiting);
+  std::unique_lock<std::shared_mutex> write(mu);
+  known->try_emplace(&type, has);
+  return has;
 }
 
 void CivilObjectsToText(const pb::Descriptor& type, nlohmann::json& value) {

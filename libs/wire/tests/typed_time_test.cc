@@ -48,6 +48,15 @@ TEST(Dates, BusinessDatesKeepTheirYearRange) {
   EXPECT_TRUE(ParseDate(D(1999, 12, 31), "d").ok());
 }
 
+TEST(Dates, TextQuotesEveryDateAsItIsIncludingImpossibleOnes) {
+  EXPECT_EQ(DateText(D(7, 3, 5)), "0007-03-05");
+  EXPECT_EQ(DateText(D(2026, 2, 30)), "2026-02-30");
+  EXPECT_EQ(DateText(D(2026, 0, 0)), "2026-00-00");
+  EXPECT_EQ(DateText(D(9999, 12, 31)), "9999-12-31");
+  EXPECT_EQ(DateText(D(10000, 1, 1)), "10000-01-01");
+  EXPECT_EQ(DateText(D(2026, 100, 1)), "2026-100-01");
+}
+
 TEST(Dates, StoreTextBecomesADateAndNullStaysMissing) {
   auto d = DateFromText("2026-03-09");
   ASSERT_TRUE(d.has_value());
