@@ -1,5 +1,7 @@
 // The policy platform's intake (records and counts), reconciliation, the intake setting, and
 // the S1.1/S1.2 metrics for the evaluation service.
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -125,11 +127,10 @@ absl::Status CheckBatchSize(int size, absl::string_view field) {
 absl::StatusOr<std::string> CanonicalInstant(const v1::ProjectCountsRow& row,
                                              absl::string_view field) {
   if (!row.has_as_of()) return std::string();
-  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
-  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  using google::protobuf::util::TimeUtil;
   const auto& t = row.as_of();
-  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
-      t.nanos() > 999999999) {
+  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
     return InvalidField(field, "FORMAT", "as_of must be an instant in the years 1 to 9999",
                         "时间超出范围（RFC 3339，1 至 9999 年）");
   }

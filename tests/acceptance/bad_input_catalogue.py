@@ -13,7 +13,7 @@ service, its row count and the newest row version (max xmin), before and after t
 import collections
 
 from google.protobuf import timestamp_pb2
-from typed import D, HM, T
+from typed import set_field
 from zhigai_client import error_details
 
 INV, NF, FP, PD = "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED"
@@ -406,11 +406,7 @@ def set_path(msg, path, value):
             msg = field[idx]
     name, idx = _split(parts[-1])
     if idx is None:
-        field = msg.DESCRIPTOR.fields_by_name[name]
-        if field.message_type is not None and isinstance(value, str):
-            getattr(msg, name).CopyFrom(_typed(field.message_type.full_name, value))
-            return
-        setattr(msg, name, value)
+        _set_typed(msg, name, value)
         return
     field = getattr(msg, name)
     if len(field) > idx:
@@ -419,19 +415,13 @@ def set_path(msg, path, value):
         field.append(value)
 
 
-def _typed(type_name, value):
-    """A typed date, time of day or instant from a row's text (AIP-142 fields)."""
-    if type_name == "google.type.Date":
-        return D(value)
-    if type_name == "google.type.TimeOfDay":
-        return HM(value)
-    if type_name == "google.protobuf.Timestamp":
-        try:
-            return T(value)
-        except ValueError:
-            # Text that is no instant: one past Timestamp's own range (year 10000).
-            return timestamp_pb2.Timestamp(seconds=253402300800)
-    raise ValueError(f"no text form for {type_name}")
+def _set_typed(msg, name, value):
+    """typed.set_field, except that text which is no instant becomes one past Timestamp's own
+    range (year 10000): gRPC cannot carry the text itself."""
+    try:
+        set_field(msg, name, value)
+    except ValueError:
+        getattr(msg, name).CopyFrom(timestamp_pb2.Timestamp(seconds=253402300800))
 
 
 def _split(part):
