@@ -67,6 +67,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) 
 
 Gateway::~Gateway() { Shutdown(absl::ZeroDuration()); }
 
+int Gateway::live_calls() const { return proxy_ ? proxy_->live_calls.load() : 0; }
+
 int Gateway::http_port() const { return http_ ? http_->port() : 0; }
 
 void Gateway::SetServing(bool serving) {

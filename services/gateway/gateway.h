@@ -86,6 +86,9 @@ class Gateway {
   // The identity provider's keys (null without --jwks_file): for the operations gauges.
   JwksFile* jwks() const;
   int max_message_bytes() const { return options_.max_message_bytes; }
+  // Forwarded calls the frame proxy still holds (tests and the frame-proxy fuzzer: none may
+  // outlive both of its connections).
+  int live_calls() const;
 
  private:
   explicit Gateway(GatewayOptions options);
