@@ -69,6 +69,12 @@ class Scale:
                      needs=12)
 
 
+def contact(name, phone):
+    """A contact person with every personal field filled (the public pages test looks for each
+    one where the public can see)."""
+    return common.Person(name=name, phone=phone, email=f"c{phone}@example.cn")
+
+
 def choose_year(clock, data_dir, held_call_years=()):
     """The programme year to play and where its clock starts (see the module's docstring)."""
     now, generation = clock.read()
@@ -229,8 +235,7 @@ class Year:
                                                street=f"{r.randrange(1, 300)}号"),
             ownership=reg.PRIVATE, previous_year_revenue_fen=r.randrange(1, 50) * 100_000_000,
             directions=dirs,
-            contact=common.Person(name=r.choice(SURNAMES) + "经理",
-                                  phone=f"139{r.randrange(10**8):08d}"),
+            contact=contact(r.choice(SURNAMES) + "经理", f"139{r.randrange(10**8):08d}"),
             staff_resident_in_wenzhou=r.randrange(5, 60),
             products_and_strengths="智能工厂诊断、数字化车间方案设计与技改培训",
             key_industry_codes=r.sample(INDUSTRIES, 2))
@@ -393,7 +398,8 @@ class Year:
             experts.append(self.city.review.CreateExpert(rv.CreateExpertRequest(
                 expert=rv.Expert(display_name=r.choice(SURNAMES) + "教授",
                                  subject=f"expert-{self.tag}-{label}-{k}", fields=["智能制造"],
-                                 declared_ties=ties, phone=f"137{r.randrange(10**8):08d}"),
+                                 declared_ties=ties, phone=f"137{r.randrange(10**8):08d}",
+                                 email=f"expert-{self.tag}-{label}-{k}@example.cn"),
                 request_id=self.rid("expert", label, k))))
         # An assignment of the expert who declared a tie to the first applicant is refused.
         conflict = "no applicant to test"
@@ -488,7 +494,7 @@ class Year:
                                                division_code=a["division"]),
             ownership=reg.PRIVATE, previous_year_revenue_fen=500_000_000,
             directions=a["directions"],
-            contact=common.Person(name=r.choice(SURNAMES) + "工", phone=f"139{r.randrange(10**8):08d}"),
+            contact=contact(r.choice(SURNAMES) + "工", f"139{r.randrange(10**8):08d}"),
             staff_resident_in_wenzhou=12, products_and_strengths="智能工厂诊断与方案设计")
         app = rv.Application(profile=p, directions=a["directions"],
                              letter=rv.ApplicationLetter(history="专注制造业智能化改造。"))

@@ -100,6 +100,14 @@ def option_values(options, number):
     return out
 
 
+# zhigai.common.v1.personal_data (common.proto): the field holds a person's name, phone or e-mail.
+PERSONAL_DATA = 51001
+
+
+def is_personal(field):
+    return any(v == 1 for v in option_values(field.options, PERSONAL_DATA))
+
+
 def field_behaviors(field):
     """The google.api.field_behavior values of a field, by name (packed or not)."""
     values = []
@@ -245,12 +253,14 @@ def openapi(model, policy):
             behaviors = field_behaviors(f)
             if "IMMUTABLE" in behaviors:
                 text = (text + " " if text else "") + "Immutable: set on create only."
-            if text or "OUTPUT_ONLY" in behaviors:
+            if text or "OUTPUT_ONLY" in behaviors or is_personal(f):
                 prop = {**prop} if "$ref" not in prop else {"allOf": [prop]}
                 if text:
                     prop["description"] = text
                 if "OUTPUT_ONLY" in behaviors:
                     prop["readOnly"] = True
+                if is_personal(f):
+                    prop["x-zhigai-personal-data"] = True
             if "REQUIRED" in behaviors:
                 required.append(f.json_name)
             props[f.json_name] = prop
@@ -387,7 +397,10 @@ def reference(model, policy, reasons):
              "JSON), business dates `google.type.Date` (local dates in Asia/Shanghai; "
              "`\"YYYY-MM-DD\"` in JSON) and times of day `google.type.TimeOfDay` (`\"HH:MM\"` "
              "in JSON). A field's behaviour (AIP-203) is in the `behaviour` column: "
-             "`OUTPUT_ONLY` fields are ignored on input, `IMMUTABLE` ones are set on create only.",
+             "`OUTPUT_ONLY` fields are ignored on input, `IMMUTABLE` ones are set on create only; "
+             "`PERSONAL` marks personal data (`(zhigai.common.v1.personal_data)`: returned only to "
+             "bureaus and the organisation that filed it, never to the public, never logged; "
+             "`x-zhigai-personal-data` in OpenAPI).",
              ""]
     lines += ["## Services", ""]
     for pkg, s, docs, spath in model.services:
@@ -423,7 +436,7 @@ def reference(model, policy, reasons):
                 if f.label == FD.LABEL_REPEATED:
                     ftype = f"repeated {ftype}"
                 desc = docs.get(path + (2, i), "").replace("\n", " ").replace("|", "\\|")
-                behaviour = " ".join(field_behaviors(f))
+                behaviour = " ".join(field_behaviors(f) + (["PERSONAL"] if is_personal(f) else []))
                 lines.append(f"| `{f.json_name}` | `{ftype}` | {behaviour} | {desc} |")
             lines.append("")
     lines += ["## Enums", ""]
