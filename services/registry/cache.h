@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "services/registry/domain/sanctions.h"
+#include "services/registry/eligibility.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::registry {

@@ -5,15 +5,18 @@
 
 #include "libs/core/io_policy.h"
 #include "libs/core/sanction_rules.h"
+#include "libs/institution/profile.h"
 #include "libs/server/async_unary.h"
 #include "libs/server/call.h"
 #include "libs/server/request_kit.h"
-#include "services/registry/domain/profile.h"
 #include "services/registry/public_changes.h"
 #include "services/registry/store.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
 
 namespace zhigai::registry {
+
+// The profile's catalogs and rules (libs/institution), under the names the registry uses.
+using ReferenceData = institution::ReferenceData;
 
 // The full gRPC name of one of this service's methods, for Serve and the audit.
 inline std::string FullMethod(absl::string_view name) {

@@ -31,7 +31,7 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
     }
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
-    v.Absorb(ValidateInstitution(req->institution(), ref_));
+    v.Absorb(institution::ValidateInstitution(req->institution(), ref_));
     if (auto s = v.Finish(); !s.ok()) return s;
     if (call.principal.role == Role::kInstitution &&
         call.principal.credit_code != req->institution().credit_code()) {
@@ -49,7 +49,8 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                         req->institution());
     if (!out.ok()) return out.status();
     *resp = std::move(*out);
-    if (!MaySeePersonalData(call.principal, resp->credit_code())) RedactPersonalData(resp);
+    if (!institution::MaySeePersonalData(call.principal, resp->credit_code()))
+      institution::RedactPersonalData(resp);
     return absl::OkStatus();
   });
 }
@@ -61,7 +62,8 @@ absl::Status RegistryHandlers::AnswerGetInstitution(const Call& call,
   if (!code.ok()) return code.status();
   auto out = store_.GetInstitution(*code, io);
   if (!out.ok()) return out.status();
-  if (!MaySeePersonalData(call.principal, *code)) RedactPersonalData(&*out);
+  if (!institution::MaySeePersonalData(call.principal, *code))
+    institution::RedactPersonalData(&*out);
   *resp = std::move(*out);
   return absl::OkStatus();
 }
@@ -94,9 +96,10 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
               !s.ok()) {
             return s;
           }
-          auto next = ApplyUpdate(current, req->institution(), req->update_mask(), call.principal);
+          auto next = institution::ApplyUpdate(current, req->institution(), req->update_mask(),
+                                               call.principal);
           if (!next.ok()) return next.status();
-          if (auto s = ValidateInstitution(*next, ref_); !s.ok()) return s;
+          if (auto s = institution::ValidateInstitution(*next, ref_); !s.ok()) return s;
           return next;
         });
     if (!out.ok()) return out.status();
@@ -142,7 +145,8 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
       v1::Institution* in = resp->add_institutions();
       *in = std::move((*rows)[i]);
-      if (!MaySeePersonalData(call.principal, in->credit_code())) RedactPersonalData(in);
+      if (!institution::MaySeePersonalData(call.principal, in->credit_code()))
+        institution::RedactPersonalData(in);
     }
     if (static_cast<int>(rows->size()) > *size) {
       resp->set_next_page_token(db::EncodePageToken(resp->institutions(*size - 1).credit_code()));
@@ -158,7 +162,7 @@ grpc::Status RegistryHandlers::ListInstitutionRevisions(
       ctx, proof_, FullMethod("ListInstitutionRevisions"), [&](const Call& call) -> absl::Status {
         auto code = CodeFromName(req->name(), "name");
         if (!code.ok()) return code.status();
-        if (!MaySeePersonalData(call.principal, *code)) {
+        if (!institution::MaySeePersonalData(call.principal, *code)) {
           return server::Forbidden("NOT_OWN_INSTITUTION",
                                    "the change history is for bureaus and the institution itself",
                                    "变更记录仅限经信部门和机构本身查看");

@@ -6,7 +6,7 @@
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
 #include "libs/wire/typed_time.h"
-#include "services/registry/domain/sanctions.h"
+#include "services/registry/eligibility.h"
 #include "services/registry/handlers.h"
 #include "services/registry/handlers_util.h"
 

@@ -13,7 +13,7 @@
 #include "libs/db/pool.h"
 #include "libs/db/stored.h"
 #include "services/registry/cache.h"
-#include "services/registry/domain/sanctions.h"
+#include "services/registry/eligibility.h"
 #include "zhigai/registry/v1/registry.pb.h"
 
 namespace zhigai::registry {

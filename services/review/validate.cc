@@ -145,7 +145,7 @@ absl::Status ValidateApplicationContent(const v1::Application& app, const Refere
   Violations v;
   // Attachment 1 is the registry's Institution: the registry's own rules judge it, so a
   // profile accepted here is never refused by CreateInstitution on admission.
-  v.Absorb(registry::ValidateInstitution(app.profile(), ref, "application.profile"));
+  v.Absorb(institution::ValidateInstitution(app.profile(), ref, "application.profile"));
   CheckConsortium(app, v);
   CheckContent(app, v);
   return v.Finish("申报材料填写有误");

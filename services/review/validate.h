@@ -4,13 +4,13 @@
 #pragma once
 
 #include "absl/status/status.h"
-#include "services/registry/domain/profile.h"
+#include "libs/institution/profile.h"
 #include "zhigai/review/v1/review.pb.h"
 
 namespace zhigai::review {
 
 // The registry's catalogs: the profile is checked by the registry's rules (ValidateInstitution).
-using ReferenceData = registry::ReferenceData;
+using ReferenceData = institution::ReferenceData;
 
 // A call definition (CreateCall / UpdateCall), including the domain's ValidateCall.
 absl::Status ValidateCallDefinition(const v1::Call& call, const ReferenceData& ref);

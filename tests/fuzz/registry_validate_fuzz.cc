@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
-#include "services/registry/domain/profile.h"
+#include "libs/institution/profile.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -14,12 +14,12 @@ namespace {
 using namespace zhigai;
 using fuzz::Require;
 
-const registry::ReferenceData& Ref() {
-  static const registry::ReferenceData* ref = [] {
+const institution::ReferenceData& Ref() {
+  static const institution::ReferenceData* ref = [] {
     auto industries = core::IndustryCatalog::Load(ZHIGAI_FUZZ_DATA "/industries.tsv");
     auto divisions = core::DivisionCatalog::Load(ZHIGAI_FUZZ_DATA "/divisions.tsv");
     Require(industries.ok() && divisions.ok(), "cannot load data/");
-    return new registry::ReferenceData{std::move(*industries), std::move(*divisions)};
+    return new institution::ReferenceData{std::move(*industries), std::move(*divisions)};
   }();
   return *ref;
 }
@@ -29,13 +29,13 @@ const registry::ReferenceData& Ref() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   registry::v1::CreateInstitutionRequest req;
   if (!req.ParseFromArray(data, static_cast<int>(size))) return 0;
-  absl::Status verdict = registry::ValidateInstitution(req.institution(), Ref());
+  absl::Status verdict = institution::ValidateInstitution(req.institution(), Ref());
   fuzz::RequireExplained(verdict, "institution");
-  fuzz::RequireSameVerdict(verdict, registry::ValidateInstitution(req.institution(), Ref()));
+  fuzz::RequireSameVerdict(verdict, institution::ValidateInstitution(req.institution(), Ref()));
   if (!verdict.ok()) return 0;
   Require(core::ValidateCreditCode(req.institution().credit_code(), "c").ok(),
           "an institution with an invalid credit code was accepted");
   auto back = fuzz::RequireWireRoundTrip(req.institution());
-  Require(registry::ValidateInstitution(back, Ref()).ok(), "a round-tripped institution fails");
+  Require(institution::ValidateInstitution(back, Ref()).ok(), "a round-tripped institution fails");
   return 0;
 }

@@ -120,6 +120,9 @@ def field_behaviors(field):
                 n, j = _varint(v, j)
                 values.append(n)
     return [BEHAVIOR_NAMES.get(v, str(v)) for v in values]
+# Libraries whose reasons reach callers through a service: libs/institution's one reason comes
+# from ApplyUpdate, which only the registry calls (review only validates profiles).
+LIBRARY_USERS = {"institution": ["registry"]}
 # Connect's code names, as the gateway's HTTP/JSON errors carry them (http_json.cc).
 CONNECT_CODES = ["canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found",
                  "already_exists", "permission_denied", "resource_exhausted",
@@ -366,11 +369,13 @@ def error_reasons(repo, model):
     for path in sorted(files):
         rel = os.path.relpath(path, repo)
         where = rel.split("/")[1]
+        # A library's reasons are answered by the services that use it.
+        wheres = LIBRARY_USERS.get(where, [where]) if rel.startswith("libs/") else [where]
         with open(path) as f:
             text = f.read()
         for code, reason, rule in REASON_CALL.findall(text):
             entry = out.setdefault(reason, {"services": set(), "codes": set(), "rules": set()})
-            entry["services"].add(where)
+            entry["services"].update(wheres)
             if code:
                 entry["codes"].add(re.sub(r"(?<!^)([A-Z])", r"_\1", code).upper())
             elif "RuleViolation(" in text:

@@ -1,4 +1,4 @@
-#include "services/registry/domain/profile.h"
+#include "libs/institution/profile.h"
 
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/util/field_mask_util.h>
@@ -13,7 +13,7 @@
 #include "libs/core/text.h"
 #include "libs/wire/typed_time.h"
 
-namespace zhigai::registry {
+namespace zhigai::institution {
 namespace {
 
 using v1::Institution;
@@ -199,4 +199,4 @@ void RedactPersonalData(Institution* institution) {
   institution->clear_contact();
 }
 
-}  // namespace zhigai::registry
+}  // namespace zhigai::institution

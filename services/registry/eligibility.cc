@@ -1,4 +1,4 @@
-#include "services/registry/domain/sanctions.h"
+#include "services/registry/eligibility.h"
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"

@@ -1,5 +1,7 @@
-// Pure rules about an institution's profile: validation of every Attachment 1 field, which
-// fields a caller may change, and what a caller may see.
+// The rules of an institution's profile (Attachment 1), shared by the registry, which keeps
+// profiles, and review, which checks the profile inside each application: validation of every
+// field, which fields a caller may change, and what a caller may see. Pure (no I/O), on the
+// registry's Institution message, which both services' APIs carry.
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -11,7 +13,9 @@ namespace google::protobuf {
 class FieldMask;
 }
 
-namespace zhigai::registry {
+namespace zhigai::institution {
+
+namespace v1 = registry::v1;
 
 struct ReferenceData {
   core::IndustryCatalog industries;
@@ -34,4 +38,4 @@ absl::StatusOr<v1::Institution> ApplyUpdate(const v1::Institution& current,
 bool MaySeePersonalData(const auth::Principal& who, absl::string_view credit_code);
 void RedactPersonalData(v1::Institution* institution);
 
-}  // namespace zhigai::registry
+}  // namespace zhigai::institution
