@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/params.h"
 
 namespace zhigai::db {
@@ -114,7 +115,7 @@ absl::StatusOr<ClockSetting> SetBusinessTime(Connection& admin, const ClockChang
                          "业务时钟只能向前调整");
   }
   if (change.set_by.empty()) return absl::InvalidArgumentError("say who sets the clock");
-  if (auto s = admin.ExecScript("BEGIN"); !s.ok()) return s;
+  RETURN_IF_ERROR(admin.ExecScript("BEGIN"));
   auto rollback = [&](absl::Status s) {
     (void)admin.ExecScript("ROLLBACK");
     return s;
@@ -169,7 +170,7 @@ absl::StatusOr<ClockSetting> SetBusinessTime(Connection& admin, const ClockChang
   if (auto r = admin.Exec(kNotify, {kClockChannel, absl::StrCat(next.generation)}); !r.ok()) {
     return rollback(r.status());
   }
-  if (auto s = admin.ExecScript("COMMIT"); !s.ok()) return s;
+  RETURN_IF_ERROR(admin.ExecScript("COMMIT"));
   return next;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/errors.h"
 
 namespace zhigai::db {
@@ -137,7 +138,7 @@ CREATE INDEX outbox_parked ON outbox (id) WHERE failed_at IS NOT NULL;
 
 absl::StatusOr<MigrationReport> ApplyMigrations(Connection& conn, const std::string& component,
                                                 const std::vector<Migration>& migrations) {
-  if (auto s = conn.ExecScript("BEGIN"); !s.ok()) return s;
+  RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
   auto fail = [&](absl::Status s) -> absl::StatusOr<MigrationReport> {
     if (conn.healthy()) (void)conn.ExecScript("ROLLBACK");
     return s;
@@ -169,7 +170,7 @@ absl::StatusOr<MigrationReport> ApplyMigrations(Connection& conn, const std::str
     }
     ++report.applied;
   }
-  if (auto s = conn.ExecScript("COMMIT"); !s.ok()) return s;
+  RETURN_IF_ERROR(conn.ExecScript("COMMIT"));
   return report;
 }
 

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
 
 namespace zhigai::db {
 namespace {
@@ -65,7 +66,7 @@ absl::Status ProvisionLocked(Connection& admin, const ServiceDatabase& s) {
       ";\n"
       "REVOKE ALL ON SCHEMA ",
       s.schema, " FROM PUBLIC;\n");
-  if (auto st = admin.ExecScript(sql); !st.ok()) return st;
+  RETURN_IF_ERROR(admin.ExecScript(sql));
   auto db = admin.QueryScript("SELECT current_database()");
   if (!db.ok()) return db.status();
   return admin.ExecScript(
@@ -79,7 +80,7 @@ absl::Status ProvisionServiceSchema(Connection& admin, const ServiceDatabase& s)
   // update the same catalog rows and one fails with "tuple concurrently updated".
   constexpr char kLock[] = "SELECT pg_advisory_lock(hashtext('zhigai.provision'))";
   constexpr char kUnlock[] = "SELECT pg_advisory_unlock(hashtext('zhigai.provision'))";
-  if (auto st = admin.ExecScript(kLock); !st.ok()) return st;
+  RETURN_IF_ERROR(admin.ExecScript(kLock));
   absl::Status result = ProvisionLocked(admin, s);
   (void)admin.ExecScript(kUnlock);  // the session's end releases it too
   return result;

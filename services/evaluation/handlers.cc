@@ -51,7 +51,7 @@ absl::StatusOr<int> YearFromName(const std::string& name, absl::string_view fiel
     return InvalidField(field, "AIP-122", "name must look like evaluationRounds/{year}",
                         "资源名称格式应为 evaluationRounds/{年度}");
   }
-  if (auto s = CheckYear(year, field); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckYear(year, field));
   return static_cast<int>(year);
 }
 
@@ -66,7 +66,7 @@ absl::StatusOr<std::pair<int, std::string>> SheetFromName(const std::string& nam
   auto year = YearFromName(name.substr(0, at), "name");
   if (!year.ok()) return year.status();
   std::string code = name.substr(at + strlen("/scoreSheets/"));
-  if (auto s = core::ValidateCreditCode(code, "name"); !s.ok()) return s;
+  RETURN_IF_ERROR(core::ValidateCreditCode(code, "name"));
   return std::make_pair(*year, code);
 }
 
@@ -114,17 +114,16 @@ absl::Status CheckScorable(const PulledSnapshot& snapshot, const ScoreRules& rul
 grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
                                              const v1::CreateRoundRequest* req, v1::Round* resp) {
   return Serve(ctx, proof_, FullMethod("CreateRound"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     v.Absorb(CheckYear(req->year(), "year"));
     v.Absorb(core::ValidateLine(req->request_id(), "request_id", 1, 64, "AIP-155"));
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     // The rules in force for the year, recorded with the round (issue 26).
     ASSIGN_OR_RETURN(const ScoreRules* rules, RulesForYear(rules_, req->year()));
-    auto out = store_.CreateRound(ChangeOf(call), server::IdempotencyKey(call, *req), req->year(),
-                                  req->include_previous_directory(), rules->version);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(
+        *resp, store_.CreateRound(ChangeOf(call), server::IdempotencyKey(call, *req), req->year(),
+                                  req->include_previous_directory(), rules->version));
     return absl::OkStatus();
   });
 }
@@ -146,21 +145,19 @@ grpc::Status EvaluationHandlers::PullMetrics(grpc::ServerContext* ctx,
                                              const v1::PullMetricsRequest* req,
                                              v1::Snapshot* resp) {
   return Serve(ctx, proof_, FullMethod("PullMetrics"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     auto year = YearFromName(req->round(), "round");
     if (!year.ok()) return year.status();
     auto round = store_.GetRound(*year);
     if (!round.ok()) return round.status();
     // Refuse before asking four services for figures that could not be kept; the store checks
     // again under the round's lock.
-    if (auto s = CheckStep(round->state(), Step::kPull); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckStep(round->state(), Step::kPull));
     auto snapshot = sources_.Pull(*year, round->include_previous_directory());
     if (!snapshot.ok()) return snapshot.status();
     ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, round->rule_version()));
-    if (auto s = CheckScorable(*snapshot, *rules); !s.ok()) return s;
-    auto out = store_.ReplaceSnapshot(ChangeOf(call), *year, *snapshot);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(CheckScorable(*snapshot, *rules));
+    ASSIGN_OR_RETURN(*resp, store_.ReplaceSnapshot(ChangeOf(call), *year, *snapshot));
     return absl::OkStatus();
   });
 }
@@ -169,15 +166,10 @@ grpc::Status EvaluationHandlers::GetSnapshot(grpc::ServerContext* ctx,
                                              const v1::GetSnapshotRequest* req,
                                              v1::Snapshot* resp) {
   return Serve(ctx, proof_, FullMethod("GetSnapshot"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     auto year = YearFromName(req->round(), "round");
     if (!year.ok()) return year.status();
-    auto out = store_.GetSnapshot(*year);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.GetSnapshot(*year));
     return absl::OkStatus();
   });
 }
@@ -186,15 +178,13 @@ grpc::Status EvaluationHandlers::FreezeSnapshot(grpc::ServerContext* ctx,
                                                 const v1::FreezeSnapshotRequest* req,
                                                 v1::Round* resp) {
   return Serve(ctx, proof_, FullMethod("FreezeSnapshot"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     auto year = YearFromName(req->round(), "round");
     v.Absorb(year.status());
     v.Absorb(CheckVersion(req->version()));
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.Freeze(ChangeOf(call), *year, req->version());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(v.Finish());
+    ASSIGN_OR_RETURN(*resp, store_.Freeze(ChangeOf(call), *year, req->version()));
     return absl::OkStatus();
   });
 }
@@ -204,7 +194,7 @@ grpc::Status EvaluationHandlers::RecordDefenceScores(grpc::ServerContext* ctx,
                                                      v1::Round* resp) {
   return Serve(
       ctx, proof_, FullMethod("RecordDefenceScores"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
         Violations v;
         auto year = YearFromName(req->round(), "round");
         v.Absorb(year.status());
@@ -234,10 +224,8 @@ grpc::Status EvaluationHandlers::RecordDefenceScores(grpc::ServerContext* ctx,
               {e.credit_code(),
                {e.member_scores_hundredths().begin(), e.member_scores_hundredths().end()}});
         }
-        if (auto s = v.Finish("答辩成绩有误"); !s.ok()) return s;
-        auto out = store_.RecordDefence(ChangeOf(call), *year, entries);
-        if (!out.ok()) return out.status();
-        *resp = std::move(*out);
+        RETURN_IF_ERROR(v.Finish("答辩成绩有误"));
+        ASSIGN_OR_RETURN(*resp, store_.RecordDefence(ChangeOf(call), *year, entries));
         return absl::OkStatus();
       });
 }
@@ -246,15 +234,15 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
                                                 const v1::ComputeRankingRequest* req,
                                                 v1::Round* resp) {
   return Serve(ctx, proof_, FullMethod("ComputeRanking"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     auto year = YearFromName(req->round(), "round");
     v.Absorb(year.status());
     v.Absorb(CheckVersion(req->version()));
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto inputs = store_.LoadInputs(*year);
     if (!inputs.ok()) return inputs.status();
-    if (auto s = CheckStep(inputs->state, Step::kRank); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckStep(inputs->state, Step::kRank));
     if (inputs->version != req->version()) {
       return Error(absl::StatusCode::kAborted, "STALE_VERSION",
                    absl::StrCat("the round was changed by someone else: you sent version ",
@@ -273,10 +261,8 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, inputs->rule_version));
     auto computed = ComputeRound(*year, inputs->inputs, *rules);
     if (!computed.ok()) return computed.status();
-    auto out = store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed,
-                                   SanctionFingerprint(*sanctions, codes));
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed,
+                                                SanctionFingerprint(*sanctions, codes)));
     return absl::OkStatus();
   });
 }
@@ -284,12 +270,12 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
                                               const v1::PublishRoundRequest* req, v1::Round* resp) {
   return Serve(ctx, proof_, FullMethod("PublishRound"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     auto year = YearFromName(req->round(), "round");
     v.Absorb(year.status());
     v.Absorb(CheckVersion(req->version()));
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     // Read the sanctions again: a publication is refused if they changed since the ranking.
     auto inputs = store_.LoadInputs(*year);
     if (!inputs.ok()) return inputs.status();
@@ -297,10 +283,8 @@ grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
     if (!sanctions.ok()) return sanctions.status();
     std::set<std::string> codes;
     for (const InstitutionInput& in : inputs->inputs) codes.insert(in.credit_code);
-    auto out = store_.Publish(ChangeOf(call), *year, req->version(),
-                              SanctionFingerprint(*sanctions, codes));
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.Publish(ChangeOf(call), *year, req->version(),
+                                           SanctionFingerprint(*sanctions, codes)));
     return absl::OkStatus();
   });
 }
@@ -311,11 +295,8 @@ grpc::Status EvaluationHandlers::GetScoreSheet(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("GetScoreSheet"), [&](const Call& call) -> absl::Status {
     const bool bureau = IsBureauOrService(call);
     if (!bureau) {
-      if (auto s = RequireRole(
-              call, {Role::kCityBureau, Role::kCountyBureau, Role::kService, Role::kInstitution});
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(RequireRole(
+          call, {Role::kCityBureau, Role::kCountyBureau, Role::kService, Role::kInstitution}));
     }
     auto name = SheetFromName(req->name());
     if (!name.ok()) return name.status();
@@ -329,9 +310,7 @@ grpc::Status EvaluationHandlers::GetScoreSheet(grpc::ServerContext* ctx,
     if (!round.ok()) return round.status();
     if (!IsRanked(round->state())) return NotRanked();
     if (!bureau && round->state() != v1::PUBLISHED) return NotPublished();
-    auto out = store_.GetSheet(year, code);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.GetSheet(year, code));
     return absl::OkStatus();
   });
 }
@@ -340,10 +319,7 @@ grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
                                                  const v1::ListScoreSheetsRequest* req,
                                                  v1::ListScoreSheetsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListScoreSheets"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     Violations v;
     auto year = YearFromName(req->parent(), "parent");
     v.Absorb(year.status());
@@ -351,7 +327,7 @@ grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = db::DecodePageToken(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto round = store_.GetRound(*year);
     if (!round.ok()) return round.status();
     if (!IsRanked(round->state())) return NotRanked();
@@ -378,7 +354,7 @@ grpc::Status EvaluationHandlers::ListRoundScope(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = db::DecodePageToken(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto round = store_.GetRound(*year);
     if (!round.ok()) return round.status();
     // Bureaus and services at any state; once published the scope is public, like the ranking
@@ -410,11 +386,8 @@ grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("ListDefenceScores"), [&](const Call& call) -> absl::Status {
     const bool bureau = IsBureauOrService(call);
     if (!bureau) {
-      if (auto s = RequireRole(
-              call, {Role::kCityBureau, Role::kCountyBureau, Role::kService, Role::kInstitution});
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(RequireRole(
+          call, {Role::kCityBureau, Role::kCountyBureau, Role::kService, Role::kInstitution}));
     }
     Violations v;
     auto year = YearFromName(req->parent(), "parent");
@@ -423,7 +396,7 @@ grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = db::DecodePageToken(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto round = store_.GetRound(*year);
     if (!round.ok()) return round.status();
     // An institution sees its own entry once the round is published, as its score sheet.
@@ -461,7 +434,7 @@ grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
     if (token.ok() && !token->empty() && (!absl::SimpleAtoi(*token, &after) || after < 0)) {
       v.Add("page_token", "AIP-158", "bad page token");
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto round = store_.GetRound(*year);
     if (!round.ok()) return round.status();
     if (!IsBureauOrService(call) && round->state() != v1::PUBLISHED) return NotPublished();
@@ -499,16 +472,13 @@ grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
       v.Add("format", "FORMAT", "format must be CSV or JSON");
     }
     if (!v1::ExportContent_IsValid(req->content())) v.Add("content", "FORMAT", "unknown content");
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     v1::ExportContent content =
         req->content() == v1::EXPORT_CONTENT_UNSPECIFIED ? v1::SCORE_SHEETS : req->content();
     const bool bureau = IsBureauOrService(call);
     // Every item of every sheet is for the bureaus; the ranking is public once published.
     if (content == v1::SCORE_SHEETS && !bureau) {
-      if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     }
     auto round = store_.GetRound(*year);
     if (!round.ok()) return round.status();

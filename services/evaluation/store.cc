@@ -515,20 +515,20 @@ absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& chan
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
-    if (auto st = CheckStep(locked->state, Step::kPull); !st.ok()) return st;
+    RETURN_IF_ERROR(CheckStep(locked->state, Step::kPull));
     for (const Statement* del :
          {&kDeleteTests, &kDeleteInstitutions, &kDeleteSources, &kDeleteScope}) {
       if (auto r = c.Exec(*del, {year}); !r.ok()) return r.status();
     }
     absl::Span<const ScopeRow> scope(snapshot.scope);
     for (size_t i = 0; i < scope.size(); i += kChunk) {
-      if (auto st = InsertScope(c, year, scope.subspan(i, kChunk)); !st.ok()) return st;
+      RETURN_IF_ERROR(InsertScope(c, year, scope.subspan(i, kChunk)));
     }
     absl::Span<const SnapshotInstitution> all(snapshot.institutions);
     for (size_t i = 0; i < all.size(); i += kChunk) {
       absl::Span<const SnapshotInstitution> chunk = all.subspan(i, kChunk);
-      if (auto st = InsertInstitutions(c, year, chunk); !st.ok()) return st;
-      if (auto st = InsertTests(c, year, chunk); !st.ok()) return st;
+      RETURN_IF_ERROR(InsertInstitutions(c, year, chunk));
+      RETURN_IF_ERROR(InsertTests(c, year, chunk));
     }
     absl::Time pulled = clock_();
     for (const SourcePull& p : snapshot.sources) {
@@ -540,10 +540,8 @@ absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& chan
     }
     auto v = c.Exec(kSetPulled, {year, core::FormatTimestamp(pulled)});
     if (!v.ok()) return v.status();
-    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
-    auto read = ReadSnapshot(c, year);
-    if (!read.ok()) return read.status();
-    out = std::move(*read);
+    RETURN_IF_ERROR(Audit(c, change, year, v->Int64(0, 0)));
+    ASSIGN_OR_RETURN(out, ReadSnapshot(c, year));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -606,7 +604,7 @@ absl::StatusOr<v1::Round> EvaluationStore::Freeze(const Change& change, int year
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
-    if (auto st = CheckStep(locked->state, Step::kFreeze); !st.ok()) return st;
+    RETURN_IF_ERROR(CheckStep(locked->state, Step::kFreeze));
     if (locked->version != expected_version) return Stale(expected_version, locked->version);
     auto counts = c.Exec(kSnapshotCounts, {year});
     if (!counts.ok()) return counts.status();
@@ -615,10 +613,8 @@ absl::StatusOr<v1::Round> EvaluationStore::Freeze(const Change& change, int year
       return st;
     auto v = c.Exec(kSetState, {year, "METRICS_FROZEN", Now()});
     if (!v.ok()) return v.status();
-    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
-    auto round = ReadRound(c, year);
-    if (!round.ok()) return round.status();
-    out = std::move(*round);
+    RETURN_IF_ERROR(Audit(c, change, year, v->Int64(0, 0)));
+    ASSIGN_OR_RETURN(out, ReadRound(c, year));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -631,7 +627,7 @@ absl::StatusOr<v1::Round> EvaluationStore::RecordDefence(
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
-    if (auto st = CheckStep(locked->state, Step::kDefence); !st.ok()) return st;
+    RETURN_IF_ERROR(CheckStep(locked->state, Step::kDefence));
     std::vector<std::string> codes, scores;
     for (const DefenceEntryInput& e : entries) {
       codes.push_back(e.credit_code);
@@ -659,10 +655,8 @@ absl::StatusOr<v1::Round> EvaluationStore::RecordDefence(
     v1::RoundState next = missing->Int64(0, 0) == 0 ? v1::DEFENCE_SCORED : v1::METRICS_FROZEN;
     auto v = c.Exec(kSetState, {year, v1::RoundState_Name(next), Now()});
     if (!v.ok()) return v.status();
-    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
-    auto round = ReadRound(c, year);
-    if (!round.ok()) return round.status();
-    out = std::move(*round);
+    RETURN_IF_ERROR(Audit(c, change, year, v->Int64(0, 0)));
+    ASSIGN_OR_RETURN(out, ReadRound(c, year));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -703,7 +697,7 @@ absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, in
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
-    if (auto st = CheckStep(locked->state, Step::kRank); !st.ok()) return st;
+    RETURN_IF_ERROR(CheckStep(locked->state, Step::kRank));
     if (locked->version != expected_version) return Stale(expected_version, locked->version);
     // A recomputation (the sanctions changed) replaces the earlier ranking and its exports.
     for (const Statement* clear : {&kDeleteSheets, &kDeleteRankingExports}) {
@@ -715,10 +709,8 @@ absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, in
     RETURN_IF_ERROR(WriteRanking(c, year, computed));
     auto v = c.Exec(kSetState, {year, "RANKED", Now()});
     if (!v.ok()) return v.status();
-    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
-    auto round = ReadRound(c, year);
-    if (!round.ok()) return round.status();
-    out = std::move(*round);
+    RETURN_IF_ERROR(Audit(c, change, year, v->Int64(0, 0)));
+    ASSIGN_OR_RETURN(out, ReadRound(c, year));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -732,7 +724,7 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto locked = LockRound(c, year);
     if (!locked.ok()) return locked.status();
-    if (auto st = CheckStep(locked->state, Step::kPublish); !st.ok()) return st;
+    RETURN_IF_ERROR(CheckStep(locked->state, Step::kPublish));
     if (locked->version != expected_version) return Stale(expected_version, locked->version);
     auto ranked_under = c.Exec(kGetRankingSanctions, {year});
     if (!ranked_under.ok()) return ranked_under.status();
@@ -741,14 +733,12 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
     }
     auto v = c.Exec(kSetState, {year, "PUBLISHED", Now()});
     if (!v.ok()) return v.status();
-    if (auto st = Audit(c, change, year, v->Int64(0, 0)); !st.ok()) return st;
+    RETURN_IF_ERROR(Audit(c, change, year, v->Int64(0, 0)));
     // The publication enters the registry's public feed from the outbox (issue 25 item 2).
     if (auto st = outbox::Enqueue(c, RankingPublishedCommand(year, v->Int64(0, 0), 1)); !st.ok()) {
       return st;
     }
-    auto round = ReadRound(c, year);
-    if (!round.ok()) return round.status();
-    out = std::move(*round);
+    ASSIGN_OR_RETURN(out, ReadRound(c, year));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

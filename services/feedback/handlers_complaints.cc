@@ -5,6 +5,7 @@
 #include "libs/core/contact.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -39,7 +40,7 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
                                              v1::Complaint* resp) {
   return Serve(
       ctx, d_.internal_proof, FullMethod("FileComplaint"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kEnterprise}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kEnterprise}));
         if (call.principal.credit_code.empty()) return NotYours("complaint");
         v1::Complaint c = req->complaint();
         Violations v;
@@ -59,13 +60,10 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
         if (!c.contact().email().empty()) {
           v.Absorb(core::ValidateEmail(c.contact().email(), "complaint.contact.email"));
         }
-        if (auto s = v.Finish("投诉信息有误"); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("投诉信息有误"));
         // A complaint names a registered institution (NOT_FOUND otherwise, nothing written).
-        if (auto s = d_.registry.InstitutionExists(c.institution_credit_code(),
-                                                   "complaint.institution_credit_code");
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(d_.registry.InstitutionExists(c.institution_credit_code(),
+                                                      "complaint.institution_credit_code"));
 
         c.set_division_code("");
         if (!c.engagement().empty()) {
@@ -99,7 +97,7 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
                                                v1::Complaint* resp) {
   return Serve(
       ctx, d_.internal_proof, FullMethod("VerifyComplaint"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         auto id = IdFromName(req->name(), "complaints", "name");
         v.Absorb(id.status());
@@ -112,7 +110,7 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
         auto day = wire::ParseBusinessDate(req->verification_date(), "verification_date");
         v.Absorb(day.status());
         if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-        if (auto s = v.Finish("核实信息有误"); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("核实信息有误"));
 
         auto current = d_.store.GetComplaint(*id);
         if (!current.ok()) return current.status();
@@ -199,7 +197,7 @@ grpc::Status FeedbackHandlers::GetComplaint(grpc::ServerContext* ctx,
                  if (!id.ok()) return id.status();
                  auto out = d_.store.GetComplaint(*id);
                  if (!out.ok()) return out.status();
-                 if (auto s = ShowComplaint(call, &*out); !s.ok()) return s;
+                 RETURN_IF_ERROR(ShowComplaint(call, &*out));
                  *resp = std::move(*out);
                  return absl::OkStatus();
                });
@@ -225,7 +223,7 @@ grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
 
         ComplaintFilter filter;
         filter.institution = req->institution_credit_code();
@@ -258,7 +256,7 @@ grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
         if (!rows.ok()) return rows.status();
         for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
           v1::Complaint& c = (*rows)[i];
-          if (auto s = ShowComplaint(call, &c); !s.ok()) return s;  // the filter already scoped it
+          RETURN_IF_ERROR(ShowComplaint(call, &c));  // the filter already scoped it
           *resp->add_complaints() = std::move(c);
         }
         if (static_cast<int>(rows->size()) > *size) {

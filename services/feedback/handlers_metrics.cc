@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/serve.h"
 #include "services/feedback/handlers.h"
 #include "services/feedback/handlers_util.h"
@@ -36,7 +37,7 @@ grpc::Status FeedbackHandlers::BatchGetFeedbackMetrics(
                    if (!seen.insert(req->credit_codes(i)).second)
                      v.Add(field, "AIP-231", field + ": listed twice");
                  }
-                 if (auto s = v.Finish(); !s.ok()) return s;
+                 RETURN_IF_ERROR(v.Finish());
                  auto metrics = d_.store.BatchMetrics(
                      req->year(), {req->credit_codes().begin(), req->credit_codes().end()});
                  if (!metrics.ok()) return metrics.status();

@@ -1,6 +1,7 @@
 // The feedback service's handlers for plagiarism findings.
 
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -54,7 +55,7 @@ grpc::Status FeedbackHandlers::GetPlagiarismFinding(grpc::ServerContext* ctx,
                  if (!id.ok()) return id.status();
                  auto out = d_.store.GetPlagiarismFinding(*id);
                  if (!out.ok()) return out.status();
-                 if (auto s = ShowFinding(call, &*out); !s.ok()) return s;
+                 RETURN_IF_ERROR(ShowFinding(call, &*out));
                  *resp = std::move(*out);
                  return absl::OkStatus();
                });
@@ -78,18 +79,16 @@ grpc::Status FeedbackHandlers::ListPlagiarismFindings(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         if (call.principal.role == Role::kInstitution) {
-          if (auto s = ScopeFilter(call.principal.credit_code, &institution, "plagiarism finding");
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(
+              ScopeFilter(call.principal.credit_code, &institution, "plagiarism finding"));
         }
         auto rows = d_.store.ListPlagiarismFindings(institution, req->year(), *after, *size + 1);
         if (!rows.ok()) return rows.status();
         for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
           v1::PlagiarismFinding& f = (*rows)[i];
-          if (auto s = ShowFinding(call, &f); !s.ok()) return s;  // the filter already scoped it
+          RETURN_IF_ERROR(ShowFinding(call, &f));  // the filter already scoped it
           *resp->add_findings() = std::move(f);
         }
         if (static_cast<int>(rows->size()) > *size) {
@@ -105,7 +104,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
   return Serve(
       ctx, d_.internal_proof, FullMethod("RecordPlagiarismFinding"),
       [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
         v1::PlagiarismFinding f = req->finding();
         Violations v;
         v.Absorb(CheckKey(req->request_id(), "request_id", 64));
@@ -120,14 +119,11 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         CheckEvidence(f.evidence_document_ids(), "finding.evidence_document_ids", 1, "R14.4", v);
         if (!f.engagement().empty())
           v.Absorb(CheckEngagementName(f.engagement(), "finding.engagement"));
-        if (auto s = v.Finish("抄袭认定信息有误"); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("抄袭认定信息有误"));
         // The cancellation it orders is for a registered institution (NOT_FOUND otherwise,
         // nothing written): the registry would refuse the order for good (issue 27 item 2).
-        if (auto s = d_.registry.InstitutionExists(f.institution_credit_code(),
-                                                   "finding.institution_credit_code");
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(d_.registry.InstitutionExists(f.institution_credit_code(),
+                                                      "finding.institution_credit_code"));
 
         f.clear_name();
         f.clear_recorded_by();

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -59,11 +60,8 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, absl::string_view 
                                     v1::Rating* resp) {
   return Serve(ctx, d_.internal_proof, method, [&](const Call& call) -> absl::Status {
     const bool by_phone = source == v1::PHONE_FOLLOW_UP;
-    if (auto s = by_phone ? RequireRole(call, {Role::kCityBureau, Role::kCountyBureau})
-                          : RequireRole(call, {Role::kEnterprise});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(by_phone ? RequireRole(call, {Role::kCityBureau, Role::kCountyBureau})
+                             : RequireRole(call, {Role::kEnterprise}));
     Violations v;
     v.Absorb(CheckEngagementName(*in.engagement, "engagement"));
     auto rating = ValidateRating({ToDomain(in.content), ToDomain(in.results)});
@@ -72,7 +70,7 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, absl::string_view 
     v.Absorb(CheckKey(*in.request_id, "request_id", 64));
     if (in.version < 0)
       v.Add("version", "AIP-154", "version: 0 for a first rating, else the version read");
-    if (auto s = v.Finish("评价信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("评价信息有误"));
 
     auto facts = d_.engagements.Get(*in.engagement);
     if (!facts.ok()) return facts.status();
@@ -82,16 +80,11 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, absl::string_view 
           facts->division_code != call.principal.division_code) {
         return OutsideDivision();
       }
-      if (auto s = CheckEngagementRatable({facts->enterprise_credit_code, facts->state},
-                                          facts->enterprise_credit_code);
-          !s.ok()) {
-        return s;
-      }
-    } else if (auto s = CheckEngagementRatable({facts->enterprise_credit_code, facts->state},
-                                               call.principal.credit_code);
-               !s.ok()) {
-      return s;
-    }
+      RETURN_IF_ERROR(CheckEngagementRatable({facts->enterprise_credit_code, facts->state},
+                                             facts->enterprise_credit_code));
+    } else
+      RETURN_IF_ERROR(CheckEngagementRatable({facts->enterprise_credit_code, facts->state},
+                                             call.principal.credit_code));
     const std::optional<int> year = EngagementYear(*facts);
     if (!year.has_value())
       return absl::InternalError("a delivered engagement has no delivery date");
@@ -159,11 +152,8 @@ grpc::Status FeedbackHandlers::GetRating(grpc::ServerContext* ctx, const v1::Get
         auto stored = d_.store.GetRating(engagement);
         if (!stored.ok()) return stored.status();
         const v1::Rating& r = stored->rating;
-        if (auto s = MaySeeRating(call, r.enterprise_credit_code(), r.institution_credit_code(),
-                                  stored->division_code);
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(MaySeeRating(call, r.enterprise_credit_code(), r.institution_credit_code(),
+                                     stored->division_code));
         *resp = std::move(stored->rating);
         if (!call.principal.IsBureau()) resp->clear_recorded_by();
         return absl::OkStatus();
@@ -190,7 +180,7 @@ grpc::Status FeedbackHandlers::ListRatings(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
 
         RatingFilter filter{req->institution_credit_code(), req->enterprise_credit_code(), "",
                             req->engagement_year()};
@@ -238,7 +228,7 @@ absl::StatusOr<int> YearFromSettingsName(const std::string& name, absl::string_v
     return InvalidField(field, "AIP-122", "name must look like ratingSettings/{year}",
                         "资源名称格式应为 ratingSettings/{年度}");
   }
-  if (auto s = CheckYear(year, field); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckYear(year, field));
   return year;
 }
 }  // namespace
@@ -246,16 +236,14 @@ absl::StatusOr<int> YearFromSettingsName(const std::string& name, absl::string_v
 grpc::Status FeedbackHandlers::GetRatingSettings(grpc::ServerContext* ctx,
                                                  const v1::GetRatingSettingsRequest* req,
                                                  v1::RatingSettings* resp) {
-  return Serve(ctx, d_.internal_proof, FullMethod("GetRatingSettings"),
-               [&](const Call&) -> absl::Status {
-                 // The period is policy, not personal data: anyone may read it.
-                 auto year = YearFromSettingsName(req->name(), "name");
-                 if (!year.ok()) return year.status();
-                 auto out = d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays);
-                 if (!out.ok()) return out.status();
-                 *resp = std::move(*out);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      ctx, d_.internal_proof, FullMethod("GetRatingSettings"), [&](const Call&) -> absl::Status {
+        // The period is policy, not personal data: anyone may read it.
+        auto year = YearFromSettingsName(req->name(), "name");
+        if (!year.ok()) return year.status();
+        ASSIGN_OR_RETURN(*resp, d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status FeedbackHandlers::UpdateRatingSettings(grpc::ServerContext* ctx,
@@ -263,7 +251,7 @@ grpc::Status FeedbackHandlers::UpdateRatingSettings(grpc::ServerContext* ctx,
                                                     v1::RatingSettings* resp) {
   return Serve(ctx, d_.internal_proof, FullMethod("UpdateRatingSettings"),
                [&](const Call& call) -> absl::Status {
-                 if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+                 RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
                  const auto& in = req->settings();
                  Violations v;
                  auto year = YearFromSettingsName(in.name(), "settings.name");
@@ -275,11 +263,10 @@ grpc::Status FeedbackHandlers::UpdateRatingSettings(grpc::ServerContext* ctx,
                  if (in.version() < 0) {
                    v.Add("settings.version", "AIP-154", "send the version read (0 if never set)");
                  }
-                 if (auto s = v.Finish("评价修改期限设置有误"); !s.ok()) return s;
-                 auto out = d_.store.UpdateRatingSettings(ChangeOf(call), *year,
-                                                          in.change_period_days(), in.version());
-                 if (!out.ok()) return out.status();
-                 *resp = std::move(*out);
+                 RETURN_IF_ERROR(v.Finish("评价修改期限设置有误"));
+                 ASSIGN_OR_RETURN(
+                     *resp, d_.store.UpdateRatingSettings(ChangeOf(call), *year,
+                                                          in.change_period_days(), in.version()));
                  return absl::OkStatus();
                });
 }

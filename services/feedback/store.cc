@@ -226,8 +226,8 @@ absl::StatusOr<bool> PlaceOrder(Connection& c, const Change& change, const Sanct
                             core::FormatDate(order.start), order.source_reference, now});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return false;  // ordered before: the registry has it or will get it
-  if (auto s = outbox::Enqueue(c, ToOutboxCommand(order)); !s.ok()) return s;
-  if (auto s = db::Audit(c, change, "sanction_order", order.command_id, 1); !s.ok()) return s;
+  RETURN_IF_ERROR(outbox::Enqueue(c, ToOutboxCommand(order)));
+  RETURN_IF_ERROR(db::Audit(c, change, "sanction_order", order.command_id, 1));
   return true;
 }
 
@@ -315,19 +315,16 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
       auto first = db::StoredDay(wire::DateText(stored.first_rated_date()));
       auto last = db::StoredDay(wire::DateText(stored.last_change_date()));
       if (!first.ok() || !last.ok()) return absl::InternalError("stored rating dates unreadable");
-      if (auto st = may_change(*first, *last); !st.ok()) return st;
+      RETURN_IF_ERROR(may_change(*first, *last));
       r = c.Exec(kUpdateRating,
                  {current->Int64(0, 0), content, results, w.comment, source, w.recorded_by, now});
       if (!r.ok()) return r.status();
     }
     ASSIGN_OR_RETURN(out, RowToRating(*r, 0));
-    if (auto st = c.Exec(kInsertRatingRevision,
-                         {r->Int64(0, 0), out.version(), content, results, w.comment, source,
-                          change.actor.subject, change.actor.role, now})
-                      .status();
-        !st.ok()) {
-      return st;
-    }
+    RETURN_IF_ERROR(
+        c.Exec(kInsertRatingRevision, {r->Int64(0, 0), out.version(), content, results, w.comment,
+                                       source, change.actor.subject, change.actor.role, now})
+            .status());
     return db::Audit(c, change, "rating", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -443,14 +440,12 @@ absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
     auto complaint = RowToComplaint(*r, 0);
     if (!complaint.ok()) return complaint.status();
     out.complaint = std::move(*complaint);
-    if (auto st = db::Audit(c, change, "complaint", out.complaint.name(), out.complaint.version());
-        !st.ok()) {
-      return st;
-    }
+    RETURN_IF_ERROR(
+        db::Audit(c, change, "complaint", out.complaint.name(), out.complaint.version()));
     if (outcome != v1::VERIFIED_SERIOUS) return absl::OkStatus();
 
     const std::string& institution = out.complaint.institution_credit_code();
-    if (auto st = c.Exec(kLockInstitutionComplaints, {institution}).status(); !st.ok()) return st;
+    RETURN_IF_ERROR(c.Exec(kLockInstitutionComplaints, {institution}).status());
     auto rows = c.Exec(kSeriousComplaints, {institution});
     if (!rows.ok()) return rows.status();
     std::vector<SeriousComplaint> serious;
@@ -487,7 +482,7 @@ absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::RecordPlagiarismFinding(
     if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
     auto body = c.Exec(kSetFindingBody, {id, Param::Bytes(in.SerializeAsString())});
     if (!body.ok()) return body.status();
-    if (auto st = db::Audit(c, change, "plagiarism_finding", in.name(), 1); !st.ok()) return st;
+    RETURN_IF_ERROR(db::Audit(c, change, "plagiarism_finding", in.name(), 1));
     // A second finding on the same day orders nothing new: one cancellation covers both.
     auto placed = PlaceOrder(c, change, order_for(in.name()), now);
     if (!placed.ok()) return placed.status();

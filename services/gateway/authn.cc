@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/log.h"
 
 namespace zhigai::gateway {
@@ -58,7 +59,7 @@ absl::Status InternalRoleRefused(absl::string_view where) {
 
 absl::StatusOr<std::unique_ptr<JwksFile>> JwksFile::Open(std::string path) {
   std::unique_ptr<JwksFile> file(new JwksFile(std::move(path)));
-  if (auto s = file->Reload(true); !s.ok()) return s;
+  RETURN_IF_ERROR(file->Reload(true));
   return file;
 }
 

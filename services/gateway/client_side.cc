@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
 #include "libs/auth/principal.h"
+#include "libs/core/status_macros.h"
 #include "services/gateway/backend_metadata.h"
 #include "services/gateway/forwarded_call.h"
 #include "services/gateway/gateway.h"
@@ -274,7 +275,7 @@ nghttp2_session_callbacks* ClientSideCallbacks() {
 absl::Status ClientConnection::Open() {
   // GatewayOptions::max_connection_age, ±10 %: the jitter keeps the connections of one burst
   // from ending together.
-  if (auto s = NewSession(this, &session_, /*server=*/true); !s.ok()) return s;
+  RETURN_IF_ERROR(NewSession(this, &session_, /*server=*/true));
   thread_local std::mt19937 jitter(std::random_device{}());
   const absl::Duration age = worker().proxy().max_connection_age() *
                              std::uniform_real_distribution<double>(0.9, 1.1)(jitter);

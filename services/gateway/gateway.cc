@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "services/gateway/http_json.h"
 #include "services/gateway/proxy.h"
 #include "services/gateway/static_files.h"
@@ -27,14 +28,12 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) 
   // Every method the gateway can forward must have a policy decision: fail the start loudly.
   auto services = ServicesOf(options.proto_files);
   if (!services.ok()) return services.status();
-  if (auto s = options.policy.CheckCovers(*services); !s.ok()) return s;
+  RETURN_IF_ERROR(options.policy.CheckCovers(*services));
 
   std::unique_ptr<Gateway> gw(new Gateway(std::move(options)));
   std::unique_ptr<JwksFile> jwks;
   if (!gw->options_.jwks_file.empty()) {
-    auto opened = JwksFile::Open(gw->options_.jwks_file);
-    if (!opened.ok()) return opened.status();
-    jwks = std::move(*opened);
+    ASSIGN_OR_RETURN(jwks, JwksFile::Open(gw->options_.jwks_file));
   }
   gw->authn_ = std::make_unique<Authenticator>(std::move(jwks), gw->options_.authn);
   gw->metrics_ = std::make_unique<Metrics>(gw->options_.metrics);

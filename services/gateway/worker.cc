@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/log.h"
 #include "services/gateway/backend_addresses.h"
 #include "services/gateway/forwarded_call.h"
@@ -56,7 +57,7 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Start(Proxy& proxy, int listen_f
   if (!loop.ok()) return loop.status();
   w->loop_ = std::move(*loop);
   w->loop_->SetEndOfTurn([p = w.get()] { p->EndOfTurn(); });
-  if (auto s = w->loop_->Watch(listen_fd, EPOLLIN, w.get()); !s.ok()) return s;
+  RETURN_IF_ERROR(w->loop_->Watch(listen_fd, EPOLLIN, w.get()));
   w->thread_ = std::thread([p = w.get()] { p->loop_->Run(); });
   return w;
 }

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -52,10 +53,7 @@ grpc::Status RegistryHandlers::AdmitToDirectory(grpc::ServerContext* ctx,
                                                 const v1::AdmitToDirectoryRequest* req,
                                                 v1::DirectoryEntry* resp) {
   return Serve(ctx, proof_, FullMethod("AdmitToDirectory"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     Violations v;
     v.Absorb(CheckKey(req->command_id(), "command_id", 128));
     v.Absorb(CheckYear(req->year(), "year"));
@@ -66,13 +64,12 @@ grpc::Status RegistryHandlers::AdmitToDirectory(grpc::ServerContext* ctx,
       v.Add("direction", "R3.1", "direction must be CONSULTING or TRAINING");
     }
     v.Absorb(core::ValidateLine(req->source(), "source", 0, 200, "FORMAT"));
-    if (auto s = v.Finish(); !s.ok()) return s;
-    if (auto s = MayWriteLevel(call, req->level(), req->division_code()); !s.ok()) return s;
-    auto out = store_.Admit(
-        ChangeOf(call), server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
-        *req);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(v.Finish());
+    RETURN_IF_ERROR(MayWriteLevel(call, req->level(), req->division_code()));
+    ASSIGN_OR_RETURN(*resp, store_.Admit(ChangeOf(call),
+                                         server::IdempotencyKey(call, *req, "command_id",
+                                                                /*scope_by_caller=*/false),
+                                         *req));
     return absl::OkStatus();
   });
 }
@@ -82,7 +79,7 @@ grpc::Status RegistryHandlers::UpdateDirectoryEntry(grpc::ServerContext* ctx,
                                                     v1::DirectoryEntry* resp) {
   return Serve(
       ctx, proof_, FullMethod("UpdateDirectoryEntry"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         auto id = IdFromName(req->name(), "directoryEntries", "name");
         v.Absorb(id.status());
@@ -92,16 +89,14 @@ grpc::Status RegistryHandlers::UpdateDirectoryEntry(grpc::ServerContext* ctx,
         }
         v.Absorb(core::ValidateText(req->status_reason(), "status_reason", 1, 500, "R4.1"));
         if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto current = store_.GetEntry(*id);
         if (!current.ok()) return current.status();
         if (auto s = MayWriteLevel(call, current->level(), current->division_code()); !s.ok()) {
           return s;
         }
-        auto out = store_.UpdateEntry(ChangeOf(call), *id, req->version(), req->status(),
-                                      req->status_reason());
-        if (!out.ok()) return out.status();
-        *resp = std::move(*out);
+        ASSIGN_OR_RETURN(*resp, store_.UpdateEntry(ChangeOf(call), *id, req->version(),
+                                                   req->status(), req->status_reason()));
         return absl::OkStatus();
       });
 }
@@ -126,7 +121,7 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
         if (!req->division_code().empty()) {
           v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         // Everyone but the bureaus sees the active directory only; the default is ACTIVE for all.
         v1::EntryStatus status =
             req->status() == v1::ENTRY_STATUS_UNSPECIFIED ? v1::ACTIVE : req->status();
@@ -151,38 +146,36 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
 grpc::Status RegistryHandlers::ListDirectoryEntryChanges(
     grpc::ServerContext* ctx, const v1::ListDirectoryEntryChangesRequest* req,
     v1::ListDirectoryEntryChangesResponse* resp) {
-  return Serve(
-      ctx, proof_, FullMethod("ListDirectoryEntryChanges"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-            !s.ok()) {
-          return s;
-        }
-        Violations v;
-        auto id = IdFromName(req->parent(), "directoryEntries", "parent");
-        v.Absorb(id.status());
-        auto size = db::PageSize(req->page_size());
-        v.Absorb(size.status());
-        auto after = AfterId(req->page_token());
-        v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
-        auto rows = store_.ListEntryChanges(*id, *after, *size + 1);
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-          *resp->add_changes() = std::move((*rows)[i]);
-        }
-        if (static_cast<int>(rows->size()) > *size) {
-          resp->set_next_page_token(
-              db::EncodePageToken(absl::StrCat(resp->changes(*size - 1).version())));
-        }
-        return absl::OkStatus();
-      });
+  return Serve(ctx, proof_, FullMethod("ListDirectoryEntryChanges"),
+               [&](const Call& call) -> absl::Status {
+                 RETURN_IF_ERROR(
+                     RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
+                 Violations v;
+                 auto id = IdFromName(req->parent(), "directoryEntries", "parent");
+                 v.Absorb(id.status());
+                 auto size = db::PageSize(req->page_size());
+                 v.Absorb(size.status());
+                 auto after = AfterId(req->page_token());
+                 v.Absorb(after.status());
+                 RETURN_IF_ERROR(v.Finish());
+                 auto rows = store_.ListEntryChanges(*id, *after, *size + 1);
+                 if (!rows.ok()) return rows.status();
+                 for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+                   *resp->add_changes() = std::move((*rows)[i]);
+                 }
+                 if (static_cast<int>(rows->size()) > *size) {
+                   resp->set_next_page_token(
+                       db::EncodePageToken(absl::StrCat(resp->changes(*size - 1).version())));
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
                                               const v1::FileCountyListRequest* req,
                                               v1::CountyFiling* resp) {
   return Serve(ctx, proof_, FullMethod("FileCountyList"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCountyBureau}));
     const auto& f = req->filing();
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
@@ -207,15 +200,14 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
         }
       }
     }
-    if (auto s = v.Finish("县级名录备案信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("县级名录备案信息有误"));
     if (f.division_code() != call.principal.division_code) {
       return server::Forbidden("OUTSIDE_DIVISION",
                                "a county bureau files only its own division's list",
                                "只能备案本辖区名录");
     }
-    auto out = store_.FileCountyList(ChangeOf(call), server::IdempotencyKey(call, *req), f);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp,
+                     store_.FileCountyList(ChangeOf(call), server::IdempotencyKey(call, *req), f));
     return absl::OkStatus();
   });
 }
@@ -233,7 +225,7 @@ grpc::Status RegistryHandlers::ListCountyFilings(grpc::ServerContext* ctx,
     if (!req->division_code().empty()) {
       v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto rows = store_.ListCountyFilings(req->year(), req->division_code(), *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {

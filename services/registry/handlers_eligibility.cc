@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/serve.h"
 #include "libs/wire/typed_time.h"
 #include "services/registry/eligibility.h"
@@ -36,7 +37,7 @@ absl::StatusOr<absl::CivilDay> ValidateEligibilityRequest(const v1::CheckEligibi
   if (!r.division_code().empty()) {
     v.Absorb(ref.divisions.ValidateDivision(r.division_code(), prefix + "division_code"));
   }
-  if (auto s = v.Finish(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.Finish());
   return *date;
 }
 }  // namespace
@@ -91,7 +92,7 @@ absl::Status RequireEligibilityCaller(const Call& call) {
 absl::Status RegistryHandlers::AnswerCheckEligibility(const Call& call,
                                                       const v1::CheckEligibilityRequest& req,
                                                       v1::Eligibility* resp, core::Io io) {
-  if (auto s = RequireEligibilityCaller(call); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEligibilityCaller(call));
   auto out = Decide({&req}, io);
   if (!out.ok()) return out.status();
   *resp = std::move((*out)[0]);
@@ -103,7 +104,7 @@ grpc::Status RegistryHandlers::BatchCheckEligibility(grpc::ServerContext* ctx,
                                                      v1::BatchCheckEligibilityResponse* resp) {
   return Serve(ctx, proof_, FullMethod("BatchCheckEligibility"),
                [&](const Call& call) -> absl::Status {
-                 if (auto s = RequireEligibilityCaller(call); !s.ok()) return s;
+                 RETURN_IF_ERROR(RequireEligibilityCaller(call));
                  if (req->requests().empty() || req->requests_size() > 1000) {
                    return InvalidField("requests", "AIP-231", "send between 1 and 1000 requests",
                                        "批量请求须为1至1000条");

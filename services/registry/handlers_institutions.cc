@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -24,15 +25,12 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                                  const v1::CreateInstitutionRequest* req,
                                                  v1::Institution* resp) {
   return Serve(ctx, proof_, FullMethod("CreateInstitution"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(
-            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(
+        call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService}));
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
     v.Absorb(institution::ValidateInstitution(req->institution(), ref_));
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     if (call.principal.role == Role::kInstitution &&
         call.principal.credit_code != req->institution().credit_code()) {
       return server::Forbidden("NOT_OWN_INSTITUTION",
@@ -40,15 +38,11 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
                                "机构只能登记本单位");
     }
     // The same scope on create as on update: a county bureau acts within its division.
-    if (auto s = WithinCountyDivision(call, req->institution().registered_address().division_code(),
-                                      "register");
-        !s.ok()) {
-      return s;
-    }
-    auto out = store_.CreateInstitution(ChangeOf(call), server::IdempotencyKey(call, *req),
-                                        req->institution());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(WithinCountyDivision(
+        call, req->institution().registered_address().division_code(), "register"));
+    ASSIGN_OR_RETURN(*resp,
+                     store_.CreateInstitution(ChangeOf(call), server::IdempotencyKey(call, *req),
+                                              req->institution()));
     if (!institution::MaySeePersonalData(call.principal, resp->credit_code()))
       institution::RedactPersonalData(resp);
     return absl::OkStatus();
@@ -72,10 +66,8 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
                                                  const v1::UpdateInstitutionRequest* req,
                                                  v1::Institution* resp) {
   return Serve(ctx, proof_, FullMethod("UpdateInstitution"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution}));
     auto code = CodeFromName(req->institution().name(), "institution.name");
     if (!code.ok()) return code.status();
     if (req->institution().version() <= 0) {
@@ -99,7 +91,7 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
           auto next = institution::ApplyUpdate(current, req->institution(), req->update_mask(),
                                                call.principal);
           if (!next.ok()) return next.status();
-          if (auto s = institution::ValidateInstitution(*next, ref_); !s.ok()) return s;
+          RETURN_IF_ERROR(institution::ValidateInstitution(*next, ref_));
           return next;
         });
     if (!out.ok()) return out.status();
@@ -112,10 +104,7 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
                                                 const v1::ListInstitutionsRequest* req,
                                                 v1::ListInstitutionsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListInstitutions"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     Violations v;
     auto size = db::PageSize(req->page_size());
     v.Absorb(size.status());
@@ -132,7 +121,7 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
     if (!req->division_code().empty()) {
       v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     InstitutionFilter filter{req->display_name_contains(), req->division_code(),
                              req->direction() == common::v1::DIRECTION_UNSPECIFIED
                                  ? ""
@@ -189,11 +178,8 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
                                                 const v1::CreateConsortiumRequest* req,
                                                 v1::Consortium* resp) {
   return Serve(ctx, proof_, FullMethod("CreateConsortium"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(
-            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(
+        call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService}));
     const auto& c = req->consortium();
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
@@ -218,7 +204,7 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
       lead_is_member |= m.credit_code() == c.lead_credit_code();
     }
     if (!lead_is_member) v.Add("consortium.lead_credit_code", "R5.1", "the lead must be a member");
-    if (auto s = v.Finish("联合体信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("联合体信息有误"));
     if (call.principal.role == Role::kInstitution &&
         call.principal.credit_code != c.lead_credit_code()) {
       return server::Forbidden("NOT_CONSORTIUM_LEAD", "only the lead member registers a consortium",
@@ -227,15 +213,11 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
     if (call.principal.role == Role::kCountyBureau) {
       auto lead = store_.GetInstitution(c.lead_credit_code());
       if (!lead.ok()) return lead.status();
-      if (auto s = WithinCountyDivision(call, lead->registered_address().division_code(),
-                                        "register consortia led by");
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(WithinCountyDivision(call, lead->registered_address().division_code(),
+                                           "register consortia led by"));
     }
-    auto out = store_.CreateConsortium(ChangeOf(call), server::IdempotencyKey(call, *req), c);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(
+        *resp, store_.CreateConsortium(ChangeOf(call), server::IdempotencyKey(call, *req), c));
     return absl::OkStatus();
   });
 }
@@ -246,9 +228,7 @@ grpc::Status RegistryHandlers::GetConsortium(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("GetConsortium"), [&](const Call&) -> absl::Status {
     auto id = IdFromName(req->name(), "consortia", "name");
     if (!id.ok()) return id.status();
-    auto out = store_.GetConsortium(*id);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.GetConsortium(*id));
     return absl::OkStatus();
   });
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
 #include "libs/server/serve.h"
@@ -44,7 +45,7 @@ grpc::Status RegistryHandlers::ListPublicChanges(grpc::ServerContext* ctx,
     if (req->page_size() < 0 || req->page_size() > kMaxPage) {
       v.Add("page_size", "AIP-158", absl::StrCat("page_size must be 0 to ", kMaxPage));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto page = store_.ListPublicChanges(req->after_sequence(),
                                          req->page_size() == 0 ? kDefaultPage : req->page_size());
     if (!page.ok()) return page.status();
@@ -58,7 +59,7 @@ grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
                                                   const v1::WatchPublicChangesRequest* req,
                                                   grpc::ServerWriter<v1::PublicChange>* writer) {
   return Serve(ctx, proof_, FullMethod("WatchPublicChanges"), [&](const Call&) -> absl::Status {
-    if (auto s = CheckAfter(req->after_sequence()); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckAfter(req->after_sequence()));
     if (watchers.fetch_add(1) >= kMaxWatchers) {
       watchers.fetch_sub(1);
       return Error(absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
@@ -110,7 +111,7 @@ grpc::Status RegistryHandlers::RecordPublicChange(grpc::ServerContext* ctx,
                                                   v1::PublicChange* resp) {
   return Serve(
       ctx, proof_, FullMethod("RecordPublicChange"), [&](const Call& call) -> absl::Status {
-        if (auto s = server::RequireRole(call, {Role::kService}); !s.ok()) return s;
+        RETURN_IF_ERROR(server::RequireRole(call, {Role::kService}));
         const v1::PublicChange& in = req->change();
         Violations v;
         v.Absorb(core::ValidateLine(req->command_id(), "command_id", 1, 128, "AIP-155"));
@@ -133,15 +134,15 @@ grpc::Status RegistryHandlers::RecordPublicChange(grpc::ServerContext* ctx,
         if (!in.credit_code().empty() || in.has_start_date() || in.has_end_date()) {
           v.Add("change", "FORMAT", "notices and rankings name no institution and no dates here");
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         v1::PublicChange change = in;
         change.clear_sequence();
         change.clear_change_time();
-        auto out = store_.RecordPublicChange(
-            {call.actor(), call.method},
-            server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false), change);
-        if (!out.ok()) return out.status();
-        *resp = std::move(*out);
+        ASSIGN_OR_RETURN(
+            *resp, store_.RecordPublicChange(
+                       {call.actor(), call.method},
+                       server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
+                       change));
         return absl::OkStatus();
       });
 }

@@ -24,7 +24,7 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
                                               const v1::ImposeSanctionRequest* req,
                                               v1::Sanction* resp) {
   return Serve(ctx, proof_, FullMethod("ImposeSanction"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kService}));
     Violations v;
     v.Absorb(CheckKey(req->command_id(), "command_id", 128));
     v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
@@ -35,16 +35,16 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
     v.Absorb(start.status());
     v.Absorb(core::ValidateLine(req->source_reference(), "source_reference", 1, 500, "R14.5"));
     v.Absorb(core::ValidateText(req->reason(), "reason", 0, 1000, "FORMAT"));
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     // Issue 26: the term is the one of the rules in force on the first day, and the sanction
     // records that version.
     ASSIGN_OR_RETURN(const core::SanctionRules* terms,
                      core::SanctionRulesOn(sanction_rules_, *start));
-    auto out = store_.ImposeSanction(
-        ChangeOf(call), server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
-        *req, *start, SanctionLastDay(req->kind(), *start, *terms), terms->version);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(
+        *resp, store_.ImposeSanction(
+                   ChangeOf(call),
+                   server::IdempotencyKey(call, *req, "command_id", /*scope_by_caller=*/false),
+                   *req, *start, SanctionLastDay(req->kind(), *start, *terms), terms->version));
     return absl::OkStatus();
   });
 }
@@ -53,16 +53,15 @@ grpc::Status RegistryHandlers::LiftSanction(grpc::ServerContext* ctx,
                                             const v1::LiftSanctionRequest* req,
                                             v1::Sanction* resp) {
   return Serve(ctx, proof_, FullMethod("LiftSanction"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     auto id = IdFromName(req->name(), "sanctions", "name");
     v.Absorb(id.status());
     v.Absorb(core::ValidateText(req->reason(), "reason", 1, 500, "FORMAT"));
     if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.LiftSanction(ChangeOf(call), *id, req->version(), req->reason());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(v.Finish());
+    ASSIGN_OR_RETURN(*resp,
+                     store_.LiftSanction(ChangeOf(call), *id, req->version(), req->reason()));
     return absl::OkStatus();
   });
 }
@@ -74,10 +73,7 @@ grpc::Status RegistryHandlers::ListSanctions(grpc::ServerContext* ctx,
     bool own = call.principal.role == Role::kInstitution &&
                call.principal.credit_code == req->credit_code();
     if (!own) {
-      if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     }
     Violations v;
     if (!req->credit_code().empty())
@@ -87,7 +83,7 @@ grpc::Status RegistryHandlers::ListSanctions(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto rows = store_.ListSanctions(req->credit_code(), req->year(), *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {

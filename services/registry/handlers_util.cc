@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/server/serve.h"
 
@@ -16,7 +17,7 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
                         "资源名称格式应为 institutions/{统一社会信用代码}");
   }
   std::string code = name.substr(strlen("institutions/"));
-  if (auto s = core::ValidateCreditCode(code, field); !s.ok()) return s;
+  RETURN_IF_ERROR(core::ValidateCreditCode(code, field));
   return code;
 }
 

@@ -301,7 +301,7 @@ absl::StatusOr<v1::Institution> RegistryStore::CreateInstitution(const Change& c
       return rv.status();
     }
     out = in;
-    if (auto n = Notify(c, in.credit_code()); !n.ok()) return n;
+    RETURN_IF_ERROR(Notify(c, in.credit_code()));
     return db::Audit(c, change, "institution", in.credit_code(), 1);
   });
   if (!s.ok()) return s;
@@ -365,7 +365,7 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
       return rv.status();
     }
     out = *next;
-    if (auto n = Notify(c, code); !n.ok()) return n;
+    RETURN_IF_ERROR(Notify(c, code));
     return db::Audit(c, change, "institution", code, next->version());
   });
   if (!s.ok()) return s;
@@ -487,12 +487,9 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
         !rc.ok()) {
       return rc;
     }
-    if (auto p = PublishEntry(c, out, v1::DIRECTORY_ENTRY_ADMITTED,
-                              absl::StrCat("admitted: ", req.source()), clock_());
-        !p.ok()) {
-      return p;
-    }
-    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
+    RETURN_IF_ERROR(PublishEntry(c, out, v1::DIRECTORY_ENTRY_ADMITTED,
+                                 absl::StrCat("admitted: ", req.source()), clock_()));
+    RETURN_IF_ERROR(Notify(c, out.credit_code()));
     return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -523,11 +520,11 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
       return db::StaleVersion("directory entry", expected_version, current->Int64(0, 10));
     }
     ASSIGN_OR_RETURN(out, RowToEntry(*r, 0));
-    if (auto rc = RecordEntryChange(c, change, out, reason, clock_()); !rc.ok()) return rc;
+    RETURN_IF_ERROR(RecordEntryChange(c, change, out, reason, clock_()));
     if (auto p = PublishEntry(c, out, v1::DIRECTORY_ENTRY_CHANGED, reason, clock_()); !p.ok()) {
       return p;
     }
-    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
+    RETURN_IF_ERROR(Notify(c, out.credit_code()));
     return db::Audit(c, change, "directory_entry", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -628,12 +625,8 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
           added.set_name(absl::StrCat("directoryEntries/", e->Int64(0, 0)));
           added.set_version(1);
           added.set_status(v1::ACTIVE);
-          if (auto rc = RecordEntryChange(c, change, added,
-                                          absl::StrCat("filed with the county list ", in.name()),
-                                          clock_());
-              !rc.ok()) {
-            return rc;
-          }
+          RETURN_IF_ERROR(RecordEntryChange(
+              c, change, added, absl::StrCat("filed with the county list ", in.name()), clock_()));
           added.set_year(in.year());
           added.set_credit_code(item.credit_code());
           if (auto p =
@@ -642,12 +635,9 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
               !p.ok()) {
             return p;
           }
-          if (auto n = Notify(c, item.credit_code()); !n.ok()) return n;
-          if (auto a = db::Audit(c, change, "directory_entry",
-                                 absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1);
-              !a.ok()) {
-            return a;
-          }
+          RETURN_IF_ERROR(Notify(c, item.credit_code()));
+          RETURN_IF_ERROR(db::Audit(c, change, "directory_entry",
+                                    absl::StrCat("directoryEntries/", e->Int64(0, 0)), 1));
         }
       }
     }
@@ -712,8 +702,8 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(
           absl::StrCat("未登记的服务机构：", req.credit_code()), "R2.1");
     }
     ASSIGN_OR_RETURN(out, RowToSanction(*r, 0));
-    if (auto p = PublishSanction(c, out, v1::SANCTION_IMPOSED, clock_()); !p.ok()) return p;
-    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
+    RETURN_IF_ERROR(PublishSanction(c, out, v1::SANCTION_IMPOSED, clock_()));
+    RETURN_IF_ERROR(Notify(c, out.credit_code()));
     return db::Audit(c, change, "sanction", out.name(), 1);
   });
   if (!s.ok()) return s;
@@ -748,8 +738,8 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
       return db::StaleVersion("sanction", expected_version, current->Int64(0, 9));
     }
     ASSIGN_OR_RETURN(out, RowToSanction(*r, 0));
-    if (auto p = PublishSanction(c, out, v1::SANCTION_LIFTED, clock_()); !p.ok()) return p;
-    if (auto n = Notify(c, out.credit_code()); !n.ok()) return n;
+    RETURN_IF_ERROR(PublishSanction(c, out, v1::SANCTION_LIFTED, clock_()));
+    RETURN_IF_ERROR(Notify(c, out.credit_code()));
     return db::Audit(c, change, "sanction", out.name(), out.version());
   });
   if (!s.ok()) return s;

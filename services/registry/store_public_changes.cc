@@ -1,6 +1,7 @@
 // The registry store's part of the public feed (issue 25 item 2): reading it in order, and
 // appending what review and evaluation send. Appends of the registry's own changes happen in
 // their writers' transactions (store.cc, public_changes.cc).
+#include "libs/core/status_macros.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
 #include "libs/db/stored.h"
@@ -43,9 +44,7 @@ absl::StatusOr<v1::PublicChange> RegistryStore::RecordPublicChange(
   v1::PublicChange out;
   absl::Status s =
       db::RunIdempotent(pool_, idempotency_key, change.method, &out, [&](db::Connection& c) {
-        auto appended = AppendPublicChange(c, public_change, clock_());
-        if (!appended.ok()) return appended.status();
-        out = std::move(*appended);
+        ASSIGN_OR_RETURN(out, AppendPublicChange(c, public_change, clock_()));
         return db::Audit(c, change, "public_change", absl::StrCat("publicChanges/", out.sequence()),
                          1);
       });

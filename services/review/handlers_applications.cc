@@ -5,6 +5,7 @@
 #include <set>
 
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
 #include "libs/wire/typed_time.h"
@@ -97,13 +98,13 @@ grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
                                                v1::Application* resp) {
   return Serve(ctx, proof_, FullMethod("CreateApplication"),
                [&](const server::Call& call) -> absl::Status {
-                 if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+                 RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
                  Violations v;
                  auto call_id = ParseCallName(req->parent(), "parent");
                  v.Absorb(call_id.status());
                  v.Absorb(CheckRequestId(req->request_id()));
                  v.Absorb(ValidateApplicationContent(req->application(), ref_));
-                 if (auto s = v.Finish("申报材料填写有误"); !s.ok()) return s;
+                 RETURN_IF_ERROR(v.Finish("申报材料填写有误"));
                  if (call.principal.credit_code != req->application().profile().credit_code()) {
                    return server::Forbidden(
                        "NOT_OWN_APPLICATION",
@@ -120,7 +121,7 @@ grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
                        }
                        auto domain = CallShapeFromProto(c);
                        if (!domain.ok()) return domain.status();
-                       if (auto s = CheckSubmissionWindow(*domain, today); !s.ok()) return s;
+                       RETURN_IF_ERROR(CheckSubmissionWindow(*domain, today));
                        return CheckDirectionsOpen(c, req->application());
                      });
                  if (!out.ok()) return out.status();
@@ -148,7 +149,7 @@ grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
                                                v1::Application* resp) {
   return Serve(
       ctx, proof_, FullMethod("UpdateApplication"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
         Violations v;
         auto ref = ParseApplicationName(req->application().name(), "application.name");
         v.Absorb(ref.status());
@@ -161,7 +162,7 @@ grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
             v.Add("update_mask", "AIP-134", absl::StrCat("'", path, "' cannot be changed"));
           }
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         const absl::CivilDay today = Today();
         auto out = store_.MutateApplication(
             ChangeOf(call), ref->call_id, ref->id, req->application().version(),
@@ -172,10 +173,10 @@ grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
                                          "only the applicant (the lead) edits",
                                          "只有申报单位（牵头单位）可以修改申报");
               }
-              if (auto s = RequireDraft(app); !s.ok()) return s;
+              RETURN_IF_ERROR(RequireDraft(app));
               auto domain = CallShapeFromProto(c);
               if (!domain.ok()) return domain.status();
-              if (auto s = CheckSubmissionWindow(*domain, today); !s.ok()) return s;
+              RETURN_IF_ERROR(CheckSubmissionWindow(*domain, today));
               const std::string code = app.app.profile().credit_code();
               google::protobuf::util::FieldMaskUtil::MergeOptions options;
               options.set_replace_message_fields(true);
@@ -188,7 +189,7 @@ grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
                     "the applicant's credit code cannot change; start a new application",
                     "申报单位统一社会信用代码不能修改");
               }
-              if (auto s = ValidateApplicationContent(app.app, ref_); !s.ok()) return s;
+              RETURN_IF_ERROR(ValidateApplicationContent(app.app, ref_));
               return CheckDirectionsOpen(c, app.app);
             });
         if (!out.ok()) return out.status();
@@ -209,7 +210,7 @@ grpc::Status ReviewHandlers::ListApplications(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto c = store_.GetCall(*call_id);
         if (!c.ok()) return c.status();
         ReviewStore::ApplicationFilter filter;
@@ -271,19 +272,19 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
                                                v1::Application* resp) {
   return Serve(
       ctx, proof_, FullMethod("SubmitApplication"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
         Violations v;
         auto ref = ParseApplicationName(req->name(), "name");
         v.Absorb(ref.status());
         v.Absorb(CheckVersion(req->version()));
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         const absl::CivilDay today = Today();
         // Barred or cancelled applicants are refused before anything is locked (no peer call
         // inside a transaction); the applicant of an application never changes.
         auto current = store_.GetApplication(ref->call_id, ref->id);
         if (!current.ok()) return current.status();
         if (call.principal.credit_code == current->app.profile().credit_code()) {
-          if (auto s = CheckApplicantsNotSanctioned(current->app); !s.ok()) return s;
+          RETURN_IF_ERROR(CheckApplicantsNotSanctioned(current->app));
         }
         auto out = store_.MutateApplication(
             ChangeOf(call), ref->call_id, ref->id, req->version(),
@@ -293,10 +294,10 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
                                          "only the applicant (the lead) submits",
                                          "只有申报单位（牵头单位）可以提交申报");
               }
-              if (auto s = RequireDraft(app); !s.ok()) return s;
+              RETURN_IF_ERROR(RequireDraft(app));
               auto domain = CallFromProto(pc, application_rules_);
               if (!domain.ok()) return domain.status();
-              if (auto s = CheckSubmissionWindow(*domain, today); !s.ok()) return s;
+              RETURN_IF_ERROR(CheckSubmissionWindow(*domain, today));
               auto docs = store_.DocumentPurposes(c, app.id);
               if (!docs.ok()) return docs.status();
               std::vector<std::pair<QualityAspect, std::string>> qc;
@@ -342,7 +343,7 @@ grpc::Status ReviewHandlers::DecideChecklistItem(grpc::ServerContext* ctx,
   return Serve(
       ctx, proof_, FullMethod("DecideChecklistItem"),
       [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         auto ref = ParseApplicationName(req->name(), "name", "/checklist");
         v.Absorb(ref.status());
@@ -358,12 +359,12 @@ grpc::Status ReviewHandlers::DecideChecklistItem(grpc::ServerContext* ctx,
         if (req->rule_id() != "R5.2" && req->direction() != common::v1::DIRECTION_UNSPECIFIED) {
           v.Add("direction", "R5", "only R5.2 lines have a direction");
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         const std::string now = store_.Now();
         auto out = store_.MutateApplication(
             ChangeOf(call), ref->call_id, ref->id, req->version(),
             [&](db::Connection& c, const v1::Call& pc, StoredApplication& app) -> absl::Status {
-              if (auto s = MayManageCall(call.principal, pc); !s.ok()) return s;
+              RETURN_IF_ERROR(MayManageCall(call.principal, pc));
               if (pc.state() != v1::OPEN && pc.state() != v1::CLOSED &&
                   pc.state() != v1::REVIEWING) {
                 return RuleViolation(

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
 #include "services/review/domain/call_state.h"
@@ -38,16 +39,16 @@ absl::StatusOr<v1::Call> MoveCall(
   auto id = ParseCallName(name, "name");
   v.Absorb(id.status());
   v.Absorb(CheckVersion(version));
-  if (auto s = v.Finish(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.Finish());
   return store.MutateCall(ChangeOf(call), *id, version,
                           [&](db::Connection& c, v1::Call& current) -> absl::Status {
-                            if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+                            RETURN_IF_ERROR(MayManageCall(call.principal, current));
                             auto domain = CallShapeFromProto(current);
                             if (!domain.ok()) return domain.status();
                             auto next = review::Transition(*domain, to);
                             if (!next.ok()) return next.status();
                             if (extra) {
-                              if (auto s = extra(c, current); !s.ok()) return s;
+                              RETURN_IF_ERROR(extra(c, current));
                             }
                             current.set_state(CallStateToProto(to));
                             return absl::OkStatus();
@@ -84,21 +85,20 @@ grpc::Status ReviewHandlers::CreateCall(grpc::ServerContext* ctx, const v1::Crea
                                         v1::Call* resp) {
   return Serve(
       ctx, proof_, FullMethod("CreateCall"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         v.Absorb(CheckRequestId(req->request_id()));
         v1::Call draft = req->call();
         draft.clear_rule_version();  // output only: the version for the call's year
         v.Absorb(ValidateCallDefinition(draft, ref_));
-        if (auto s = v.Finish("征集通知设置有误"); !s.ok()) return s;
-        if (auto s = handlers::RecordRuleVersion(application_rules_, draft); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("征集通知设置有误"));
+        RETURN_IF_ERROR(handlers::RecordRuleVersion(application_rules_, draft));
         draft.set_state(v1::DRAFT);
         draft.clear_notice_start_date();
         draft.clear_notice_end_date();
-        if (auto s = MayManageCall(call.principal, draft); !s.ok()) return s;
-        auto out = store_.CreateCall(ChangeOf(call), server::IdempotencyKey(call, *req), draft);
-        if (!out.ok()) return out.status();
-        *resp = std::move(*out);
+        RETURN_IF_ERROR(MayManageCall(call.principal, draft));
+        ASSIGN_OR_RETURN(
+            *resp, store_.CreateCall(ChangeOf(call), server::IdempotencyKey(call, *req), draft));
         return absl::OkStatus();
       });
 }
@@ -123,7 +123,7 @@ grpc::Status ReviewHandlers::UpdateCall(grpc::ServerContext* ctx, const v1::Upda
                                         v1::Call* resp) {
   return Serve(
       ctx, proof_, FullMethod("UpdateCall"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         auto id = ParseCallName(req->call().name(), "call.name");
         v.Absorb(id.status());
@@ -138,11 +138,11 @@ grpc::Status ReviewHandlers::UpdateCall(grpc::ServerContext* ctx, const v1::Upda
                                "' cannot be changed (unknown, output only, or the scope)"));
           }
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto out = store_.MutateCall(
             ChangeOf(call), *id, req->call().version(),
             [&](db::Connection&, v1::Call& current) -> absl::Status {
-              if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+              RETURN_IF_ERROR(MayManageCall(call.principal, current));
               if (current.state() != v1::DRAFT) {
                 return RuleViolation("CALL_NOT_DRAFT", "R4.1",
                                      "a call can be changed only while it is DRAFT",
@@ -175,7 +175,7 @@ grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListC
     auto before = AfterId(req->page_token());
     v.Absorb(before.status());
     if (req->year() < 0 || req->year() > 2100) v.Add("year", "FORMAT", "year out of range");
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto rows = store_.ListCalls(req->year(), call.principal.IsBureau(), *before, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -192,7 +192,7 @@ grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListC
 grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::OpenCallRequest* req,
                                       v1::Call* resp) {
   return Serve(ctx, proof_, FullMethod("OpenCall"), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
     auto out =
         handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kOpen, nullptr);
     if (!out.ok()) return out.status();
@@ -204,7 +204,7 @@ grpc::Status ReviewHandlers::OpenCall(grpc::ServerContext* ctx, const v1::OpenCa
 grpc::Status ReviewHandlers::CloseCall(grpc::ServerContext* ctx, const v1::CloseCallRequest* req,
                                        v1::Call* resp) {
   return Serve(ctx, proof_, FullMethod("CloseCall"), [&](const server::Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
     auto out =
         handlers::MoveCall(store_, call, req->name(), req->version(), CallState::kClosed, nullptr);
     if (!out.ok()) return out.status();

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "libs/core/sha256.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
@@ -69,14 +70,14 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
                                             v1::Document* resp) {
   return Serve(
       ctx, proof_, FullMethod("UploadDocument"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
         v1::UploadDocumentRequest msg;
         if (!reader->Read(&msg) || !msg.has_header()) {
           return InvalidField("header", "R6.1", "the first message carries the upload header",
                               "首条消息须为文件信息");
         }
         const v1::UploadHeader header = msg.header();
-        if (auto s = ValidateHeader(header); !s.ok()) return s;
+        RETURN_IF_ERROR(ValidateHeader(header));
         auto ref = ParseApplicationName(header.parent(), "header.parent");
         // Refuse before the bytes travel: the caller must be the applicant of an existing draft.
         auto target = ReadApplication(store_, call, ref->call_id, ref->id);
@@ -107,7 +108,7 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
           content.append(chunk);
           hash.Update(chunk);
           if (!magic_checked && content.size() >= 8) {
-            if (auto s = CheckMagicBytes(*type, content); !s.ok()) return s;
+            RETURN_IF_ERROR(CheckMagicBytes(*type, content));
             magic_checked = true;
           }
         }
@@ -117,7 +118,7 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
           return Incomplete(static_cast<int64_t>(content.size()), header.size_bytes());
         }
         if (!magic_checked) {
-          if (auto s = CheckMagicBytes(*type, content); !s.ok()) return s;
+          RETURN_IF_ERROR(CheckMagicBytes(*type, content));
         }
         if (hash.HexDigest() != header.sha256()) {
           return InvalidField(
@@ -195,7 +196,7 @@ grpc::Status ReviewHandlers::ListDocuments(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto app = ReadApplication(store_, call, ref->call_id, ref->id);
         if (!app.ok()) return app.status();
         auto rows = store_.ListDocuments(ref->id, *after, *size + 1);

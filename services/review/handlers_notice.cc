@@ -3,6 +3,7 @@
 #include <set>
 
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/idempotency.h"
@@ -49,7 +50,7 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
                                                v1::Call* resp) {
   return Serve(
       ctx, proof_, FullMethod("StartPublicNotice"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         const absl::CivilDay today = Today();
         auto out = handlers::MoveCall(
             store_, call, req->name(), req->version(), CallState::kNotice,
@@ -151,7 +152,7 @@ grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
                 "direction must be CONSULTING or TRAINING, or unset");
         }
         v.Absorb(core::ValidateText(o.reason(), "objection.reason", 1, 2000, "R7.1"));
-        if (auto s = v.Finish("异议信息有误"); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("异议信息有误"));
         // Only what the notice shows can be objected to; the selection is frozen during NOTICE.
         auto rows = store_.Selections(*call_id);
         if (!rows.ok()) return rows.status();
@@ -165,10 +166,10 @@ grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
         auto out = store_.CreateObjection(
             ChangeOf(call), server::IdempotencyKey(call, *req), *call_id, ref->id, o,
             [&](const v1::Call& c) -> absl::Status {
-              if (auto s = RequireNotice(c); !s.ok()) return s;
+              RETURN_IF_ERROR(RequireNotice(c));
               auto notice = NoticeOf(c);
               if (!notice.ok()) return notice.status();
-              if (auto s = CheckObjectionDate(*notice, today); !s.ok()) return s;
+              RETURN_IF_ERROR(CheckObjectionDate(*notice, today));
               if (!shown) {
                 return RuleViolation(
                     "NOT_IN_NOTICE", "R7.1",
@@ -188,13 +189,13 @@ grpc::Status ReviewHandlers::ResolveObjection(grpc::ServerContext* ctx,
                                               v1::Objection* resp) {
   return Serve(
       ctx, proof_, FullMethod("ResolveObjection"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         auto ids = ParseObjectionName(req->name(), "name");
         v.Absorb(ids.status());
         v.Absorb(CheckVersion(req->version()));
         v.Absorb(core::ValidateText(req->resolution(), "resolution", 1, 1000, "R7.1"));
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto out = store_.ResolveObjection(ChangeOf(call), ids->first, ids->second, req->version(),
                                            req->uphold(), req->resolution(),
                                            [&](const v1::Call& c) -> absl::Status {
@@ -213,7 +214,7 @@ grpc::Status ReviewHandlers::ListObjections(grpc::ServerContext* ctx,
                                             v1::ListObjectionsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("ListObjections"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         auto call_id = ParseCallName(req->parent(), "parent");
         v.Absorb(call_id.status());
@@ -221,7 +222,7 @@ grpc::Status ReviewHandlers::ListObjections(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto c = store_.GetCall(*call_id);
         if (!c.ok()) return c.status();
         if (!IsOverseer(call.principal, *c)) return MayManageCall(call.principal, *c);
@@ -241,7 +242,7 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::Fini
                                         v1::FinishCallResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("FinishCall"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         const absl::CivilDay today = Today();
         std::vector<v1::Admission> admissions;
         auto out = handlers::MoveCall(
@@ -294,7 +295,7 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::Fini
                 }
                 const std::string direction(DirectionName(s.direction));
                 AdmissionRow row{a->id, direction, code, AdmitCommandId(id, code, direction)};
-                if (auto e = store_.InsertAdmission(c, id, row); !e.ok()) return e;
+                RETURN_IF_ERROR(store_.InsertAdmission(c, id, row));
                 v1::Admission adm;
                 adm.set_application(a->app.name());
                 adm.set_credit_code(code);
@@ -317,12 +318,12 @@ grpc::Status ReviewHandlers::RetryAdmission(grpc::ServerContext* ctx,
                                             v1::Application* resp) {
   return Serve(
       ctx, proof_, FullMethod("RetryAdmission"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         auto ref = ParseApplicationName(req->name(), "name");
         if (!ref.ok()) return ref.status();
         auto app = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
         if (!app.ok()) return app.status();
-        if (auto s = MayManageCall(call.principal, app->call); !s.ok()) return s;
+        RETURN_IF_ERROR(MayManageCall(call.principal, app->call));
         auto requeued = store_.RequeueRefusedAdmissions(ChangeOf(call), ref->call_id, ref->id);
         if (!requeued.ok()) return requeued.status();
         if (*requeued == 0) {

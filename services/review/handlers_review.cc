@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "libs/core/contact.h"
 #include "libs/core/credit_code.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/server/idempotency.h"
 #include "services/review/access.h"
@@ -85,18 +86,17 @@ grpc::Status ReviewHandlers::CreateExpert(grpc::ServerContext* ctx,
                                           const v1::CreateExpertRequest* req, v1::Expert* resp) {
   return Serve(
       ctx, proof_, FullMethod("CreateExpert"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         v.Absorb(CheckRequestId(req->request_id()));
         v.Absorb(ValidateExpert(req->expert()));
-        if (auto s = v.Finish("专家信息有误"); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("专家信息有误"));
         v1::Expert e = req->expert();
         e.clear_name();
         e.clear_version();
         e.clear_create_time();
-        auto out = store_.CreateExpert(ChangeOf(call), server::IdempotencyKey(call, *req), e);
-        if (!out.ok()) return out.status();
-        *resp = std::move(*out);
+        ASSIGN_OR_RETURN(
+            *resp, store_.CreateExpert(ChangeOf(call), server::IdempotencyKey(call, *req), e));
         return absl::OkStatus();
       });
 }
@@ -114,7 +114,7 @@ grpc::Status ReviewHandlers::ListExperts(grpc::ServerContext* ctx,
                  v.Absorb(size.status());
                  auto after = AfterId(req->page_token());
                  v.Absorb(after.status());
-                 if (auto s = v.Finish(); !s.ok()) return s;
+                 RETURN_IF_ERROR(v.Finish());
                  auto rows = store_.ListExperts(*after, *size + 1);
                  if (!rows.ok()) return rows.status();
                  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -133,7 +133,7 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
                                            v1::AssignExpertsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("AssignExperts"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         auto call_id = ParseCallName(req->call(), "call");
         if (!call_id.ok()) return call_id.status();
         Violations v;
@@ -154,10 +154,10 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
                     .status());
           }
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto c = store_.GetCall(*call_id);
         if (!c.ok()) return c.status();
-        if (auto s = MayManageCall(call.principal, *c); !s.ok()) return s;
+        RETURN_IF_ERROR(MayManageCall(call.principal, *c));
         if (c->state() != v1::REVIEWING) {
           return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
                                "experts are assigned while the call is REVIEWING",
@@ -217,10 +217,8 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
                 return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
                              absl::StrCat("expert ", name, " not found"), "专家不存在");
               }
-              if (auto s = CheckConflict(ExpertFromProto(*expert->second), Reviewed(*app->second));
-                  !s.ok()) {
-                return s;
-              }
+              RETURN_IF_ERROR(
+                  CheckConflict(ExpertFromProto(*expert->second), Reviewed(*app->second)));
               if (have.insert({app_id, expert_id}).second) {
                 pairs.push_back({app_id, expert_id});
                 ++load[app_id];
@@ -235,7 +233,7 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
             }
           }
         }
-        if (auto s = store_.InsertAssignments(ChangeOf(call), *call_id, pairs); !s.ok()) return s;
+        RETURN_IF_ERROR(store_.InsertAssignments(ChangeOf(call), *call_id, pairs));
         auto all = store_.Assignments(*call_id);
         if (!all.ok()) return all.status();
         FillAssignments(*all, *call_id, resp);
@@ -248,7 +246,7 @@ grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
                                                 v1::ExpertScoreSheet* resp) {
   return Serve(
       ctx, proof_, FullMethod("SubmitExpertScores"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kExpert}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kExpert}));
         const auto& sheet = req->sheet();
         Violations v;
         auto ref = ParseApplicationName(sheet.application(), "sheet.application");
@@ -256,7 +254,7 @@ grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
         auto direction = DirectionFromProto(sheet.direction());
         if (!direction)
           v.Add("sheet.direction", "R7.1", "direction must be CONSULTING or TRAINING");
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto expert_id = store_.ExpertIdOfSubject(call.principal.subject);
         if (!expert_id.ok()) return expert_id.status();
         auto assigned = expert_id->has_value() ? store_.IsAssigned(ref->id, **expert_id)
@@ -301,14 +299,14 @@ grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
                                               v1::SelectionResult* resp) {
   return Serve(
       ctx, proof_, FullMethod("SelectApplicants"), [&](const server::Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
         auto call_id = ParseCallName(req->call(), "call");
         if (!call_id.ok()) return call_id.status();
         v1::SelectionResult result;
         auto out = store_.MutateCall(
             ChangeOf(call), *call_id, 0, [&](db::Connection& c, v1::Call& current) -> absl::Status {
               result.Clear();  // the transaction may run again after a serialization failure
-              if (auto s = MayManageCall(call.principal, current); !s.ok()) return s;
+              RETURN_IF_ERROR(MayManageCall(call.principal, current));
               if (current.state() != v1::REVIEWING) {
                 return RuleViolation("CALL_NOT_REVIEWING", "R7.1",
                                      "the selection is made while the call is REVIEWING",

@@ -267,9 +267,7 @@ absl::StatusOr<v1::Call> ReviewStore::CreateCall(const Change& change, const std
       }
       return r.status();
     }
-    auto row = RowToCall(*r, 0);
-    if (!row.ok()) return row.status();
-    out = std::move(*row);
+    ASSIGN_OR_RETURN(out, RowToCall(*r, 0));
     return Audit(c, change, "call", out.name(), 1);
   });
   if (!s.ok()) return s;
@@ -309,7 +307,7 @@ absl::StatusOr<v1::Call> ReviewStore::MutateCall(
     if (expected_version != 0 && call->version() != expected_version) {
       return Stale("call", expected_version, call->version());
     }
-    if (auto st = fn(c, *call); !st.ok()) return st;
+    RETURN_IF_ERROR(fn(c, *call));
     call->set_version(call->version() + 1);
     if (auto ts = wire::TimestampFromText(Now())) *call->mutable_update_time() = *ts;
     if (auto u = c.Exec(
@@ -334,7 +332,7 @@ absl::StatusOr<StoredApplication> ReviewStore::CreateApplication(
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &answer, [&](Connection& c) {
     auto call = LoadCall(c, kShareCall, call_id);
     if (!call.ok()) return call.status();
-    if (auto st = check(*call); !st.ok()) return st;
+    RETURN_IF_ERROR(check(*call));
     auto r = c.Exec(kInsertApplication, {call_id, app.profile().credit_code(),
                                          Param::Bytes(Strip(app).SerializeAsString()), Now()});
     if (!r.ok()) {
@@ -348,9 +346,9 @@ absl::StatusOr<StoredApplication> ReviewStore::CreateApplication(
     }
     auto row = RowToApplication(*r, 0);
     if (!row.ok()) return row.status();
-    if (auto m = WriteMembers(c, row->id, app); !m.ok()) return m;
+    RETURN_IF_ERROR(WriteMembers(c, row->id, app));
     std::vector<StoredApplication> one{*row};
-    if (auto d = Decorate(c, one); !d.ok()) return d;
+    RETURN_IF_ERROR(Decorate(c, one));
     answer = one[0].app;
     return Audit(c, change, "application", answer.name(), 1);
   });
@@ -371,7 +369,7 @@ absl::StatusOr<StoredApplication> ReviewStore::GetApplication(int64_t call_id, i
   auto row = RowToApplication(*r, 0);
   if (!row.ok()) return row.status();
   std::vector<StoredApplication> one{std::move(*row)};
-  if (auto d = Decorate(**lease, one); !d.ok()) return d;
+  RETURN_IF_ERROR(Decorate(**lease, one));
   return std::move(one[0]);
 }
 
@@ -388,7 +386,7 @@ absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ListApplications(
     if (!row.ok()) return row.status();
     out.push_back(std::move(*row));
   }
-  if (auto d = Decorate(**lease, out); !d.ok()) return d;
+  RETURN_IF_ERROR(Decorate(**lease, out));
   return out;
 }
 
@@ -402,7 +400,7 @@ absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ApplicationsOfCall(C
     if (!row.ok()) return row.status();
     out.push_back(std::move(*row));
   }
-  if (auto d = Decorate(c, out); !d.ok()) return d;
+  RETURN_IF_ERROR(Decorate(c, out));
   return out;
 }
 
@@ -427,7 +425,7 @@ absl::StatusOr<StoredApplication> ReviewStore::MutateApplication(
     if (expected_version != 0 && app->app.version() != expected_version) {
       return Stale("application", expected_version, app->app.version());
     }
-    if (auto st = fn(c, *call, *app); !st.ok()) return st;
+    RETURN_IF_ERROR(fn(c, *call, *app));
     const int64_t version = app->app.version() + 1;
     const std::string now = Now();
     Param checklist =
@@ -438,14 +436,14 @@ absl::StatusOr<StoredApplication> ReviewStore::MutateApplication(
         !u.ok()) {
       return u.status();
     }
-    if (auto m = WriteMembers(c, id, app->app); !m.ok()) return m;
-    if (auto a = Audit(c, change, "application", app->app.name(), version); !a.ok()) return a;
+    RETURN_IF_ERROR(WriteMembers(c, id, app->app));
+    RETURN_IF_ERROR(Audit(c, change, "application", app->app.name(), version));
     auto again = c.Exec(kGetApplication, {id, call_id});
     if (!again.ok()) return again.status();
     auto row = RowToApplication(*again, 0);
     if (!row.ok()) return row.status();
     std::vector<StoredApplication> one{std::move(*row)};
-    if (auto d = Decorate(c, one); !d.ok()) return d;
+    RETURN_IF_ERROR(Decorate(c, one));
     out = std::move(one[0]);
     return absl::OkStatus();
   });

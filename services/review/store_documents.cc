@@ -134,14 +134,11 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
     ASSIGN_OR_RETURN(v1::ApplicationState app_state,
                      db::EnumColumn<v1::ApplicationState>(*app_row, 0, 2, "applications.state"));
     app.app.set_state(app_state);
-    if (auto st = check(*call, app); !st.ok()) return st;
+    RETURN_IF_ERROR(check(*call, app));
     auto stored = c.Exec(kStoredBytes, {application_id});
     if (!stored.ok()) return stored.status();
-    if (auto st = CheckApplicationDocumentTotal(stored->Int64(0, 0),
-                                                static_cast<int64_t>(content.size()));
-        !st.ok()) {
-      return st;
-    }
+    RETURN_IF_ERROR(
+        CheckApplicationDocumentTotal(stored->Int64(0, 0), static_cast<int64_t>(content.size())));
     const std::string now = Now();
     auto doc = c.Exec(kInsertDocument, {application_id, meta.display_name(), meta.content_type(),
                                         v1::DocumentPurpose_Name(meta.purpose()),
@@ -151,7 +148,7 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
     int seq = 0;
     for (size_t off = 0; off < content.size(); off += kChunkBytes, ++seq) {
       absl::string_view part = absl::string_view(content).substr(off, kChunkBytes);
-      if (auto st = InsertChunk(c, id, seq, part); !st.ok()) return st;
+      RETURN_IF_ERROR(InsertChunk(c, id, seq, part));
     }
     meta.set_name(absl::StrCat(app.app.name(), "/documents/", id));
     meta.set_size_bytes(static_cast<int64_t>(content.size()));
@@ -193,7 +190,7 @@ absl::Status ReviewStore::ReadDocument(int64_t id,
     auto r = (*lease)->Exec(kReadChunk, {id, seq});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) return absl::InternalError("document chunk missing");
-    if (auto st = sink(db::DecodeBytea(r->Text(0, 0))); !st.ok()) return st;
+    RETURN_IF_ERROR(sink(db::DecodeBytea(r->Text(0, 0))));
   }
   return absl::OkStatus();
 }

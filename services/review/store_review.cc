@@ -262,18 +262,15 @@ absl::StatusOr<bool> ReviewStore::IsAssigned(int64_t application_id, int64_t exp
 absl::Status ReviewStore::InsertAssignments(const Change& change, int64_t call_id,
                                             const std::vector<std::pair<int64_t, int64_t>>& pairs) {
   return pool_.Transaction([&](Connection& c) -> absl::Status {
-    if (auto st = RequireReviewing(c, call_id); !st.ok()) return st;
+    RETURN_IF_ERROR(RequireReviewing(c, call_id));
     if (auto d = c.Exec(kDeleteSelections, {call_id}); !d.ok()) return d.status();
     const std::string now = Now();
     for (const auto& [app, expert] : pairs) {
       auto r = c.Exec(kInsertAssignment, {app, expert, call_id, now});
       if (!r.ok()) return r.status();
       if (r->rows() == 0) continue;  // already assigned
-      if (auto a = Audit(c, change, "assignment",
-                         absl::StrCat(ApplicationName(call_id, app), "/experts/", expert), 1);
-          !a.ok()) {
-        return a;
-      }
+      RETURN_IF_ERROR(Audit(c, change, "assignment",
+                            absl::StrCat(ApplicationName(call_id, app), "/experts/", expert), 1));
     }
     return absl::OkStatus();
   });
@@ -286,7 +283,7 @@ absl::StatusOr<v1::ExpertScoreSheet> ReviewStore::SaveScoreSheet(const Change& c
                                                                  v1::ExpertScoreSheet sheet) {
   v1::ExpertScoreSheet out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    if (auto st = RequireReviewing(c, call_id); !st.ok()) return st;
+    RETURN_IF_ERROR(RequireReviewing(c, call_id));
     if (auto d = c.Exec(kDeleteSelections, {call_id}); !d.ok()) return d.status();
     if (auto ts = wire::TimestampFromText(Now())) *sheet.mutable_update_time() = *ts;
     auto r = c.Exec(kUpsertScores,
@@ -363,7 +360,7 @@ absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     auto call = CallForShare(c, call_id);
     if (!call.ok()) return call.status();
-    if (auto st = check(*call); !st.ok()) return st;
+    RETURN_IF_ERROR(check(*call));
     auto r = c.Exec(kInsertObjection, {call_id, application_id,
                                        objection.direction() == common::v1::DIRECTION_UNSPECIFIED
                                            ? std::string()
@@ -393,7 +390,7 @@ absl::StatusOr<v1::Objection> ReviewStore::ResolveObjection(
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     auto call = CallForShare(c, call_id);
     if (!call.ok()) return call.status();
-    if (auto st = check(*call); !st.ok()) return st;
+    RETURN_IF_ERROR(check(*call));
     auto r = c.Exec(kResolveObjection, {id, expected_version, uphold ? "UPHELD" : "REJECTED",
                                         resolution, change.actor.subject, Now()});
     if (!r.ok()) return r.status();
@@ -469,7 +466,7 @@ absl::StatusOr<int> ReviewStore::PromoteAdmissions(
       AdmissionRow row{r->Int64(i, 1), r->String(i, 2), r->String(i, 3), r->String(i, 4)};
       auto command = build(it->second, call_id, row);
       if (!command.ok()) return command.status();
-      if (auto e = outbox::Enqueue(c, *command); !e.ok()) return e;
+      RETURN_IF_ERROR(outbox::Enqueue(c, *command));
       if (auto u = c.Exec(kMarkEnqueued, {row.application_id, row.direction, now}); !u.ok()) {
         return u.status();
       }

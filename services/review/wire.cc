@@ -85,7 +85,7 @@ absl::StatusOr<Call> CallShapeFromProto(const v1::Call& in) {
   v.Absorb(opening.status());
   auto closing = wire::ParseDate(in.closing_date(), "call.closing_date");
   v.Absorb(closing.status());
-  if (auto s = v.Finish("征集通知日期格式有误"); !s.ok()) return s;
+  RETURN_IF_ERROR(v.Finish("征集通知日期格式有误"));
   call.opening_date = *opening;
   call.closing_date = *closing;
   call.notice_period_days = in.notice_period_days();

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -71,7 +72,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
                                                 const v1::ReportEngagementRequest* req,
                                                 v1::Engagement* resp) {
   return Serve(ctx, proof_, FullMethod("ReportEngagement"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
     const auto& e = req->engagement();
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
@@ -118,7 +119,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
         rules = absl::OkStatus();
       }
     }
-    if (auto s = v.Finish("服务报备信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("服务报备信息有误"));
     if (!rules.ok()) return rules;  // R14.1 / R14.3 declarations missing
 
     // A repeat of a report that was stored is answered as the first time, even while the
@@ -153,9 +154,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
     in.clear_documents_withheld();
     in.clear_eligibility_entries();
     for (const auto& entry : answer->entries) in.add_eligibility_entries(entry);
-    auto out = store_.ReportEngagement(ChangeOf(call), key, std::move(in), need_id);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.ReportEngagement(ChangeOf(call), key, std::move(in), need_id));
     return absl::OkStatus();
   });
 }
@@ -168,7 +167,7 @@ grpc::Status TrackingHandlers::GetEngagement(grpc::ServerContext* ctx,
     if (!id.ok()) return id.status();
     auto out = store_.GetEngagement(*id);
     if (!out.ok()) return out.status();
-    if (auto s = MayRead(call, *out); !s.ok()) return s;
+    RETURN_IF_ERROR(MayRead(call, *out));
     ApplyConfidentiality(call, *out);
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -179,11 +178,8 @@ grpc::Status TrackingHandlers::ListEngagements(grpc::ServerContext* ctx,
                                                const v1::ListEngagementsRequest* req,
                                                v1::ListEngagementsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListEngagements"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
-                                    Role::kEnterprise, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
+                                       Role::kEnterprise, Role::kService}));
     Violations v;
     auto size = db::PageSize(req->page_size());
     v.Absorb(size.status());
@@ -196,7 +192,7 @@ grpc::Status TrackingHandlers::ListEngagements(grpc::ServerContext* ctx,
     if (!req->enterprise_credit_code().empty()) {
       v.Absorb(core::ValidateCreditCode(req->enterprise_credit_code(), "enterprise_credit_code"));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     EngagementFilter f{
         req->division_code(), req->institution_credit_code(), req->enterprise_credit_code(),
         req->state() == v1::ENGAGEMENT_STATE_UNSPECIFIED ? std::string()
@@ -242,11 +238,8 @@ grpc::Status TrackingHandlers::UpdateEngagementProgress(
     v1::Engagement* resp) {
   return Serve(
       ctx, proof_, FullMethod("UpdateEngagementProgress"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution,
-                                        Role::kEnterprise});
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kEnterprise}));
         Violations v;
         auto id = IdFromName(req->name(), "engagements", "name");
         v.Absorb(id.status());
@@ -258,11 +251,11 @@ grpc::Status TrackingHandlers::UpdateEngagementProgress(
         v.Absorb(core::ValidateText(req->cancel_reason(), "cancel_reason", 0, 1000, "R12.1"));
         v.Absorb(core::ValidateText(req->note(), "note", 0, 1000, "FORMAT"));
         if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto out = store_.UpdateEngagement(
             ChangeOf(call), *id, req->version(),
             [&](const v1::Engagement& current) -> absl::StatusOr<v1::Engagement> {
-              if (auto s = MayRead(call, current); !s.ok()) return s;
+              RETURN_IF_ERROR(MayRead(call, current));
               // Who takes which step: the institution does the work, the enterprise accepts it,
               // the institution or a supervising bureau may cancel.
               bool institution = call.principal.role == Role::kInstitution;
@@ -305,7 +298,7 @@ grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
                                                      v1::Engagement* resp) {
   return Serve(
       ctx, proof_, FullMethod("AddEngagementDocument"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
         Violations v;
         auto id = IdFromName(req->name(), "engagements", "name");
         v.Absorb(id.status());
@@ -313,7 +306,7 @@ grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
         v.Absorb(core::ValidateLine(req->document().document_id(), "document.document_id", 1, 128,
                                     "FORMAT"));
         v.Absorb(core::ValidateLine(req->document().title(), "document.title", 1, 200, "FORMAT"));
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         std::string now = Now();
         auto out = store_.UpdateEngagement(
             ChangeOf(call), *id, 0,

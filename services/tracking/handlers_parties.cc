@@ -3,6 +3,7 @@
 #include "absl/time/time.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -101,11 +102,8 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
                                                 const v1::CreateEnterpriseRequest* req,
                                                 v1::Enterprise* resp) {
   return Serve(ctx, proof_, FullMethod("CreateEnterprise"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                    Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
+                                       Role::kInstitution, Role::kService}));
     const auto& e = req->enterprise();
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
@@ -126,15 +124,14 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
     if (e.size() == v1::ENTERPRISE_SIZE_UNSPECIFIED || !v1::EnterpriseSize_IsValid(e.size())) {
       v.Add("enterprise.size", "FORMAT", "size must be LARGE, MEDIUM, SMALL or MICRO");
     }
-    if (auto s = v.Finish("企业信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("企业信息有误"));
     if (call.principal.role != Role::kInstitution) {
       if (auto s = MayActForEnterprise(call, e.credit_code(), e.division_code()); !s.ok()) {
         return s;
       }
     }
-    auto out = store_.CreateEnterprise(ChangeOf(call), server::IdempotencyKey(call, *req), e);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(
+        *resp, store_.CreateEnterprise(ChangeOf(call), server::IdempotencyKey(call, *req), e));
     return absl::OkStatus();
   });
 }
@@ -143,17 +140,14 @@ grpc::Status TrackingHandlers::GetEnterprise(grpc::ServerContext* ctx,
                                              const v1::GetEnterpriseRequest* req,
                                              v1::Enterprise* resp) {
   return Serve(ctx, proof_, FullMethod("GetEnterprise"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                    Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
+                                       Role::kInstitution, Role::kService}));
     auto code = CodeFromName(req->name(), "enterprises", "name");
     if (!code.ok()) return code.status();
     auto out = store_.GetEnterprise(*code);
     if (!out.ok()) return out.status();
     if (call.principal.role != Role::kInstitution) {
-      if (auto s = MayActForEnterprise(call, *code, out->division_code()); !s.ok()) return s;
+      RETURN_IF_ERROR(MayActForEnterprise(call, *code, out->division_code()));
     }
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -164,10 +158,7 @@ grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
                                                const v1::ListEnterprisesRequest* req,
                                                v1::ListEnterprisesResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListEnterprises"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     auto size = db::PageSize(req->page_size());
     if (!size.ok()) return size.status();
     auto after = db::DecodePageToken(req->page_token());
@@ -194,11 +185,8 @@ grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
                                           const v1::CreateNeedRequest* req, v1::Need* resp) {
   return Serve(ctx, proof_, FullMethod("CreateNeed"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(
-            call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(
+        call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise, Role::kService}));
     const auto& n = req->need();
     Violations v;
     v.Absorb(CheckKey(req->request_id(), "request_id", 64));
@@ -209,7 +197,7 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
         n.service_kind() != common::v1::SOLUTION_DESIGN) {
       v.Add("need.service_kind", "R3.1", "a need asks for DIAGNOSIS or SOLUTION_DESIGN, or either");
     }
-    if (auto s = v.Finish("需求信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("需求信息有误"));
     auto enterprise = store_.GetEnterprise(n.enterprise_credit_code());
     if (!enterprise.ok()) {
       if (enterprise.status().code() != absl::StatusCode::kNotFound) return enterprise.status();
@@ -217,13 +205,10 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
                            "the enterprise must be registered before it records a need",
                            "企业须先登记");
     }
-    if (auto s = MayActForEnterprise(call, n.enterprise_credit_code(), enterprise->division_code());
-        !s.ok()) {
-      return s;
-    }
-    auto out = store_.CreateNeed(ChangeOf(call), server::IdempotencyKey(call, *req), n);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(
+        MayActForEnterprise(call, n.enterprise_credit_code(), enterprise->division_code()));
+    ASSIGN_OR_RETURN(*resp,
+                     store_.CreateNeed(ChangeOf(call), server::IdempotencyKey(call, *req), n));
     return absl::OkStatus();
   });
 }
@@ -235,7 +220,7 @@ grpc::Status TrackingHandlers::GetNeed(grpc::ServerContext* ctx, const v1::GetNe
     if (!id.ok()) return id.status();
     auto out = store_.GetNeed(*id);
     if (!out.ok()) return out.status();
-    if (auto s = MayReadNeed(call, *out); !s.ok()) return s;
+    RETURN_IF_ERROR(MayReadNeed(call, *out));
     *resp = std::move(*out);
     return absl::OkStatus();
   });
@@ -244,11 +229,8 @@ grpc::Status TrackingHandlers::GetNeed(grpc::ServerContext* ctx, const v1::GetNe
 grpc::Status TrackingHandlers::ListNeeds(grpc::ServerContext* ctx, const v1::ListNeedsRequest* req,
                                          v1::ListNeedsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListNeeds"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
-                                    Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
+                                       Role::kInstitution, Role::kService}));
     Violations v;
     auto size = db::PageSize(req->page_size());
     v.Absorb(size.status());
@@ -258,7 +240,7 @@ grpc::Status TrackingHandlers::ListNeeds(grpc::ServerContext* ctx, const v1::Lis
     if (!req->enterprise_credit_code().empty()) {
       v.Absorb(core::ValidateCreditCode(req->enterprise_credit_code(), "enterprise_credit_code"));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     NeedFilter f;
     f.enterprise_credit_code = req->enterprise_credit_code();
     if (req->state() != v1::NEED_STATE_UNSPECIFIED) f.state = v1::NeedState_Name(req->state());
@@ -292,21 +274,19 @@ grpc::Status TrackingHandlers::ListNeeds(grpc::ServerContext* ctx, const v1::Lis
 grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
                                           const v1::AssignNeedRequest* req, v1::Need* resp) {
   return Serve(ctx, proof_, FullMethod("AssignNeed"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
     Violations v;
     auto id = IdFromName(req->name(), "needs", "name");
     v.Absorb(id.status());
     v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
     if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     // The assigned institution is one the registry knows and that may serve the need's
     // enterprise today (R12.2 with R4.1, R14.4, R14.5): asked before anything is locked.
     auto need = store_.GetNeed(*id);
     if (!need.ok()) return need.status();
-    if (auto s = MayActForEnterprise(call, need->enterprise_credit_code(), need->division_code());
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        MayActForEnterprise(call, need->enterprise_credit_code(), need->division_code()));
     const std::string kind =
         need->service_kind() == common::v1::SOLUTION_DESIGN ? "SOLUTION_DESIGN" : "DIAGNOSIS";
     auto answer = eligibility_.Check({req->institution_credit_code(), kind,
@@ -326,16 +306,10 @@ grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
     auto out = store_.UpdateNeed(
         ChangeOf(call), *id, req->version(),
         [&](const v1::Need& current) -> absl::StatusOr<v1::Need> {
-          if (auto s = MayActForEnterprise(call, current.enterprise_credit_code(),
-                                           current.division_code());
-              !s.ok()) {
-            return s;
-          }
-          if (auto s = CheckCanAssign(DomainNeed(current.state())); !s.ok()) return s;
-          if (auto s = CheckNeedTransition(DomainNeed(current.state()), NeedState::kAssigned);
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(
+              MayActForEnterprise(call, current.enterprise_credit_code(), current.division_code()));
+          RETURN_IF_ERROR(CheckCanAssign(DomainNeed(current.state())));
+          RETURN_IF_ERROR(CheckNeedTransition(DomainNeed(current.state()), NeedState::kAssigned));
           v1::Need next = current;
           next.set_state(ProtoNeed(NeedState::kAssigned));
           auto* a = next.add_assignments();
@@ -356,13 +330,13 @@ grpc::Status TrackingHandlers::RespondToAssignment(grpc::ServerContext* ctx,
                                                    v1::Need* resp) {
   return Serve(
       ctx, proof_, FullMethod("RespondToAssignment"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
         Violations v;
         auto id = IdFromName(req->name(), "needs", "name");
         v.Absorb(id.status());
         v.Absorb(core::ValidateText(req->decline_reason(), "decline_reason", 0, 1000, "R12.2"));
         if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         std::string now = Now();
         auto out = store_.UpdateNeed(
             ChangeOf(call), *id, req->version(),

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/serve.h"
@@ -218,7 +219,7 @@ grpc::Status TrackingHandlers::PushProjects(
     grpc::ServerContext* ctx,
     grpc::ServerReaderWriter<v1::PushProjectsResponse, v1::PushProjectsRequest>* stream) {
   return Serve(ctx, proof_, FullMethod("PushProjects"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kPolicyPlatform}));
     // Up to kStreamInFlight batches are written at once, each in its own transaction on its
     // own connection, by as many worker threads of this stream. This thread reads; the
     // acknowledger sends each batch's answer as soon as it and every earlier batch are
@@ -326,11 +327,11 @@ grpc::Status TrackingHandlers::BatchPushProjects(grpc::ServerContext* ctx,
                                                  const v1::BatchPushProjectsRequest* req,
                                                  v1::BatchPushProjectsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("BatchPushProjects"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kPolicyPlatform}));
     Violations v;
     v.Absorb(CheckBatchSize(req->records_size(), "records"));
     v.Absorb(core::ValidateLine(req->batch_id(), "batch_id", 0, 128, "FORMAT"));
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     std::string label =
         req->batch_id().empty() ? absl::StrCat("batch:", call.request_id) : req->batch_id();
     return PushBatch(call, label, req->records(), req->has_claim() ? &req->claim() : nullptr,
@@ -343,7 +344,7 @@ grpc::Status TrackingHandlers::ReconcileProjects(grpc::ServerContext* ctx,
                                                  const v1::ReconcileProjectsRequest* req,
                                                  v1::ProjectReconciliation* resp) {
   return Serve(ctx, proof_, FullMethod("ReconcileProjects"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kPolicyPlatform}));
     Violations v;
     v.Absorb(CheckKey(req->reconciliation_id(), "reconciliation_id", 128));
     v.Absorb(CheckYear(req->year(), "year"));
@@ -358,11 +359,10 @@ grpc::Status TrackingHandlers::ReconcileProjects(grpc::ServerContext* ctx,
         v.Add(path + ".project_count", "S1.1", "a count is never negative");
       }
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.Reconcile(ChangeOf(call),
-                                absl::StrCat(call.method, "|", req->reconciliation_id()), *req);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(v.Finish());
+    ASSIGN_OR_RETURN(
+        *resp, store_.Reconcile(ChangeOf(call),
+                                absl::StrCat(call.method, "|", req->reconciliation_id()), *req));
     return absl::OkStatus();
   });
 }
@@ -371,17 +371,14 @@ grpc::Status TrackingHandlers::GetIngestSummary(grpc::ServerContext* ctx,
                                                 const v1::GetIngestSummaryRequest* req,
                                                 v1::IngestSummary* resp) {
   return Serve(ctx, proof_, FullMethod("GetIngestSummary"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform,
-                                    Role::kService, Role::kInstitution});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau,
+                                       Role::kPolicyPlatform, Role::kService, Role::kInstitution}));
     Violations v;
     v.Absorb(CheckYear(req->year(), "year"));
     if (!req->institution_credit_code().empty()) {
       v.Absorb(core::ValidateCreditCode(req->institution_credit_code(), "institution_credit_code"));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     std::string code = req->institution_credit_code();
     bool institution = call.principal.role == Role::kInstitution;
     if (institution) {
@@ -404,8 +401,8 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
                                                       v1::BatchPushProjectCountsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("BatchPushProjectCounts"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kPolicyPlatform}); !s.ok()) return s;
-        if (auto s = CheckBatchSize(req->rows_size(), "rows"); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kPolicyPlatform}));
+        RETURN_IF_ERROR(CheckBatchSize(req->rows_size(), "rows"));
         std::vector<ValidCounts> valid;
         for (int i = 0; i < req->rows_size(); ++i) {
           const auto& row = req->rows(i);
@@ -457,11 +454,8 @@ grpc::Status TrackingHandlers::ListProjectRecords(grpc::ServerContext* ctx,
                                                   v1::ListProjectRecordsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("ListProjectRecords"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(
-                call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(RequireRole(
+            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService}));
         Violations v;
         v.Absorb(CheckYear(req->year(), "year"));
         std::string institution = req->institution_credit_code();
@@ -476,7 +470,7 @@ grpc::Status TrackingHandlers::ListProjectRecords(grpc::ServerContext* ctx,
         v.Absorb(size.status());
         auto after = db::DecodePageToken(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         if (call.principal.role == Role::kInstitution) {
           // An institution reads its own records; naming another is refused, not emptied.
           if (call.principal.credit_code.empty() ||
@@ -510,10 +504,8 @@ grpc::Status TrackingHandlers::ListProjectCountRevisions(
     v1::ListProjectCountRevisionsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("ListProjectCountRevisions"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(
+            RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
         Violations v;
         v.Absorb(CheckYear(req->year(), "year"));
         if (!req->institution_credit_code().empty()) {
@@ -528,7 +520,7 @@ grpc::Status TrackingHandlers::ListProjectCountRevisions(
         v.Absorb(size.status());
         auto after = db::DecodePageToken(req->page_token());
         v.Absorb(after.status());
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto rows = store_.ListCountRevisions(req->year(), req->institution_credit_code(),
                                               req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
                                                   ? std::string()
@@ -552,7 +544,7 @@ grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
                                              v1::IntakeSetting* resp) {
   return Serve(ctx, proof_, FullMethod("SetIntakeMode"), [&](const Call& call) -> absl::Status {
     // The year's source of S1 figures is a city-wide decision (S1.1, issue 12).
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     v.Absorb(CheckYear(req->year(), "year"));
     if (req->mode() == v1::INTAKE_MODE_UNSPECIFIED || !v1::IntakeMode_IsValid(req->mode())) {
@@ -560,10 +552,9 @@ grpc::Status TrackingHandlers::SetIntakeMode(grpc::ServerContext* ctx,
     }
     if (req->version() < 0)
       v.Add("version", "AIP-154", "send the version you read (0 if never set)");
-    if (auto s = v.Finish(); !s.ok()) return s;
-    auto out = store_.SetIntakeSetting(ChangeOf(call), req->year(), req->mode(), req->version());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(v.Finish());
+    ASSIGN_OR_RETURN(
+        *resp, store_.SetIntakeSetting(ChangeOf(call), req->year(), req->mode(), req->version()));
     return absl::OkStatus();
   });
 }
@@ -572,15 +563,10 @@ grpc::Status TrackingHandlers::GetIntakeMode(grpc::ServerContext* ctx,
                                              const v1::GetIntakeModeRequest* req,
                                              v1::IntakeSetting* resp) {
   return Serve(ctx, proof_, FullMethod("GetIntakeMode"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(
-            call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform, Role::kService});
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
-    auto out = store_.GetIntakeSetting(req->year());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(RequireRole(
+        call, {Role::kCityBureau, Role::kCountyBureau, Role::kPolicyPlatform, Role::kService}));
+    RETURN_IF_ERROR(CheckYear(req->year(), "year"));
+    ASSIGN_OR_RETURN(*resp, store_.GetIntakeSetting(req->year()));
     return absl::OkStatus();
   });
 }
@@ -590,11 +576,9 @@ grpc::Status TrackingHandlers::GetIntakeReconciliation(
     v1::IntakeReconciliation* resp) {
   return Serve(
       ctx, proof_, FullMethod("GetIntakeReconciliation"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-            !s.ok()) {
-          return s;
-        }
-        if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
+        RETURN_IF_ERROR(
+            RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
+        RETURN_IF_ERROR(CheckYear(req->year(), "year"));
         auto setting = store_.GetIntakeSetting(req->year());
         if (!setting.ok()) return setting.status();
         auto records = store_.RecordFigures(req->year(), {});
@@ -633,10 +617,8 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
                                                       v1::BatchGetProjectMetricsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("BatchGetProjectMetrics"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kService, Role::kCityBureau, Role::kCountyBureau});
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(
+            RequireRole(call, {Role::kService, Role::kCityBureau, Role::kCountyBureau}));
         Violations v;
         v.Absorb(CheckYear(req->year(), "year"));
         if (req->credit_codes_size() > 10000) {
@@ -646,7 +628,7 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
           v.Absorb(core::ValidateCreditCode(req->credit_codes(i),
                                             absl::StrCat("credit_codes[", i, "]")));
         }
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto setting = store_.GetIntakeSetting(req->year());
         if (!setting.ok()) return setting.status();
         std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());

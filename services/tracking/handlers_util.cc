@@ -7,6 +7,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 
@@ -21,7 +22,7 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
                         "资源名称格式有误");
   }
   std::string code = name.substr(prefix.size());
-  if (auto s = core::ValidateCreditCode(code, field); !s.ok()) return s;
+  RETURN_IF_ERROR(core::ValidateCreditCode(code, field));
   return code;
 }
 

@@ -2,6 +2,7 @@
 // report (all SQL). Projects, counts and intake are in store.cc.
 #include "absl/strings/str_cat.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/errors.h"
 #include "libs/db/idempotent.h"
 #include "libs/db/params.h"
@@ -228,7 +229,7 @@ absl::StatusOr<v1::Need> TrackingStore::UpdateNeed(const Change& change, int64_t
     if (!current.ok()) return current.status();
     auto next = apply(*current);
     if (!next.ok()) return next.status();
-    if (auto w = WriteNeed(c, change, id, *next, version + 1, Now()); !w.ok()) return w;
+    RETURN_IF_ERROR(WriteNeed(c, change, id, *next, version + 1, Now()));
     out = std::move(*next);
     return absl::OkStatus();
   });
@@ -371,10 +372,7 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
         if (CheckNeedTransition(ToDomain(need->state()), NeedState::kOpen).ok() &&
             need->state() == v1::SERVED) {
           need->set_state(v1::OPEN);
-          if (auto w = WriteNeed(c, change, need_id, *need, need_row->Int64(0, 1) + 1, now);
-              !w.ok()) {
-            return w;
-          }
+          RETURN_IF_ERROR(WriteNeed(c, change, need_id, *need, need_row->Int64(0, 1) + 1, now));
         }
       }
     }

@@ -159,33 +159,29 @@ void TrainingHandlers::Decorate(const CalendarSnapshot& calendar, v1::Event* eve
 grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
                                            const v1::CreateEventRequest* req, v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("CreateEvent"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
     v.Absorb(ValidatePlan(req->event(), ref_, "event."));
-    if (auto s = v.Finish("培训活动信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("培训活动信息有误"));
     if (req->event().institution_credit_code() != call.principal.credit_code) {
       return server::Forbidden("NOT_OWN_INSTITUTION",
                                "an institution plans events only under its own credit code",
                                "机构只能以本单位名义举办活动");
     }
-    if (auto s = CheckFee(req->event()); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckFee(req->event()));
     // Only an institution that may serve on the event's date plans one (R14.4, R14.5, R4.1).
     auto standing = StandingOf(req->event());
     if (!standing.ok()) return standing.status();
-    if (auto s = RequireStanding(*standing, req->event().institution_credit_code(),
-                                 wire::DateText(req->event().date()));
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireStanding(*standing, req->event().institution_credit_code(),
+                                    wire::DateText(req->event().date())));
     v1::Event event;
     event.set_institution_credit_code(req->event().institution_credit_code());
     CopyPlan(req->event(), &event);
-    if (auto s = RecordRuleVersion(event); !s.ok()) return s;
+    RETURN_IF_ERROR(RecordRuleVersion(event));
     event.set_state(v1::DRAFT);
-    auto out = store_.CreateEvent(ChangeOf(call), server::IdempotencyKey(call, *req), event);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp,
+                     store_.CreateEvent(ChangeOf(call), server::IdempotencyKey(call, *req), event));
     Decorate(calendar_.Current(), resp);
     return absl::OkStatus();
   });
@@ -198,7 +194,7 @@ grpc::Status TrainingHandlers::GetEvent(grpc::ServerContext* ctx, const v1::GetE
     if (!id.ok()) return id.status();
     auto out = store_.GetEvent(*id);
     if (!out.ok()) return out.status();
-    if (auto s = MaySee(call, *out); !s.ok()) return s;
+    RETURN_IF_ERROR(MaySee(call, *out));
     *resp = std::move(*out);
     Decorate(calendar_.Current(), resp);
     return absl::OkStatus();
@@ -208,7 +204,7 @@ grpc::Status TrainingHandlers::GetEvent(grpc::ServerContext* ctx, const v1::GetE
 grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
                                            const v1::UpdateEventRequest* req, v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("UpdateEvent"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
     Violations v;
     auto id = IdFromName(req->event().name(), "events", "event.name");
     v.Absorb(id.status());
@@ -216,18 +212,15 @@ grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
       v.Add("event.version", "AIP-154", "send the version you read (optimistic concurrency)");
     }
     v.Absorb(ValidatePlan(req->event(), ref_, "event."));
-    if (auto s = v.Finish("培训活动信息有误"); !s.ok()) return s;
-    if (auto s = CheckFee(req->event()); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("培训活动信息有误"));
+    RETURN_IF_ERROR(CheckFee(req->event()));
     auto standing = StandingOf(req->event());
     if (!standing.ok()) return standing.status();
-    if (auto s = RequireStanding(*standing, req->event().institution_credit_code(),
-                                 wire::DateText(req->event().date()));
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireStanding(*standing, req->event().institution_credit_code(),
+                                    wire::DateText(req->event().date())));
     auto out = store_.EditEvent(
         ChangeOf(call), *id, req->event().version(), [&](v1::Event& e) -> absl::Status {
-          if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+          RETURN_IF_ERROR(MustBeOwner(call, e));
           if (req->event().institution_credit_code() != e.institution_credit_code()) {
             return InvalidField("event.institution_credit_code", "R0.1",
                                 "the institution running an event cannot change",
@@ -253,11 +246,8 @@ grpc::Status TrainingHandlers::ListEvents(grpc::ServerContext* ctx,
                                           const v1::ListEventsRequest* req,
                                           v1::ListEventsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListEvents"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(
-            call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(
+        call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService}));
     Violations v;
     if (req->year() != 0) v.Absorb(CheckYear(req->year(), "year"));
     auto size = db::PageSize(req->page_size());
@@ -265,7 +255,7 @@ grpc::Status TrainingHandlers::ListEvents(grpc::ServerContext* ctx,
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
     if (!v1::EventState_IsValid(req->state())) v.Add("state", "FORMAT", "unknown state");
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     EventFilter filter{req->year(), req->institution_credit_code(), req->division_code(),
                        req->state() == v1::EVENT_STATE_UNSPECIFIED
                            ? std::string()
@@ -306,11 +296,11 @@ grpc::Status TrainingHandlers::SubmitEventForReview(grpc::ServerContext* ctx,
                                                     v1::Event* resp) {
   return Serve(
       ctx, proof_, FullMethod("SubmitEventForReview"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
         auto id = IdFromName(req->name(), "events", "name");
         if (!id.ok()) return id.status();
         auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
-          if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+          RETURN_IF_ERROR(MustBeOwner(call, e));
           if (e.state() != v1::DRAFT && e.state() != v1::RETURNED) {
             return WrongState(e, "EVENT_ALREADY_SUBMITTED",
                               "only a draft or returned event can be submitted for review",
@@ -339,7 +329,7 @@ grpc::Status TrainingHandlers::SubmitEventForReview(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
                                            const v1::ReviewEventRequest* req, v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("ReviewEvent"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCountyBureau}));
     Violations v;
     auto id = IdFromName(req->name(), "events", "name");
     v.Absorb(id.status());
@@ -354,7 +344,7 @@ grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
     } else if (!req->return_reason().empty()) {
       v.Add("return_reason", "R13.4", "a reason is given only when returning");
     }
-    if (auto s = v.Finish("审查意见有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("审查意见有误"));
     const std::string now = core::FormatTimestamp(clock_());
     auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
       if (e.division_code() != call.principal.division_code) {
@@ -389,7 +379,7 @@ grpc::Status TrainingHandlers::ReviewEvent(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::FileEventRequest* req,
                                          v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("FileEvent"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution, Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution, Role::kCountyBureau}));
     auto id = IdFromName(req->name(), "events", "name");
     if (!id.ok()) return id.status();
     const absl::CivilDay today = Today();
@@ -402,7 +392,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
     if (!standing.ok()) return standing.status();
     auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
       if (call.principal.role == Role::kInstitution) {
-        if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+        RETURN_IF_ERROR(MustBeOwner(call, e));
       } else if (auto s = MaySee(call, e); !s.ok()) {
         return s;
       }
@@ -430,7 +420,7 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
       // the calendar is CALENDAR_YEAR_MISSING, never a guess.
       // The rules the event recorded when it was planned (issue 26).
       ASSIGN_OR_RETURN(const TrainingRules* rules, RulesOf(e, *date));
-      if (auto s = CheckFilingAllowed(*calendar.calendar, *date, today, *rules); !s.ok()) return s;
+      RETURN_IF_ERROR(CheckFilingAllowed(*calendar.calendar, *date, today, *rules));
       e.set_state(v1::FILED);
       *e.mutable_filed_on() = wire::ToDate(today);
       return absl::OkStatus();
@@ -446,10 +436,8 @@ grpc::Status TrainingHandlers::RecordAttendance(grpc::ServerContext* ctx,
                                                 const v1::RecordAttendanceRequest* req,
                                                 v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("RecordAttendance"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution, Role::kCountyBureau, Role::kCityBureau});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        RequireRole(call, {Role::kInstitution, Role::kCountyBureau, Role::kCityBureau}));
     Violations v;
     auto id = IdFromName(req->name(), "events", "name");
     v.Absorb(id.status());
@@ -480,15 +468,15 @@ grpc::Status TrainingHandlers::RecordAttendance(grpc::ServerContext* ctx,
         v.Add(at + ".people", "R13.2", "an enterprise sends 1..100000 people");
       }
     }
-    if (auto s = v.Finish("参会情况有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("参会情况有误"));
     const absl::CivilDay today = Today();
     auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
       if (call.principal.role == Role::kInstitution) {
-        if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+        RETURN_IF_ERROR(MustBeOwner(call, e));
       } else if (auto s = MaySee(call, e); !s.ok()) {
         return s;
       }
-      if (auto s = MustHaveTakenPlace(e, today); !s.ok()) return s;
+      RETURN_IF_ERROR(MustHaveTakenPlace(e, today));
       *e.mutable_attendance() = req->attendance();
       return absl::OkStatus();
     });
@@ -525,12 +513,12 @@ grpc::Status TrainingHandlers::RecordTraineeRatings(grpc::ServerContext* ctx,
           }
           ratings.push_back({req->ratings(i).ballot_id(), req->ratings(i).satisfied()});
         }
-        if (auto s = v.Finish("学员评价有误"); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish("学员评价有误"));
         const absl::CivilDay today = Today();
         auto out = store_.RecordRatings(ChangeOf(call), *id, ratings,
                                         [&](const v1::Event& e) -> absl::Status {
                                           if (call.principal.role == Role::kInstitution) {
-                                            if (auto s = MustBeOwner(call, e); !s.ok()) return s;
+                                            RETURN_IF_ERROR(MustBeOwner(call, e));
                                           } else if (auto s = MaySee(call, e); !s.ok()) {
                                             return s;
                                           }
@@ -551,7 +539,7 @@ grpc::Status TrainingHandlers::GetSubsidyReport(grpc::ServerContext* ctx,
     if (!id.ok()) return id.status();
     auto event = store_.GetEvent(*id);
     if (!event.ok()) return event.status();
-    if (auto s = MaySee(call, *event); !s.ok()) return s;
+    RETURN_IF_ERROR(MaySee(call, *event));
     auto domain = ToDomain(*event);
     if (!domain.ok()) return domain.status();
     const int year = static_cast<int>(domain->date().year());
@@ -579,11 +567,11 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
     v1::BatchGetInstitutionEventsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("BatchGetInstitutionEvents"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kService}));
         Violations v;
         v.Absorb(CheckYear(req->year(), "year"));
         v.Absorb(ValidateBatchCodes(req->credit_codes(), "credit_codes"));
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
         auto events = store_.EventsOfInstitutions(req->year(), codes);
         if (!events.ok()) return events.status();
@@ -633,11 +621,11 @@ grpc::Status TrainingHandlers::SetYearPolicy(grpc::ServerContext* ctx,
                                              const v1::SetYearPolicyRequest* req,
                                              v1::YearPolicy* resp) {
   return Serve(ctx, proof_, FullMethod("SetYearPolicy"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     v.Absorb(CheckYear(req->year(), "year"));
     if (req->version() < 0) v.Add("version", "AIP-154", "send the version you read (0 if unset)");
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto out =
         store_.SetPolicy(ChangeOf(call), req->year(), req->has_training_subsidy(), req->version());
     if (!out.ok()) return out.status();
@@ -651,10 +639,8 @@ grpc::Status TrainingHandlers::GetYearPolicy(grpc::ServerContext* ctx,
                                              v1::YearPolicy* resp) {
   // The policy is public information: every caller may read it.
   return Serve(ctx, proof_, FullMethod("GetYearPolicy"), [&](const Call&) -> absl::Status {
-    if (auto s = CheckYear(req->year(), "year"); !s.ok()) return s;
-    auto out = store_.GetPolicy(req->year());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(CheckYear(req->year(), "year"));
+    ASSIGN_OR_RETURN(*resp, store_.GetPolicy(req->year()));
     return absl::OkStatus();
   });
 }
@@ -663,14 +649,11 @@ grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
                                               const v1::ReloadCalendarRequest*,
                                               v1::CalendarInfo* resp) {
   return Serve(ctx, proof_, FullMethod("ReloadCalendar"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     auto snapshot = calendar_.Reload();
     if (!snapshot.ok()) return snapshot.status();
-    if (auto s = store_.RecordCalendarReload(ChangeOf(call), snapshot->name,
-                                             static_cast<int>(snapshot->years.size()));
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(store_.RecordCalendarReload(ChangeOf(call), snapshot->name,
+                                                static_cast<int>(snapshot->years.size())));
     resp->set_path(snapshot->name);
     for (int y : snapshot->years) resp->add_years(y);
     *resp->mutable_load_time() = wire::ToTimestamp(snapshot->loaded_at);

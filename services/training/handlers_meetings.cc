@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -49,7 +50,7 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
                                              const v1::CreateMeetingRequest* req,
                                              v1::Meeting* resp) {
   return Serve(ctx, proof_, FullMethod("CreateMeeting"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
     const v1::Meeting& in = req->meeting();
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
@@ -68,7 +69,7 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
         v.Add(at, "R9.1", "an attendee is listed twice");
       }
     }
-    if (auto s = v.Finish("交流会信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("交流会信息有误"));
     if (call.principal.role == Role::kCountyBureau &&
         in.organiser() != call.principal.division_code) {
       return server::Forbidden("OUTSIDE_DIVISION",
@@ -81,9 +82,8 @@ grpc::Status TrainingHandlers::CreateMeeting(grpc::ServerContext* ctx,
     meeting.set_year(static_cast<int>(date->year()));
     meeting.set_organiser(in.organiser());
     *meeting.mutable_attendee_credit_codes() = in.attendee_credit_codes();
-    auto out = store_.CreateMeeting(ChangeOf(call), server::IdempotencyKey(call, *req), meeting);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(
+        *resp, store_.CreateMeeting(ChangeOf(call), server::IdempotencyKey(call, *req), meeting));
     return absl::OkStatus();
   });
 }
@@ -92,19 +92,18 @@ grpc::Status TrainingHandlers::SubmitProblem(grpc::ServerContext* ctx,
                                              const v1::SubmitProblemRequest* req,
                                              v1::Problem* resp) {
   return Serve(ctx, proof_, FullMethod("SubmitProblem"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kInstitution}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
     auto meeting_id = IdFromName(req->parent(), "meetings", "parent");
     v.Absorb(meeting_id.status());
     v.Absorb(core::ValidateText(req->problem().text(), "problem.text", 1, 2000, "R9.1"));
-    if (auto s = v.Finish("问题信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("问题信息有误"));
     auto meeting = store_.GetMeeting(*meeting_id);
     if (!meeting.ok()) return meeting.status();
-    auto out = store_.SubmitProblem(ChangeOf(call), server::IdempotencyKey(call, *req), *meeting_id,
-                                    call.principal.credit_code, req->problem().text());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(
+        *resp, store_.SubmitProblem(ChangeOf(call), server::IdempotencyKey(call, *req), *meeting_id,
+                                    call.principal.credit_code, req->problem().text()));
     return absl::OkStatus();
   });
 }
@@ -113,20 +112,18 @@ grpc::Status TrainingHandlers::AnswerProblem(grpc::ServerContext* ctx,
                                              const v1::AnswerProblemRequest* req,
                                              v1::Problem* resp) {
   return Serve(ctx, proof_, FullMethod("AnswerProblem"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
     Violations v;
     auto ids = ProblemIdFromName(req->name(), "name");
     v.Absorb(ids.status());
     v.Absorb(core::ValidateText(req->answer(), "answer", 1, 2000, "R9.1"));
     if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
-    if (auto s = v.Finish("答复信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("答复信息有误"));
     auto meeting = store_.GetMeeting(ids->first);
     if (!meeting.ok()) return meeting.status();
-    if (auto s = MayManage(call, *meeting); !s.ok()) return s;
-    auto out = store_.AnswerProblem(ChangeOf(call), ids->first, ids->second, req->version(),
-                                    req->answer());
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    RETURN_IF_ERROR(MayManage(call, *meeting));
+    ASSIGN_OR_RETURN(*resp, store_.AnswerProblem(ChangeOf(call), ids->first, ids->second,
+                                                 req->version(), req->answer()));
     return absl::OkStatus();
   });
 }
@@ -135,10 +132,8 @@ grpc::Status TrainingHandlers::ListProblems(grpc::ServerContext* ctx,
                                             const v1::ListProblemsRequest* req,
                                             v1::ListProblemsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListProblems"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution}));
     Violations v;
     auto meeting_id = IdFromName(req->parent(), "meetings", "parent");
     v.Absorb(meeting_id.status());
@@ -146,7 +141,7 @@ grpc::Status TrainingHandlers::ListProblems(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     auto meeting = store_.GetMeeting(*meeting_id);
     if (!meeting.ok()) return meeting.status();
     // An institution sees its own problems; bureaus those of the meetings they manage.
@@ -172,10 +167,7 @@ grpc::Status TrainingHandlers::GetMeetingReport(grpc::ServerContext* ctx,
                                                 const v1::GetMeetingReportRequest* req,
                                                 v1::MeetingReport* resp) {
   return Serve(ctx, proof_, FullMethod("GetMeetingReport"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     Violations v;
     v.Absorb(CheckYear(req->first_year(), "first_year"));
     v.Absorb(CheckYear(req->last_year(), "last_year"));
@@ -186,7 +178,7 @@ grpc::Status TrainingHandlers::GetMeetingReport(grpc::ServerContext* ctx,
     for (int i = 0; i < req->organisers_size(); ++i) {
       v.Absorb(ValidateOrganiser(req->organisers(i), ref_, absl::StrCat("organisers[", i, "]")));
     }
-    if (auto s = v.Finish(); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
     std::vector<std::string> organisers(req->organisers().begin(), req->organisers().end());
     if (organisers.empty()) {
       organisers.push_back(std::string(kCityOrganiser));

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 #include "libs/server/idempotency.h"
@@ -76,7 +77,7 @@ grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
                                                  const v1::CreateTestSessionRequest* req,
                                                  v1::TestSession* resp) {
   return Serve(ctx, proof_, FullMethod("CreateTestSession"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     const v1::TestSession& in = req->session();
     Violations v;
     v.Absorb(CheckRequestId(req->request_id(), "request_id"));
@@ -88,7 +89,7 @@ grpc::Status TrainingHandlers::CreateTestSession(grpc::ServerContext* ctx,
             "full marks must be positive (hundredths, at most 100000000)");
     }
     v.Absorb(ValidateBatchCodes(in.expected_credit_codes(), "session.expected_credit_codes"));
-    if (auto s = v.Finish("测评场次信息有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("测评场次信息有误"));
     v1::TestSession session;
     session.set_title(in.title());
     *session.mutable_date() = in.date();
@@ -107,7 +108,7 @@ grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
                                                 const v1::RecordTestResultRequest* req,
                                                 v1::TestResult* resp) {
   return Serve(ctx, proof_, FullMethod("RecordTestResult"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     Violations v;
     auto id = IdFromName(req->session(), "testSessions", "session");
     v.Absorb(id.status());
@@ -124,7 +125,7 @@ grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
       default:
         v.Add("outcome", "R8.1", "send score_hundredths or absence");
     }
-    if (auto s = v.Finish("测评成绩有误"); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish("测评成绩有误"));
     auto session = store_.GetTestSession(*id);
     if (!session.ok()) return session.status();
     if (req->outcome_case() == v1::RecordTestResultRequest::kScoreHundredths &&
@@ -165,9 +166,7 @@ grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
       result.set_status(has_excuse ? v1::EXCUSE_PENDING : v1::ABSENT_UNEXCUSED);
       result.set_excuse(has_excuse ? req->absence().excuse() : std::string());
     }
-    auto out = store_.PutTestResult(ChangeOf(call), *id, result);
-    if (!out.ok()) return out.status();
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(*resp, store_.PutTestResult(ChangeOf(call), *id, result));
     return absl::OkStatus();
   });
 }
@@ -177,13 +176,13 @@ grpc::Status TrainingHandlers::DecideAbsenceExcuse(grpc::ServerContext* ctx,
                                                    v1::TestResult* resp) {
   return Serve(
       ctx, proof_, FullMethod("DecideAbsenceExcuse"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
         Violations v;
         auto id = IdFromName(req->session(), "testSessions", "session");
         v.Absorb(id.status());
         v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
         v.Absorb(core::ValidateText(req->note(), "note", 0, 1000, "R8.1"));
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         auto out = store_.EditTestResult(
             ChangeOf(call), *id, req->credit_code(), [&](v1::TestResult& r) -> absl::Status {
               if (r.status() != v1::EXCUSE_PENDING) {
@@ -208,11 +207,11 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
                                                   v1::BatchGetTestScoresResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("BatchGetTestScores"), [&](const Call& call) -> absl::Status {
-        if (auto s = RequireRole(call, {Role::kCityBureau, Role::kService}); !s.ok()) return s;
+        RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kService}));
         Violations v;
         v.Absorb(CheckYear(req->year(), "year"));
         v.Absorb(ValidateBatchCodes(req->credit_codes(), "credit_codes"));
-        if (auto s = v.Finish(); !s.ok()) return s;
+        RETURN_IF_ERROR(v.Finish());
         std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
         auto year = store_.TestsOfYear(req->year(), codes);
         if (!year.ok()) return year.status();
@@ -283,7 +282,7 @@ grpc::Status TrainingHandlers::CloseTestSession(grpc::ServerContext* ctx,
                                                 const v1::CloseTestSessionRequest* req,
                                                 v1::TestSession* resp) {
   return Serve(ctx, proof_, FullMethod("CloseTestSession"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, {Role::kCityBureau}); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
     auto id = IdFromName(req->name(), "testSessions", "name");
     if (!id.ok()) return id.status();
     const absl::CivilDay today = Today();
@@ -310,12 +309,12 @@ grpc::Status TrainingHandlers::GetTestSession(grpc::ServerContext* ctx,
                                               const v1::GetTestSessionRequest* req,
                                               v1::TestSession* resp) {
   return Serve(ctx, proof_, FullMethod("GetTestSession"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, kTestReaders));
     auto id = IdFromName(req->name(), "testSessions", "name");
     if (!id.ok()) return id.status();
     auto session = store_.GetTestSession(*id);
     if (!session.ok()) return session.status();
-    if (auto s = ShowSession(call, &*session); !s.ok()) return s;
+    RETURN_IF_ERROR(ShowSession(call, &*session));
     *resp = std::move(*session);
     return absl::OkStatus();
   });
@@ -325,7 +324,7 @@ grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
                                                 const v1::ListTestSessionsRequest* req,
                                                 v1::ListTestSessionsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListTestSessions"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, kTestReaders));
     Violations v;
     if (req->year() != 0) v.Absorb(CheckYear(req->year(), "year"));
     std::string code = req->credit_code();
@@ -334,8 +333,8 @@ grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    if (auto s = ScopeToOwnCode(call, &code); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
+    RETURN_IF_ERROR(ScopeToOwnCode(call, &code));
     // Sessions are few (a handful a year) and hold their expected list in the body, so the
     // credit-code filter runs here, over the store's pages, until one page is full.
     constexpr int kScanBatch = 500;
@@ -350,7 +349,7 @@ grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
         bool expected = code.empty();
         for (const std::string& c : session.expected_credit_codes()) expected |= c == code;
         if (!expected) continue;
-        if (auto s = ShowSession(call, &session); !s.ok()) return s;
+        RETURN_IF_ERROR(ShowSession(call, &session));
         if (resp->test_sessions_size() == *size) {
           // One more than a page exists: the page ends at the previous session.
           resp->set_next_page_token(
@@ -368,7 +367,7 @@ grpc::Status TrainingHandlers::ListTestResults(grpc::ServerContext* ctx,
                                                const v1::ListTestResultsRequest* req,
                                                v1::ListTestResultsResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListTestResults"), [&](const Call& call) -> absl::Status {
-    if (auto s = RequireRole(call, kTestReaders); !s.ok()) return s;
+    RETURN_IF_ERROR(RequireRole(call, kTestReaders));
     Violations v;
     auto id = IdFromName(req->parent(), "testSessions", "parent");
     v.Absorb(id.status());
@@ -378,11 +377,11 @@ grpc::Status TrainingHandlers::ListTestResults(grpc::ServerContext* ctx,
     v.Absorb(size.status());
     auto after = db::DecodePageToken(req->page_token());
     v.Absorb(after.status());
-    if (auto s = v.Finish(); !s.ok()) return s;
-    if (auto s = ScopeToOwnCode(call, &code); !s.ok()) return s;
+    RETURN_IF_ERROR(v.Finish());
+    RETURN_IF_ERROR(ScopeToOwnCode(call, &code));
     auto session = store_.GetTestSession(*id);
     if (!session.ok()) return session.status();
-    if (auto s = ShowSession(call, &*session); !s.ok()) return s;
+    RETURN_IF_ERROR(ShowSession(call, &*session));
     auto rows = store_.ListTestResults(*id, code, *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {

@@ -289,9 +289,7 @@ absl::StatusOr<v1::Event> TrainingStore::CreateEvent(const Change& change, const
                     {in.institution_credit_code(), in.division_code(), wire::DateText(in.date()),
                      v1::EventState_Name(in.state()), Param::Bytes(EventBody(in)), Now()});
     if (!r.ok()) return r.status();
-    auto e = RowToEvent(*r, 0);
-    if (!e.ok()) return e.status();
-    out = std::move(*e);
+    ASSIGN_OR_RETURN(out, RowToEvent(*r, 0));
     return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -324,9 +322,7 @@ absl::StatusOr<v1::Event> TrainingStore::EditEvent(const Change& change, int64_t
                     {id, next.division_code(), wire::DateText(next.date()),
                      v1::EventState_Name(next.state()), Param::Bytes(EventBody(next)), Now()});
     if (!w.ok()) return w.status();
-    auto e = RowToEvent(*w, 0);
-    if (!e.ok()) return e.status();
-    out = std::move(*e);
+    ASSIGN_OR_RETURN(out, RowToEvent(*w, 0));
     return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -362,9 +358,7 @@ absl::StatusOr<v1::Event> TrainingStore::RecordRatings(
                     {id, next.division_code(), wire::DateText(next.date()),
                      v1::EventState_Name(next.state()), Param::Bytes(EventBody(next)), Now()});
     if (!w.ok()) return w.status();
-    auto e = RowToEvent(*w, 0);
-    if (!e.ok()) return e.status();
-    out = std::move(*e);
+    ASSIGN_OR_RETURN(out, RowToEvent(*w, 0));
     return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -436,9 +430,7 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
     auto r = c.Exec(kInsertSession, {wire::DateText(in.date()), in.year(),
                                      Param::Bytes(body.SerializeAsString()), Now()});
     if (!r.ok()) return r.status();
-    auto session = RowToSession(*r, 0);
-    if (!session.ok()) return session.status();
-    out = std::move(*session);
+    ASSIGN_OR_RETURN(out, RowToSession(*r, 0));
     return db::Audit(c, change, "test_session", out.name(), 1);
   });
   if (!s.ok()) return s;
@@ -599,9 +591,7 @@ absl::StatusOr<v1::Meeting> TrainingStore::CreateMeeting(const Change& change,
     auto r = c.Exec(kInsertMeeting, {wire::DateText(in.date()), in.year(), in.organiser(),
                                      Param::Bytes(body.SerializeAsString()), Now()});
     if (!r.ok()) return r.status();
-    auto m = RowToMeeting(*r, 0);
-    if (!m.ok()) return m.status();
-    out = std::move(*m);
+    ASSIGN_OR_RETURN(out, RowToMeeting(*r, 0));
     return db::Audit(c, change, "meeting", out.name(), 1);
   });
   if (!s.ok()) return s;

@@ -23,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/testing/test_database.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
@@ -89,7 +90,7 @@ bool Fill(db::Pool& pool, int n, int round) {
         outbox::Command cmd{absl::StrCat("r", round, "-", i), "receiver", kCheck, ""};
         // Half the commands carry an ordering key (distinct ones), as admissions do.
         if (i % 2) cmd.ordering_key = absl::StrCat("k", round, "-", i);
-        if (auto e = outbox::Enqueue(c, cmd); !e.ok()) return e;
+        RETURN_IF_ERROR(outbox::Enqueue(c, cmd));
       }
       return absl::OkStatus();
     });
