@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/tsv.h"
 
 namespace zhigai::core {
@@ -229,11 +230,11 @@ absl::Status DivisionCatalog::ValidateCountyLevelDivision(absl::string_view code
 }
 
 absl::StatusOr<Catalogs> LoadCatalogs(absl::string_view data_dir) {
-  auto industries = IndustryCatalog::Load(absl::StrCat(data_dir, "/industries.tsv"));
-  if (!industries.ok()) return industries.status();
+  ASSIGN_OR_RETURN(auto industries,
+                   IndustryCatalog::Load(absl::StrCat(data_dir, "/industries.tsv")));
   auto divisions = DivisionCatalog::Load(absl::StrCat(data_dir, "/divisions.tsv"));
   if (!divisions.ok()) return divisions.status();
-  return Catalogs{std::move(*industries), std::move(*divisions)};
+  return Catalogs{std::move(industries), std::move(*divisions)};
 }
 
 }  // namespace zhigai::core

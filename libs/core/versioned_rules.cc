@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/tsv.h"
 
 namespace zhigai::core {
@@ -13,11 +14,11 @@ namespace zhigai::core {
 absl::StatusOr<std::vector<RuleVersion>> ParseRuleVersions(absl::string_view content,
                                                            absl::string_view source,
                                                            const std::set<std::string>& names) {
-  auto rows = ParseTsv(content, source, {"version", "parameter", "value", "source"});
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows,
+                   ParseTsv(content, source, {"version", "parameter", "value", "source"}));
   std::vector<RuleVersion> out;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    const std::vector<std::string>& row = (*rows)[i];
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::vector<std::string>& row = (rows)[i];
     const std::size_t line = i + 2;
     auto fail = [&](absl::string_view problem) { return TsvError(source, line, problem); };
     int version = 0;

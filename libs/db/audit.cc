@@ -4,6 +4,7 @@
 #include "libs/core/business_clock.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/errors.h"
 #include "libs/db/params.h"
 
@@ -57,10 +58,9 @@ std::string BindFingerprint(absl::string_view key, absl::string_view id_field,
 absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(Connection& conn,
                                                                   const std::string& key) {
   const BoundKey k = Split(key);
-  auto r = conn.Exec(kFindKey, {k.key});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<std::string>();
-  const std::string stored = r->String(0, 1);
+  ASSIGN_OR_RETURN(auto r, conn.Exec(kFindKey, {k.key}));
+  if (r.rows() == 0) return std::optional<std::string>();
+  const std::string stored = r.String(0, 1);
   if (!stored.empty() && !k.fingerprint.empty() && stored != k.fingerprint) {
     return Error(absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
                  absl::StrCat(k.id_field,
@@ -68,7 +68,7 @@ absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(Connection& co
                               "must be the same request, a new request needs a new id (AIP-155)"),
                  "该请求编号已用于另一项不同的请求，新的请求须使用新的编号", "AIP-155");
   }
-  return std::optional<std::string>(DecodeBytea(r->Text(0, 0)));
+  return std::optional<std::string>(DecodeBytea(r.Text(0, 0)));
 }
 
 absl::Status ClaimIdempotencyKey(Connection& conn, const std::string& key,

@@ -99,9 +99,8 @@ absl::StatusOr<ClockReading> ReadClock(Connection& conn) {
   if (!exists.ok()) return exists.status();
   out.exists = exists->Bool(0, 0);
   if (!out.exists) return out;
-  auto r = conn.Exec(kRead);
-  if (!r.ok()) return r.status();
-  if (r->rows() == 1) out.setting = SettingOf(*r);
+  ASSIGN_OR_RETURN(auto r, conn.Exec(kRead));
+  if (r.rows() == 1) out.setting = SettingOf(r);
   return out;
 }
 
@@ -180,12 +179,12 @@ absl::Status ReportFollower(Connection& conn, const std::string& service,
 }
 
 absl::StatusOr<std::vector<Follower>> ListFollowers(Connection& admin, absl::Duration live_within) {
-  auto r = admin.Exec(kFollowers, {absl::StrCat(absl::ToDoubleSeconds(live_within))});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r,
+                   admin.Exec(kFollowers, {absl::StrCat(absl::ToDoubleSeconds(live_within))}));
   std::vector<Follower> out;
-  for (int i = 0; i < r->rows(); ++i) {
+  for (int i = 0; i < r.rows(); ++i) {
     out.push_back(
-        {r->String(i, 0), r->String(i, 1), r->Int64(i, 2), absl::FromUnixMicros(r->Int64(i, 3))});
+        {r.String(i, 0), r.String(i, 1), r.Int64(i, 2), absl::FromUnixMicros(r.Int64(i, 3))});
   }
   return out;
 }

@@ -43,11 +43,10 @@ std::string Checksum(absl::string_view sql) {
 }
 
 absl::StatusOr<std::map<int, std::string>> Applied(Connection& conn, const std::string& component) {
-  auto rows = conn.Exec(kApplied, {component});
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, conn.Exec(kApplied, {component}));
   std::map<int, std::string> out;
-  for (int i = 0; i < rows->rows(); ++i) {
-    out[static_cast<int>(rows->Int64(i, 0))] = rows->String(i, 1);
+  for (int i = 0; i < rows.rows(); ++i) {
+    out[static_cast<int>(rows.Int64(i, 0))] = rows.String(i, 1);
   }
   return out;
 }
@@ -176,9 +175,8 @@ absl::StatusOr<MigrationReport> ApplyMigrations(Connection& conn, const std::str
 
 absl::StatusOr<int> PendingMigrations(Connection& conn, const std::string& component,
                                       const std::vector<Migration>& migrations) {
-  auto exists = conn.Exec(kTableExists);
-  if (!exists.ok()) return exists.status();
-  if (!exists->Bool(0, 0)) return static_cast<int>(migrations.size());
+  ASSIGN_OR_RETURN(auto exists, conn.Exec(kTableExists));
+  if (!exists.Bool(0, 0)) return static_cast<int>(migrations.size());
   auto applied = Applied(conn, component);
   if (!applied.ok()) return applied.status();
   int pending = 0;

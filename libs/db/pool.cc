@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/errors.h"
 #include "libs/db/metrics.h"
 
@@ -75,9 +76,8 @@ absl::Status Pool::Transaction(const std::function<absl::Status(Connection&)>& f
                           : "BEGIN";
   absl::Status last;
   for (int attempt = 1; attempt <= options_.max_transaction_attempts; ++attempt) {
-    auto lease = Acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& conn = **lease;
+    ASSIGN_OR_RETURN(auto lease, Acquire());
+    Connection& conn = *lease;
     last = conn.ExecScript(begin);
     if (last.ok()) last = fn(conn);
     if (last.ok()) {
@@ -98,9 +98,8 @@ absl::Status Pool::Transaction(const std::function<absl::Status(Connection&)>& f
 
 absl::StatusOr<Result> Pool::Exec(const Statement& statement, const Params& params) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto lease = Acquire();
-    if (!lease.ok()) return lease.status();
-    auto r = (*lease)->Exec(statement, params);
+    ASSIGN_OR_RETURN(auto lease, Acquire());
+    auto r = (lease)->Exec(statement, params);
     // A read on a connection that died (server restart) is safe to run once more.
     if (r.ok() || !IsConnectionLost(r.status())) return r;
     if (attempt == 1) return r;

@@ -67,10 +67,9 @@ absl::Status ProvisionLocked(Connection& admin, const ServiceDatabase& s) {
       "REVOKE ALL ON SCHEMA ",
       s.schema, " FROM PUBLIC;\n");
   RETURN_IF_ERROR(admin.ExecScript(sql));
-  auto db = admin.QueryScript("SELECT current_database()");
-  if (!db.ok()) return db.status();
+  ASSIGN_OR_RETURN(auto db, admin.QueryScript("SELECT current_database()"));
   return admin.ExecScript(
-      absl::StrCat("GRANT CONNECT ON DATABASE \"", db->String(0, 0), "\" TO ", s.role));
+      absl::StrCat("GRANT CONNECT ON DATABASE \"", db.String(0, 0), "\" TO ", s.role));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/params.h"
 #include "libs/server/log.h"
 
@@ -170,12 +171,11 @@ Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options,
 }
 
 absl::Status Dispatcher::MeasureBacklog() {
-  auto r = pool_.Exec(kBacklog);
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kBacklog));
   if (pending_) {
-    pending_->Set(static_cast<double>(r->Int64(0, 0)));
-    oldest_age_->Set(std::strtod(r->String(0, 1).c_str(), nullptr));
-    parked_->Set(static_cast<double>(r->Int64(0, 2)));
+    pending_->Set(static_cast<double>(r.Int64(0, 0)));
+    oldest_age_->Set(std::strtod(r.String(0, 1).c_str(), nullptr));
+    parked_->Set(static_cast<double>(r.Int64(0, 2)));
   }
   return absl::OkStatus();
 }
@@ -263,8 +263,8 @@ absl::StatusOr<int> Dispatcher::DeliverDue() {
       if (!written.ok()) return written;
     }
     if (!done_ids.empty()) {
-      auto written = c.Exec(kDelivered, {absl::StrCat("{", absl::StrJoin(done_ids, ","), "}")});
-      if (!written.ok()) return written.status();
+      ASSIGN_OR_RETURN(auto written,
+                       c.Exec(kDelivered, {absl::StrCat("{", absl::StrJoin(done_ids, ","), "}")}));
       delivered = static_cast<int>(done_ids.size());
       if (delivered_) delivered_->Increment(delivered);
     }
@@ -275,9 +275,8 @@ absl::StatusOr<int> Dispatcher::DeliverDue() {
 }
 
 absl::StatusOr<OutboxCounts> Dispatcher::Counts() {
-  auto r = pool_.Exec(kCounts);
-  if (!r.ok()) return r.status();
-  return OutboxCounts{r->Int64(0, 0), r->Int64(0, 1), r->Int64(0, 2)};
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kCounts));
+  return OutboxCounts{r.Int64(0, 0), r.Int64(0, 1), r.Int64(0, 2)};
 }
 
 void Dispatcher::Loop() {

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/time/clock.h"
+#include "libs/core/status_macros.h"
 #include "libs/peers/peer_call.h"
 #include "libs/wire/typed_time.h"
 #include "zhigai/registry/v1/registry.grpc.pb.h"
@@ -73,9 +74,8 @@ absl::StatusOr<std::vector<EligibilityAnswer>> EligibilityChecker::CheckMany(
   std::vector<EligibilityAnswer> out;
   out.reserve(queries.size());
   for (const EligibilityQuery& q : queries) {
-    auto answer = Check(q);
-    if (!answer.ok()) return answer.status();
-    out.push_back(std::move(*answer));
+    ASSIGN_OR_RETURN(auto answer, Check(q));
+    out.push_back(std::move(answer));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/clock_table.h"
 #include "libs/server/log.h"
 #include "libs/server/scraped_gauges.h"
@@ -67,9 +68,8 @@ absl::Status ClockFollower::last_error() const {
 }
 
 absl::Status ClockFollower::SyncOnce() {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto reading = db::ReadClock(**lease);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  auto reading = db::ReadClock(*lease);
   if (!reading.ok()) return reading.status();
   if (!reading->exists) {
     return absl::FailedPreconditionError(
@@ -81,7 +81,7 @@ absl::Status ClockFollower::SyncOnce() {
     log::Info("business clock set",
               {{"generation", absl::StrCat(s.generation)}, {"set_by", s.set_by}});
   }
-  if (auto st = db::ReportFollower(**lease, service_, instance_, clock_.generation()); !st.ok()) {
+  if (auto st = db::ReportFollower(*lease, service_, instance_, clock_.generation()); !st.ok()) {
     return st;
   }
   synced_ = true;

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/async_unary.h"
 #include "libs/server/clock_follower.h"
 #include "libs/server/health.h"
@@ -75,11 +76,10 @@ ServerPtr StartServer(const std::vector<grpc::Service*>& services, const std::st
 
 absl::Status Migrate(db::Pool& pool, const std::string& service,
                      const std::vector<db::Migration>& migrations) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto framework = db::ApplyMigrations(**lease, "zhigai", db::FrameworkMigrations());
+  ASSIGN_OR_RETURN(auto lease, pool.Acquire());
+  auto framework = db::ApplyMigrations(*lease, "zhigai", db::FrameworkMigrations());
   if (!framework.ok()) return framework.status();
-  auto own = db::ApplyMigrations(**lease, service, migrations);
+  auto own = db::ApplyMigrations(*lease, service, migrations);
   if (!own.ok()) return own.status();
   log::Info("migrations", {{"applied", absl::StrCat(framework->applied + own->applied)},
                            {"already", absl::StrCat(framework->already + own->already)}});

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/db/paging.h"
 
@@ -30,11 +31,10 @@ absl::StatusOr<int64_t> IdFromName(absl::string_view name, absl::string_view col
 std::string IdOf(absl::string_view name) { return std::string(name.substr(name.rfind('/') + 1)); }
 
 absl::StatusOr<int64_t> AfterId(const std::string& page_token) {
-  auto raw = db::DecodePageToken(page_token);
-  if (!raw.ok()) return raw.status();
-  if (raw->empty()) return int64_t{0};
+  ASSIGN_OR_RETURN(auto raw, db::DecodePageToken(page_token));
+  if (raw.empty()) return int64_t{0};
   int64_t id = 0;
-  if (!absl::SimpleAtoi(*raw, &id) || id < 0) {
+  if (!absl::SimpleAtoi(raw, &id) || id < 0) {
     return InvalidField("page_token", "AIP-158", "bad page token", "分页令牌无效");
   }
   return id;

@@ -63,11 +63,10 @@ absl::StatusOr<std::pair<int, std::string>> SheetFromName(const std::string& nam
                         "name must look like evaluationRounds/{year}/scoreSheets/{credit_code}",
                         "资源名称格式有误");
   }
-  auto year = YearFromName(name.substr(0, at), "name");
-  if (!year.ok()) return year.status();
+  ASSIGN_OR_RETURN(auto year, YearFromName(name.substr(0, at), "name"));
   std::string code = name.substr(at + strlen("/scoreSheets/"));
   RETURN_IF_ERROR(core::ValidateCreditCode(code, "name"));
-  return std::make_pair(*year, code);
+  return std::make_pair(year, code);
 }
 
 // Defined with the objection handlers below.
@@ -131,9 +130,8 @@ grpc::Status EvaluationHandlers::CreateRound(grpc::ServerContext* ctx,
 grpc::Status EvaluationHandlers::GetRound(grpc::ServerContext* ctx, const v1::GetRoundRequest* req,
                                           v1::Round* resp) {
   return Serve(ctx, proof_, FullMethod("GetRound"), [&](const Call& call) -> absl::Status {
-    auto year = YearFromName(req->name(), "name");
-    if (!year.ok()) return year.status();
-    auto out = store_.GetRound(*year);
+    ASSIGN_OR_RETURN(auto year, YearFromName(req->name(), "name"));
+    auto out = store_.GetRound(year);
     if (!out.ok()) return out.status();
     if (!IsBureauOrService(call) && out->state() != v1::PUBLISHED) return NotPublished();
     *resp = std::move(*out);
@@ -146,18 +144,17 @@ grpc::Status EvaluationHandlers::PullMetrics(grpc::ServerContext* ctx,
                                              v1::Snapshot* resp) {
   return Serve(ctx, proof_, FullMethod("PullMetrics"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
-    auto year = YearFromName(req->round(), "round");
-    if (!year.ok()) return year.status();
-    auto round = store_.GetRound(*year);
+    ASSIGN_OR_RETURN(auto year, YearFromName(req->round(), "round"));
+    auto round = store_.GetRound(year);
     if (!round.ok()) return round.status();
     // Refuse before asking four services for figures that could not be kept; the store checks
     // again under the round's lock.
     RETURN_IF_ERROR(CheckStep(round->state(), Step::kPull));
-    auto snapshot = sources_.Pull(*year, round->include_previous_directory());
+    auto snapshot = sources_.Pull(year, round->include_previous_directory());
     if (!snapshot.ok()) return snapshot.status();
     ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, round->rule_version()));
     RETURN_IF_ERROR(CheckScorable(*snapshot, *rules));
-    ASSIGN_OR_RETURN(*resp, store_.ReplaceSnapshot(ChangeOf(call), *year, *snapshot));
+    ASSIGN_OR_RETURN(*resp, store_.ReplaceSnapshot(ChangeOf(call), year, *snapshot));
     return absl::OkStatus();
   });
 }
@@ -167,9 +164,8 @@ grpc::Status EvaluationHandlers::GetSnapshot(grpc::ServerContext* ctx,
                                              v1::Snapshot* resp) {
   return Serve(ctx, proof_, FullMethod("GetSnapshot"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
-    auto year = YearFromName(req->round(), "round");
-    if (!year.ok()) return year.status();
-    ASSIGN_OR_RETURN(*resp, store_.GetSnapshot(*year));
+    ASSIGN_OR_RETURN(auto year, YearFromName(req->round(), "round"));
+    ASSIGN_OR_RETURN(*resp, store_.GetSnapshot(year));
     return absl::OkStatus();
   });
 }
@@ -240,28 +236,27 @@ grpc::Status EvaluationHandlers::ComputeRanking(grpc::ServerContext* ctx,
     v.Absorb(year.status());
     v.Absorb(CheckVersion(req->version()));
     RETURN_IF_ERROR(v.Finish());
-    auto inputs = store_.LoadInputs(*year);
-    if (!inputs.ok()) return inputs.status();
-    RETURN_IF_ERROR(CheckStep(inputs->state, Step::kRank));
-    if (inputs->version != req->version()) {
+    ASSIGN_OR_RETURN(auto inputs, store_.LoadInputs(*year));
+    RETURN_IF_ERROR(CheckStep(inputs.state, Step::kRank));
+    if (inputs.version != req->version()) {
       return Error(absl::StatusCode::kAborted, "STALE_VERSION",
                    absl::StrCat("the round was changed by someone else: you sent version ",
-                                req->version(), ", the current version is ", inputs->version),
+                                req->version(), ", the current version is ", inputs.version),
                    "考核已被他人修改，请刷新后重试");
     }
     // RULES.md S4 (2026-12): the sanctions in force in Y as they are now, not as pulled.
     auto sanctions = sources_.Sanctions(*year);
     if (!sanctions.ok()) return sanctions.status();
     std::set<std::string> codes;
-    for (const InstitutionInput& in : inputs->inputs) codes.insert(in.credit_code);
-    ApplyCurrentSanctions(*sanctions, inputs->inputs);
-    if (auto s = CheckDefenceEntries(inputs->inputs, inputs->with_defence_entry); !s.ok()) {
+    for (const InstitutionInput& in : inputs.inputs) codes.insert(in.credit_code);
+    ApplyCurrentSanctions(*sanctions, inputs.inputs);
+    if (auto s = CheckDefenceEntries(inputs.inputs, inputs.with_defence_entry); !s.ok()) {
       return s;
     }
-    ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, inputs->rule_version));
-    auto computed = ComputeRound(*year, inputs->inputs, *rules);
+    ASSIGN_OR_RETURN(const ScoreRules* rules, RulesVersion(rules_, inputs.rule_version));
+    auto computed = ComputeRound(*year, inputs.inputs, *rules);
     if (!computed.ok()) return computed.status();
-    ASSIGN_OR_RETURN(*resp, store_.StoreRanking(ChangeOf(call), *year, inputs->version, *computed,
+    ASSIGN_OR_RETURN(*resp, store_.StoreRanking(ChangeOf(call), *year, inputs.version, *computed,
                                                 SanctionFingerprint(*sanctions, codes)));
     return absl::OkStatus();
   });
@@ -277,12 +272,11 @@ grpc::Status EvaluationHandlers::PublishRound(grpc::ServerContext* ctx,
     v.Absorb(CheckVersion(req->version()));
     RETURN_IF_ERROR(v.Finish());
     // Read the sanctions again: a publication is refused if they changed since the ranking.
-    auto inputs = store_.LoadInputs(*year);
-    if (!inputs.ok()) return inputs.status();
+    ASSIGN_OR_RETURN(auto inputs, store_.LoadInputs(*year));
     auto sanctions = sources_.Sanctions(*year);
     if (!sanctions.ok()) return sanctions.status();
     std::set<std::string> codes;
-    for (const InstitutionInput& in : inputs->inputs) codes.insert(in.credit_code);
+    for (const InstitutionInput& in : inputs.inputs) codes.insert(in.credit_code);
     ASSIGN_OR_RETURN(*resp, store_.Publish(ChangeOf(call), *year, req->version(),
                                            SanctionFingerprint(*sanctions, codes)));
     return absl::OkStatus();
@@ -298,9 +292,8 @@ grpc::Status EvaluationHandlers::GetScoreSheet(grpc::ServerContext* ctx,
       RETURN_IF_ERROR(RequireRole(
           call, {Role::kCityBureau, Role::kCountyBureau, Role::kService, Role::kInstitution}));
     }
-    auto name = SheetFromName(req->name());
-    if (!name.ok()) return name.status();
-    auto& [year, code] = *name;
+    ASSIGN_OR_RETURN(auto name, SheetFromName(req->name()));
+    auto& [year, code] = name;
     if (!bureau && call.principal.credit_code != code) {
       return server::Forbidden("NOT_OWN_INSTITUTION",
                                "an institution reads only its own score sheet",
@@ -328,9 +321,8 @@ grpc::Status EvaluationHandlers::ListScoreSheets(grpc::ServerContext* ctx,
     auto after = db::DecodePageToken(req->page_token());
     v.Absorb(after.status());
     RETURN_IF_ERROR(v.Finish());
-    auto round = store_.GetRound(*year);
-    if (!round.ok()) return round.status();
-    if (!IsRanked(round->state())) return NotRanked();
+    ASSIGN_OR_RETURN(auto round, store_.GetRound(*year));
+    if (!IsRanked(round.state())) return NotRanked();
     auto rows = store_.ListSheets(*year, *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -355,12 +347,11 @@ grpc::Status EvaluationHandlers::ListRoundScope(grpc::ServerContext* ctx,
     auto after = db::DecodePageToken(req->page_token());
     v.Absorb(after.status());
     RETURN_IF_ERROR(v.Finish());
-    auto round = store_.GetRound(*year);
-    if (!round.ok()) return round.status();
+    ASSIGN_OR_RETURN(auto round, store_.GetRound(*year));
     // Bureaus and services at any state; once published the scope is public, like the ranking
     // it explains; before that an institution reads its own line only.
     std::string only;
-    if (!IsBureauOrService(call) && round->state() != v1::PUBLISHED) {
+    if (!IsBureauOrService(call) && round.state() != v1::PUBLISHED) {
       if (call.principal.role != Role::kInstitution) return NotPublished();
       only = call.principal.credit_code;
       if (only.empty()) {
@@ -406,12 +397,11 @@ grpc::Status EvaluationHandlers::ListDefenceScores(grpc::ServerContext* ctx,
       return server::Forbidden("NOT_OWN_INSTITUTION", "an institution reads only its own entry",
                                "服务机构只能查看本单位的答辩评分");
     }
-    auto rows = store_.ListDefence(*year, *after, only, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_defences() = std::move((*rows)[i]);
+    ASSIGN_OR_RETURN(auto rows, store_.ListDefence(*year, *after, only, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+      *resp->add_defences() = std::move((rows)[i]);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       resp->set_next_page_token(
           db::EncodePageToken(resp->defences(*size - 1).entry().credit_code()));
     }
@@ -435,19 +425,18 @@ grpc::Status EvaluationHandlers::ListRanking(grpc::ServerContext* ctx,
       v.Add("page_token", "AIP-158", "bad page token");
     }
     RETURN_IF_ERROR(v.Finish());
-    auto round = store_.GetRound(*year);
-    if (!round.ok()) return round.status();
-    if (!IsBureauOrService(call) && round->state() != v1::PUBLISHED) return NotPublished();
-    if (!IsRanked(round->state())) return NotRanked();
+    ASSIGN_OR_RETURN(auto round, store_.GetRound(*year));
+    if (!IsBureauOrService(call) && round.state() != v1::PUBLISHED) return NotPublished();
+    if (!IsRanked(round.state())) return NotRanked();
     // An earlier publication stays readable after a corrected one (issue 26).
     int publication = req->publication();
-    if (publication < 0 || publication > round->publication()) {
+    if (publication < 0 || publication > round.publication()) {
       return InvalidField(
           "publication", "R10.1",
-          absl::StrCat("publication must be 0 (the current one) or 1..", round->publication()),
+          absl::StrCat("publication must be 0 (the current one) or 1..", round.publication()),
           "公布版本不存在");
     }
-    if (publication == round->publication()) publication = 0;
+    if (publication == round.publication()) publication = 0;
     auto rows = store_.ListRanking(*year, req->excellent_only(), after, *size + 1, publication);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -480,10 +469,9 @@ grpc::Status EvaluationHandlers::ExportScoreSheets(grpc::ServerContext* ctx,
     if (content == v1::SCORE_SHEETS && !bureau) {
       RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     }
-    auto round = store_.GetRound(*year);
-    if (!round.ok()) return round.status();
-    if (!bureau && round->state() != v1::PUBLISHED) return NotPublished();
-    if (!IsRanked(round->state())) return NotRanked();
+    ASSIGN_OR_RETURN(auto round, store_.GetRound(*year));
+    if (!bureau && round.state() != v1::PUBLISHED) return NotPublished();
+    if (!IsRanked(round.state())) return NotRanked();
     absl::StatusOr<std::string> body;
     if (content == v1::RANKING) {
       body = store_.GetExport(*year, "RANKING", v1::ExportFormat_Name(req->format()));

@@ -1,6 +1,7 @@
 // zhigai-evaluation: wiring only.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/core/status_macros.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/evaluation/domain/score_rules.h"
@@ -20,8 +21,7 @@ namespace {
 class EvaluationProcess final : public server::ServiceProcess {
  public:
   static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
-    auto timeout = host.config.GetInt("pull_timeout_seconds");
-    if (!timeout.ok()) return timeout.status();
+    ASSIGN_OR_RETURN(auto timeout, host.config.GetInt("pull_timeout_seconds"));
     auto p = std::unique_ptr<EvaluationProcess>(new EvaluationProcess());
     std::string rules_path = host.config.Get("score_rules_path");
     if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/score-rules.tsv");
@@ -31,7 +31,7 @@ class EvaluationProcess final : public server::ServiceProcess {
     p->sources_ = std::make_unique<GrpcMetricSources>(
         SourceAddresses{host.config.Get("registry_addr"), host.config.Get("tracking_addr"),
                         host.config.Get("training_addr"), host.config.Get("feedback_addr")},
-        host.internal_proof, absl::Seconds(*timeout));
+        host.internal_proof, absl::Seconds(timeout));
     p->store_ = std::make_unique<EvaluationStore>(host.pool, host.now());
     p->delivery_pool_ = std::make_unique<db::Pool>(db::PoolOptions{host.config.Get("db"), 1});
     outbox::DispatcherOptions delivery;

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "libs/auth/principal.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/peers/peer_call.h"
 #include "libs/wire/typed_time.h"
 #include "zhigai/feedback/v1/feedback.grpc.pb.h"
@@ -170,9 +171,8 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
     }
   }
   // 2. Sanctions in force in Y (R14.4, R14.5).
-  auto all_sanctions = Sanctions(year);
-  if (!all_sanctions.ok()) return all_sanctions.status();
-  const auto in_force = ExclusionsFrom(*all_sanctions);
+  ASSIGN_OR_RETURN(auto all_sanctions, Sanctions(year));
+  const auto in_force = ExclusionsFrom(all_sanctions);
   std::vector<std::string> codes;
   codes.reserve(scope.size());
   PulledSnapshot out;
@@ -194,7 +194,7 @@ absl::StatusOr<PulledSnapshot> GrpcMetricSources::Pull(int year, bool include_pr
     }
   }
   std::vector<SanctionFact> sanctions;
-  for (const SanctionFact& s : *all_sanctions) {
+  for (const SanctionFact& s : all_sanctions) {
     if (scope.count(s.credit_code)) sanctions.push_back(s);
   }
   out.sources.push_back({"registry", "ListDirectoryEntries+ListSanctions", year, absl::Now(),

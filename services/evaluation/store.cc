@@ -280,54 +280,50 @@ absl::Status WriteRanking(Connection& c, int year, const ComputedRound& computed
       excellent.push_back(sheet.excellent());
       bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(sheet.SerializeAsString())));
     }
-    auto r = c.Exec(kInsertSheets, {year, db::TextArray(codes), IntArray(positions),
-                                    BoolArray(excellent), db::TextArray(bodies)});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(auto r, c.Exec(kInsertSheets, {year, db::TextArray(codes), IntArray(positions),
+                                                    BoolArray(excellent), db::TextArray(bodies)}));
   }
   const std::pair<const char*, const std::string*> exports[] = {{"CSV", &computed.ranking_csv},
                                                                 {"JSON", &computed.ranking_json}};
   for (const auto& [format, body] : exports) {
-    auto r = c.Exec(kInsertExport, {year, "RANKING", format, Param::Bytes(*body)});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(auto r, c.Exec(kInsertExport, {year, "RANKING", format, Param::Bytes(*body)}));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<Locked> LockRound(Connection& c, int year) {
-  auto r = c.Exec(kLockRound, {year});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
+  ASSIGN_OR_RETURN(auto r, c.Exec(kLockRound, {year}));
+  if (r.rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   Locked out;
-  ASSIGN_OR_RETURN(out.state, db::EnumColumn<v1::RoundState>(*r, 0, 0, "rounds.state"));
-  out.version = r->Int64(0, 1);
-  out.pulled = r->Bool(0, 2);
-  out.publication = static_cast<int>(r->Int64(0, 3));
+  ASSIGN_OR_RETURN(out.state, db::EnumColumn<v1::RoundState>(r, 0, 0, "rounds.state"));
+  out.version = r.Int64(0, 1);
+  out.pulled = r.Bool(0, 2);
+  out.publication = static_cast<int>(r.Int64(0, 3));
   return out;
 }
 
 absl::StatusOr<v1::Round> ReadRound(Connection& c, int year) {
-  auto r = c.Exec(kGetRound, {year});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
+  ASSIGN_OR_RETURN(auto r, c.Exec(kGetRound, {year}));
+  if (r.rows() == 0) return db::NotFound("evaluation round", absl::StrCat(year));
   v1::Round out;
   out.set_name(RoundName(year));
-  out.set_year(static_cast<int32_t>(r->Int64(0, 0)));
-  out.set_projects_year(static_cast<int32_t>(r->Int64(0, 1)));
-  out.set_tests_year(static_cast<int32_t>(r->Int64(0, 2)));
-  out.set_include_previous_directory(r->Bool(0, 3));
-  ASSIGN_OR_RETURN(v1::RoundState state, db::EnumColumn<v1::RoundState>(*r, 0, 4, "rounds.state"));
+  out.set_year(static_cast<int32_t>(r.Int64(0, 0)));
+  out.set_projects_year(static_cast<int32_t>(r.Int64(0, 1)));
+  out.set_tests_year(static_cast<int32_t>(r.Int64(0, 2)));
+  out.set_include_previous_directory(r.Bool(0, 3));
+  ASSIGN_OR_RETURN(v1::RoundState state, db::EnumColumn<v1::RoundState>(r, 0, 4, "rounds.state"));
   out.set_state(state);
-  out.set_version(r->Int64(0, 5));
-  if (auto ts = wire::TimestampFromText(r->String(0, 6))) *out.mutable_create_time() = *ts;
-  if (auto ts = wire::TimestampFromText(r->String(0, 7))) *out.mutable_pull_time() = *ts;
-  if (auto ts = wire::TimestampFromText(r->String(0, 8))) *out.mutable_freeze_time() = *ts;
-  if (auto ts = wire::TimestampFromText(r->String(0, 9))) *out.mutable_rank_time() = *ts;
-  if (auto ts = wire::TimestampFromText(r->String(0, 10))) *out.mutable_publish_time() = *ts;
-  out.set_institution_count(static_cast<int32_t>(r->Int64(0, 11)));
-  out.set_defence_recorded_count(static_cast<int32_t>(r->Int64(0, 12)));
-  out.set_defence_missing_count(static_cast<int32_t>(r->Int64(0, 13)));
-  out.set_publication(static_cast<int32_t>(r->Int64(0, 14)));
-  out.set_rule_version(static_cast<int32_t>(r->Int64(0, 15)));
+  out.set_version(r.Int64(0, 5));
+  if (auto ts = wire::TimestampFromText(r.String(0, 6))) *out.mutable_create_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(0, 7))) *out.mutable_pull_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(0, 8))) *out.mutable_freeze_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(0, 9))) *out.mutable_rank_time() = *ts;
+  if (auto ts = wire::TimestampFromText(r.String(0, 10))) *out.mutable_publish_time() = *ts;
+  out.set_institution_count(static_cast<int32_t>(r.Int64(0, 11)));
+  out.set_defence_recorded_count(static_cast<int32_t>(r.Int64(0, 12)));
+  out.set_defence_missing_count(static_cast<int32_t>(r.Int64(0, 13)));
+  out.set_publication(static_cast<int32_t>(r.Int64(0, 14)));
+  out.set_rule_version(static_cast<int32_t>(r.Int64(0, 15)));
   return out;
 }
 
@@ -341,13 +337,12 @@ absl::StatusOr<v1::Snapshot> ReadSnapshot(Connection& c, int year) {
   ASSIGN_OR_RETURN(v1::RoundState state,
                    db::EnumColumn<v1::RoundState>(*round, 0, 4, "rounds.state"));
   out.set_frozen(state != v1::OPEN);
-  auto counts = c.Exec(kSnapshotCounts, {year});
-  if (!counts.ok()) return counts.status();
-  out.set_institution_count(static_cast<int32_t>(counts->Int64(0, 0)));
-  out.set_barred_count(static_cast<int32_t>(counts->Int64(0, 1)));
-  out.set_cancelled_count(static_cast<int32_t>(counts->Int64(0, 2)));
-  out.set_excuses_pending(static_cast<int32_t>(counts->Int64(0, 3)));
-  out.set_test_results_missing(static_cast<int32_t>(counts->Int64(0, 4)));
+  ASSIGN_OR_RETURN(auto counts, c.Exec(kSnapshotCounts, {year}));
+  out.set_institution_count(static_cast<int32_t>(counts.Int64(0, 0)));
+  out.set_barred_count(static_cast<int32_t>(counts.Int64(0, 1)));
+  out.set_cancelled_count(static_cast<int32_t>(counts.Int64(0, 2)));
+  out.set_excuses_pending(static_cast<int32_t>(counts.Int64(0, 3)));
+  out.set_test_results_missing(static_cast<int32_t>(counts.Int64(0, 4)));
   auto sources = c.Exec(kListSources, {year});
   if (!sources.ok()) return sources.status();
   for (int i = 0; i < sources->rows(); ++i) {
@@ -494,9 +489,8 @@ absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change, con
       }
       return r.status();
     }
-    auto round = ReadRound(c, year);
-    if (!round.ok()) return round.status();
-    out = *round;
+    ASSIGN_OR_RETURN(auto round, ReadRound(c, year));
+    out = round;
     return Audit(c, change, year, 1);
   });
   if (!s.ok()) return s;
@@ -504,18 +498,16 @@ absl::StatusOr<v1::Round> EvaluationStore::CreateRound(const Change& change, con
 }
 
 absl::StatusOr<v1::Round> EvaluationStore::GetRound(int year) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  return ReadRound(**lease, year);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  return ReadRound(*lease, year);
 }
 
 absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& change, int year,
                                                               const PulledSnapshot& snapshot) {
   v1::Snapshot out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto locked = LockRound(c, year);
-    if (!locked.ok()) return locked.status();
-    RETURN_IF_ERROR(CheckStep(locked->state, Step::kPull));
+    ASSIGN_OR_RETURN(auto locked, LockRound(c, year));
+    RETURN_IF_ERROR(CheckStep(locked.state, Step::kPull));
     for (const Statement* del :
          {&kDeleteTests, &kDeleteInstitutions, &kDeleteSources, &kDeleteScope}) {
       if (auto r = c.Exec(*del, {year}); !r.ok()) return r.status();
@@ -549,19 +541,17 @@ absl::StatusOr<v1::Snapshot> EvaluationStore::ReplaceSnapshot(const Change& chan
 }
 
 absl::StatusOr<v1::Snapshot> EvaluationStore::GetSnapshot(int year) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  return ReadSnapshot(**lease, year);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  return ReadSnapshot(*lease, year);
 }
 
 absl::StatusOr<std::vector<SnapshotInstitution>> EvaluationStore::LoadSnapshot(int year) {
-  auto rows = pool_.Exec(kLoadInstitutions, {year});
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, pool_.Exec(kLoadInstitutions, {year}));
   auto tests = pool_.Exec(kLoadTests, {year});
   if (!tests.ok()) return tests.status();
   std::vector<SnapshotInstitution> out;
-  out.reserve(rows->rows());
-  const db::Result& r = *rows;
+  out.reserve(rows.rows());
+  const db::Result& r = rows;
   for (int i = 0; i < r.rows(); ++i) {
     SnapshotInstitution in;
     in.credit_code = r.String(i, 0);
@@ -602,10 +592,9 @@ absl::StatusOr<v1::Round> EvaluationStore::Freeze(const Change& change, int year
                                                   int64_t expected_version) {
   v1::Round out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto locked = LockRound(c, year);
-    if (!locked.ok()) return locked.status();
-    RETURN_IF_ERROR(CheckStep(locked->state, Step::kFreeze));
-    if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    ASSIGN_OR_RETURN(auto locked, LockRound(c, year));
+    RETURN_IF_ERROR(CheckStep(locked.state, Step::kFreeze));
+    if (locked.version != expected_version) return Stale(expected_version, locked.version);
     auto counts = c.Exec(kSnapshotCounts, {year});
     if (!counts.ok()) return counts.status();
     if (auto st = CheckFreezable(counts->Int64(0, 0), counts->Int64(0, 3), counts->Int64(0, 4));
@@ -625,9 +614,8 @@ absl::StatusOr<v1::Round> EvaluationStore::RecordDefence(
     const Change& change, int year, const std::vector<DefenceEntryInput>& entries) {
   v1::Round out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto locked = LockRound(c, year);
-    if (!locked.ok()) return locked.status();
-    RETURN_IF_ERROR(CheckStep(locked->state, Step::kDefence));
+    ASSIGN_OR_RETURN(auto locked, LockRound(c, year));
+    RETURN_IF_ERROR(CheckStep(locked.state, Step::kDefence));
     std::vector<std::string> codes, scores;
     for (const DefenceEntryInput& e : entries) {
       codes.push_back(e.credit_code);
@@ -665,11 +653,10 @@ absl::StatusOr<v1::Round> EvaluationStore::RecordDefence(
 
 absl::StatusOr<RoundInputs> EvaluationStore::LoadInputs(int year) {
   RoundInputs out;
-  auto round = GetRound(year);
-  if (!round.ok()) return round.status();
-  out.version = round->version();
-  out.state = round->state();
-  out.rule_version = round->rule_version();
+  ASSIGN_OR_RETURN(auto round, GetRound(year));
+  out.version = round.version();
+  out.state = round.state();
+  out.rule_version = round.rule_version();
   auto snapshot = LoadSnapshot(year);
   if (!snapshot.ok()) return snapshot.status();
   auto defence = pool_.Exec(kLoadDefence, {year});
@@ -695,10 +682,9 @@ absl::StatusOr<v1::Round> EvaluationStore::StoreRanking(const Change& change, in
                                                         const std::string& sanctions_fingerprint) {
   v1::Round out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto locked = LockRound(c, year);
-    if (!locked.ok()) return locked.status();
-    RETURN_IF_ERROR(CheckStep(locked->state, Step::kRank));
-    if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    ASSIGN_OR_RETURN(auto locked, LockRound(c, year));
+    RETURN_IF_ERROR(CheckStep(locked.state, Step::kRank));
+    if (locked.version != expected_version) return Stale(expected_version, locked.version);
     // A recomputation (the sanctions changed) replaces the earlier ranking and its exports.
     for (const Statement* clear : {&kDeleteSheets, &kDeleteRankingExports}) {
       if (auto r = c.Exec(*clear, {year}); !r.ok()) return r.status();
@@ -722,10 +708,9 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
                                                    const std::string& sanctions_now) {
   v1::Round out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto locked = LockRound(c, year);
-    if (!locked.ok()) return locked.status();
-    RETURN_IF_ERROR(CheckStep(locked->state, Step::kPublish));
-    if (locked->version != expected_version) return Stale(expected_version, locked->version);
+    ASSIGN_OR_RETURN(auto locked, LockRound(c, year));
+    RETURN_IF_ERROR(CheckStep(locked.state, Step::kPublish));
+    if (locked.version != expected_version) return Stale(expected_version, locked.version);
     auto ranked_under = c.Exec(kGetRankingSanctions, {year});
     if (!ranked_under.ok()) return ranked_under.status();
     if (auto st = CheckSanctionsUnchanged(ranked_under->String(0, 0), sanctions_now); !st.ok()) {
@@ -746,19 +731,17 @@ absl::StatusOr<v1::Round> EvaluationStore::Publish(const Change& change, int yea
 }
 
 absl::StatusOr<v1::ScoreSheet> EvaluationStore::GetSheet(int year, const std::string& code) {
-  auto r = pool_.Exec(kGetSheet, {year, code});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("score sheet", SheetName(year, code));
-  return db::ParseStored<v1::ScoreSheet>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetSheet, {year, code}));
+  if (r.rows() == 0) return db::NotFound("score sheet", SheetName(year, code));
+  return db::ParseStored<v1::ScoreSheet>(r.Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
     int year, const std::string& after_code, int limit) {
-  auto r = pool_.Exec(kListSheets, {year, after_code, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListSheets, {year, after_code, limit}));
   std::vector<v1::ScoreSheet> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto sheet = db::ParseStored<v1::ScoreSheet>(r->Text(i, 0));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto sheet = db::ParseStored<v1::ScoreSheet>(r.Text(i, 0));
     if (!sheet.ok()) return sheet.status();
     out.push_back(std::move(*sheet));
   }
@@ -768,30 +751,30 @@ absl::StatusOr<std::vector<v1::ScoreSheet>> EvaluationStore::ListSheets(
 absl::StatusOr<std::vector<v1::ScopeDecision>> EvaluationStore::ListScope(
     int year, const std::string& after_code, const std::string& only_code, bool left_out_only,
     int limit) {
-  auto r = pool_.Exec(kListScope, {year, after_code, only_code, left_out_only, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r,
+                   pool_.Exec(kListScope, {year, after_code, only_code, left_out_only, limit}));
   std::vector<v1::ScopeDecision> out;
-  for (int i = 0; i < r->rows(); ++i) {
+  for (int i = 0; i < r.rows(); ++i) {
     v1::ScopeDecision d;
-    d.set_credit_code(r->String(i, 0));
-    d.set_display_name(r->String(i, 1));
+    d.set_credit_code(r.String(i, 0));
+    d.set_display_name(r.String(i, 1));
     const ScopeReasonText* text = nullptr;
     for (ScopeReason reason : {ScopeReason::kInDirectory, ScopeReason::kRemovedButSanctioned,
                                ScopeReason::kRemovedFromDirectory}) {
-      if (DescribeScope(reason).reason == r->Text(i, 2)) {
+      if (DescribeScope(reason).reason == r.Text(i, 2)) {
         text = &DescribeScope(reason);
         d.set_in_scope(InScope(reason));
       }
     }
     if (text == nullptr) {
       return absl::InternalError(
-          absl::StrCat("scope row ", d.credit_code(), ": unknown reason ", r->Text(i, 2)));
+          absl::StrCat("scope row ", d.credit_code(), ": unknown reason ", r.Text(i, 2)));
     }
     d.set_reason(std::string(text->reason));
     d.set_rule(std::string(text->rule));
     d.set_reason_en(std::string(text->english));
     d.set_reason_zh(std::string(text->chinese));
-    for (absl::string_view entry : absl::StrSplit(r->Text(i, 3), ';', absl::SkipEmpty())) {
+    for (absl::string_view entry : absl::StrSplit(r.Text(i, 3), ';', absl::SkipEmpty())) {
       std::vector<absl::string_view> parts = absl::StrSplit(entry, '|');
       int entry_year = 0;
       if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &entry_year)) {
@@ -810,18 +793,17 @@ absl::StatusOr<std::vector<v1::ScopeDecision>> EvaluationStore::ListScope(
 
 absl::StatusOr<std::vector<v1::RecordedDefence>> EvaluationStore::ListDefence(
     int year, const std::string& after_code, const std::string& only_code, int limit) {
-  auto r = pool_.Exec(kListDefence, {year, after_code, only_code, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListDefence, {year, after_code, only_code, limit}));
   std::vector<v1::RecordedDefence> out;
-  for (int i = 0; i < r->rows(); ++i) {
+  for (int i = 0; i < r.rows(); ++i) {
     v1::RecordedDefence d;
-    d.mutable_entry()->set_credit_code(r->String(i, 0));
+    d.mutable_entry()->set_credit_code(r.String(i, 0));
     ASSIGN_OR_RETURN(std::vector<int64_t> scores,
-                     SplitInts(r->Text(i, 1), "defence_scores.member_scores_hundredths"));
+                     SplitInts(r.Text(i, 1), "defence_scores.member_scores_hundredths"));
     for (int64_t score : scores) {
       d.mutable_entry()->add_member_scores_hundredths(score);
     }
-    if (auto ts = wire::TimestampFromText(r->String(i, 2))) *d.mutable_record_time() = *ts;
+    if (auto ts = wire::TimestampFromText(r.String(i, 2))) *d.mutable_record_time() = *ts;
     out.push_back(std::move(d));
   }
   return out;
@@ -829,26 +811,25 @@ absl::StatusOr<std::vector<v1::RecordedDefence>> EvaluationStore::ListDefence(
 
 absl::StatusOr<std::vector<std::pair<int, v1::ScoreSheet>>> EvaluationStore::ListRanking(
     int year, bool excellent_only, int after_position, int limit, int publication) {
-  auto r = publication == 0
-               ? pool_.Exec(kListRanking, {year, after_position, excellent_only, limit})
-               : pool_.Exec(kListSupersededRanking,
-                            {year, after_position, excellent_only, limit, publication});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r,
+                   publication == 0
+                       ? pool_.Exec(kListRanking, {year, after_position, excellent_only, limit})
+                       : pool_.Exec(kListSupersededRanking,
+                                    {year, after_position, excellent_only, limit, publication}));
   std::vector<std::pair<int, v1::ScoreSheet>> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto sheet = db::ParseStored<v1::ScoreSheet>(r->Text(i, 1));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto sheet = db::ParseStored<v1::ScoreSheet>(r.Text(i, 1));
     if (!sheet.ok()) return sheet.status();
-    out.emplace_back(static_cast<int>(r->Int64(i, 0)), std::move(*sheet));
+    out.emplace_back(static_cast<int>(r.Int64(i, 0)), std::move(*sheet));
   }
   return out;
 }
 
 absl::StatusOr<std::string> EvaluationStore::GetExport(int year, const std::string& content,
                                                        const std::string& format) {
-  auto r = pool_.Exec(kGetExport, {year, content, format});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("export of round", RoundName(year));
-  return db::DecodeBytea(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetExport, {year, content, format}));
+  if (r.rows() == 0) return db::NotFound("export of round", RoundName(year));
+  return db::DecodeBytea(r.Text(0, 0));
 }
 
 }  // namespace zhigai::evaluation

@@ -67,20 +67,19 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
 
         c.set_division_code("");
         if (!c.engagement().empty()) {
-          auto facts = d_.engagements.Get(c.engagement());
-          if (!facts.ok()) return facts.status();
-          if (facts->enterprise_credit_code != call.principal.credit_code) {
+          ASSIGN_OR_RETURN(auto facts, d_.engagements.Get(c.engagement()));
+          if (facts.enterprise_credit_code != call.principal.credit_code) {
             return server::Forbidden("NOT_ENGAGEMENT_ENTERPRISE",
                                      "a complaint may name only an engagement that served the "
                                      "complaining enterprise",
                                      "只能就本企业接受的服务项目投诉");
           }
-          if (facts->institution_credit_code != c.institution_credit_code()) {
+          if (facts.institution_credit_code != c.institution_credit_code()) {
             return InvalidField("complaint.engagement", "R14.5",
                                 "complaint.engagement was served by another institution",
                                 "所选服务项目并非由被投诉机构提供");
           }
-          c.set_division_code(facts->division_code);
+          c.set_division_code(facts.division_code);
         }
         c.set_complainant_credit_code(call.principal.credit_code);
         auto out =
@@ -132,9 +131,8 @@ grpc::Status FeedbackHandlers::VerifyComplaint(grpc::ServerContext* ctx,
         // locked; down: nothing is decided, retry). Otherwise the bureau's work never waits.
         std::vector<LiftedBar> lifted;
         if (req->outcome() == v1::VERIFIED_SERIOUS) {
-          auto starts = d_.store.BarStartsOf(current->institution_credit_code());
-          if (!starts.ok()) return starts.status();
-          const bool within_a_bar = std::any_of(starts->begin(), starts->end(), [&](auto start) {
+          ASSIGN_OR_RETURN(auto starts, d_.store.BarStartsOf(current->institution_credit_code()));
+          const bool within_a_bar = std::any_of(starts.begin(), starts.end(), [&](auto start) {
             return IsBarredOn(start, *day, d_.sanction_rules);
           });
           if (within_a_bar) {
@@ -193,9 +191,8 @@ grpc::Status FeedbackHandlers::GetComplaint(grpc::ServerContext* ctx,
                                             v1::Complaint* resp) {
   return Serve(ctx, d_.internal_proof, FullMethod("GetComplaint"),
                [&](const Call& call) -> absl::Status {
-                 auto id = IdFromName(req->name(), "complaints", "name");
-                 if (!id.ok()) return id.status();
-                 auto out = d_.store.GetComplaint(*id);
+                 ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "complaints", "name"));
+                 auto out = d_.store.GetComplaint(id);
                  if (!out.ok()) return out.status();
                  RETURN_IF_ERROR(ShowComplaint(call, &*out));
                  *resp = std::move(*out);
@@ -252,14 +249,13 @@ grpc::Status FeedbackHandlers::ListComplaints(grpc::ServerContext* ctx,
                                         Role::kInstitution, Role::kService});
         }
         if (!scoped.ok()) return scoped;
-        auto rows = d_.store.ListComplaints(filter, *after, *size + 1);
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-          v1::Complaint& c = (*rows)[i];
+        ASSIGN_OR_RETURN(auto rows, d_.store.ListComplaints(filter, *after, *size + 1));
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+          v1::Complaint& c = (rows)[i];
           RETURN_IF_ERROR(ShowComplaint(call, &c));  // the filter already scoped it
           *resp->add_complaints() = std::move(c);
         }
-        if (static_cast<int>(rows->size()) > *size) {
+        if (static_cast<int>(rows.size()) > *size) {
           resp->set_next_page_token(db::EncodePageToken(IdOf(resp->complaints(*size - 1).name())));
         }
         return absl::OkStatus();

@@ -38,13 +38,13 @@ grpc::Status FeedbackHandlers::BatchGetFeedbackMetrics(
                      v.Add(field, "AIP-231", field + ": listed twice");
                  }
                  RETURN_IF_ERROR(v.Finish());
-                 auto metrics = d_.store.BatchMetrics(
-                     req->year(), {req->credit_codes().begin(), req->credit_codes().end()});
-                 if (!metrics.ok()) return metrics.status();
+                 ASSIGN_OR_RETURN(auto metrics,
+                                  d_.store.BatchMetrics(req->year(), {req->credit_codes().begin(),
+                                                                      req->credit_codes().end()}));
                  for (const std::string& code : req->credit_codes()) {
                    v1::InstitutionFeedbackMetrics* m = resp->add_metrics();
-                   auto found = metrics->find(code);
-                   if (found != metrics->end()) *m = std::move(found->second);
+                   auto found = metrics.find(code);
+                   if (found != metrics.end()) *m = std::move(found->second);
                    m->set_credit_code(code);
                    m->mutable_content();  // present with zeros when nothing was rated
                    m->mutable_results();

@@ -51,9 +51,8 @@ grpc::Status FeedbackHandlers::GetPlagiarismFinding(grpc::ServerContext* ctx,
                                                     v1::PlagiarismFinding* resp) {
   return Serve(ctx, d_.internal_proof, FullMethod("GetPlagiarismFinding"),
                [&](const Call& call) -> absl::Status {
-                 auto id = IdFromName(req->name(), "plagiarismFindings", "name");
-                 if (!id.ok()) return id.status();
-                 auto out = d_.store.GetPlagiarismFinding(*id);
+                 ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "plagiarismFindings", "name"));
+                 auto out = d_.store.GetPlagiarismFinding(id);
                  if (!out.ok()) return out.status();
                  RETURN_IF_ERROR(ShowFinding(call, &*out));
                  *resp = std::move(*out);
@@ -84,14 +83,14 @@ grpc::Status FeedbackHandlers::ListPlagiarismFindings(grpc::ServerContext* ctx,
           RETURN_IF_ERROR(
               ScopeFilter(call.principal.credit_code, &institution, "plagiarism finding"));
         }
-        auto rows = d_.store.ListPlagiarismFindings(institution, req->year(), *after, *size + 1);
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-          v1::PlagiarismFinding& f = (*rows)[i];
+        ASSIGN_OR_RETURN(auto rows, d_.store.ListPlagiarismFindings(institution, req->year(),
+                                                                    *after, *size + 1));
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+          v1::PlagiarismFinding& f = (rows)[i];
           RETURN_IF_ERROR(ShowFinding(call, &f));  // the filter already scoped it
           *resp->add_findings() = std::move(f);
         }
-        if (static_cast<int>(rows->size()) > *size) {
+        if (static_cast<int>(rows.size()) > *size) {
           resp->set_next_page_token(db::EncodePageToken(IdOf(resp->findings(*size - 1).name())));
         }
         return absl::OkStatus();

@@ -149,12 +149,11 @@ grpc::Status FeedbackHandlers::GetRating(grpc::ServerContext* ctx, const v1::Get
           return InvalidField("name", "AIP-122", "name must look like engagements/{id}/rating",
                               "资源名称格式应为 engagements/{id}/rating");
         }
-        auto stored = d_.store.GetRating(engagement);
-        if (!stored.ok()) return stored.status();
-        const v1::Rating& r = stored->rating;
+        ASSIGN_OR_RETURN(auto stored, d_.store.GetRating(engagement));
+        const v1::Rating& r = stored.rating;
         RETURN_IF_ERROR(MaySeeRating(call, r.enterprise_credit_code(), r.institution_credit_code(),
-                                     stored->division_code));
-        *resp = std::move(stored->rating);
+                                     stored.division_code));
+        *resp = std::move(stored.rating);
         if (!call.principal.IsBureau()) resp->clear_recorded_by();
         return absl::OkStatus();
       });
@@ -204,15 +203,14 @@ grpc::Status FeedbackHandlers::ListRatings(grpc::ServerContext* ctx,
                                         Role::kInstitution, Role::kService});
         }
         if (!scoped.ok()) return scoped;
-        auto rows = d_.store.ListRatings(filter, *after, *size + 1);
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-          v1::Rating& r = (*rows)[i].rating;
+        ASSIGN_OR_RETURN(auto rows, d_.store.ListRatings(filter, *after, *size + 1));
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+          v1::Rating& r = (rows)[i].rating;
           if (!p.IsBureau()) r.clear_recorded_by();
           *resp->add_ratings() = std::move(r);
         }
-        if (static_cast<int>(rows->size()) > *size) {
-          resp->set_next_page_token(db::EncodePageToken(absl::StrCat((*rows)[*size - 1].id)));
+        if (static_cast<int>(rows.size()) > *size) {
+          resp->set_next_page_token(db::EncodePageToken(absl::StrCat((rows)[*size - 1].id)));
         }
         return absl::OkStatus();
       });
@@ -239,9 +237,8 @@ grpc::Status FeedbackHandlers::GetRatingSettings(grpc::ServerContext* ctx,
   return Serve(
       ctx, d_.internal_proof, FullMethod("GetRatingSettings"), [&](const Call&) -> absl::Status {
         // The period is policy, not personal data: anyone may read it.
-        auto year = YearFromSettingsName(req->name(), "name");
-        if (!year.ok()) return year.status();
-        ASSIGN_OR_RETURN(*resp, d_.store.GetRatingSettings(*year, kDefaultRatingChangePeriodDays));
+        ASSIGN_OR_RETURN(auto year, YearFromSettingsName(req->name(), "name"));
+        ASSIGN_OR_RETURN(*resp, d_.store.GetRatingSettings(year, kDefaultRatingChangePeriodDays));
         return absl::OkStatus();
       });
 }

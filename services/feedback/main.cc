@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/core/sanction_rules.h"
+#include "libs/core/status_macros.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/feedback/handlers.h"
@@ -25,9 +26,8 @@ class FeedbackProcess final : public server::ServiceProcess {
     auto p = std::unique_ptr<FeedbackProcess>(new FeedbackProcess());
     std::string rules_path = host.config.Get("sanction_rules_path");
     if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/sanction-rules.tsv");
-    auto rules = core::LoadSanctionRules(rules_path);
-    if (!rules.ok()) return rules.status();
-    p->sanction_rules_ = std::move(*rules);
+    ASSIGN_OR_RETURN(auto rules, core::LoadSanctionRules(rules_path));
+    p->sanction_rules_ = std::move(rules);
     auto clock = host.now();
     p->store_ = std::make_unique<FeedbackStore>(host.pool, clock);
     // Engagements belong to tracking: read them from it, never from a copy.

@@ -184,9 +184,8 @@ absl::StatusOr<v1::Rating> RowToRating(const db::Result& r, int i) {
 }
 
 absl::StatusOr<v1::Complaint> RowToComplaint(const db::Result& r, int i) {
-  auto body = db::ParseStored<v1::Complaint>(r.Text(i, 5));
-  if (!body.ok()) return body.status();
-  v1::Complaint c = std::move(*body);
+  ASSIGN_OR_RETURN(auto body, db::ParseStored<v1::Complaint>(r.Text(i, 5)));
+  v1::Complaint c = std::move(body);
   c.set_name(absl::StrCat("complaints/", r.Int64(i, 0)));
   c.set_complainant_credit_code(r.String(i, 1));
   c.set_institution_credit_code(r.String(i, 2));
@@ -208,9 +207,8 @@ absl::StatusOr<v1::Complaint> RowToComplaint(const db::Result& r, int i) {
 absl::StatusOr<std::vector<v1::Complaint>> RowsToComplaints(const db::Result& r) {
   std::vector<v1::Complaint> out;
   for (int i = 0; i < r.rows(); ++i) {
-    auto c = RowToComplaint(r, i);
-    if (!c.ok()) return c.status();
-    out.push_back(std::move(*c));
+    ASSIGN_OR_RETURN(auto c, RowToComplaint(r, i));
+    out.push_back(std::move(c));
   }
   return out;
 }
@@ -238,16 +236,15 @@ std::string FeedbackStore::Now() const { return core::FormatTimestamp(clock_());
 // ---- rating settings -----------------------------------------------------------------------
 
 absl::StatusOr<v1::RatingSettings> FeedbackStore::GetRatingSettings(int year, int default_days) {
-  auto r = pool_.Exec(kGetSettings, {year});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetSettings, {year}));
   v1::RatingSettings out;
   out.set_name(absl::StrCat("ratingSettings/", year));
   out.set_year(year);
   out.set_change_period_days(default_days);
-  if (r->rows() == 1) {
-    out.set_change_period_days(static_cast<int32_t>(r->Int64(0, 0)));
-    out.set_version(r->Int64(0, 1));
-    if (auto ts = wire::TimestampFromText(r->String(0, 2))) *out.mutable_update_time() = *ts;
+  if (r.rows() == 1) {
+    out.set_change_period_days(static_cast<int32_t>(r.Int64(0, 0)));
+    out.set_version(r.Int64(0, 1));
+    if (auto ts = wire::TimestampFromText(r.String(0, 2))) *out.mutable_update_time() = *ts;
   }
   return out;
 }
@@ -258,10 +255,10 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::UpdateRatingSettings(const Cha
   v1::RatingSettings out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     std::string now = Now();
-    auto r = expected_version == 0 ? c.Exec(kInsertSettings, {year, days, now})
-                                   : c.Exec(kUpdateSettings, {year, days, expected_version, now});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) {
+    ASSIGN_OR_RETURN(auto r, expected_version == 0
+                                 ? c.Exec(kInsertSettings, {year, days, now})
+                                 : c.Exec(kUpdateSettings, {year, days, expected_version, now}));
+    if (r.rows() == 0) {
       auto current = c.Exec(kGetSettings, {year});
       if (!current.ok()) return current.status();
       return db::StaleVersion("the rating settings", expected_version,
@@ -269,9 +266,9 @@ absl::StatusOr<v1::RatingSettings> FeedbackStore::UpdateRatingSettings(const Cha
     }
     out.set_name(absl::StrCat("ratingSettings/", year));
     out.set_year(year);
-    out.set_change_period_days(static_cast<int32_t>(r->Int64(0, 0)));
-    out.set_version(r->Int64(0, 1));
-    if (auto ts = wire::TimestampFromText(r->String(0, 2))) *out.mutable_update_time() = *ts;
+    out.set_change_period_days(static_cast<int32_t>(r.Int64(0, 0)));
+    out.set_version(r.Int64(0, 1));
+    if (auto ts = wire::TimestampFromText(r.String(0, 2))) *out.mutable_update_time() = *ts;
     return db::Audit(c, change, "rating_settings", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -289,10 +286,9 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
     const std::string content = v1::SatisfactionLevel_Name(w.content);
     const std::string results = v1::SatisfactionLevel_Name(w.results);
     const std::string source = v1::RatingSource_Name(w.source);
-    auto current = c.Exec(kLockRating, {w.engagement});
-    if (!current.ok()) return current.status();
+    ASSIGN_OR_RETURN(auto current, c.Exec(kLockRating, {w.engagement}));
     absl::StatusOr<db::Result> r;
-    if (current->rows() == 0) {
+    if (current.rows() == 0) {
       if (w.expected_version != 0) return db::NotFound("rating of", w.engagement);
       r = c.Exec(kInsertRating,
                  {w.engagement, w.facts.institution_credit_code, w.facts.enterprise_credit_code,
@@ -308,7 +304,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
                      "the engagement is rated already; send the version read to change it",
                      "该服务已评价，如需修改请提供版本号", "S2.1");
       }
-      ASSIGN_OR_RETURN(const v1::Rating stored, RowToRating(*current, 0));
+      ASSIGN_OR_RETURN(const v1::Rating stored, RowToRating(current, 0));
       if (stored.version() != w.expected_version) {
         return db::StaleVersion("the rating", w.expected_version, stored.version());
       }
@@ -317,7 +313,7 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
       if (!first.ok() || !last.ok()) return absl::InternalError("stored rating dates unreadable");
       RETURN_IF_ERROR(may_change(*first, *last));
       r = c.Exec(kUpdateRating,
-                 {current->Int64(0, 0), content, results, w.comment, source, w.recorded_by, now});
+                 {current.Int64(0, 0), content, results, w.comment, source, w.recorded_by, now});
       if (!r.ok()) return r.status();
     }
     ASSIGN_OR_RETURN(out, RowToRating(*r, 0));
@@ -332,12 +328,11 @@ absl::StatusOr<v1::Rating> FeedbackStore::SaveRating(
 }
 
 absl::StatusOr<StoredRating> FeedbackStore::GetRating(const std::string& engagement) {
-  auto r = pool_.Exec(kGetRating, {engagement});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("rating of", engagement);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetRating, {engagement}));
+  if (r.rows() == 0) return db::NotFound("rating of", engagement);
   // The division scopes county bureaus; it is not part of the rating resource.
-  ASSIGN_OR_RETURN(v1::Rating rating, RowToRating(*r, 0));
-  return StoredRating{r->Int64(0, 0), std::move(rating), r->String(0, 15)};
+  ASSIGN_OR_RETURN(v1::Rating rating, RowToRating(r, 0));
+  return StoredRating{r.Int64(0, 0), std::move(rating), r.String(0, 15)};
 }
 
 absl::StatusOr<std::vector<StoredRating>> FeedbackStore::ListRatings(const RatingFilter& f,
@@ -365,12 +360,12 @@ absl::StatusOr<v1::Complaint> FeedbackStore::FileComplaint(const Change& change,
     body.set_description(in.description());
     *body.mutable_evidence_document_ids() = in.evidence_document_ids();
     *body.mutable_contact() = in.contact();
-    auto r = c.Exec(kInsertComplaint,
-                    {in.complainant_credit_code(), in.institution_credit_code(), in.engagement(),
-                     in.division_code(), Param::Bytes(body.SerializeAsString()),
-                     change.actor.subject, core::FormatDate(filed_on), Now()});
-    if (!r.ok()) return r.status();
-    auto complaint = RowToComplaint(*r, 0);
+    ASSIGN_OR_RETURN(
+        auto r, c.Exec(kInsertComplaint,
+                       {in.complainant_credit_code(), in.institution_credit_code(), in.engagement(),
+                        in.division_code(), Param::Bytes(body.SerializeAsString()),
+                        change.actor.subject, core::FormatDate(filed_on), Now()}));
+    auto complaint = RowToComplaint(r, 0);
     if (!complaint.ok()) return complaint.status();
     out = std::move(*complaint);
     return db::Audit(c, change, "complaint", out.name(), out.version());
@@ -380,19 +375,18 @@ absl::StatusOr<v1::Complaint> FeedbackStore::FileComplaint(const Change& change,
 }
 
 absl::StatusOr<v1::Complaint> FeedbackStore::GetComplaint(int64_t id) {
-  auto r = pool_.Exec(kGetComplaint, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("complaint", absl::StrCat(id));
-  return RowToComplaint(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetComplaint, {id}));
+  if (r.rows() == 0) return db::NotFound("complaint", absl::StrCat(id));
+  return RowToComplaint(r, 0);
 }
 
 absl::StatusOr<std::vector<v1::Complaint>> FeedbackStore::ListComplaints(const ComplaintFilter& f,
                                                                          int64_t after_id,
                                                                          int limit) {
-  auto r = pool_.Exec(kListComplaints, {f.institution, f.complainant, f.outcome, f.division,
-                                        f.verified_only, after_id, limit});
-  if (!r.ok()) return r.status();
-  return RowsToComplaints(*r);
+  ASSIGN_OR_RETURN(auto r,
+                   pool_.Exec(kListComplaints, {f.institution, f.complainant, f.outcome, f.division,
+                                                f.verified_only, after_id, limit}));
+  return RowsToComplaints(r);
 }
 
 absl::StatusOr<std::vector<absl::CivilDay>> FeedbackStore::BarStartsOf(
@@ -401,11 +395,10 @@ absl::StatusOr<std::vector<absl::CivilDay>> FeedbackStore::BarStartsOf(
       "feedback.bar_starts",
       "SELECT start_date::text FROM sanction_orders WHERE institution_credit_code = $1"
       " AND kind = 'BAR' ORDER BY start_date"};
-  auto r = pool_.Exec(kBarStarts, {institution});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kBarStarts, {institution}));
   std::vector<absl::CivilDay> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto day = db::StoredDay(r->Text(i, 0));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto day = db::StoredDay(r.Text(i, 0));
     if (!day.ok()) return day.status();
     out.push_back(*day);
   }
@@ -421,11 +414,11 @@ absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     out = VerifyResult{};
     const std::string now = Now();
-    auto r = c.Exec(kVerifyComplaint,
-                    {id, v1::ComplaintOutcome_Name(outcome), reasons, core::FormatDate(verified_on),
-                     change.actor.subject, now, expected_version});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) {
+    ASSIGN_OR_RETURN(
+        auto r, c.Exec(kVerifyComplaint, {id, v1::ComplaintOutcome_Name(outcome), reasons,
+                                          core::FormatDate(verified_on), change.actor.subject, now,
+                                          expected_version}));
+    if (r.rows() == 0) {
       auto current = c.Exec(kGetComplaint, {id});
       if (!current.ok()) return current.status();
       if (current->rows() == 0) return db::NotFound("complaint", absl::StrCat(id));
@@ -437,7 +430,7 @@ absl::StatusOr<VerifyResult> FeedbackStore::VerifyComplaint(
       }
       return db::StaleVersion("the complaint", expected_version, current->Int64(0, 11));
     }
-    auto complaint = RowToComplaint(*r, 0);
+    auto complaint = RowToComplaint(r, 0);
     if (!complaint.ok()) return complaint.status();
     out.complaint = std::move(*complaint);
     RETURN_IF_ERROR(
@@ -473,10 +466,10 @@ absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::RecordPlagiarismFinding(
   v1::PlagiarismFinding out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     const std::string now = Now();
-    auto r = c.Exec(kInsertFinding, {in.institution_credit_code(), core::FormatDate(finding_day),
-                                     change.actor.subject, now});
-    if (!r.ok()) return r.status();
-    const int64_t id = r->Int64(0, 0);
+    ASSIGN_OR_RETURN(
+        auto r, c.Exec(kInsertFinding, {in.institution_credit_code(), core::FormatDate(finding_day),
+                                        change.actor.subject, now}));
+    const int64_t id = r.Int64(0, 0);
     in.set_name(absl::StrCat("plagiarismFindings/", id));
     in.set_recorded_by(change.actor.subject);
     if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
@@ -494,19 +487,17 @@ absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::RecordPlagiarismFinding(
 }
 
 absl::StatusOr<v1::PlagiarismFinding> FeedbackStore::GetPlagiarismFinding(int64_t id) {
-  auto r = pool_.Exec(kGetFinding, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("plagiarism finding", absl::StrCat(id));
-  return db::ParseStored<v1::PlagiarismFinding>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetFinding, {id}));
+  if (r.rows() == 0) return db::NotFound("plagiarism finding", absl::StrCat(id));
+  return db::ParseStored<v1::PlagiarismFinding>(r.Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::PlagiarismFinding>> FeedbackStore::ListPlagiarismFindings(
     const std::string& institution, int year, int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListFindings, {institution, year, after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListFindings, {institution, year, after_id, limit}));
   std::vector<v1::PlagiarismFinding> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto f = db::ParseStored<v1::PlagiarismFinding>(r->Text(i, 0));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto f = db::ParseStored<v1::PlagiarismFinding>(r.Text(i, 0));
     if (!f.ok()) return f.status();
     out.push_back(std::move(*f));
   }
@@ -518,10 +509,9 @@ absl::StatusOr<std::vector<v1::PlagiarismFinding>> FeedbackStore::ListPlagiarism
 absl::StatusOr<std::map<std::string, v1::InstitutionFeedbackMetrics>> FeedbackStore::BatchMetrics(
     int year, const std::vector<std::string>& codes) {
   std::map<std::string, v1::InstitutionFeedbackMetrics> out;
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
   const std::string code_array = db::TextArray(codes);
-  auto ratings = (*lease)->Exec(kRatingCounts, {year, code_array});
+  auto ratings = (lease)->Exec(kRatingCounts, {year, code_array});
   if (!ratings.ok()) return ratings.status();
   for (int i = 0; i < ratings->rows(); ++i) {
     auto& m = out[ratings->String(i, 0)];
@@ -534,7 +524,7 @@ absl::StatusOr<std::map<std::string, v1::InstitutionFeedbackMetrics>> FeedbackSt
     fill(m.mutable_content(), 1);
     fill(m.mutable_results(), 5);
   }
-  auto complaints = (*lease)->Exec(kComplaintCounts, {year, code_array});
+  auto complaints = (lease)->Exec(kComplaintCounts, {year, code_array});
   if (!complaints.ok()) return complaints.status();
   for (int i = 0; i < complaints->rows(); ++i) {
     auto& m = out[complaints->String(i, 0)];

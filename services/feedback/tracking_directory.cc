@@ -6,6 +6,7 @@
 #include "libs/auth/principal.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/peers/peer_call.h"
 #include "libs/wire/typed_time.h"
 #include "zhigai/tracking/v1/tracking.grpc.pb.h"
@@ -35,9 +36,8 @@ absl::StatusOr<std::optional<absl::CivilDay>> DeliveryDay(const tv1::Engagement&
   for (tv1::EngagementState reached : {tv1::DELIVERED, tv1::ENTERPRISE_ACCEPTED}) {
     for (const auto& event : e.history()) {
       if (event.to_state() != reached) continue;
-      auto day = LocalDayOf(event.change().time());
-      if (!day.ok()) return day.status();
-      return std::optional<absl::CivilDay>(*day);
+      ASSIGN_OR_RETURN(auto day, LocalDayOf(event.change().time()));
+      return std::optional<absl::CivilDay>(day);
     }
   }
   return std::optional<absl::CivilDay>();
@@ -57,13 +57,12 @@ absl::StatusOr<EngagementFacts> FactsFromTracking(const tv1::Engagement& e) {
   }
   facts.state = *state;
   if (facts.state == EngagementState::kDelivered || facts.state == EngagementState::kAccepted) {
-    auto day = DeliveryDay(e);
-    if (!day.ok()) return day.status();
-    if (!day->has_value()) {
+    ASSIGN_OR_RETURN(auto day, DeliveryDay(e));
+    if (!day.has_value()) {
       return absl::InternalError(
           absl::StrCat("tracking sent delivered engagement ", e.name(), " without its delivery"));
     }
-    facts.delivered_on = **day;
+    facts.delivered_on = *day;
   }
   return facts;
 }

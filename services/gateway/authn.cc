@@ -66,9 +66,8 @@ absl::StatusOr<std::unique_ptr<JwksFile>> JwksFile::Open(std::string path) {
 absl::Status JwksFile::Reload(bool first) {
   std::string stamp = Stamp(path_);
   if (!first && stamp == stamp_) return absl::OkStatus();
-  auto text = ReadFile(path_);
-  if (!text.ok()) return text.status();
-  auto keys = KeySet::FromJwks(*text);
+  ASSIGN_OR_RETURN(auto text, ReadFile(path_));
+  auto keys = KeySet::FromJwks(text);
   if (!keys.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path_, ": ", keys.status().message()));
   }
@@ -127,9 +126,8 @@ absl::StatusOr<ClaimsMapping> ClaimsMapping::Parse(absl::string_view text) {
 }
 
 absl::StatusOr<ClaimsMapping> ClaimsMapping::Load(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  auto m = Parse(*text);
+  ASSIGN_OR_RETURN(auto text, ReadFile(path));
+  auto m = Parse(text);
   if (!m.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", m.status().message()));
   return m;
 }
@@ -204,9 +202,8 @@ absl::StatusOr<CertTable> ParseCertTable(absl::string_view text) {
 }
 
 absl::StatusOr<CertTable> LoadCertTable(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  auto table = ParseCertTable(*text);
+  ASSIGN_OR_RETURN(auto text, ReadFile(path));
+  auto table = ParseCertTable(text);
   if (!table.ok())
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
   return table;
@@ -263,13 +260,12 @@ absl::StatusOr<auth::Principal> Authenticator::FromToken(
                  "too many calls without a valid token from this address; slow down and retry",
                  "请求过于频繁，请稍后重试");
   }
-  auto claims = VerifyJwt(token, *keys, options_.jwt, now);
-  if (!claims.ok()) return claims.status();
-  auto principal = options_.claims.Map(*claims);
+  ASSIGN_OR_RETURN(auto claims, VerifyJwt(token, *keys, options_.jwt, now));
+  auto principal = options_.claims.Map(claims);
   if (!principal.ok()) return principal.status();
   // Cache until exp (plus the skew the check allows): nbf has passed already.
   absl::Time valid_until =
-      absl::FromUnixSeconds((*claims)["exp"].get<int64_t>()) + options_.jwt.clock_skew;
+      absl::FromUnixSeconds((claims)["exp"].get<int64_t>()) + options_.jwt.clock_skew;
   std::lock_guard<std::mutex> lock(cache_mu_);
   if (cache_.size() >= kMaxCachedTokens) cache_.clear();
   cache_[key] = Cached{*principal, valid_until, generation};

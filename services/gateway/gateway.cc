@@ -26,9 +26,8 @@ JwksFile* Gateway::jwks() const { return authn_->jwks(); }
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) {
   // Every method the gateway can forward must have a policy decision: fail the start loudly.
-  auto services = ServicesOf(options.proto_files);
-  if (!services.ok()) return services.status();
-  RETURN_IF_ERROR(options.policy.CheckCovers(*services));
+  ASSIGN_OR_RETURN(auto services, ServicesOf(options.proto_files));
+  RETURN_IF_ERROR(options.policy.CheckCovers(services));
 
   std::unique_ptr<Gateway> gw(new Gateway(std::move(options)));
   std::unique_ptr<JwksFile> jwks;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/core/status_macros.h"
 #include "services/gateway/backend_addresses.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/tls_context.h"
@@ -75,9 +76,8 @@ absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway, const Gate
   proxy->backend_connection_age_ = options.backend_connection_age;
   SSL_CTX* tls_ctx = nullptr;
   if (options.tls) {
-    auto ctx = NewServerTlsContext(*options.tls);
-    if (!ctx.ok()) return ctx.status();
-    proxy->tls_ = std::move(*ctx);
+    ASSIGN_OR_RETURN(auto ctx, NewServerTlsContext(*options.tls));
+    proxy->tls_ = std::move(ctx);
     tls_ctx = proxy->tls_.get();
   }
 
@@ -105,10 +105,9 @@ absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Start(Gateway& gateway, const Gate
 
   *port = 0;
   for (int i = 0; i < std::max(1, options.threads); ++i) {
-    auto fd = Listen(options.listen, *port);
-    if (!fd.ok()) return fd.status();
-    if (*port == 0) *port = BoundPort(*fd);
-    auto worker = Worker::Start(*proxy, *fd, tls_ctx);  // owns the socket, even on failure
+    ASSIGN_OR_RETURN(auto fd, Listen(options.listen, *port));
+    if (*port == 0) *port = BoundPort(fd);
+    auto worker = Worker::Start(*proxy, fd, tls_ctx);  // owns the socket, even on failure
     if (!worker.ok()) return worker.status();
     proxy->workers_.push_back(std::move(*worker));
   }

@@ -53,9 +53,8 @@ std::string PeerName(const sockaddr_storage& addr) {
 
 absl::StatusOr<std::unique_ptr<Worker>> Worker::Start(Proxy& proxy, int listen_fd, SSL_CTX* tls) {
   std::unique_ptr<Worker> w(new Worker(proxy, listen_fd, tls));
-  auto loop = EventLoop::Create();
-  if (!loop.ok()) return loop.status();
-  w->loop_ = std::move(*loop);
+  ASSIGN_OR_RETURN(auto loop, EventLoop::Create());
+  w->loop_ = std::move(loop);
   w->loop_->SetEndOfTurn([p = w.get()] { p->EndOfTurn(); });
   RETURN_IF_ERROR(w->loop_->Watch(listen_fd, EPOLLIN, w.get()));
   w->thread_ = std::thread([p = w.get()] { p->loop_->Run(); });

@@ -90,9 +90,8 @@ grpc::Status RegistryHandlers::UpdateDirectoryEntry(grpc::ServerContext* ctx,
         v.Absorb(core::ValidateText(req->status_reason(), "status_reason", 1, 500, "R4.1"));
         if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
         RETURN_IF_ERROR(v.Finish());
-        auto current = store_.GetEntry(*id);
-        if (!current.ok()) return current.status();
-        if (auto s = MayWriteLevel(call, current->level(), current->division_code()); !s.ok()) {
+        ASSIGN_OR_RETURN(auto current, store_.GetEntry(*id));
+        if (auto s = MayWriteLevel(call, current.level(), current.division_code()); !s.ok()) {
           return s;
         }
         ASSIGN_OR_RETURN(*resp, store_.UpdateEntry(ChangeOf(call), *id, req->version(),
@@ -131,12 +130,11 @@ grpc::Status RegistryHandlers::ListDirectoryEntries(grpc::ServerContext* ctx,
                                    "only bureaus may list suspended or removed entries",
                                    "仅经信部门可查看暂停或移出的名录");
         }
-        auto rows = store_.ListEntries(*req, status, *after, *size + 1);
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-          *resp->add_entries() = std::move((*rows)[i]);
+        ASSIGN_OR_RETURN(auto rows, store_.ListEntries(*req, status, *after, *size + 1));
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+          *resp->add_entries() = std::move((rows)[i]);
         }
-        if (static_cast<int>(rows->size()) > *size) {
+        if (static_cast<int>(rows.size()) > *size) {
           resp->set_next_page_token(db::EncodePageToken(IdOf(resp->entries(*size - 1).name())));
         }
         return absl::OkStatus();
@@ -158,12 +156,11 @@ grpc::Status RegistryHandlers::ListDirectoryEntryChanges(
                  auto after = AfterId(req->page_token());
                  v.Absorb(after.status());
                  RETURN_IF_ERROR(v.Finish());
-                 auto rows = store_.ListEntryChanges(*id, *after, *size + 1);
-                 if (!rows.ok()) return rows.status();
-                 for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-                   *resp->add_changes() = std::move((*rows)[i]);
+                 ASSIGN_OR_RETURN(auto rows, store_.ListEntryChanges(*id, *after, *size + 1));
+                 for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+                   *resp->add_changes() = std::move((rows)[i]);
                  }
-                 if (static_cast<int>(rows->size()) > *size) {
+                 if (static_cast<int>(rows.size()) > *size) {
                    resp->set_next_page_token(
                        db::EncodePageToken(absl::StrCat(resp->changes(*size - 1).version())));
                  }
@@ -226,14 +223,14 @@ grpc::Status RegistryHandlers::ListCountyFilings(grpc::ServerContext* ctx,
       v.Absorb(ref_.divisions.ValidateDivision(req->division_code(), "division_code"));
     }
     RETURN_IF_ERROR(v.Finish());
-    auto rows = store_.ListCountyFilings(req->year(), req->division_code(), *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      auto& f = (*rows)[i];
+    ASSIGN_OR_RETURN(
+        auto rows, store_.ListCountyFilings(req->year(), req->division_code(), *after, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+      auto& f = (rows)[i];
       if (!call.principal.IsBureau()) f.clear_filed_by();  // staff ids are not public
       *resp->add_filings() = std::move(f);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       resp->set_next_page_token(db::EncodePageToken(IdOf(resp->filings(*size - 1).name())));
     }
     return absl::OkStatus();

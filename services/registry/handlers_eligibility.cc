@@ -49,11 +49,10 @@ absl::StatusOr<std::vector<v1::Eligibility>> RegistryHandlers::Decide(
   std::set<int> years;
   for (size_t i = 0; i < requests.size(); ++i) {
     std::string prefix = requests.size() == 1 ? "" : absl::StrCat("requests[", i, "].");
-    auto date = ValidateEligibilityRequest(*requests[i], prefix, ref_);
-    if (!date.ok()) return date.status();
-    dates.push_back(*date);
+    ASSIGN_OR_RETURN(auto date, ValidateEligibilityRequest(*requests[i], prefix, ref_));
+    dates.push_back(date);
     codes.insert(requests[i]->credit_code());
-    years.insert(static_cast<int>(date->year()));
+    years.insert(static_cast<int>(date.year()));
   }
   auto facts =
       store_.LoadEligibilityFacts({codes.begin(), codes.end()}, {years.begin(), years.end()}, io);
@@ -93,9 +92,8 @@ absl::Status RegistryHandlers::AnswerCheckEligibility(const Call& call,
                                                       const v1::CheckEligibilityRequest& req,
                                                       v1::Eligibility* resp, core::Io io) {
   RETURN_IF_ERROR(RequireEligibilityCaller(call));
-  auto out = Decide({&req}, io);
-  if (!out.ok()) return out.status();
-  *resp = std::move((*out)[0]);
+  ASSIGN_OR_RETURN(auto out, Decide({&req}, io));
+  *resp = std::move((out)[0]);
   return absl::OkStatus();
 }
 
@@ -111,9 +109,8 @@ grpc::Status RegistryHandlers::BatchCheckEligibility(grpc::ServerContext* ctx,
                  }
                  std::vector<const v1::CheckEligibilityRequest*> list;
                  for (const auto& r : req->requests()) list.push_back(&r);
-                 auto out = Decide(list);
-                 if (!out.ok()) return out.status();
-                 for (auto& e : *out) *resp->add_results() = std::move(e);
+                 ASSIGN_OR_RETURN(auto out, Decide(list));
+                 for (auto& e : out) *resp->add_results() = std::move(e);
                  return absl::OkStatus();
                });
 }

@@ -52,11 +52,10 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
 absl::Status RegistryHandlers::AnswerGetInstitution(const Call& call,
                                                     const v1::GetInstitutionRequest& req,
                                                     v1::Institution* resp, core::Io io) {
-  auto code = CodeFromName(req.name(), "name");
-  if (!code.ok()) return code.status();
-  auto out = store_.GetInstitution(*code, io);
+  ASSIGN_OR_RETURN(auto code, CodeFromName(req.name(), "name"));
+  auto out = store_.GetInstitution(code, io);
   if (!out.ok()) return out.status();
-  if (!institution::MaySeePersonalData(call.principal, *code))
+  if (!institution::MaySeePersonalData(call.principal, code))
     institution::RedactPersonalData(&*out);
   *resp = std::move(*out);
   return absl::OkStatus();
@@ -68,19 +67,18 @@ grpc::Status RegistryHandlers::UpdateInstitution(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("UpdateInstitution"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(
         RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution}));
-    auto code = CodeFromName(req->institution().name(), "institution.name");
-    if (!code.ok()) return code.status();
+    ASSIGN_OR_RETURN(auto code, CodeFromName(req->institution().name(), "institution.name"));
     if (req->institution().version() <= 0) {
       return InvalidField("institution.version", "AIP-154",
                           "send the version you read (optimistic concurrency)",
                           "请提供读取时的版本号");
     }
-    if (call.principal.role == Role::kInstitution && call.principal.credit_code != *code) {
+    if (call.principal.role == Role::kInstitution && call.principal.credit_code != code) {
       return server::Forbidden("NOT_OWN_INSTITUTION", "an institution may edit only itself",
                                "机构只能修改本单位信息");
     }
     auto out = store_.UpdateInstitution(
-        ChangeOf(call), *code, req->institution().version(),
+        ChangeOf(call), code, req->institution().version(),
         [&](const v1::Institution& current) -> absl::StatusOr<v1::Institution> {
           // A county bureau looks after institutions registered in its own division.
           if (auto s =
@@ -129,15 +127,14 @@ grpc::Status RegistryHandlers::ListInstitutions(grpc::ServerContext* ctx,
                              req->legal_form() == v1::LEGAL_FORM_UNSPECIFIED
                                  ? ""
                                  : v1::LegalForm_Name(req->legal_form())};
-    auto rows = store_.ListInstitutions(filter, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ASSIGN_OR_RETURN(auto rows, store_.ListInstitutions(filter, *after, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
       v1::Institution* in = resp->add_institutions();
-      *in = std::move((*rows)[i]);
+      *in = std::move((rows)[i]);
       if (!institution::MaySeePersonalData(call.principal, in->credit_code()))
         institution::RedactPersonalData(in);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       resp->set_next_page_token(db::EncodePageToken(resp->institutions(*size - 1).credit_code()));
     }
     return absl::OkStatus();
@@ -149,9 +146,8 @@ grpc::Status RegistryHandlers::ListInstitutionRevisions(
     v1::ListInstitutionRevisionsResponse* resp) {
   return Serve(
       ctx, proof_, FullMethod("ListInstitutionRevisions"), [&](const Call& call) -> absl::Status {
-        auto code = CodeFromName(req->name(), "name");
-        if (!code.ok()) return code.status();
-        if (!institution::MaySeePersonalData(call.principal, *code)) {
+        ASSIGN_OR_RETURN(auto code, CodeFromName(req->name(), "name"));
+        if (!institution::MaySeePersonalData(call.principal, code)) {
           return server::Forbidden("NOT_OWN_INSTITUTION",
                                    "the change history is for bureaus and the institution itself",
                                    "变更记录仅限经信部门和机构本身查看");
@@ -161,7 +157,7 @@ grpc::Status RegistryHandlers::ListInstitutionRevisions(
         auto after = AfterId(req->page_token());
         if (!after.ok()) return after.status();
         int64_t before = *after == 0 ? INT64_MAX : *after;
-        auto rows = store_.ListRevisions(*code, before, *size + 1);
+        auto rows = store_.ListRevisions(code, before, *size + 1);
         if (!rows.ok()) return rows.status();
         for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
           *resp->add_revisions() = std::move((*rows)[i]);
@@ -211,9 +207,8 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
                                "联合体须由牵头单位登记");
     }
     if (call.principal.role == Role::kCountyBureau) {
-      auto lead = store_.GetInstitution(c.lead_credit_code());
-      if (!lead.ok()) return lead.status();
-      RETURN_IF_ERROR(WithinCountyDivision(call, lead->registered_address().division_code(),
+      ASSIGN_OR_RETURN(auto lead, store_.GetInstitution(c.lead_credit_code()));
+      RETURN_IF_ERROR(WithinCountyDivision(call, lead.registered_address().division_code(),
                                            "register consortia led by"));
     }
     ASSIGN_OR_RETURN(
@@ -226,9 +221,8 @@ grpc::Status RegistryHandlers::GetConsortium(grpc::ServerContext* ctx,
                                              const v1::GetConsortiumRequest* req,
                                              v1::Consortium* resp) {
   return Serve(ctx, proof_, FullMethod("GetConsortium"), [&](const Call&) -> absl::Status {
-    auto id = IdFromName(req->name(), "consortia", "name");
-    if (!id.ok()) return id.status();
-    ASSIGN_OR_RETURN(*resp, store_.GetConsortium(*id));
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "consortia", "name"));
+    ASSIGN_OR_RETURN(*resp, store_.GetConsortium(id));
     return absl::OkStatus();
   });
 }

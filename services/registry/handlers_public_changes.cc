@@ -46,11 +46,11 @@ grpc::Status RegistryHandlers::ListPublicChanges(grpc::ServerContext* ctx,
       v.Add("page_size", "AIP-158", absl::StrCat("page_size must be 0 to ", kMaxPage));
     }
     RETURN_IF_ERROR(v.Finish());
-    auto page = store_.ListPublicChanges(req->after_sequence(),
-                                         req->page_size() == 0 ? kDefaultPage : req->page_size());
-    if (!page.ok()) return page.status();
-    for (auto& c : page->changes) *resp->add_changes() = std::move(c);
-    resp->set_last_sequence(page->last_sequence);
+    ASSIGN_OR_RETURN(auto page, store_.ListPublicChanges(
+                                    req->after_sequence(),
+                                    req->page_size() == 0 ? kDefaultPage : req->page_size()));
+    for (auto& c : page.changes) *resp->add_changes() = std::move(c);
+    resp->set_last_sequence(page.last_sequence);
     return absl::OkStatus();
   });
 }
@@ -82,9 +82,8 @@ grpc::Status RegistryHandlers::WatchPublicChanges(grpc::ServerContext* ctx,
       if (outcome == PublicChangeHub::Outcome::kStopped) break;
       if (outcome == PublicChangeHub::Outcome::kTimeout) continue;
       if (outcome == PublicChangeHub::Outcome::kTooOld) {
-        auto page = store_.ListPublicChanges(after, kMaxPage);
-        if (!page.ok()) return page.status();
-        batch = std::move(page->changes);
+        ASSIGN_OR_RETURN(auto page, store_.ListPublicChanges(after, kMaxPage));
+        batch = std::move(page.changes);
         if (batch.empty()) {
           if (hub_) continue;  // the hub has not read the table yet
           absl::SleepFor(absl::Milliseconds(200));

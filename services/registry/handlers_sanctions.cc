@@ -84,17 +84,17 @@ grpc::Status RegistryHandlers::ListSanctions(grpc::ServerContext* ctx,
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
     RETURN_IF_ERROR(v.Finish());
-    auto rows = store_.ListSanctions(req->credit_code(), req->year(), *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ASSIGN_OR_RETURN(auto rows,
+                     store_.ListSanctions(req->credit_code(), req->year(), *after, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
       v1::Sanction* out = resp->add_sanctions();
-      *out = std::move((*rows)[i]);
+      *out = std::move((rows)[i]);
       // Who lifted it is a bureau user's sign-in id: bureaus and the system only.
       if (!call.principal.IsBureau() && call.principal.role != Role::kService) {
         out->clear_lifted_by();
       }
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       resp->set_next_page_token(db::EncodePageToken(IdOf(resp->sanctions(*size - 1).name())));
     }
     return absl::OkStatus();

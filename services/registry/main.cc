@@ -3,6 +3,7 @@
 #include "absl/time/clock.h"
 #include "libs/core/refdata.h"
 #include "libs/core/sanction_rules.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/listener.h"
 #include "libs/server/host.h"
 #include "services/registry/handlers.h"
@@ -18,8 +19,7 @@ namespace {
 class RegistryProcess final : public server::ServiceProcess {
  public:
   static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
-    auto catalogs = core::LoadCatalogs(host.data_dir);
-    if (!catalogs.ok()) return catalogs.status();
+    ASSIGN_OR_RETURN(auto catalogs, core::LoadCatalogs(host.data_dir));
     auto p = std::unique_ptr<RegistryProcess>(new RegistryProcess());
     std::string rules_path = host.config.Get("sanction_rules_path");
     if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/sanction-rules.tsv");
@@ -27,7 +27,7 @@ class RegistryProcess final : public server::ServiceProcess {
     if (!rules.ok()) return rules.status();
     p->sanction_rules_ = std::move(*rules);
     p->ref_ = std::make_unique<ReferenceData>(
-        ReferenceData{std::move(catalogs->industries), std::move(catalogs->divisions)});
+        ReferenceData{std::move(catalogs.industries), std::move(catalogs.divisions)});
     auto clock = host.now();
     p->cache_ = std::make_unique<RegistryCache>();
     RegistryCache* cache = p->cache_.get();

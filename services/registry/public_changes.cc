@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/dates.h"
+#include "libs/core/status_macros.h"
 #include "libs/db/params.h"
 #include "libs/db/statement.h"
 #include "libs/server/log.h"
@@ -26,9 +27,8 @@ constexpr Statement kNotifyChange{"registry.public_change_notify",
 
 absl::StatusOr<v1::PublicChange> AppendPublicChange(db::Connection& c, v1::PublicChange change,
                                                     absl::Time now) {
-  auto next = c.Exec(kNextSequence);
-  if (!next.ok()) return next.status();
-  const int64_t sequence = next->Int64(0, 0);
+  ASSIGN_OR_RETURN(auto next, c.Exec(kNextSequence));
+  const int64_t sequence = next.Int64(0, 0);
   change.set_sequence(sequence);
   *change.mutable_change_time() = wire::ToTimestamp(now);
   auto inserted = c.Exec(kInsertChange, {sequence, v1::PublicChangeKind_Name(change.kind()),
@@ -77,20 +77,18 @@ absl::Status PublicChangeHub::PumpOnce() {
     after = tail_;
   }
   if (after < 0) {  // first read: start at the feed's end; older changes come from the table
-    auto end = reader_(0, 0);
-    if (!end.ok()) return end.status();
+    ASSIGN_OR_RETURN(auto end, reader_(0, 0));
     std::lock_guard<std::mutex> lock(mu_);
-    tail_ = end->last_sequence;
+    tail_ = end.last_sequence;
     grown_.notify_all();
     return absl::OkStatus();
   }
   for (;;) {
-    auto page = reader_(after, 1000);
-    if (!page.ok()) return page.status();
-    if (page->changes.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(auto page, reader_(after, 1000));
+    if (page.changes.empty()) return absl::OkStatus();
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (auto& change : page->changes) {
+      for (auto& change : page.changes) {
         // The table is dense and read in order; anything else is a bug, never papered over.
         if (change.sequence() != tail_ + 1) {
           return absl::InternalError(absl::StrCat("public feed: expected sequence ", tail_ + 1,
@@ -103,7 +101,7 @@ absl::Status PublicChangeHub::PumpOnce() {
       after = tail_;
     }
     grown_.notify_all();
-    if (page->changes.size() < 1000) return absl::OkStatus();
+    if (page.changes.size() < 1000) return absl::OkStatus();
   }
 }
 

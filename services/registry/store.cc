@@ -323,10 +323,9 @@ absl::StatusOr<v1::Institution> RegistryStore::GetInstitution(const std::string&
   // Taken before the read: an invalidation between the read and the put voids the put.
   RegistryCache::Ticket ticket;
   if (cache_) ticket = cache_->TicketFor(code);
-  auto r = pool_.Exec(kGetInstitution, {code});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("institution", code);
-  auto profile = db::ParseStored<v1::Institution>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetInstitution, {code}));
+  if (r.rows() == 0) return db::NotFound("institution", code);
+  auto profile = db::ParseStored<v1::Institution>(r.Text(0, 0));
   if (profile.ok() && cache_) cache_->PutProfile(code, ticket, *profile);
   return profile;
 }
@@ -336,13 +335,12 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
     const std::function<absl::StatusOr<v1::Institution>(const v1::Institution&)>& apply) {
   v1::Institution out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto row = c.Exec(kLockInstitution, {code});
-    if (!row.ok()) return row.status();
-    if (row->rows() == 0) return db::NotFound("institution", code);
-    int64_t version = row->Int64(0, 1);
+    ASSIGN_OR_RETURN(auto row, c.Exec(kLockInstitution, {code}));
+    if (row.rows() == 0) return db::NotFound("institution", code);
+    int64_t version = row.Int64(0, 1);
     if (version != expected_version)
       return db::StaleVersion("institution", expected_version, version);
-    auto current = db::ParseStored<v1::Institution>(row->Text(0, 0));
+    auto current = db::ParseStored<v1::Institution>(row.Text(0, 0));
     if (!current.ok()) return current.status();
     auto next = apply(*current);
     if (!next.ok()) return next.status();
@@ -375,12 +373,11 @@ absl::StatusOr<v1::Institution> RegistryStore::UpdateInstitution(
 
 absl::StatusOr<std::vector<v1::Institution>> RegistryStore::ListInstitutions(
     const InstitutionFilter& f, const std::string& after, int limit) {
-  auto r = pool_.Exec(kListInstitutions,
-                      {after, f.name_contains, f.division_code, f.direction, f.legal_form, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListInstitutions, {after, f.name_contains, f.division_code,
+                                                          f.direction, f.legal_form, limit}));
   std::vector<v1::Institution> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto in = db::ParseStored<v1::Institution>(r->Text(i, 0));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto in = db::ParseStored<v1::Institution>(r.Text(i, 0));
     if (!in.ok()) return in.status();
     out.push_back(std::move(*in));
   }
@@ -389,18 +386,17 @@ absl::StatusOr<std::vector<v1::Institution>> RegistryStore::ListInstitutions(
 
 absl::StatusOr<std::vector<v1::InstitutionRevision>> RegistryStore::ListRevisions(
     const std::string& code, int64_t before_version, int limit) {
-  auto r = pool_.Exec(kListRevisions, {code, before_version, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListRevisions, {code, before_version, limit}));
   std::vector<v1::InstitutionRevision> out;
-  for (int i = 0; i < r->rows(); ++i) {
+  for (int i = 0; i < r.rows(); ++i) {
     v1::InstitutionRevision rev;
-    auto in = db::ParseStored<v1::Institution>(r->Text(i, 0));
+    auto in = db::ParseStored<v1::Institution>(r.Text(i, 0));
     if (!in.ok()) return in.status();
     *rev.mutable_institution() = std::move(*in);
-    rev.mutable_change()->set_actor(r->String(i, 1));
-    rev.mutable_change()->set_actor_role(r->String(i, 2));
-    rev.mutable_change()->set_method(r->String(i, 3));
-    if (auto ts = wire::TimestampFromText(r->String(i, 4)))
+    rev.mutable_change()->set_actor(r.String(i, 1));
+    rev.mutable_change()->set_actor_role(r.String(i, 2));
+    rev.mutable_change()->set_method(r.String(i, 3));
+    if (auto ts = wire::TimestampFromText(r.String(i, 4)))
       *rev.mutable_change()->mutable_time() = *ts;
     out.push_back(std::move(rev));
   }
@@ -413,9 +409,9 @@ absl::StatusOr<v1::Consortium> RegistryStore::CreateConsortium(const Change& cha
   v1::Consortium out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     std::string now = Now();
-    auto r = c.Exec(kInsertConsortium, {in.display_name(), in.lead_credit_code(), now});
-    if (!r.ok()) return r.status();
-    int64_t id = r->Int64(0, 0);
+    ASSIGN_OR_RETURN(auto r,
+                     c.Exec(kInsertConsortium, {in.display_name(), in.lead_credit_code(), now}));
+    int64_t id = r.Int64(0, 0);
     in.set_name(absl::StrCat("consortia/", id));
     in.set_version(1);
     if (auto ts = wire::TimestampFromText(now)) *in.mutable_create_time() = *ts;
@@ -433,10 +429,9 @@ absl::StatusOr<v1::Consortium> RegistryStore::CreateConsortium(const Change& cha
 }
 
 absl::StatusOr<v1::Consortium> RegistryStore::GetConsortium(int64_t id) {
-  auto r = pool_.Exec(kGetConsortium, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("consortium", absl::StrCat(id));
-  return db::ParseStored<v1::Consortium>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetConsortium, {id}));
+  if (r.rows() == 0) return db::NotFound("consortium", absl::StrCat(id));
+  return db::ParseStored<v1::Consortium>(r.Text(0, 0));
 }
 
 // A sanction in force on `date` (R14.4, R14.5): an institution under one is not admitted.
@@ -452,14 +447,13 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
   v1::DirectoryEntry out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     const std::string today = core::FormatDate(core::BusinessDayOf(clock_()));
-    auto sanction = c.Exec(kSanctionInForce, {req.credit_code(), today});
-    if (!sanction.ok()) return sanction.status();
-    if (sanction->rows() > 0) {
-      const bool bar = sanction->String(0, 0) == "BAR";
+    ASSIGN_OR_RETURN(auto sanction, c.Exec(kSanctionInForce, {req.credit_code(), today}));
+    if (sanction.rows() > 0) {
+      const bool bar = sanction.String(0, 0) == "BAR";
       return RuleViolation(
           bar ? "INSTITUTION_BARRED" : "INSTITUTION_CANCELLED", bar ? "R14.5" : "R14.4",
           absl::StrCat("institution ", req.credit_code(), " is ", bar ? "barred" : "cancelled",
-                       " from ", sanction->String(0, 1), " to ", sanction->String(0, 2),
+                       " from ", sanction.String(0, 1), " to ", sanction.String(0, 2),
                        ": it is not admitted to a directory"),
           bar ? "机构处于禁入期，不能列入名录" : "机构本年度资格已取消，不能列入名录");
     }
@@ -498,10 +492,9 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::Admit(const Change& change,
 }
 
 absl::StatusOr<v1::DirectoryEntry> RegistryStore::GetEntry(int64_t id) {
-  auto r = pool_.Exec(kGetEntry, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
-  return RowToEntry(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetEntry, {id}));
+  if (r.rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
+  return RowToEntry(r, 0);
 }
 
 absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& change, int64_t id,
@@ -514,10 +507,9 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
         c.Exec(kUpdateEntry, {id, v1::EntryStatus_Name(status), reason, expected_version, Now()});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
-      auto current = c.Exec(kGetEntry, {id});
-      if (!current.ok()) return current.status();
-      if (current->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
-      return db::StaleVersion("directory entry", expected_version, current->Int64(0, 10));
+      ASSIGN_OR_RETURN(auto current, c.Exec(kGetEntry, {id}));
+      if (current.rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
+      return db::StaleVersion("directory entry", expected_version, current.Int64(0, 10));
     }
     ASSIGN_OR_RETURN(out, RowToEntry(*r, 0));
     RETURN_IF_ERROR(RecordEntryChange(c, change, out, reason, clock_()));
@@ -534,9 +526,8 @@ absl::StatusOr<v1::DirectoryEntry> RegistryStore::UpdateEntry(const Change& chan
 
 absl::StatusOr<std::vector<v1::DirectoryEntryChange>> RegistryStore::ListEntryChanges(
     int64_t id, int64_t after_version, int limit) {
-  auto exists = pool_.Exec(kEntryExists, {id});
-  if (!exists.ok()) return exists.status();
-  if (exists->rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
+  ASSIGN_OR_RETURN(auto exists, pool_.Exec(kEntryExists, {id}));
+  if (exists.rows() == 0) return db::NotFound("directory entry", absl::StrCat(id));
   auto r = pool_.Exec(kListEntryChanges, {id, after_version, int64_t{limit}});
   if (!r.ok()) return r.status();
   std::vector<v1::DirectoryEntryChange> out;
@@ -557,22 +548,22 @@ absl::StatusOr<std::vector<v1::DirectoryEntryChange>> RegistryStore::ListEntryCh
 
 absl::StatusOr<std::vector<v1::DirectoryEntry>> RegistryStore::ListEntries(
     const v1::ListDirectoryEntriesRequest& f, v1::EntryStatus status, int64_t after_id, int limit) {
-  auto r = pool_.Exec(
-      kListEntries,
-      {f.year(),
-       f.level() == common::v1::DIRECTORY_LEVEL_UNSPECIFIED
-           ? std::string()
-           : common::v1::DirectoryLevel_Name(f.level()),
-       f.division_code(),
-       f.direction() == common::v1::DIRECTION_UNSPECIFIED
-           ? std::string()
-           : common::v1::Direction_Name(f.direction()),
-       status == v1::ENTRY_STATUS_UNSPECIFIED ? std::string() : v1::EntryStatus_Name(status),
-       after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(
+      auto r, pool_.Exec(kListEntries,
+                         {f.year(),
+                          f.level() == common::v1::DIRECTORY_LEVEL_UNSPECIFIED
+                              ? std::string()
+                              : common::v1::DirectoryLevel_Name(f.level()),
+                          f.division_code(),
+                          f.direction() == common::v1::DIRECTION_UNSPECIFIED
+                              ? std::string()
+                              : common::v1::Direction_Name(f.direction()),
+                          status == v1::ENTRY_STATUS_UNSPECIFIED ? std::string()
+                                                                 : v1::EntryStatus_Name(status),
+                          after_id, limit}));
   std::vector<v1::DirectoryEntry> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    ASSIGN_OR_RETURN(auto row, RowToEntry(*r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(auto row, RowToEntry(r, i));
     out.push_back(std::move(row));
   }
   return out;
@@ -587,10 +578,9 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
     // nothing is written.
     std::vector<std::string> codes;
     for (const auto& item : in.items()) codes.push_back(item.credit_code());
-    auto known = c.Exec(kKnownCodes, {db::TextArray(codes)});
-    if (!known.ok()) return known.status();
+    ASSIGN_OR_RETURN(auto known, c.Exec(kKnownCodes, {db::TextArray(codes)}));
     std::set<std::string> registered;
-    for (int i = 0; i < known->rows(); ++i) registered.insert(known->String(i, 0));
+    for (int i = 0; i < known.rows(); ++i) registered.insert(known.String(i, 0));
     std::vector<std::string> named;
     for (const auto& code : codes) {
       if (!registered.count(code)) named.push_back(code);
@@ -659,19 +649,18 @@ absl::StatusOr<v1::CountyFiling> RegistryStore::FileCountyList(const Change& cha
 
 absl::StatusOr<std::vector<v1::CountyFiling>> RegistryStore::ListCountyFilings(
     int year, const std::string& division, int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListFilings, {year, division, after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListFilings, {year, division, after_id, limit}));
   std::vector<v1::CountyFiling> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto items = db::ParseStored<v1::CountyFiling>(r->Text(i, 4));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto items = db::ParseStored<v1::CountyFiling>(r.Text(i, 4));
     if (!items.ok()) return items.status();
     v1::CountyFiling f = std::move(*items);
-    f.set_name(absl::StrCat("countyFilings/", r->Int64(i, 0)));
-    f.set_year(static_cast<int>(r->Int64(i, 1)));
-    f.set_division_code(r->String(i, 2));
-    f.set_selection_criteria(r->String(i, 3));
-    f.set_filed_by(r->String(i, 5));
-    if (auto ts = wire::TimestampFromText(r->String(i, 6))) *f.mutable_file_time() = *ts;
+    f.set_name(absl::StrCat("countyFilings/", r.Int64(i, 0)));
+    f.set_year(static_cast<int>(r.Int64(i, 1)));
+    f.set_division_code(r.String(i, 2));
+    f.set_selection_criteria(r.String(i, 3));
+    f.set_filed_by(r.String(i, 5));
+    if (auto ts = wire::TimestampFromText(r.String(i, 6))) *f.mutable_file_time() = *ts;
     out.push_back(std::move(f));
   }
   return out;
@@ -712,10 +701,9 @@ absl::StatusOr<v1::Sanction> RegistryStore::ImposeSanction(
 }
 
 absl::StatusOr<v1::Sanction> RegistryStore::GetSanction(int64_t id) {
-  auto r = pool_.Exec(kGetSanction, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("sanction", absl::StrCat(id));
-  return RowToSanction(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetSanction, {id}));
+  if (r.rows() == 0) return db::NotFound("sanction", absl::StrCat(id));
+  return RowToSanction(r, 0);
 }
 
 absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, int64_t id,
@@ -723,11 +711,10 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
                                                          const std::string& reason) {
   v1::Sanction out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kLiftSanction,
-                    {id, expected_version, reason, core::FormatDate(core::BusinessDayOf(clock_())),
-                     change.actor.subject, Now()});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) {
+    ASSIGN_OR_RETURN(auto r, c.Exec(kLiftSanction, {id, expected_version, reason,
+                                                    core::FormatDate(core::BusinessDayOf(clock_())),
+                                                    change.actor.subject, Now()}));
+    if (r.rows() == 0) {
       auto current = c.Exec(kGetSanction, {id});
       if (!current.ok()) return current.status();
       if (current->rows() == 0) return db::NotFound("sanction", absl::StrCat(id));
@@ -737,7 +724,7 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
       }
       return db::StaleVersion("sanction", expected_version, current->Int64(0, 9));
     }
-    ASSIGN_OR_RETURN(out, RowToSanction(*r, 0));
+    ASSIGN_OR_RETURN(out, RowToSanction(r, 0));
     RETURN_IF_ERROR(PublishSanction(c, out, v1::SANCTION_LIFTED, clock_()));
     RETURN_IF_ERROR(Notify(c, out.credit_code()));
     return db::Audit(c, change, "sanction", out.name(), out.version());
@@ -750,11 +737,10 @@ absl::StatusOr<v1::Sanction> RegistryStore::LiftSanction(const Change& change, i
 absl::StatusOr<std::vector<v1::Sanction>> RegistryStore::ListSanctions(const std::string& code,
                                                                        int year, int64_t after_id,
                                                                        int limit) {
-  auto r = pool_.Exec(kListSanctions, {code, year, after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListSanctions, {code, year, after_id, limit}));
   std::vector<v1::Sanction> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    ASSIGN_OR_RETURN(auto row, RowToSanction(*r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(auto row, RowToSanction(r, i));
     out.push_back(std::move(row));
   }
   return out;
@@ -787,39 +773,37 @@ absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::LoadEligibilityFa
   if (io == core::Io::kMemoryOnly) return core::NeedsIo();
   std::map<std::string, RegistryCache::Ticket> tickets;
   for (const auto& code : missing) tickets[code] = cache_->TicketFor(code);
-  auto fetched = QueryEligibilityFacts(missing, years);
-  if (!fetched.ok()) return fetched.status();
+  ASSIGN_OR_RETURN(auto fetched, QueryEligibilityFacts(missing, years));
   // Split the answer per (code, year) for the cache, then add it to what was hit.
   std::map<std::pair<std::string, int>, CodeFacts> per;
   for (const auto& code : missing) {
     for (int year : years) per[{code, year}];
   }
-  for (const auto& code : fetched->known) {
+  for (const auto& code : fetched.known) {
     for (int year : years) per[{code, year}].known = true;
   }
-  for (const auto& [code, ye] : fetched->entries) per[{code, ye.first}].entries.push_back(ye);
-  for (const auto& [code, s] : fetched->sanctions) {
+  for (const auto& [code, ye] : fetched.entries) per[{code, ye.first}].entries.push_back(ye);
+  for (const auto& [code, s] : fetched.sanctions) {
     for (int year : years) per[{code, year}].sanctions.push_back(s);
   }
   for (auto& [key, facts] : per) cache_->PutFacts(key.first, key.second, tickets[key.first], facts);
-  out.known.insert(out.known.end(), fetched->known.begin(), fetched->known.end());
-  out.entries.insert(out.entries.end(), fetched->entries.begin(), fetched->entries.end());
-  out.sanctions.insert(out.sanctions.end(), fetched->sanctions.begin(), fetched->sanctions.end());
+  out.known.insert(out.known.end(), fetched.known.begin(), fetched.known.end());
+  out.entries.insert(out.entries.end(), fetched.entries.begin(), fetched.entries.end());
+  out.sanctions.insert(out.sanctions.end(), fetched.sanctions.begin(), fetched.sanctions.end());
   return out;
 }
 
 absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::QueryEligibilityFacts(
     const std::vector<std::string>& codes, const std::vector<int>& years) {
   EligibilityFacts facts;
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
   std::string code_array = db::TextArray(codes);
   std::vector<std::string> year_strings;
   for (int y : years) year_strings.push_back(absl::StrCat(y));
-  auto known = (*lease)->Exec(kKnownCodes, {code_array});
+  auto known = (lease)->Exec(kKnownCodes, {code_array});
   if (!known.ok()) return known.status();
   for (int i = 0; i < known->rows(); ++i) facts.known.push_back(known->String(i, 0));
-  auto entries = (*lease)->Exec(kEntriesForCodes, {code_array, db::TextArray(year_strings)});
+  auto entries = (lease)->Exec(kEntriesForCodes, {code_array, db::TextArray(year_strings)});
   if (!entries.ok()) return entries.status();
   for (int i = 0; i < entries->rows(); ++i) {
     EntryFact e;
@@ -834,7 +818,7 @@ absl::StatusOr<RegistryStore::EligibilityFacts> RegistryStore::QueryEligibilityF
     facts.entries.push_back(
         {entries->String(i, 0), {static_cast<int>(entries->Int64(i, 1)), std::move(e)}});
   }
-  auto sanctions = (*lease)->Exec(kSanctionsForCodes, {code_array});
+  auto sanctions = (lease)->Exec(kSanctionsForCodes, {code_array});
   if (!sanctions.ok()) return sanctions.status();
   for (int i = 0; i < sanctions->rows(); ++i) {
     SanctionFact s;

@@ -23,15 +23,14 @@ constexpr db::Statement kLastSequence{"registry.public_changes_last",
 absl::StatusOr<PublicChangesPage> RegistryStore::ListPublicChanges(int64_t after_sequence,
                                                                    int limit) {
   PublicChangesPage page;
-  auto r = pool_.Exec(kListChanges, {after_sequence, int64_t{limit}});
-  if (!r.ok()) return r.status();
-  for (int i = 0; i < r->rows(); ++i) {
-    auto change = db::ParseStored<v1::PublicChange>(r->Text(i, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListChanges, {after_sequence, int64_t{limit}}));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto change = db::ParseStored<v1::PublicChange>(r.Text(i, 0));
     if (!change.ok()) return change.status();
     page.changes.push_back(std::move(*change));
-    page.last_sequence = r->Int64(i, 1);
+    page.last_sequence = r.Int64(i, 1);
   }
-  if (r->rows() == 0) {
+  if (r.rows() == 0) {
     auto last = pool_.Exec(kLastSequence);
     if (!last.ok()) return last.status();
     page.last_sequence = last->Int64(0, 0);

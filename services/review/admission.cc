@@ -1,6 +1,7 @@
 #include "services/review/admission.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/log.h"
 #include "libs/wire/typed_time.h"
 #include "services/review/wire.h"
@@ -66,10 +67,9 @@ absl::StatusOr<int> AdmissionPromoter::RunOnce() {
       100,
       [](const v1::Call& call, int64_t call_id,
          const AdmissionRow& row) -> absl::StatusOr<outbox::Command> {
-        auto direction = DirectionFromName(row.direction);
-        if (!direction.ok()) return direction.status();
+        ASSIGN_OR_RETURN(auto direction, DirectionFromName(row.direction));
         return AdmitCommand(call, call_id, ApplicationName(call_id, row.application_id),
-                            row.credit_code, DirectionToProto(*direction));
+                            row.credit_code, DirectionToProto(direction));
       });
   if (n.ok() && *n > 0 && on_enqueued_) on_enqueued_();
   return n;

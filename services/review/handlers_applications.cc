@@ -32,11 +32,10 @@ namespace handlers {
 
 absl::StatusOr<Readable> ReadApplication(ReviewStore& store, const server::Call& call,
                                          int64_t call_id, int64_t application_id) {
-  auto c = store.GetCall(call_id);
-  if (!c.ok()) return c.status();
+  ASSIGN_OR_RETURN(auto c, store.GetCall(call_id));
   auto app = store.GetApplication(call_id, application_id);
   if (!app.ok()) return app.status();
-  Readable out{std::move(*c), std::move(*app)};
+  Readable out{std::move(c), std::move(*app)};
   if (IsOverseer(call.principal, out.call) || IsApplicant(call.principal, out.app.app)) return out;
   if (call.principal.role == Role::kExpert) {
     auto expert = store.ExpertIdOfSubject(call.principal.subject);
@@ -119,9 +118,8 @@ grpc::Status ReviewHandlers::CreateApplication(grpc::ServerContext* ctx,
                          return server::Forbidden("CALL_NOT_PUBLISHED", "the call is not published",
                                                   "征集通知尚未发布");
                        }
-                       auto domain = CallShapeFromProto(c);
-                       if (!domain.ok()) return domain.status();
-                       RETURN_IF_ERROR(CheckSubmissionWindow(*domain, today));
+                       ASSIGN_OR_RETURN(auto domain, CallShapeFromProto(c));
+                       RETURN_IF_ERROR(CheckSubmissionWindow(domain, today));
                        return CheckDirectionsOpen(c, req->application());
                      });
                  if (!out.ok()) return out.status();
@@ -135,9 +133,8 @@ grpc::Status ReviewHandlers::GetApplication(grpc::ServerContext* ctx,
                                             v1::Application* resp) {
   return Serve(ctx, proof_, FullMethod("GetApplication"),
                [&](const server::Call& call) -> absl::Status {
-                 auto ref = ParseApplicationName(req->name(), "name");
-                 if (!ref.ok()) return ref.status();
-                 auto out = ReadApplication(store_, call, ref->call_id, ref->id);
+                 ASSIGN_OR_RETURN(auto ref, ParseApplicationName(req->name(), "name"));
+                 auto out = ReadApplication(store_, call, ref.call_id, ref.id);
                  if (!out.ok()) return out.status();
                  *resp = std::move(out->app.app);
                  return absl::OkStatus();
@@ -174,9 +171,8 @@ grpc::Status ReviewHandlers::UpdateApplication(grpc::ServerContext* ctx,
                                          "只有申报单位（牵头单位）可以修改申报");
               }
               RETURN_IF_ERROR(RequireDraft(app));
-              auto domain = CallShapeFromProto(c);
-              if (!domain.ok()) return domain.status();
-              RETURN_IF_ERROR(CheckSubmissionWindow(*domain, today));
+              ASSIGN_OR_RETURN(auto domain, CallShapeFromProto(c));
+              RETURN_IF_ERROR(CheckSubmissionWindow(domain, today));
               const std::string code = app.app.profile().credit_code();
               google::protobuf::util::FieldMaskUtil::MergeOptions options;
               options.set_replace_message_fields(true);
@@ -211,11 +207,10 @@ grpc::Status ReviewHandlers::ListApplications(grpc::ServerContext* ctx,
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
         RETURN_IF_ERROR(v.Finish());
-        auto c = store_.GetCall(*call_id);
-        if (!c.ok()) return c.status();
+        ASSIGN_OR_RETURN(auto c, store_.GetCall(*call_id));
         ReviewStore::ApplicationFilter filter;
         bool expert = false;
-        if (IsOverseer(call.principal, *c)) {
+        if (IsOverseer(call.principal, c)) {
           // everything
         } else if (call.principal.role == Role::kInstitution &&
                    !call.principal.credit_code.empty()) {
@@ -252,10 +247,9 @@ absl::Status ReviewHandlers::CheckApplicantsNotSanctioned(const v1::Application&
   const std::string today = core::FormatDate(Today());
   // Only the sanctions matter here: an applicant is not in the directory it applies for yet.
   for (const std::string& code : codes) queries.push_back({code, "DIAGNOSIS", today, ""});
-  auto answers = eligibility_.CheckMany(queries);
-  if (!answers.ok()) return answers.status();
+  ASSIGN_OR_RETURN(auto answers, eligibility_.CheckMany(queries));
   for (size_t i = 0; i < codes.size(); ++i) {
-    for (const auto& r : (*answers)[i].reasons) {
+    for (const auto& r : (answers)[i].reasons) {
       if (r.reason != "BARRED" && r.reason != "CANCELLED") continue;
       return RuleViolation(
           "APPLICANT_SANCTIONED", r.rule,
@@ -281,10 +275,9 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
         const absl::CivilDay today = Today();
         // Barred or cancelled applicants are refused before anything is locked (no peer call
         // inside a transaction); the applicant of an application never changes.
-        auto current = store_.GetApplication(ref->call_id, ref->id);
-        if (!current.ok()) return current.status();
-        if (call.principal.credit_code == current->app.profile().credit_code()) {
-          RETURN_IF_ERROR(CheckApplicantsNotSanctioned(current->app));
+        ASSIGN_OR_RETURN(auto current, store_.GetApplication(ref->call_id, ref->id));
+        if (call.principal.credit_code == current.app.profile().credit_code()) {
+          RETURN_IF_ERROR(CheckApplicantsNotSanctioned(current.app));
         }
         auto out = store_.MutateApplication(
             ChangeOf(call), ref->call_id, ref->id, req->version(),
@@ -320,21 +313,20 @@ grpc::Status ReviewHandlers::SubmitApplication(grpc::ServerContext* ctx,
 grpc::Status ReviewHandlers::GetEligibilityChecklist(grpc::ServerContext* ctx,
                                                      const v1::GetEligibilityChecklistRequest* req,
                                                      v1::EligibilityChecklist* resp) {
-  return Serve(ctx, proof_, FullMethod("GetEligibilityChecklist"),
-               [&](const server::Call& call) -> absl::Status {
-                 auto ref = ParseApplicationName(req->name(), "name", "/checklist");
-                 if (!ref.ok()) return ref.status();
-                 auto out = ReadApplication(store_, call, ref->call_id, ref->id);
-                 if (!out.ok()) return out.status();
-                 if (!out->app.checklist) {
-                   return RuleViolation(
-                       "APPLICATION_NOT_SUBMITTED", "R5",
-                       "the checklist is computed when the application is submitted",
-                       "申报提交后才生成资格审查清单");
-                 }
-                 *resp = std::move(*out->app.checklist);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      ctx, proof_, FullMethod("GetEligibilityChecklist"),
+      [&](const server::Call& call) -> absl::Status {
+        ASSIGN_OR_RETURN(auto ref, ParseApplicationName(req->name(), "name", "/checklist"));
+        auto out = ReadApplication(store_, call, ref.call_id, ref.id);
+        if (!out.ok()) return out.status();
+        if (!out->app.checklist) {
+          return RuleViolation("APPLICATION_NOT_SUBMITTED", "R5",
+                               "the checklist is computed when the application is submitted",
+                               "申报提交后才生成资格审查清单");
+        }
+        *resp = std::move(*out->app.checklist);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status ReviewHandlers::DecideChecklistItem(grpc::ServerContext* ctx,
@@ -377,12 +369,11 @@ grpc::Status ReviewHandlers::DecideChecklistItem(grpc::ServerContext* ctx,
                                      "only a submitted application has a checklist",
                                      "申报尚未提交");
               }
-              auto domain = ChecklistFromProto(*app.checklist);
-              if (!domain.ok()) return domain.status();
+              ASSIGN_OR_RETURN(auto domain, ChecklistFromProto(*app.checklist));
               BureauDecision decision{req->rule_id(),
                                       req->rule_id() == "R5.2" ? direction : std::nullopt,
                                       req->pass(), req->reason()};
-              auto next = ApplyDecision(*domain, decision);
+              auto next = ApplyDecision(domain, decision);
               if (!next.ok()) return next.status();
               v1::EligibilityChecklist updated = ChecklistToProto(*next);
               // Keep who decided the other lines and when; stamp the line decided now.

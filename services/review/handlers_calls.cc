@@ -43,9 +43,8 @@ absl::StatusOr<v1::Call> MoveCall(
   return store.MutateCall(ChangeOf(call), *id, version,
                           [&](db::Connection& c, v1::Call& current) -> absl::Status {
                             RETURN_IF_ERROR(MayManageCall(call.principal, current));
-                            auto domain = CallShapeFromProto(current);
-                            if (!domain.ok()) return domain.status();
-                            auto next = review::Transition(*domain, to);
+                            ASSIGN_OR_RETURN(auto domain, CallShapeFromProto(current));
+                            auto next = review::Transition(domain, to);
                             if (!next.ok()) return next.status();
                             if (extra) {
                               RETURN_IF_ERROR(extra(c, current));
@@ -56,9 +55,8 @@ absl::StatusOr<v1::Call> MoveCall(
 }
 
 absl::Status RecordRuleVersion(const std::vector<ApplicationRules>& rules, v1::Call& call) {
-  auto version = ApplicationRulesForYear(rules, call.year());
-  if (!version.ok()) return version.status();
-  call.set_rule_version((*version)->version);
+  ASSIGN_OR_RETURN(auto version, ApplicationRulesForYear(rules, call.year()));
+  call.set_rule_version((version)->version);
   return absl::OkStatus();
 }
 
@@ -106,9 +104,8 @@ grpc::Status ReviewHandlers::CreateCall(grpc::ServerContext* ctx, const v1::Crea
 grpc::Status ReviewHandlers::GetCall(grpc::ServerContext* ctx, const v1::GetCallRequest* req,
                                      v1::Call* resp) {
   return Serve(ctx, proof_, FullMethod("GetCall"), [&](const server::Call& call) -> absl::Status {
-    auto id = ParseCallName(req->name(), "name");
-    if (!id.ok()) return id.status();
-    auto out = store_.GetCall(*id);
+    ASSIGN_OR_RETURN(auto id, ParseCallName(req->name(), "name"));
+    auto out = store_.GetCall(id);
     if (!out.ok()) return out.status();
     if (out->state() == v1::DRAFT && !call.principal.IsBureau()) {
       return server::Forbidden("CALL_NOT_PUBLISHED", "a DRAFT call is visible to bureaus only",
@@ -176,12 +173,12 @@ grpc::Status ReviewHandlers::ListCalls(grpc::ServerContext* ctx, const v1::ListC
     v.Absorb(before.status());
     if (req->year() < 0 || req->year() > 2100) v.Add("year", "FORMAT", "year out of range");
     RETURN_IF_ERROR(v.Finish());
-    auto rows = store_.ListCalls(req->year(), call.principal.IsBureau(), *before, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_calls() = std::move((*rows)[i]);
+    ASSIGN_OR_RETURN(auto rows,
+                     store_.ListCalls(req->year(), call.principal.IsBureau(), *before, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+      *resp->add_calls() = std::move((rows)[i]);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       const std::string& last = resp->calls(*size - 1).name();
       resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
     }
@@ -225,9 +222,8 @@ grpc::Status ReviewHandlers::StartReview(grpc::ServerContext* ctx,
                        // Decision (R7.1 "experts review the applications that pass R5"):
                        // eligibility must be settled before the review starts, so no manual
                        // decision may still be open.
-                       auto id = ParseCallName(current.name(), "name");
-                       if (!id.ok()) return id.status();
-                       auto apps = store_.ApplicationsOfCall(c, *id);
+                       ASSIGN_OR_RETURN(auto id, ParseCallName(current.name(), "name"));
+                       auto apps = store_.ApplicationsOfCall(c, id);
                        if (!apps.ok()) return apps.status();
                        std::vector<std::string> pending;
                        for (const auto& a : *apps) {

@@ -80,9 +80,8 @@ grpc::Status ReviewHandlers::UploadDocument(grpc::ServerContext* ctx,
         RETURN_IF_ERROR(ValidateHeader(header));
         auto ref = ParseApplicationName(header.parent(), "header.parent");
         // Refuse before the bytes travel: the caller must be the applicant of an existing draft.
-        auto target = ReadApplication(store_, call, ref->call_id, ref->id);
-        if (!target.ok()) return target.status();
-        if (call.principal.credit_code != target->app.app.profile().credit_code()) {
+        ASSIGN_OR_RETURN(auto target, ReadApplication(store_, call, ref->call_id, ref->id));
+        if (call.principal.credit_code != target.app.app.profile().credit_code()) {
           return server::Forbidden("NOT_OWN_APPLICATION", "only the applicant (the lead) uploads",
                                    "只有申报单位（牵头单位）可以上传材料");
         }
@@ -155,20 +154,19 @@ grpc::Status ReviewHandlers::DownloadDocument(
     grpc::ServerWriter<v1::DownloadDocumentResponse>* writer) {
   return Serve(
       ctx, proof_, FullMethod("DownloadDocument"), [&](const server::Call& call) -> absl::Status {
-        auto ref = ParseDocumentName(req->name(), "name");
-        if (!ref.ok()) return ref.status();
-        auto app = ReadApplication(store_, call, ref->application.call_id, ref->application.id);
+        ASSIGN_OR_RETURN(auto ref, ParseDocumentName(req->name(), "name"));
+        auto app = ReadApplication(store_, call, ref.application.call_id, ref.application.id);
         if (!app.ok()) return app.status();
-        auto doc = store_.GetDocument(ref->id);
+        auto doc = store_.GetDocument(ref.id);
         if (!doc.ok()) return doc.status();
-        if (doc->application_id != ref->application.id) {
+        if (doc->application_id != ref.application.id) {
           return Error(absl::StatusCode::kNotFound, "NOT_FOUND",
                        absl::StrCat("document ", req->name(), " not found"), "记录不存在");
         }
         v1::DownloadDocumentResponse first;
         *first.mutable_document() = doc->document;
         bool sent_first = false;
-        auto s = store_.ReadDocument(ref->id, [&](std::string chunk) -> absl::Status {
+        auto s = store_.ReadDocument(ref.id, [&](std::string chunk) -> absl::Status {
           for (size_t off = 0; off < chunk.size(); off += kDownloadChunkBytes) {
             v1::DownloadDocumentResponse out;
             if (!sent_first) out = first;
@@ -197,8 +195,7 @@ grpc::Status ReviewHandlers::ListDocuments(grpc::ServerContext* ctx,
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
         RETURN_IF_ERROR(v.Finish());
-        auto app = ReadApplication(store_, call, ref->call_id, ref->id);
-        if (!app.ok()) return app.status();
+        ASSIGN_OR_RETURN(auto app, ReadApplication(store_, call, ref->call_id, ref->id));
         auto rows = store_.ListDocuments(ref->id, *after, *size + 1);
         if (!rows.ok()) return rows.status();
         for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {

@@ -56,9 +56,8 @@ grpc::Status ReviewHandlers::StartPublicNotice(grpc::ServerContext* ctx,
             store_, call, req->name(), req->version(), CallState::kNotice,
             [&](db::Connection& c, v1::Call& current) -> absl::Status {
               auto id = ParseCallName(current.name(), "name");
-              auto rows = store_.Selections(c, *id);
-              if (!rows.ok()) return rows.status();
-              if (rows->empty()) {
+              ASSIGN_OR_RETURN(auto rows, store_.Selections(c, *id));
+              if (rows.empty()) {
                 return RuleViolation("SELECTION_NOT_MADE", "R7.1",
                                      "select the applicants (SelectApplicants) before the notice",
                                      "尚未完成遴选，不能公示");
@@ -82,17 +81,16 @@ grpc::Status ReviewHandlers::GetPublicNotice(grpc::ServerContext* ctx,
                                              v1::PublicNotice* resp) {
   return Serve(
       ctx, proof_, FullMethod("GetPublicNotice"), [&](const server::Call&) -> absl::Status {
-        auto call_id = ParseCallName(req->call(), "call");
-        if (!call_id.ok()) return call_id.status();
-        auto c = store_.GetCall(*call_id);
+        ASSIGN_OR_RETURN(auto call_id, ParseCallName(req->call(), "call"));
+        auto c = store_.GetCall(call_id);
         if (!c.ok()) return c.status();
         if (c->state() != v1::NOTICE && c->state() != v1::FINISHED) {
           return RuleViolation("NOTICE_NOT_PUBLISHED", "R7.1",
                                "the public notice is not published yet", "公示尚未发布");
         }
-        auto rows = store_.Selections(*call_id);
+        auto rows = store_.Selections(call_id);
         if (!rows.ok()) return rows.status();
-        auto apps = store_.ApplicationsOfCall(*call_id);
+        auto apps = store_.ApplicationsOfCall(call_id);
         if (!apps.ok()) return apps.status();
         std::map<int64_t, const StoredApplication*> by_id;
         for (const auto& a : *apps) by_id[a.id] = &a;
@@ -154,10 +152,9 @@ grpc::Status ReviewHandlers::FileObjection(grpc::ServerContext* ctx,
         v.Absorb(core::ValidateText(o.reason(), "objection.reason", 1, 2000, "R7.1"));
         RETURN_IF_ERROR(v.Finish("异议信息有误"));
         // Only what the notice shows can be objected to; the selection is frozen during NOTICE.
-        auto rows = store_.Selections(*call_id);
-        if (!rows.ok()) return rows.status();
+        ASSIGN_OR_RETURN(auto rows, store_.Selections(*call_id));
         bool shown = false;
-        for (const auto& row : *rows) {
+        for (const auto& row : rows) {
           shown |= row.selected && row.application_id == ref->id &&
                    (o.direction() == common::v1::DIRECTION_UNSPECIFIED ||
                     row.direction == common::v1::Direction_Name(o.direction()));
@@ -223,9 +220,8 @@ grpc::Status ReviewHandlers::ListObjections(grpc::ServerContext* ctx,
         auto after = AfterId(req->page_token());
         v.Absorb(after.status());
         RETURN_IF_ERROR(v.Finish());
-        auto c = store_.GetCall(*call_id);
-        if (!c.ok()) return c.status();
-        if (!IsOverseer(call.principal, *c)) return MayManageCall(call.principal, *c);
+        ASSIGN_OR_RETURN(auto c, store_.GetCall(*call_id));
+        if (!IsOverseer(call.principal, c)) return MayManageCall(call.principal, c);
         auto rows = store_.ListObjections(*call_id, *after, *size + 1);
         if (!rows.ok()) return rows.status();
         for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -250,8 +246,7 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::Fini
             [&](db::Connection& c, v1::Call& current) -> absl::Status {
               admissions.clear();  // the transaction may run again after a serialization failure
               const int64_t id = *ParseCallName(current.name(), "name");
-              auto notice = NoticeOf(current);
-              if (!notice.ok()) return notice.status();
+              ASSIGN_OR_RETURN(auto notice, NoticeOf(current));
               auto rows = store_.Selections(c, id);
               if (!rows.ok()) return rows.status();
               auto objection_rows = store_.Objections(c, id);
@@ -274,7 +269,7 @@ grpc::Status ReviewHandlers::FinishCall(grpc::ServerContext* ctx, const v1::Fini
                                                                   : ObjectionStatus::kPending;
                 objections.push_back(std::move(o));
               }
-              auto admitted = AdmittedAfterNotice(*notice, today, selected, objections);
+              auto admitted = AdmittedAfterNotice(notice, today, selected, objections);
               if (!admitted.ok()) return admitted.status();
               auto apps = store_.ApplicationsOfCall(c, id);
               if (!apps.ok()) return apps.status();
@@ -319,12 +314,11 @@ grpc::Status ReviewHandlers::RetryAdmission(grpc::ServerContext* ctx,
   return Serve(
       ctx, proof_, FullMethod("RetryAdmission"), [&](const server::Call& call) -> absl::Status {
         RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
-        auto ref = ParseApplicationName(req->name(), "name");
-        if (!ref.ok()) return ref.status();
-        auto app = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
+        ASSIGN_OR_RETURN(auto ref, ParseApplicationName(req->name(), "name"));
+        auto app = handlers::ReadApplication(store_, call, ref.call_id, ref.id);
         if (!app.ok()) return app.status();
         RETURN_IF_ERROR(MayManageCall(call.principal, app->call));
-        auto requeued = store_.RequeueRefusedAdmissions(ChangeOf(call), ref->call_id, ref->id);
+        auto requeued = store_.RequeueRefusedAdmissions(ChangeOf(call), ref.call_id, ref.id);
         if (!requeued.ok()) return requeued.status();
         if (*requeued == 0) {
           return RuleViolation("NO_REFUSED_ADMISSION", "R4.1",
@@ -333,7 +327,7 @@ grpc::Status ReviewHandlers::RetryAdmission(grpc::ServerContext* ctx,
                                "该申报没有被名录拒绝的入库，无需重新发送");
         }
         if (on_enqueued_) on_enqueued_();
-        auto after = handlers::ReadApplication(store_, call, ref->call_id, ref->id);
+        auto after = handlers::ReadApplication(store_, call, ref.call_id, ref.id);
         if (!after.ok()) return after.status();
         *resp = std::move(after->app.app);
         return absl::OkStatus();

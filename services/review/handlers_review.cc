@@ -115,12 +115,11 @@ grpc::Status ReviewHandlers::ListExperts(grpc::ServerContext* ctx,
                  auto after = AfterId(req->page_token());
                  v.Absorb(after.status());
                  RETURN_IF_ERROR(v.Finish());
-                 auto rows = store_.ListExperts(*after, *size + 1);
-                 if (!rows.ok()) return rows.status();
-                 for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-                   *resp->add_experts() = std::move((*rows)[i]);
+                 ASSIGN_OR_RETURN(auto rows, store_.ListExperts(*after, *size + 1));
+                 for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+                   *resp->add_experts() = std::move((rows)[i]);
                  }
-                 if (static_cast<int>(rows->size()) > *size) {
+                 if (static_cast<int>(rows.size()) > *size) {
                    const std::string& last = resp->experts(*size - 1).name();
                    resp->set_next_page_token(db::EncodePageToken(last.substr(last.rfind('/') + 1)));
                  }
@@ -134,15 +133,14 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
   return Serve(
       ctx, proof_, FullMethod("AssignExperts"), [&](const server::Call& call) -> absl::Status {
         RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
-        auto call_id = ParseCallName(req->call(), "call");
-        if (!call_id.ok()) return call_id.status();
+        ASSIGN_OR_RETURN(auto call_id, ParseCallName(req->call(), "call"));
         Violations v;
         for (int i = 0; i < req->assignments_size(); ++i) {
           const auto& a = req->assignments(i);
           auto ref = ParseApplicationName(a.application(),
                                           absl::StrCat("assignments[", i, "].application"));
           v.Absorb(ref.status());
-          if (ref.ok() && ref->call_id != *call_id) {
+          if (ref.ok() && ref->call_id != call_id) {
             v.Add(absl::StrCat("assignments[", i, "].application"), "R7.1",
                   "the application belongs to another call");
           }
@@ -155,7 +153,7 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
           }
         }
         RETURN_IF_ERROR(v.Finish());
-        auto c = store_.GetCall(*call_id);
+        auto c = store_.GetCall(call_id);
         if (!c.ok()) return c.status();
         RETURN_IF_ERROR(MayManageCall(call.principal, *c));
         if (c->state() != v1::REVIEWING) {
@@ -163,9 +161,9 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
                                "experts are assigned while the call is REVIEWING",
                                "征集通知不在评审阶段");
         }
-        auto apps = store_.ApplicationsOfCall(*call_id);
+        auto apps = store_.ApplicationsOfCall(call_id);
         if (!apps.ok()) return apps.status();
-        auto existing = store_.Assignments(*call_id);
+        auto existing = store_.Assignments(call_id);
         if (!existing.ok()) return existing.status();
         auto pool = store_.ListExperts(0, 1000000);
         if (!pool.ok()) return pool.status();
@@ -233,10 +231,10 @@ grpc::Status ReviewHandlers::AssignExperts(grpc::ServerContext* ctx,
             }
           }
         }
-        RETURN_IF_ERROR(store_.InsertAssignments(ChangeOf(call), *call_id, pairs));
-        auto all = store_.Assignments(*call_id);
+        RETURN_IF_ERROR(store_.InsertAssignments(ChangeOf(call), call_id, pairs));
+        auto all = store_.Assignments(call_id);
         if (!all.ok()) return all.status();
-        FillAssignments(*all, *call_id, resp);
+        FillAssignments(*all, call_id, resp);
         return absl::OkStatus();
       });
 }
@@ -255,10 +253,9 @@ grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
         if (!direction)
           v.Add("sheet.direction", "R7.1", "direction must be CONSULTING or TRAINING");
         RETURN_IF_ERROR(v.Finish());
-        auto expert_id = store_.ExpertIdOfSubject(call.principal.subject);
-        if (!expert_id.ok()) return expert_id.status();
-        auto assigned = expert_id->has_value() ? store_.IsAssigned(ref->id, **expert_id)
-                                               : absl::StatusOr<bool>(false);
+        ASSIGN_OR_RETURN(auto expert_id, store_.ExpertIdOfSubject(call.principal.subject));
+        auto assigned = expert_id.has_value() ? store_.IsAssigned(ref->id, *expert_id)
+                                              : absl::StatusOr<bool>(false);
         if (!assigned.ok()) return assigned.status();
         if (!*assigned) {
           return Error(absl::StatusCode::kPermissionDenied, "NOT_ASSIGNED",
@@ -284,10 +281,9 @@ grpc::Status ReviewHandlers::SubmitExpertScores(grpc::ServerContext* ctx,
         auto weighted = WeightedScore(*domain, scores);
         if (!weighted.ok()) return weighted.status();
         v1::ExpertScoreSheet stored = sheet;
-        stored.set_expert(absl::StrCat("experts/", **expert_id));
+        stored.set_expert(absl::StrCat("experts/", *expert_id));
         stored.set_weighted_ten_thousandths(*weighted);
-        auto out =
-            store_.SaveScoreSheet(ChangeOf(call), ref->call_id, ref->id, **expert_id, stored);
+        auto out = store_.SaveScoreSheet(ChangeOf(call), ref->call_id, ref->id, *expert_id, stored);
         if (!out.ok()) return out.status();
         *resp = std::move(*out);
         return absl::OkStatus();
@@ -300,11 +296,10 @@ grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
   return Serve(
       ctx, proof_, FullMethod("SelectApplicants"), [&](const server::Call& call) -> absl::Status {
         RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau}));
-        auto call_id = ParseCallName(req->call(), "call");
-        if (!call_id.ok()) return call_id.status();
+        ASSIGN_OR_RETURN(auto call_id, ParseCallName(req->call(), "call"));
         v1::SelectionResult result;
         auto out = store_.MutateCall(
-            ChangeOf(call), *call_id, 0, [&](db::Connection& c, v1::Call& current) -> absl::Status {
+            ChangeOf(call), call_id, 0, [&](db::Connection& c, v1::Call& current) -> absl::Status {
               result.Clear();  // the transaction may run again after a serialization failure
               RETURN_IF_ERROR(MayManageCall(call.principal, current));
               if (current.state() != v1::REVIEWING) {
@@ -314,11 +309,11 @@ grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
               }
               auto domain = CallShapeFromProto(current);
               if (!domain.ok()) return domain.status();
-              auto apps = store_.ApplicationsOfCall(c, *call_id);
+              auto apps = store_.ApplicationsOfCall(c, call_id);
               if (!apps.ok()) return apps.status();
-              auto assignments = store_.Assignments(c, *call_id);
+              auto assignments = store_.Assignments(c, call_id);
               if (!assignments.ok()) return assignments.status();
-              auto sheets = store_.ScoreSheets(c, *call_id);
+              auto sheets = store_.ScoreSheets(c, call_id);
               if (!sheets.ok()) return sheets.status();
               std::map<int64_t, std::set<int64_t>> experts_of;
               for (const auto& [app, expert] : *assignments) experts_of[app].insert(expert);
@@ -383,7 +378,7 @@ grpc::Status ReviewHandlers::SelectApplicants(grpc::ServerContext* ctx,
                                                   absl::StrJoin(incomplete, ", ")),
                                      "尚有专家未完成评分，不能遴选");
               }
-              return store_.ReplaceSelections(c, *call_id, rows);
+              return store_.ReplaceSelections(c, call_id, rows);
             });
         if (!out.ok()) return out.status();
         *resp = std::move(result);

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/core/refdata.h"
+#include "libs/core/status_macros.h"
 #include "libs/outbox/outbox.h"
 #include "libs/server/host.h"
 #include "services/review/admission.h"
@@ -20,8 +21,7 @@ namespace {
 class ReviewProcess final : public server::ServiceProcess {
  public:
   static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
-    auto catalogs = core::LoadCatalogs(host.data_dir);
-    if (!catalogs.ok()) return catalogs.status();
+    ASSIGN_OR_RETURN(auto catalogs, core::LoadCatalogs(host.data_dir));
     auto p = std::unique_ptr<ReviewProcess>(new ReviewProcess());
     std::string rules_path = host.config.Get("application_rules_path");
     if (rules_path.empty()) rules_path = absl::StrCat(host.data_dir, "/application-rules.tsv");
@@ -29,7 +29,7 @@ class ReviewProcess final : public server::ServiceProcess {
     if (!rules.ok()) return rules.status();
     p->application_rules_ = std::move(*rules);
     p->ref_ = std::make_unique<ReferenceData>(
-        ReferenceData{std::move(catalogs->industries), std::move(catalogs->divisions)});
+        ReferenceData{std::move(catalogs.industries), std::move(catalogs.divisions)});
     auto clock = host.now();
     p->store_ = std::make_unique<ReviewStore>(host.pool, clock);
     p->delivery_pool_ = std::make_unique<db::Pool>(db::PoolOptions{host.config.Get("db"), 2});

@@ -199,18 +199,17 @@ absl::Status Decorate(Connection& c, std::vector<StoredApplication>& apps) {
     return nullptr;
   };
   const std::string array = db::TextArray(ids);
-  auto sel = c.Exec(kSelectionsOfApps, {array});
-  if (!sel.ok()) return sel.status();
-  for (int i = 0; i < sel->rows(); ++i) {
-    v1::DirectionResult* r = find(sel->Int64(i, 0), sel->String(i, 1));
+  ASSIGN_OR_RETURN(auto sel, c.Exec(kSelectionsOfApps, {array}));
+  for (int i = 0; i < sel.rows(); ++i) {
+    v1::DirectionResult* r = find(sel.Int64(i, 0), sel.String(i, 1));
     if (!r) continue;
-    ApplicationScore score{sel->Int64(i, 2), static_cast<int>(sel->Int64(i, 3)),
-                           static_cast<int>(sel->Int64(i, 4))};
+    ApplicationScore score{sel.Int64(i, 2), static_cast<int>(sel.Int64(i, 3)),
+                           static_cast<int>(sel.Int64(i, 4))};
     r->set_score_hundredths(score.RoundedHundredths());
     r->set_experts_counted(score.experts_counted);
     r->set_experts_scored(score.experts_scored);
-    r->set_rank(static_cast<int>(sel->Int64(i, 5)));
-    r->set_selected(sel->Bool(i, 6));
+    r->set_rank(static_cast<int>(sel.Int64(i, 5)));
+    r->set_selected(sel.Bool(i, 6));
   }
   auto adm = c.Exec(kAdmissionsOfApps, {array});
   if (!adm.ok()) return adm.status();
@@ -235,10 +234,9 @@ absl::Status WriteMembers(Connection& c, int64_t id, const v1::Application& app)
 }
 
 absl::StatusOr<v1::Call> LoadCall(Connection& c, const Statement& st, int64_t id) {
-  auto r = c.Exec(st, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("call", CallName(id));
-  return RowToCall(*r, 0);
+  ASSIGN_OR_RETURN(auto r, c.Exec(st, {id}));
+  if (r.rows() == 0) return NotFound("call", CallName(id));
+  return RowToCall(r, 0);
 }
 
 }  // namespace
@@ -275,9 +273,8 @@ absl::StatusOr<v1::Call> ReviewStore::CreateCall(const Change& change, const std
 }
 
 absl::StatusOr<v1::Call> ReviewStore::GetCall(int64_t id) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  return LoadCall(**lease, kGetCall, id);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  return LoadCall(*lease, kGetCall, id);
 }
 
 absl::StatusOr<v1::Call> ReviewStore::CallForShare(Connection& c, int64_t id) {
@@ -286,11 +283,10 @@ absl::StatusOr<v1::Call> ReviewStore::CallForShare(Connection& c, int64_t id) {
 
 absl::StatusOr<std::vector<v1::Call>> ReviewStore::ListCalls(int year, bool with_drafts,
                                                              int64_t before_id, int limit) {
-  auto r = pool_.Exec(kListCalls, {year, with_drafts, before_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListCalls, {year, with_drafts, before_id, limit}));
   std::vector<v1::Call> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto call = RowToCall(*r, i);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto call = RowToCall(r, i);
     if (!call.ok()) return call.status();
     out.push_back(std::move(*call));
   }
@@ -330,9 +326,8 @@ absl::StatusOr<StoredApplication> ReviewStore::CreateApplication(
     const std::function<absl::Status(const v1::Call&)>& check) {
   v1::Application answer;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &answer, [&](Connection& c) {
-    auto call = LoadCall(c, kShareCall, call_id);
-    if (!call.ok()) return call.status();
-    RETURN_IF_ERROR(check(*call));
+    ASSIGN_OR_RETURN(auto call, LoadCall(c, kShareCall, call_id));
+    RETURN_IF_ERROR(check(call));
     auto r = c.Exec(kInsertApplication, {call_id, app.profile().credit_code(),
                                          Param::Bytes(Strip(app).SerializeAsString()), Now()});
     if (!r.ok()) {
@@ -361,24 +356,22 @@ absl::StatusOr<StoredApplication> ReviewStore::CreateApplication(
 }
 
 absl::StatusOr<StoredApplication> ReviewStore::GetApplication(int64_t call_id, int64_t id) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto r = (*lease)->Exec(kGetApplication, {id, call_id});
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  auto r = (lease)->Exec(kGetApplication, {id, call_id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return NotFound("application", ApplicationName(call_id, id));
   auto row = RowToApplication(*r, 0);
   if (!row.ok()) return row.status();
   std::vector<StoredApplication> one{std::move(*row)};
-  RETURN_IF_ERROR(Decorate(**lease, one));
+  RETURN_IF_ERROR(Decorate(*lease, one));
   return std::move(one[0]);
 }
 
 absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ListApplications(
     int64_t call_id, const ApplicationFilter& filter, int64_t after_id, int limit) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto r = (*lease)->Exec(kListApplications,
-                          {call_id, after_id, filter.credit_code, filter.expert_id, limit});
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  auto r = (lease)->Exec(kListApplications,
+                         {call_id, after_id, filter.credit_code, filter.expert_id, limit});
   if (!r.ok()) return r.status();
   std::vector<StoredApplication> out;
   for (int i = 0; i < r->rows(); ++i) {
@@ -386,17 +379,16 @@ absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ListApplications(
     if (!row.ok()) return row.status();
     out.push_back(std::move(*row));
   }
-  RETURN_IF_ERROR(Decorate(**lease, out));
+  RETURN_IF_ERROR(Decorate(*lease, out));
   return out;
 }
 
 absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ApplicationsOfCall(Connection& c,
                                                                                int64_t call_id) {
-  auto r = c.Exec(kApplicationsOfCall, {call_id});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, c.Exec(kApplicationsOfCall, {call_id}));
   std::vector<StoredApplication> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto row = RowToApplication(*r, i);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto row = RowToApplication(r, i);
     if (!row.ok()) return row.status();
     out.push_back(std::move(*row));
   }
@@ -405,9 +397,8 @@ absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ApplicationsOfCall(C
 }
 
 absl::StatusOr<std::vector<StoredApplication>> ReviewStore::ApplicationsOfCall(int64_t call_id) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  return ApplicationsOfCall(**lease, call_id);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  return ApplicationsOfCall(*lease, call_id);
 }
 
 absl::StatusOr<StoredApplication> ReviewStore::MutateApplication(
@@ -415,8 +406,7 @@ absl::StatusOr<StoredApplication> ReviewStore::MutateApplication(
     const std::function<absl::Status(db::Connection&, const v1::Call&, StoredApplication&)>& fn) {
   StoredApplication out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto call = LoadCall(c, kShareCall, call_id);
-    if (!call.ok()) return call.status();
+    ASSIGN_OR_RETURN(auto call, LoadCall(c, kShareCall, call_id));
     auto r = c.Exec(kLockApplication, {id, call_id});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) return NotFound("application", ApplicationName(call_id, id));
@@ -425,7 +415,7 @@ absl::StatusOr<StoredApplication> ReviewStore::MutateApplication(
     if (expected_version != 0 && app->app.version() != expected_version) {
       return Stale("application", expected_version, app->app.version());
     }
-    RETURN_IF_ERROR(fn(c, *call, *app));
+    RETURN_IF_ERROR(fn(c, call, *app));
     const int64_t version = app->app.version() + 1;
     const std::string now = Now();
     Param checklist =

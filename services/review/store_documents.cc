@@ -108,13 +108,12 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
     const std::function<absl::Status(const v1::Call&, const StoredApplication&)>& check) {
   v1::Document out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto call_row = c.Exec(kShareCallState, {call_id});
-    if (!call_row.ok()) return call_row.status();
-    if (call_row->rows() == 0) return NotFound("call", CallName(call_id));
-    auto call = Parse<v1::Call>(call_row->Text(0, 2));
+    ASSIGN_OR_RETURN(auto call_row, c.Exec(kShareCallState, {call_id}));
+    if (call_row.rows() == 0) return NotFound("call", CallName(call_id));
+    auto call = Parse<v1::Call>(call_row.Text(0, 2));
     if (!call.ok()) return call.status();
     ASSIGN_OR_RETURN(v1::CallState state,
-                     db::EnumColumn<v1::CallState>(*call_row, 0, 1, "calls.state"));
+                     db::EnumColumn<v1::CallState>(call_row, 0, 1, "calls.state"));
     call->set_state(state);
     call->set_name(CallName(call_id));
     // The application row lock serialises uploads of one application, so two parallel
@@ -161,19 +160,17 @@ absl::StatusOr<v1::Document> ReviewStore::StoreDocument(
 }
 
 absl::StatusOr<DocumentRow> ReviewStore::GetDocument(int64_t id) {
-  auto r = pool_.Exec(kGetDocument, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("document", absl::StrCat(id));
-  return RowToDocument(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetDocument, {id}));
+  if (r.rows() == 0) return NotFound("document", absl::StrCat(id));
+  return RowToDocument(r, 0);
 }
 
 absl::StatusOr<std::vector<DocumentRow>> ReviewStore::ListDocuments(int64_t application_id,
                                                                     int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListDocuments, {application_id, after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListDocuments, {application_id, after_id, limit}));
   std::vector<DocumentRow> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    ASSIGN_OR_RETURN(DocumentRow row, RowToDocument(*r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(DocumentRow row, RowToDocument(r, i));
     out.push_back(std::move(row));
   }
   return out;
@@ -181,13 +178,12 @@ absl::StatusOr<std::vector<DocumentRow>> ReviewStore::ListDocuments(int64_t appl
 
 absl::Status ReviewStore::ReadDocument(int64_t id,
                                        const std::function<absl::Status(std::string)>& sink) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto count = (*lease)->Exec(kChunkCount, {id});
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  auto count = (lease)->Exec(kChunkCount, {id});
   if (!count.ok()) return count.status();
   const int64_t n = count->Int64(0, 0);
   for (int64_t seq = 0; seq < n; ++seq) {
-    auto r = (*lease)->Exec(kReadChunk, {id, seq});
+    auto r = (lease)->Exec(kReadChunk, {id, seq});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) return absl::InternalError("document chunk missing");
     RETURN_IF_ERROR(sink(db::DecodeBytea(r->Text(0, 0))));
@@ -197,13 +193,12 @@ absl::Status ReviewStore::ReadDocument(int64_t id,
 
 absl::StatusOr<std::vector<std::pair<v1::DocumentPurpose, int64_t>>> ReviewStore::DocumentPurposes(
     Connection& c, int64_t application_id) {
-  auto r = c.Exec(kDocumentPurposes, {application_id});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, c.Exec(kDocumentPurposes, {application_id}));
   std::vector<std::pair<v1::DocumentPurpose, int64_t>> out;
-  for (int i = 0; i < r->rows(); ++i) {
+  for (int i = 0; i < r.rows(); ++i) {
     ASSIGN_OR_RETURN(v1::DocumentPurpose p,
-                     db::EnumColumn<v1::DocumentPurpose>(*r, i, 0, "documents.purpose"));
-    out.push_back({p, r->Int64(i, 1)});
+                     db::EnumColumn<v1::DocumentPurpose>(r, i, 0, "documents.purpose"));
+    out.push_back({p, r.Int64(i, 1)});
   }
   return out;
 }

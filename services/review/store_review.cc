@@ -163,13 +163,12 @@ absl::StatusOr<ObjectionRow> RowToObjection(const db::Result& r, int i) {
 }
 
 absl::Status RequireReviewing(Connection& c, int64_t call_id) {
-  auto r = c.Exec(kCallStateForShare, {call_id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return NotFound("call", CallName(call_id));
-  if (r->String(0, 0) != "REVIEWING") {
+  ASSIGN_OR_RETURN(auto r, c.Exec(kCallStateForShare, {call_id}));
+  if (r.rows() == 0) return NotFound("call", CallName(call_id));
+  if (r.String(0, 0) != "REVIEWING") {
     return RuleViolation(
         "CALL_NOT_REVIEWING", "R7.1",
-        absl::StrCat("the call is ", r->String(0, 0),
+        absl::StrCat("the call is ", r.String(0, 0),
                      "; experts are assigned and score only while it is REVIEWING"),
         "征集通知不在评审阶段");
   }
@@ -206,11 +205,10 @@ absl::StatusOr<v1::Expert> ReviewStore::CreateExpert(const Change& change, const
 }
 
 absl::StatusOr<std::vector<v1::Expert>> ReviewStore::ListExperts(int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListExperts, {after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListExperts, {after_id, limit}));
   std::vector<v1::Expert> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto e = RowToExpert(*r, i);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto e = RowToExpert(r, i);
     if (!e.ok()) return e.status();
     out.push_back(std::move(*e));
   }
@@ -220,11 +218,10 @@ absl::StatusOr<std::vector<v1::Expert>> ReviewStore::ListExperts(int64_t after_i
 absl::StatusOr<std::vector<v1::Expert>> ReviewStore::ExpertsById(const std::vector<int64_t>& ids) {
   std::vector<std::string> text;
   for (int64_t id : ids) text.push_back(absl::StrCat(id));
-  auto r = pool_.Exec(kExpertsById, {db::TextArray(text)});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kExpertsById, {db::TextArray(text)}));
   std::vector<v1::Expert> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto e = RowToExpert(*r, i);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto e = RowToExpert(r, i);
     if (!e.ok()) return e.status();
     out.push_back(std::move(*e));
   }
@@ -232,31 +229,27 @@ absl::StatusOr<std::vector<v1::Expert>> ReviewStore::ExpertsById(const std::vect
 }
 
 absl::StatusOr<std::optional<int64_t>> ReviewStore::ExpertIdOfSubject(const std::string& subject) {
-  auto r = pool_.Exec(kExpertOfSubject, {subject});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(r->Int64(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kExpertOfSubject, {subject}));
+  if (r.rows() == 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(r.Int64(0, 0));
 }
 
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ReviewStore::Assignments(int64_t call_id) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  return Assignments(**lease, call_id);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  return Assignments(*lease, call_id);
 }
 
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ReviewStore::Assignments(Connection& c,
                                                                                   int64_t call_id) {
-  auto r = c.Exec(kAssignmentsOfCall, {call_id});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, c.Exec(kAssignmentsOfCall, {call_id}));
   std::vector<std::pair<int64_t, int64_t>> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back({r->Int64(i, 0), r->Int64(i, 1)});
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.Int64(i, 0), r.Int64(i, 1)});
   return out;
 }
 
 absl::StatusOr<bool> ReviewStore::IsAssigned(int64_t application_id, int64_t expert_id) {
-  auto r = pool_.Exec(kIsAssigned, {application_id, expert_id});
-  if (!r.ok()) return r.status();
-  return r->rows() > 0;
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kIsAssigned, {application_id, expert_id}));
+  return r.rows() > 0;
 }
 
 absl::Status ReviewStore::InsertAssignments(const Change& change, int64_t call_id,
@@ -266,9 +259,8 @@ absl::Status ReviewStore::InsertAssignments(const Change& change, int64_t call_i
     if (auto d = c.Exec(kDeleteSelections, {call_id}); !d.ok()) return d.status();
     const std::string now = Now();
     for (const auto& [app, expert] : pairs) {
-      auto r = c.Exec(kInsertAssignment, {app, expert, call_id, now});
-      if (!r.ok()) return r.status();
-      if (r->rows() == 0) continue;  // already assigned
+      ASSIGN_OR_RETURN(auto r, c.Exec(kInsertAssignment, {app, expert, call_id, now}));
+      if (r.rows() == 0) continue;  // already assigned
       RETURN_IF_ERROR(Audit(c, change, "assignment",
                             absl::StrCat(ApplicationName(call_id, app), "/experts/", expert), 1));
     }
@@ -309,13 +301,12 @@ absl::StatusOr<v1::ExpertScoreSheet> ReviewStore::SaveScoreSheet(const Change& c
 }
 
 absl::StatusOr<std::vector<ScoreRow>> ReviewStore::ScoreSheets(Connection& c, int64_t call_id) {
-  auto r = c.Exec(kScoresOfCall, {call_id});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, c.Exec(kScoresOfCall, {call_id}));
   std::vector<ScoreRow> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto sheet = Parse<v1::ExpertScoreSheet>(r->Text(i, 3));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto sheet = Parse<v1::ExpertScoreSheet>(r.Text(i, 3));
     if (!sheet.ok()) return sheet.status();
-    out.push_back({r->Int64(i, 0), r->Int64(i, 1), r->String(i, 2), std::move(*sheet)});
+    out.push_back({r.Int64(i, 0), r.Int64(i, 1), r.String(i, 2), std::move(*sheet)});
   }
   return out;
 }
@@ -336,21 +327,19 @@ absl::Status ReviewStore::ReplaceSelections(Connection& c, int64_t call_id,
 }
 
 absl::StatusOr<std::vector<SelectionRow>> ReviewStore::Selections(Connection& c, int64_t call_id) {
-  auto r = c.Exec(kSelectionsOfCall, {call_id});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, c.Exec(kSelectionsOfCall, {call_id}));
   std::vector<SelectionRow> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    out.push_back({r->Int64(i, 0), r->String(i, 1), r->Int64(i, 2),
-                   static_cast<int>(r->Int64(i, 3)), static_cast<int>(r->Int64(i, 4)),
-                   static_cast<int>(r->Int64(i, 5)), r->Bool(i, 6), r->Bool(i, 7)});
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({r.Int64(i, 0), r.String(i, 1), r.Int64(i, 2), static_cast<int>(r.Int64(i, 3)),
+                   static_cast<int>(r.Int64(i, 4)), static_cast<int>(r.Int64(i, 5)), r.Bool(i, 6),
+                   r.Bool(i, 7)});
   }
   return out;
 }
 
 absl::StatusOr<std::vector<SelectionRow>> ReviewStore::Selections(int64_t call_id) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  return Selections(**lease, call_id);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  return Selections(*lease, call_id);
 }
 
 absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
@@ -358,9 +347,8 @@ absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
     v1::Objection objection, const std::function<absl::Status(const v1::Call&)>& check) {
   v1::Objection out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto call = CallForShare(c, call_id);
-    if (!call.ok()) return call.status();
-    RETURN_IF_ERROR(check(*call));
+    ASSIGN_OR_RETURN(auto call, CallForShare(c, call_id));
+    RETURN_IF_ERROR(check(call));
     auto r = c.Exec(kInsertObjection, {call_id, application_id,
                                        objection.direction() == common::v1::DIRECTION_UNSPECIFIED
                                            ? std::string()
@@ -376,11 +364,10 @@ absl::StatusOr<v1::Objection> ReviewStore::CreateObjection(
 }
 
 absl::StatusOr<ObjectionRow> ReviewStore::GetObjection(int64_t call_id, int64_t id) {
-  auto r = pool_.Exec(kGetObjection, {id, call_id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0)
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetObjection, {id, call_id}));
+  if (r.rows() == 0)
     return NotFound("objection", absl::StrCat(CallName(call_id), "/objections/", id));
-  return RowToObjection(*r, 0);
+  return RowToObjection(r, 0);
 }
 
 absl::StatusOr<v1::Objection> ReviewStore::ResolveObjection(
@@ -388,9 +375,8 @@ absl::StatusOr<v1::Objection> ReviewStore::ResolveObjection(
     const std::string& resolution, const std::function<absl::Status(const v1::Call&)>& check) {
   v1::Objection out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto call = CallForShare(c, call_id);
-    if (!call.ok()) return call.status();
-    RETURN_IF_ERROR(check(*call));
+    ASSIGN_OR_RETURN(auto call, CallForShare(c, call_id));
+    RETURN_IF_ERROR(check(call));
     auto r = c.Exec(kResolveObjection, {id, expected_version, uphold ? "UPHELD" : "REJECTED",
                                         resolution, change.actor.subject, Now()});
     if (!r.ok()) return r.status();
@@ -416,11 +402,10 @@ absl::StatusOr<v1::Objection> ReviewStore::ResolveObjection(
 }
 
 absl::StatusOr<std::vector<ObjectionRow>> ReviewStore::Objections(Connection& c, int64_t call_id) {
-  auto r = c.Exec(kObjectionsOfCall, {call_id, int64_t{0}, int64_t{1000000}});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, c.Exec(kObjectionsOfCall, {call_id, int64_t{0}, int64_t{1000000}}));
   std::vector<ObjectionRow> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(r, i));
     out.push_back(std::move(row));
   }
   return out;
@@ -428,11 +413,10 @@ absl::StatusOr<std::vector<ObjectionRow>> ReviewStore::Objections(Connection& c,
 
 absl::StatusOr<std::vector<ObjectionRow>> ReviewStore::ListObjections(int64_t call_id,
                                                                       int64_t after_id, int limit) {
-  auto r = pool_.Exec(kObjectionsOfCall, {call_id, after_id, int64_t{limit}});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kObjectionsOfCall, {call_id, after_id, int64_t{limit}}));
   std::vector<ObjectionRow> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(*r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(ObjectionRow row, RowToObjection(r, i));
     out.push_back(std::move(row));
   }
   return out;
@@ -451,19 +435,18 @@ absl::StatusOr<int> ReviewStore::PromoteAdmissions(
   int promoted = 0;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
     promoted = 0;
-    auto r = c.Exec(kPromotable, {limit});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(auto r, c.Exec(kPromotable, {limit}));
     std::map<int64_t, v1::Call> calls;
     const std::string now = Now();
-    for (int i = 0; i < r->rows(); ++i) {
-      const int64_t call_id = r->Int64(i, 0);
+    for (int i = 0; i < r.rows(); ++i) {
+      const int64_t call_id = r.Int64(i, 0);
       auto it = calls.find(call_id);
       if (it == calls.end()) {
         auto call = CallForShare(c, call_id);
         if (!call.ok()) return call.status();
         it = calls.emplace(call_id, std::move(*call)).first;
       }
-      AdmissionRow row{r->Int64(i, 1), r->String(i, 2), r->String(i, 3), r->String(i, 4)};
+      AdmissionRow row{r.Int64(i, 1), r.String(i, 2), r.String(i, 3), r.String(i, 4)};
       auto command = build(it->second, call_id, row);
       if (!command.ok()) return command.status();
       RETURN_IF_ERROR(outbox::Enqueue(c, *command));
@@ -482,11 +465,10 @@ absl::StatusOr<int> ReviewStore::RequeueRefusedAdmissions(const Change& change, 
                                                           int64_t application_id) {
   int requeued = 0;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kRequeueRefused, {call_id, application_id});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(auto r, c.Exec(kRequeueRefused, {call_id, application_id}));
     // A registration shared by two directions comes back once (UPDATE ... FROM may join twice).
     std::set<std::string> ids;
-    for (int i = 0; i < r->rows(); ++i) ids.insert(r->String(i, 0));
+    for (int i = 0; i < r.rows(); ++i) ids.insert(r.String(i, 0));
     requeued = static_cast<int>(ids.size());
     if (requeued == 0) return absl::OkStatus();
     return Audit(c, change, "admission", ApplicationName(call_id, application_id), requeued);
@@ -496,11 +478,10 @@ absl::StatusOr<int> ReviewStore::RequeueRefusedAdmissions(const Change& change, 
 }
 
 absl::StatusOr<std::vector<AdmissionRow>> ReviewStore::Admissions(int64_t call_id) {
-  auto r = pool_.Exec(kAdmissionsOfCall, {call_id});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kAdmissionsOfCall, {call_id}));
   std::vector<AdmissionRow> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    out.push_back({r->Int64(i, 0), r->String(i, 1), r->String(i, 2), r->String(i, 3)});
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({r.Int64(i, 0), r.String(i, 1), r.String(i, 2), r.String(i, 3)});
   }
   return out;
 }

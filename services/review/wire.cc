@@ -66,10 +66,10 @@ v1::CallState CallStateToProto(CallState state) {
 
 absl::StatusOr<Call> CallFromProto(const v1::Call& in, const std::vector<ApplicationRules>& rules) {
   ASSIGN_OR_RETURN(Call call, CallShapeFromProto(in));
-  auto version = in.rule_version() > 0 ? ApplicationRulesVersion(rules, in.rule_version())
-                                       : ApplicationRulesForYear(rules, in.year());
-  if (!version.ok()) return version.status();
-  call.rules = **version;
+  ASSIGN_OR_RETURN(auto version, in.rule_version() > 0
+                                     ? ApplicationRulesVersion(rules, in.rule_version())
+                                     : ApplicationRulesForYear(rules, in.year()));
+  call.rules = *version;
   return call;
 }
 

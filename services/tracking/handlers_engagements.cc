@@ -125,10 +125,9 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
     // A repeat of a report that was stored is answered as the first time, even while the
     // registry is away.
     std::string key = server::IdempotencyKey(call, *req);
-    auto earlier = store_.FindEngagementAnswer(key);
-    if (!earlier.ok()) return earlier.status();
-    if (earlier->has_value()) {
-      *resp = std::move(**earlier);
+    ASSIGN_OR_RETURN(auto earlier, store_.FindEngagementAnswer(key));
+    if (earlier.has_value()) {
+      *resp = std::move(*earlier);
       return absl::OkStatus();
     }
     auto enterprise = store_.GetEnterprise(e.enterprise_credit_code());
@@ -163,9 +162,8 @@ grpc::Status TrackingHandlers::GetEngagement(grpc::ServerContext* ctx,
                                              const v1::GetEngagementRequest* req,
                                              v1::Engagement* resp) {
   return Serve(ctx, proof_, FullMethod("GetEngagement"), [&](const Call& call) -> absl::Status {
-    auto id = IdFromName(req->name(), "engagements", "name");
-    if (!id.ok()) return id.status();
-    auto out = store_.GetEngagement(*id);
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "engagements", "name"));
+    auto out = store_.GetEngagement(id);
     if (!out.ok()) return out.status();
     RETURN_IF_ERROR(MayRead(call, *out));
     ApplyConfidentiality(call, *out);
@@ -215,17 +213,16 @@ grpc::Status TrackingHandlers::ListEngagements(grpc::ServerContext* ctx,
       default:
         break;
     }
-    auto rows = store_.ListEngagements(f, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      v1::Engagement& e = (*rows)[i];
+    ASSIGN_OR_RETURN(auto rows, store_.ListEngagements(f, *after, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+      v1::Engagement& e = (rows)[i];
       // Lists are summaries: documents and history are read one engagement at a time.
       e.clear_documents();
       e.clear_history();
       ApplyConfidentiality(call, e);
       *resp->add_engagements() = std::move(e);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       const std::string& name = resp->engagements(*size - 1).name();
       resp->set_next_page_token(db::EncodePageToken(name.substr(name.rfind('/') + 1)));
     }

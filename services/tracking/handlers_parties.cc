@@ -142,12 +142,11 @@ grpc::Status TrackingHandlers::GetEnterprise(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("GetEnterprise"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise,
                                        Role::kInstitution, Role::kService}));
-    auto code = CodeFromName(req->name(), "enterprises", "name");
-    if (!code.ok()) return code.status();
-    auto out = store_.GetEnterprise(*code);
+    ASSIGN_OR_RETURN(auto code, CodeFromName(req->name(), "enterprises", "name"));
+    auto out = store_.GetEnterprise(code);
     if (!out.ok()) return out.status();
     if (call.principal.role != Role::kInstitution) {
-      RETURN_IF_ERROR(MayActForEnterprise(call, *code, out->division_code()));
+      RETURN_IF_ERROR(MayActForEnterprise(call, code, out->division_code()));
     }
     *resp = std::move(*out);
     return absl::OkStatus();
@@ -159,8 +158,7 @@ grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
                                                v1::ListEnterprisesResponse* resp) {
   return Serve(ctx, proof_, FullMethod("ListEnterprises"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
-    auto size = db::PageSize(req->page_size());
-    if (!size.ok()) return size.status();
+    ASSIGN_OR_RETURN(auto size, db::PageSize(req->page_size()));
     auto after = db::DecodePageToken(req->page_token());
     if (!after.ok()) return after.status();
     std::string division = req->division_code();
@@ -170,13 +168,13 @@ grpc::Status TrackingHandlers::ListEnterprises(grpc::ServerContext* ctx,
       }
       division = call.principal.division_code;
     }
-    auto rows = store_.ListEnterprises(division, *after, *size + 1);
+    auto rows = store_.ListEnterprises(division, *after, size + 1);
     if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < size; ++i) {
       *resp->add_enterprises() = std::move((*rows)[i]);
     }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->set_next_page_token(db::EncodePageToken(resp->enterprises(*size - 1).credit_code()));
+    if (static_cast<int>(rows->size()) > size) {
+      resp->set_next_page_token(db::EncodePageToken(resp->enterprises(size - 1).credit_code()));
     }
     return absl::OkStatus();
   });
@@ -216,9 +214,8 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
 grpc::Status TrackingHandlers::GetNeed(grpc::ServerContext* ctx, const v1::GetNeedRequest* req,
                                        v1::Need* resp) {
   return Serve(ctx, proof_, FullMethod("GetNeed"), [&](const Call& call) -> absl::Status {
-    auto id = IdFromName(req->name(), "needs", "name");
-    if (!id.ok()) return id.status();
-    auto out = store_.GetNeed(*id);
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "needs", "name"));
+    auto out = store_.GetNeed(id);
     if (!out.ok()) return out.status();
     RETURN_IF_ERROR(MayReadNeed(call, *out));
     *resp = std::move(*out);
@@ -258,12 +255,11 @@ grpc::Status TrackingHandlers::ListNeeds(grpc::ServerContext* ctx, const v1::Lis
       default:
         break;
     }
-    auto rows = store_.ListNeeds(f, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-      *resp->add_needs() = std::move((*rows)[i]);
+    ASSIGN_OR_RETURN(auto rows, store_.ListNeeds(f, *after, *size + 1));
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+      *resp->add_needs() = std::move((rows)[i]);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       const std::string& name = resp->needs(*size - 1).name();
       resp->set_next_page_token(db::EncodePageToken(name.substr(name.rfind('/') + 1)));
     }
@@ -283,15 +279,13 @@ grpc::Status TrackingHandlers::AssignNeed(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(v.Finish());
     // The assigned institution is one the registry knows and that may serve the need's
     // enterprise today (R12.2 with R4.1, R14.4, R14.5): asked before anything is locked.
-    auto need = store_.GetNeed(*id);
-    if (!need.ok()) return need.status();
-    RETURN_IF_ERROR(
-        MayActForEnterprise(call, need->enterprise_credit_code(), need->division_code()));
+    ASSIGN_OR_RETURN(auto need, store_.GetNeed(*id));
+    RETURN_IF_ERROR(MayActForEnterprise(call, need.enterprise_credit_code(), need.division_code()));
     const std::string kind =
-        need->service_kind() == common::v1::SOLUTION_DESIGN ? "SOLUTION_DESIGN" : "DIAGNOSIS";
-    auto answer = eligibility_.Check({req->institution_credit_code(), kind,
-                                      core::FormatDate(core::BusinessDayOf(clock_())),
-                                      need->division_code()});
+        need.service_kind() == common::v1::SOLUTION_DESIGN ? "SOLUTION_DESIGN" : "DIAGNOSIS";
+    auto answer =
+        eligibility_.Check({req->institution_credit_code(), kind,
+                            core::FormatDate(core::BusinessDayOf(clock_())), need.division_code()});
     if (!answer.ok()) return answer.status();
     for (const auto& r : answer->reasons) {
       if (r.reason == "UNKNOWN_INSTITUTION") {
@@ -350,15 +344,15 @@ grpc::Status TrackingHandlers::RespondToAssignment(grpc::ServerContext* ctx,
                 facts.assignment = DomainAssignment(last.state());
                 facts.institution_credit_code = last.institution_credit_code();
               }
-              auto result = tracking::RespondToAssignment(
-                  facts, call.principal.credit_code,
-                  req->accept() ? AssignmentResponse::kAccept : AssignmentResponse::kDecline,
-                  req->decline_reason());
-              if (!result.ok()) return result.status();
+              ASSIGN_OR_RETURN(auto result, tracking::RespondToAssignment(
+                                                facts, call.principal.credit_code,
+                                                req->accept() ? AssignmentResponse::kAccept
+                                                              : AssignmentResponse::kDecline,
+                                                req->decline_reason()));
               v1::Need next = current;
-              next.set_state(ProtoNeed(result->need));
+              next.set_state(ProtoNeed(result.need));
               auto* last = next.mutable_assignments(next.assignments_size() - 1);
-              last->set_state(ProtoAssignment(result->assignment));
+              last->set_state(ProtoAssignment(result.assignment));
               if (!req->accept()) last->set_decline_reason(req->decline_reason());
               if (auto ts = wire::TimestampFromText(now)) *last->mutable_answer_time() = *ts;
               return next;

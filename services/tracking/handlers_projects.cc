@@ -178,9 +178,8 @@ absl::Status TrackingHandlers::PushBatch(
     std::string hash = ProjectRecordHash(*record);
     valid.push_back({i, std::move(*record), std::move(hash)});
   }
-  auto stored = store_.PushProjects(ChangeOf(call), label, valid);
-  if (!stored.ok()) return stored.status();
-  for (const auto& o : *stored) {
+  ASSIGN_OR_RETURN(auto stored, store_.PushProjects(ChangeOf(call), label, valid));
+  for (const auto& o : stored) {
     auto& result = *answer.results->Mutable(o.index);
     Judged(result, o, result.key());
   }
@@ -388,10 +387,9 @@ grpc::Status TrackingHandlers::GetIngestSummary(grpc::ServerContext* ctx,
       }
       code = call.principal.credit_code;
     }
-    auto out = store_.IngestSummary(req->year(), code);
-    if (!out.ok()) return out.status();
-    if (institution) out->clear_last_reconciliation();  // the platform's totals are not theirs
-    *resp = std::move(*out);
+    ASSIGN_OR_RETURN(auto out, store_.IngestSummary(req->year(), code));
+    if (institution) out.clear_last_reconciliation();  // the platform's totals are not theirs
+    *resp = std::move(out);
     return absl::OkStatus();
   });
 }
@@ -432,9 +430,8 @@ grpc::Status TrackingHandlers::BatchPushProjectCounts(grpc::ServerContext* ctx,
           std::string hash = ProjectCountsHash(*counts);
           valid.push_back({i, std::move(*counts), std::move(hash), std::move(*as_of)});
         }
-        auto stored = store_.PushCounts(ChangeOf(call), valid);
-        if (!stored.ok()) return stored.status();
-        for (const auto& o : *stored) {
+        ASSIGN_OR_RETURN(auto stored, store_.PushCounts(ChangeOf(call), valid));
+        for (const auto& o : stored) {
           auto& result = *resp->mutable_results(o.index);
           if (!o.refused.ok()) {
             Reject(result, o.refused, absl::StrCat("rows[", o.index, "].revision"));
@@ -479,22 +476,22 @@ grpc::Status TrackingHandlers::ListProjectRecords(grpc::ServerContext* ctx,
           }
           institution = call.principal.credit_code;
         }
-        auto page = store_.ListProjects(req->year(), institution,
-                                        req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
-                                            ? std::string()
-                                            : KindText(req->kind()),
-                                        *after, *size + 1);
-        if (!page.ok()) return page.status();
-        for (int i = 0; i < static_cast<int>(page->projects.size()) && i < *size; ++i) {
-          *resp->add_projects() = std::move(page->projects[i]);
+        ASSIGN_OR_RETURN(auto page,
+                         store_.ListProjects(req->year(), institution,
+                                             req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
+                                                 ? std::string()
+                                                 : KindText(req->kind()),
+                                             *after, *size + 1));
+        for (int i = 0; i < static_cast<int>(page.projects.size()) && i < *size; ++i) {
+          *resp->add_projects() = std::move(page.projects[i]);
         }
-        if (static_cast<int>(page->projects.size()) > *size) {
+        if (static_cast<int>(page.projects.size()) > *size) {
           const auto& last = resp->projects(*size - 1).record();
           resp->set_next_page_token(db::EncodePageToken(
               absl::StrCat(last.institution_credit_code(), "|", last.project_id())));
         }
         resp->set_data_revision(
-            absl::StrCat(ModeName(v1::RECORDS), ":", req->year(), ":", page->seq));
+            absl::StrCat(ModeName(v1::RECORDS), ":", req->year(), ":", page.seq));
         return absl::OkStatus();
       });
 }
@@ -521,16 +518,16 @@ grpc::Status TrackingHandlers::ListProjectCountRevisions(
         auto after = db::DecodePageToken(req->page_token());
         v.Absorb(after.status());
         RETURN_IF_ERROR(v.Finish());
-        auto rows = store_.ListCountRevisions(req->year(), req->institution_credit_code(),
-                                              req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
-                                                  ? std::string()
-                                                  : KindText(req->kind()),
-                                              *after, *size + 1);
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-          *resp->add_revisions() = std::move((*rows)[i]);
+        ASSIGN_OR_RETURN(
+            auto rows, store_.ListCountRevisions(req->year(), req->institution_credit_code(),
+                                                 req->kind() == common::v1::SERVICE_KIND_UNSPECIFIED
+                                                     ? std::string()
+                                                     : KindText(req->kind()),
+                                                 *after, *size + 1));
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
+          *resp->add_revisions() = std::move((rows)[i]);
         }
-        if (static_cast<int>(rows->size()) > *size) {
+        if (static_cast<int>(rows.size()) > *size) {
           const auto& last = resp->revisions(*size - 1).row();
           resp->set_next_page_token(db::EncodePageToken(absl::StrCat(
               last.institution_credit_code(), "|", KindText(last.kind()), "|", last.revision())));
@@ -579,14 +576,13 @@ grpc::Status TrackingHandlers::GetIntakeReconciliation(
         RETURN_IF_ERROR(
             RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
         RETURN_IF_ERROR(CheckYear(req->year(), "year"));
-        auto setting = store_.GetIntakeSetting(req->year());
-        if (!setting.ok()) return setting.status();
+        ASSIGN_OR_RETURN(auto setting, store_.GetIntakeSetting(req->year()));
         auto records = store_.RecordFigures(req->year(), {});
         if (!records.ok()) return records.status();
         auto counts = store_.CountFigures(req->year(), {});
         if (!counts.ok()) return counts.status();
         resp->set_year(req->year());
-        resp->set_mode(setting->mode());
+        resp->set_mode(setting.mode());
         resp->set_has_records(!records->figures.empty());
         resp->set_has_counts(!counts->figures.empty());
         auto r = ByKey(*records), c = ByKey(*counts);
@@ -629,12 +625,11 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
                                             absl::StrCat("credit_codes[", i, "]")));
         }
         RETURN_IF_ERROR(v.Finish());
-        auto setting = store_.GetIntakeSetting(req->year());
-        if (!setting.ok()) return setting.status();
+        ASSIGN_OR_RETURN(auto setting, store_.GetIntakeSetting(req->year()));
         std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
         // The configured mode wins; the other intake only shows in GetIntakeReconciliation.
-        auto source = setting->mode() == v1::COUNTS ? store_.CountFigures(req->year(), codes)
-                                                    : store_.RecordFigures(req->year(), codes);
+        auto source = setting.mode() == v1::COUNTS ? store_.CountFigures(req->year(), codes)
+                                                   : store_.RecordFigures(req->year(), codes);
         if (!source.ok()) return source.status();
         std::map<std::string, v1::InstitutionProjectMetrics> by_code;
         for (const auto& code : codes) by_code[code].set_credit_code(code);  // zeros when no data
@@ -653,7 +648,7 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
             m.set_declared_solution_design(Saturated(f.declared));
             m.set_approved_solution_design(Saturated(f.approved));
           }
-          if (setting->mode() == v1::COUNTS) {
+          if (setting.mode() == v1::COUNTS) {
             auto* used = m.add_counts_used();
             used->set_kind(diagnosis ? common::v1::DIAGNOSIS : common::v1::SOLUTION_DESIGN);
             used->set_revision(f.platform_revision);
@@ -661,10 +656,10 @@ grpc::Status TrackingHandlers::BatchGetProjectMetrics(grpc::ServerContext* ctx,
           }
         }
         for (auto& [code, m] : by_code) *resp->add_metrics() = std::move(m);
-        resp->set_intake_mode(setting->mode());
+        resp->set_intake_mode(setting.mode());
         if (auto ts = wire::TimestampFromText(source->as_of)) *resp->mutable_as_of() = *ts;
         resp->set_source_revision(
-            absl::StrCat(ModeName(setting->mode()), ":", req->year(), ":", source->seq));
+            absl::StrCat(ModeName(setting.mode()), ":", req->year(), ":", source->seq));
         return absl::OkStatus();
       });
 }

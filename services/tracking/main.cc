@@ -1,6 +1,7 @@
 // zhigai-tracking: wiring only.
 #include "absl/time/clock.h"
 #include "libs/core/refdata.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/host.h"
 #include "services/tracking/handlers.h"
 
@@ -15,13 +16,12 @@ namespace {
 class TrackingProcess final : public server::ServiceProcess {
  public:
   static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
-    auto catalogs = core::LoadCatalogs(host.data_dir);
-    if (!catalogs.ok()) return catalogs.status();
+    ASSIGN_OR_RETURN(auto catalogs, core::LoadCatalogs(host.data_dir));
     auto ttl = host.config.GetInt("eligibility_cache_seconds");
     if (!ttl.ok()) return ttl.status();
     auto p = std::unique_ptr<TrackingProcess>(new TrackingProcess());
     p->ref_ = std::make_unique<ReferenceData>(
-        ReferenceData{std::move(catalogs->industries), std::move(catalogs->divisions)});
+        ReferenceData{std::move(catalogs.industries), std::move(catalogs.divisions)});
     peers::RegistryEligibilityOptions options;
     options.service = "tracking";
     options.address = host.config.Get("registry_addr");

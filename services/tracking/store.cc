@@ -310,8 +310,7 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
     bool raced = false;
     absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
       outcomes.clear();
-      auto prior = c.Exec(kPriorProjects, {id_array, smallest_id});
-      if (!prior.ok()) return prior.status();
+      ASSIGN_OR_RETURN(auto prior, c.Exec(kPriorProjects, {id_array, smallest_id}));
       // A hash map keyed by views into the result and the records (both outlive the map), the
       // held hash a view too: no tree walks and no string copied per record.
       struct Held {
@@ -322,8 +321,8 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushProjects(
       };
       absl::flat_hash_map<absl::string_view, Held> state;
       state.reserve(records.size());
-      for (int i = 0; i < prior->rows(); ++i) {
-        state[prior->Text(i, 0)] = {prior->Int64(i, 1), prior->Text(i, 2), true};
+      for (int i = 0; i < prior.rows(); ++i) {
+        state[prior.Text(i, 0)] = {prior.Int64(i, 1), prior.Text(i, 2), true};
       }
       outcomes.reserve(records.size());
       // Records are judged in batch order, so a batch holding two revisions of one project
@@ -397,14 +396,13 @@ absl::StatusOr<v1::ProjectReconciliation> TrackingStore::Reconcile(
     const Change& change, const std::string& key, const v1::ReconcileProjectsRequest& claim) {
   v1::ProjectReconciliation out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto sum = c.Exec(kYearChecksum, {claim.year(), std::string()});
-    if (!sum.ok()) return sum.status();
+    ASSIGN_OR_RETURN(auto sum, c.Exec(kYearChecksum, {claim.year(), std::string()}));
     v1::ProjectReconciliation rec;
     rec.set_year(claim.year());
     rec.set_claimed_count(claim.project_count());
     rec.set_claimed_checksum(claim.checksum());
-    rec.set_stored_count(static_cast<int32_t>(sum->Int64(0, 0)));
-    rec.set_stored_checksum(sum->String(0, 1));
+    rec.set_stored_count(static_cast<int32_t>(sum.Int64(0, 0)));
+    rec.set_stored_checksum(sum.String(0, 1));
     bool matched = rec.claimed_count() == rec.stored_count() &&
                    rec.claimed_checksum() == rec.stored_checksum();
     if (!claim.institutions().empty()) {
@@ -446,9 +444,8 @@ absl::StatusOr<v1::IngestSummary> TrackingStore::IngestSummary(int year,
                                                                const std::string& institution) {
   v1::IngestSummary out;
   out.set_year(year);
-  auto setting = GetIntakeSetting(year);
-  if (!setting.ok()) return setting.status();
-  out.set_intake_mode(setting->mode());
+  ASSIGN_OR_RETURN(auto setting, GetIntakeSetting(year));
+  out.set_intake_mode(setting.mode());
   auto sum = pool_.Exec(kYearChecksum, {year, institution});
   if (!sum.ok()) return sum.status();
   out.set_projects(static_cast<int32_t>(sum->Int64(0, 0)));
@@ -560,10 +557,10 @@ absl::StatusOr<std::vector<StoredOutcome>> TrackingStore::PushCounts(
         }
       }
       if (ShouldStore(d)) {
-        auto up = c.Exec(kUpsertCountCurrent,
-                         {p.year, p.institution_credit_code, std::get<2>(k), p.revision, p.declared,
-                          p.approved_by_both, row.platform_as_of, now, p.ordered_by_as_of});
-        if (!up.ok()) return up.status();
+        ASSIGN_OR_RETURN(
+            auto up, c.Exec(kUpsertCountCurrent, {p.year, p.institution_credit_code, std::get<2>(k),
+                                                  p.revision, p.declared, p.approved_by_both,
+                                                  row.platform_as_of, now, p.ordered_by_as_of}));
         highest[k] = p.revision;
       }
       outcomes.push_back({row.index, d, highest.count(k) ? highest[k] : 0, absl::OkStatus()});
@@ -582,38 +579,38 @@ absl::StatusOr<TrackingStore::ProjectPage> TrackingStore::ListProjects(
     a_code = after.substr(0, bar);
     a_id = after.substr(bar + 1);
   }
-  auto r = pool_.Exec(kListProjects, {year, institution, kind, a_code, a_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r,
+                   pool_.Exec(kListProjects, {year, institution, kind, a_code, a_id, limit}));
   ProjectPage out;
-  for (int i = 0; i < r->rows(); ++i) {
-    out.seq = r->Int64(i, 0);
-    if (r->IsNull(i, 1)) continue;  // the year's state, no record on this page
+  for (int i = 0; i < r.rows(); ++i) {
+    out.seq = r.Int64(i, 0);
+    if (r.IsNull(i, 1)) continue;  // the year's state, no record on this page
     v1::StoredProjectRecord stored;
     v1::ProjectRecord* p = stored.mutable_record();
-    p->set_project_id(r->String(i, 1));
-    p->set_revision(r->Int64(i, 2));
-    p->set_institution_credit_code(r->String(i, 3));
-    p->set_enterprise_credit_code(r->String(i, 4));
+    p->set_project_id(r.String(i, 1));
+    p->set_revision(r.Int64(i, 2));
+    p->set_institution_credit_code(r.String(i, 3));
+    p->set_enterprise_credit_code(r.String(i, 4));
     ASSIGN_OR_RETURN(common::v1::ServiceKind k,
-                     db::EnumColumn<common::v1::ServiceKind>(*r, i, 5, "projects.kind"));
+                     db::EnumColumn<common::v1::ServiceKind>(r, i, 5, "projects.kind"));
     p->set_kind(k);
-    if (auto dt = wire::DateFromText(r->String(i, 6))) *p->mutable_declaration_date() = *dt;
+    if (auto dt = wire::DateFromText(r.String(i, 6))) *p->mutable_declaration_date() = *dt;
     for (auto [col, set] : {std::pair{7, &v1::ProjectRecord::set_city_outcome},
                             std::pair{9, &v1::ProjectRecord::set_county_outcome}}) {
       v1::ProjectOutcome o = v1::PROJECT_OUTCOME_UNSPECIFIED;
-      if (!v1::ProjectOutcome_Parse(absl::StrCat("OUTCOME_", r->Text(i, col)), &o)) {
+      if (!v1::ProjectOutcome_Parse(absl::StrCat("OUTCOME_", r.Text(i, col)), &o)) {
         return absl::DataLossError(absl::StrCat("projects outcome of ", p->project_id(),
-                                                " holds \"", r->Text(i, col),
+                                                " holds \"", r.Text(i, col),
                                                 "\", which is not a ProjectOutcome"));
       }
       (p->*set)(o);
     }
-    if (auto dt = wire::DateFromText(r->String(i, 8))) *p->mutable_city_outcome_date() = *dt;
-    if (auto dt = wire::DateFromText(r->String(i, 10))) *p->mutable_county_outcome_date() = *dt;
-    p->set_subsidy_fen(r->Int64(i, 11));
-    stored.set_approved_by_both(r->Bool(i, 12));
-    stored.set_change_seq(r->Int64(i, 13));
-    if (auto ts = wire::TimestampFromText(r->String(i, 14))) *stored.mutable_update_time() = *ts;
+    if (auto dt = wire::DateFromText(r.String(i, 8))) *p->mutable_city_outcome_date() = *dt;
+    if (auto dt = wire::DateFromText(r.String(i, 10))) *p->mutable_county_outcome_date() = *dt;
+    p->set_subsidy_fen(r.Int64(i, 11));
+    stored.set_approved_by_both(r.Bool(i, 12));
+    stored.set_change_seq(r.Int64(i, 13));
+    if (auto ts = wire::TimestampFromText(r.String(i, 14))) *stored.mutable_update_time() = *ts;
     out.projects.push_back(std::move(stored));
   }
   return out;
@@ -630,23 +627,23 @@ absl::StatusOr<std::vector<v1::ProjectCountsRevision>> TrackingStore::ListCountR
     a_kind = parts[1];
     if (!absl::SimpleAtoi(parts[2], &a_rev)) a_rev = 0;
   }
-  auto r = pool_.Exec(kListCountRevisions, {year, institution, kind, a_code, a_kind, a_rev, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListCountRevisions,
+                                      {year, institution, kind, a_code, a_kind, a_rev, limit}));
   std::vector<v1::ProjectCountsRevision> out;
-  for (int i = 0; i < r->rows(); ++i) {
+  for (int i = 0; i < r.rows(); ++i) {
     v1::ProjectCountsRevision rev;
     auto* row = rev.mutable_row();
-    row->set_year(static_cast<int32_t>(r->Int64(i, 0)));
-    row->set_institution_credit_code(r->String(i, 1));
+    row->set_year(static_cast<int32_t>(r.Int64(i, 0)));
+    row->set_institution_credit_code(r.String(i, 1));
     ASSIGN_OR_RETURN(common::v1::ServiceKind k, db::EnumColumn<common::v1::ServiceKind>(
-                                                    *r, i, 2, "project_count_revisions.kind"));
+                                                    r, i, 2, "project_count_revisions.kind"));
     row->set_kind(k);
-    row->set_revision(r->Int64(i, 3));
-    row->set_declared(r->Int64(i, 4));
-    row->set_approved_by_both(r->Int64(i, 5));
-    if (auto ts = wire::TimestampFromText(r->String(i, 6))) *row->mutable_as_of() = *ts;
-    if (auto ts = wire::TimestampFromText(r->String(i, 7))) *rev.mutable_receive_time() = *ts;
-    rev.set_current(r->Bool(i, 8));
+    row->set_revision(r.Int64(i, 3));
+    row->set_declared(r.Int64(i, 4));
+    row->set_approved_by_both(r.Int64(i, 5));
+    if (auto ts = wire::TimestampFromText(r.String(i, 6))) *row->mutable_as_of() = *ts;
+    if (auto ts = wire::TimestampFromText(r.String(i, 7))) *rev.mutable_receive_time() = *ts;
+    rev.set_current(r.Bool(i, 8));
     out.push_back(std::move(rev));
   }
   return out;
@@ -656,18 +653,17 @@ absl::StatusOr<std::vector<v1::ProjectCountsRevision>> TrackingStore::ListCountR
 // Intake setting and figures
 
 absl::StatusOr<v1::IntakeSetting> TrackingStore::GetIntakeSetting(int year) {
-  auto r = pool_.Exec(kGetIntake, {year});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetIntake, {year}));
   v1::IntakeSetting out;
   out.set_year(year);
   out.set_mode(v1::RECORDS);  // the default of a year never set
-  if (r->rows() == 1) {
+  if (r.rows() == 1) {
     ASSIGN_OR_RETURN(v1::IntakeMode mode,
-                     db::EnumColumn<v1::IntakeMode>(*r, 0, 0, "intake_settings.mode"));
+                     db::EnumColumn<v1::IntakeMode>(r, 0, 0, "intake_settings.mode"));
     out.set_mode(mode);
-    out.set_version(r->Int64(0, 1));
-    out.set_updated_by(r->String(0, 2));
-    if (auto ts = wire::TimestampFromText(r->String(0, 3))) *out.mutable_update_time() = *ts;
+    out.set_version(r.Int64(0, 1));
+    out.set_updated_by(r.String(0, 2));
+    if (auto ts = wire::TimestampFromText(r.String(0, 3))) *out.mutable_update_time() = *ts;
   }
   return out;
 }
@@ -684,10 +680,9 @@ absl::StatusOr<v1::IntakeSetting> TrackingStore::SetIntakeSetting(const Change& 
                                      change.actor.subject, now});
     if (!r.ok()) return r.status();
     if (r->rows() == 0) {
-      auto current = c.Exec(kGetIntake, {year});
-      if (!current.ok()) return current.status();
+      ASSIGN_OR_RETURN(auto current, c.Exec(kGetIntake, {year}));
       return db::StaleVersion("intake setting", expected_version,
-                              current->rows() == 1 ? current->Int64(0, 1) : 0);
+                              current.rows() == 1 ? current.Int64(0, 1) : 0);
     }
     return db::Audit(c, change, "intake_setting", absl::StrCat(year), r->Int64(0, 0));
   });
@@ -713,16 +708,14 @@ MetricsSource FiguresOf(const db::Result& r) {
 
 absl::StatusOr<MetricsSource> TrackingStore::RecordFigures(int year,
                                                            const std::vector<std::string>& codes) {
-  auto r = pool_.Exec(kRecordFigures, {year, db::TextArray(codes)});
-  if (!r.ok()) return r.status();
-  return FiguresOf(*r);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kRecordFigures, {year, db::TextArray(codes)}));
+  return FiguresOf(r);
 }
 
 absl::StatusOr<MetricsSource> TrackingStore::CountFigures(int year,
                                                           const std::vector<std::string>& codes) {
-  auto r = pool_.Exec(kCountFigures, {year, db::TextArray(codes)});
-  if (!r.ok()) return r.status();
-  return FiguresOf(*r);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kCountFigures, {year, db::TextArray(codes)}));
+  return FiguresOf(r);
 }
 
 }  // namespace zhigai::tracking

@@ -77,9 +77,8 @@ template <typename Message>
 absl::StatusOr<std::vector<Message>> ParseAll(const db::Result& r) {
   std::vector<Message> out;
   for (int i = 0; i < r.rows(); ++i) {
-    auto m = db::ParseStored<Message>(r.Text(i, 0));
-    if (!m.ok()) return m.status();
-    out.push_back(std::move(*m));
+    ASSIGN_OR_RETURN(auto m, db::ParseStored<Message>(r.Text(i, 0)));
+    out.push_back(std::move(m));
   }
   return out;
 }
@@ -151,17 +150,15 @@ absl::StatusOr<v1::Enterprise> TrackingStore::CreateEnterprise(const Change& cha
 }
 
 absl::StatusOr<v1::Enterprise> TrackingStore::GetEnterprise(const std::string& code) {
-  auto r = pool_.Exec(kGetEnterprise, {code});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("enterprise", code);
-  return db::ParseStored<v1::Enterprise>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetEnterprise, {code}));
+  if (r.rows() == 0) return db::NotFound("enterprise", code);
+  return db::ParseStored<v1::Enterprise>(r.Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::Enterprise>> TrackingStore::ListEnterprises(
     const std::string& division, const std::string& after, int limit) {
-  auto r = pool_.Exec(kListEnterprises, {after, division, limit});
-  if (!r.ok()) return r.status();
-  return ParseAll<v1::Enterprise>(*r);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListEnterprises, {after, division, limit}));
+  return ParseAll<v1::Enterprise>(r);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -171,16 +168,15 @@ absl::StatusOr<v1::Need> TrackingStore::CreateNeed(const Change& change, const s
                                                    v1::Need in) {
   v1::Need out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto division = c.Exec(kEnterpriseDivision, {in.enterprise_credit_code()});
-    if (!division.ok()) return division.status();
-    if (division->rows() == 0) {
+    ASSIGN_OR_RETURN(auto division, c.Exec(kEnterpriseDivision, {in.enterprise_credit_code()}));
+    if (division.rows() == 0) {
       return RuleViolation("ENTERPRISE_NOT_REGISTERED", "R12.2",
                            absl::StrCat("enterprise ", in.enterprise_credit_code(),
                                         " must be registered before it records a need"),
                            "企业须先登记");
     }
     std::string now = Now();
-    in.set_division_code(division->String(0, 0));
+    in.set_division_code(division.String(0, 0));
     auto r = c.Exec(kInsertNeed, {in.enterprise_credit_code(), in.division_code()});
     if (!r.ok()) return r.status();
     int64_t id = r->Int64(0, 0);
@@ -201,18 +197,17 @@ absl::StatusOr<v1::Need> TrackingStore::CreateNeed(const Change& change, const s
 }
 
 absl::StatusOr<v1::Need> TrackingStore::GetNeed(int64_t id) {
-  auto r = pool_.Exec(kGetNeed, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("need", absl::StrCat("needs/", id));
-  return db::ParseStored<v1::Need>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetNeed, {id}));
+  if (r.rows() == 0) return db::NotFound("need", absl::StrCat("needs/", id));
+  return db::ParseStored<v1::Need>(r.Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::Need>> TrackingStore::ListNeeds(const NeedFilter& f,
                                                                int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListNeeds, {after_id, f.division_code, f.enterprise_credit_code, f.assignee,
-                                   f.state, limit});
-  if (!r.ok()) return r.status();
-  return ParseAll<v1::Need>(*r);
+  ASSIGN_OR_RETURN(auto r,
+                   pool_.Exec(kListNeeds, {after_id, f.division_code, f.enterprise_credit_code,
+                                           f.assignee, f.state, limit}));
+  return ParseAll<v1::Need>(r);
 }
 
 absl::StatusOr<v1::Need> TrackingStore::UpdateNeed(const Change& change, int64_t id,
@@ -220,12 +215,11 @@ absl::StatusOr<v1::Need> TrackingStore::UpdateNeed(const Change& change, int64_t
                                                    const NeedUpdate& apply) {
   v1::Need out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto row = c.Exec(kLockNeed, {id});
-    if (!row.ok()) return row.status();
-    if (row->rows() == 0) return db::NotFound("need", absl::StrCat("needs/", id));
-    int64_t version = row->Int64(0, 1);
+    ASSIGN_OR_RETURN(auto row, c.Exec(kLockNeed, {id}));
+    if (row.rows() == 0) return db::NotFound("need", absl::StrCat("needs/", id));
+    int64_t version = row.Int64(0, 1);
     if (version != expected_version) return db::StaleVersion("need", expected_version, version);
-    auto current = db::ParseStored<v1::Need>(row->Text(0, 0));
+    auto current = db::ParseStored<v1::Need>(row.Text(0, 0));
     if (!current.ok()) return current.status();
     auto next = apply(*current);
     if (!next.ok()) return next.status();
@@ -242,9 +236,8 @@ absl::StatusOr<v1::Need> TrackingStore::UpdateNeed(const Change& change, int64_t
 
 absl::StatusOr<std::optional<v1::Engagement>> TrackingStore::FindEngagementAnswer(
     const std::string& key) {
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto found = db::FindIdempotentResponse(**lease, key);
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  auto found = db::FindIdempotentResponse(*lease, key);
   if (!found.ok()) return found.status();
   if (!found->has_value() || (*found)->empty()) return std::optional<v1::Engagement>();
   v1::Engagement e;
@@ -259,10 +252,9 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
     std::string now = Now();
     if (need_id != 0) {
-      auto row = c.Exec(kLockNeed, {need_id});
-      if (!row.ok()) return row.status();
-      if (row->rows() == 0) return db::NotFound("need", in.need());
-      auto need = db::ParseStored<v1::Need>(row->Text(0, 0));
+      ASSIGN_OR_RETURN(auto row, c.Exec(kLockNeed, {need_id}));
+      if (row.rows() == 0) return db::NotFound("need", in.need());
+      auto need = db::ParseStored<v1::Need>(row.Text(0, 0));
       if (!need.ok()) return need.status();
       if (need->enterprise_credit_code() != in.enterprise_credit_code()) {
         return RuleViolation("NEED_OF_OTHER_ENTERPRISE", "R12.2",
@@ -278,7 +270,7 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
           return t;
         }
         need->set_state(v1::SERVED);
-        if (auto w = WriteNeed(c, change, need_id, *need, row->Int64(0, 1) + 1, now); !w.ok()) {
+        if (auto w = WriteNeed(c, change, need_id, *need, row.Int64(0, 1) + 1, now); !w.ok()) {
           return w;
         }
       }
@@ -315,18 +307,17 @@ absl::StatusOr<v1::Engagement> TrackingStore::ReportEngagement(const Change& cha
 }
 
 absl::StatusOr<v1::Engagement> TrackingStore::GetEngagement(int64_t id) {
-  auto r = pool_.Exec(kGetEngagement, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("engagement", absl::StrCat("engagements/", id));
-  return db::ParseStored<v1::Engagement>(r->Text(0, 0));
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetEngagement, {id}));
+  if (r.rows() == 0) return db::NotFound("engagement", absl::StrCat("engagements/", id));
+  return db::ParseStored<v1::Engagement>(r.Text(0, 0));
 }
 
 absl::StatusOr<std::vector<v1::Engagement>> TrackingStore::ListEngagements(
     const EngagementFilter& f, int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListEngagements, {after_id, f.division_code, f.institution_credit_code,
-                                         f.enterprise_credit_code, f.state, limit});
-  if (!r.ok()) return r.status();
-  return ParseAll<v1::Engagement>(*r);
+  ASSIGN_OR_RETURN(
+      auto r, pool_.Exec(kListEngagements, {after_id, f.division_code, f.institution_credit_code,
+                                            f.enterprise_credit_code, f.state, limit}));
+  return ParseAll<v1::Engagement>(r);
 }
 
 absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& change, int64_t id,
@@ -343,13 +334,12 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
     if (expected_version != 0 && version != expected_version) {
       return db::StaleVersion("engagement", expected_version, version);
     }
-    auto current = db::ParseStored<v1::Engagement>(row->Text(0, 0));
-    if (!current.ok()) return current.status();
-    auto next = apply(*current);
+    ASSIGN_OR_RETURN(auto current, db::ParseStored<v1::Engagement>(row->Text(0, 0)));
+    auto next = apply(current);
     if (!next.ok()) return next.status();
     std::string now = Now();
     // The step the handler appended is stamped here, with the time the row is written.
-    if (next->history_size() > current->history_size()) {
+    if (next->history_size() > current.history_size()) {
       *next->mutable_history(next->history_size() - 1)->mutable_change() = Stamp(change, now);
     }
     next->set_version(version + 1);
@@ -363,7 +353,7 @@ absl::StatusOr<v1::Engagement> TrackingStore::UpdateEngagement(const Change& cha
     if (auto a = db::Audit(c, change, "engagement", next->name(), next->version()); !a.ok())
       return a;
     // A cancelled engagement leaves its need unserved again (R12.2), so the bureau can assign it.
-    if (need_id != 0 && next->state() == v1::CANCELLED && current->state() != v1::CANCELLED) {
+    if (need_id != 0 && next->state() == v1::CANCELLED && current.state() != v1::CANCELLED) {
       auto need_row = c.Exec(kLockNeed, {need_id});
       if (!need_row.ok()) return need_row.status();
       if (need_row->rows() == 1) {

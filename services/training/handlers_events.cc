@@ -65,9 +65,8 @@ absl::Status MustBeOwner(const Call& call, const v1::Event& e) {
 
 // R13.2/R13.4: attendance and ratings are recorded after the event has taken place.
 absl::Status MustHaveTakenPlace(const v1::Event& e, absl::CivilDay today) {
-  auto date = wire::ParseDate(e.date(), "date");
-  if (!date.ok()) return date.status();
-  if (*date > today) {
+  ASSIGN_OR_RETURN(auto date, wire::ParseDate(e.date(), "date"));
+  if (date > today) {
     return RuleViolation("EVENT_NOT_HELD_YET", "R13.2",
                          absl::StrCat("the event takes place on ", wire::DateText(e.date()),
                                       "; attendance and ratings are recorded afterwards"),
@@ -129,9 +128,8 @@ InstitutionStanding StandingFrom(const peers::EligibilityAnswer& answer) {
 }  // namespace
 
 absl::StatusOr<InstitutionStanding> TrainingHandlers::StandingOf(const v1::Event& event) {
-  auto answer = eligibility_.Check(QueryOf(event));
-  if (!answer.ok()) return answer.status();
-  return StandingFrom(*answer);
+  ASSIGN_OR_RETURN(auto answer, eligibility_.Check(QueryOf(event)));
+  return StandingFrom(answer);
 }
 
 absl::StatusOr<const TrainingRules*> TrainingHandlers::RulesOf(const v1::Event& event,
@@ -171,9 +169,8 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
     }
     RETURN_IF_ERROR(CheckFee(req->event()));
     // Only an institution that may serve on the event's date plans one (R14.4, R14.5, R4.1).
-    auto standing = StandingOf(req->event());
-    if (!standing.ok()) return standing.status();
-    RETURN_IF_ERROR(RequireStanding(*standing, req->event().institution_credit_code(),
+    ASSIGN_OR_RETURN(auto standing, StandingOf(req->event()));
+    RETURN_IF_ERROR(RequireStanding(standing, req->event().institution_credit_code(),
                                     wire::DateText(req->event().date())));
     v1::Event event;
     event.set_institution_credit_code(req->event().institution_credit_code());
@@ -190,9 +187,8 @@ grpc::Status TrainingHandlers::CreateEvent(grpc::ServerContext* ctx,
 grpc::Status TrainingHandlers::GetEvent(grpc::ServerContext* ctx, const v1::GetEventRequest* req,
                                         v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("GetEvent"), [&](const Call& call) -> absl::Status {
-    auto id = IdFromName(req->name(), "events", "name");
-    if (!id.ok()) return id.status();
-    auto out = store_.GetEvent(*id);
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "events", "name"));
+    auto out = store_.GetEvent(id);
     if (!out.ok()) return out.status();
     RETURN_IF_ERROR(MaySee(call, *out));
     *resp = std::move(*out);
@@ -214,9 +210,8 @@ grpc::Status TrainingHandlers::UpdateEvent(grpc::ServerContext* ctx,
     v.Absorb(ValidatePlan(req->event(), ref_, "event."));
     RETURN_IF_ERROR(v.Finish("培训活动信息有误"));
     RETURN_IF_ERROR(CheckFee(req->event()));
-    auto standing = StandingOf(req->event());
-    if (!standing.ok()) return standing.status();
-    RETURN_IF_ERROR(RequireStanding(*standing, req->event().institution_credit_code(),
+    ASSIGN_OR_RETURN(auto standing, StandingOf(req->event()));
+    RETURN_IF_ERROR(RequireStanding(standing, req->event().institution_credit_code(),
                                     wire::DateText(req->event().date())));
     auto out = store_.EditEvent(
         ChangeOf(call), *id, req->event().version(), [&](v1::Event& e) -> absl::Status {
@@ -276,15 +271,14 @@ grpc::Status TrainingHandlers::ListEvents(grpc::ServerContext* ctx,
       }
       filter.institution_credit_code = call.principal.credit_code;
     }
-    auto rows = store_.ListEvents(filter, *after, *size + 1);
-    if (!rows.ok()) return rows.status();
+    ASSIGN_OR_RETURN(auto rows, store_.ListEvents(filter, *after, *size + 1));
     const CalendarSnapshot calendar = calendar_.Current();
-    for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < *size; ++i) {
       v1::Event* e = resp->add_events();
-      *e = std::move((*rows)[i]);
+      *e = std::move((rows)[i]);
       Decorate(calendar, e);
     }
-    if (static_cast<int>(rows->size()) > *size) {
+    if (static_cast<int>(rows.size()) > *size) {
       resp->set_next_page_token(db::EncodePageToken(IdOf(resp->events(*size - 1).name())));
     }
     return absl::OkStatus();
@@ -297,9 +291,8 @@ grpc::Status TrainingHandlers::SubmitEventForReview(grpc::ServerContext* ctx,
   return Serve(
       ctx, proof_, FullMethod("SubmitEventForReview"), [&](const Call& call) -> absl::Status {
         RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
-        auto id = IdFromName(req->name(), "events", "name");
-        if (!id.ok()) return id.status();
-        auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
+        ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "events", "name"));
+        auto out = store_.EditEvent(ChangeOf(call), id, 0, [&](v1::Event& e) -> absl::Status {
           RETURN_IF_ERROR(MustBeOwner(call, e));
           if (e.state() != v1::DRAFT && e.state() != v1::RETURNED) {
             return WrongState(e, "EVENT_ALREADY_SUBMITTED",
@@ -380,17 +373,16 @@ grpc::Status TrainingHandlers::FileEvent(grpc::ServerContext* ctx, const v1::Fil
                                          v1::Event* resp) {
   return Serve(ctx, proof_, FullMethod("FileEvent"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution, Role::kCountyBureau}));
-    auto id = IdFromName(req->name(), "events", "name");
-    if (!id.ok()) return id.status();
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "events", "name"));
     const absl::CivilDay today = Today();
     const CalendarSnapshot calendar = calendar_.Current();
     // The registry is asked before the row is locked (no peer call inside a transaction); the
     // date and institution of a submitted event cannot change in between.
-    auto current = store_.GetEvent(*id);
+    auto current = store_.GetEvent(id);
     if (!current.ok()) return current.status();
     auto standing = StandingOf(*current);
     if (!standing.ok()) return standing.status();
-    auto out = store_.EditEvent(ChangeOf(call), *id, 0, [&](v1::Event& e) -> absl::Status {
+    auto out = store_.EditEvent(ChangeOf(call), id, 0, [&](v1::Event& e) -> absl::Status {
       if (call.principal.role == Role::kInstitution) {
         RETURN_IF_ERROR(MustBeOwner(call, e));
       } else if (auto s = MaySee(call, e); !s.ok()) {
@@ -535,9 +527,8 @@ grpc::Status TrainingHandlers::GetSubsidyReport(grpc::ServerContext* ctx,
                                                 const v1::GetSubsidyReportRequest* req,
                                                 v1::SubsidyReport* resp) {
   return Serve(ctx, proof_, FullMethod("GetSubsidyReport"), [&](const Call& call) -> absl::Status {
-    auto id = IdFromName(req->name(), "events", "name");
-    if (!id.ok()) return id.status();
-    auto event = store_.GetEvent(*id);
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "events", "name"));
+    auto event = store_.GetEvent(id);
     if (!event.ok()) return event.status();
     RETURN_IF_ERROR(MaySee(call, *event));
     auto domain = ToDomain(*event);
@@ -573,8 +564,7 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
         v.Absorb(ValidateBatchCodes(req->credit_codes(), "credit_codes"));
         RETURN_IF_ERROR(v.Finish());
         std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
-        auto events = store_.EventsOfInstitutions(req->year(), codes);
-        if (!events.ok()) return events.status();
+        ASSIGN_OR_RETURN(auto events, store_.EventsOfInstitutions(req->year(), codes));
         auto policy = store_.GetPolicy(req->year());
         if (!policy.ok()) return policy.status();
         const CalendarSnapshot calendar = calendar_.Current();
@@ -587,10 +577,10 @@ grpc::Status TrainingHandlers::BatchGetInstitutionEvents(
         // Every event's institution standing in one registry call; without an answer the
         // verdicts cannot be given, and each event says why.
         std::vector<peers::EligibilityQuery> queries;
-        for (const v1::Event& e : *events) queries.push_back(QueryOf(e));
+        for (const v1::Event& e : events) queries.push_back(QueryOf(e));
         auto answers = eligibility_.CheckMany(queries);
-        for (size_t i = 0; i < events->size(); ++i) {
-          v1::Event& e = (*events)[i];
+        for (size_t i = 0; i < events.size(); ++i) {
+          v1::Event& e = (events)[i];
           v1::EventSummary* summary = by_code[e.institution_credit_code()]->add_events();
           auto domain = ToDomain(e);
           if (!domain.ok()) return domain.status();
@@ -650,13 +640,12 @@ grpc::Status TrainingHandlers::ReloadCalendar(grpc::ServerContext* ctx,
                                               v1::CalendarInfo* resp) {
   return Serve(ctx, proof_, FullMethod("ReloadCalendar"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
-    auto snapshot = calendar_.Reload();
-    if (!snapshot.ok()) return snapshot.status();
-    RETURN_IF_ERROR(store_.RecordCalendarReload(ChangeOf(call), snapshot->name,
-                                                static_cast<int>(snapshot->years.size())));
-    resp->set_path(snapshot->name);
-    for (int y : snapshot->years) resp->add_years(y);
-    *resp->mutable_load_time() = wire::ToTimestamp(snapshot->loaded_at);
+    ASSIGN_OR_RETURN(auto snapshot, calendar_.Reload());
+    RETURN_IF_ERROR(store_.RecordCalendarReload(ChangeOf(call), snapshot.name,
+                                                static_cast<int>(snapshot.years.size())));
+    resp->set_path(snapshot.name);
+    for (int y : snapshot.years) resp->add_years(y);
+    *resp->mutable_load_time() = wire::ToTimestamp(snapshot.loaded_at);
     return absl::OkStatus();
   });
 }

@@ -99,8 +99,7 @@ grpc::Status TrainingHandlers::SubmitProblem(grpc::ServerContext* ctx,
     v.Absorb(meeting_id.status());
     v.Absorb(core::ValidateText(req->problem().text(), "problem.text", 1, 2000, "R9.1"));
     RETURN_IF_ERROR(v.Finish("问题信息有误"));
-    auto meeting = store_.GetMeeting(*meeting_id);
-    if (!meeting.ok()) return meeting.status();
+    ASSIGN_OR_RETURN(auto meeting, store_.GetMeeting(*meeting_id));
     ASSIGN_OR_RETURN(
         *resp, store_.SubmitProblem(ChangeOf(call), server::IdempotencyKey(call, *req), *meeting_id,
                                     call.principal.credit_code, req->problem().text()));
@@ -119,9 +118,8 @@ grpc::Status TrainingHandlers::AnswerProblem(grpc::ServerContext* ctx,
     v.Absorb(core::ValidateText(req->answer(), "answer", 1, 2000, "R9.1"));
     if (req->version() <= 0) v.Add("version", "AIP-154", "send the version you read");
     RETURN_IF_ERROR(v.Finish("答复信息有误"));
-    auto meeting = store_.GetMeeting(ids->first);
-    if (!meeting.ok()) return meeting.status();
-    RETURN_IF_ERROR(MayManage(call, *meeting));
+    ASSIGN_OR_RETURN(auto meeting, store_.GetMeeting(ids->first));
+    RETURN_IF_ERROR(MayManage(call, meeting));
     ASSIGN_OR_RETURN(*resp, store_.AnswerProblem(ChangeOf(call), ids->first, ids->second,
                                                  req->version(), req->answer()));
     return absl::OkStatus();
@@ -142,13 +140,12 @@ grpc::Status TrainingHandlers::ListProblems(grpc::ServerContext* ctx,
     auto after = AfterId(req->page_token());
     v.Absorb(after.status());
     RETURN_IF_ERROR(v.Finish());
-    auto meeting = store_.GetMeeting(*meeting_id);
-    if (!meeting.ok()) return meeting.status();
+    ASSIGN_OR_RETURN(auto meeting, store_.GetMeeting(*meeting_id));
     // An institution sees its own problems; bureaus those of the meetings they manage.
     std::string only_code;
     if (call.principal.role == Role::kInstitution) {
       only_code = call.principal.credit_code;
-    } else if (auto s = MayManage(call, *meeting); !s.ok()) {
+    } else if (auto s = MayManage(call, meeting); !s.ok()) {
       return s;
     }
     auto rows = store_.ListProblems(*meeting_id, only_code, *after, *size + 1);
@@ -186,12 +183,11 @@ grpc::Status TrainingHandlers::GetMeetingReport(grpc::ServerContext* ctx,
         if (ref_.divisions.IsCountyLevelDivision(d.code)) organisers.push_back(d.code);
       }
     }
-    auto stored = store_.MeetingsBetween(req->first_year(), req->last_year());
-    if (!stored.ok()) return stored.status();
+    ASSIGN_OR_RETURN(auto stored, store_.MeetingsBetween(req->first_year(), req->last_year()));
     // R9.1 counts meetings held: one dated in the future is only planned.
     const absl::CivilDay today = Today();
     std::vector<Meeting> meetings;
-    for (const v1::Meeting& m : *stored) {
+    for (const v1::Meeting& m : stored) {
       auto date = wire::ParseDate(m.date(), "date");
       if (!date.ok()) return date.status();
       meetings.push_back({m.year(), m.organiser(), *date <= today});

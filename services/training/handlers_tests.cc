@@ -126,30 +126,28 @@ grpc::Status TrainingHandlers::RecordTestResult(grpc::ServerContext* ctx,
         v.Add("outcome", "R8.1", "send score_hundredths or absence");
     }
     RETURN_IF_ERROR(v.Finish("测评成绩有误"));
-    auto session = store_.GetTestSession(*id);
-    if (!session.ok()) return session.status();
+    ASSIGN_OR_RETURN(auto session, store_.GetTestSession(*id));
     if (req->outcome_case() == v1::RecordTestResultRequest::kScoreHundredths &&
-        req->score_hundredths() > session->full_marks_hundredths()) {
+        req->score_hundredths() > session.full_marks_hundredths()) {
       return InvalidField("score_hundredths", "S1.3",
                           absl::StrCat("the score cannot exceed the full marks (",
-                                       session->full_marks_hundredths(), " hundredths)"),
+                                       session.full_marks_hundredths(), " hundredths)"),
                           "得分不能超过满分");
     }
     bool expected = false;
-    for (const auto& code : session->expected_credit_codes())
-      expected |= code == req->credit_code();
+    for (const auto& code : session.expected_credit_codes()) expected |= code == req->credit_code();
     if (!expected) {
       return RuleViolation(
           "NOT_EXPECTED_AT_SESSION", "R8.1",
           absl::StrCat("institution ", req->credit_code(),
-                       " is not among the institutions expected at ", session->name()),
+                       " is not among the institutions expected at ", session.name()),
           "该机构不在本场测评的应参加机构名单中");
     }
-    auto date = wire::ParseDate(session->date(), "date");
+    auto date = wire::ParseDate(session.date(), "date");
     if (!date.ok()) return date.status();
     if (*date > Today()) {
       return RuleViolation("TEST_NOT_HELD_YET", "R8.1",
-                           absl::StrCat("the test takes place on ", wire::DateText(session->date()),
+                           absl::StrCat("the test takes place on ", wire::DateText(session.date()),
                                         "; results are recorded afterwards"),
                            "测评尚未举行");
     }
@@ -213,20 +211,19 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
         v.Absorb(ValidateBatchCodes(req->credit_codes(), "credit_codes"));
         RETURN_IF_ERROR(v.Finish());
         std::vector<std::string> codes(req->credit_codes().begin(), req->credit_codes().end());
-        auto year = store_.TestsOfYear(req->year(), codes);
-        if (!year.ok()) return year.status();
+        ASSIGN_OR_RETURN(auto year, store_.TestsOfYear(req->year(), codes));
 
         // The domain's S1.3 tally decides what counts; the wire lists the counted tests and the
         // exact mean of their scaled scores.
         std::vector<TestSession> sessions;
         std::map<std::string, const v1::TestSession*> session_by_name;
-        for (const v1::TestSession& s : year->sessions) {
+        for (const v1::TestSession& s : year.sessions) {
           sessions.push_back(
               {s.name(), s.year(), static_cast<double>(s.full_marks_hundredths()) / 100.0});
           session_by_name[s.name()] = &s;
         }
         std::vector<TestResult> results;
-        for (const v1::TestResult& r : year->results) {
+        for (const v1::TestResult& r : year.results) {
           results.push_back({r.session(), r.credit_code(), AttendanceOf(r.status()),
                              static_cast<double>(r.score_hundredths()) / 100.0});
         }
@@ -234,11 +231,11 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
         if (!tallies.ok()) return tallies.status();
 
         std::map<std::string, std::vector<const v1::TestResult*>> by_code;
-        for (const v1::TestResult& r : year->results) by_code[r.credit_code()].push_back(&r);
+        for (const v1::TestResult& r : year.results) by_code[r.credit_code()].push_back(&r);
         // R8.1 (2026-12): a missing result becomes an absence only at the close; until then the
         // evaluation must know the score is provisional.
         std::map<std::string, int> open_without_result;
-        for (const v1::TestSession& s : year->sessions) {
+        for (const v1::TestSession& s : year.sessions) {
           if (s.state() == v1::TEST_SESSION_CLOSED) continue;
           for (const std::string& code : s.expected_credit_codes()) {
             bool has = false;
@@ -253,7 +250,7 @@ grpc::Status TrainingHandlers::BatchGetTestScores(grpc::ServerContext* ctx,
           out->set_open_sessions_without_result(open_without_result[codes[i]]);
           std::vector<ScaledTest> counted;
           // Sessions are in date order; list each institution's results in that order.
-          for (const v1::TestSession& s : year->sessions) {
+          for (const v1::TestSession& s : year.sessions) {
             for (const v1::TestResult* r : by_code[codes[i]]) {
               if (r->session() != s.name()) continue;
               const TestAttendance attendance = AttendanceOf(r->status());
@@ -283,11 +280,10 @@ grpc::Status TrainingHandlers::CloseTestSession(grpc::ServerContext* ctx,
                                                 v1::TestSession* resp) {
   return Serve(ctx, proof_, FullMethod("CloseTestSession"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
-    auto id = IdFromName(req->name(), "testSessions", "name");
-    if (!id.ok()) return id.status();
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "testSessions", "name"));
     const absl::CivilDay today = Today();
     auto out = store_.CloseTestSession(
-        ChangeOf(call), *id, [&](const v1::TestSession& session) -> absl::Status {
+        ChangeOf(call), id, [&](const v1::TestSession& session) -> absl::Status {
           auto date = wire::ParseDate(session.date(), "date");
           if (!date.ok()) return date.status();
           if (*date > today) {
@@ -310,9 +306,8 @@ grpc::Status TrainingHandlers::GetTestSession(grpc::ServerContext* ctx,
                                               v1::TestSession* resp) {
   return Serve(ctx, proof_, FullMethod("GetTestSession"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, kTestReaders));
-    auto id = IdFromName(req->name(), "testSessions", "name");
-    if (!id.ok()) return id.status();
-    auto session = store_.GetTestSession(*id);
+    ASSIGN_OR_RETURN(auto id, IdFromName(req->name(), "testSessions", "name"));
+    auto session = store_.GetTestSession(id);
     if (!session.ok()) return session.status();
     RETURN_IF_ERROR(ShowSession(call, &*session));
     *resp = std::move(*session);
@@ -341,10 +336,9 @@ grpc::Status TrainingHandlers::ListTestSessions(grpc::ServerContext* ctx,
     int64_t cursor = *after;
     bool more = true;
     while (more && resp->test_sessions_size() <= *size) {
-      auto rows = store_.ListTestSessions(req->year(), cursor, kScanBatch);
-      if (!rows.ok()) return rows.status();
-      more = static_cast<int>(rows->size()) == kScanBatch;
-      for (v1::TestSession& session : *rows) {
+      ASSIGN_OR_RETURN(auto rows, store_.ListTestSessions(req->year(), cursor, kScanBatch));
+      more = static_cast<int>(rows.size()) == kScanBatch;
+      for (v1::TestSession& session : rows) {
         cursor = std::stoll(IdOf(session.name()));
         bool expected = code.empty();
         for (const std::string& c : session.expected_credit_codes()) expected |= c == code;
@@ -379,9 +373,8 @@ grpc::Status TrainingHandlers::ListTestResults(grpc::ServerContext* ctx,
     v.Absorb(after.status());
     RETURN_IF_ERROR(v.Finish());
     RETURN_IF_ERROR(ScopeToOwnCode(call, &code));
-    auto session = store_.GetTestSession(*id);
-    if (!session.ok()) return session.status();
-    RETURN_IF_ERROR(ShowSession(call, &*session));
+    ASSIGN_OR_RETURN(auto session, store_.GetTestSession(*id));
+    RETURN_IF_ERROR(ShowSession(call, &session));
     auto rows = store_.ListTestResults(*id, code, *after, *size + 1);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {

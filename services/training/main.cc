@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/core/refdata.h"
+#include "libs/core/status_macros.h"
 #include "libs/server/host.h"
 #include "services/training/calendar_metrics.h"
 #include "services/training/domain/training_rules.h"
@@ -18,11 +19,10 @@ namespace {
 class TrainingProcess final : public server::ServiceProcess {
  public:
   static absl::StatusOr<std::unique_ptr<server::ServiceProcess>> Make(server::HostContext& host) {
-    auto catalogs = core::LoadCatalogs(host.data_dir);
-    if (!catalogs.ok()) return catalogs.status();
+    ASSIGN_OR_RETURN(auto catalogs, core::LoadCatalogs(host.data_dir));
     auto p = std::unique_ptr<TrainingProcess>(new TrainingProcess());
     p->ref_ = std::make_unique<ReferenceData>(
-        ReferenceData::From(std::move(catalogs->industries), std::move(catalogs->divisions)));
+        ReferenceData::From(std::move(catalogs.industries), std::move(catalogs.divisions)));
     std::string path = host.config.Get("calendar_path");
     if (path.empty()) path = absl::StrCat(host.data_dir, "/cn-workdays.tsv");
     auto check = host.config.GetInt("calendar_check_seconds");

@@ -197,9 +197,8 @@ absl::StatusOr<v1::Event> RowToEvent(const db::Result& r, int i) {
 absl::StatusOr<std::vector<v1::Event>> RowsToEvents(const db::Result& r) {
   std::vector<v1::Event> out;
   for (int i = 0; i < r.rows(); ++i) {
-    auto e = RowToEvent(r, i);
-    if (!e.ok()) return e.status();
-    out.push_back(std::move(*e));
+    ASSIGN_OR_RETURN(auto e, RowToEvent(r, i));
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -261,12 +260,11 @@ v1::Problem RowToProblem(const db::Result& r, int i) {
 }
 
 absl::Status RequireOpenSession(Connection& c, int64_t session_id) {
-  auto r = c.Exec(kSessionClosed, {session_id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) {
+  ASSIGN_OR_RETURN(auto r, c.Exec(kSessionClosed, {session_id}));
+  if (r.rows() == 0) {
     return db::NotFound("test session", absl::StrCat("testSessions/", session_id));
   }
-  if (r->Bool(0, 0)) {
+  if (r.Bool(0, 0)) {
     return RuleViolation(
         "SESSION_CLOSED", "R8.1",
         absl::StrCat("testSessions/", session_id, " is closed: its results are final"),
@@ -285,11 +283,11 @@ absl::StatusOr<v1::Event> TrainingStore::CreateEvent(const Change& change, const
                                                      v1::Event in) {
   v1::Event out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r = c.Exec(kInsertEvent,
-                    {in.institution_credit_code(), in.division_code(), wire::DateText(in.date()),
-                     v1::EventState_Name(in.state()), Param::Bytes(EventBody(in)), Now()});
-    if (!r.ok()) return r.status();
-    ASSIGN_OR_RETURN(out, RowToEvent(*r, 0));
+    ASSIGN_OR_RETURN(
+        auto r, c.Exec(kInsertEvent,
+                       {in.institution_credit_code(), in.division_code(), wire::DateText(in.date()),
+                        v1::EventState_Name(in.state()), Param::Bytes(EventBody(in)), Now()}));
+    ASSIGN_OR_RETURN(out, RowToEvent(r, 0));
     return db::Audit(c, change, "event", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -297,10 +295,9 @@ absl::StatusOr<v1::Event> TrainingStore::CreateEvent(const Change& change, const
 }
 
 absl::StatusOr<v1::Event> TrainingStore::GetEvent(int64_t id) {
-  auto r = pool_.Exec(kGetEvent, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
-  return RowToEvent(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetEvent, {id}));
+  if (r.rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
+  return RowToEvent(r, 0);
 }
 
 absl::StatusOr<v1::Event> TrainingStore::EditEvent(const Change& change, int64_t id,
@@ -308,10 +305,9 @@ absl::StatusOr<v1::Event> TrainingStore::EditEvent(const Change& change, int64_t
                                                    const EventEdit& edit) {
   v1::Event out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kLockEvent, {id});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
-    auto current = RowToEvent(*r, 0);
+    ASSIGN_OR_RETURN(auto r, c.Exec(kLockEvent, {id}));
+    if (r.rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
+    auto current = RowToEvent(r, 0);
     if (!current.ok()) return current.status();
     if (expected_version != 0 && current->version() != expected_version) {
       return db::StaleVersion("event", expected_version, current->version());
@@ -341,10 +337,9 @@ absl::StatusOr<v1::Event> TrainingStore::RecordRatings(
   const std::string satisfied_array = absl::StrCat("{", absl::StrJoin(satisfied, ","), "}");
   v1::Event out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kLockEvent, {id});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
-    auto current = RowToEvent(*r, 0);
+    ASSIGN_OR_RETURN(auto r, c.Exec(kLockEvent, {id}));
+    if (r.rows() == 0) return db::NotFound("event", absl::StrCat("events/", id));
+    auto current = RowToEvent(r, 0);
     if (!current.ok()) return current.status();
     if (absl::Status st = check(*current); !st.ok()) return st;
     auto u = c.Exec(kUpsertRatings, {id, ballot_array, satisfied_array});
@@ -367,30 +362,27 @@ absl::StatusOr<v1::Event> TrainingStore::RecordRatings(
 
 absl::StatusOr<std::vector<v1::Event>> TrainingStore::ListEvents(const EventFilter& f,
                                                                  int64_t after_id, int limit) {
-  auto r = pool_.Exec(
-      kListEvents, {after_id, f.year, f.institution_credit_code, f.division_code, f.state, limit});
-  if (!r.ok()) return r.status();
-  return RowsToEvents(*r);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListEvents, {after_id, f.year, f.institution_credit_code,
+                                                    f.division_code, f.state, limit}));
+  return RowsToEvents(r);
 }
 
 absl::StatusOr<std::vector<v1::Event>> TrainingStore::EventsOfInstitutions(
     int year, const std::vector<std::string>& codes) {
-  auto r = pool_.Exec(kEventsOfInstitutions, {db::TextArray(codes), year});
-  if (!r.ok()) return r.status();
-  return RowsToEvents(*r);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kEventsOfInstitutions, {db::TextArray(codes), year}));
+  return RowsToEvents(r);
 }
 
 // Year policies ------------------------------------------------------------------------------
 
 absl::StatusOr<v1::YearPolicy> TrainingStore::GetPolicy(int year) {
-  auto r = pool_.Exec(kGetPolicy, {year});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) {
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetPolicy, {year}));
+  if (r.rows() == 0) {
     v1::YearPolicy none;
     none.set_year(year);
     return none;
   }
-  return RowToPolicy(year, *r);
+  return RowToPolicy(year, r);
 }
 
 absl::StatusOr<v1::YearPolicy> TrainingStore::SetPolicy(const Change& change, int year,
@@ -398,17 +390,17 @@ absl::StatusOr<v1::YearPolicy> TrainingStore::SetPolicy(const Change& change, in
                                                         int64_t expected_version) {
   v1::YearPolicy out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = expected_version == 0
-                 ? c.Exec(kInsertPolicy, {year, has_subsidy, Now()})
-                 : c.Exec(kUpdatePolicy, {year, has_subsidy, expected_version, Now()});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) {
+    ASSIGN_OR_RETURN(auto r,
+                     expected_version == 0
+                         ? c.Exec(kInsertPolicy, {year, has_subsidy, Now()})
+                         : c.Exec(kUpdatePolicy, {year, has_subsidy, expected_version, Now()}));
+    if (r.rows() == 0) {
       auto current = c.Exec(kGetPolicy, {year});
       if (!current.ok()) return current.status();
       return db::StaleVersion(absl::StrCat("the policy of ", year), expected_version,
                               current->rows() == 0 ? 0 : current->Int64(0, 1));
     }
-    out = RowToPolicy(year, *r);
+    out = RowToPolicy(year, r);
     return db::Audit(c, change, "year_policy", absl::StrCat(year), out.version());
   });
   if (!s.ok()) return s;
@@ -427,10 +419,10 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
     body.clear_create_time();
     body.clear_state();
     body.clear_close_time();
-    auto r = c.Exec(kInsertSession, {wire::DateText(in.date()), in.year(),
-                                     Param::Bytes(body.SerializeAsString()), Now()});
-    if (!r.ok()) return r.status();
-    ASSIGN_OR_RETURN(out, RowToSession(*r, 0));
+    ASSIGN_OR_RETURN(auto r,
+                     c.Exec(kInsertSession, {wire::DateText(in.date()), in.year(),
+                                             Param::Bytes(body.SerializeAsString()), Now()}));
+    ASSIGN_OR_RETURN(out, RowToSession(r, 0));
     return db::Audit(c, change, "test_session", out.name(), 1);
   });
   if (!s.ok()) return s;
@@ -438,10 +430,9 @@ absl::StatusOr<v1::TestSession> TrainingStore::CreateTestSession(const Change& c
 }
 
 absl::StatusOr<v1::TestSession> TrainingStore::GetTestSession(int64_t id) {
-  auto r = pool_.Exec(kGetSession, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("test session", absl::StrCat("testSessions/", id));
-  return RowToSession(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetSession, {id}));
+  if (r.rows() == 0) return db::NotFound("test session", absl::StrCat("testSessions/", id));
+  return RowToSession(r, 0);
 }
 
 absl::StatusOr<v1::TestResult> TrainingStore::PutTestResult(const Change& change,
@@ -467,12 +458,11 @@ absl::StatusOr<v1::TestResult> TrainingStore::EditTestResult(
     const std::function<absl::Status(v1::TestResult&)>& edit) {
   v1::TestResult out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kLockResult, {session_id, code});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) {
+    ASSIGN_OR_RETURN(auto r, c.Exec(kLockResult, {session_id, code}));
+    if (r.rows() == 0) {
       return db::NotFound("test result", absl::StrCat("testSessions/", session_id, " ", code));
     }
-    ASSIGN_OR_RETURN(v1::TestResult next, RowToResult(*r, 0));
+    ASSIGN_OR_RETURN(v1::TestResult next, RowToResult(r, 0));
     if (absl::Status st = edit(next); !st.ok()) return st;
     auto w = c.Exec(kUpdateResult,
                     {session_id, code, v1::TestResultStatus_Name(next.status()),
@@ -491,10 +481,9 @@ absl::StatusOr<TrainingStore::ClosedSession> TrainingStore::CloseTestSession(
     const std::function<absl::Status(const v1::TestSession&)>& check) {
   ClosedSession out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kLockSession, {id});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) return db::NotFound("test session", absl::StrCat("testSessions/", id));
-    auto session = RowToSession(*r, 0);
+    ASSIGN_OR_RETURN(auto r, c.Exec(kLockSession, {id}));
+    if (r.rows() == 0) return db::NotFound("test session", absl::StrCat("testSessions/", id));
+    auto session = RowToSession(r, 0);
     if (!session.ok()) return session.status();
     if (session->state() == v1::TEST_SESSION_CLOSED) {
       out.session = std::move(*session);
@@ -535,11 +524,10 @@ absl::StatusOr<TrainingStore::ClosedSession> TrainingStore::CloseTestSession(
 absl::StatusOr<std::vector<v1::TestSession>> TrainingStore::ListTestSessions(int year,
                                                                              int64_t after_id,
                                                                              int limit) {
-  auto r = pool_.Exec(kListSessions, {after_id, year, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListSessions, {after_id, year, limit}));
   std::vector<v1::TestSession> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto s = RowToSession(*r, i);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto s = RowToSession(r, i);
     if (!s.ok()) return s.status();
     out.push_back(std::move(*s));
   }
@@ -548,11 +536,10 @@ absl::StatusOr<std::vector<v1::TestSession>> TrainingStore::ListTestSessions(int
 
 absl::StatusOr<std::vector<v1::TestResult>> TrainingStore::ListTestResults(
     int64_t session_id, const std::string& credit_code, const std::string& after_code, int limit) {
-  auto r = pool_.Exec(kListResults, {session_id, after_code, credit_code, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListResults, {session_id, after_code, credit_code, limit}));
   std::vector<v1::TestResult> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    ASSIGN_OR_RETURN(v1::TestResult result, RowToResult(*r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(v1::TestResult result, RowToResult(r, i));
     out.push_back(std::move(result));
   }
   return out;
@@ -561,16 +548,15 @@ absl::StatusOr<std::vector<v1::TestResult>> TrainingStore::ListTestResults(
 absl::StatusOr<TrainingStore::YearTests> TrainingStore::TestsOfYear(
     int year, const std::vector<std::string>& codes) {
   YearTests out;
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  auto sessions = (*lease)->Exec(kSessionsOfYear, {year});
+  ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+  auto sessions = (lease)->Exec(kSessionsOfYear, {year});
   if (!sessions.ok()) return sessions.status();
   for (int i = 0; i < sessions->rows(); ++i) {
     auto s = RowToSession(*sessions, i);
     if (!s.ok()) return s.status();
     out.sessions.push_back(std::move(*s));
   }
-  auto results = (*lease)->Exec(kResultsOfYear, {year, db::TextArray(codes)});
+  auto results = (lease)->Exec(kResultsOfYear, {year, db::TextArray(codes)});
   if (!results.ok()) return results.status();
   for (int i = 0; i < results->rows(); ++i) {
     ASSIGN_OR_RETURN(v1::TestResult result, RowToResult(*results, i));
@@ -588,10 +574,10 @@ absl::StatusOr<v1::Meeting> TrainingStore::CreateMeeting(const Change& change,
     v1::Meeting body = in;
     body.clear_name();
     body.clear_create_time();
-    auto r = c.Exec(kInsertMeeting, {wire::DateText(in.date()), in.year(), in.organiser(),
-                                     Param::Bytes(body.SerializeAsString()), Now()});
-    if (!r.ok()) return r.status();
-    ASSIGN_OR_RETURN(out, RowToMeeting(*r, 0));
+    ASSIGN_OR_RETURN(auto r,
+                     c.Exec(kInsertMeeting, {wire::DateText(in.date()), in.year(), in.organiser(),
+                                             Param::Bytes(body.SerializeAsString()), Now()}));
+    ASSIGN_OR_RETURN(out, RowToMeeting(r, 0));
     return db::Audit(c, change, "meeting", out.name(), 1);
   });
   if (!s.ok()) return s;
@@ -599,19 +585,17 @@ absl::StatusOr<v1::Meeting> TrainingStore::CreateMeeting(const Change& change,
 }
 
 absl::StatusOr<v1::Meeting> TrainingStore::GetMeeting(int64_t id) {
-  auto r = pool_.Exec(kGetMeeting, {id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return db::NotFound("meeting", absl::StrCat("meetings/", id));
-  return RowToMeeting(*r, 0);
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetMeeting, {id}));
+  if (r.rows() == 0) return db::NotFound("meeting", absl::StrCat("meetings/", id));
+  return RowToMeeting(r, 0);
 }
 
 absl::StatusOr<std::vector<v1::Meeting>> TrainingStore::MeetingsBetween(int first_year,
                                                                         int last_year) {
-  auto r = pool_.Exec(kMeetingsBetween, {first_year, last_year});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kMeetingsBetween, {first_year, last_year}));
   std::vector<v1::Meeting> out;
-  for (int i = 0; i < r->rows(); ++i) {
-    auto m = RowToMeeting(*r, i);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto m = RowToMeeting(r, i);
     if (!m.ok()) return m.status();
     out.push_back(std::move(*m));
   }
@@ -624,9 +608,8 @@ absl::StatusOr<v1::Problem> TrainingStore::SubmitProblem(const Change& change,
                                                          const std::string& text) {
   v1::Problem out;
   absl::Status s = db::RunIdempotent(pool_, key, change.method, &out, [&](Connection& c) {
-    auto r = c.Exec(kInsertProblem, {meeting_id, code, text, Now()});
-    if (!r.ok()) return r.status();
-    out = RowToProblem(*r, 0);
+    ASSIGN_OR_RETURN(auto r, c.Exec(kInsertProblem, {meeting_id, code, text, Now()}));
+    out = RowToProblem(r, 0);
     return db::Audit(c, change, "problem", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -634,12 +617,11 @@ absl::StatusOr<v1::Problem> TrainingStore::SubmitProblem(const Change& change,
 }
 
 absl::StatusOr<v1::Problem> TrainingStore::GetProblem(int64_t meeting_id, int64_t problem_id) {
-  auto r = pool_.Exec(kGetProblem, {meeting_id, problem_id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) {
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kGetProblem, {meeting_id, problem_id}));
+  if (r.rows() == 0) {
     return db::NotFound("problem", absl::StrCat("meetings/", meeting_id, "/problems/", problem_id));
   }
-  return RowToProblem(*r, 0);
+  return RowToProblem(r, 0);
 }
 
 absl::StatusOr<v1::Problem> TrainingStore::AnswerProblem(const Change& change, int64_t meeting_id,
@@ -648,10 +630,9 @@ absl::StatusOr<v1::Problem> TrainingStore::AnswerProblem(const Change& change, i
                                                          const std::string& answer) {
   v1::Problem out;
   absl::Status s = pool_.Transaction([&](Connection& c) -> absl::Status {
-    auto r = c.Exec(kAnswerProblem, {meeting_id, problem_id, expected_version, answer,
-                                     change.actor.subject, Now()});
-    if (!r.ok()) return r.status();
-    if (r->rows() == 0) {
+    ASSIGN_OR_RETURN(auto r, c.Exec(kAnswerProblem, {meeting_id, problem_id, expected_version,
+                                                     answer, change.actor.subject, Now()}));
+    if (r.rows() == 0) {
       auto current = c.Exec(kGetProblem, {meeting_id, problem_id});
       if (!current.ok()) return current.status();
       if (current->rows() == 0) {
@@ -660,7 +641,7 @@ absl::StatusOr<v1::Problem> TrainingStore::AnswerProblem(const Change& change, i
       }
       return db::StaleVersion("problem", expected_version, current->Int64(0, 7));
     }
-    out = RowToProblem(*r, 0);
+    out = RowToProblem(r, 0);
     return db::Audit(c, change, "problem", out.name(), out.version());
   });
   if (!s.ok()) return s;
@@ -670,10 +651,9 @@ absl::StatusOr<v1::Problem> TrainingStore::AnswerProblem(const Change& change, i
 absl::StatusOr<std::vector<v1::Problem>> TrainingStore::ListProblems(int64_t meeting_id,
                                                                      const std::string& code,
                                                                      int64_t after_id, int limit) {
-  auto r = pool_.Exec(kListProblems, {meeting_id, code, after_id, limit});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(auto r, pool_.Exec(kListProblems, {meeting_id, code, after_id, limit}));
   std::vector<v1::Problem> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(RowToProblem(*r, i));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(RowToProblem(r, i));
   return out;
 }
 

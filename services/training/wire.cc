@@ -8,6 +8,7 @@
 #include "libs/core/credit_code.h"
 #include "libs/core/dates.h"
 #include "libs/core/errors.h"
+#include "libs/core/status_macros.h"
 #include "libs/core/text.h"
 #include "libs/wire/typed_time.h"
 
@@ -105,15 +106,14 @@ absl::Status ValidatePlan(const v1::Event& e, const ReferenceData& ref, absl::st
 }
 
 absl::StatusOr<TrainingEvent> ToDomain(const v1::Event& e) {
-  auto date = wire::ParseDate(e.date(), "date");
-  if (!date.ok()) return date.status();
+  ASSIGN_OR_RETURN(auto date, wire::ParseDate(e.date(), "date"));
   auto start = ParseClock(e.has_start_time() ? &e.start_time() : nullptr, "start_time", false);
   if (!start.ok()) return start.status();
   auto end = ParseClock(e.has_end_time() ? &e.end_time() : nullptr, "end_time", true);
   if (!end.ok()) return end.status();
   TrainingEvent out;
   out.type = TypeOf(e.type());
-  const absl::CivilMinute midnight(*date);
+  const absl::CivilMinute midnight(date);
   out.starts_at = midnight + *start;
   out.ends_at = midnight + *end;
   out.special_reason_approved = e.special_reason_approved();

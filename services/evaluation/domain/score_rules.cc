@@ -111,9 +111,8 @@ struct Parameter {
 const std::map<std::string, Parameter, std::less<>>& Parameters() {
   auto number = [](int64_t ScoreRules::*field, int64_t low, int64_t high) {
     return Parameter{[=](absl::string_view v, ScoreRules& r) -> absl::Status {
-      auto n = Number(v, low, high);
-      if (!n.ok()) return n.status();
-      r.*field = *n;
+      ASSIGN_OR_RETURN(auto n, Number(v, low, high));
+      r.*field = n;
       return absl::OkStatus();
     }};
   };
@@ -139,9 +138,8 @@ const std::map<std::string, Parameter, std::less<>>& Parameters() {
          int64_t* out[] = {&r.very_satisfied_points, &r.fairly_satisfied_points, &r.average_points,
                            &r.unsatisfied_points};
          for (int i = 0; i < 4; ++i) {
-           auto n = Number(p[i], 0, 100);
-           if (!n.ok()) return n.status();
-           *out[i] = *n;
+           ASSIGN_OR_RETURN(auto n, Number(p[i], 0, 100));
+           *out[i] = n;
          }
          return absl::OkStatus();
        }}},
