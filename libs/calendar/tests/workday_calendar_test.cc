@@ -1,6 +1,7 @@
 #include "libs/calendar/workday_calendar.h"
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,10 +29,10 @@ class CalendarTest : public ::testing::Test {
   static void SetUpTestSuite() {
     absl::StatusOr<WorkdayCalendar> loaded = WorkdayCalendar::Load(kCalendarPath);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
-    calendar_ = new WorkdayCalendar(*std::move(loaded));
+    calendar_ = std::make_unique<WorkdayCalendar>(*std::move(loaded));
   }
   static void TearDownTestSuite() {
-    delete calendar_;
+    calendar_.reset();
     calendar_ = nullptr;
   }
   bool Works(absl::CivilDay day) {
@@ -39,12 +40,11 @@ class CalendarTest : public ::testing::Test {
     EXPECT_TRUE(works.ok()) << works.status();
     return works.value_or(false);
   }
-  static WorkdayCalendar* calendar_;
+  static inline std::unique_ptr<WorkdayCalendar> calendar_;
 
  public:
-  static const WorkdayCalendar* calendar() { return calendar_; }
+  static const WorkdayCalendar* calendar() { return calendar_.get(); }
 };
-WorkdayCalendar* CalendarTest::calendar_ = nullptr;
 
 // "2025, 2026": the years the calendar holds, as a refusal names them.
 std::string YearsHeld(const WorkdayCalendar& calendar) {

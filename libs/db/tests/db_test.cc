@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -18,11 +19,10 @@ namespace {
 
 class DbTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { db_ = testing::TestDatabase::Create().release(); }
-  static void TearDownTestSuite() { delete db_; }
-  static testing::TestDatabase* db_;
+  static void SetUpTestSuite() { db_ = testing::TestDatabase::Create(); }
+  static void TearDownTestSuite() { db_.reset(); }
+  static inline std::unique_ptr<testing::TestDatabase> db_;
 };
-testing::TestDatabase* DbTest::db_ = nullptr;
 
 const std::vector<Migration>& SampleMigrations() {
   static const auto* m = new std::vector<Migration>{

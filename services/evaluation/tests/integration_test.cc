@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -76,31 +77,32 @@ const std::vector<ScoreRules>& RulesWithAVersion2() {
 class EvaluationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    db_ = db::testing::TestDatabase::Create().release();
-    pool_ = new db::Pool({db_->ServiceConninfo("evaluation"), 4});
+    db_ = db::testing::TestDatabase::Create();
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("evaluation"), 4});
     ASSERT_TRUE(server::Migrate(*pool_, "evaluation", migrations::Evaluation()).ok());
-    fakes_ = new FakeSources();
+    fakes_ = std::make_unique<FakeSources>();
     std::string a = fakes_->address();
-    sources_ = new GrpcMetricSources({a, a, a, a}, kProof, absl::Seconds(10));
-    store_ = new EvaluationStore(*pool_, [] { return absl::Now(); });
-    handlers_ = new EvaluationHandlers(*store_, *sources_, RulesWithAVersion2(), kProof);
+    sources_ =
+        std::make_unique<GrpcMetricSources>(SourceAddresses{a, a, a, a}, kProof, absl::Seconds(10));
+    store_ = std::make_unique<EvaluationStore>(*pool_, [] { return absl::Now(); });
+    handlers_ =
+        std::make_unique<EvaluationHandlers>(*store_, *sources_, RulesWithAVersion2(), kProof);
     int port = 0;
-    server_ =
-        new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
-    stub_ = v1::EvaluationService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                               grpc::InsecureChannelCredentials()))
-                .release();
+    server_ = std::make_unique<server::ServerPtr>(
+        server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port));
+    stub_ = v1::EvaluationService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
   static void TearDownTestSuite() {
     (*server_)->Shutdown();
-    delete stub_;
-    delete server_;
-    delete handlers_;
-    delete store_;
-    delete sources_;
-    delete fakes_;
-    delete pool_;
-    delete db_;
+    stub_.reset();
+    server_.reset();
+    handlers_.reset();
+    store_.reset();
+    sources_.reset();
+    fakes_.reset();
+    pool_.reset();
+    db_.reset();
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
@@ -268,24 +270,15 @@ class EvaluationTest : public ::testing::Test {
     return k;
   }
 
-  static db::testing::TestDatabase* db_;
-  static db::Pool* pool_;
-  static FakeSources* fakes_;
-  static GrpcMetricSources* sources_;
-  static EvaluationStore* store_;
-  static EvaluationHandlers* handlers_;
-  static server::ServerPtr* server_;
-  static v1::EvaluationService::Stub* stub_;
+  static inline std::unique_ptr<db::testing::TestDatabase> db_;
+  static inline std::unique_ptr<db::Pool> pool_;
+  static inline std::unique_ptr<FakeSources> fakes_;
+  static inline std::unique_ptr<GrpcMetricSources> sources_;
+  static inline std::unique_ptr<EvaluationStore> store_;
+  static inline std::unique_ptr<EvaluationHandlers> handlers_;
+  static inline std::unique_ptr<server::ServerPtr> server_;
+  static inline std::unique_ptr<v1::EvaluationService::Stub> stub_;
 };
-
-db::testing::TestDatabase* EvaluationTest::db_;
-db::Pool* EvaluationTest::pool_;
-FakeSources* EvaluationTest::fakes_;
-GrpcMetricSources* EvaluationTest::sources_;
-EvaluationStore* EvaluationTest::store_;
-EvaluationHandlers* EvaluationTest::handlers_;
-server::ServerPtr* EvaluationTest::server_;
-v1::EvaluationService::Stub* EvaluationTest::stub_;
 
 TEST_F(EvaluationTest, CreateRoundStoresBothYearsOncePerYearAndIsIdempotent) {
   v1::Round r = Create(2031, true);

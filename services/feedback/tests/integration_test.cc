@@ -3,6 +3,7 @@
 // are asserted in the outbox; sanction_test.cc delivers them to a real registry).
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -35,8 +36,8 @@ std::set<std::string> FieldsOf(const grpc::Status& s) {
 
 class FeedbackTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { h_ = new Harness(/*with_registry=*/false); }
-  static void TearDownTestSuite() { delete h_; }
+  static void SetUpTestSuite() { h_ = std::make_unique<Harness>(/*with_registry=*/false); }
+  static void TearDownTestSuite() { h_.reset(); }
 
   static std::string Engagement(int id) { return absl::StrCat("engagements/", id); }
 
@@ -120,9 +121,8 @@ class FeedbackTest : public ::testing::Test {
     return req;
   }
 
-  static Harness* h_;
+  static inline std::unique_ptr<Harness> h_;
 };
-Harness* FeedbackTest::h_;
 
 // ---- ratings -------------------------------------------------------------------------------
 

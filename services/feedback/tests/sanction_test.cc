@@ -2,6 +2,7 @@
 // on its own schema of the same test database, including while the registry is down.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -20,8 +21,8 @@ using namespace testing;  // NOLINT: the fixture's helpers
 
 class SanctionTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { h_ = new Harness(/*with_registry=*/true); }
-  static void TearDownTestSuite() { delete h_; }
+  static void SetUpTestSuite() { h_ = std::make_unique<Harness>(/*with_registry=*/true); }
+  static void TearDownTestSuite() { h_.reset(); }
 
   static v1::Complaint File(const std::string& enterprise, const std::string& institution,
                             const std::string& request_id) {
@@ -69,9 +70,8 @@ class SanctionTest : public ::testing::Test {
         institution, "'"));
   }
 
-  static Harness* h_;
+  static inline std::unique_ptr<Harness> h_;
 };
-Harness* SanctionTest::h_;
 
 TEST_F(SanctionTest, RegistryDownAtTheThirdVerificationStillEndsWithExactlyOneBar) {
   const std::string inst = Code("MA1A", 601);

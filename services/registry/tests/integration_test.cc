@@ -4,6 +4,7 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -43,36 +44,37 @@ Principal Service() { return {Role::kService, "review", "", ""}; }
 class RegistryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    db_ = db::testing::TestDatabase::Create().release();
-    pool_ = new db::Pool({db_->ServiceConninfo("registry"), 4});
+    db_ = db::testing::TestDatabase::Create();
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("registry"), 4});
     ASSERT_TRUE(server::Migrate(*pool_, "registry", migrations::Registry()).ok());
-    ref_ = new ReferenceData{*core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
-                             *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")};
+    ref_ = std::make_unique<ReferenceData>(
+        ReferenceData{*core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
+                      *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")});
     // The suite runs with the cache on (one replica: local invalidation), so every handler
     // test also proves that writes invalidate what reads cached.
-    cache_ = new RegistryCache();
+    cache_ = std::make_unique<RegistryCache>();
     cache_->SetEnabled(true);
-    store_ = new RegistryStore(
-        *pool_, [] { return absl::Now(); }, cache_);
-    handlers_ = new RegistryHandlers(*store_, *ref_, core::TestSanctionRules(), kProof,
-                                     [] { return absl::Now(); });
+    store_ = std::make_unique<RegistryStore>(
+        *pool_, [] { return absl::Now(); }, cache_.get());
+    handlers_ = std::make_unique<RegistryHandlers>(*store_, *ref_, core::TestSanctionRules(),
+                                                   kProof, [] { return absl::Now(); });
     int port = 0;
-    server_ =
-        new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
-    stub_ = v1::RegistryService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                             grpc::InsecureChannelCredentials()))
-                .release();
+    server_ = std::make_unique<server::ServerPtr>(
+        server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port));
+    stub_ = v1::RegistryService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
   static void TearDownTestSuite() {
+    // The server stops before what it serves from, the pool before its database.
     (*server_)->Shutdown();
-    delete stub_;
-    delete server_;
-    delete handlers_;
-    delete store_;
-    delete cache_;
-    delete ref_;
-    delete pool_;
-    delete db_;
+    stub_.reset();
+    server_.reset();
+    handlers_.reset();
+    store_.reset();
+    cache_.reset();
+    ref_.reset();
+    pool_.reset();
+    db_.reset();
   }
 
   // A context carrying what the gateway would send.
@@ -117,23 +119,15 @@ class RegistryTest : public ::testing::Test {
     return bad;
   }
 
-  static db::testing::TestDatabase* db_;
-  static db::Pool* pool_;
-  static ReferenceData* ref_;
-  static RegistryStore* store_;
-  static RegistryCache* cache_;
-  static RegistryHandlers* handlers_;
-  static server::ServerPtr* server_;
-  static v1::RegistryService::Stub* stub_;
+  static inline std::unique_ptr<db::testing::TestDatabase> db_;
+  static inline std::unique_ptr<db::Pool> pool_;
+  static inline std::unique_ptr<ReferenceData> ref_;
+  static inline std::unique_ptr<RegistryStore> store_;
+  static inline std::unique_ptr<RegistryCache> cache_;
+  static inline std::unique_ptr<RegistryHandlers> handlers_;
+  static inline std::unique_ptr<server::ServerPtr> server_;
+  static inline std::unique_ptr<v1::RegistryService::Stub> stub_;
 };
-db::testing::TestDatabase* RegistryTest::db_;
-db::Pool* RegistryTest::pool_;
-ReferenceData* RegistryTest::ref_;
-RegistryStore* RegistryTest::store_;
-RegistryCache* RegistryTest::cache_;
-RegistryHandlers* RegistryTest::handlers_;
-server::ServerPtr* RegistryTest::server_;
-v1::RegistryService::Stub* RegistryTest::stub_;
 
 TEST_F(RegistryTest, BadInputNamesFieldAndRuleAndWritesNothing) {
   int64_t before = Count("institutions"), audits = Count("audit_log");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -28,22 +29,21 @@ using ::testing::Not;
 class ReviewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    h_ = new ReviewHarness();
+    h_ = std::make_unique<ReviewHarness>();
     flow_ = std::make_unique<Flow>(*h_);
   }
   void TearDown() override {
     flow_.reset();
-    delete h_;
+    h_.reset();
     h_ = nullptr;
   }
   ReviewHarness& h() { return *h_; }
   v1::ReviewService::Stub& stub() { return h_->stub(); }
   Flow& flow() { return *flow_; }
 
-  static ReviewHarness* h_;
+  static inline std::unique_ptr<ReviewHarness> h_;
   std::unique_ptr<Flow> flow_;
 };
-ReviewHarness* ReviewTest::h_;
 
 // ---------------------------------------------------------------- calls (R4.1, R4.2)
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -42,8 +43,8 @@ v1::ProjectRecord Record(const std::string& id, int64_t revision, const std::str
 
 class IntakeTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { env_ = TrackingEnv::Start().release(); }
-  static void TearDownTestSuite() { delete env_; }
+  static void SetUpTestSuite() { env_ = TrackingEnv::Start(); }
+  static void TearDownTestSuite() { env_.reset(); }
   static v1::TrackingService::Stub& T() { return env_->tracking(); }
   static auto As(const auth::Principal& p) { return TrackingEnv::As(p); }
 
@@ -88,9 +89,8 @@ class IntakeTest : public ::testing::Test {
     return r.ok() && r->rows() == 1 ? r->String(0, 0) : "";
   }
 
-  static TrackingEnv* env_;
+  static inline std::unique_ptr<TrackingEnv> env_;
 };
-TrackingEnv* IntakeTest::env_;
 
 TEST_F(IntakeTest, EachRecordGetsItsOwnOutcome) {
   std::string inst = Code(201, 1);

@@ -2,6 +2,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
@@ -24,8 +26,8 @@ constexpr char kLongwan[] = "330303";
 
 class EngagementTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { env_ = TrackingEnv::Start().release(); }
-  static void TearDownTestSuite() { delete env_; }
+  static void SetUpTestSuite() { env_ = TrackingEnv::Start(); }
+  static void TearDownTestSuite() { env_.reset(); }
   static v1::TrackingService::Stub& T() { return env_->tracking(); }
   static auto As(const auth::Principal& p) { return TrackingEnv::As(p); }
 
@@ -73,9 +75,8 @@ class EngagementTest : public ::testing::Test {
     return {inst, ent};
   }
 
-  static TrackingEnv* env_;
+  static inline std::unique_ptr<TrackingEnv> env_;
 };
-TrackingEnv* EngagementTest::env_;
 
 TEST_F(EngagementTest, EnterpriseCreationValidatesScopesAndIsIdempotent) {
   v1::CreateEnterpriseRequest req;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -68,15 +69,15 @@ class TrainingTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     SetToday(absl::CivilDay(2025, 1, 2));
-    db_ = db::testing::TestDatabase::Create().release();
-    pool_ = new db::Pool({db_->ServiceConninfo("training"), 4});
+    db_ = db::testing::TestDatabase::Create();
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{db_->ServiceConninfo("training"), 4});
     ASSERT_TRUE(server::Migrate(*pool_, "training", migrations::Training()).ok());
-    ref_ = new ReferenceData(
+    ref_ = std::make_unique<ReferenceData>(
         ReferenceData::From(*core::IndustryCatalog::Load(ZHIGAI_DATA_DIR "/industries.tsv"),
                             *core::DivisionCatalog::Load(ZHIGAI_DATA_DIR "/divisions.tsv")));
     // A private copy of the calendar, cut after 2026: the tests add a fictional 2027 to it,
     // and hold whatever years the live file gains (the State Council's notice each November).
-    calendar_path_ = new std::string(
+    calendar_path_ = std::make_unique<std::string>(
         absl::StrCat(::testing::TempDir(), "/training-calendar-", ::getpid(), ".tsv"));
     std::ifstream in(ZHIGAI_DATA_DIR "/cn-workdays.tsv");
     std::ofstream copy(*calendar_path_);
@@ -84,12 +85,12 @@ class TrainingTest : public ::testing::Test {
       if (line.rfind("date\t", 0) == 0 || line.substr(0, 4) <= "2026") copy << line << "\n";
     }
     copy.close();
-    calendar_ = CalendarSource::Open(*calendar_path_, absl::Hours(1), Now)->release();
-    store_ = new TrainingStore(*pool_, Now);
+    calendar_ = *CalendarSource::Open(*calendar_path_, absl::Hours(1), Now);
+    store_ = std::make_unique<TrainingStore>(*pool_, Now);
     // A real registry over gRPC: events are planned, filed and subsidised only for eligible
     // institutions (R14.4, R14.5). The institutions the tests use are in the directory for
     // training from 2024 to 2028; a test that needs otherwise arranges it.
-    registry_ = new registry::testing::RegistryServer(*db_, kProof, Now);
+    registry_ = std::make_unique<registry::testing::RegistryServer>(*db_, kProof, Now);
     for (const std::string& code : {std::string(kInstA), std::string(kInstB), Code(5001),
                                     Code(5002), Code(5101), Code(5102)}) {
       ASSERT_TRUE(registry_->Admit(code, 2024, 2028, common::v1::TRAINING)) << code;
@@ -100,30 +101,29 @@ class TrainingTest : public ::testing::Test {
     options.internal_proof = kProof;
     options.timeout = absl::Seconds(2);
     options.cache_ttl = absl::ZeroDuration();  // a sanction a test imposes shows at once
-    eligibility_ = new peers::RegistryEligibility(options);
-    handlers_ = new TrainingHandlers(*store_, *ref_, *calendar_, TestTrainingRules(), *eligibility_,
-                                     kProof, Now);
+    eligibility_ = std::make_unique<peers::RegistryEligibility>(options);
+    handlers_ = std::make_unique<TrainingHandlers>(*store_, *ref_, *calendar_, TestTrainingRules(),
+                                                   *eligibility_, kProof, Now);
     int port = 0;
-    server_ =
-        new server::ServerPtr(server::StartServer({handlers_}, "127.0.0.1:0", nullptr, &port));
-    stub_ = v1::TrainingService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                             grpc::InsecureChannelCredentials()))
-                .release();
+    server_ = std::make_unique<server::ServerPtr>(
+        server::StartServer({handlers_.get()}, "127.0.0.1:0", nullptr, &port));
+    stub_ = v1::TrainingService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
   static void TearDownTestSuite() {
     (*server_)->Shutdown();
-    delete stub_;
-    delete server_;
-    delete handlers_;
-    delete eligibility_;
-    delete registry_;
-    delete store_;
-    delete calendar_;
+    stub_.reset();
+    server_.reset();
+    handlers_.reset();
+    eligibility_.reset();
+    registry_.reset();
+    store_.reset();
+    calendar_.reset();
     ::unlink(calendar_path_->c_str());
-    delete calendar_path_;
-    delete ref_;
-    delete pool_;
-    delete db_;
+    calendar_path_.reset();
+    ref_.reset();
+    pool_.reset();
+    db_.reset();
   }
 
   static std::unique_ptr<grpc::ClientContext> As(const Principal& p) {
@@ -284,29 +284,18 @@ class TrainingTest : public ::testing::Test {
     EXPECT_EQ(wire::DateText(out.last_filing_day()), last_day);
   }
 
-  static db::testing::TestDatabase* db_;
-  static db::Pool* pool_;
-  static ReferenceData* ref_;
-  static std::string* calendar_path_;
-  static registry::testing::RegistryServer* registry_;
-  static peers::RegistryEligibility* eligibility_;
-  static CalendarSource* calendar_;
-  static TrainingStore* store_;
-  static TrainingHandlers* handlers_;
-  static server::ServerPtr* server_;
-  static v1::TrainingService::Stub* stub_;
+  static inline std::unique_ptr<db::testing::TestDatabase> db_;
+  static inline std::unique_ptr<db::Pool> pool_;
+  static inline std::unique_ptr<ReferenceData> ref_;
+  static inline std::unique_ptr<std::string> calendar_path_;
+  static inline std::unique_ptr<registry::testing::RegistryServer> registry_;
+  static inline std::unique_ptr<peers::RegistryEligibility> eligibility_;
+  static inline std::unique_ptr<CalendarSource> calendar_;
+  static inline std::unique_ptr<TrainingStore> store_;
+  static inline std::unique_ptr<TrainingHandlers> handlers_;
+  static inline std::unique_ptr<server::ServerPtr> server_;
+  static inline std::unique_ptr<v1::TrainingService::Stub> stub_;
 };
-db::testing::TestDatabase* TrainingTest::db_;
-db::Pool* TrainingTest::pool_;
-ReferenceData* TrainingTest::ref_;
-std::string* TrainingTest::calendar_path_;
-registry::testing::RegistryServer* TrainingTest::registry_;
-peers::RegistryEligibility* TrainingTest::eligibility_;
-CalendarSource* TrainingTest::calendar_;
-TrainingStore* TrainingTest::store_;
-TrainingHandlers* TrainingTest::handlers_;
-server::ServerPtr* TrainingTest::server_;
-v1::TrainingService::Stub* TrainingTest::stub_;
 
 // --- planning -------------------------------------------------------------------------------
 
