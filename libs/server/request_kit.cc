@@ -48,8 +48,8 @@ absl::Status CheckYear(int64_t year, absl::string_view field, int min, int max) 
   return absl::OkStatus();
 }
 
-absl::Status CheckRequestId(const std::string& id, absl::string_view field) {
-  return core::ValidateLine(id, field, 1, 64, "AIP-155");
+absl::Status CheckRequestId(const std::string& id, absl::string_view field, size_t max) {
+  return core::ValidateLine(id, field, 1, max, "AIP-155");
 }
 
 absl::Status CheckVersion(int64_t version, absl::string_view field) {

@@ -36,8 +36,10 @@ absl::StatusOr<int64_t> AfterId(const std::string& page_token);
 absl::Status CheckYear(int64_t year, absl::string_view field, int min = core::kMinBusinessYear,
                        int max = core::kMaxBusinessYear);
 
-// An idempotency key (AIP-155): 1..64 characters on one line.
-absl::Status CheckRequestId(const std::string& id, absl::string_view field = "request_id");
+// An idempotency key (AIP-155): 1..max characters on one line. Request ids have 64; command and
+// reconciliation ids, which outboxes and the platform compose, 128.
+absl::Status CheckRequestId(const std::string& id, absl::string_view field = "request_id",
+                            size_t max = 64);
 
 // The version the caller read (AIP-154), for optimistic concurrency: positive.
 absl::Status CheckVersion(int64_t version, absl::string_view field = "version");

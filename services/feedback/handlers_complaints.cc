@@ -44,7 +44,7 @@ grpc::Status FeedbackHandlers::FileComplaint(grpc::ServerContext* ctx,
         if (call.principal.credit_code.empty()) return NotYours("complaint");
         v1::Complaint c = req->complaint();
         Violations v;
-        v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+        v.Absorb(CheckRequestId(req->request_id()));
         v.Absorb(core::ValidateCreditCode(c.institution_credit_code(),
                                           "complaint.institution_credit_code"));
         if (!c.engagement().empty())

@@ -106,7 +106,7 @@ grpc::Status FeedbackHandlers::RecordPlagiarismFinding(
         RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau}));
         v1::PlagiarismFinding f = req->finding();
         Violations v;
-        v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+        v.Absorb(CheckRequestId(req->request_id()));
         v.Absorb(core::ValidateCreditCode(f.institution_credit_code(),
                                           "finding.institution_credit_code"));
         auto day = wire::ParseBusinessDate(f.finding_date(), "finding.finding_date");

@@ -67,7 +67,7 @@ grpc::Status FeedbackHandlers::Rate(grpc::ServerContext* ctx, absl::string_view 
     auto rating = ValidateRating({ToDomain(in.content), ToDomain(in.results)});
     v.Absorb(rating.status());
     v.Absorb(core::ValidateText(*in.comment, "comment", 0, 500, "S2.1"));
-    v.Absorb(CheckKey(*in.request_id, "request_id", 64));
+    v.Absorb(CheckRequestId(*in.request_id));
     if (in.version < 0)
       v.Add("version", "AIP-154", "version: 0 for a first rating, else the version read");
     RETURN_IF_ERROR(v.Finish("评价信息有误"));

@@ -10,10 +10,6 @@
 
 namespace zhigai::feedback {
 
-absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
-  return core::ValidateLine(key, field, 1, max, "AIP-155");
-}
-
 // "engagements/{id}": tracking's resource name, a positive numeric id.
 absl::Status CheckEngagementName(const std::string& name, absl::string_view field) {
   constexpr absl::string_view kPrefix = "engagements/";

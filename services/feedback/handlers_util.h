@@ -22,15 +22,13 @@ inline std::string FullMethod(absl::string_view name) {
 // The shared request kit (libs/server/request_kit.h).
 using server::AfterId;
 using server::ChangeOf;
+using server::CheckRequestId;
 using server::CheckYear;
 using server::IdFromName;
 using server::IdOf;
 
 inline constexpr size_t kMaxEvidence = 20;
 inline constexpr int kMaxBatch = 1000;
-
-// A request id: one line of 1..max characters (AIP-155).
-absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max);
 
 // "engagements/{id}": tracking's resource name, a positive numeric id.
 absl::Status CheckEngagementName(const std::string& name, absl::string_view field);

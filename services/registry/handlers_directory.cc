@@ -55,7 +55,7 @@ grpc::Status RegistryHandlers::AdmitToDirectory(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("AdmitToDirectory"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kCountyBureau, Role::kService}));
     Violations v;
-    v.Absorb(CheckKey(req->command_id(), "command_id", 128));
+    v.Absorb(CheckRequestId(req->command_id(), "command_id", 128));
     v.Absorb(CheckYear(req->year(), "year"));
     v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
     ValidateLevel(req->level(), req->division_code(), ref_, v);
@@ -175,7 +175,7 @@ grpc::Status RegistryHandlers::FileCountyList(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(RequireRole(call, {Role::kCountyBureau}));
     const auto& f = req->filing();
     Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+    v.Absorb(CheckRequestId(req->request_id()));
     v.Absorb(CheckYear(f.year(), "filing.year"));
     v.Absorb(ref_.divisions.ValidateCountyLevelDivision(f.division_code(), "filing.division_code"));
     v.Absorb(

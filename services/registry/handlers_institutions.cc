@@ -28,7 +28,7 @@ grpc::Status RegistryHandlers::CreateInstitution(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(RequireRole(
         call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService}));
     Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+    v.Absorb(CheckRequestId(req->request_id()));
     v.Absorb(institution::ValidateInstitution(req->institution(), ref_));
     RETURN_IF_ERROR(v.Finish());
     if (call.principal.role == Role::kInstitution &&
@@ -178,7 +178,7 @@ grpc::Status RegistryHandlers::CreateConsortium(grpc::ServerContext* ctx,
         call, {Role::kCityBureau, Role::kCountyBureau, Role::kInstitution, Role::kService}));
     const auto& c = req->consortium();
     Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+    v.Absorb(CheckRequestId(req->request_id()));
     v.Absorb(core::ValidateLine(c.display_name(), "consortium.display_name", 1, 100, "FORMAT"));
     v.Absorb(core::ValidateCreditCode(c.lead_credit_code(), "consortium.lead_credit_code"));
     if (c.members_size() < 2) {

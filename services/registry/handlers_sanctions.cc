@@ -26,7 +26,7 @@ grpc::Status RegistryHandlers::ImposeSanction(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("ImposeSanction"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kCityBureau, Role::kService}));
     Violations v;
-    v.Absorb(CheckKey(req->command_id(), "command_id", 128));
+    v.Absorb(CheckRequestId(req->command_id(), "command_id", 128));
     v.Absorb(core::ValidateCreditCode(req->credit_code(), "credit_code"));
     if (req->kind() == v1::SANCTION_KIND_UNSPECIFIED || !v1::SanctionKind_IsValid(req->kind())) {
       v.Add("kind", "R14.4", "kind must be CANCEL (R14.4) or BAR (R14.5)");

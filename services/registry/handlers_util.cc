@@ -21,10 +21,6 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
   return code;
 }
 
-absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
-  return core::ValidateLine(key, field, 1, max, "AIP-155");
-}
-
 // A county bureau registers, edits and files for institutions registered in its own division
 // only (RULES.md: county bureaus act within their division); other callers pass.
 absl::Status WithinCountyDivision(const server::Call& call, const std::string& division,

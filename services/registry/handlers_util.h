@@ -13,15 +13,13 @@ namespace zhigai::registry {
 
 using server::AfterId;
 using server::ChangeOf;
+using server::CheckRequestId;
 using server::CheckYear;
 using server::IdFromName;
 using server::IdOf;
 
 // "institutions/{code}" → code; the code itself is validated (R0.1).
 absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_view field);
-
-// A request id or command id: one line of 1..max characters (AIP-155).
-absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max);
 
 // A county bureau registers, edits and files for institutions registered in its own division
 // only (RULES.md: county bureaus act within their division); other callers pass.

@@ -75,7 +75,7 @@ grpc::Status TrackingHandlers::ReportEngagement(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(RequireRole(call, {Role::kInstitution}));
     const auto& e = req->engagement();
     Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+    v.Absorb(CheckRequestId(req->request_id()));
     v.Absorb(
         core::ValidateCreditCode(e.enterprise_credit_code(), "engagement.enterprise_credit_code"));
     auto start = wire::ParseBusinessDate(e.start_date(), "engagement.start_date");
@@ -299,7 +299,7 @@ grpc::Status TrackingHandlers::AddEngagementDocument(grpc::ServerContext* ctx,
         Violations v;
         auto id = IdFromName(req->name(), "engagements", "name");
         v.Absorb(id.status());
-        v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+        v.Absorb(CheckRequestId(req->request_id()));
         v.Absorb(core::ValidateLine(req->document().document_id(), "document.document_id", 1, 128,
                                     "FORMAT"));
         v.Absorb(core::ValidateLine(req->document().title(), "document.title", 1, 200, "FORMAT"));

@@ -106,7 +106,7 @@ grpc::Status TrackingHandlers::CreateEnterprise(grpc::ServerContext* ctx,
                                        Role::kInstitution, Role::kService}));
     const auto& e = req->enterprise();
     Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+    v.Absorb(CheckRequestId(req->request_id()));
     v.Absorb(core::ValidateCreditCode(e.credit_code(), "enterprise.credit_code"));
     v.Absorb(core::ValidateLine(e.display_name(), "enterprise.display_name", 1, 100, "FORMAT"));
     v.Absorb(
@@ -187,7 +187,7 @@ grpc::Status TrackingHandlers::CreateNeed(grpc::ServerContext* ctx,
         call, {Role::kCityBureau, Role::kCountyBureau, Role::kEnterprise, Role::kService}));
     const auto& n = req->need();
     Violations v;
-    v.Absorb(CheckKey(req->request_id(), "request_id", 64));
+    v.Absorb(CheckRequestId(req->request_id()));
     v.Absorb(core::ValidateCreditCode(n.enterprise_credit_code(), "need.enterprise_credit_code"));
     v.Absorb(core::ValidateText(n.description(), "need.description", 1, 2000, "R12.2"));
     if (n.service_kind() != common::v1::SERVICE_KIND_UNSPECIFIED &&

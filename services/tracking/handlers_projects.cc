@@ -345,7 +345,7 @@ grpc::Status TrackingHandlers::ReconcileProjects(grpc::ServerContext* ctx,
   return Serve(ctx, proof_, FullMethod("ReconcileProjects"), [&](const Call& call) -> absl::Status {
     RETURN_IF_ERROR(RequireRole(call, {Role::kPolicyPlatform}));
     Violations v;
-    v.Absorb(CheckKey(req->reconciliation_id(), "reconciliation_id", 128));
+    v.Absorb(CheckRequestId(req->reconciliation_id(), "reconciliation_id", 128));
     v.Absorb(CheckYear(req->year(), "year"));
     if (req->project_count() < 0) v.Add("project_count", "S1.1", "a count is never negative");
     if (req->checksum().size() != 64) {

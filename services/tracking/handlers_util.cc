@@ -26,10 +26,6 @@ absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_v
   return code;
 }
 
-absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max) {
-  return core::ValidateLine(key, field, 1, max, "AIP-155");
-}
-
 absl::Status NotEligible(const peers::EligibilityAnswer& answer) {
   std::vector<std::string> reasons;
   std::string rule = answer.reasons.empty() ? "R4.1" : answer.reasons.front().rule;

@@ -22,13 +22,13 @@ inline std::string FullMethod(absl::string_view name) {
 // The shared request kit (libs/server/request_kit.h).
 using server::AfterId;
 using server::ChangeOf;
+using server::CheckRequestId;
 using server::CheckYear;
 using server::IdFromName;
 
 // "{collection}/{credit_code}" with a valid code (R0.1).
 absl::StatusOr<std::string> CodeFromName(const std::string& name, absl::string_view collection,
                                          absl::string_view field);
-absl::Status CheckKey(const std::string& key, absl::string_view field, size_t max);
 // FAILED_PRECONDITION INSTITUTION_NOT_ELIGIBLE naming every reason the registry gave.
 absl::Status NotEligible(const peers::EligibilityAnswer& answer);
 
